@@ -1,0 +1,61 @@
+/* Every map of the router. Keys and values come from include/xpeer/bpf_abi.h. */
+#ifndef XPEER_BPF_MAPS_H
+#define XPEER_BPF_MAPS_H
+
+#include <stdbool.h>
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "xpeer/bpf_abi.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XP_MAX_PORTS);
+	__type(key, __u32); /* ingress ifindex */
+	__type(value, struct xp_port);
+} xp_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XP_MAX_ROUTES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xp_lpm_key_v4);
+	__type(value, struct xp_route);
+} xp_routes_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, XP_MAX_ROUTES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xp_lpm_key_v6);
+	__type(value, struct xp_route);
+} xp_routes_v6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XP_MAX_PEERINGS);
+	__type(key, __u32); /* peering slot */
+	__type(value, struct xp_peering);
+} xp_peerings SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XP_MAX_PEERINGS * XP_DIR_MAX);
+	__type(key, __u32); /* peering slot * XP_DIR_MAX + enum xp_direction */
+	__type(value, struct xp_link_counters);
+} xp_link_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XP_MAX_PORTS * 2);
+	__type(key, __u32); /* vSwitch slot * 2 + enum xp_port_direction */
+	__type(value, struct xp_counters);
+} xp_port_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XP_REASON_MAX);
+	__type(key, __u32); /* enum xp_reason */
+	__type(value, struct xp_counters);
+} xp_reasons SEC(".maps");
+
+#endif

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xp_router: the XDP program on the datapath side of every vSwitch link.
+ * xp_vpc_side: on the VPC side, so that the veth accepts redirected frames. */
+#include "parse.h"
+#include "rewrite.h"
+#include "route.h"
+#include "stats.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+static __always_inline bool is_link_scope_v4(const struct iphdr *ip)
+{
+	__u8 first = ((const __u8 *)&ip->daddr)[0];
+
+	return (first & 0xf0) == 0xe0 || ip->daddr == 0xffffffff; /* multicast, broadcast */
+}
+
+static __always_inline bool is_link_scope_v6(const struct ipv6hdr *ip6)
+{
+	__u8 b0 = ip6->daddr.in6_u.u6_addr8[0], b1 = ip6->daddr.in6_u.u6_addr8[1];
+
+	return b0 == 0xff || (b0 == 0xfe && (b1 & 0xc0) == 0x80); /* multicast, link-local */
+}
+
+static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, const struct xp_port *port,
+				    __u32 len, bool is_v6)
+{
+	struct iphdr *ip = 0;
+	struct ipv6hdr *ip6 = 0;
+	const void *dst;
+	__u8 ttl;
+	struct decision d;
+	enum xp_reason reason;
+
+	if (is_v6) {
+		if (parse_ipv6(c, &ip6) < 0)
+			goto malformed;
+		if (is_link_scope_v6(ip6))
+			goto link_scope;
+		dst = &ip6->daddr;
+		ttl = ip6->hop_limit;
+	} else {
+		if (parse_ipv4(c, &ip) < 0)
+			goto malformed;
+		if (is_link_scope_v4(ip))
+			goto link_scope;
+		dst = &ip->daddr;
+		ttl = ip->ttl;
+	}
+	count_port(port->slot, XP_PORT_RX, len);
+
+	reason = decide(port->vpc, dst, is_v6, &d);
+	if (d.route && ttl <= 1)
+		reason = XP_REASON_DROP_TTL;
+	count_reason(reason, len);
+	count_link(d.link, reason, len);
+	if (reason != XP_REASON_FORWARD_LOCAL && reason != XP_REASON_FORWARD_PEERING)
+		return XDP_DROP;
+
+	rewrite_macs(eth, d.route);
+	if (is_v6)
+		ip6->hop_limit--;
+	else
+		ipv4_decrease_ttl(ip);
+	count_port(d.route->port_slot, XP_PORT_TX, len);
+	return bpf_redirect(d.route->target, 0);
+
+malformed:
+	count_reason(XP_REASON_DROP_MALFORMED, len);
+	return XDP_DROP;
+link_scope:
+	count_reason(XP_REASON_PASS_LINK_LOCAL, len);
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int xp_router(struct xdp_md *ctx)
+{
+	struct cursor c = { .pos = (void *)(long)ctx->data, .end = (void *)(long)ctx->data_end };
+	__u32 len = ctx->data_end - ctx->data;
+	__u32 ifindex = ctx->ingress_ifindex;
+	const struct xp_port *port;
+	struct ethhdr *eth;
+	int proto;
+
+	port = bpf_map_lookup_elem(&xp_ports, &ifindex);
+	if (!port) {
+		count_reason(XP_REASON_UNKNOWN_PORT, len);
+		return XDP_PASS;
+	}
+	proto = parse_eth(&c, &eth);
+	if (proto == bpf_htons(ETH_P_IP))
+		return route_ip(&c, eth, port, len, false);
+	if (proto == bpf_htons(ETH_P_IPV6))
+		return route_ip(&c, eth, port, len, true);
+	if (proto < 0) {
+		count_reason(XP_REASON_DROP_MALFORMED, len);
+		return XDP_DROP;
+	}
+	count_reason(XP_REASON_PASS_NOT_IP, len);
+	return XDP_PASS;
+}
+
+SEC("xdp")
+int xp_vpc_side(struct xdp_md *ctx)
+{
+	return XDP_PASS;
+}

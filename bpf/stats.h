@@ -1,0 +1,64 @@
+/* Counters: every packet is counted once by reason; packets that touch a peering connection
+ * or a vSwitch link are also counted on that link. */
+#ifndef XPEER_BPF_STATS_H
+#define XPEER_BPF_STATS_H
+
+#include "maps.h"
+
+#define XP_NO_LINK 0xffffffffu
+
+static __always_inline void count_reason(enum xp_reason reason, __u32 len)
+{
+	__u32 key = reason;
+	struct xp_counters *c = bpf_map_lookup_elem(&xp_reasons, &key);
+
+	if (c) {
+		c->packets++;
+		c->bytes += len;
+	}
+}
+
+static __always_inline void count_port(__u32 slot, enum xp_port_direction dir, __u32 len)
+{
+	__u32 key = slot * 2 + dir;
+	struct xp_counters *c = bpf_map_lookup_elem(&xp_port_stats, &key);
+
+	if (c) {
+		c->packets++;
+		c->bytes += len;
+	}
+}
+
+/* link: peering slot * XP_DIR_MAX + direction, or XP_NO_LINK */
+static __always_inline void count_link(__u32 link, enum xp_reason reason, __u32 len)
+{
+	struct xp_link_counters *c;
+
+	if (link == XP_NO_LINK)
+		return;
+	c = bpf_map_lookup_elem(&xp_link_stats, &link);
+	if (!c)
+		return;
+	switch (reason) {
+	case XP_REASON_FORWARD_PEERING:
+		c->packets++;
+		c->bytes += len;
+		break;
+	case XP_REASON_DROP_INACTIVE:
+		c->drop_inactive++;
+		break;
+	case XP_REASON_DROP_NO_ROUTE:
+		c->drop_no_route++;
+		break;
+	case XP_REASON_DROP_TRANSIT:
+		c->drop_transit++;
+		break;
+	case XP_REASON_DROP_TTL:
+		c->drop_ttl++;
+		break;
+	default:
+		break;
+	}
+}
+
+#endif

@@ -1,0 +1,114 @@
+/* The one definition of every BPF map key and value, shared by bpf/ and the C++ loader.
+ * Fixed-width types and explicit padding only: the layout is pinned by the asserts below. */
+#ifndef XPEER_BPF_ABI_H
+#define XPEER_BPF_ABI_H
+
+#include <linux/types.h>
+
+#define XP_MAX_PORTS 65536       /* vSwitch links in the datapath namespace */
+#define XP_MAX_PEERINGS 65536    /* live peering connections (slots) */
+#define XP_MAX_ROUTES 2097152    /* per address family, all VPCs together */
+
+/* The VPC id comes before the address in an LPM key: its 32 bits count towards prefixlen
+ * (see xp_lpm_prefixlen in the loader). */
+#define XP_LPM_VPC_BITS 32
+
+struct xp_lpm_key_v4 {
+	__u32 prefixlen;
+	__u32 vpc;
+	__u8 addr[4];
+};
+
+struct xp_lpm_key_v6 {
+	__u32 prefixlen;
+	__u32 vpc;
+	__u8 addr[16];
+};
+
+enum xp_nexthop_kind {
+	XP_NH_VSWITCH = 1, /* system route: a vSwitch of the VPC; target = egress ifindex */
+	XP_NH_PEERING = 2, /* route entry: target = peering slot */
+};
+
+/* Value of both LPM tries. For a vSwitch next hop, the MACs to write and the counters slot. */
+struct xp_route {
+	__u32 kind;      /* enum xp_nexthop_kind */
+	__u32 target;    /* egress ifindex or peering slot */
+	__u32 port_slot; /* vSwitch: index into xp_port_stats / 2 */
+	__u8 smac[6];    /* datapath side of the egress vSwitch link */
+	__u8 dmac[6];    /* VPC side of the egress vSwitch link */
+};
+
+/* Ingress ifindex (datapath side of a vSwitch link) -> which VPC the packet comes from. */
+struct xp_port {
+	__u32 vpc;
+	__u32 slot;
+};
+
+/* Indexed by peering slot. Direction 0 is requester -> accepter (vpc_a -> vpc_b). */
+struct xp_peering {
+	__u32 vpc_a;
+	__u32 vpc_b;
+	__u32 active; /* 1 only while the connection is Activated */
+	__u32 pad;
+};
+
+enum xp_direction {
+	XP_DIR_A_TO_B = 0,
+	XP_DIR_B_TO_A = 1,
+	XP_DIR_MAX = 2,
+};
+
+/* Port directions: from the VPC into the router, and from the router into the VPC. */
+enum xp_port_direction {
+	XP_PORT_RX = 0,
+	XP_PORT_TX = 1,
+};
+
+/* Per-CPU, indexed by peering slot * XP_DIR_MAX + direction. */
+struct xp_link_counters {
+	__u64 packets;
+	__u64 bytes;
+	__u64 drop_inactive;
+	__u64 drop_no_route; /* crossed, but nothing in the peer VPC's system routes */
+	__u64 drop_transit;  /* the peer VPC would send it on through another peering */
+	__u64 drop_ttl;
+};
+
+struct xp_counters {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* Per-CPU, indexed by reason: what happened to every packet the router saw. */
+enum xp_reason {
+	XP_REASON_FORWARD_LOCAL = 0, /* to a vSwitch of the same VPC */
+	XP_REASON_FORWARD_PEERING,   /* through a peering connection */
+	XP_REASON_PASS_NOT_IP,       /* handed to the kernel: ARP, ... */
+	XP_REASON_PASS_LINK_LOCAL,   /* handed to the kernel: multicast, link-local */
+	XP_REASON_DROP_NO_ROUTE,
+	XP_REASON_DROP_TRANSIT,
+	XP_REASON_DROP_INACTIVE,
+	XP_REASON_DROP_TTL,
+	XP_REASON_DROP_MALFORMED,
+	XP_REASON_UNKNOWN_PORT,      /* ingress ifindex not a vSwitch link: passed */
+	XP_REASON_MAX,
+};
+
+#ifdef __cplusplus
+#include <cstddef>
+static_assert(sizeof(struct xp_lpm_key_v4) == 12, "xp_lpm_key_v4 layout");
+static_assert(sizeof(struct xp_lpm_key_v6) == 24, "xp_lpm_key_v6 layout");
+static_assert(offsetof(struct xp_lpm_key_v4, addr) == 8, "vpc id before the address");
+static_assert(sizeof(struct xp_route) == 24, "xp_route layout");
+static_assert(offsetof(struct xp_route, dmac) == 18, "xp_route layout");
+static_assert(sizeof(struct xp_port) == 8, "xp_port layout");
+static_assert(sizeof(struct xp_peering) == 16, "xp_peering layout");
+static_assert(sizeof(struct xp_link_counters) == 48, "xp_link_counters layout");
+static_assert(sizeof(struct xp_counters) == 16, "xp_counters layout");
+#else
+_Static_assert(sizeof(struct xp_route) == 24, "xp_route layout");
+_Static_assert(sizeof(struct xp_lpm_key_v6) == 24, "xp_lpm_key_v6 layout");
+#endif
+
+#endif

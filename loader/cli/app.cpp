@@ -1,0 +1,287 @@
+#include "cli/app.h"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/render.h"
+#include "controller/controller.h"
+#include "model/error.h"
+#include "netns/netns.h"
+
+namespace xpeer {
+namespace {
+
+using Action = std::function<void(Controller&)>;
+
+struct Globals {
+    Config config;
+    bool json = false;
+    std::string xdp_mode = "native";
+};
+
+template <typename T>
+void print_one(const Globals& g, const T& item, const std::string& plain) {
+    if (g.json)
+        std::cout << render::to_json(item).dump(2) << '\n';
+    else
+        std::cout << plain << '\n';
+}
+
+template <typename T>
+void print_list(const Globals& g, const std::vector<T>& items) {
+    if (g.json) {
+        nlohmann::json j = nlohmann::json::array();
+        for (const auto& i : items) j.push_back(render::to_json(i));
+        std::cout << j.dump(2) << '\n';
+    } else {
+        render::table(std::cout, items);
+    }
+}
+
+template <typename T>
+void print_details(const Globals& g, const T& item) {
+    if (g.json)
+        std::cout << render::to_json(item).dump(2) << '\n';
+    else
+        render::details(std::cout, render::to_json(item));
+}
+
+// list | show ID | delete ID for one noun.
+template <typename T>
+void add_list_show_delete(CLI::App* noun, Globals& g, Action& action, std::function<std::vector<T>(Controller&)> list,
+                          std::function<T(Controller&, const std::string&)> show, std::function<void(Controller&, const std::string&)> del,
+                          CLI::App** delete_cmd = nullptr) {
+    noun->add_subcommand("list", "list them")->callback([&g, &action, list] {
+        action = [&g, list](Controller& c) { print_list(g, list(c)); };
+    });
+    auto* sh = noun->add_subcommand("show", "show one");
+    auto id = std::make_shared<std::string>();
+    sh->add_option("id", *id, "its id")->required();
+    sh->callback([&g, &action, show, id] { action = [&g, show, id](Controller& c) { print_details(g, show(c, *id)); }; });
+    auto* d = noun->add_subcommand("delete", "delete one");
+    auto did = std::make_shared<std::string>();
+    d->add_option("id", *did, "its id")->required();
+    d->callback([&g, &action, del, did] {
+        action = [&g, del, did](Controller& c) {
+            del(c, *did);
+            if (g.json)
+                std::cout << nlohmann::json{{"deleted", *did}}.dump(2) << '\n';
+            else
+                std::cout << *did << " deleted\n";
+        };
+    });
+    if (delete_cmd) *delete_cmd = d;
+}
+
+void add_vpc(CLI::App& app, Globals& g, Action& action) {
+    auto* vpc = app.add_subcommand("vpc", "VPCs: isolated networks, one namespace each")->require_subcommand(1);
+    auto spec = std::make_shared<VpcSpec>();
+    auto* create = vpc->add_subcommand("create", "create a VPC; prints its id");
+    create->add_option("--cidr", spec->cidr, "IPv4 CIDR block, /8 to /28")->required();
+    create->add_option("--ipv6-cidr", spec->ipv6_cidr, "IPv6 CIDR block, /8 to /64");
+    create->add_option("--region", spec->region, "region id (see `xpeer region list`)")->capture_default_str();
+    create->add_option("--name", spec->name, "a name");
+    create->callback([&g, &action, spec] {
+        action = [&g, spec](Controller& c) {
+            auto v = c.create_vpc(*spec);
+            print_one(g, v, v.id);
+        };
+    });
+    add_list_show_delete<Vpc>(
+        vpc, g, action, [](Controller& c) { return c.list_vpcs(); }, [](Controller& c, const std::string& id) { return c.show_vpc(id); },
+        [](Controller& c, const std::string& id) { c.delete_vpc(id); });
+}
+
+void add_vswitch(CLI::App& app, Globals& g, Action& action) {
+    auto* vsw = app.add_subcommand("vswitch", "vSwitches: subnets of a VPC, one veth link each")->require_subcommand(1);
+    auto spec = std::make_shared<VSwitchSpec>();
+    auto* create = vsw->add_subcommand("create", "create a vSwitch; prints its id");
+    create->add_option("--vpc", spec->vpc_id, "the VPC")->required();
+    create->add_option("--cidr", spec->cidr, "IPv4 CIDR block inside the VPC's")->required();
+    create->add_option("--ipv6-cidr", spec->ipv6_cidr, "IPv6 CIDR block inside the VPC's");
+    create->add_option("--name", spec->name, "a name");
+    create->callback([&g, &action, spec] {
+        action = [&g, spec](Controller& c) {
+            auto v = c.create_vswitch(*spec);
+            print_one(g, v, v.id);
+        };
+    });
+    auto filter = std::make_shared<std::optional<std::string>>();
+    add_list_show_delete<VSwitch>(
+        vsw, g, action, [filter](Controller& c) { return c.list_vswitches(*filter); },
+        [](Controller& c, const std::string& id) { return c.show_vswitch(id); }, [](Controller& c, const std::string& id) { c.delete_vswitch(id); });
+    vsw->get_subcommand("list")->add_option("--vpc", *filter, "only this VPC's");
+}
+
+void add_instance(CLI::App& app, Globals& g, Action& action) {
+    auto* inst = app.add_subcommand("instance", "instances: addresses on a vSwitch")->require_subcommand(1);
+    auto spec = std::make_shared<InstanceSpec>();
+    auto* create = inst->add_subcommand("create", "create an instance; prints its address(es)");
+    create->add_option("--vswitch", spec->vswitch_id, "the vSwitch")->required();
+    create->add_option("--ip", spec->ip, "IPv4 address (default: the first free one)");
+    create->add_option("--ipv6", spec->ipv6, "IPv6 address (default: the first free one, if the vSwitch has IPv6)");
+    create->callback([&g, &action, spec] {
+        action = [&g, spec](Controller& c) {
+            auto i = c.create_instance(*spec);
+            std::string plain = i.ip ? i.ip->str() : "";
+            if (i.ipv6) plain += (plain.empty() ? "" : " ") + i.ipv6->str();
+            print_one(g, i, plain);
+        };
+    });
+    auto filter = std::make_shared<std::optional<std::string>>();
+    add_list_show_delete<Instance>(
+        inst, g, action, [filter](Controller& c) { return c.list_instances(*filter); },
+        [](Controller& c, const std::string& id) { return c.show_instance(id); }, [](Controller& c, const std::string& id) { c.delete_instance(id); });
+    inst->get_subcommand("list")->add_option("--vswitch", *filter, "only this vSwitch's");
+}
+
+void add_peering(CLI::App& app, Globals& g, Action& action) {
+    auto* pcc = app.add_subcommand("peering", "VPC peering connections")->require_subcommand(1);
+    auto spec = std::make_shared<PeeringSpec>();
+    auto* create = pcc->add_subcommand("create", "request a peering connection; prints its id");
+    create->add_option("--vpc", spec->vpc_id, "the requester VPC (yours)")->required();
+    create->add_option("--peer-vpc", spec->peer_vpc_id, "the accepter VPC")->required();
+    create->add_option("--peer-account", spec->peer_account, "the accepter's account (default: yours)");
+    create->add_option("--peer-region", spec->peer_region, "the accepter VPC's region (checked)");
+    create->add_option("--bandwidth", spec->bandwidth_mbps, "Mbps; -1 = unlimited (intra-region default)");
+    create->add_option("--link-type", spec->link_type, "Gold or Platinum (inter-region only)")->check(CLI::IsMember({"Gold", "Platinum"}));
+    create->add_option("--name", spec->name, "a name");
+    create->add_option("--description", spec->description, "a description");
+    create->callback([&g, &action, spec] {
+        action = [&g, spec](Controller& c) {
+            auto p = c.create_peering(*spec);
+            print_one(g, p, p.id);
+        };
+    });
+    auto force = std::make_shared<bool>(false);
+    CLI::App* del = nullptr;
+    add_list_show_delete<Peering>(
+        pcc, g, action, [](Controller& c) { return c.list_peerings(); }, [](Controller& c, const std::string& id) { return c.show_peering(id); },
+        [force](Controller& c, const std::string& id) { c.delete_peering(id, *force); }, &del);
+    del->add_flag("--force", *force, "also delete the route entries that use it, at both ends");
+}
+
+void add_route(CLI::App& app, Globals& g, Action& action) {
+    auto* rte = app.add_subcommand("route", "route entries of a VPC's route table")->require_subcommand(1);
+    auto spec = std::make_shared<RouteSpec>();
+    auto* add = rte->add_subcommand("add", "add a route entry; prints its id");
+    add->add_option("--vpc", spec->vpc_id, "the VPC whose table gets the entry")->required();
+    add->add_option("--destination", spec->destination, "destination CIDR block")->required();
+    add->add_option("--next-hop", spec->next_hop, "a peering connection of the VPC (pcc-...)")->required();
+    add->callback([&g, &action, spec] {
+        action = [&g, spec](Controller& c) {
+            auto r = c.add_route(*spec);
+            print_one(g, r, r.id);
+        };
+    });
+    auto filter = std::make_shared<std::optional<std::string>>();
+    add_list_show_delete<RouteEntry>(
+        rte, g, action, [filter](Controller& c) { return c.list_routes(*filter); },
+        [](Controller& c, const std::string& id) { return c.show_route(id); }, [](Controller& c, const std::string& id) { c.delete_route(id); });
+    rte->get_subcommand("list")->add_option("--vpc", *filter, "only this VPC's");
+}
+
+void add_observability(CLI::App& app, Globals& g, Action& action) {
+    auto pcc = std::make_shared<std::optional<std::string>>();
+    auto* stats = app.add_subcommand("stats", "per-link counters of peering connections, and the router's verdicts");
+    stats->add_option("peering", *pcc, "only this peering connection");
+    stats->callback([&g, &action, pcc] {
+        action = [&g, pcc](Controller& c) {
+            auto links = c.link_stats(*pcc);
+            auto reasons = c.reason_stats();
+            if (g.json) {
+                nlohmann::json j{{"links", nlohmann::json::array()}, {"reasons", render::reasons_json(reasons)}};
+                for (const auto& l : links) j["links"].push_back(render::to_json(l));
+                std::cout << j.dump(2) << '\n';
+                return;
+            }
+            render::table(std::cout, links);
+            if (!*pcc) {
+                std::cout << '\n';
+                render::reasons_table(std::cout, reasons);
+            }
+        };
+    });
+    auto resource = std::make_shared<std::string>();
+    auto* events = app.add_subcommand("events", "every status change, with time, account and reason");
+    events->add_option("--resource,--peering", *resource, "only this resource's");
+    events->callback([&g, &action, resource] { action = [&g, resource](Controller& c) { print_list(g, c.events(*resource)); }; });
+}
+
+void add_host(CLI::App& app, Globals& g, Action& action) {
+    auto vpc = std::make_shared<std::string>();
+    auto cmd = std::make_shared<std::vector<std::string>>();
+    auto* exec = app.add_subcommand("exec", "run a command inside a VPC: xpeer exec VPC -- COMMAND ...");
+    exec->add_option("vpc", *vpc, "the VPC")->required();
+    exec->add_option("command", *cmd, "the command and its arguments")->required();
+    exec->callback([&action, vpc, cmd] {
+        action = [vpc, cmd](Controller& c) {
+            auto ns = c.vpc_netns(*vpc);
+            netns::exec(ns, *cmd);
+        };
+    });
+    app.add_subcommand("reconcile", "rebuild namespaces, links and maps from the store")->callback([&g, &action] {
+        action = [&g](Controller& c) {
+            auto r = c.reconcile();
+            if (g.json)
+                std::cout << nlohmann::json{{"added", r.added}, {"changed", r.changed}, {"removed", r.removed}}.dump(2) << '\n';
+            else
+                std::cout << "map entries: " << r.added << " added, " << r.changed << " changed, " << r.removed << " removed\n";
+        };
+    });
+    app.add_subcommand("teardown", "remove every namespace, link and pin of this store (the store stays)")->callback([&action] {
+        action = [](Controller& c) { c.teardown(); };
+    });
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+    CLI::App app{"xpeer: cloud-style VPC peering for Linux hosts, forwarded in XDP"};
+    app.require_subcommand(1);
+    Globals g;
+    app.add_option("--state", g.config.state_path, "the store (SQLite)")->envname("XPEER_STATE")->capture_default_str();
+    app.add_option("--bpffs", g.config.bpffs_dir, "folder for pinned maps and programs")->envname("XPEER_BPFFS")->capture_default_str();
+    app.add_option("--datapath-netns", g.config.datapath_netns, "namespace of the router's side of every vSwitch")
+        ->envname("XPEER_DATAPATH_NETNS")
+        ->capture_default_str();
+    app.add_option("--netns-prefix", g.config.netns_prefix, "VPC namespaces are named PREFIX-vpc-...")
+        ->envname("XPEER_NETNS_PREFIX")
+        ->capture_default_str();
+    app.add_option("--account", g.config.account, "the caller's account UID")->envname("XPEER_ACCOUNT")->capture_default_str();
+    app.add_option("--xdp-mode", g.xdp_mode, "how XDP programs attach")->check(CLI::IsMember({"native", "generic"}))->capture_default_str();
+    app.add_flag("--json", g.json, "machine-readable output");
+
+    Action action;
+    add_vpc(app, g, action);
+    add_vswitch(app, g, action);
+    add_instance(app, g, action);
+    add_peering(app, g, action);
+    add_route(app, g, action);
+    add_observability(app, g, action);
+    add_host(app, g, action);
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return 2;
+    }
+    g.config.xdp_generic = g.xdp_mode == "generic";
+    try {
+        Controller controller(g.config);
+        action(controller);
+        for (const auto& w : controller.warnings()) std::cerr << "warning: " << w << '\n';
+        return 0;
+    } catch (const Error& e) {
+        std::cerr << "error: " << e.code() << ": " << e.what() << '\n';
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << '\n';
+        return 1;
+    }
+}
+
+}  // namespace xpeer

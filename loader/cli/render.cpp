@@ -1,0 +1,140 @@
+#include "cli/render.h"
+
+#include <ctime>
+
+#include "cli/table.h"
+
+namespace xpeer::render {
+namespace {
+
+std::string opt(const std::optional<Cidr>& c) { return c ? c->str() : "-"; }
+std::string opt(const std::optional<IpAddr>& a) { return a ? a->str() : "-"; }
+nlohmann::json opt_json(const std::optional<Cidr>& c) { return c ? nlohmann::json(c->str()) : nlohmann::json(nullptr); }
+nlohmann::json opt_json(const std::optional<IpAddr>& a) { return a ? nlohmann::json(a->str()) : nlohmann::json(nullptr); }
+
+}  // namespace
+
+std::string format_time(int64_t t) {
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+std::string reason_name(unsigned r) {
+    static const char* names[XP_REASON_MAX] = {"forward_local", "forward_peering", "pass_not_ip", "pass_link_local", "drop_no_route",
+                                               "drop_transit",  "drop_inactive",   "drop_ttl",    "drop_malformed",  "unknown_port"};
+    return r < XP_REASON_MAX ? names[r] : "reason_" + std::to_string(r);
+}
+
+nlohmann::json to_json(const Vpc& v) {
+    return {{"VpcId", v.id},          {"OwnerId", v.account},   {"RegionId", v.region},
+            {"VpcName", v.name},      {"CidrBlock", v.cidr.str()}, {"Ipv6CidrBlock", opt_json(v.ipv6_cidr)},
+            {"CreationTime", format_time(v.created_at)}};
+}
+nlohmann::json to_json(const VSwitch& v) {
+    return {{"VSwitchId", v.id},           {"VpcId", v.vpc_id},
+            {"VSwitchName", v.name},       {"CidrBlock", v.cidr.str()},
+            {"Ipv6CidrBlock", opt_json(v.ipv6_cidr)}, {"CreationTime", format_time(v.created_at)}};
+}
+nlohmann::json to_json(const Instance& i) {
+    return {{"InstanceId", i.id}, {"VSwitchId", i.vswitch_id}, {"PrivateIpAddress", opt_json(i.ip)},
+            {"Ipv6Address", opt_json(i.ipv6)}, {"CreationTime", format_time(i.created_at)}};
+}
+nlohmann::json to_json(const Peering& p) {
+    return {{"InstanceId", p.id},
+            {"Status", to_string(p.status)},
+            {"OwnerId", p.account},
+            {"VpcId", p.vpc_id},
+            {"RegionId", p.region},
+            {"AcceptingOwnerUid", p.peer_account},
+            {"AcceptingVpcId", p.peer_vpc_id},
+            {"AcceptingRegionId", p.peer_region},
+            {"Bandwidth", p.bandwidth_mbps},
+            {"LinkType", p.link_type},
+            {"Name", p.name},
+            {"Description", p.description},
+            {"GmtCreate", format_time(p.created_at)}};
+}
+nlohmann::json to_json(const RouteEntry& r) {
+    return {{"RouteEntryId", r.id}, {"VpcId", r.vpc_id}, {"DestinationCidrBlock", r.destination.str()},
+            {"NextHopType", "VpcPeer"}, {"NextHopId", r.next_hop}, {"CreationTime", format_time(r.created_at)}};
+}
+nlohmann::json to_json(const Event& e) {
+    return {{"Time", format_time(e.time)}, {"ResourceId", e.resource}, {"Status", e.status}, {"Account", e.account}, {"Reason", e.reason}};
+}
+nlohmann::json to_json(const LinkCounters& c) {
+    return {{"packets", c.packets},           {"bytes", c.bytes},
+            {"drop_inactive", c.drop_inactive}, {"drop_no_route", c.drop_no_route},
+            {"drop_transit", c.drop_transit},   {"drop_ttl", c.drop_ttl}};
+}
+nlohmann::json to_json(const LinkStats& s) {
+    return {{"InstanceId", s.peering.id},
+            {"Status", to_string(s.peering.status)},
+            {"directions",
+             {{{"from", s.peering.vpc_id}, {"to", s.peering.peer_vpc_id}, {"counters", to_json(s.a_to_b)}},
+              {{"from", s.peering.peer_vpc_id}, {"to", s.peering.vpc_id}, {"counters", to_json(s.b_to_a)}}}}};
+}
+
+void table(std::ostream& out, const std::vector<Vpc>& vpcs) {
+    TextTable t({"VPC", "NAME", "REGION", "CIDR", "IPV6 CIDR", "OWNER"});
+    for (const auto& v : vpcs) t.add({v.id, v.name, v.region, v.cidr.str(), opt(v.ipv6_cidr), std::to_string(v.account)});
+    t.print(out);
+}
+void table(std::ostream& out, const std::vector<VSwitch>& vs) {
+    TextTable t({"VSWITCH", "VPC", "NAME", "CIDR", "IPV6 CIDR"});
+    for (const auto& v : vs) t.add({v.id, v.vpc_id, v.name, v.cidr.str(), opt(v.ipv6_cidr)});
+    t.print(out);
+}
+void table(std::ostream& out, const std::vector<Instance>& is) {
+    TextTable t({"INSTANCE", "VSWITCH", "IP", "IPV6"});
+    for (const auto& i : is) t.add({i.id, i.vswitch_id, opt(i.ip), opt(i.ipv6)});
+    t.print(out);
+}
+void table(std::ostream& out, const std::vector<Peering>& ps) {
+    TextTable t({"PEERING", "STATUS", "VPC", "PEER VPC", "PEER ACCOUNT", "REGIONS", "BANDWIDTH", "LINK"});
+    for (const auto& p : ps)
+        t.add({p.id, to_string(p.status), p.vpc_id, p.peer_vpc_id, std::to_string(p.peer_account), p.region + " -> " + p.peer_region,
+               p.bandwidth_mbps < 0 ? "unlimited" : std::to_string(p.bandwidth_mbps) + " Mbps", p.link_type.empty() ? "-" : p.link_type});
+    t.print(out);
+}
+void table(std::ostream& out, const std::vector<RouteEntry>& rs) {
+    TextTable t({"ROUTE ENTRY", "VPC", "DESTINATION", "NEXT HOP"});
+    for (const auto& r : rs) t.add({r.id, r.vpc_id, r.destination.str(), r.next_hop});
+    t.print(out);
+}
+void table(std::ostream& out, const std::vector<Event>& es) {
+    TextTable t({"TIME", "RESOURCE", "STATUS", "ACCOUNT", "REASON"});
+    for (const auto& e : es) t.add({format_time(e.time), e.resource, e.status, std::to_string(e.account), e.reason});
+    t.print(out);
+}
+void table(std::ostream& out, const std::vector<LinkStats>& ss) {
+    TextTable t({"PEERING", "STATUS", "FROM", "TO", "PACKETS", "BYTES", "DROP INACTIVE", "DROP NO ROUTE", "DROP TRANSIT", "DROP TTL"});
+    auto row = [&](const Peering& p, const std::string& from, const std::string& to, const LinkCounters& c) {
+        t.add({p.id, to_string(p.status), from, to, std::to_string(c.packets), std::to_string(c.bytes), std::to_string(c.drop_inactive),
+               std::to_string(c.drop_no_route), std::to_string(c.drop_transit), std::to_string(c.drop_ttl)});
+    };
+    for (const auto& s : ss) {
+        row(s.peering, s.peering.vpc_id, s.peering.peer_vpc_id, s.a_to_b);
+        row(s.peering, s.peering.peer_vpc_id, s.peering.vpc_id, s.b_to_a);
+    }
+    t.print(out);
+}
+void reasons_table(std::ostream& out, const std::vector<xp_counters>& rs) {
+    TextTable t({"REASON", "PACKETS", "BYTES"});
+    for (unsigned r = 0; r < rs.size(); ++r) t.add({reason_name(r), std::to_string(rs[r].packets), std::to_string(rs[r].bytes)});
+    t.print(out);
+}
+nlohmann::json reasons_json(const std::vector<xp_counters>& rs) {
+    nlohmann::json j = nlohmann::json::object();
+    for (unsigned r = 0; r < rs.size(); ++r) j[reason_name(r)] = {{"packets", rs[r].packets}, {"bytes", rs[r].bytes}};
+    return j;
+}
+
+void details(std::ostream& out, const nlohmann::json& j) {
+    for (const auto& [k, v] : j.items()) out << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << '\n';
+}
+
+}  // namespace xpeer::render

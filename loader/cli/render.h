@@ -1,0 +1,36 @@
+#pragma once
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <vector>
+
+#include "controller/controller.h"
+
+// How resources look to users: JSON for machines (--json), tables for people.
+namespace xpeer::render {
+
+nlohmann::json to_json(const Vpc&);
+nlohmann::json to_json(const VSwitch&);
+nlohmann::json to_json(const Instance&);
+nlohmann::json to_json(const Peering&);
+nlohmann::json to_json(const RouteEntry&);
+nlohmann::json to_json(const Event&);
+nlohmann::json to_json(const LinkCounters&);
+nlohmann::json to_json(const LinkStats&);
+
+void table(std::ostream&, const std::vector<Vpc>&);
+void table(std::ostream&, const std::vector<VSwitch>&);
+void table(std::ostream&, const std::vector<Instance>&);
+void table(std::ostream&, const std::vector<Peering>&);
+void table(std::ostream&, const std::vector<RouteEntry>&);
+void table(std::ostream&, const std::vector<Event>&);
+void table(std::ostream&, const std::vector<LinkStats>&);
+void reasons_table(std::ostream&, const std::vector<xp_counters>&);
+nlohmann::json reasons_json(const std::vector<xp_counters>&);
+
+// One resource as "key: value" lines.
+void details(std::ostream&, const nlohmann::json&);
+
+std::string format_time(int64_t unix_seconds);
+std::string reason_name(unsigned reason);
+
+}  // namespace xpeer::render

@@ -1,0 +1,68 @@
+#include "compiler/compiler.h"
+
+#include <unordered_map>
+
+#include "compiler/lpm_key.h"
+
+namespace xpeer {
+namespace {
+
+xp_route vswitch_route(const VSwitch& vsw, const PortInfo& port) {
+    xp_route r{};
+    r.kind = XP_NH_VSWITCH;
+    r.target = port.ifindex;
+    r.port_slot = vsw.slot;
+    std::memcpy(r.smac, port.datapath_mac.data(), sizeof(r.smac));
+    std::memcpy(r.dmac, port.vpc_mac.data(), sizeof(r.dmac));
+    return r;
+}
+
+xp_route peering_route(const Peering& p) {
+    xp_route r{};
+    r.kind = XP_NH_PEERING;
+    r.target = p.slot;
+    return r;
+}
+
+void add_route(Tables& t, uint32_t vpc, const Cidr& dst, const xp_route& r) {
+    if (dst.family() == Family::V4)
+        t.routes_v4.emplace(lpm_key_v4(vpc, dst), r);
+    else
+        t.routes_v6.emplace(lpm_key_v6(vpc, dst), r);
+}
+
+}  // namespace
+
+Tables compile(const Snapshot& s, const PortMap& ports) {
+    Tables t;
+    std::unordered_map<std::string, uint32_t> vpc_key;
+    for (const auto& v : s.vpcs) vpc_key[v.id] = v.key;
+
+    for (const auto& vsw : s.vswitches) {
+        auto port = ports.find(vsw.id);
+        auto vpc = vpc_key.find(vsw.vpc_id);
+        if (port == ports.end() || vpc == vpc_key.end()) continue;
+        t.ports[port->second.ifindex] = xp_port{vpc->second, vsw.slot};
+        add_route(t, vpc->second, vsw.cidr, vswitch_route(vsw, port->second));
+        if (vsw.ipv6_cidr) add_route(t, vpc->second, *vsw.ipv6_cidr, vswitch_route(vsw, port->second));
+    }
+
+    std::unordered_map<std::string, const Peering*> peering_by_id;
+    for (const auto& p : s.peerings) {
+        auto a = vpc_key.find(p.vpc_id), b = vpc_key.find(p.peer_vpc_id);
+        if (a == vpc_key.end() || b == vpc_key.end()) continue;
+        peering_by_id[p.id] = &p;
+        t.peerings[p.slot] = xp_peering{a->second, b->second, p.status == PeeringStatus::Activated ? 1u : 0u, 0};
+    }
+
+    // System routes were added first; emplace keeps them where a route entry has the same key.
+    for (const auto& rte : s.routes) {
+        auto vpc = vpc_key.find(rte.vpc_id);
+        auto p = peering_by_id.find(rte.next_hop);
+        if (vpc == vpc_key.end() || p == peering_by_id.end()) continue;
+        add_route(t, vpc->second, rte.destination, peering_route(*p->second));
+    }
+    return t;
+}
+
+}  // namespace xpeer

@@ -1,0 +1,44 @@
+#pragma once
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <map>
+#include <string>
+
+#include "xpeer/bpf_abi.h"
+
+namespace xpeer {
+
+// Orders plain ABI structs by their bytes (they have no implicit padding).
+template <typename T>
+struct BytesLess {
+    bool operator()(const T& a, const T& b) const { return std::memcmp(&a, &b, sizeof(T)) < 0; }
+};
+template <typename T>
+bool bytes_equal(const T& a, const T& b) {
+    return std::memcmp(&a, &b, sizeof(T)) == 0;
+}
+
+template <typename K, typename V>
+using Table = std::map<K, V, BytesLess<K>>;
+
+// What the maps must hold: the compiler's output, the reconciler's input.
+struct Tables {
+    Table<xp_lpm_key_v4, xp_route> routes_v4;
+    Table<xp_lpm_key_v6, xp_route> routes_v6;
+    Table<uint32_t, xp_port> ports;        // ingress ifindex
+    Table<uint32_t, xp_peering> peerings;  // peering slot
+};
+
+using Mac = std::array<uint8_t, 6>;
+
+// A vSwitch link as the kernel has it.
+struct PortInfo {
+    uint32_t ifindex = 0;  // datapath side
+    Mac datapath_mac{};
+    Mac vpc_mac{};
+};
+
+using PortMap = std::map<std::string, PortInfo>;  // by vSwitch id
+
+}  // namespace xpeer

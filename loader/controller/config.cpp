@@ -1,0 +1,19 @@
+#include "controller/config.h"
+
+namespace xpeer {
+namespace {
+
+std::string id_suffix(const std::string& id, size_t n) {
+    auto dash = id.find('-');
+    return id.substr(dash == std::string::npos ? 0 : dash + 1, n);
+}
+
+}  // namespace
+
+std::string vpc_netns_name(const Config& c, const std::string& vpc_id) { return c.netns_prefix + "-" + vpc_id; }
+std::string datapath_ifname(const std::string& vswitch_id) { return "xp" + id_suffix(vswitch_id, 13); }
+std::string vpc_ifname(const std::string& vswitch_id) { return "vs" + id_suffix(vswitch_id, 13); }
+uint32_t vswitch_table(uint32_t slot) { return 1000 + slot; }
+uint32_t vswitch_metric(uint32_t slot) { return 100 + slot; }
+
+}  // namespace xpeer

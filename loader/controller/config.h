@@ -1,0 +1,26 @@
+#pragma once
+#include <string>
+
+#include "model/model.h"
+
+namespace xpeer {
+
+// Where a store's kernel objects live. Bound to the store on first use, so that two commands
+// with different flags cannot program two data planes from one state.
+struct Config {
+    std::string state_path = "/var/lib/xpeer/xpeer.db";
+    std::string bpffs_dir = "/sys/fs/bpf/xpeer";
+    std::string datapath_netns = "xpeer-dp";
+    std::string netns_prefix = "xpeer";  // VPC namespaces are PREFIX-vpc-...
+    AccountId account = 1;
+    bool xdp_generic = false;  // attach in generic (skb) mode instead of the veth driver's
+};
+
+// Names derived from ids: stable, so that any process can find the kernel objects again.
+std::string vpc_netns_name(const Config& c, const std::string& vpc_id);
+std::string datapath_ifname(const std::string& vswitch_id);  // "xp" + 13 chars of the id
+std::string vpc_ifname(const std::string& vswitch_id);       // "vs" + 13 chars of the id
+uint32_t vswitch_table(uint32_t vswitch_slot);               // policy-routing table in the VPC
+uint32_t vswitch_metric(uint32_t vswitch_slot);              // metric of its main-table default route
+
+}  // namespace xpeer

@@ -1,0 +1,230 @@
+#include "controller/controller.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include "controller/rules.h"
+#include "model/error.h"
+#include "model/ids.h"
+#include "model/region.h"
+#include "netns/netns.h"
+
+namespace xpeer {
+namespace {
+
+int64_t now() { return static_cast<int64_t>(std::time(nullptr)); }
+
+Error not_found(const std::string& kind, const std::string& id) {
+    return Error("Invalid" + kind + "Id.NotFound", kind + " " + id + " not found (or not visible to this account)");
+}
+
+}  // namespace
+
+Controller::Controller(Config config) : config_(std::move(config)), store_(config_.state_path), kernel_(config_) {
+    bind_config();
+}
+
+// The first command fixes where this store's kernel objects live.
+void Controller::bind_config() {
+    auto tx = store_.begin();
+    for (auto [key, value] : {std::pair<const char*, std::string*>{"bpffs", &config_.bpffs_dir},
+                              {"datapath_netns", &config_.datapath_netns},
+                              {"netns_prefix", &config_.netns_prefix}}) {
+        auto bound = store_.setting(key);
+        if (!bound)
+            store_.set_setting(key, *value);
+        else if (*bound != *value)
+            throw Error("Config.Mismatch", "state " + config_.state_path + " belongs to " + key + " '" + *bound + "', not '" + *value + "'");
+    }
+    store_.ensure_account(config_.account);
+    tx.commit();
+}
+
+Vpc Controller::visible_vpc(const std::string& id) {
+    auto vpc = store_.find_vpc(id);
+    if (!vpc || vpc->account != config_.account) throw not_found("Vpc", id);
+    return *vpc;
+}
+
+Vpc Controller::owned_vpc(const std::string& id) { return visible_vpc(id); }
+
+VSwitch Controller::visible_vswitch(const std::string& id) {
+    auto vsw = store_.find_vswitch(id);
+    if (!vsw) throw not_found("VSwitch", id);
+    auto vpc = store_.find_vpc(vsw->vpc_id);
+    if (!vpc || vpc->account != config_.account) throw not_found("VSwitch", id);
+    return *vsw;
+}
+
+Peering Controller::visible_peering(const std::string& id) {
+    auto p = store_.find_peering(id);
+    if (!p || (p->account != config_.account && p->peer_account != config_.account))
+        throw Error("InvalidInstanceId.NotFound", "peering connection " + id + " not found (or not visible to this account)");
+    return *p;
+}
+
+void Controller::transition(Peering& p, PeeringStatus to, const std::string& reason) {
+    p.status = to;
+    store_.set_peering_status(p.id, to);
+    store_.record(Event{now(), p.id, to_string(to), config_.account, reason});
+}
+
+ReconcileResult Controller::apply_maps() { return kernel_.apply(store_.snapshot(), store_.vswitch_ports()); }
+
+// ---- VPCs
+
+Vpc Controller::create_vpc(const VpcSpec& spec) {
+    Vpc vpc;
+    vpc.cidr = Cidr::parse(spec.cidr);
+    rules::check_vpc_cidr(vpc.cidr);
+    if (spec.ipv6_cidr) {
+        vpc.ipv6_cidr = Cidr::parse(*spec.ipv6_cidr);
+        rules::check_vpc_ipv6_cidr(*vpc.ipv6_cidr);
+    }
+    vpc.region = region(spec.region).id;
+    vpc.account = config_.account;
+    vpc.name = spec.name;
+    vpc.created_at = now();
+    return transact([&] {
+        vpc.id = new_id("vpc", [&](const std::string& id) { return store_.id_exists(id); });
+        store_.insert(vpc);
+        store_.record(Event{vpc.created_at, vpc.id, "Available", config_.account, "created"});
+        kernel_.create_vpc(vpc);
+        return vpc;
+    });
+}
+
+void Controller::delete_vpc(const std::string& id) {
+    transact([&] {
+        Vpc vpc = owned_vpc(id);
+        if (auto v = store_.vswitches_of(id); !v.empty())
+            throw Error("DependencyViolation.VSwitch", id + " still has vSwitch " + v.front().id + "; delete it first");
+        for (const auto& p : store_.live_peerings())
+            if (p.vpc_id == id || p.peer_vpc_id == id)
+                throw Error("DependencyViolation.VpcPeer", id + " still has peering connection " + p.id + "; delete it first");
+        if (auto r = store_.routes_of_vpc(id); !r.empty())
+            throw Error("DependencyViolation.RouteEntry", id + " still has route entry " + r.front().id);
+        store_.delete_vpc(id);
+        store_.record(Event{now(), id, "Deleted", config_.account, "deleted"});
+        kernel_.delete_vpc(vpc);
+    });
+}
+
+std::vector<Vpc> Controller::list_vpcs() {
+    auto all = store_.vpcs();
+    std::erase_if(all, [&](const Vpc& v) { return v.account != config_.account; });
+    return all;
+}
+
+Vpc Controller::show_vpc(const std::string& id) { return visible_vpc(id); }
+
+std::string Controller::vpc_netns(const std::string& vpc_id) { return vpc_netns_name(config_, visible_vpc(vpc_id).id); }
+
+// ---- vSwitches
+
+VSwitch Controller::create_vswitch(const VSwitchSpec& spec) {
+    VSwitch vsw;
+    vsw.cidr = Cidr::parse(spec.cidr);
+    if (spec.ipv6_cidr) vsw.ipv6_cidr = Cidr::parse(*spec.ipv6_cidr);
+    vsw.name = spec.name;
+    vsw.created_at = now();
+    return transact([&] {
+        Vpc vpc = visible_vpc(spec.vpc_id);
+        rules::check_vswitch(vpc, store_.vswitches_of(vpc.id), store_.routes_of_vpc(vpc.id), vsw.cidr, vsw.ipv6_cidr);
+        vsw.vpc_id = vpc.id;
+        vsw.id = new_id("vsw", [&](const std::string& id) { return store_.id_exists(id); });
+        store_.insert(vsw);
+        store_.record(Event{vsw.created_at, vsw.id, "Available", config_.account, "created in " + vpc.id});
+        store_.set_vswitch_port(vsw.id, kernel_.create_vswitch(vpc, vsw));
+        apply_maps();
+        return vsw;
+    });
+}
+
+void Controller::delete_vswitch(const std::string& id) {
+    transact([&] {
+        VSwitch vsw = visible_vswitch(id);
+        if (auto i = store_.instances_of(id); !i.empty())
+            throw Error("DependencyViolation.Instance", id + " still has instance " + i.front().id + "; delete it first");
+        Vpc vpc = visible_vpc(vsw.vpc_id);
+        store_.delete_vswitch(id);
+        store_.record(Event{now(), id, "Deleted", config_.account, "deleted"});
+        apply_maps();  // routes to the link go before the link
+        kernel_.delete_vswitch(vpc, vsw);
+    });
+}
+
+std::vector<VSwitch> Controller::list_vswitches(const std::optional<std::string>& vpc_id) {
+    if (vpc_id) return store_.vswitches_of(visible_vpc(*vpc_id).id);
+    std::vector<VSwitch> out;
+    for (const auto& vpc : list_vpcs())
+        for (auto& v : store_.vswitches_of(vpc.id)) out.push_back(std::move(v));
+    return out;
+}
+
+VSwitch Controller::show_vswitch(const std::string& id) { return visible_vswitch(id); }
+
+// ---- instances
+
+Instance Controller::create_instance(const InstanceSpec& spec) {
+    return transact([&] {
+        VSwitch vsw = visible_vswitch(spec.vswitch_id);
+        Vpc vpc = visible_vpc(vsw.vpc_id);
+        std::vector<IpAddr> taken;
+        for (const auto& i : store_.instances_of(vsw.id)) {
+            if (i.ip) taken.push_back(*i.ip);
+            if (i.ipv6) taken.push_back(*i.ipv6);
+        }
+        Instance inst;
+        inst.vswitch_id = vsw.id;
+        inst.created_at = now();
+        if (spec.ip) {
+            inst.ip = IpAddr::parse(*spec.ip);
+            rules::check_instance_address(vsw, vsw.cidr, *inst.ip, taken);
+        } else {
+            inst.ip = rules::next_free_address(vsw.cidr, taken);
+        }
+        if (spec.ipv6 && !vsw.ipv6_cidr)
+            throw Error("InvalidVSwitch.NoIpv6", vsw.id + " has no IPv6 CIDR block; an instance on it cannot have --ipv6");
+        if (spec.ipv6) {
+            inst.ipv6 = IpAddr::parse(*spec.ipv6);
+            rules::check_instance_address(vsw, *vsw.ipv6_cidr, *inst.ipv6, taken);
+        } else if (vsw.ipv6_cidr) {
+            inst.ipv6 = rules::next_free_address(*vsw.ipv6_cidr, taken);
+        }
+        inst.id = new_id("i", [&](const std::string& id) { return store_.id_exists(id); });
+        store_.insert(inst);
+        store_.record(Event{inst.created_at, inst.id, "Running", config_.account, "created on " + vsw.id});
+        kernel_.add_instance(vpc, vsw, inst);
+        return inst;
+    });
+}
+
+void Controller::delete_instance(const std::string& id) {
+    transact([&] {
+        auto inst = store_.find_instance(id);
+        if (!inst) throw not_found("Instance", id);
+        VSwitch vsw = visible_vswitch(inst->vswitch_id);
+        Vpc vpc = visible_vpc(vsw.vpc_id);
+        store_.delete_instance(id);
+        store_.record(Event{now(), id, "Deleted", config_.account, "deleted"});
+        kernel_.remove_instance(vpc, vsw, *inst);
+    });
+}
+
+std::vector<Instance> Controller::list_instances(const std::optional<std::string>& vswitch_id) {
+    if (vswitch_id) return store_.instances_of(visible_vswitch(*vswitch_id).id);
+    std::vector<Instance> out;
+    for (const auto& vsw : list_vswitches(std::nullopt))
+        for (auto& i : store_.instances_of(vsw.id)) out.push_back(std::move(i));
+    return out;
+}
+
+Instance Controller::show_instance(const std::string& id) {
+    auto inst = store_.find_instance(id);
+    if (!inst) throw not_found("Instance", id);
+    visible_vswitch(inst->vswitch_id);
+    return *inst;
+}
+
+}  // namespace xpeer

@@ -1,0 +1,123 @@
+#include "controller/kernel.h"
+
+#include "compiler/compiler.h"
+#include "controller/rules.h"
+#include "netns/links.h"
+#include "netns/netns.h"
+
+namespace xpeer {
+namespace {
+
+links::VswitchLinkSpec link_spec(const Config& c, const Vpc& vpc, const VSwitch& vsw) {
+    links::VswitchLinkSpec s;
+    s.datapath_netns = c.datapath_netns;
+    s.vpc_netns = vpc_netns_name(c, vpc.id);
+    s.datapath_ifname = datapath_ifname(vsw.id);
+    s.vpc_ifname = vpc_ifname(vsw.id);
+    s.table = vswitch_table(vsw.slot);
+    s.metric = vswitch_metric(vsw.slot);
+    s.cidr = vsw.cidr;
+    s.ipv6_cidr = vsw.ipv6_cidr;
+    s.gateway = rules::gateway_of(vsw.cidr);
+    if (vsw.ipv6_cidr) s.gateway6 = rules::gateway_of(*vsw.ipv6_cidr);
+    return s;
+}
+
+}  // namespace
+
+Datapath& Kernel::datapath() {
+    if (!dp_) dp_ = Datapath::open_or_load(config_.bpffs_dir);
+    return *dp_;
+}
+
+std::optional<Datapath>& Kernel::datapath_if_loaded() {
+    if (!dp_ && !dp_opened_) {
+        dp_opened_ = true;
+        dp_ = Datapath::open_pinned(config_.bpffs_dir);
+    }
+    return dp_;
+}
+
+void Kernel::create_vpc(const Vpc& vpc) { netns::create(vpc_netns_name(config_, vpc.id)); }
+
+void Kernel::delete_vpc(const Vpc& vpc) { netns::remove(vpc_netns_name(config_, vpc.id)); }
+
+PortInfo Kernel::create_vswitch(const Vpc& vpc, const VSwitch& vsw) {
+    Datapath& dp = datapath();
+    if (!config_.datapath_netns.empty()) netns::create(config_.datapath_netns);
+    netns::create(vpc_netns_name(config_, vpc.id));
+    auto spec = link_spec(config_, vpc, vsw);
+    auto link = links::find_vswitch_link(spec);
+    if (!link) link = links::create_vswitch_link(spec);
+    links::attach_xdp(spec.vpc_netns, spec.vpc_ifname, dp.vpc_side_fd(), config_.xdp_generic);
+    links::attach_xdp(spec.datapath_netns, spec.datapath_ifname, dp.router_fd(), config_.xdp_generic);
+    return PortInfo{link->datapath.ifindex, link->datapath.mac, link->vpc.mac};
+}
+
+void Kernel::delete_vswitch(const Vpc& vpc, const VSwitch& vsw) {
+    if (!netns::exists(vpc_netns_name(config_, vpc.id))) return;
+    links::delete_vswitch_link(link_spec(config_, vpc, vsw));
+}
+
+void Kernel::add_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) {
+    auto ns = vpc_netns_name(config_, vpc.id);
+    auto ifname = vpc_ifname(vsw.id);
+    if (inst.ip) links::add_address(ns, ifname, *inst.ip, vsw.cidr.prefix_len);
+    if (inst.ipv6 && vsw.ipv6_cidr) links::add_address(ns, ifname, *inst.ipv6, vsw.ipv6_cidr->prefix_len);
+}
+
+void Kernel::remove_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) {
+    auto ns = vpc_netns_name(config_, vpc.id);
+    if (!netns::exists(ns)) return;
+    auto ifname = vpc_ifname(vsw.id);
+    if (inst.ip) links::remove_address(ns, ifname, *inst.ip, vsw.cidr.prefix_len);
+    if (inst.ipv6 && vsw.ipv6_cidr) links::remove_address(ns, ifname, *inst.ipv6, vsw.ipv6_cidr->prefix_len);
+}
+
+ReconcileResult Kernel::apply(const Snapshot& snapshot, const PortMap& ports) {
+    return reconcile(compile(snapshot, ports), datapath());
+}
+
+LinkCounters Kernel::link_counters(uint32_t slot, int direction) {
+    LinkCounters sum;
+    auto& dp = datapath_if_loaded();
+    if (!dp) return sum;
+    for (const auto& c : dp->link_stats.read_percpu(slot * XP_DIR_MAX + direction)) {
+        sum.packets += c.packets;
+        sum.bytes += c.bytes;
+        sum.drop_inactive += c.drop_inactive;
+        sum.drop_no_route += c.drop_no_route;
+        sum.drop_transit += c.drop_transit;
+        sum.drop_ttl += c.drop_ttl;
+    }
+    return sum;
+}
+
+void Kernel::clear_link_counters(uint32_t slot) {
+    auto& dp = datapath_if_loaded();
+    if (!dp) return;
+    std::vector<xp_link_counters> zero(decltype(dp->link_stats)::possible_cpus());
+    for (uint32_t dir = 0; dir < XP_DIR_MAX; ++dir) dp->link_stats.write_percpu(slot * XP_DIR_MAX + dir, zero);
+}
+
+std::vector<xp_counters> Kernel::reason_counters() {
+    std::vector<xp_counters> out(XP_REASON_MAX);
+    auto& dp = datapath_if_loaded();
+    if (!dp) return out;
+    for (uint32_t r = 0; r < XP_REASON_MAX; ++r) {
+        for (const auto& c : dp->reasons.read_percpu(r)) {
+            out[r].packets += c.packets;
+            out[r].bytes += c.bytes;
+        }
+    }
+    return out;
+}
+
+void Kernel::teardown(const std::vector<Vpc>& vpcs) {
+    for (const auto& vpc : vpcs) netns::remove(vpc_netns_name(config_, vpc.id));
+    if (!config_.datapath_netns.empty()) netns::remove(config_.datapath_netns);
+    dp_.reset();
+    Datapath::unpin(config_.bpffs_dir);
+}
+
+}  // namespace xpeer

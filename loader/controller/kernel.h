@@ -1,0 +1,46 @@
+#pragma once
+#include <optional>
+
+#include "compiler/tables.h"
+#include "controller/config.h"
+#include "datapath/datapath.h"
+#include "datapath/reconcile.h"
+#include "model/model.h"
+
+namespace xpeer {
+
+// The kernel side of every command: namespaces, vSwitch links, addresses, the BPF maps.
+// Each call is idempotent, so that a command killed half-way is finished by the next one.
+class Kernel {
+public:
+    explicit Kernel(const Config& config) : config_(config) {}
+
+    void create_vpc(const Vpc& vpc);
+    void delete_vpc(const Vpc& vpc);
+    // Makes the veth pair with its routing in the VPC and attaches the XDP programs.
+    PortInfo create_vswitch(const Vpc& vpc, const VSwitch& vsw);
+    void delete_vswitch(const Vpc& vpc, const VSwitch& vsw);
+    void add_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst);
+    void remove_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst);
+
+    // Compiles the snapshot and makes the maps hold exactly that.
+    ReconcileResult apply(const Snapshot& snapshot, const PortMap& ports);
+
+    // Per-link counters of one peering slot and direction, summed over CPUs.
+    LinkCounters link_counters(uint32_t slot, int direction);
+    void clear_link_counters(uint32_t slot);
+    std::vector<xp_counters> reason_counters();
+
+    // Removes namespaces, links and pins of everything listed, and the datapath namespace.
+    void teardown(const std::vector<Vpc>& vpcs);
+
+    Datapath& datapath();
+    std::optional<Datapath>& datapath_if_loaded();
+
+private:
+    Config config_;
+    std::optional<Datapath> dp_;
+    bool dp_opened_ = false;
+};
+
+}  // namespace xpeer

@@ -1,0 +1,114 @@
+#include "controller/rules.h"
+
+#include <algorithm>
+
+#include "model/error.h"
+
+namespace xpeer::rules {
+namespace {
+
+void require_family(const Cidr& c, Family f, const std::string& what) {
+    if (c.family() != f)
+        throw Error("InvalidCidrBlock.Family", what + " " + c.str() + " must be an IPv" + std::to_string(static_cast<int>(f)) + " block");
+}
+
+bool is_reserved(const Cidr& network, const IpAddr& a) {
+    if (a == network.nth(0) || a == gateway_of(network)) return true;
+    return network.family() == Family::V4 && a == network.nth(network.size() - 1);  // broadcast
+}
+
+}  // namespace
+
+void check_vpc_cidr(const Cidr& cidr) {
+    require_family(cidr, Family::V4, "VPC CIDR block");
+    if (cidr.prefix_len < 8 || cidr.prefix_len > 28)
+        throw Error("InvalidCidrBlock.Size", "VPC CIDR block " + cidr.str() + " must be between /8 and /28");
+}
+
+void check_vpc_ipv6_cidr(const Cidr& cidr) {
+    require_family(cidr, Family::V6, "VPC IPv6 CIDR block");
+    if (cidr.prefix_len < 8 || cidr.prefix_len > 64)
+        throw Error("InvalidIpv6CidrBlock.Size", "VPC IPv6 CIDR block " + cidr.str() + " must be between /8 and /64");
+}
+
+void check_vswitch(const Vpc& vpc, const std::vector<VSwitch>& siblings, const std::vector<RouteEntry>& vpc_routes,
+                   const Cidr& cidr, const std::optional<Cidr>& ipv6_cidr) {
+    require_family(cidr, Family::V4, "vSwitch CIDR block");
+    if (!vpc.cidr.contains(cidr))
+        throw Error("InvalidCidrBlock.NotInVpc", "vSwitch CIDR block " + cidr.str() + " is not inside " + vpc.id + "'s " + vpc.cidr.str());
+    if (cidr.prefix_len > 29)
+        throw Error("InvalidCidrBlock.Size", "vSwitch CIDR block " + cidr.str() + " must be /29 or larger (gateway and instances)");
+    if (ipv6_cidr) {
+        require_family(*ipv6_cidr, Family::V6, "vSwitch IPv6 CIDR block");
+        if (!vpc.ipv6_cidr)
+            throw Error("InvalidIpv6CidrBlock.VpcHasNoIpv6", vpc.id + " has no IPv6 CIDR block; create it with --ipv6-cidr");
+        if (!vpc.ipv6_cidr->contains(*ipv6_cidr))
+            throw Error("InvalidIpv6CidrBlock.NotInVpc", "vSwitch IPv6 CIDR block " + ipv6_cidr->str() + " is not inside " + vpc.id + "'s " + vpc.ipv6_cidr->str());
+        if (ipv6_cidr->prefix_len < 64 || ipv6_cidr->prefix_len > 120)
+            throw Error("InvalidIpv6CidrBlock.Size", "vSwitch IPv6 CIDR block " + ipv6_cidr->str() + " must be between /64 and /120");
+    }
+    for (const auto& s : siblings) {
+        if (s.cidr.overlaps(cidr))
+            throw Error("InvalidCidrBlock.Overlapped", "vSwitch CIDR block " + cidr.str() + " overlaps " + s.id + " (" + s.cidr.str() + ")");
+        if (ipv6_cidr && s.ipv6_cidr && s.ipv6_cidr->overlaps(*ipv6_cidr))
+            throw Error("InvalidIpv6CidrBlock.Overlapped", "vSwitch IPv6 CIDR block " + ipv6_cidr->str() + " overlaps " + s.id + " (" + s.ipv6_cidr->str() + ")");
+    }
+    for (const auto& r : vpc_routes) {
+        for (const auto* c : {&cidr, ipv6_cidr ? &*ipv6_cidr : nullptr}) {
+            if (c && c->contains(r.destination))
+                throw Error("InvalidCidrBlock.RouteConflict", "vSwitch CIDR block " + c->str() + " contains route entry " + r.id + " (" +
+                                                                  r.destination.str() + "); a route may not be more specific than a system route");
+        }
+    }
+}
+
+std::vector<std::string> check_route(const Vpc& vpc, const std::vector<VSwitch>& vswitches,
+                                     const std::vector<RouteEntry>& vpc_routes, const Peering& peering,
+                                     const Cidr& destination) {
+    if (peering.vpc_id != vpc.id && peering.peer_vpc_id != vpc.id)
+        throw Error("InvalidNextHop.NotOfVpc", "next hop " + peering.id + " is a peering connection of " + peering.vpc_id + " and " +
+                                                   peering.peer_vpc_id + ", not of " + vpc.id);
+    if (peering.status != PeeringStatus::Activated)
+        throw Error("IncorrectStatus.VpcPeer", "next hop " + peering.id + " is " + to_string(peering.status) + "; it must be Activated");
+    for (const auto& s : vswitches) {
+        for (const auto* c : {&s.cidr, s.ipv6_cidr ? &*s.ipv6_cidr : nullptr}) {
+            if (c && c->contains(destination))
+                throw Error("InvalidDestinationCidrBlock.MoreSpecificThanSystemRoute",
+                            "destination " + destination.str() + " is equal to or inside system route " + c->str() + " of " + s.id +
+                                "; it is not possible to configure more specific routes than the system route");
+        }
+    }
+    for (const auto& r : vpc_routes) {
+        if (r.destination == destination)
+            throw Error("InvalidDestinationCidrBlock.Duplicate", "destination " + destination.str() + " already has route entry " + r.id + " in " + vpc.id);
+    }
+    std::vector<std::string> warnings;
+    for (const auto* own : {&vpc.cidr, vpc.ipv6_cidr ? &*vpc.ipv6_cidr : nullptr}) {
+        if (own && own->overlaps(destination))
+            warnings.push_back("destination " + destination.str() + " overlaps " + vpc.id + "'s own CIDR block " + own->str() +
+                               ": the system routes of its vSwitches win for the overlapping part");
+    }
+    return warnings;
+}
+
+IpAddr gateway_of(const Cidr& network) { return network.nth(1); }
+
+void check_instance_address(const VSwitch& vsw, const Cidr& network, const IpAddr& addr, const std::vector<IpAddr>& taken) {
+    if (!network.contains(addr))
+        throw Error("InvalidIpAddress.NotInVSwitch", addr.str() + " is not inside " + vsw.id + "'s " + network.str());
+    if (is_reserved(network, addr))
+        throw Error("InvalidIpAddress.Reserved", addr.str() + " is reserved in " + network.str() + " (network, gateway or broadcast address)");
+    if (std::find(taken.begin(), taken.end(), addr) != taken.end())
+        throw Error("InvalidIpAddress.InUse", addr.str() + " is already used by an instance on " + vsw.id);
+}
+
+IpAddr next_free_address(const Cidr& network, const std::vector<IpAddr>& taken) {
+    uint64_t last = network.size() - (network.family() == Family::V4 ? 1 : 0);
+    for (uint64_t n = 2; n < last && n < 2 + 65536; ++n) {
+        IpAddr a = network.nth(n);
+        if (std::find(taken.begin(), taken.end(), a) == taken.end()) return a;
+    }
+    throw Error("InvalidVSwitch.NoFreeAddress", "no free address left in " + network.str());
+}
+
+}  // namespace xpeer::rules

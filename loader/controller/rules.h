@@ -1,0 +1,33 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "model/model.h"
+
+// The seed's rules for CIDR blocks, vSwitches and route entries, as pure functions over the
+// desired state. Each throws xpeer::Error with the rule's name, or returns warnings.
+namespace xpeer::rules {
+
+void check_vpc_cidr(const Cidr& cidr);
+void check_vpc_ipv6_cidr(const Cidr& cidr);
+
+// A vSwitch lies inside its VPC and overlaps none of the VPC's other vSwitches nor any
+// route entry more specific than itself (the system route must stay the most specific).
+void check_vswitch(const Vpc& vpc, const std::vector<VSwitch>& siblings, const std::vector<RouteEntry>& vpc_routes,
+                   const Cidr& cidr, const std::optional<Cidr>& ipv6_cidr);
+
+// A route entry of `vpc` through `peering`. Returns warnings (e.g. a destination that
+// covers the VPC's own CIDR: the system route wins for the overlapping part).
+std::vector<std::string> check_route(const Vpc& vpc, const std::vector<VSwitch>& vswitches,
+                                     const std::vector<RouteEntry>& vpc_routes, const Peering& peering,
+                                     const Cidr& destination);
+
+// An address for an instance on a vSwitch: inside it, not reserved, not taken.
+void check_instance_address(const VSwitch& vsw, const Cidr& network, const IpAddr& addr,
+                            const std::vector<IpAddr>& taken);
+// The first free address (after the network address and the gateway).
+IpAddr next_free_address(const Cidr& network, const std::vector<IpAddr>& taken);
+// The vSwitch gateway: the first address after the network address.
+IpAddr gateway_of(const Cidr& network);
+
+}  // namespace xpeer::rules

@@ -1,0 +1,107 @@
+#include "datapath/datapath.h"
+
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+
+#include <filesystem>
+
+#include "router.skel.h"
+
+namespace xpeer {
+namespace fs = std::filesystem;
+
+void Datapath::SkelDeleter::operator()(struct ::router_bpf* s) const { router_bpf__destroy(s); }
+
+Datapath::Datapath(Datapath&&) noexcept = default;
+Datapath& Datapath::operator=(Datapath&&) noexcept = default;
+Datapath::~Datapath() = default;
+
+namespace {
+
+bool is_bpffs(const std::string& path) {
+    struct statfs st {};
+    return statfs(path.c_str(), &st) == 0 && st.f_type == BPF_FS_MAGIC;
+}
+
+template <typename M>
+M open_map(const std::string& dir, const char* name) {
+    return M::open_pinned(dir + "/" + name);
+}
+
+}  // namespace
+
+void Datapath::ensure_bpffs() {
+    const char* root = "/sys/fs/bpf";
+    if (is_bpffs(root)) return;
+    if (mount("bpf", root, "bpf", 0, "mode=0700") != 0) throw SystemError(std::string("mount bpffs at ") + root, errno);
+}
+
+std::optional<Datapath> Datapath::open_pinned(const std::string& dir) {
+    if (!fs::exists(dir + "/" + kRouterProgPin)) return std::nullopt;
+    Datapath dp;
+    int fd = bpf_obj_get((dir + "/" + kRouterProgPin).c_str());
+    if (fd < 0) throw SystemError("bpf_obj_get " + dir + "/" + kRouterProgPin, errno);
+    dp.router_ = UniqueFd(fd);
+    fd = bpf_obj_get((dir + "/" + kVpcSideProgPin).c_str());
+    if (fd < 0) throw SystemError("bpf_obj_get " + dir + "/" + kVpcSideProgPin, errno);
+    dp.vpc_side_ = UniqueFd(fd);
+    dp.routes_v4 = open_map<decltype(dp.routes_v4)>(dir, "xp_routes_v4");
+    dp.routes_v6 = open_map<decltype(dp.routes_v6)>(dir, "xp_routes_v6");
+    dp.ports = open_map<decltype(dp.ports)>(dir, "xp_ports");
+    dp.peerings = open_map<decltype(dp.peerings)>(dir, "xp_peerings");
+    dp.link_stats = open_map<decltype(dp.link_stats)>(dir, "xp_link_stats");
+    dp.port_stats = open_map<decltype(dp.port_stats)>(dir, "xp_port_stats");
+    dp.reasons = open_map<decltype(dp.reasons)>(dir, "xp_reasons");
+    return dp;
+}
+
+Datapath Datapath::open_or_load(const std::string& dir) {
+    if (auto dp = open_pinned(dir)) return std::move(*dp);
+    if (!is_bpffs(fs::path(dir).parent_path())) ensure_bpffs();
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw SystemError("mkdir " + dir, ec.value());
+    if (!is_bpffs(dir)) throw Error("Datapath.NotBpffs", dir + " is not on a bpf filesystem; mount one or choose --bpffs");
+
+    std::unique_ptr<struct ::router_bpf, SkelDeleter> skel(router_bpf__open());
+    if (!skel) throw SystemError("open BPF skeleton", errno);
+    bpf_map* map;
+    bpf_object__for_each_map(map, skel->obj) {
+        std::string path = dir + "/" + bpf_map__name(map);
+        if (int err = bpf_map__set_pin_path(map, path.c_str()); err) throw SystemError("bpf_map__set_pin_path " + path, err);
+    }
+    if (int err = router_bpf__load(skel.get()); err) throw SystemError("load BPF programs (see the verifier log above)", err);
+    for (auto [prog, name] : {std::pair{skel->progs.xp_router, kRouterProgPin}, {skel->progs.xp_vpc_side, kVpcSideProgPin}}) {
+        std::string path = dir + "/" + name;
+        if (int err = bpf_program__pin(prog, path.c_str()); err) throw SystemError("pin " + path, err);
+    }
+    return std::move(*open_pinned(dir));
+}
+
+Datapath Datapath::load_unpinned() {
+    Datapath dp;
+    dp.skel_.reset(router_bpf__open_and_load());
+    if (!dp.skel_) throw SystemError("load BPF skeleton", errno);
+    auto* s = dp.skel_.get();
+    dp.router_borrowed_ = bpf_program__fd(s->progs.xp_router);
+    dp.vpc_side_borrowed_ = bpf_program__fd(s->progs.xp_vpc_side);
+    dp.routes_v4 = decltype(dp.routes_v4)::borrow(bpf_map__fd(s->maps.xp_routes_v4), "xp_routes_v4");
+    dp.routes_v6 = decltype(dp.routes_v6)::borrow(bpf_map__fd(s->maps.xp_routes_v6), "xp_routes_v6");
+    dp.ports = decltype(dp.ports)::borrow(bpf_map__fd(s->maps.xp_ports), "xp_ports");
+    dp.peerings = decltype(dp.peerings)::borrow(bpf_map__fd(s->maps.xp_peerings), "xp_peerings");
+    dp.link_stats = decltype(dp.link_stats)::borrow(bpf_map__fd(s->maps.xp_link_stats), "xp_link_stats");
+    dp.port_stats = decltype(dp.port_stats)::borrow(bpf_map__fd(s->maps.xp_port_stats), "xp_port_stats");
+    dp.reasons = decltype(dp.reasons)::borrow(bpf_map__fd(s->maps.xp_reasons), "xp_reasons");
+    return dp;
+}
+
+void Datapath::unpin(const std::string& dir) {
+    std::error_code ec;
+    if (!fs::exists(dir, ec)) return;
+    fs::remove_all(dir, ec);
+    if (ec) throw SystemError("remove " + dir, ec.value());
+}
+
+}  // namespace xpeer

@@ -1,0 +1,58 @@
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "datapath/typed_map.h"
+#include "datapath/unique_fd.h"
+#include "xpeer/bpf_abi.h"
+
+struct router_bpf;  // the skeleton of bpf/router.bpf.c
+
+namespace xpeer {
+
+// The router's programs and maps. Pinned under one bpffs folder, so that the data plane
+// outlives every process; or, for tests, loaded unpinned and owned by this object.
+class Datapath {
+public:
+    // Opens what is pinned under dir, loading and pinning programs and maps first if needed.
+    static Datapath open_or_load(const std::string& dir);
+    // Opens what is pinned under dir, or nullopt if nothing is.
+    static std::optional<Datapath> open_pinned(const std::string& dir);
+    // Loads a private copy that nothing else sees (BPF tests).
+    static Datapath load_unpinned();
+    // Removes the folder and every pin in it; the programs stay attached where they are.
+    static void unpin(const std::string& dir);
+    // Mounts bpffs at /sys/fs/bpf if it is not there (the default folder's parent).
+    static void ensure_bpffs();
+
+    Datapath(Datapath&&) noexcept;
+    Datapath& operator=(Datapath&&) noexcept;
+    ~Datapath();
+
+    int router_fd() const { return router_.get() >= 0 ? router_.get() : router_borrowed_; }
+    int vpc_side_fd() const { return vpc_side_.get() >= 0 ? vpc_side_.get() : vpc_side_borrowed_; }
+
+    TypedMap<xp_lpm_key_v4, xp_route> routes_v4;
+    TypedMap<xp_lpm_key_v6, xp_route> routes_v6;
+    TypedMap<uint32_t, xp_port> ports;
+    TypedMap<uint32_t, xp_peering> peerings;
+    TypedMap<uint32_t, xp_link_counters> link_stats;  // per-CPU
+    TypedMap<uint32_t, xp_counters> port_stats;       // per-CPU
+    TypedMap<uint32_t, xp_counters> reasons;          // per-CPU
+
+private:
+    Datapath() = default;
+    struct SkelDeleter {
+        void operator()(struct ::router_bpf* s) const;
+    };
+    std::unique_ptr<struct ::router_bpf, SkelDeleter> skel_;
+    UniqueFd router_, vpc_side_;
+    int router_borrowed_ = -1, vpc_side_borrowed_ = -1;
+};
+
+// Names under the bpffs folder, for the CLI's and engineers' use (bpftool map dump pinned DIR/NAME).
+inline constexpr const char* kRouterProgPin = "xp_router";
+inline constexpr const char* kVpcSideProgPin = "xp_vpc_side";
+
+}  // namespace xpeer

@@ -1,0 +1,101 @@
+#pragma once
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include "datapath/unique_fd.h"
+#include "model/error.h"
+
+namespace xpeer {
+
+// A BPF map whose key and value types are checked against the kernel's map when opened.
+// V is the per-CPU value type for per-CPU maps; read_percpu() returns one V per possible CPU.
+template <typename K, typename V>
+class TypedMap {
+public:
+    TypedMap() = default;
+
+    // Borrows fd (e.g. a skeleton's map) or takes ownership of an opened pin.
+    static TypedMap borrow(int fd, const std::string& name) { return TypedMap(fd, UniqueFd(), name); }
+    static TypedMap open_pinned(const std::string& path) {
+        int fd = bpf_obj_get(path.c_str());
+        if (fd < 0) throw SystemError("bpf_obj_get " + path, errno);
+        return TypedMap(fd, UniqueFd(fd), path);
+    }
+
+    int fd() const { return fd_; }
+    const std::string& name() const { return name_; }
+
+    bool get(const K& key, V& value) const {
+        if (bpf_map_lookup_elem(fd_, &key, &value) == 0) return true;
+        if (errno == ENOENT) return false;
+        throw SystemError("bpf_map_lookup_elem " + name_, errno);
+    }
+    void put(const K& key, const V& value) {
+        if (bpf_map_update_elem(fd_, &key, &value, BPF_ANY) != 0) throw SystemError("bpf_map_update_elem " + name_, errno);
+    }
+    void erase(const K& key) {
+        if (bpf_map_delete_elem(fd_, &key) != 0 && errno != ENOENT) throw SystemError("bpf_map_delete_elem " + name_, errno);
+    }
+    std::vector<K> keys() const {
+        std::vector<K> out;
+        K key{}, next{};
+        const K* prev = nullptr;
+        while (bpf_map_get_next_key(fd_, prev, &next) == 0) {
+            out.push_back(next);
+            key = next;
+            prev = &key;
+        }
+        if (errno != ENOENT) throw SystemError("bpf_map_get_next_key " + name_, errno);
+        return out;
+    }
+
+    // Every entry, read in one batch (arrays and hashes; max_entries bounds the count).
+    std::vector<std::pair<K, V>> entries(uint32_t max_entries) const {
+        std::vector<K> keys(max_entries);
+        std::vector<V> values(max_entries);
+        __u32 count = max_entries, out_batch = 0;
+        int err = bpf_map_lookup_batch(fd_, nullptr, &out_batch, keys.data(), values.data(), &count, nullptr);
+        if (err != 0 && errno != ENOENT) throw SystemError("bpf_map_lookup_batch " + name_, errno);
+        std::vector<std::pair<K, V>> out;
+        out.reserve(count);
+        for (__u32 i = 0; i < count; ++i) out.emplace_back(keys[i], values[i]);
+        return out;
+    }
+
+    // Per-CPU maps: the value of every possible CPU.
+    std::vector<V> read_percpu(const K& key) const {
+        std::vector<V> values(possible_cpus());
+        if (bpf_map_lookup_elem(fd_, &key, values.data()) != 0) throw SystemError("bpf_map_lookup_elem " + name_, errno);
+        return values;
+    }
+    void write_percpu(const K& key, const std::vector<V>& values) {
+        if (bpf_map_update_elem(fd_, &key, values.data(), BPF_ANY) != 0) throw SystemError("bpf_map_update_elem " + name_, errno);
+    }
+    static unsigned possible_cpus() {
+        int n = libbpf_num_possible_cpus();
+        if (n <= 0) throw SystemError("libbpf_num_possible_cpus", -n);
+        return static_cast<unsigned>(n);
+    }
+
+private:
+    TypedMap(int fd, UniqueFd owned, const std::string& name) : fd_(fd), owned_(std::move(owned)), name_(name) {
+        bpf_map_info info{};
+        __u32 len = sizeof(info);
+        if (bpf_obj_get_info_by_fd(fd_, &info, &len) != 0) throw SystemError("bpf_obj_get_info_by_fd " + name_, errno);
+        if (info.key_size != sizeof(K) || info.value_size != sizeof(V))
+            throw Error("Datapath.MapLayout", "map " + name_ + " has key/value sizes " + std::to_string(info.key_size) + "/" +
+                                                  std::to_string(info.value_size) + ", this build expects " +
+                                                  std::to_string(sizeof(K)) + "/" + std::to_string(sizeof(V)) +
+                                                  "; the pinned data plane is from another version");
+    }
+
+    int fd_ = -1;
+    UniqueFd owned_;
+    std::string name_;
+};
+
+}  // namespace xpeer

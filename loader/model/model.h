@@ -1,0 +1,99 @@
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/cidr.h"
+
+namespace xpeer {
+
+using AccountId = uint64_t;  // numeric UIDs, as long as a cloud's
+
+struct Vpc {
+    uint32_t key = 0;  // the VPC's number in LPM keys; assigned by the store
+    std::string id;    // vpc-...
+    AccountId account = 0;
+    std::string region;
+    std::string name;
+    Cidr cidr;
+    std::optional<Cidr> ipv6_cidr;
+    int64_t created_at = 0;  // unix seconds
+};
+
+struct VSwitch {
+    uint32_t slot = 0;  // counters slot, smallest free among live vSwitches; assigned by the store
+    std::string id;     // vsw-...
+    std::string vpc_id;
+    std::string name;
+    Cidr cidr;
+    std::optional<Cidr> ipv6_cidr;
+    int64_t created_at = 0;
+};
+
+struct Instance {
+    std::string id;  // i-...
+    std::string vswitch_id;
+    std::optional<IpAddr> ip;
+    std::optional<IpAddr> ipv6;
+    int64_t created_at = 0;
+};
+
+// Spelled as in the seed document.
+enum class PeeringStatus { Creating, PeerAccepting, Updating, Activated, Rejected, Expired, Deleting, Deleted };
+std::string to_string(PeeringStatus s);
+PeeringStatus peering_status_from_string(const std::string& s);  // throws Error
+
+struct Peering {
+    uint32_t slot = 0;  // data plane slot, smallest free among live connections; assigned by the store
+    std::string id;     // pcc-...
+    AccountId account = 0;  // requester's account
+    std::string vpc_id;     // requester VPC
+    AccountId peer_account = 0;
+    std::string peer_vpc_id;  // accepter VPC
+    std::string region;
+    std::string peer_region;
+    int64_t bandwidth_mbps = -1;  // -1 = unlimited
+    std::string link_type;        // "" (intra-region), "Gold" or "Platinum"
+    PeeringStatus status = PeeringStatus::Creating;
+    std::string name;
+    std::string description;
+    int64_t created_at = 0;
+};
+
+struct RouteEntry {
+    std::string id;  // rte-...
+    std::string vpc_id;
+    Cidr destination;
+    std::string next_hop;  // pcc-...
+    int64_t created_at = 0;
+};
+
+struct Event {
+    int64_t time = 0;
+    std::string resource;  // any id
+    std::string status;
+    AccountId account = 0;
+    std::string reason;
+};
+
+// Counters of one direction of a peering connection, summed over CPUs.
+struct LinkCounters {
+    uint64_t packets = 0;
+    uint64_t bytes = 0;
+    uint64_t drop_inactive = 0;
+    uint64_t drop_no_route = 0;
+    uint64_t drop_transit = 0;
+    uint64_t drop_ttl = 0;
+};
+
+// Everything the compiler needs from the store.
+struct Snapshot {
+    std::vector<Vpc> vpcs;
+    std::vector<VSwitch> vswitches;
+    std::vector<Instance> instances;
+    std::vector<Peering> peerings;  // live ones: not Deleted
+    std::vector<RouteEntry> routes;
+};
+
+}  // namespace xpeer

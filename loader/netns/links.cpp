@@ -1,0 +1,468 @@
+#include "netns/links.h"
+
+#include <net/if.h>  // before the libnl headers, which pull in <linux/if.h>
+
+#include <bpf/libbpf.h>
+#include <linux/ethtool.h>
+#include <linux/fib_rules.h>
+#include <linux/if_link.h>
+#include <linux/sockios.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
+#include <netlink/route/neighbour.h>
+#include <netlink/route/route.h>
+#include <netlink/route/rule.h>
+#include <sys/ioctl.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+#include "model/error.h"
+#include "netns/netns.h"
+
+namespace xpeer::links {
+namespace {
+
+template <auto Free>
+struct Deleter {
+    template <class T>
+    void operator()(T* p) const { Free(p); }
+};
+template <class T, auto Free>
+using Ptr = std::unique_ptr<T, Deleter<Free>>;
+using AddrPtr = Ptr<nl_addr, nl_addr_put>;
+using LinkPtr = Ptr<rtnl_link, rtnl_link_put>;
+
+std::string where(const std::string& ns) { return ns.empty() ? "the current netns" : "netns '" + ns + "'"; }
+int af(const IpAddr& a) { return a.family == Family::V4 ? AF_INET : AF_INET6; }
+bool present(const std::string& ns) { return ns.empty() || netns::exists(ns); }
+
+// libnl folds errnos into its own codes, losing some (ENETUNREACH becomes "Unspecific failure").
+int nle_errno(int rc) {
+    switch (std::abs(rc)) {
+        case NLE_EXIST: return EEXIST;
+        case NLE_NOMEM: return ENOMEM;
+        case NLE_INVAL: return EINVAL;
+        case NLE_RANGE: return ERANGE;
+        case NLE_OPNOTSUPP: return EOPNOTSUPP;
+        case NLE_AF_NOSUPPORT: return EAFNOSUPPORT;
+        case NLE_OBJ_NOTFOUND: return ENOENT;
+        case NLE_NOADDR: return EADDRNOTAVAIL;
+        case NLE_BUSY: return EBUSY;
+        case NLE_NOACCESS: return EACCES;
+        case NLE_PERM: return EPERM;
+        case NLE_NODEV: return ENODEV;
+        case NLE_AGAIN: return EAGAIN;
+        case NLE_INTR: return EINTR;
+        default: return EPROTO;
+    }
+}
+
+// The kernel's extended-ack text ("Nexthop device is not up"), if the error carries one.
+std::string extack_text(const nlmsgerr* e) {
+    const auto* hdr = reinterpret_cast<const nlmsghdr*>(reinterpret_cast<const char*>(e) - NLMSG_HDRLEN);
+    if (!(hdr->nlmsg_flags & NLM_F_ACK_TLVS)) return {};
+    size_t off = sizeof(*e);
+    if (!(hdr->nlmsg_flags & NLM_F_CAPPED)) off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+    off = NLMSG_ALIGN(off);
+    const size_t len = hdr->nlmsg_len - NLMSG_HDRLEN;
+    if (off >= len) return {};
+    auto* attrs = reinterpret_cast<nlattr*>(const_cast<char*>(reinterpret_cast<const char*>(e) + off));
+    const nlattr* msg = nla_find(attrs, static_cast<int>(len - off), NLMSGERR_ATTR_MSG);
+    return msg ? std::string(static_cast<const char*>(nla_data(msg)), strnlen(static_cast<const char*>(nla_data(msg)), nla_len(msg))) : "";
+}
+
+// A NETLINK_ROUTE socket in the calling thread's namespace that keeps the kernel's own errno and
+// message of the last failed request.
+class Rtnl {
+public:
+    explicit Rtnl(const std::string& ns) : sk_(nl_socket_alloc()), where_(where(ns)) {
+        if (!sk_) throw SystemError("nl_socket_alloc in " + where_, ENOMEM);
+        if (int rc = nl_connect(sk_.get(), NETLINK_ROUTE); rc < 0)
+            throw SystemError("nl_connect(NETLINK_ROUTE) in " + where_, nle_errno(rc));
+        const int one = 1;  // best effort: older kernels just give no text
+        setsockopt(nl_socket_get_fd(sk_.get()), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+        setsockopt(nl_socket_get_fd(sk_.get()), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+        nl_socket_modify_err_cb(sk_.get(), NL_CB_CUSTOM, &Rtnl::on_error, this);
+    }
+    Rtnl(const Rtnl&) = delete;
+    Rtnl& operator=(const Rtnl&) = delete;
+
+    nl_sock* get() const { return sk_.get(); }
+
+    // 0, or the errno of a failed libnl call (rc < 0).
+    int call(int rc) {
+        const int err = rc >= 0 ? 0 : kernel_err_ ? kernel_err_ : nle_errno(rc);
+        detail_ = rc >= 0 ? "" : kernel_err_ ? kernel_msg_ : std::string("libnl: ") + nl_geterror(rc);
+        kernel_err_ = 0;
+        kernel_msg_.clear();
+        return err;
+    }
+    void check(int rc, const std::string& what) {
+        if (int err = call(rc)) fail(what, err);
+    }
+    [[noreturn]] void fail(const std::string& what, int err) const {
+        throw SystemError(what + " in " + where_ + (detail_.empty() ? "" : " (" + detail_ + ")"), err);
+    }
+
+private:
+    static int on_error(sockaddr_nl*, nlmsgerr* e, void* arg) {
+        auto* self = static_cast<Rtnl*>(arg);
+        self->kernel_err_ = std::abs(e->error);
+        self->kernel_msg_ = extack_text(e);
+        return NL_STOP;  // libnl then returns its own (lossy) code for the same error
+    }
+
+    Ptr<nl_sock, nl_socket_free> sk_;
+    std::string where_, detail_, kernel_msg_;
+    int kernel_err_ = 0;
+};
+
+AddrPtr nl_ip(const IpAddr& a, unsigned prefix_len) {
+    AddrPtr p(nl_addr_build(af(a), a.bytes.data(), a.size()));
+    if (!p) throw SystemError("nl_addr_build(" + a.str() + ")", ENOMEM);
+    nl_addr_set_prefixlen(p.get(), static_cast<int>(prefix_len));
+    return p;
+}
+
+std::string mac_str(const Mac& m) {
+    char buf[18];
+    std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+    return buf;
+}
+
+void check_ifname(const std::string& name) {
+    if (name.size() >= IFNAMSIZ)
+        throw Error("InvalidParameter.InterfaceName", "interface name '" + name + "' is " +
+                                                          std::to_string(name.size()) + " characters long; at most " +
+                                                          std::to_string(IFNAMSIZ - 1) + " allowed");
+    if (name.empty() || name == "." || name == ".." || name.find_first_of("/: \t\n") != std::string::npos)
+        throw Error("InvalidParameter.InterfaceName",
+                    "interface name '" + name + "' is invalid: no '/', ':', whitespace, '.' or '..'");
+}
+
+void check_spec(const VswitchLinkSpec& s) {
+    check_ifname(s.datapath_ifname);
+    check_ifname(s.vpc_ifname);
+    const std::string of = "vSwitch link " + s.vpc_ifname;
+    if (s.table == 0 || (s.table >= RT_TABLE_DEFAULT && s.table <= RT_TABLE_LOCAL) || s.table > 0xffffffffu - 1000)
+        throw Error("InvalidParameter.RouteTable",
+                    of + ": route table " + std::to_string(s.table) + " is reserved or out of range");
+    if (s.cidr.family() != Family::V4 || s.gateway.family != Family::V4)
+        throw Error("InvalidParameter.Family", of + ": cidr and gateway must be IPv4");
+    if ((s.ipv6_cidr && s.ipv6_cidr->family() != Family::V6) || (s.gateway6 && s.gateway6->family != Family::V6))
+        throw Error("InvalidParameter.Family", of + ": ipv6_cidr and gateway6 must be IPv6");
+}
+
+uint32_t ifindex_here(const std::string& ifname, const std::string& ns) {
+    const unsigned idx = if_nametoindex(ifname.c_str());
+    if (idx == 0) throw SystemError("if_nametoindex(" + ifname + ") in " + where(ns), errno);
+    return idx;
+}
+
+// An end of a veth pair by name, with the ifindex of its peer; nullopt if absent or not a veth.
+struct End {
+    VethEnd end;
+    uint32_t peer = 0;
+};
+std::optional<End> read_end(Rtnl& nl, const std::string& ifname) {
+    rtnl_link* raw = nullptr;
+    const int err = nl.call(rtnl_link_get_kernel(nl.get(), 0, ifname.c_str(), &raw));
+    const LinkPtr link(raw);
+    if (err == ENODEV || err == ENOENT) return std::nullopt;
+    if (err) nl.fail("RTM_GETLINK " + ifname, err);
+    const char* type = rtnl_link_get_type(link.get());
+    if (!type || std::strcmp(type, "veth") != 0) return std::nullopt;
+    End e{{ifname, static_cast<uint32_t>(rtnl_link_get_ifindex(link.get())), {}},
+          static_cast<uint32_t>(rtnl_link_get_link(link.get()))};
+    if (nl_addr* a = rtnl_link_get_addr(link.get()); a && nl_addr_get_len(a) == e.end.mac.size())
+        std::memcpy(e.end.mac.data(), nl_addr_get_binary_addr(a), e.end.mac.size());
+    return e;
+}
+
+void set_up(Rtnl& nl, const std::string& ifname) {
+    rtnl_link* raw = nullptr;
+    nl.check(rtnl_link_get_kernel(nl.get(), 0, ifname.c_str(), &raw), "RTM_GETLINK " + ifname);
+    const LinkPtr link(raw), change(rtnl_link_alloc());
+    if (!change) throw SystemError("rtnl_link_alloc", ENOMEM);
+    rtnl_link_set_flags(change.get(), IFF_UP);
+    nl.check(rtnl_link_change(nl.get(), link.get(), change.get(), 0), "RTM_NEWLINK " + ifname + " up");
+}
+
+void make_veth(const VswitchLinkSpec& s) {
+    const netns::Fd vpc_ns = netns::open(s.vpc_netns);  // opened here: "" means the caller's namespace
+    netns::run_in(s.datapath_netns, [&] {
+        Rtnl nl(s.datapath_netns);
+        const LinkPtr veth(rtnl_link_veth_alloc());
+        if (!veth) throw SystemError("rtnl_link_veth_alloc", ENOMEM);
+        const LinkPtr peer(rtnl_link_veth_get_peer(veth.get()));
+        rtnl_link_set_name(veth.get(), s.datapath_ifname.c_str());
+        rtnl_link_set_name(peer.get(), s.vpc_ifname.c_str());
+        rtnl_link_set_ns_fd(peer.get(), vpc_ns.get());
+        nl.check(rtnl_link_add(nl.get(), veth.get(), NLM_F_CREATE | NLM_F_EXCL),
+                 "RTM_NEWLINK veth " + s.datapath_ifname + " peer " + s.vpc_ifname + " (in " + where(s.vpc_netns) + ")");
+    });
+}
+
+void disable_tx_checksum(const std::string& ifname, const std::string& ns) {
+    const netns::Fd sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    if (!sock) throw SystemError("socket(AF_INET) in " + where(ns), errno);
+    ethtool_value ev{ETHTOOL_STXCSUM, 0};
+    ifreq ifr{};
+    std::strncpy(ifr.ifr_name, ifname.c_str(), IFNAMSIZ - 1);
+    ifr.ifr_data = reinterpret_cast<char*>(&ev);
+    if (ioctl(sock.get(), SIOCETHTOOL, &ifr) != 0)
+        throw SystemError("ioctl(SIOCETHTOOL, ETHTOOL_STXCSUM off) on " + ifname + " in " + where(ns), errno);
+}
+
+void add_neighbour(Rtnl& nl, uint32_t idx, const std::string& ifname, const IpAddr& ip, const Mac& mac) {
+    const Ptr<rtnl_neigh, rtnl_neigh_put> n(rtnl_neigh_alloc());
+    const AddrPtr ll(nl_addr_build(AF_LLC, mac.data(), mac.size()));
+    if (!n || !ll) throw SystemError("rtnl_neigh_alloc", ENOMEM);
+    rtnl_neigh_set_ifindex(n.get(), static_cast<int>(idx));
+    rtnl_neigh_set_family(n.get(), af(ip));
+    rtnl_neigh_set_dst(n.get(), nl_ip(ip, ip.bits()).get());
+    rtnl_neigh_set_lladdr(n.get(), ll.get());
+    rtnl_neigh_set_state(n.get(), NUD_PERMANENT);
+    nl.check(rtnl_neigh_add(nl.get(), n.get(), NLM_F_CREATE | NLM_F_REPLACE),
+             "RTM_NEWNEIGH " + ip.str() + " lladdr " + mac_str(mac) + " dev " + ifname + " permanent");
+}
+
+void add_default_route(Rtnl& nl, uint32_t idx, const std::string& ifname, const IpAddr& gw, uint32_t table,
+                       uint32_t metric) {
+    const Ptr<rtnl_route, rtnl_route_put> r(rtnl_route_alloc());
+    rtnl_nexthop* nh = rtnl_route_nh_alloc();
+    if (!r || !nh) throw SystemError("rtnl_route_alloc", ENOMEM);
+    rtnl_route_set_family(r.get(), static_cast<uint8_t>(af(gw)));
+    rtnl_route_set_table(r.get(), table);
+    rtnl_route_set_priority(r.get(), metric);
+    rtnl_route_set_protocol(r.get(), RTPROT_STATIC);
+    rtnl_route_set_scope(r.get(), RT_SCOPE_UNIVERSE);
+    rtnl_route_set_dst(r.get(), nl_ip(IpAddr{gw.family, {}}, 0).get());
+    rtnl_route_nh_set_ifindex(nh, static_cast<int>(idx));
+    rtnl_route_nh_set_gateway(nh, nl_ip(gw, gw.bits()).get());
+    rtnl_route_nh_set_flags(nh, RTNH_F_ONLINK);  // libnl copies a lone nexthop's flags into rtm_flags
+    rtnl_route_add_nexthop(r.get(), nh);         // r owns nh from here
+    // Plain NLM_F_CREATE: EEXIST only for an identical route, so re-running is harmless, while
+    // NLM_F_REPLACE would silently take over another vSwitch's default route of the same metric.
+    if (int err = nl.call(rtnl_route_add(nl.get(), r.get(), NLM_F_CREATE)); err && err != EEXIST)
+        nl.fail("RTM_NEWROUTE default via " + gw.str() + " dev " + ifname + " onlink table " + std::to_string(table) +
+                    " metric " + std::to_string(metric),
+                err);
+}
+
+using RulePtr = Ptr<rtnl_rule, rtnl_rule_put>;
+RulePtr source_rule(const Cidr& from, uint32_t table) {
+    RulePtr r(rtnl_rule_alloc());
+    if (!r) throw SystemError("rtnl_rule_alloc", ENOMEM);
+    rtnl_rule_set_family(r.get(), af(from.addr));
+    rtnl_rule_set_prio(r.get(), 1000 + table);
+    rtnl_rule_set_src(r.get(), nl_ip(from.addr, from.prefix_len).get());
+    rtnl_rule_set_table(r.get(), table);
+    rtnl_rule_set_action(r.get(), FR_ACT_TO_TBL);
+    return r;
+}
+std::string rule_str(const Cidr& from, uint32_t table) {
+    return "rule from " + from.str() + " lookup " + std::to_string(table) + " priority " + std::to_string(1000 + table);
+}
+
+void add_rule(Rtnl& nl, const Cidr& from, uint32_t table) {
+    // NLM_F_EXCL: without it the kernel happily adds the same rule twice.
+    if (int err = nl.call(rtnl_rule_add(nl.get(), source_rule(from, table).get(), NLM_F_EXCL)); err && err != EEXIST)
+        nl.fail("RTM_NEWRULE " + rule_str(from, table), err);
+}
+
+void delete_rule(Rtnl& nl, const Cidr& from, uint32_t table) {
+    const RulePtr r = source_rule(from, table);
+    for (int i = 0; i < 64; ++i) {  // duplicates added by hand go too
+        const int err = nl.call(rtnl_rule_delete(nl.get(), r.get(), 0));
+        if (err == ENOENT) return;
+        if (err) nl.fail("RTM_DELRULE " + rule_str(from, table), err);
+    }
+}
+
+void delete_veth(Rtnl& nl, const std::string& ifname) {
+    const auto end = read_end(nl, ifname);
+    if (!end) return;
+    const LinkPtr link(rtnl_link_alloc());
+    if (!link) throw SystemError("rtnl_link_alloc", ENOMEM);
+    rtnl_link_set_ifindex(link.get(), static_cast<int>(end->end.ifindex));
+    if (int err = nl.call(rtnl_link_delete(nl.get(), link.get())); err && err != ENODEV)
+        nl.fail("RTM_DELLINK " + ifname, err);
+}
+
+void configure(const VswitchLinkSpec& s) {
+    const std::string conf = "net/ipv6/conf/";
+    netns::set_sysctl(s.datapath_netns, conf + s.datapath_ifname + "/disable_ipv6", "1");
+    netns::set_sysctl(s.vpc_netns, conf + s.vpc_ifname + "/accept_dad", "0");
+    netns::set_sysctl(s.vpc_netns, conf + s.vpc_ifname + "/accept_ra", "0");
+    const Mac dp_mac = netns::run_in(s.datapath_netns, [&] {
+        Rtnl nl(s.datapath_netns);
+        set_up(nl, s.datapath_ifname);
+        return read_end(nl, s.datapath_ifname).value().end.mac;
+    });
+    netns::run_in(s.vpc_netns, [&] {
+        Rtnl nl(s.vpc_netns);
+        const std::string& dev = s.vpc_ifname;
+        disable_tx_checksum(dev, s.vpc_netns);
+        set_up(nl, dev);  // before the routes: an onlink nexthop needs its device up
+        const uint32_t idx = ifindex_here(dev, s.vpc_netns);
+        add_neighbour(nl, idx, dev, s.gateway, dp_mac);
+        add_default_route(nl, idx, dev, s.gateway, s.table, 0);
+        add_default_route(nl, idx, dev, s.gateway, RT_TABLE_MAIN, s.metric);
+        add_rule(nl, s.cidr, s.table);
+        if (s.gateway6) {
+            add_neighbour(nl, idx, dev, *s.gateway6, dp_mac);
+            add_default_route(nl, idx, dev, *s.gateway6, s.table, 0);
+            add_default_route(nl, idx, dev, *s.gateway6, RT_TABLE_MAIN, s.metric);
+        }
+        if (s.ipv6_cidr) add_rule(nl, *s.ipv6_cidr, s.table);
+    });
+}
+
+void check_prefix(const std::string& ifname, const IpAddr& ip, uint8_t prefix_len) {
+    check_ifname(ifname);
+    if (prefix_len > ip.bits())
+        throw Error("InvalidParameter.PrefixLength",
+                    ip.str() + "/" + std::to_string(prefix_len) + " on " + ifname + ": prefix length out of range");
+}
+
+Ptr<rtnl_addr, rtnl_addr_put> addr_object(uint32_t idx, const IpAddr& ip, uint8_t prefix_len) {
+    Ptr<rtnl_addr, rtnl_addr_put> a(rtnl_addr_alloc());
+    if (!a) throw SystemError("rtnl_addr_alloc", ENOMEM);
+    rtnl_addr_set_ifindex(a.get(), static_cast<int>(idx));
+    rtnl_addr_set_family(a.get(), af(ip));
+    rtnl_addr_set_local(a.get(), nl_ip(ip, prefix_len).get());
+    rtnl_addr_set_prefixlen(a.get(), prefix_len);
+    return a;
+}
+
+}  // namespace
+
+std::optional<VswitchLink> find_vswitch_link(const VswitchLinkSpec& s) {
+    check_spec(s);
+    if (!present(s.datapath_netns) || !present(s.vpc_netns)) return std::nullopt;
+    const auto dp = netns::run_in(s.datapath_netns, [&] {
+        Rtnl nl(s.datapath_netns);
+        return read_end(nl, s.datapath_ifname);
+    });
+    if (!dp) return std::nullopt;
+    const auto vpc = netns::run_in(s.vpc_netns, [&] {
+        Rtnl nl(s.vpc_netns);
+        return read_end(nl, s.vpc_ifname);
+    });
+    if (!vpc || dp->peer != vpc->end.ifindex || vpc->peer != dp->end.ifindex) return std::nullopt;
+    return VswitchLink{dp->end, vpc->end};
+}
+
+VswitchLink create_vswitch_link(const VswitchLinkSpec& s) {
+    const bool created = !find_vswitch_link(s);  // validates s first
+    if (created) make_veth(s);
+    try {
+        configure(s);
+        if (auto link = find_vswitch_link(s)) return *link;
+        throw Error("InternalError.VswitchLink",
+                    "veth " + s.datapath_ifname + " <-> " + s.vpc_ifname + " vanished while being set up");
+    } catch (...) {
+        if (created) {
+            try {
+                delete_vswitch_link(s);
+            } catch (...) {  // the first error is the one worth reporting
+            }
+        }
+        throw;
+    }
+}
+
+void delete_vswitch_link(const VswitchLinkSpec& s) {
+    check_spec(s);
+    if (present(s.vpc_netns)) {
+        netns::run_in(s.vpc_netns, [&] {
+            Rtnl nl(s.vpc_netns);
+            delete_rule(nl, s.cidr, s.table);  // rules outlive the device they point through
+            if (s.ipv6_cidr) delete_rule(nl, *s.ipv6_cidr, s.table);
+            delete_veth(nl, s.vpc_ifname);  // takes its peer, routes and neighbours with it
+        });
+    }
+    if (present(s.datapath_netns)) {
+        netns::run_in(s.datapath_netns, [&] {
+            Rtnl nl(s.datapath_netns);
+            delete_veth(nl, s.datapath_ifname);
+        });
+    }
+}
+
+void add_address(const std::string& ns, const std::string& ifname, const IpAddr& ip, uint8_t prefix_len) {
+    check_prefix(ifname, ip, prefix_len);
+    netns::run_in(ns, [&] {
+        Rtnl nl(ns);
+        const auto a = addr_object(ifindex_here(ifname, ns), ip, prefix_len);
+        if (ip.family == Family::V6) rtnl_addr_set_flags(a.get(), IFA_F_NODAD);
+        nl.check(rtnl_addr_add(nl.get(), a.get(), NLM_F_REPLACE),
+                 "RTM_NEWADDR " + ip.str() + "/" + std::to_string(prefix_len) + " dev " + ifname);
+    });
+}
+
+void remove_address(const std::string& ns, const std::string& ifname, const IpAddr& ip, uint8_t prefix_len) {
+    check_prefix(ifname, ip, prefix_len);
+    if (!present(ns)) return;
+    netns::run_in(ns, [&] {
+        const unsigned idx = if_nametoindex(ifname.c_str());
+        if (idx == 0) return;  // gone with its interface
+        Rtnl nl(ns);
+        const int err = nl.call(rtnl_addr_delete(nl.get(), addr_object(idx, ip, prefix_len).get(), 0));
+        if (err && err != EADDRNOTAVAIL && err != ENODEV)
+            nl.fail("RTM_DELADDR " + ip.str() + "/" + std::to_string(prefix_len) + " dev " + ifname, err);
+    });
+}
+
+namespace {
+
+void detach_here(uint32_t idx, const std::string& ifname, const std::string& ns) {
+    bpf_xdp_query_opts q{};
+    q.sz = sizeof q;
+    if (int rc = bpf_xdp_query(static_cast<int>(idx), 0, &q); rc < 0)
+        throw SystemError("bpf_xdp_query(" + ifname + ") in " + where(ns), -rc);
+    const uint32_t modes[] = {XDP_FLAGS_SKB_MODE, XDP_FLAGS_DRV_MODE, XDP_FLAGS_HW_MODE};
+    const bool attached[] = {q.skb_prog_id != 0, q.drv_prog_id != 0, q.hw_prog_id != 0};
+    for (int i = 0; i < 3; ++i)
+        if (attached[i])
+            if (int rc = bpf_xdp_detach(static_cast<int>(idx), modes[i], nullptr); rc < 0)
+                throw SystemError("bpf_xdp_detach(" + ifname + ") in " + where(ns), -rc);
+}
+
+}  // namespace
+
+void attach_xdp(const std::string& ns, const std::string& ifname, int prog_fd, bool generic) {
+    check_ifname(ifname);
+    netns::run_in(ns, [&] {
+        const uint32_t idx = ifindex_here(ifname, ns);
+        const uint32_t mode = generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+        int rc = bpf_xdp_attach(static_cast<int>(idx), prog_fd, mode, nullptr);
+        if (rc == -EEXIST) {  // a program in the other mode: the kernel allows one mode at a time
+            detach_here(idx, ifname, ns);
+            rc = bpf_xdp_attach(static_cast<int>(idx), prog_fd, mode, nullptr);
+        }
+        if (rc < 0)
+            throw SystemError("bpf_xdp_attach(" + ifname + ", " + (generic ? "generic" : "native") + ") in " + where(ns),
+                              -rc);
+    });
+}
+
+void detach_xdp(const std::string& ns, const std::string& ifname) {
+    check_ifname(ifname);
+    netns::run_in(ns, [&] {
+        if (const unsigned idx = if_nametoindex(ifname.c_str())) detach_here(idx, ifname, ns);
+    });
+}
+
+uint32_t ifindex(const std::string& ns, const std::string& ifname) {
+    check_ifname(ifname);
+    return netns::run_in(ns, [&] { return ifindex_here(ifname, ns); });
+}
+
+}  // namespace xpeer::links

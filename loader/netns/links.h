@@ -1,0 +1,65 @@
+#pragma once
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "model/cidr.h"
+
+// The kernel side of a vSwitch: a veth pair between the datapath namespace (the XDP router) and
+// a VPC namespace (the vSwitch's addresses, its gateway, policy routing), set up with libnl over
+// netlink sockets opened inside each namespace. Namespace "" is the caller's own.
+namespace xpeer::links {
+
+using Mac = std::array<uint8_t, 6>;
+
+struct VethEnd {
+    std::string name;
+    uint32_t ifindex = 0;
+    Mac mac{};
+};
+
+struct VswitchLink {
+    VethEnd datapath;
+    VethEnd vpc;
+};
+
+struct VswitchLinkSpec {
+    std::string datapath_netns;   // "" = caller's namespace
+    std::string vpc_netns;
+    std::string datapath_ifname;  // <= 15 chars
+    std::string vpc_ifname;       // <= 15 chars
+    uint32_t table = 0;           // policy-routing table in the VPC namespace for this vSwitch
+    uint32_t metric = 0;          // metric of this vSwitch's default route in the main table
+    Cidr cidr;
+    std::optional<Cidr> ipv6_cidr;
+    IpAddr gateway;
+    std::optional<IpAddr> gateway6;
+};
+
+// Creates (or completes) the vSwitch link, idempotently:
+//  - veth pair made in the datapath namespace, peer moved to the VPC namespace, both up;
+//    datapath side: IPv6 disabled, so it sends nothing of its own;
+//  - VPC side: tx checksum offload off, accept_dad=0, accept_ra=0, permanent neighbour entries
+//    gateway(6) -> datapath-side MAC;
+//  - VPC namespace: table `table` holds `default via gateway dev vpc_if onlink` (v4, v6),
+//    rules `from cidr lookup table` at priority 1000 + table, and the main table a default route
+//    of metric `metric` through this vSwitch for traffic without a source address.
+// A veth made by this call is removed again if a later step fails.
+VswitchLink create_vswitch_link(const VswitchLinkSpec&);
+// Both ends present (and peers of each other), else nullopt.
+std::optional<VswitchLink> find_vswitch_link(const VswitchLinkSpec&);
+// Removes the rules and the veth (its routes and neighbours go with it). Idempotent.
+void delete_vswitch_link(const VswitchLinkSpec&);
+
+// Instance addresses, with the vSwitch's prefix length; v6 gets IFA_F_NODAD (usable at once).
+void add_address(const std::string& netns, const std::string& ifname, const IpAddr&, uint8_t prefix_len);  // idempotent
+void remove_address(const std::string& netns, const std::string& ifname, const IpAddr&, uint8_t prefix_len);  // idempotent
+
+// bpf_xdp_attach inside the namespace; replaces any program, in either mode.
+void attach_xdp(const std::string& netns, const std::string& ifname, int prog_fd, bool generic);
+void detach_xdp(const std::string& netns, const std::string& ifname);  // a missing interface is fine
+
+uint32_t ifindex(const std::string& netns, const std::string& ifname);  // throws if missing
+
+}  // namespace xpeer::links

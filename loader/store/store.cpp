@@ -1,0 +1,470 @@
+#include "store/store.h"
+
+#include <sqlite3.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <utility>
+
+#include "model/error.h"
+
+namespace xpeer {
+namespace {
+
+[[noreturn]] void fail(sqlite3* db, int rc, const std::string& step) {
+    std::string what = "sqlite: " + step + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) throw Error("Store.Constraint", what);
+    throw StoreError(what, rc);
+}
+
+// One prepared statement: bind the arguments in order, step through the rows, finalize.
+class Statement {
+public:
+    template <typename... Args>
+    Statement(sqlite3* db, const char* sql, const Args&... args) : db_(db), sql_(sql) {
+        if (int rc = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); rc != SQLITE_OK) fail(db, rc, "prepare `" + sql_ + "`");
+        int i = 0;
+        (bind(++i, args), ...);
+    }
+    ~Statement() { sqlite3_finalize(stmt_); }
+    Statement(const Statement&) = delete;
+    Statement& operator=(const Statement&) = delete;
+
+    // True while there is a row to read.
+    bool step() {
+        int rc = sqlite3_step(stmt_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc != SQLITE_DONE) fail(db_, rc, "step `" + sql_ + "`");
+        return false;
+    }
+    void run() {
+        while (step()) {
+        }
+    }
+    int changes() const { return sqlite3_changes(db_); }
+
+    int64_t i64(int col) const { return sqlite3_column_int64(stmt_, col); }
+    uint64_t u64(int col) const { return static_cast<uint64_t>(i64(col)); }
+    bool null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+    std::string text(int col) const {
+        auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+        return p ? std::string(p, sqlite3_column_bytes(stmt_, col)) : std::string();
+    }
+    Cidr cidr(int col) const { return Cidr::parse(text(col)); }
+    std::optional<Cidr> opt_cidr(int col) const { return null(col) ? std::nullopt : std::optional(cidr(col)); }
+    std::optional<IpAddr> opt_ip(int col) const { return null(col) ? std::nullopt : std::optional(IpAddr::parse(text(col))); }
+
+private:
+    void check(int i, int rc) {
+        if (rc != SQLITE_OK) fail(db_, rc, "bind #" + std::to_string(i) + " of `" + sql_ + "`");
+    }
+    void bind(int i, int64_t v) { check(i, sqlite3_bind_int64(stmt_, i, v)); }
+    void bind(int i, uint64_t v) { bind(i, static_cast<int64_t>(v)); }  // AccountId and counters: bit pattern kept
+    void bind(int i, uint32_t v) { bind(i, static_cast<int64_t>(v)); }
+    void bind(int i, int v) { bind(i, static_cast<int64_t>(v)); }
+    void bind(int i, const std::string& v) { check(i, sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT)); }
+    void bind(int i, const char* v) { bind(i, std::string(v)); }
+    void bind(int i, const Cidr& v) { bind(i, v.str()); }
+    void bind(int i, const IpAddr& v) { bind(i, v.str()); }
+    void bind(int i, PeeringStatus v) { bind(i, to_string(v)); }
+    template <typename T>
+    void bind(int i, const std::optional<T>& v) {
+        if (v)
+            bind(i, *v);
+        else
+            check(i, sqlite3_bind_null(stmt_, i));
+    }
+
+    sqlite3* db_;
+    std::string sql_;
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE accounts (id INTEGER PRIMARY KEY);
+CREATE TABLE vpcs (
+  key INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, account INTEGER NOT NULL,
+  region TEXT NOT NULL, name TEXT NOT NULL, cidr TEXT NOT NULL, ipv6_cidr TEXT, created_at INTEGER NOT NULL);
+CREATE TABLE vswitches (
+  id TEXT PRIMARY KEY, slot INTEGER NOT NULL UNIQUE, vpc_id TEXT NOT NULL REFERENCES vpcs(id),
+  name TEXT NOT NULL, cidr TEXT NOT NULL, ipv6_cidr TEXT, created_at INTEGER NOT NULL);
+CREATE INDEX vswitches_vpc ON vswitches(vpc_id);
+CREATE TABLE vswitch_ports (
+  vswitch_id TEXT PRIMARY KEY REFERENCES vswitches(id) ON DELETE CASCADE,
+  ifindex INTEGER NOT NULL, datapath_mac TEXT NOT NULL, vpc_mac TEXT NOT NULL);
+CREATE TABLE instances (
+  id TEXT PRIMARY KEY, vswitch_id TEXT NOT NULL REFERENCES vswitches(id), ip TEXT, ipv6 TEXT, created_at INTEGER NOT NULL);
+CREATE INDEX instances_vswitch ON instances(vswitch_id);
+CREATE TABLE peerings (
+  id TEXT PRIMARY KEY, slot INTEGER NOT NULL, account INTEGER NOT NULL, vpc_id TEXT NOT NULL,
+  peer_account INTEGER NOT NULL, peer_vpc_id TEXT NOT NULL, region TEXT NOT NULL, peer_region TEXT NOT NULL,
+  bandwidth_mbps INTEGER NOT NULL, link_type TEXT NOT NULL, status TEXT NOT NULL, name TEXT NOT NULL,
+  description TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE UNIQUE INDEX peerings_live_slot ON peerings(slot) WHERE status <> 'Deleted';
+CREATE TABLE archived_counters (
+  pcc TEXT NOT NULL REFERENCES peerings(id), direction INTEGER NOT NULL, packets INTEGER NOT NULL,
+  bytes INTEGER NOT NULL, drop_inactive INTEGER NOT NULL, drop_no_route INTEGER NOT NULL,
+  drop_transit INTEGER NOT NULL, drop_ttl INTEGER NOT NULL, PRIMARY KEY (pcc, direction));
+CREATE TABLE routes (
+  id TEXT PRIMARY KEY, vpc_id TEXT NOT NULL REFERENCES vpcs(id), destination TEXT NOT NULL,
+  next_hop TEXT NOT NULL REFERENCES peerings(id), created_at INTEGER NOT NULL);
+CREATE INDEX routes_vpc ON routes(vpc_id);
+CREATE INDEX routes_next_hop ON routes(next_hop);
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, time INTEGER NOT NULL, resource TEXT NOT NULL,
+  status TEXT NOT NULL, account INTEGER NOT NULL, reason TEXT NOT NULL);
+CREATE INDEX events_resource ON events(resource);
+)sql";
+
+// Columns in the order the readers below expect.
+constexpr const char* kVpcCols = "SELECT key, id, account, region, name, cidr, ipv6_cidr, created_at FROM vpcs ";
+constexpr const char* kVSwitchCols = "SELECT slot, id, vpc_id, name, cidr, ipv6_cidr, created_at FROM vswitches ";
+constexpr const char* kInstanceCols = "SELECT id, vswitch_id, ip, ipv6, created_at FROM instances ";
+constexpr const char* kPeeringCols =
+    "SELECT slot, id, account, vpc_id, peer_account, peer_vpc_id, region, peer_region, bandwidth_mbps, link_type, "
+    "status, name, description, created_at FROM peerings ";
+constexpr const char* kRouteCols = "SELECT id, vpc_id, destination, next_hop, created_at FROM routes ";
+
+Vpc read_vpc(const Statement& s) {
+    return Vpc{static_cast<uint32_t>(s.i64(0)), s.text(1), s.u64(2), s.text(3), s.text(4), s.cidr(5), s.opt_cidr(6), s.i64(7)};
+}
+VSwitch read_vswitch(const Statement& s) {
+    return VSwitch{static_cast<uint32_t>(s.i64(0)), s.text(1), s.text(2), s.text(3), s.cidr(4), s.opt_cidr(5), s.i64(6)};
+}
+Instance read_instance(const Statement& s) { return Instance{s.text(0), s.text(1), s.opt_ip(2), s.opt_ip(3), s.i64(4)}; }
+Peering read_peering(const Statement& s) {
+    return Peering{static_cast<uint32_t>(s.i64(0)), s.text(1), s.u64(2), s.text(3), s.u64(4), s.text(5), s.text(6),
+                   s.text(7), s.i64(8), s.text(9), peering_status_from_string(s.text(10)), s.text(11), s.text(12), s.i64(13)};
+}
+RouteEntry read_route(const Statement& s) { return RouteEntry{s.text(0), s.text(1), s.cidr(2), s.text(3), s.i64(4)}; }
+
+template <typename T, typename Read, typename... Args>
+std::vector<T> all(sqlite3* db, Read read, const std::string& sql, const Args&... args) {
+    Statement s(db, sql.c_str(), args...);
+    std::vector<T> out;
+    while (s.step()) out.push_back(read(s));
+    return out;
+}
+
+template <typename T, typename Read, typename... Args>
+std::optional<T> one(sqlite3* db, Read read, const std::string& sql, const Args&... args) {
+    Statement s(db, sql.c_str(), args...);
+    if (!s.step()) return std::nullopt;
+    return read(s);
+}
+
+// The smallest non-negative integer not in `used_sql`'s single column.
+uint32_t smallest_free(sqlite3* db, const char* used_sql) {
+    Statement s(db, used_sql);
+    uint32_t next = 0;
+    while (s.step() && static_cast<uint32_t>(s.i64(0)) == next) ++next;
+    return next;
+}
+
+// A delete of exactly one row: Error("Invalid<Kind>Id.NotFound") if there was none.
+void delete_one(sqlite3* db, const char* sql, const std::string& kind, const std::string& id) {
+    Statement s(db, sql, id);
+    s.run();
+    if (s.changes() == 0) throw Error("Invalid" + kind + "Id.NotFound", kind + " " + id + " not found in the store");
+}
+
+// Refuses to delete `parent` while `sql` finds one of its children.
+void refuse_children(sqlite3* db, const char* sql, const std::string& parent, const std::string& code, const std::string& what) {
+    Statement s(db, sql, parent);
+    if (s.step()) throw Error("DependencyViolation." + code, parent + " still has " + what + " " + s.text(0) + "; delete it first");
+}
+
+std::string mac_str(const Mac& m) {
+    char buf[18];
+    std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
+    return buf;
+}
+
+Mac parse_mac(const std::string& text) {
+    Mac m{};
+    unsigned b[6];
+    if (std::sscanf(text.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
+        throw StoreError("store: malformed MAC address '" + text + "' in vswitch_ports", SQLITE_CORRUPT);
+    for (int i = 0; i < 6; ++i) m[i] = static_cast<uint8_t>(b[i]);
+    return m;
+}
+
+}  // namespace
+
+// ---- opening, schema, transactions
+
+Store::Store(const std::string& path) : path_(path) {
+    auto parent = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (ec) throw SystemError("store: create directory " + parent.string(), ec.value());
+    int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
+    if (rc != SQLITE_OK) {
+        std::string what = "sqlite: open " + path + ": " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+        sqlite3_close(db_);
+        throw StoreError(what, rc);
+    }
+    try {
+        sqlite3_busy_timeout(db_, 10000);
+        sqlite3_extended_result_codes(db_, 1);
+        exec("PRAGMA journal_mode = WAL");
+        exec("PRAGMA foreign_keys = ON");
+        create_schema();
+    } catch (...) {
+        sqlite3_close(db_);
+        throw;
+    }
+}
+
+Store::~Store() { sqlite3_close(db_); }
+
+void Store::exec(const char* sql) {
+    char* err = nullptr;
+    if (int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err); rc != SQLITE_OK) {
+        std::string msg = err ? err : sqlite3_errstr(rc);
+        sqlite3_free(err);
+        std::string step = sql;
+        if (step.size() > 60) step = step.substr(0, 60) + "...";
+        std::string what = "sqlite: exec `" + step + "` on " + path_ + ": " + msg;
+        if ((rc & 0xff) == SQLITE_CONSTRAINT) throw Error("Store.Constraint", what);
+        throw StoreError(what, rc);
+    }
+}
+
+void Store::create_schema() {
+    auto tx = begin();
+    exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    auto version = one<int64_t>(db_, [](const Statement& s) { return s.i64(0); },
+                                "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'");
+    if (!version) {
+        exec(kSchema);
+        Statement(db_, "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", std::to_string(kSchemaVersion)).run();
+    } else if (*version > kSchemaVersion) {
+        throw Error("Store.SchemaVersion", path_ + " has schema version " + std::to_string(*version) + ", newer than the " +
+                                               std::to_string(kSchemaVersion) + " this xpeer knows; use a newer xpeer");
+    }
+    tx.commit();
+}
+
+Store::Transaction::Transaction(Store& store) : store_(&store) { store.exec("BEGIN IMMEDIATE"); }
+
+Store::Transaction::Transaction(Transaction&& other) noexcept : store_(std::exchange(other.store_, nullptr)) {}
+
+Store::Transaction::~Transaction() {
+    // SQLite may already have rolled back (e.g. after SQLITE_FULL): only roll back an open transaction.
+    if (store_ && !sqlite3_get_autocommit(store_->db_)) sqlite3_exec(store_->db_, "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void Store::Transaction::commit() {
+    if (!store_) throw std::logic_error("Store::Transaction::commit: already committed");
+    store_->exec("COMMIT");
+    store_ = nullptr;
+}
+
+Store::Transaction Store::begin() { return Transaction(*this); }
+
+// ---- settings and accounts
+
+std::optional<std::string> Store::setting(const std::string& key) {
+    return one<std::string>(db_, [](const Statement& s) { return s.text(0); }, "SELECT value FROM settings WHERE key = ?", key);
+}
+
+void Store::set_setting(const std::string& key, const std::string& value) {
+    Statement(db_, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value).run();
+}
+
+void Store::ensure_account(AccountId account) { Statement(db_, "INSERT OR IGNORE INTO accounts (id) VALUES (?)", account).run(); }
+
+std::vector<AccountId> Store::accounts() {
+    return all<AccountId>(db_, [](const Statement& s) { return s.u64(0); }, "SELECT id FROM accounts ORDER BY id");
+}
+
+// ---- VPCs
+
+void Store::insert(Vpc& v) {
+    Statement(db_, "INSERT INTO vpcs (id, account, region, name, cidr, ipv6_cidr, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", v.id,
+              v.account, v.region, v.name, v.cidr, v.ipv6_cidr, v.created_at)
+        .run();
+    v.key = static_cast<uint32_t>(sqlite3_last_insert_rowid(db_));
+}
+
+std::optional<Vpc> Store::find_vpc(const std::string& id) { return one<Vpc>(db_, read_vpc, kVpcCols + std::string("WHERE id = ?"), id); }
+
+std::vector<Vpc> Store::vpcs() { return all<Vpc>(db_, read_vpc, kVpcCols + std::string("ORDER BY key")); }
+
+void Store::delete_vpc(const std::string& id) {
+    refuse_children(db_, "SELECT id FROM vswitches WHERE vpc_id = ? ORDER BY rowid LIMIT 1", id, "VSwitch", "vSwitch");
+    refuse_children(db_, "SELECT id FROM routes WHERE vpc_id = ? ORDER BY rowid LIMIT 1", id, "RouteEntry", "route entry");
+    delete_one(db_, "DELETE FROM vpcs WHERE id = ?", "Vpc", id);
+}
+
+// ---- vSwitches
+
+void Store::insert(VSwitch& v) {
+    uint32_t slot = smallest_free(db_, "SELECT slot FROM vswitches ORDER BY slot");
+    Statement(db_, "INSERT INTO vswitches (id, slot, vpc_id, name, cidr, ipv6_cidr, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", v.id,
+              slot, v.vpc_id, v.name, v.cidr, v.ipv6_cidr, v.created_at)
+        .run();
+    v.slot = slot;
+}
+
+std::optional<VSwitch> Store::find_vswitch(const std::string& id) {
+    return one<VSwitch>(db_, read_vswitch, kVSwitchCols + std::string("WHERE id = ?"), id);
+}
+
+std::vector<VSwitch> Store::vswitches() { return all<VSwitch>(db_, read_vswitch, kVSwitchCols + std::string("ORDER BY rowid")); }
+
+std::vector<VSwitch> Store::vswitches_of(const std::string& vpc_id) {
+    return all<VSwitch>(db_, read_vswitch, kVSwitchCols + std::string("WHERE vpc_id = ? ORDER BY rowid"), vpc_id);
+}
+
+void Store::delete_vswitch(const std::string& id) {
+    refuse_children(db_, "SELECT id FROM instances WHERE vswitch_id = ? ORDER BY rowid LIMIT 1", id, "Instance", "instance");
+    delete_one(db_, "DELETE FROM vswitches WHERE id = ?", "VSwitch", id);
+}
+
+void Store::set_vswitch_port(const std::string& vswitch_id, const PortInfo& port) {
+    Statement(db_,
+              "INSERT INTO vswitch_ports (vswitch_id, ifindex, datapath_mac, vpc_mac) VALUES (?, ?, ?, ?) "
+              "ON CONFLICT(vswitch_id) DO UPDATE SET ifindex = excluded.ifindex, datapath_mac = excluded.datapath_mac, "
+              "vpc_mac = excluded.vpc_mac",
+              vswitch_id, port.ifindex, mac_str(port.datapath_mac), mac_str(port.vpc_mac))
+        .run();
+}
+
+PortMap Store::vswitch_ports() {
+    Statement s(db_, "SELECT vswitch_id, ifindex, datapath_mac, vpc_mac FROM vswitch_ports");
+    PortMap out;
+    while (s.step()) out[s.text(0)] = PortInfo{static_cast<uint32_t>(s.i64(1)), parse_mac(s.text(2)), parse_mac(s.text(3))};
+    return out;
+}
+
+// ---- instances
+
+void Store::insert(const Instance& i) {
+    Statement(db_, "INSERT INTO instances (id, vswitch_id, ip, ipv6, created_at) VALUES (?, ?, ?, ?, ?)", i.id, i.vswitch_id, i.ip,
+              i.ipv6, i.created_at)
+        .run();
+}
+
+std::optional<Instance> Store::find_instance(const std::string& id) {
+    return one<Instance>(db_, read_instance, kInstanceCols + std::string("WHERE id = ?"), id);
+}
+
+std::vector<Instance> Store::instances() { return all<Instance>(db_, read_instance, kInstanceCols + std::string("ORDER BY rowid")); }
+
+std::vector<Instance> Store::instances_of(const std::string& vswitch_id) {
+    return all<Instance>(db_, read_instance, kInstanceCols + std::string("WHERE vswitch_id = ? ORDER BY rowid"), vswitch_id);
+}
+
+void Store::delete_instance(const std::string& id) { delete_one(db_, "DELETE FROM instances WHERE id = ?", "Instance", id); }
+
+// ---- peering connections
+
+void Store::insert(Peering& p) {
+    uint32_t slot = smallest_free(db_, "SELECT slot FROM peerings WHERE status <> 'Deleted' ORDER BY slot");
+    Statement(db_,
+              "INSERT INTO peerings (id, slot, account, vpc_id, peer_account, peer_vpc_id, region, peer_region, bandwidth_mbps, "
+              "link_type, status, name, description, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              p.id, slot, p.account, p.vpc_id, p.peer_account, p.peer_vpc_id, p.region, p.peer_region, p.bandwidth_mbps,
+              p.link_type, p.status, p.name, p.description, p.created_at)
+        .run();
+    p.slot = slot;
+}
+
+std::optional<Peering> Store::find_peering(const std::string& id) {
+    return one<Peering>(db_, read_peering, kPeeringCols + std::string("WHERE id = ?"), id);
+}
+
+std::vector<Peering> Store::peerings() { return all<Peering>(db_, read_peering, kPeeringCols + std::string("ORDER BY rowid")); }
+
+std::vector<Peering> Store::live_peerings() {
+    return all<Peering>(db_, read_peering, kPeeringCols + std::string("WHERE status <> 'Deleted' ORDER BY rowid"));
+}
+
+void Store::set_peering_status(const std::string& id, PeeringStatus status) {
+    Statement s(db_, "UPDATE peerings SET status = ? WHERE id = ?", status, id);
+    s.run();
+    if (s.changes() == 0) throw Error("InvalidInstanceId.NotFound", "peering connection " + id + " not found in the store");
+}
+
+void Store::update_peering(const Peering& p) {
+    Statement s(db_,
+                "UPDATE peerings SET account = ?, vpc_id = ?, peer_account = ?, peer_vpc_id = ?, region = ?, peer_region = ?, "
+                "bandwidth_mbps = ?, link_type = ?, status = ?, name = ?, description = ?, created_at = ? WHERE id = ?",
+                p.account, p.vpc_id, p.peer_account, p.peer_vpc_id, p.region, p.peer_region, p.bandwidth_mbps, p.link_type,
+                p.status, p.name, p.description, p.created_at, p.id);
+    s.run();
+    if (s.changes() == 0) throw Error("InvalidInstanceId.NotFound", "peering connection " + p.id + " not found in the store");
+}
+
+void Store::archive_counters(const std::string& pcc, int direction, const LinkCounters& c) {
+    Statement(db_,
+              "INSERT OR REPLACE INTO archived_counters (pcc, direction, packets, bytes, drop_inactive, drop_no_route, "
+              "drop_transit, drop_ttl) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+              pcc, direction, c.packets, c.bytes, c.drop_inactive, c.drop_no_route, c.drop_transit, c.drop_ttl)
+        .run();
+}
+
+std::optional<LinkCounters> Store::archived_counters(const std::string& pcc, int direction) {
+    return one<LinkCounters>(
+        db_, [](const Statement& s) { return LinkCounters{s.u64(0), s.u64(1), s.u64(2), s.u64(3), s.u64(4), s.u64(5)}; },
+        "SELECT packets, bytes, drop_inactive, drop_no_route, drop_transit, drop_ttl FROM archived_counters "
+        "WHERE pcc = ? AND direction = ?",
+        pcc, direction);
+}
+
+// ---- route entries
+
+void Store::insert(const RouteEntry& r) {
+    Statement(db_, "INSERT INTO routes (id, vpc_id, destination, next_hop, created_at) VALUES (?, ?, ?, ?, ?)", r.id, r.vpc_id,
+              r.destination, r.next_hop, r.created_at)
+        .run();
+}
+
+std::optional<RouteEntry> Store::find_route(const std::string& id) {
+    return one<RouteEntry>(db_, read_route, kRouteCols + std::string("WHERE id = ?"), id);
+}
+
+std::vector<RouteEntry> Store::routes() { return all<RouteEntry>(db_, read_route, kRouteCols + std::string("ORDER BY rowid")); }
+
+std::vector<RouteEntry> Store::routes_of_vpc(const std::string& vpc_id) {
+    return all<RouteEntry>(db_, read_route, kRouteCols + std::string("WHERE vpc_id = ? ORDER BY rowid"), vpc_id);
+}
+
+std::vector<RouteEntry> Store::routes_via(const std::string& pcc_id) {
+    return all<RouteEntry>(db_, read_route, kRouteCols + std::string("WHERE next_hop = ? ORDER BY rowid"), pcc_id);
+}
+
+void Store::delete_route(const std::string& id) { delete_one(db_, "DELETE FROM routes WHERE id = ?", "RouteEntry", id); }
+
+// ---- events
+
+void Store::record(const Event& e) {
+    Statement(db_, "INSERT INTO events (time, resource, status, account, reason) VALUES (?, ?, ?, ?, ?)", e.time, e.resource,
+              e.status, e.account, e.reason)
+        .run();
+}
+
+std::vector<Event> Store::events(const std::string& resource_filter) {
+    return all<Event>(
+        db_, [](const Statement& s) { return Event{s.i64(0), s.text(1), s.text(2), s.u64(3), s.text(4)}; },
+        "SELECT time, resource, status, account, reason FROM events WHERE substr(resource, 1, length(?1)) = ?1 ORDER BY time, seq",
+        resource_filter);
+}
+
+// ---- whole-state reads
+
+Snapshot Store::snapshot() { return Snapshot{vpcs(), vswitches(), instances(), live_peerings(), routes()}; }
+
+bool Store::id_exists(const std::string& id) {
+    Statement s(db_,
+                "SELECT 1 FROM vpcs WHERE id = ?1 UNION ALL SELECT 1 FROM vswitches WHERE id = ?1 "
+                "UNION ALL SELECT 1 FROM instances WHERE id = ?1 UNION ALL SELECT 1 FROM peerings WHERE id = ?1 "
+                "UNION ALL SELECT 1 FROM routes WHERE id = ?1 UNION ALL SELECT 1 FROM events WHERE resource = ?1 LIMIT 1",
+                id);
+    return s.step();
+}
+
+}  // namespace xpeer

@@ -1,0 +1,121 @@
+#pragma once
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "compiler/tables.h"
+#include "model/model.h"
+
+struct sqlite3;
+
+namespace xpeer {
+
+// A failure of SQLite itself (I/O, lock timeout, corrupt file): the statement and sqlite3_errmsg.
+// Rule violations are xpeer::Error instead (a constraint failure is Error("Store.Constraint")).
+class StoreError : public std::runtime_error {
+public:
+    StoreError(const std::string& what, int code) : std::runtime_error(what), code_(code) {}
+    int sqlite_code() const { return code_; }
+
+private:
+    int code_;
+};
+
+// The desired state in one SQLite file. Not thread-safe; one Store per process and file.
+// Writers from several processes serialize on BEGIN IMMEDIATE (busy timeout 10 s).
+class Store {
+public:
+    static constexpr int kSchemaVersion = 1;
+
+    // Creates the parent directories and the schema if needed; throws Error("Store.SchemaVersion")
+    // for a file written by a newer xpeer.
+    explicit Store(const std::string& path);
+    ~Store();
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    // BEGIN IMMEDIATE on creation; rolled back on destruction unless committed.
+    class Transaction {
+    public:
+        Transaction(Transaction&& other) noexcept;
+        Transaction& operator=(Transaction&&) = delete;
+        ~Transaction();
+        void commit();
+
+    private:
+        friend class Store;
+        explicit Transaction(Store& store);
+        Store* store_;
+    };
+    Transaction begin();
+
+    const std::string& path() const { return path_; }
+
+    std::optional<std::string> setting(const std::string& key);
+    void set_setting(const std::string& key, const std::string& value);
+
+    void ensure_account(AccountId account);
+    std::vector<AccountId> accounts();
+
+    // Assigns vpc.key: never reused, even after the VPC is deleted.
+    void insert(Vpc& vpc);
+    std::optional<Vpc> find_vpc(const std::string& id);
+    std::vector<Vpc> vpcs();
+    void delete_vpc(const std::string& id);  // Error("DependencyViolation.*") while it has children
+
+    // Assigns vsw.slot: the smallest not used by a live vSwitch.
+    void insert(VSwitch& vsw);
+    std::optional<VSwitch> find_vswitch(const std::string& id);
+    std::vector<VSwitch> vswitches();
+    std::vector<VSwitch> vswitches_of(const std::string& vpc_id);
+    void delete_vswitch(const std::string& id);  // also forgets its port
+    // The kernel link of a vSwitch, recorded when it is made.
+    void set_vswitch_port(const std::string& vswitch_id, const PortInfo& port);
+    PortMap vswitch_ports();
+
+    void insert(const Instance& inst);
+    std::optional<Instance> find_instance(const std::string& id);
+    std::vector<Instance> instances();
+    std::vector<Instance> instances_of(const std::string& vswitch_id);
+    void delete_instance(const std::string& id);
+
+    // Assigns p.slot: the smallest not used by a connection that is not Deleted.
+    // Connections are never removed: a Deleted one keeps its history and final counters.
+    void insert(Peering& p);
+    std::optional<Peering> find_peering(const std::string& id);
+    std::vector<Peering> peerings();       // all, Deleted included
+    std::vector<Peering> live_peerings();  // not Deleted
+    void set_peering_status(const std::string& id, PeeringStatus status);
+    void update_peering(const Peering& p);  // every field but id and slot
+    void archive_counters(const std::string& pcc, int direction, const LinkCounters& counters);
+    std::optional<LinkCounters> archived_counters(const std::string& pcc, int direction);
+
+    void insert(const RouteEntry& r);
+    std::optional<RouteEntry> find_route(const std::string& id);
+    std::vector<RouteEntry> routes();
+    std::vector<RouteEntry> routes_of_vpc(const std::string& vpc_id);
+    std::vector<RouteEntry> routes_via(const std::string& pcc_id);
+    void delete_route(const std::string& id);
+
+    void record(const Event& e);
+    // Ordered by time, then insertion. A non-empty filter keeps the events of resources whose id
+    // starts with it: a whole id, or a prefix such as "pcc-".
+    std::vector<Event> events(const std::string& resource_filter = "");
+
+    Snapshot snapshot();  // live peerings only
+
+    // Whether any resource, live or gone (events remember them), has this id.
+    bool id_exists(const std::string& id);
+
+private:
+    void exec(const char* sql);
+    void create_schema();
+
+    std::string path_;
+    sqlite3* db_ = nullptr;
+};
+
+using Transaction = Store::Transaction;
+
+}  // namespace xpeer

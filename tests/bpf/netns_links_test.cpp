@@ -1,0 +1,335 @@
+// Root only: real namespaces, veths, addresses, rules; everything read back with libnl.
+#include <net/if.h>  // before libnl, which pulls in <linux/if.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/ethtool.h>
+#include <linux/if_link.h>
+#include <linux/sockios.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/neighbour.h>
+#include <netlink/route/route.h>
+#include <netlink/route/rule.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <functional>
+
+#include "model/error.h"
+#include "netns/links.h"
+#include "netns/netns.h"
+
+using namespace xpeer;
+using Catch::Matchers::Contains;
+
+namespace {
+
+std::string unique_ns(const std::string& suffix) { return "xpt-" + std::to_string(getpid()) + "-" + suffix; }
+
+// Catch2 assertions are not for other threads: code run inside a namespace throws instead.
+void ensure(bool ok, const std::string& what) {
+    if (!ok) throw std::runtime_error(what + " failed: " + std::strerror(errno));
+}
+
+// Creates the namespaces; removes them however the test ends.
+struct NsGuard {
+    std::vector<std::string> names;
+    explicit NsGuard(std::vector<std::string> n) : names(std::move(n)) {
+        for (const auto& name : names) netns::create(name);
+    }
+    ~NsGuard() {
+        for (const auto& name : names) try {
+                netns::remove(name);
+            } catch (...) {
+            }
+    }
+};
+
+// Calls fn for every object of a freshly dumped libnl cache, inside the namespace.
+using CacheAlloc = std::function<int(nl_sock*, nl_cache**)>;
+void for_each(const std::string& ns, const CacheAlloc& alloc, const std::function<void(nl_object*)>& fn) {
+    netns::run_in(ns, [&] {
+        nl_sock* sk = nl_socket_alloc();
+        ensure(sk && nl_connect(sk, NETLINK_ROUTE) == 0, "nl_connect");
+        nl_cache* cache = nullptr;
+        const int rc = alloc(sk, &cache);
+        nl_socket_free(sk);
+        ensure(rc == 0, "cache dump");
+        for (nl_object* o = nl_cache_get_first(cache); o; o = nl_cache_get_next(o)) fn(o);
+        nl_cache_free(cache);
+    });
+}
+
+std::string str(nl_addr* a) {
+    char buf[128];
+    return a ? nl_addr2str(a, buf, sizeof buf) : "";
+}
+
+// "10.1.0.10/24 flags", one per address of the interface.
+std::vector<std::string> addresses(const std::string& ns, uint32_t idx) {
+    std::vector<std::string> out;
+    for_each(ns, [](nl_sock* sk, nl_cache** c) { return rtnl_addr_alloc_cache(sk, c); }, [&](nl_object* o) {
+        auto* a = reinterpret_cast<rtnl_addr*>(o);
+        if (static_cast<uint32_t>(rtnl_addr_get_ifindex(a)) != idx) return;
+        const unsigned flags = rtnl_addr_get_flags(a);
+        out.push_back(str(rtnl_addr_get_local(a)) + ((flags & IFA_F_NODAD) ? " nodad" : "") +
+                      ((flags & IFA_F_TENTATIVE) ? " tentative" : ""));
+    });
+    return out;
+}
+
+// "10.1.0.1 lladdr 02:.. permanent" for the interface's neighbour entries.
+std::vector<std::string> neighbours(const std::string& ns, uint32_t idx) {
+    std::vector<std::string> out;
+    for_each(ns, [](nl_sock* sk, nl_cache** c) { return rtnl_neigh_alloc_cache(sk, c); }, [&](nl_object* o) {
+        auto* n = reinterpret_cast<rtnl_neigh*>(o);
+        if (static_cast<uint32_t>(rtnl_neigh_get_ifindex(n)) != idx) return;
+        out.push_back(str(rtnl_neigh_get_dst(n)) + " lladdr " + str(rtnl_neigh_get_lladdr(n)) +
+                      ((rtnl_neigh_get_state(n) & NUD_PERMANENT) ? " permanent" : ""));
+    });
+    return out;
+}
+
+// "from 10.1.0.0/24 lookup 101 prio 1101" for rules that send to a table.
+std::vector<std::string> rules(const std::string& ns) {
+    std::vector<std::string> out;
+    for_each(ns, [](nl_sock* sk, nl_cache** c) { return rtnl_rule_alloc_cache(sk, AF_UNSPEC, c); }, [&](nl_object* o) {
+        auto* r = reinterpret_cast<rtnl_rule*>(o);
+        if (rtnl_rule_get_action(r) != FR_ACT_TO_TBL || !rtnl_rule_get_src(r)) return;
+        out.push_back("from " + str(rtnl_rule_get_src(r)) + " lookup " + std::to_string(rtnl_rule_get_table(r)) +
+                      " prio " + std::to_string(rtnl_rule_get_prio(r)));
+    });
+    return out;
+}
+
+// "table 101 default via 10.1.0.1 dev 2 onlink metric 0" for default routes.
+std::vector<std::string> default_routes(const std::string& ns) {
+    std::vector<std::string> out;
+    for_each(ns, [](nl_sock* sk, nl_cache** c) { return rtnl_route_alloc_cache(sk, AF_UNSPEC, 0, c); },
+             [&](nl_object* o) {
+                 auto* r = reinterpret_cast<rtnl_route*>(o);
+                 if (nl_addr_get_prefixlen(rtnl_route_get_dst(r)) != 0 || rtnl_route_get_nnexthops(r) != 1) return;
+                 rtnl_nexthop* nh = rtnl_route_nexthop_n(r, 0);
+                 out.push_back("table " + std::to_string(rtnl_route_get_table(r)) + " default via " +
+                               str(rtnl_route_nh_get_gateway(nh)) + " dev " +
+                               std::to_string(rtnl_route_nh_get_ifindex(nh)) +
+                               ((rtnl_route_nh_get_flags(nh) & RTNH_F_ONLINK) ? " onlink" : "") + " metric " +
+                               std::to_string(rtnl_route_get_priority(r)));
+             });
+    return out;
+}
+
+// An interface ioctl inside the namespace; `data` goes to ifr_data.
+ifreq if_ioctl(const std::string& ns, const std::string& ifname, unsigned long request, void* data = nullptr) {
+    return netns::run_in(ns, [&] {
+        const netns::Fd sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+        ifreq ifr{};
+        std::strncpy(ifr.ifr_name, ifname.c_str(), IFNAMSIZ - 1);
+        ifr.ifr_data = static_cast<char*>(data);
+        ensure(sock && ioctl(sock.get(), request, &ifr) == 0, "ioctl on " + ifname);
+        return ifr;
+    });
+}
+
+bool tx_checksumming(const std::string& ns, const std::string& ifname) {
+    ethtool_value ev{ETHTOOL_GTXCSUM, 0};
+    if_ioctl(ns, ifname, SIOCETHTOOL, &ev);
+    return ev.data != 0;
+}
+
+bool is_up(const std::string& ns, const std::string& ifname) {
+    return if_ioctl(ns, ifname, SIOCGIFFLAGS).ifr_flags & IFF_UP;
+}
+
+std::string read_proc(const std::string& ns, const std::string& path) {
+    return netns::run_in(ns, [&] {
+        std::string v;
+        std::ifstream(path) >> v;
+        return v;
+    });
+}
+
+ino_t ns_inode(const std::string& ns) {
+    struct stat st {};
+    REQUIRE(fstat(netns::open(ns).get(), &st) == 0);
+    return st.st_ino;
+}
+
+uint32_t xdp_prog_id(const std::string& ns, const std::string& ifname) {
+    const uint32_t idx = links::ifindex(ns, ifname);
+    return netns::run_in(ns, [&] {
+        bpf_xdp_query_opts q{};
+        q.sz = sizeof q;
+        ensure(bpf_xdp_query(static_cast<int>(idx), 0, &q) == 0, "bpf_xdp_query");
+        return q.prog_id;
+    });
+}
+
+bool contains(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+links::VswitchLinkSpec vswitch_spec(const std::string& dp, const std::string& vpc) {
+    links::VswitchLinkSpec s;
+    s.datapath_netns = dp;
+    s.vpc_netns = vpc;
+    s.datapath_ifname = "xp-vsw-1";
+    s.vpc_ifname = "vsw-1";
+    s.table = 101;
+    s.metric = 10;
+    s.cidr = Cidr::parse("10.1.0.0/24");
+    s.ipv6_cidr = Cidr::parse("fd00:1::/64");
+    s.gateway = IpAddr::parse("10.1.0.1");
+    s.gateway6 = IpAddr::parse("fd00:1::1");
+    return s;
+}
+
+}  // namespace
+
+TEST_CASE("netns: create, enter, exec and remove a named namespace", "[netns]") {
+    const std::string name = unique_ns("a");
+    NsGuard guard({name});
+    netns::create(name);  // idempotent
+    REQUIRE(netns::exists(name));
+    REQUIRE(contains(netns::list(), name));
+
+    const ino_t inode = ns_inode(name);
+    REQUIRE(inode != ns_inode(""));
+    const auto inside = [] {
+        struct stat st {};
+        stat("/proc/thread-self/ns/net", &st);
+        return st.st_ino;
+    };
+    CHECK(netns::run_in(name, inside) == inode);
+    CHECK(netns::run_in("", inside) == ns_inode(""));
+    CHECK_THROWS_WITH(netns::run_in(name, []() -> int { throw std::runtime_error("boom"); }), "boom");
+    CHECK(is_up(name, "lo"));
+
+    netns::set_sysctl(name, "net/ipv4/ip_forward", "1");
+    CHECK(read_proc(name, "/proc/sys/net/ipv4/ip_forward") == "1");
+
+    int out[2];
+    REQUIRE(pipe(out) == 0);
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        dup2(out[1], STDOUT_FILENO);
+        try {
+            netns::exec(name, {"readlink", "/proc/self/ns/net"});
+        } catch (...) {
+        }
+        _exit(127);
+    }
+    close(out[1]);
+    char buf[64] = {};
+    const ssize_t n = read(out[0], buf, sizeof buf - 1);
+    close(out[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    REQUIRE(n > 0);
+    CHECK(std::string(buf, n) == "net:[" + std::to_string(inode) + "]\n");
+
+    netns::remove(name);
+    CHECK_FALSE(netns::exists(name));
+    CHECK_NOTHROW(netns::remove(name));
+    CHECK_THROWS_AS(netns::open(name), Error);
+    CHECK_THROWS_WITH(netns::run_in(name, [] {}), Contains(name));
+    CHECK_THROWS_AS(netns::exec(name, {"true"}), Error);
+}
+
+TEST_CASE("links: a vSwitch veth with addresses, neighbours, routes and rules", "[netns]") {
+    const std::string dp = unique_ns("dp"), vpc = unique_ns("vpc");
+    NsGuard guard({dp, vpc});
+    const auto spec = vswitch_spec(dp, vpc);
+
+    const links::VswitchLink link = links::create_vswitch_link(spec);
+    CHECK(link.datapath.ifindex == links::ifindex(dp, "xp-vsw-1"));
+    CHECK(link.vpc.ifindex == links::ifindex(vpc, "vsw-1"));
+    CHECK(links::create_vswitch_link(spec).vpc.ifindex == link.vpc.ifindex);  // idempotent
+    REQUIRE(links::find_vswitch_link(spec).has_value());
+
+    links::add_address(vpc, "vsw-1", IpAddr::parse("10.1.0.10"), 24);
+    links::add_address(vpc, "vsw-1", IpAddr::parse("fd00:1::10"), 64);
+    links::add_address(vpc, "vsw-1", IpAddr::parse("10.1.0.10"), 24);  // idempotent
+
+    const auto addrs = addresses(vpc, link.vpc.ifindex);
+    CHECK(contains(addrs, "10.1.0.10/24"));
+    CHECK(contains(addrs, "fd00:1::10/64 nodad"));
+
+    char mac[18];
+    std::snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", link.datapath.mac[0], link.datapath.mac[1],
+                  link.datapath.mac[2], link.datapath.mac[3], link.datapath.mac[4], link.datapath.mac[5]);
+    const auto neigh = neighbours(vpc, link.vpc.ifindex);
+    CHECK(contains(neigh, "10.1.0.1 lladdr " + std::string(mac) + " permanent"));
+    CHECK(contains(neigh, "fd00:1::1 lladdr " + std::string(mac) + " permanent"));
+
+    const auto rule_list = rules(vpc);
+    CHECK(contains(rule_list, "from 10.1.0.0/24 lookup 101 prio 1101"));
+    CHECK(contains(rule_list, "from fd00:1::/64 lookup 101 prio 1101"));
+
+    const std::string dev = " dev " + std::to_string(link.vpc.ifindex) + " onlink";
+    const auto routes = default_routes(vpc);
+    CHECK(contains(routes, "table 101 default via 10.1.0.1" + dev + " metric 0"));
+    CHECK(contains(routes, "table 254 default via 10.1.0.1" + dev + " metric 10"));
+    CHECK(contains(routes, "table 101 default via fd00:1::1" + dev + " metric 1024"));  // v6 metric 0 means 1024
+    CHECK(contains(routes, "table 254 default via fd00:1::1" + dev + " metric 10"));
+
+    CHECK(is_up(vpc, "vsw-1"));
+    CHECK(is_up(dp, "xp-vsw-1"));
+    CHECK_FALSE(tx_checksumming(vpc, "vsw-1"));
+    CHECK(tx_checksumming(dp, "xp-vsw-1"));
+    CHECK(read_proc(dp, "/proc/sys/net/ipv6/conf/xp-vsw-1/disable_ipv6") == "1");
+    CHECK(read_proc(vpc, "/proc/sys/net/ipv6/conf/vsw-1/accept_dad") == "0");
+
+    links::remove_address(vpc, "vsw-1", IpAddr::parse("fd00:1::10"), 64);
+    links::remove_address(vpc, "vsw-1", IpAddr::parse("fd00:1::10"), 64);  // idempotent
+    CHECK_FALSE(contains(addresses(vpc, link.vpc.ifindex), "fd00:1::10/64 nodad"));
+
+    links::delete_vswitch_link(spec);
+    CHECK_FALSE(links::find_vswitch_link(spec).has_value());
+    CHECK_THROWS_WITH(links::ifindex(dp, "xp-vsw-1"), Contains("xp-vsw-1") && Contains(dp));
+    CHECK_THROWS(links::ifindex(vpc, "vsw-1"));
+    CHECK(rules(vpc).empty());
+    CHECK(default_routes(vpc).empty());
+    CHECK_NOTHROW(links::delete_vswitch_link(spec));
+    CHECK_NOTHROW(links::remove_address(vpc, "vsw-1", IpAddr::parse("10.1.0.10"), 24));
+}
+
+TEST_CASE("links: XDP attach replaces the program in either mode, detach removes it", "[netns]") {
+    const std::string dp = unique_ns("xdp"), vpc = unique_ns("xvpc");
+    NsGuard guard({dp, vpc});
+    const auto spec = vswitch_spec(dp, vpc);
+    links::create_vswitch_link(spec);
+
+    const bpf_insn pass[] = {
+        {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, XDP_PASS},
+        {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+    };
+    const netns::Fd prog(bpf_prog_load(BPF_PROG_TYPE_XDP, "xpt_pass", "GPL", pass, 2, nullptr));
+    REQUIRE(prog);
+
+    links::attach_xdp(dp, "xp-vsw-1", prog.get(), false);
+    CHECK(xdp_prog_id(dp, "xp-vsw-1") != 0);
+    links::attach_xdp(dp, "xp-vsw-1", prog.get(), true);  // native -> generic
+    CHECK(xdp_prog_id(dp, "xp-vsw-1") != 0);
+    links::detach_xdp(dp, "xp-vsw-1");
+    CHECK(xdp_prog_id(dp, "xp-vsw-1") == 0);
+    CHECK_NOTHROW(links::detach_xdp(dp, "no-such-if"));
+    links::delete_vswitch_link(spec);
+}
+
+TEST_CASE("links: an over-long interface name is an error naming the interface", "[netns]") {
+    auto spec = vswitch_spec(unique_ns("dp"), unique_ns("vpc"));
+    spec.vpc_ifname = "vsw-name-too-long-1";
+    CHECK_THROWS_AS(links::create_vswitch_link(spec), Error);
+    CHECK_THROWS_WITH(links::create_vswitch_link(spec), Contains("vsw-name-too-long-1"));
+    spec.vpc_ifname = "vsw-1";
+    spec.datapath_ifname = "xp-datapath-side-1";
+    CHECK_THROWS_WITH(links::create_vswitch_link(spec), Contains("xp-datapath-side-1"));
+    CHECK_FALSE(netns::exists(spec.vpc_netns));  // nothing was made
+}

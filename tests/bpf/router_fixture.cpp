@@ -1,0 +1,156 @@
+#include "router_fixture.h"
+
+#include <netlink/route/link.h>
+#include <unistd.h>
+
+#include <atomic>
+
+#include "model/error.h"
+#include "netns/netns.h"
+
+namespace xpeer::test {
+namespace {
+
+uint32_t make_dummy(const std::string& name) {
+    nl_sock* sk = nl_socket_alloc();
+    if (!sk || nl_connect(sk, NETLINK_ROUTE) < 0) throw std::runtime_error("netlink socket");
+    rtnl_link* link = rtnl_link_alloc();
+    rtnl_link_set_name(link, name.c_str());
+    rtnl_link_set_type(link, "dummy");
+    rtnl_link_set_flags(link, IFF_UP);
+    int err = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
+    rtnl_link_put(link);
+    if (err < 0) {
+        nl_socket_free(sk);
+        throw std::runtime_error("create dummy " + name + ": " + nl_geterror(err));
+    }
+    rtnl_link* got = nullptr;
+    rtnl_link_get_kernel(sk, 0, name.c_str(), &got);
+    uint32_t ifindex = got ? static_cast<uint32_t>(rtnl_link_get_ifindex(got)) : 0;
+    if (got) rtnl_link_put(got);
+    nl_socket_free(sk);
+    return ifindex;
+}
+
+Mac mac(uint8_t side, uint8_t n) { return Mac{0x02, 0x58, 0, 0, side, n}; }
+
+Vpc vpc(uint32_t key, const std::string& id, const std::string& cidr, const std::string& v6 = "") {
+    Vpc v;
+    v.key = key;
+    v.id = id;
+    v.cidr = Cidr::parse(cidr);
+    if (!v6.empty()) v.ipv6_cidr = Cidr::parse(v6);
+    return v;
+}
+
+VSwitch vsw(uint32_t slot, const std::string& id, const std::string& vpc, const std::string& cidr, const std::string& v6 = "") {
+    VSwitch s;
+    s.slot = slot;
+    s.id = id;
+    s.vpc_id = vpc;
+    s.cidr = Cidr::parse(cidr);
+    if (!v6.empty()) s.ipv6_cidr = Cidr::parse(v6);
+    return s;
+}
+
+Peering peering(uint32_t slot, const std::string& id, const std::string& a, const std::string& b, PeeringStatus st) {
+    Peering p;
+    p.slot = slot;
+    p.id = id;
+    p.vpc_id = a;
+    p.peer_vpc_id = b;
+    p.status = st;
+    return p;
+}
+
+RouteEntry route(const std::string& vpc, const std::string& dst, const std::string& pcc) {
+    static int n = 0;
+    return RouteEntry{"rte-" + std::to_string(++n), vpc, Cidr::parse(dst), pcc, 0};
+}
+
+}  // namespace
+
+RouterFixture::RouterFixture() : dp(Datapath::load_unpinned()) {
+    static std::atomic<int> counter{0};
+    netns = "xpt-bpf-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
+    netns::create(netns);
+    try {
+        netns::run_in(netns, [&] {
+            if_a1 = make_dummy("a1");
+            if_a2 = make_dummy("a2");
+            if_b1 = make_dummy("b1");
+            if_c1 = make_dummy("c1");
+        });
+    } catch (...) {
+        netns::remove(netns);
+        throw;
+    }
+    snapshot.vpcs = {vpc(1, "vpc-a", "10.1.0.0/16", "fd00:a::/48"), vpc(2, "vpc-b", "10.2.0.0/16", "fd00:b::/48"),
+                     vpc(3, "vpc-c", "10.3.0.0/16")};
+    snapshot.vswitches = {vsw(0, "vsw-a1", "vpc-a", "10.1.1.0/24", "fd00:a:0:1::/64"), vsw(3, "vsw-a2", "vpc-a", "10.1.2.0/24"),
+                          vsw(1, "vsw-b1", "vpc-b", "10.2.1.0/24", "fd00:b:0:1::/64"), vsw(2, "vsw-c1", "vpc-c", "10.3.1.0/24")};
+    snapshot.peerings = {peering(5, "pcc-ab", "vpc-a", "vpc-b", PeeringStatus::Activated),
+                         peering(6, "pcc-bc", "vpc-b", "vpc-c", PeeringStatus::Activated),
+                         peering(7, "pcc-ac", "vpc-a", "vpc-c", PeeringStatus::PeerAccepting)};
+    snapshot.routes = {route("vpc-a", "10.2.0.0/16", "pcc-ab"), route("vpc-a", "fd00:b::/48", "pcc-ab"),
+                       route("vpc-a", "10.3.0.0/16", "pcc-ab"), route("vpc-a", "10.5.0.0/16", "pcc-ac"),
+                       route("vpc-b", "10.1.0.0/16", "pcc-ab"), route("vpc-b", "fd00:a::/48", "pcc-ab"),
+                       route("vpc-b", "10.3.0.0/16", "pcc-bc")};
+    ports = {{"vsw-a1", PortInfo{if_a1, mac(1, 1), mac(2, 1)}},
+             {"vsw-a2", PortInfo{if_a2, mac(1, 2), mac(2, 2)}},
+             {"vsw-b1", PortInfo{if_b1, mac(1, 3), mac(2, 3)}},
+             {"vsw-c1", PortInfo{if_c1, mac(1, 4), mac(2, 4)}}};
+    reconcile(compile(snapshot, ports), dp);
+}
+
+RouterFixture::~RouterFixture() { netns::remove(netns); }
+
+RunResult RouterFixture::run(const Frame& in, uint32_t ingress_ifindex) {
+    RunResult r;
+    r.out.bytes.assign(in.bytes.size() + 256, 0);
+    netns::run_in(netns, [&] {
+        xdp_md ctx{};
+        ctx.data_end = static_cast<__u32>(in.bytes.size());
+        ctx.ingress_ifindex = ingress_ifindex;
+        bpf_test_run_opts opts{};
+        opts.sz = sizeof(opts);
+        opts.data_in = in.bytes.data();
+        opts.data_size_in = static_cast<__u32>(in.bytes.size());
+        opts.data_out = r.out.bytes.data();
+        opts.data_size_out = static_cast<__u32>(r.out.bytes.size());
+        opts.ctx_in = &ctx;
+        opts.ctx_size_in = sizeof(ctx);
+        opts.repeat = 1;
+        if (bpf_prog_test_run_opts(dp.router_fd(), &opts) != 0) throw SystemError("bpf_prog_test_run_opts", errno);
+        r.ret = static_cast<int>(opts.retval);
+        r.out.bytes.resize(opts.data_size_out);
+    });
+    return r;
+}
+
+xp_counters RouterFixture::reason(enum xp_reason reason) {
+    xp_counters sum{};
+    for (const auto& c : dp.reasons.read_percpu(reason)) sum.packets += c.packets, sum.bytes += c.bytes;
+    return sum;
+}
+
+xp_counters RouterFixture::port(uint32_t slot, xp_port_direction dir) {
+    xp_counters sum{};
+    for (const auto& c : dp.port_stats.read_percpu(slot * 2 + dir)) sum.packets += c.packets, sum.bytes += c.bytes;
+    return sum;
+}
+
+xp_link_counters RouterFixture::link(uint32_t slot, xp_direction dir) {
+    xp_link_counters sum{};
+    for (const auto& c : dp.link_stats.read_percpu(slot * XP_DIR_MAX + dir)) {
+        sum.packets += c.packets;
+        sum.bytes += c.bytes;
+        sum.drop_inactive += c.drop_inactive;
+        sum.drop_no_route += c.drop_no_route;
+        sum.drop_transit += c.drop_transit;
+        sum.drop_ttl += c.drop_ttl;
+    }
+    return sum;
+}
+
+}  // namespace xpeer::test

@@ -1,0 +1,48 @@
+#pragma once
+// The real router program, unpinned, with maps filled by the real compiler from a small
+// topology. Frames enter through dummy devices in a namespace of the test's own, because
+// BPF_PROG_TEST_RUN resolves ctx.ingress_ifindex in the caller's namespace.
+//
+//   VPC A 10.1.0.0/16 fd00:a::/48   vsw-a1 10.1.1.0/24  vsw-a2 10.1.2.0/24
+//   VPC B 10.2.0.0/16 fd00:b::/48   vsw-b1 10.2.1.0/24
+//   VPC C 10.3.0.0/16               vsw-c1 10.3.1.0/24
+//   pcc-ab (A->B, Activated, slot 5)   pcc-bc (B->C, Activated, slot 6)
+//   pcc-ac (A->C, Peer Accepting, slot 7)
+//   A: 10.2.0.0/16, fd00:b::/48 -> pcc-ab;  10.3.0.0/16 -> pcc-ab (transit attempt);  10.5.0.0/16 -> pcc-ac
+//   B: 10.1.0.0/16, fd00:a::/48 -> pcc-ab;  10.3.0.0/16 -> pcc-bc
+#include <bpf/bpf.h>
+
+#include <string>
+
+#include "compiler/compiler.h"
+#include "datapath/datapath.h"
+#include "datapath/reconcile.h"
+#include "packet.h"
+
+namespace xpeer::test {
+
+struct RunResult {
+    int ret = -1;  // XDP action
+    Frame out;
+};
+
+class RouterFixture {
+public:
+    RouterFixture();
+    ~RouterFixture();
+    RouterFixture(const RouterFixture&) = delete;
+    RouterFixture& operator=(const RouterFixture&) = delete;
+
+    RunResult run(const Frame& in, uint32_t ingress_ifindex);
+    xp_counters reason(enum xp_reason r);
+    xp_counters port(uint32_t slot, xp_port_direction dir);
+    xp_link_counters link(uint32_t slot, xp_direction dir);
+
+    Datapath dp;
+    Snapshot snapshot;
+    PortMap ports;
+    uint32_t if_a1 = 0, if_a2 = 0, if_b1 = 0, if_c1 = 0;
+    std::string netns;
+};
+
+}  // namespace xpeer::test

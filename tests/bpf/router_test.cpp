@@ -1,0 +1,145 @@
+#include <catch2/catch.hpp>
+
+#include "compiler/lpm_key.h"
+#include "router_fixture.h"
+
+using namespace xpeer;
+using namespace xpeer::test;
+
+namespace {
+
+Mac mac_of(uint8_t side, uint8_t n) { return Mac{0x02, 0x58, 0, 0, side, n}; }
+
+}  // namespace
+
+TEST_CASE("IPv4 through a peering: redirected to the peer's vSwitch, MACs rewritten, TTL and checksum updated", "[router]") {
+    RouterFixture fx;
+    Frame in = udp_frame("10.1.1.2", "10.2.1.2", 64);
+    auto r = fx.run(in, fx.if_a1);
+
+    REQUIRE(r.ret == XDP_REDIRECT);
+    CHECK(r.out.dst_mac() == mac_of(2, 3));  // VPC side of vsw-b1
+    CHECK(r.out.src_mac() == mac_of(1, 3));  // datapath side of vsw-b1
+    CHECK(r.out.ip()->ttl == 63);
+    CHECK(ipv4_checksum(r.out.ip()) == 0);  // a valid header sums to zero
+    CHECK(r.out.ip()->check != in.ip()->check);
+
+    // The egress port is vsw-b1's: its counters moved, and the route it took names its ifindex.
+    CHECK(fx.port(1, XP_PORT_TX).packets == 1);
+    CHECK(fx.port(0, XP_PORT_RX).packets == 1);
+    CHECK(fx.port(0, XP_PORT_TX).packets == 0);
+    xp_route used{};
+    REQUIRE(fx.dp.routes_v4.get(lpm_key_v4(2, Cidr::parse("10.2.1.0/24")), used));
+    CHECK(used.target == fx.if_b1);
+
+    auto link = fx.link(5, XP_DIR_A_TO_B);
+    CHECK(link.packets == 1);
+    CHECK(link.bytes == in.bytes.size());
+    CHECK(fx.link(5, XP_DIR_B_TO_A).packets == 0);
+    CHECK(fx.reason(XP_REASON_FORWARD_PEERING).packets == 1);
+}
+
+TEST_CASE("IPv6 through a peering: hop limit decremented, MACs rewritten", "[router]") {
+    RouterFixture fx;
+    auto r = fx.run(udp_frame("fd00:a:0:1::2", "fd00:b:0:1::2", 7), fx.if_a1);
+
+    REQUIRE(r.ret == XDP_REDIRECT);
+    CHECK(r.out.ip6()->hop_limit == 6);
+    CHECK(r.out.dst_mac() == mac_of(2, 3));
+    CHECK(r.out.src_mac() == mac_of(1, 3));
+    CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 1);
+    CHECK(fx.port(1, XP_PORT_TX).packets == 1);
+}
+
+TEST_CASE("the accepter's reply is counted in the other direction", "[router]") {
+    RouterFixture fx;
+    auto r = fx.run(udp_frame("10.2.1.2", "10.1.1.2"), fx.if_b1);
+
+    REQUIRE(r.ret == XDP_REDIRECT);
+    CHECK(r.out.dst_mac() == mac_of(2, 1));
+    CHECK(fx.link(5, XP_DIR_B_TO_A).packets == 1);
+    CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 0);
+    CHECK(fx.port(0, XP_PORT_TX).packets == 1);
+}
+
+TEST_CASE("between two vSwitches of one VPC: a system route, no peering counted", "[router]") {
+    RouterFixture fx;
+    auto r = fx.run(udp_frame("10.1.1.2", "10.1.2.9"), fx.if_a1);
+
+    REQUIRE(r.ret == XDP_REDIRECT);
+    CHECK(r.out.dst_mac() == mac_of(2, 2));
+    CHECK(fx.reason(XP_REASON_FORWARD_LOCAL).packets == 1);
+    CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 0);
+}
+
+TEST_CASE("no route: dropped and counted", "[router]") {
+    RouterFixture fx;
+    Frame in = udp_frame("10.1.1.2", "192.0.2.1");
+    auto r = fx.run(in, fx.if_a1);
+
+    CHECK(r.ret == XDP_DROP);
+    CHECK(fx.reason(XP_REASON_DROP_NO_ROUTE).packets == 1);
+    CHECK(fx.reason(XP_REASON_DROP_NO_ROUTE).bytes == in.bytes.size());
+    CHECK(fx.reason(XP_REASON_FORWARD_PEERING).packets == 0);
+}
+
+TEST_CASE("a transit attempt through the peer's other peering is dropped", "[router]") {
+    RouterFixture fx;
+    // A routes 10.3/16 to pcc-ab; B's table sends 10.3/16 on to pcc-bc: that second hop is refused.
+    auto r = fx.run(udp_frame("10.1.1.2", "10.3.1.2"), fx.if_a1);
+
+    CHECK(r.ret == XDP_DROP);
+    CHECK(fx.reason(XP_REASON_DROP_TRANSIT).packets == 1);
+    CHECK(fx.link(5, XP_DIR_A_TO_B).drop_transit == 1);
+    CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 0);
+    CHECK(fx.link(6, XP_DIR_A_TO_B).packets == 0);
+    CHECK(fx.port(2, XP_PORT_TX).packets == 0);
+}
+
+TEST_CASE("the peer VPC has no vSwitch for the address: dropped on the link as no route", "[router]") {
+    RouterFixture fx;
+    auto r = fx.run(udp_frame("10.1.1.2", "10.2.200.1"), fx.if_a1);
+
+    CHECK(r.ret == XDP_DROP);
+    CHECK(fx.link(5, XP_DIR_A_TO_B).drop_no_route == 1);
+    CHECK(fx.reason(XP_REASON_DROP_NO_ROUTE).packets == 1);
+}
+
+TEST_CASE("a peering that is not Activated drops and counts", "[router]") {
+    RouterFixture fx;
+    auto r = fx.run(udp_frame("10.1.1.2", "10.5.0.1"), fx.if_a1);
+
+    CHECK(r.ret == XDP_DROP);
+    CHECK(fx.link(7, XP_DIR_A_TO_B).drop_inactive == 1);
+    CHECK(fx.reason(XP_REASON_DROP_INACTIVE).packets == 1);
+}
+
+TEST_CASE("TTL expiry drops before forwarding, v4 and v6", "[router]") {
+    RouterFixture fx;
+    CHECK(fx.run(udp_frame("10.1.1.2", "10.2.1.2", 1), fx.if_a1).ret == XDP_DROP);
+    CHECK(fx.run(udp_frame("fd00:a:0:1::2", "fd00:b:0:1::2", 1), fx.if_a1).ret == XDP_DROP);
+    CHECK(fx.reason(XP_REASON_DROP_TTL).packets == 2);
+    CHECK(fx.link(5, XP_DIR_A_TO_B).drop_ttl == 1);
+    CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 0);
+}
+
+TEST_CASE("ARP, multicast and foreign ports go to the kernel untouched", "[router]") {
+    RouterFixture fx;
+    Frame arp = arp_frame();
+    auto r = fx.run(arp, fx.if_a1);
+    CHECK(r.ret == XDP_PASS);
+    CHECK(r.out.bytes == arp.bytes);
+    CHECK(fx.run(udp_frame("fd00:a:0:1::2", "ff02::2"), fx.if_a1).ret == XDP_PASS);
+    CHECK(fx.run(udp_frame("10.1.1.2", "10.2.1.2"), 1 /* lo: not a vSwitch link */).ret == XDP_PASS);
+    CHECK(fx.reason(XP_REASON_PASS_NOT_IP).packets == 1);
+    CHECK(fx.reason(XP_REASON_PASS_LINK_LOCAL).packets == 1);
+    CHECK(fx.reason(XP_REASON_UNKNOWN_PORT).packets == 1);
+}
+
+TEST_CASE("a truncated IPv4 header is dropped as malformed", "[router]") {
+    RouterFixture fx;
+    Frame in = udp_frame("10.1.1.2", "10.2.1.2");
+    in.bytes.resize(sizeof(ethhdr) + 10);
+    CHECK(fx.run(in, fx.if_a1).ret == XDP_DROP);
+    CHECK(fx.reason(XP_REASON_DROP_MALFORMED).packets == 1);
+}

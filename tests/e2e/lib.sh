@@ -1,0 +1,102 @@
+# Sourced by every end-to-end scenario. Gives each run names that cannot collide with another
+# run (state, bpffs folder, namespaces), and a cleanup that always runs, even on failure.
+set -euo pipefail
+
+: "${XPEER:?XPEER must point at the xpeer binary}"
+RUN_ID="xt$$$(printf '%04x' $((RANDOM % 65536)))"
+E2E_TMP=$(mktemp -d "/tmp/xpeer-e2e-$RUN_ID.XXXX")
+export XPEER_STATE="$E2E_TMP/state.db"
+export XPEER_BPFFS="/sys/fs/bpf/$RUN_ID"
+export XPEER_DATAPATH_NETNS="$RUN_ID-dp"
+export XPEER_NETNS_PREFIX="$RUN_ID"
+export XPEER_ACCOUNT=${XPEER_ACCOUNT:-1001}
+E2E_PIDS=()
+E2E_FAILED=0
+
+e2e_cleanup() {
+  local pid ns
+  for pid in "${E2E_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  "$XPEER" teardown >/dev/null 2>&1 || true
+  for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$RUN_ID" || true); do
+    ip netns del "$ns" 2>/dev/null || true
+  done
+  rm -rf "$XPEER_BPFFS" "$E2E_TMP"
+}
+trap e2e_cleanup EXIT
+
+step() { printf '\n== %s\n' "$*"; }
+pass() { printf 'ok   %s\n' "$*"; }
+fail() {
+  printf 'FAIL %s\n' "$*" >&2
+  E2E_FAILED=1
+}
+finish() {
+  if [ "$E2E_FAILED" -ne 0 ]; then
+    echo "scenario failed" >&2
+    exit 1
+  fi
+  echo "scenario passed"
+}
+
+# xp ARGS...: the CLI, failing the scenario if it fails.
+xp() { "$XPEER" "$@"; }
+
+# expect_ok DESCRIPTION COMMAND...; expect_fail DESCRIPTION COMMAND...
+expect_ok() {
+  local what=$1
+  shift
+  if "$@" >/dev/null 2>&1; then pass "$what"; else fail "$what"; fi
+}
+expect_fail() {
+  local what=$1
+  shift
+  if "$@" >/dev/null 2>&1; then fail "$what (it succeeded)"; else pass "$what"; fi
+}
+
+# expect_refused DESCRIPTION RULE ARGS...: the CLI exits non-zero with one error line naming RULE.
+expect_refused() {
+  local what=$1 rule=$2 out status=0
+  shift 2
+  out=$("$XPEER" "$@" 2>&1) || status=$?
+  if [ "$status" -ne 0 ] && grep -q "$rule" <<<"$out"; then
+    pass "$what: $(head -1 <<<"$out")"
+  else
+    fail "$what: status $status, output: $out"
+  fi
+}
+
+# in_vpc VPC COMMAND...: run inside the VPC's namespace.
+in_vpc() {
+  local vpc=$1
+  shift
+  "$XPEER" exec "$vpc" -- "$@"
+}
+
+ping_ok() { in_vpc "$1" ping -c 2 -i 0.2 -W 1 "${@:2}" >/dev/null 2>&1; }
+
+# reachable DESC VPC [-I SRC] DST / unreachable DESC VPC [-I SRC] DST
+reachable() {
+  local what=$1
+  shift
+  if ping_ok "$@"; then pass "$what"; else fail "$what"; fi
+}
+unreachable() {
+  local what=$1
+  shift
+  if ping_ok "$@"; then fail "$what (a reply came back)"; else pass "$what"; fi
+}
+
+# A TCP stream of BYTES from VPC_FROM to ADDR in VPC_TO, through iperf3; both directions with -R.
+tcp_stream() {
+  local from=$1 to=$2 addr=$3 extra=${4:-}
+  local port=$((20000 + RANDOM % 20000))
+  in_vpc "$to" iperf3 -s -1 -p "$port" -B "$addr" >/dev/null 2>&1 &
+  E2E_PIDS+=($!)
+  sleep 0.5
+  in_vpc "$from" timeout 20 iperf3 -c "$addr" -p "$port" -n 4M $extra >/dev/null 2>&1
+}
+
+# counter PCC DIRECTION_INDEX FIELD: a per-link counter from `xpeer stats --json`.
+counter() {
+  "$XPEER" --json stats "$1" | jq -r ".links[0].directions[$2].counters.$3"
+}

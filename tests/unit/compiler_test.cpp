@@ -1,0 +1,122 @@
+#include <catch2/catch.hpp>
+
+#include "compiler/compiler.h"
+#include "compiler/lpm_key.h"
+
+using namespace xpeer;
+
+namespace {
+
+// The seed's route-table example: VPC1 172.16.0.0/12 + 2408:4000:0:3f00::/56,
+// VPC2 192.168.0.0/16 + 2408:4000:0:4000::/56, routes at both ends through pcc-aaabbb.
+Snapshot seed_example(PeeringStatus status = PeeringStatus::Activated) {
+    Snapshot s;
+    Vpc v1;
+    v1.key = 1;
+    v1.id = "vpc-1";
+    v1.cidr = Cidr::parse("172.16.0.0/12");
+    v1.ipv6_cidr = Cidr::parse("2408:4000:0:3f00::/56");
+    Vpc v2 = v1;
+    v2.key = 2;
+    v2.id = "vpc-2";
+    v2.cidr = Cidr::parse("192.168.0.0/16");
+    v2.ipv6_cidr = Cidr::parse("2408:4000:0:4000::/56");
+    s.vpcs = {v1, v2};
+    VSwitch a;
+    a.slot = 0;
+    a.id = "vsw-1";
+    a.vpc_id = "vpc-1";
+    a.cidr = Cidr::parse("172.16.1.0/24");
+    a.ipv6_cidr = Cidr::parse("2408:4000:0:3f01::/64");
+    VSwitch b;
+    b.slot = 1;
+    b.id = "vsw-2";
+    b.vpc_id = "vpc-2";
+    b.cidr = Cidr::parse("192.168.1.0/24");
+    s.vswitches = {a, b};
+    Peering p;
+    p.slot = 3;
+    p.id = "pcc-aaabbb";
+    p.vpc_id = "vpc-1";
+    p.peer_vpc_id = "vpc-2";
+    p.status = status;
+    s.peerings = {p};
+    s.routes = {RouteEntry{"rte-1", "vpc-1", Cidr::parse("192.168.0.0/16"), "pcc-aaabbb", 0},
+                RouteEntry{"rte-2", "vpc-1", Cidr::parse("2408:4000:0:4000::/56"), "pcc-aaabbb", 0},
+                RouteEntry{"rte-3", "vpc-2", Cidr::parse("172.16.0.0/12"), "pcc-aaabbb", 0},
+                RouteEntry{"rte-4", "vpc-2", Cidr::parse("2408:4000:0:3f00::/56"), "pcc-aaabbb", 0}};
+    return s;
+}
+
+PortMap ports() {
+    return {{"vsw-1", PortInfo{11, Mac{2, 0, 0, 0, 0, 1}, Mac{2, 0, 0, 0, 1, 1}}},
+            {"vsw-2", PortInfo{12, Mac{2, 0, 0, 0, 0, 2}, Mac{2, 0, 0, 0, 1, 2}}}};
+}
+
+}  // namespace
+
+TEST_CASE("the seed's example compiles to system routes, route entries, ports and one peering", "[compiler]") {
+    Tables t = compile(seed_example(), ports());
+
+    REQUIRE(t.ports.size() == 2);
+    CHECK(t.ports.at(11).vpc == 1);
+    CHECK(t.ports.at(11).slot == 0);
+    CHECK(t.ports.at(12).vpc == 2);
+
+    CHECK(t.routes_v4.size() == 4);  // 2 system + 2 entries
+    CHECK(t.routes_v6.size() == 3);  // vsw-1's /64 + 2 entries
+
+    const auto& sys = t.routes_v4.at(lpm_key_v4(1, Cidr::parse("172.16.1.0/24")));
+    CHECK(sys.kind == XP_NH_VSWITCH);
+    CHECK(sys.target == 11);
+    CHECK(sys.port_slot == 0);
+    CHECK(sys.smac[5] == 1);
+    CHECK(sys.dmac[4] == 1);
+
+    const auto& via = t.routes_v4.at(lpm_key_v4(2, Cidr::parse("172.16.0.0/12")));
+    CHECK(via.kind == XP_NH_PEERING);
+    CHECK(via.target == 3);
+    CHECK(t.routes_v6.at(lpm_key_v6(1, Cidr::parse("2408:4000:0:4000::/56"))).target == 3);
+
+    REQUIRE(t.peerings.size() == 1);
+    CHECK(t.peerings.at(3).vpc_a == 1);
+    CHECK(t.peerings.at(3).vpc_b == 2);
+    CHECK(t.peerings.at(3).active == 1);
+}
+
+TEST_CASE("only an Activated connection is active in the data plane", "[compiler]") {
+    for (auto st : {PeeringStatus::Creating, PeeringStatus::PeerAccepting, PeeringStatus::Updating, PeeringStatus::Deleting}) {
+        CHECK(compile(seed_example(st), ports()).peerings.at(3).active == 0);
+    }
+}
+
+TEST_CASE("a vSwitch without a link gets no entries", "[compiler]") {
+    auto p = ports();
+    p.erase("vsw-2");
+    Tables t = compile(seed_example(), p);
+    CHECK(t.ports.size() == 1);
+    CHECK(t.routes_v4.count(lpm_key_v4(2, Cidr::parse("192.168.1.0/24"))) == 0);
+}
+
+TEST_CASE("a route entry never displaces a system route with the same key", "[compiler]") {
+    Snapshot s = seed_example();
+    s.routes.push_back(RouteEntry{"rte-x", "vpc-1", Cidr::parse("172.16.1.0/24"), "pcc-aaabbb", 0});
+    Tables t = compile(s, ports());
+    CHECK(t.routes_v4.at(lpm_key_v4(1, Cidr::parse("172.16.1.0/24"))).kind == XP_NH_VSWITCH);
+}
+
+TEST_CASE("routes naming an unknown peering are left out", "[compiler]") {
+    Snapshot s = seed_example();
+    s.routes.push_back(RouteEntry{"rte-x", "vpc-1", Cidr::parse("10.0.0.0/8"), "pcc-gone", 0});
+    CHECK(compile(s, ports()).routes_v4.count(lpm_key_v4(1, Cidr::parse("10.0.0.0/8"))) == 0);
+}
+
+TEST_CASE("compiling is deterministic", "[compiler]") {
+    Tables a = compile(seed_example(), ports()), b = compile(seed_example(), ports());
+    REQUIRE(a.routes_v4.size() == b.routes_v4.size());
+    auto ia = a.routes_v4.begin();
+    for (auto ib = b.routes_v4.begin(); ib != b.routes_v4.end(); ++ia, ++ib) {
+        CHECK(bytes_equal(ia->first, ib->first));
+        CHECK(bytes_equal(ia->second, ib->second));
+    }
+}

@@ -1,0 +1,442 @@
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+
+#include "model/error.h"
+#include "model/ids.h"
+#include "store/store.h"
+
+using namespace xpeer;
+
+namespace {
+
+// A fresh directory for one test's database, removed afterwards.
+struct TempDir {
+    std::string path;
+    TempDir() {
+        std::string tmpl = (std::filesystem::temp_directory_path() / "xpeer-store-XXXXXX").string();
+        REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+        path = tmpl;
+    }
+    ~TempDir() { std::filesystem::remove_all(path); }
+    std::string db() const { return path + "/state/xpeer.db"; }  // parent made by the store
+};
+
+// Runs sql on the file behind the store's back.
+void raw_exec(const std::string& db, const std::string& sql) {
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+    char* err = nullptr;
+    int rc = sqlite3_exec(h, sql.c_str(), nullptr, nullptr, &err);
+    INFO((err ? err : ""));
+    sqlite3_free(err);
+    sqlite3_close(h);
+    REQUIRE(rc == SQLITE_OK);
+}
+
+std::string error_code(const std::function<void()>& fn) {
+    try {
+        fn();
+    } catch (const Error& e) {
+        return e.code();
+    }
+    return "";
+}
+
+Vpc vpc(const std::string& id, const std::string& cidr, AccountId account = 1) {
+    Vpc v;
+    v.id = id;
+    v.account = account;
+    v.region = "cn-hangzhou";
+    v.name = id;
+    v.cidr = Cidr::parse(cidr);
+    v.created_at = 100;
+    return v;
+}
+
+VSwitch vswitch(const std::string& id, const std::string& vpc_id, const std::string& cidr) {
+    VSwitch v;
+    v.id = id;
+    v.vpc_id = vpc_id;
+    v.cidr = Cidr::parse(cidr);
+    return v;
+}
+
+Peering peering(const std::string& id, const std::string& a, const std::string& b) {
+    Peering p;
+    p.id = id;
+    p.account = 1;
+    p.vpc_id = a;
+    p.peer_account = 2;
+    p.peer_vpc_id = b;
+    p.region = p.peer_region = "cn-hangzhou";
+    p.status = PeeringStatus::Activated;
+    return p;
+}
+
+RouteEntry route(const std::string& id, const std::string& vpc_id, const std::string& dst, const std::string& pcc) {
+    return RouteEntry{id, vpc_id, Cidr::parse(dst), pcc, 5};
+}
+
+}  // namespace
+
+TEST_CASE("store: creates the file with schema version 1 and reopens it", "[store]") {
+    TempDir dir;
+    {
+        Store s(dir.db());
+        s.set_setting("bpffs", "/sys/fs/bpf/xpeer");
+        auto v = vpc("vpc-a", "10.0.0.0/16");
+        v.ipv6_cidr = Cidr::parse("2408:4000::/56");
+        s.insert(v);
+    }
+    REQUIRE(std::filesystem::exists(dir.db()));
+    Store s(dir.db());
+    CHECK(s.setting("bpffs") == "/sys/fs/bpf/xpeer");
+    CHECK_FALSE(s.setting("nope"));
+    s.set_setting("bpffs", "/other");
+    CHECK(s.setting("bpffs") == "/other");
+    auto v = s.find_vpc("vpc-a");
+    REQUIRE(v);
+    CHECK(v->cidr.str() == "10.0.0.0/16");
+    CHECK(v->ipv6_cidr->str() == "2408:4000::/56");
+    CHECK(v->region == "cn-hangzhou");
+    CHECK(v->created_at == 100);
+
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open(dir.db().c_str(), &h) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "1");
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+}
+
+TEST_CASE("store: refuses a file from a newer schema", "[store]") {
+    TempDir dir;
+    { Store s(dir.db()); }
+    raw_exec(dir.db(), "UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+    CHECK(error_code([&] { Store s(dir.db()); }) == "Store.SchemaVersion");
+}
+
+TEST_CASE("store: a transaction not committed leaves nothing", "[store]") {
+    TempDir dir;
+    Store s(dir.db());
+    {
+        auto tx = s.begin();
+        auto v = vpc("vpc-a", "10.0.0.0/16");
+        s.insert(v);
+        s.set_setting("k", "v");
+        s.record(Event{1, "vpc-a", "Available", 1, "created"});
+        CHECK(s.find_vpc("vpc-a"));
+    }
+    CHECK_FALSE(s.find_vpc("vpc-a"));
+    CHECK_FALSE(s.setting("k"));
+    CHECK(s.events().empty());
+    CHECK_FALSE(s.id_exists("vpc-a"));
+    {
+        auto tx = s.begin();
+        auto v = vpc("vpc-b", "10.0.0.0/16");
+        s.insert(v);
+        tx.commit();
+    }
+    CHECK(s.find_vpc("vpc-b"));
+    // Another process sees it too.
+    Store other(dir.db());
+    CHECK(other.vpcs().size() == 1);
+}
+
+TEST_CASE("store: an exception inside a transaction rolls everything back", "[store]") {
+    TempDir dir;
+    Store s(dir.db());
+    try {
+        auto tx = s.begin();
+        auto v = vpc("vpc-a", "10.0.0.0/16");
+        s.insert(v);
+        auto dup = vpc("vpc-a", "10.1.0.0/16");
+        s.insert(dup);  // duplicate id
+        tx.commit();
+        FAIL("duplicate accepted");
+    } catch (const Error& e) {
+        CHECK(e.code() == "Store.Constraint");
+        CHECK_THAT(e.what(), Catch::Contains("INSERT INTO vpcs"));
+    }
+    CHECK(s.vpcs().empty());
+}
+
+TEST_CASE("store: VPC keys are never reused", "[store]") {
+    TempDir dir;
+    Store s(dir.db());
+    auto a = vpc("vpc-a", "10.0.0.0/16"), b = vpc("vpc-b", "10.1.0.0/16"), c = vpc("vpc-c", "10.2.0.0/16");
+    s.insert(a);
+    s.insert(b);
+    CHECK(b.key == a.key + 1);
+    s.delete_vpc("vpc-b");
+    s.insert(c);
+    CHECK(c.key == b.key + 1);
+    CHECK(s.vpcs().size() == 2);
+    CHECK(error_code([&] { s.delete_vpc("vpc-b"); }) == "InvalidVpcId.NotFound");
+}
+
+TEST_CASE("store: vSwitch slots are the smallest free after deletes", "[store]") {
+    TempDir dir;
+    Store s(dir.db());
+    auto v = vpc("vpc-a", "10.0.0.0/16");
+    s.insert(v);
+    std::vector<VSwitch> vs;
+    for (int i = 0; i < 4; ++i) {
+        vs.push_back(vswitch("vsw-" + std::to_string(i), "vpc-a", "10.0." + std::to_string(i) + ".0/24"));
+        s.insert(vs.back());
+        CHECK(vs.back().slot == static_cast<uint32_t>(i));
+    }
+    s.delete_vswitch("vsw-2");
+    s.delete_vswitch("vsw-0");
+    auto x = vswitch("vsw-x", "vpc-a", "10.0.8.0/24"), y = vswitch("vsw-y", "vpc-a", "10.0.9.0/24"),
+         z = vswitch("vsw-z", "vpc-a", "10.0.10.0/24");
+    s.insert(x);
+    s.insert(y);
+    s.insert(z);
+    CHECK(x.slot == 0);
+    CHECK(y.slot == 2);
+    CHECK(z.slot == 4);
+    CHECK(s.vswitches_of("vpc-a").size() == 5);
+    CHECK(s.find_vswitch("vsw-y")->slot == 2);
+}
+
+TEST_CASE("store: vSwitch ports follow their vSwitch", "[store]") {
+    TempDir dir;
+    Store s(dir.db());
+    auto v = vpc("vpc-a", "10.0.0.0/16");
+    s.insert(v);
+    auto w = vswitch("vsw-a", "vpc-a", "10.0.1.0/24");
+    s.insert(w);
+    s.set_vswitch_port("vsw-a", PortInfo{7, {0x02, 0, 0, 0, 0, 1}, {0x02, 0xab, 0xcd, 0xef, 0x10, 0xff}});
+    s.set_vswitch_port("vsw-a", PortInfo{9, {0x02, 0, 0, 0, 0, 1}, {0x02, 0xab, 0xcd, 0xef, 0x10, 0xff}});
+    auto ports = s.vswitch_ports();
+    REQUIRE(ports.count("vsw-a") == 1);
+    CHECK(ports["vsw-a"].ifindex == 9);
+    CHECK(ports["vsw-a"].vpc_mac == Mac{0x02, 0xab, 0xcd, 0xef, 0x10, 0xff});
+    s.delete_vswitch("vsw-a");
+    CHECK(s.vswitch_ports().empty());
+}
+
+TEST_CASE("store: instances with optional addresses", "[store]") {
+    TempDir dir;
+    Store s(dir.db());
+    auto v = vpc("vpc-a", "10.0.0.0/16");
+    s.insert(v);
+    auto w = vswitch("vsw-a", "vpc-a", "10.0.1.0/24");
+    w.ipv6_cidr = Cidr::parse("2408:4000:0:1::/64");
+    s.insert(w);
+    s.insert(Instance{"i-1", "vsw-a", IpAddr::parse("10.0.1.2"), std::nullopt, 3});
+    s.insert(Instance{"i-2", "vsw-a", IpAddr::parse("10.0.1.3"), IpAddr::parse("2408:4000:0:1::3"), 4});
+    auto i1 = s.find_instance("i-1");
+    REQUIRE(i1);
+    CHECK(i1->ip->str() == "10.0.1.2");
+    CHECK_FALSE(i1->ipv6);
+    CHECK(s.instances_of("vsw-a").size() == 2);
+    CHECK(s.find_instance("i-2")->ipv6->str() == "2408:4000:0:1::3");
+    CHECK(s.find_vswitch("vsw-a")->ipv6_cidr == Cidr::parse("2408:4000:0:1::/64"));
+    s.delete_instance("i-1");
+    CHECK(s.instances().size() == 1);
+}
+
+TEST_CASE("store: peering slots are reused only from Deleted connections", "[store]") {
+    TempDir dir;
+    Store s(dir.db());
+    for (auto id : {"vpc-a", "vpc-b", "vpc-c"}) {
+        auto v = vpc(id, "10.0.0.0/16");
+        s.insert(v);
+    }
+    auto p0 = peering("pcc-0", "vpc-a", "vpc-b"), p1 = peering("pcc-1", "vpc-a", "vpc-c"), p2 = peering("pcc-2", "vpc-b", "vpc-c");
+    s.insert(p0);
+    s.insert(p1);
+    s.insert(p2);
+    CHECK((p0.slot == 0 && p1.slot == 1 && p2.slot == 2));
+
+    s.set_peering_status("pcc-1", PeeringStatus::Rejected);  // still holds its slot
+    auto p3 = peering("pcc-3", "vpc-a", "vpc-c");
+    s.insert(p3);
+    CHECK(p3.slot == 3);
+
+    s.set_peering_status("pcc-0", PeeringStatus::Deleted);
+    auto p4 = peering("pcc-4", "vpc-a", "vpc-b");
+    s.insert(p4);
+    CHECK(p4.slot == 0);
+
+    CHECK(s.peerings().size() == 5);
+    auto live = s.live_peerings();
+    CHECK(live.size() == 4);
+    for (const auto& p : live) CHECK(p.id != "pcc-0");
+    CHECK(s.find_peering("pcc-0")->status == PeeringStatus::Deleted);
+    CHECK(s.find_peering("pcc-1")->status == PeeringStatus::Rejected);
+
+    auto p = *s.find_peering("pcc-2");
+    p.bandwidth_mbps = 200;
+    p.status = PeeringStatus::Updating;
+    p.description = "more";
+    s.update_peering(p);
+    auto back = *s.find_peering("pcc-2");
+    CHECK(back.bandwidth_mbps == 200);
+    CHECK(back.status == PeeringStatus::Updating);
+    CHECK(back.description == "more");
+    CHECK(back.slot == 2);
+    CHECK(back.peer_account == 2);
+    CHECK(error_code([&] { s.set_peering_status("pcc-nope", PeeringStatus::Deleted); }) == "InvalidInstanceId.NotFound");
+}
+
+TEST_CASE("store: final counters of a deleted connection", "[store]") {
+    TempDir dir;
+    Store s(dir.db());
+    auto a = vpc("vpc-a", "10.0.0.0/16"), b = vpc("vpc-b", "10.1.0.0/16");
+    s.insert(a);
+    s.insert(b);
+    auto p = peering("pcc-0", "vpc-a", "vpc-b");
+    s.insert(p);
+    CHECK_FALSE(s.archived_counters("pcc-0", 0));
+    s.archive_counters("pcc-0", 0, LinkCounters{1, 2, 3, 4, 5, 6});
+    s.archive_counters("pcc-0", 1, LinkCounters{UINT64_MAX, 1ull << 40, 0, 0, 0, 0});
+    s.archive_counters("pcc-0", 0, LinkCounters{10, 20, 3, 4, 5, 6});  // replaced
+    auto c0 = s.archived_counters("pcc-0", 0), c1 = s.archived_counters("pcc-0", 1);
+    REQUIRE(c0);
+    REQUIRE(c1);
+    CHECK((c0->packets == 10 && c0->bytes == 20 && c0->drop_inactive == 3 && c0->drop_no_route == 4 && c0->drop_transit == 5 &&
+           c0->drop_ttl == 6));
+    CHECK(c1->packets == UINT64_MAX);
+    CHECK(c1->bytes == 1ull << 40);
+}
+
+TEST_CASE("store: route entries by VPC and by next hop", "[store]") {
+    TempDir dir;
+    Store s(dir.db());
+    auto a = vpc("vpc-a", "10.0.0.0/16"), b = vpc("vpc-b", "192.168.0.0/16");
+    s.insert(a);
+    s.insert(b);
+    auto p = peering("pcc-0", "vpc-a", "vpc-b");
+    s.insert(p);
+    s.insert(route("rte-1", "vpc-a", "192.168.0.0/16", "pcc-0"));
+    s.insert(route("rte-2", "vpc-b", "10.0.0.0/16", "pcc-0"));
+    s.insert(route("rte-3", "vpc-a", "2408:4000::/56", "pcc-0"));
+    CHECK(s.routes().size() == 3);
+    CHECK(s.routes_of_vpc("vpc-a").size() == 2);
+    CHECK(s.routes_via("pcc-0").size() == 3);
+    CHECK(s.find_route("rte-3")->destination == Cidr::parse("2408:4000::/56"));
+    s.delete_route("rte-1");
+    CHECK_FALSE(s.find_route("rte-1"));
+    CHECK(error_code([&] { s.delete_route("rte-1"); }) == "InvalidRouteEntryId.NotFound");
+}
+
+TEST_CASE("store: parents with children cannot be deleted", "[store]") {
+    TempDir dir;
+    Store s(dir.db());
+    auto a = vpc("vpc-a", "10.0.0.0/16"), b = vpc("vpc-b", "192.168.0.0/16");
+    s.insert(a);
+    s.insert(b);
+    auto w = vswitch("vsw-a", "vpc-a", "10.0.1.0/24");
+    s.insert(w);
+    s.insert(Instance{"i-1", "vsw-a", IpAddr::parse("10.0.1.2"), std::nullopt, 3});
+    auto p = peering("pcc-0", "vpc-a", "vpc-b");
+    s.insert(p);
+    s.insert(route("rte-1", "vpc-b", "10.0.0.0/16", "pcc-0"));
+
+    try {
+        s.delete_vpc("vpc-a");
+        FAIL("deleted a VPC with a vSwitch");
+    } catch (const Error& e) {
+        CHECK(e.code() == "DependencyViolation.VSwitch");
+        CHECK_THAT(e.what(), Catch::Contains("vpc-a still has vSwitch vsw-a"));
+    }
+    CHECK(error_code([&] { s.delete_vswitch("vsw-a"); }) == "DependencyViolation.Instance");
+    CHECK(error_code([&] { s.delete_vpc("vpc-b"); }) == "DependencyViolation.RouteEntry");
+    // The constraints underneath: no child without its parent.
+    auto orphan = vswitch("vsw-o", "vpc-nope", "10.9.0.0/24");
+    CHECK(error_code([&] { s.insert(orphan); }) == "Store.Constraint");
+    CHECK(error_code([&] { s.insert(Instance{"i-o", "vsw-nope", std::nullopt, std::nullopt, 0}); }) == "Store.Constraint");
+    CHECK(error_code([&] { s.insert(route("rte-o", "vpc-nope", "10.0.0.0/8", "pcc-0")); }) == "Store.Constraint");
+    CHECK(error_code([&] { s.insert(route("rte-o", "vpc-a", "10.0.0.0/8", "pcc-nope")); }) == "Store.Constraint");
+
+    s.delete_instance("i-1");
+    s.delete_vswitch("vsw-a");
+    s.delete_vpc("vpc-a");
+    s.delete_route("rte-1");
+    s.delete_vpc("vpc-b");
+    CHECK(s.vpcs().empty());
+}
+
+TEST_CASE("store: events by time, then insertion, filtered by resource", "[store]") {
+    TempDir dir;
+    Store s(dir.db());
+    s.record(Event{20, "pcc-b", "Activated", 1, "third"});
+    s.record(Event{10, "pcc-a", "Creating", 1, "first"});
+    s.record(Event{20, "vpc-a", "Available", 2, "fourth"});
+    s.record(Event{10, "pcc-a", "Activated", 1, "second"});
+    auto all = s.events();
+    REQUIRE(all.size() == 4);
+    std::vector<std::string> reasons;
+    for (const auto& e : all) reasons.push_back(e.reason);
+    CHECK(reasons == std::vector<std::string>{"first", "second", "third", "fourth"});
+    CHECK(all[3].account == 2);
+    CHECK(all[3].status == "Available");
+    CHECK(s.events("pcc-a").size() == 2);
+    CHECK(s.events("pcc-").size() == 3);
+    CHECK(s.events("pcc-c").empty());
+}
+
+TEST_CASE("store: snapshot holds the live state", "[store]") {
+    TempDir dir;
+    Store s(dir.db());
+    auto a = vpc("vpc-a", "10.0.0.0/16"), b = vpc("vpc-b", "192.168.0.0/16");
+    s.insert(a);
+    s.insert(b);
+    auto w = vswitch("vsw-a", "vpc-a", "10.0.1.0/24");
+    s.insert(w);
+    s.insert(Instance{"i-1", "vsw-a", IpAddr::parse("10.0.1.2"), std::nullopt, 3});
+    auto gone = peering("pcc-0", "vpc-a", "vpc-b"), live = peering("pcc-1", "vpc-a", "vpc-b");
+    s.insert(gone);
+    s.set_peering_status("pcc-0", PeeringStatus::Deleted);
+    s.insert(live);
+    s.insert(route("rte-1", "vpc-a", "192.168.0.0/16", "pcc-1"));
+    auto snap = s.snapshot();
+    CHECK(snap.vpcs.size() == 2);
+    CHECK(snap.vswitches.size() == 1);
+    CHECK(snap.instances.size() == 1);
+    REQUIRE(snap.peerings.size() == 1);
+    CHECK(snap.peerings[0].id == "pcc-1");
+    CHECK(snap.peerings[0].slot == 0);
+    CHECK(snap.routes.size() == 1);
+}
+
+TEST_CASE("store: accounts and id_exists", "[store]") {
+    TempDir dir;
+    Store s(dir.db());
+    s.ensure_account(7);
+    s.ensure_account(7);
+    s.ensure_account(1234567890123ull);
+    CHECK(s.accounts() == std::vector<AccountId>{7, 1234567890123ull});
+    auto v = vpc("vpc-a", "10.0.0.0/16");
+    s.insert(v);
+    CHECK(s.id_exists("vpc-a"));
+    CHECK_FALSE(s.id_exists("vpc-b"));
+    s.record(Event{1, "vpc-gone", "Deleted", 1, "deleted"});
+    CHECK(s.id_exists("vpc-gone"));  // a deleted resource's id stays taken
+}
+
+TEST_CASE("ids: cloud-style random ids, drawn again while taken", "[ids]") {
+    std::set<std::string> seen;
+    for (int i = 0; i < 200; ++i) {
+        auto id = new_id("vpc", [](const std::string&) { return false; });
+        REQUIRE(id.size() == 20);
+        CHECK(id.rfind("vpc-", 0) == 0);
+        CHECK(id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789", 4) == std::string::npos);
+        seen.insert(id);
+    }
+    CHECK(seen.size() == 200);
+    int calls = 0;
+    auto id = new_id("pcc", [&](const std::string&) { return ++calls < 3; });
+    CHECK(calls == 3);
+    CHECK(id.rfind("pcc-", 0) == 0);
+}
