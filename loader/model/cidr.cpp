@@ -19,7 +19,8 @@ bool has_space(std::string_view text) {
 }
 
 std::optional<IpAddr> parse_addr(std::string_view text) {
-    if (text.empty() || text.size() > INET6_ADDRSTRLEN || has_space(text)) return std::nullopt;
+    if (text.empty() || text.size() > INET6_ADDRSTRLEN || has_space(text) || text.find('\0') != text.npos)
+        return std::nullopt;
     std::string s(text);  // inet_pton needs a terminated string
     IpAddr a;
     a.family = s.find(':') != std::string::npos ? Family::V6 : Family::V4;

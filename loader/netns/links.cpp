@@ -20,6 +20,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <utility>
 
 #include "model/error.h"
 #include "netns/netns.h"
@@ -73,7 +74,9 @@ std::string extack_text(const nlmsgerr* e) {
     if (off >= len) return {};
     auto* attrs = reinterpret_cast<nlattr*>(const_cast<char*>(reinterpret_cast<const char*>(e) + off));
     const nlattr* msg = nla_find(attrs, static_cast<int>(len - off), NLMSGERR_ATTR_MSG);
-    return msg ? std::string(static_cast<const char*>(nla_data(msg)), strnlen(static_cast<const char*>(nla_data(msg)), nla_len(msg))) : "";
+    if (!msg) return {};
+    const auto* text = static_cast<const char*>(nla_data(msg));
+    return std::string(text, strnlen(text, static_cast<size_t>(nla_len(msg))));
 }
 
 // A NETLINK_ROUTE socket in the calling thread's namespace that keeps the kernel's own errno and
@@ -204,7 +207,7 @@ void make_veth(const VswitchLinkSpec& s) {
         rtnl_link_set_name(peer.get(), s.vpc_ifname.c_str());
         rtnl_link_set_ns_fd(peer.get(), vpc_ns.get());
         nl.check(rtnl_link_add(nl.get(), veth.get(), NLM_F_CREATE | NLM_F_EXCL),
-                 "RTM_NEWLINK veth " + s.datapath_ifname + " peer " + s.vpc_ifname + " (in " + where(s.vpc_netns) + ")");
+                 "RTM_NEWLINK veth " + s.datapath_ifname + " (peer " + s.vpc_ifname + " into " + where(s.vpc_netns) + ")");
     });
 }
 
@@ -422,17 +425,18 @@ void remove_address(const std::string& ns, const std::string& ifname, const IpAd
 
 namespace {
 
-void detach_here(uint32_t idx, const std::string& ifname, const std::string& ns) {
+// Detaches the programs of every XDP mode but `keep` (the kernel allows one mode at a time).
+void detach_xdp_modes(uint32_t idx, const std::string& ifname, const std::string& ns, uint32_t keep = 0) {
     bpf_xdp_query_opts q{};
     q.sz = sizeof q;
     if (int rc = bpf_xdp_query(static_cast<int>(idx), 0, &q); rc < 0)
         throw SystemError("bpf_xdp_query(" + ifname + ") in " + where(ns), -rc);
-    const uint32_t modes[] = {XDP_FLAGS_SKB_MODE, XDP_FLAGS_DRV_MODE, XDP_FLAGS_HW_MODE};
-    const bool attached[] = {q.skb_prog_id != 0, q.drv_prog_id != 0, q.hw_prog_id != 0};
-    for (int i = 0; i < 3; ++i)
-        if (attached[i])
-            if (int rc = bpf_xdp_detach(static_cast<int>(idx), modes[i], nullptr); rc < 0)
-                throw SystemError("bpf_xdp_detach(" + ifname + ") in " + where(ns), -rc);
+    const std::pair<uint32_t, uint32_t> progs[] = {
+        {XDP_FLAGS_SKB_MODE, q.skb_prog_id}, {XDP_FLAGS_DRV_MODE, q.drv_prog_id}, {XDP_FLAGS_HW_MODE, q.hw_prog_id}};
+    for (const auto& [mode, id] : progs)
+        if (id != 0 && mode != keep)
+            if (int rc = bpf_xdp_detach(static_cast<int>(idx), mode, nullptr); rc < 0)
+                throw SystemError("bpf_xdp_detach(" + ifname + ", prog " + std::to_string(id) + ") in " + where(ns), -rc);
 }
 
 }  // namespace
@@ -442,12 +446,8 @@ void attach_xdp(const std::string& ns, const std::string& ifname, int prog_fd, b
     netns::run_in(ns, [&] {
         const uint32_t idx = ifindex_here(ifname, ns);
         const uint32_t mode = generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
-        int rc = bpf_xdp_attach(static_cast<int>(idx), prog_fd, mode, nullptr);
-        if (rc == -EEXIST) {  // a program in the other mode: the kernel allows one mode at a time
-            detach_here(idx, ifname, ns);
-            rc = bpf_xdp_attach(static_cast<int>(idx), prog_fd, mode, nullptr);
-        }
-        if (rc < 0)
+        detach_xdp_modes(idx, ifname, ns, mode);  // a program in the same mode is replaced atomically
+        if (int rc = bpf_xdp_attach(static_cast<int>(idx), prog_fd, mode, nullptr); rc < 0)
             throw SystemError("bpf_xdp_attach(" + ifname + ", " + (generic ? "generic" : "native") + ") in " + where(ns),
                               -rc);
     });
@@ -456,7 +456,7 @@ void attach_xdp(const std::string& ns, const std::string& ifname, int prog_fd, b
 void detach_xdp(const std::string& ns, const std::string& ifname) {
     check_ifname(ifname);
     netns::run_in(ns, [&] {
-        if (const unsigned idx = if_nametoindex(ifname.c_str())) detach_here(idx, ifname, ns);
+        if (const unsigned idx = if_nametoindex(ifname.c_str())) detach_xdp_modes(idx, ifname, ns);
     });
 }
 

@@ -90,17 +90,17 @@ void create(const std::string& name) {
             throw SystemError("create " + path, errno);
         // unshare() moves only this thread; the bind mount keeps the namespace alive after it ends.
         int err = 0;
-        const char* step = "";
+        std::string step = "unshare(CLONE_NEWNET)";
         std::thread([&] {
-            if (unshare(CLONE_NEWNET) != 0) {
-                err = errno, step = "unshare(CLONE_NEWNET)";
-            } else if (mount("/proc/thread-self/ns/net", path.c_str(), "none", MS_BIND, nullptr) != 0) {
-                err = errno, step = "mount(/proc/thread-self/ns/net, MS_BIND)";
+            if (unshare(CLONE_NEWNET) == 0) {
+                step = "mount(/proc/thread-self/ns/net, MS_BIND)";
+                if (mount("/proc/thread-self/ns/net", path.c_str(), "none", MS_BIND, nullptr) == 0) return;
             }
+            err = errno;
         }).join();
         if (err) {
             ::unlink(path.c_str());
-            throw SystemError(std::string(step) + " for netns '" + name + "' on " + path, err);
+            throw SystemError(step + " for netns '" + name + "' on " + path, err);
         }
     }
     run_in(name, [&] { set_up("lo", name); });

@@ -38,18 +38,29 @@ void ensure(bool ok, const std::string& what) {
     if (!ok) throw std::runtime_error(what + " failed: " + std::strerror(errno));
 }
 
-// Creates the namespaces; removes them however the test ends.
-struct NsGuard {
-    std::vector<std::string> names;
-    explicit NsGuard(std::vector<std::string> n) : names(std::move(n)) {
-        for (const auto& name : names) netns::create(name);
+// Creates the namespaces; removes them however the test ends (also if a later create fails).
+class NsGuard {
+public:
+    explicit NsGuard(std::vector<std::string> names) : names_(std::move(names)) {
+        try {
+            for (const auto& name : names_) netns::create(name);
+        } catch (...) {
+            remove_all();
+            throw;
+        }
     }
-    ~NsGuard() {
-        for (const auto& name : names) try {
+    ~NsGuard() { remove_all(); }
+
+private:
+    void remove_all() noexcept {
+        for (const auto& name : names_) {
+            try {
                 netns::remove(name);
             } catch (...) {
             }
+        }
     }
+    std::vector<std::string> names_;
 };
 
 // Calls fn for every object of a freshly dumped libnl cache, inside the namespace.
@@ -162,13 +173,14 @@ ino_t ns_inode(const std::string& ns) {
     return st.st_ino;
 }
 
-uint32_t xdp_prog_id(const std::string& ns, const std::string& ifname) {
+// XDP_ATTACHED_NONE / _DRV / _SKB
+int xdp_mode(const std::string& ns, const std::string& ifname) {
     const uint32_t idx = links::ifindex(ns, ifname);
     return netns::run_in(ns, [&] {
         bpf_xdp_query_opts q{};
         q.sz = sizeof q;
         ensure(bpf_xdp_query(static_cast<int>(idx), 0, &q) == 0, "bpf_xdp_query");
-        return q.prog_id;
+        return static_cast<int>(q.attach_mode);
     });
 }
 
@@ -314,11 +326,13 @@ TEST_CASE("links: XDP attach replaces the program in either mode, detach removes
     REQUIRE(prog);
 
     links::attach_xdp(dp, "xp-vsw-1", prog.get(), false);
-    CHECK(xdp_prog_id(dp, "xp-vsw-1") != 0);
+    CHECK(xdp_mode(dp, "xp-vsw-1") == XDP_ATTACHED_DRV);
+    links::attach_xdp(dp, "xp-vsw-1", prog.get(), false);  // replaced in place
+    CHECK(xdp_mode(dp, "xp-vsw-1") == XDP_ATTACHED_DRV);
     links::attach_xdp(dp, "xp-vsw-1", prog.get(), true);  // native -> generic
-    CHECK(xdp_prog_id(dp, "xp-vsw-1") != 0);
+    CHECK(xdp_mode(dp, "xp-vsw-1") == XDP_ATTACHED_SKB);
     links::detach_xdp(dp, "xp-vsw-1");
-    CHECK(xdp_prog_id(dp, "xp-vsw-1") == 0);
+    CHECK(xdp_mode(dp, "xp-vsw-1") == XDP_ATTACHED_NONE);
     CHECK_NOTHROW(links::detach_xdp(dp, "no-such-if"));
     links::delete_vswitch_link(spec);
 }

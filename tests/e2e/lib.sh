@@ -86,14 +86,16 @@ unreachable() {
   if ping_ok "$@"; then fail "$what (a reply came back)"; else pass "$what"; fi
 }
 
-# A TCP stream of BYTES from VPC_FROM to ADDR in VPC_TO, through iperf3; both directions with -R.
+# tcp_stream FROM_VPC TO_VPC ADDR: a one-second iperf3 TCP stream; prints the bytes the
+# receiver got, and fails if none arrived.
 tcp_stream() {
-  local from=$1 to=$2 addr=$3 extra=${4:-}
-  local port=$((20000 + RANDOM % 20000))
+  local from=$1 to=$2 addr=$3 port=$((20000 + RANDOM % 20000)) got
   in_vpc "$to" iperf3 -s -1 -p "$port" -B "$addr" >/dev/null 2>&1 &
   E2E_PIDS+=($!)
   sleep 0.5
-  in_vpc "$from" timeout 20 iperf3 -c "$addr" -p "$port" -n 4M $extra >/dev/null 2>&1
+  got=$(in_vpc "$from" timeout 20 iperf3 -c "$addr" -p "$port" -t 1 -J | jq -r '.end.sum_received.bytes // 0')
+  echo "$got"
+  [ "${got:-0}" -gt 0 ]
 }
 
 # counter PCC DIRECTION_INDEX FIELD: a per-link counter from `xpeer stats --json`.

@@ -62,6 +62,7 @@ TEST_CASE("cidr: addresses parse strictly", "[cidr]") {
     CHECK_FALSE(IpAddr::try_parse("10.1.2.3/32"));
     CHECK_FALSE(IpAddr::try_parse(" 10.1.2.3"));
     CHECK_FALSE(IpAddr::try_parse("10.1.2"));
+    CHECK_FALSE(IpAddr::try_parse(std::string_view("10.1.2.3\0x", 10)));
     CHECK_THROWS_MATCHES(IpAddr::parse("nope"), Error, Catch::Predicate<Error>([](const Error& e) {
                              return e.code() == "InvalidIpAddress.Malformed";
                          }));
