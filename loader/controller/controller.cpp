@@ -36,7 +36,6 @@ void Controller::bind_config() {
         else if (*bound != *value)
             throw Error("Config.Mismatch", "state " + config_.state_path + " belongs to " + key + " '" + *bound + "', not '" + *value + "'");
     }
-    store_.ensure_account(config_.account);
     tx.commit();
 }
 
@@ -86,6 +85,7 @@ Vpc Controller::create_vpc(const VpcSpec& spec) {
     vpc.name = spec.name;
     vpc.created_at = now();
     return transact([&] {
+        store_.ensure_account(config_.account);
         vpc.id = new_id("vpc", [&](const std::string& id) { return store_.id_exists(id); });
         store_.insert(vpc);
         store_.record(Event{vpc.created_at, vpc.id, "Available", config_.account, "created"});

@@ -1,6 +1,8 @@
 #include "router_fixture.h"
 
+#include <net/if.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/veth.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -11,18 +13,20 @@
 namespace xpeer::test {
 namespace {
 
-uint32_t make_dummy(const std::string& name) {
+// A veth pair NAME/NAMEp in the current namespace; returns NAME's ifindex.
+uint32_t make_port(const std::string& name) {
     nl_sock* sk = nl_socket_alloc();
     if (!sk || nl_connect(sk, NETLINK_ROUTE) < 0) throw std::runtime_error("netlink socket");
-    rtnl_link* link = rtnl_link_alloc();
+    rtnl_link* link = rtnl_link_veth_alloc();
     rtnl_link_set_name(link, name.c_str());
-    rtnl_link_set_type(link, "dummy");
-    rtnl_link_set_flags(link, IFF_UP);
+    rtnl_link* peer = rtnl_link_veth_get_peer(link);
+    rtnl_link_set_name(peer, (name + "p").c_str());
+    rtnl_link_put(peer);
     int err = rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL);
-    rtnl_link_put(link);
+    rtnl_link_veth_release(link);
     if (err < 0) {
         nl_socket_free(sk);
-        throw std::runtime_error("create dummy " + name + ": " + nl_geterror(err));
+        throw std::runtime_error("create veth " + name + ": " + nl_geterror(err));
     }
     rtnl_link* got = nullptr;
     rtnl_link_get_kernel(sk, 0, name.c_str(), &got);
@@ -76,10 +80,10 @@ RouterFixture::RouterFixture() : dp(Datapath::load_unpinned()) {
     netns::create(netns);
     try {
         netns::run_in(netns, [&] {
-            if_a1 = make_dummy("a1");
-            if_a2 = make_dummy("a2");
-            if_b1 = make_dummy("b1");
-            if_c1 = make_dummy("c1");
+            if_a1 = make_port("a1");
+            if_a2 = make_port("a2");
+            if_b1 = make_port("b1");
+            if_c1 = make_port("c1");
         });
     } catch (...) {
         netns::remove(netns);

@@ -1,6 +1,6 @@
 #pragma once
 // The real router program, unpinned, with maps filled by the real compiler from a small
-// topology. Frames enter through dummy devices in a namespace of the test's own, because
+// topology. Frames enter through veth devices in a namespace of the test's own, because
 // BPF_PROG_TEST_RUN resolves ctx.ingress_ifindex in the caller's namespace.
 //
 //   VPC A 10.1.0.0/16 fd00:a::/48   vsw-a1 10.1.1.0/24  vsw-a2 10.1.2.0/24

@@ -119,7 +119,7 @@ TEST_CASE("TTL expiry drops before forwarding, v4 and v6", "[router]") {
     CHECK(fx.run(udp_frame("10.1.1.2", "10.2.1.2", 1), fx.if_a1).ret == XDP_DROP);
     CHECK(fx.run(udp_frame("fd00:a:0:1::2", "fd00:b:0:1::2", 1), fx.if_a1).ret == XDP_DROP);
     CHECK(fx.reason(XP_REASON_DROP_TTL).packets == 2);
-    CHECK(fx.link(5, XP_DIR_A_TO_B).drop_ttl == 1);
+    CHECK(fx.link(5, XP_DIR_A_TO_B).drop_ttl == 2);
     CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 0);
 }
 

@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Bad input is refused with one error line naming the rule and a non-zero exit, and changes
+# nothing: not the store, not the namespaces, not the BPF maps.
+source "$(dirname "$0")/lib.sh"
+
+step "topology"
+vpc1=$(xp vpc create --cidr 172.16.0.0/12 --ipv6-cidr fd00:1::/56)
+vpc2=$(xp vpc create --cidr 192.168.0.0/16)
+vpc3=$(xp vpc create --cidr 10.0.0.0/16)
+vsw1=$(xp vswitch create --vpc "$vpc1" --cidr 172.16.1.0/24 --ipv6-cidr fd00:1:0:1::/64)
+vsw2=$(xp vswitch create --vpc "$vpc2" --cidr 192.168.1.0/24)
+xp instance create --vswitch "$vsw1" --ip 172.16.1.2 >/dev/null
+pcc=$(xp peering create --vpc "$vpc1" --peer-vpc "$vpc2")
+xp route add --vpc "$vpc1" --destination 192.168.0.0/16 --next-hop "$pcc" >/dev/null
+
+state() {
+  local noun
+  for noun in vpc vswitch instance peering route; do xp --json "$noun" list; done
+  xp --json events | jq length
+  ip netns list | grep "^$RUN_ID" | sort
+  for map in xp_routes_v4 xp_routes_v6 xp_ports; do bpftool -j map dump pinned "$XPEER_BPFFS/$map"; done
+  bpftool -j map dump pinned "$XPEER_BPFFS/xp_peerings" | jq -c '[.[] | select(.formatted.value.vpc_a != 0)]'
+}
+baseline=$(state)
+
+refused() {
+  expect_refused "$@"
+  if [ "$(state)" = "$baseline" ]; then pass "  ... and nothing changed"; else fail "  ... but the state changed"; fi
+}
+
+step "malformed input"
+refused "CIDR with a prefix past /32" InvalidCidrBlock.Malformed vpc create --cidr 10.0.0.0/33
+refused "CIDR with host bits set" InvalidCidrBlock.Malformed vpc create --cidr 10.0.0.1/16
+refused "CIDR that is not one" InvalidCidrBlock.Malformed vpc create --cidr banana
+refused "IPv6 CIDR where IPv4 belongs" InvalidCidrBlock.Family vpc create --cidr fd00::/48
+refused "unknown region" InvalidRegionId.NotFound vpc create --cidr 10.9.0.0/16 --region mars-north-1
+refused "malformed route destination" InvalidCidrBlock.Malformed route add --vpc "$vpc1" --destination 10.0.0/8 --next-hop "$pcc"
+
+step "rules"
+refused "vSwitch outside its VPC" InvalidCidrBlock.NotInVpc vswitch create --vpc "$vpc1" --cidr 10.0.1.0/24
+refused "overlapping vSwitches in one VPC" InvalidCidrBlock.Overlapped vswitch create --vpc "$vpc1" --cidr 172.16.1.128/25
+refused "IPv6 vSwitch in a VPC without IPv6" InvalidIpv6CidrBlock.VpcHasNoIpv6 vswitch create --vpc "$vpc2" --cidr 192.168.2.0/24 --ipv6-cidr fd00:9::/64
+refused "route to a peering of another VPC" InvalidNextHop.NotOfVpc route add --vpc "$vpc3" --destination 192.168.0.0/16 --next-hop "$pcc"
+refused "route more specific than a system route" InvalidDestinationCidrBlock.MoreSpecificThanSystemRoute route add --vpc "$vpc1" --destination 172.16.1.0/25 --next-hop "$pcc"
+refused "duplicate route" InvalidDestinationCidrBlock.Duplicate route add --vpc "$vpc1" --destination 192.168.0.0/16 --next-hop "$pcc"
+refused "second peering between the same VPCs" ResourceAlreadyExist.VpcPeer peering create --vpc "$vpc2" --peer-vpc "$vpc1"
+refused "peering a VPC with itself" InvalidVpcId.Self peering create --vpc "$vpc1" --peer-vpc "$vpc1"
+refused "instance address outside its vSwitch" InvalidIpAddress.NotInVSwitch instance create --vswitch "$vsw1" --ip 172.16.2.2
+refused "instance on the gateway address" InvalidIpAddress.Reserved instance create --vswitch "$vsw1" --ip 172.16.1.1
+refused "instance address in use" InvalidIpAddress.InUse instance create --vswitch "$vsw1" --ip 172.16.1.2
+refused "VPC with vSwitches" DependencyViolation.VSwitch vpc delete "$vpc1"
+refused "peering with routes" DependencyViolation.RouteEntry peering delete "$pcc"
+
+step "unknown ids and other accounts"
+refused "unknown VPC" InvalidVpcId.NotFound vswitch create --vpc vpc-doesnotexist0000 --cidr 10.0.0.0/24
+refused "unknown peering as next hop" InvalidNextHop.NotFound route add --vpc "$vpc1" --destination 10.50.0.0/16 --next-hop pcc-doesnotexist0000
+refused "unknown route entry" InvalidRouteEntryId.NotFound route delete rte-doesnotexist0000
+refused "another account's VPC is not found" InvalidVpcId.NotFound --account 4242 vpc show "$vpc1"
+refused "another account cannot add a vSwitch" InvalidVpcId.NotFound --account 4242 vswitch create --vpc "$vpc1" --cidr 172.16.9.0/24
+out=$(xp --account 4242 --json vpc list)
+[ "$out" = "[]" ] && pass "another account lists no VPCs" || fail "account 4242 sees: $out"
+
+step "the command line"
+status=0
+xp vpc create >/dev/null 2>&1 || status=$?
+[ "$status" = 2 ] && pass "missing --cidr exits 2" || fail "missing --cidr exits $status"
+
+finish
