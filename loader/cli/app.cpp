@@ -5,7 +5,9 @@
 
 #include "cli/render.h"
 #include "controller/controller.h"
+#include "cli/table.h"
 #include "model/error.h"
+#include "model/region.h"
 #include "netns/netns.h"
 
 namespace xpeer {
@@ -234,6 +236,24 @@ void add_host(CLI::App& app, Globals& g, Action& action) {
     });
 }
 
+void add_region(CLI::App& app, Globals& g, Action& action) {
+    auto* region = app.add_subcommand("region", "regions where VPCs can be created (the seed's list)")->require_subcommand(1);
+    region->add_subcommand("list", "list them")->callback([&g, &action] {
+        action = [&g](Controller&) {
+            if (g.json) {
+                nlohmann::json j = nlohmann::json::array();
+                for (const auto& r : regions())
+                    j.push_back({{"RegionId", r.id}, {"LocalName", r.name}, {"Area", r.area}, {"MainlandChina", r.mainland_china}});
+                std::cout << j.dump(2) << '\n';
+                return;
+            }
+            TextTable t({"REGION", "NAME", "AREA", "MAINLAND CHINA"});
+            for (const auto& r : regions()) t.add({r.id, r.name, r.area, r.mainland_china ? "yes" : "no"});
+            t.print(std::cout);
+        };
+    });
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -249,7 +269,7 @@ int run_cli(int argc, char** argv) {
         ->envname("XPEER_NETNS_PREFIX")
         ->capture_default_str();
     app.add_option("--account", g.config.account, "the caller's account UID")->envname("XPEER_ACCOUNT")->capture_default_str();
-    app.add_option("--xdp-mode", g.xdp_mode, "how XDP programs attach")->check(CLI::IsMember({"native", "generic"}))->capture_default_str();
+    app.add_option("--xdp-mode", g.xdp_mode, "how XDP programs attach")->envname("XPEER_XDP_MODE")->check(CLI::IsMember({"native", "generic"}))->capture_default_str();
     app.add_flag("--json", g.json, "machine-readable output");
 
     Action action;
@@ -260,6 +280,7 @@ int run_cli(int argc, char** argv) {
     add_route(app, g, action);
     add_observability(app, g, action);
     add_host(app, g, action);
+    add_region(app, g, action);
 
     try {
         app.parse(argc, argv);

@@ -303,6 +303,8 @@ void configure(const VswitchLinkSpec& s) {
     netns::set_sysctl(s.datapath_netns, conf + s.datapath_ifname + "/disable_ipv6", "1");
     netns::set_sysctl(s.vpc_netns, conf + s.vpc_ifname + "/accept_dad", "0");
     netns::set_sysctl(s.vpc_netns, conf + s.vpc_ifname + "/accept_ra", "0");
+    // A vSwitch without an IPv6 block has no IPv6: nothing of its own (MLD, RS) crosses it.
+    netns::set_sysctl(s.vpc_netns, conf + s.vpc_ifname + "/disable_ipv6", s.ipv6_cidr ? "0" : "1");
     const Mac dp_mac = netns::run_in(s.datapath_netns, [&] {
         Rtnl nl(s.datapath_netns);
         set_up(nl, s.datapath_ifname);
