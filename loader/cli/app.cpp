@@ -1,5 +1,8 @@
 #include "cli/app.h"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <iostream>
 
@@ -18,6 +21,7 @@ using Action = std::function<void(Controller&)>;
 struct Globals {
     Config config;
     bool json = false;
+    bool verbose = false;
     std::string xdp_mode = "native";
 };
 
@@ -271,6 +275,7 @@ int run_cli(int argc, char** argv) {
     app.add_option("--account", g.config.account, "the caller's account UID")->envname("XPEER_ACCOUNT")->capture_default_str();
     app.add_option("--xdp-mode", g.xdp_mode, "how XDP programs attach")->envname("XPEER_XDP_MODE")->check(CLI::IsMember({"native", "generic"}))->capture_default_str();
     app.add_flag("--json", g.json, "machine-readable output");
+    app.add_flag("-v,--verbose", g.verbose, "log every kernel step to stderr");
 
     Action action;
     add_vpc(app, g, action);
@@ -291,6 +296,9 @@ int run_cli(int argc, char** argv) {
         return 2;
     }
     g.config.xdp_generic = g.xdp_mode == "generic";
+    spdlog::set_default_logger(spdlog::stderr_color_mt("xpeer"));
+    spdlog::set_pattern("%^%l%$: %v");
+    spdlog::set_level(g.verbose ? spdlog::level::debug : spdlog::level::warn);
     try {
         Controller controller(g.config);
         action(controller);

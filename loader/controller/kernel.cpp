@@ -1,5 +1,7 @@
 #include "controller/kernel.h"
 
+#include <spdlog/spdlog.h>
+
 #include "compiler/compiler.h"
 #include "controller/rules.h"
 #include "netns/links.h"
@@ -38,9 +40,15 @@ std::optional<Datapath>& Kernel::datapath_if_loaded() {
     return dp_;
 }
 
-void Kernel::create_vpc(const Vpc& vpc) { netns::create(vpc_netns_name(config_, vpc.id)); }
+void Kernel::create_vpc(const Vpc& vpc) {
+    spdlog::debug("netns create {}", vpc_netns_name(config_, vpc.id));
+    netns::create(vpc_netns_name(config_, vpc.id));
+}
 
-void Kernel::delete_vpc(const Vpc& vpc) { netns::remove(vpc_netns_name(config_, vpc.id)); }
+void Kernel::delete_vpc(const Vpc& vpc) {
+    spdlog::debug("netns remove {}", vpc_netns_name(config_, vpc.id));
+    netns::remove(vpc_netns_name(config_, vpc.id));
+}
 
 PortInfo Kernel::create_vswitch(const Vpc& vpc, const VSwitch& vsw) {
     Datapath& dp = datapath();
@@ -48,7 +56,11 @@ PortInfo Kernel::create_vswitch(const Vpc& vpc, const VSwitch& vsw) {
     netns::create(vpc_netns_name(config_, vpc.id));
     auto spec = link_spec(config_, vpc, vsw);
     auto link = links::find_vswitch_link(spec);
-    if (!link) link = links::create_vswitch_link(spec);
+    if (!link) {
+        spdlog::debug("veth {}:{} <-> {}:{}", spec.datapath_netns, spec.datapath_ifname, spec.vpc_netns, spec.vpc_ifname);
+        link = links::create_vswitch_link(spec);
+    }
+    spdlog::debug("xdp attach {} ({}), {}", spec.datapath_ifname, link->datapath.ifindex, config_.xdp_generic ? "generic" : "native");
     links::attach_xdp(spec.vpc_netns, spec.vpc_ifname, dp.vpc_side_fd(), config_.xdp_generic);
     links::attach_xdp(spec.datapath_netns, spec.datapath_ifname, dp.router_fd(), config_.xdp_generic);
     return PortInfo{link->datapath.ifindex, link->datapath.mac, link->vpc.mac};
@@ -56,6 +68,7 @@ PortInfo Kernel::create_vswitch(const Vpc& vpc, const VSwitch& vsw) {
 
 void Kernel::delete_vswitch(const Vpc& vpc, const VSwitch& vsw) {
     if (!netns::exists(vpc_netns_name(config_, vpc.id))) return;
+    spdlog::debug("veth delete {}", datapath_ifname(vsw.id));
     links::delete_vswitch_link(link_spec(config_, vpc, vsw));
 }
 
@@ -75,7 +88,11 @@ void Kernel::remove_instance(const Vpc& vpc, const VSwitch& vsw, const Instance&
 }
 
 ReconcileResult Kernel::apply(const Snapshot& snapshot, const PortMap& ports) {
-    return reconcile(compile(snapshot, ports), datapath());
+    Tables tables = compile(snapshot, ports);
+    auto r = reconcile(tables, datapath());
+    spdlog::debug("maps: {} routes v4, {} v6, {} ports, {} peerings; {} added, {} changed, {} removed", tables.routes_v4.size(),
+                  tables.routes_v6.size(), tables.ports.size(), tables.peerings.size(), r.added, r.changed, r.removed);
+    return r;
 }
 
 LinkCounters Kernel::link_counters(uint32_t slot, int direction) {
