@@ -1,4 +1,6 @@
 #pragma once
+#include <cstdint>
+#include <optional>
 #include <string>
 
 #include "model/model.h"
@@ -14,6 +16,7 @@ struct Config {
     std::string netns_prefix = "xpeer";  // VPC namespaces are PREFIX-vpc-...
     AccountId account = 1;
     bool xdp_generic = false;  // attach in generic (skb) mode instead of the veth driver's
+    std::optional<int64_t> now;  // the clock, in unix seconds, when tests set it
 };
 
 // Names derived from ids: stable, so that any process can find the kernel objects again.

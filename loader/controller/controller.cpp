@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <ctime>
-
 #include "controller/rules.h"
 #include "model/error.h"
 #include "model/ids.h"
@@ -11,8 +10,6 @@
 
 namespace xpeer {
 namespace {
-
-int64_t now() { return static_cast<int64_t>(std::time(nullptr)); }
 
 Error not_found(const std::string& kind, const std::string& id) {
     return Error("Invalid" + kind + "Id.NotFound", kind + " " + id + " not found (or not visible to this account)");
@@ -23,6 +20,8 @@ Error not_found(const std::string& kind, const std::string& id) {
 Controller::Controller(Config config) : config_(std::move(config)), store_(config_.state_path), kernel_(config_) {
     bind_config();
 }
+
+int64_t Controller::now() const { return config_.now.value_or(static_cast<int64_t>(std::time(nullptr))); }
 
 // The first command fixes where this store's kernel objects live.
 void Controller::bind_config() {

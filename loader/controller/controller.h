@@ -107,6 +107,8 @@ private:
     VSwitch visible_vswitch(const std::string& id);
     Peering visible_peering(const std::string& id);
     void bind_config();
+    // Unix seconds; Config::now overrides the clock (tests, replays).
+    int64_t now() const;
     void transition(Peering& p, PeeringStatus to, const std::string& reason);
     ReconcileResult apply_maps();
     // Runs fn in one transaction; on failure rolls back and converges the kernel to the store.

@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "compiler/compiler.h"
 #include "controller/rules.h"
 #include "netns/links.h"
@@ -128,6 +130,17 @@ std::vector<xp_counters> Kernel::reason_counters() {
         }
     }
     return out;
+}
+
+void Kernel::remove_orphans(const std::vector<Vpc>& vpcs) {
+    const std::string prefix = vpc_netns_name(config_, "vpc-");
+    for (const auto& name : netns::list()) {
+        if (name.rfind(prefix, 0) != 0) continue;
+        bool known = std::any_of(vpcs.begin(), vpcs.end(), [&](const Vpc& v) { return vpc_netns_name(config_, v.id) == name; });
+        if (known) continue;
+        spdlog::debug("netns remove {} (orphan)", name);
+        netns::remove(name);
+    }
 }
 
 void Kernel::teardown(const std::vector<Vpc>& vpcs) {

@@ -31,6 +31,9 @@ public:
     void clear_link_counters(uint32_t slot);
     std::vector<xp_counters> reason_counters();
 
+    // Removes VPC namespaces of this store's prefix that belong to none of `vpcs` (left by a
+    // command killed before its transaction committed).
+    void remove_orphans(const std::vector<Vpc>& vpcs);
     // Removes namespaces, links and pins of everything listed, and the datapath namespace.
     void teardown(const std::vector<Vpc>& vpcs);
 

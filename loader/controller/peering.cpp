@@ -1,5 +1,3 @@
-#include <ctime>
-
 #include "controller/controller.h"
 #include "controller/rules.h"
 #include "model/error.h"
@@ -8,8 +6,6 @@
 
 namespace xpeer {
 namespace {
-
-int64_t now() { return static_cast<int64_t>(std::time(nullptr)); }
 
 bool is_terminal(PeeringStatus s) {
     return s == PeeringStatus::Deleted || s == PeeringStatus::Rejected || s == PeeringStatus::Expired;
@@ -109,101 +105,5 @@ std::vector<Peering> Controller::list_peerings() {
 }
 
 Peering Controller::show_peering(const std::string& id) { return visible_peering(id); }
-
-// ---- route entries
-
-RouteEntry Controller::add_route(const RouteSpec& spec) {
-    return transact([&] {
-        Vpc vpc = visible_vpc(spec.vpc_id);
-        RouteEntry r;
-        r.destination = Cidr::parse(spec.destination);
-        auto p = store_.find_peering(spec.next_hop);
-        if (!p || (p->account != config_.account && p->peer_account != config_.account))
-            throw Error("InvalidNextHop.NotFound", "next hop " + spec.next_hop + " is not a peering connection visible to this account");
-        for (auto& w : rules::check_route(vpc, store_.vswitches_of(vpc.id), store_.routes_of_vpc(vpc.id), *p, r.destination))
-            warnings_.push_back(std::move(w));
-        r.vpc_id = vpc.id;
-        r.next_hop = p->id;
-        r.created_at = now();
-        r.id = new_id("rte", [&](const std::string& id) { return store_.id_exists(id); });
-        store_.insert(r);
-        store_.record(Event{r.created_at, r.id, "Available", config_.account, r.destination.str() + " via " + p->id + " in " + vpc.id});
-        apply_maps();
-        return r;
-    });
-}
-
-void Controller::delete_route(const std::string& id) {
-    transact([&] {
-        auto r = store_.find_route(id);
-        if (!r) throw Error("InvalidRouteEntryId.NotFound", "route entry " + id + " not found (or not visible to this account)");
-        visible_vpc(r->vpc_id);
-        store_.delete_route(id);
-        store_.record(Event{now(), id, "Deleted", config_.account, "deleted"});
-        apply_maps();
-    });
-}
-
-std::vector<RouteEntry> Controller::list_routes(const std::optional<std::string>& vpc_id) {
-    if (vpc_id) return store_.routes_of_vpc(visible_vpc(*vpc_id).id);
-    std::vector<RouteEntry> out;
-    for (const auto& vpc : list_vpcs())
-        for (auto& r : store_.routes_of_vpc(vpc.id)) out.push_back(std::move(r));
-    return out;
-}
-
-RouteEntry Controller::show_route(const std::string& id) {
-    auto r = store_.find_route(id);
-    if (!r) throw Error("InvalidRouteEntryId.NotFound", "route entry " + id + " not found (or not visible to this account)");
-    visible_vpc(r->vpc_id);
-    return *r;
-}
-
-// ---- counters, events, whole-host operations
-
-std::vector<LinkStats> Controller::link_stats(const std::optional<std::string>& pcc) {
-    std::vector<LinkStats> out;
-    auto add = [&](const Peering& p) {
-        LinkStats s{p, {}, {}};
-        if (p.status == PeeringStatus::Deleted) {
-            s.a_to_b = store_.archived_counters(p.id, XP_DIR_A_TO_B).value_or(LinkCounters{});
-            s.b_to_a = store_.archived_counters(p.id, XP_DIR_B_TO_A).value_or(LinkCounters{});
-        } else {
-            s.a_to_b = kernel_.link_counters(p.slot, XP_DIR_A_TO_B);
-            s.b_to_a = kernel_.link_counters(p.slot, XP_DIR_B_TO_A);
-        }
-        out.push_back(s);
-    };
-    if (pcc) {
-        add(visible_peering(*pcc));
-    } else {
-        for (const auto& p : list_peerings()) add(p);
-    }
-    return out;
-}
-
-std::vector<xp_counters> Controller::reason_stats() { return kernel_.reason_counters(); }
-
-std::vector<Event> Controller::events(const std::string& resource) {
-    auto all = store_.events(resource);
-    std::erase_if(all, [&](const Event& e) { return e.account != config_.account; });
-    return all;
-}
-
-ReconcileResult Controller::reconcile() {
-    auto tx = store_.begin();
-    for (const auto& vpc : store_.vpcs()) {
-        kernel_.create_vpc(vpc);
-        for (const auto& vsw : store_.vswitches_of(vpc.id)) {
-            store_.set_vswitch_port(vsw.id, kernel_.create_vswitch(vpc, vsw));
-            for (const auto& inst : store_.instances_of(vsw.id)) kernel_.add_instance(vpc, vsw, inst);
-        }
-    }
-    auto result = apply_maps();
-    tx.commit();
-    return result;
-}
-
-void Controller::teardown() { kernel_.teardown(store_.vpcs()); }
 
 }  // namespace xpeer
