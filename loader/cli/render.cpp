@@ -24,6 +24,7 @@ std::string format_time(int64_t t) {
 }
 
 std::string reason_name(unsigned r) {
+    static_assert(XP_REASON_UNKNOWN_PORT == 9 && XP_REASON_MAX == 10, "one name per enum xp_reason, in order");
     static const char* names[XP_REASON_MAX] = {"forward_local", "forward_peering", "pass_not_ip", "pass_link_local", "drop_no_route",
                                                "drop_transit",  "drop_inactive",   "drop_ttl",    "drop_malformed",  "unknown_port"};
     return r < XP_REASON_MAX ? names[r] : "reason_" + std::to_string(r);

@@ -5,6 +5,7 @@
 #include <map>
 #include <string>
 
+#include "model/mac.h"
 #include "xpeer/bpf_abi.h"
 
 namespace xpeer {
@@ -29,8 +30,6 @@ struct Tables {
     Table<uint32_t, xp_port> ports;        // ingress ifindex
     Table<uint32_t, xp_peering> peerings;  // peering slot
 };
-
-using Mac = std::array<uint8_t, 6>;
 
 // A vSwitch link as the kernel has it.
 struct PortInfo {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <ctime>
+#include <spdlog/spdlog.h>
+
 #include "controller/rules.h"
 #include "model/error.h"
 #include "model/ids.h"
@@ -18,24 +20,67 @@ Error not_found(const std::string& kind, const std::string& id) {
 }  // namespace
 
 Controller::Controller(Config config) : config_(std::move(config)), store_(config_.state_path), kernel_(config_) {
-    bind_config();
+    check_binding();
+    config_.store_id = store_.setting("store_id").value_or("");
 }
 
 int64_t Controller::now() const { return config_.now.value_or(static_cast<int64_t>(std::time(nullptr))); }
 
-// The first command fixes where this store's kernel objects live.
-void Controller::bind_config() {
-    auto tx = store_.begin();
-    for (auto [key, value] : {std::pair<const char*, std::string*>{"bpffs", &config_.bpffs_dir},
-                              {"datapath_netns", &config_.datapath_netns},
-                              {"netns_prefix", &config_.netns_prefix}}) {
+namespace {
+
+std::vector<std::pair<const char*, const std::string*>> bound_settings(const Config& c) {
+    return {{"bpffs", &c.bpffs_dir}, {"datapath_netns", &c.datapath_netns}, {"netns_prefix", &c.netns_prefix}};
+}
+
+}  // namespace
+
+void Controller::check_binding() {
+    for (auto [key, value] : bound_settings(config_)) {
         auto bound = store_.setting(key);
-        if (!bound)
-            store_.set_setting(key, *value);
-        else if (*bound != *value)
+        if (bound && *bound != *value)
             throw Error("Config.Mismatch", "state " + config_.state_path + " belongs to " + key + " '" + *bound + "', not '" + *value + "'");
     }
-    tx.commit();
+}
+
+void Controller::bind_config() {
+    for (auto [key, value] : bound_settings(config_))
+        if (!store_.setting(key)) store_.set_setting(key, *value);
+    if (config_.store_id.empty()) {
+        config_.store_id = new_id("store", [](const std::string&) { return false; });
+        store_.set_setting("store_id", config_.store_id);
+    }
+}
+
+void Controller::ensure_kernel() {
+    if (kernel_.has_datapath() || store_.vpcs().empty()) return;
+    rebuild_kernel_objects();
+    apply_maps();
+}
+
+void Controller::rebuild_kernel_objects() {
+    for (const auto& vpc : store_.vpcs()) {
+        kernel_.create_vpc(vpc);
+        for (const auto& vsw : store_.vswitches_of(vpc.id)) {
+            store_.set_vswitch_port(vsw.id, kernel_.create_vswitch(vpc, vsw));
+            for (const auto& inst : store_.instances_of(vsw.id)) kernel_.add_instance(vpc, vsw, inst);
+        }
+    }
+}
+
+void Controller::run_undo() {
+    if (maps_touched_) {
+        // Registered first, so that it runs last: the maps follow the rolled-back store.
+        undo_.insert(undo_.begin(), [this] { kernel_.apply(store_.snapshot(), store_.vswitch_ports()); });
+    }
+    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
+        try {
+            (*it)();
+        } catch (const std::exception& e) {
+            spdlog::warn("undo step failed: {}", e.what());
+        }
+    }
+    undo_.clear();
+    maps_touched_ = false;
 }
 
 Vpc Controller::visible_vpc(const std::string& id) {
@@ -43,8 +88,6 @@ Vpc Controller::visible_vpc(const std::string& id) {
     if (!vpc || vpc->account != config_.account) throw not_found("Vpc", id);
     return *vpc;
 }
-
-Vpc Controller::owned_vpc(const std::string& id) { return visible_vpc(id); }
 
 VSwitch Controller::visible_vswitch(const std::string& id) {
     auto vsw = store_.find_vswitch(id);
@@ -57,7 +100,7 @@ VSwitch Controller::visible_vswitch(const std::string& id) {
 Peering Controller::visible_peering(const std::string& id) {
     auto p = store_.find_peering(id);
     if (!p || (p->account != config_.account && p->peer_account != config_.account))
-        throw Error("InvalidInstanceId.NotFound", "peering connection " + id + " not found (or not visible to this account)");
+        throw Error("InvalidVpcPeerId.NotFound", "peering connection " + id + " not found (or not visible to this account)");
     return *p;
 }
 
@@ -67,7 +110,10 @@ void Controller::transition(Peering& p, PeeringStatus to, const std::string& rea
     store_.record(Event{now(), p.id, to_string(to), config_.account, reason});
 }
 
-ReconcileResult Controller::apply_maps() { return kernel_.apply(store_.snapshot(), store_.vswitch_ports()); }
+ReconcileResult Controller::apply_maps() {
+    maps_touched_ = true;
+    return kernel_.apply(store_.snapshot(), store_.vswitch_ports());
+}
 
 // ---- VPCs
 
@@ -89,13 +135,14 @@ Vpc Controller::create_vpc(const VpcSpec& spec) {
         store_.insert(vpc);
         store_.record(Event{vpc.created_at, vpc.id, "Available", config_.account, "created"});
         kernel_.create_vpc(vpc);
+        undo_.push_back([this, vpc] { kernel_.delete_vpc(vpc); });
         return vpc;
     });
 }
 
 void Controller::delete_vpc(const std::string& id) {
     transact([&] {
-        Vpc vpc = owned_vpc(id);
+        Vpc vpc = visible_vpc(id);
         if (auto v = store_.vswitches_of(id); !v.empty())
             throw Error("DependencyViolation.VSwitch", id + " still has vSwitch " + v.front().id + "; delete it first");
         for (const auto& p : store_.live_peerings())
@@ -134,7 +181,9 @@ VSwitch Controller::create_vswitch(const VSwitchSpec& spec) {
         vsw.id = new_id("vsw", [&](const std::string& id) { return store_.id_exists(id); });
         store_.insert(vsw);
         store_.record(Event{vsw.created_at, vsw.id, "Available", config_.account, "created in " + vpc.id});
+        kernel_.clear_port_counters(vsw.slot);
         store_.set_vswitch_port(vsw.id, kernel_.create_vswitch(vpc, vsw));
+        undo_.push_back([this, vpc, vsw] { kernel_.delete_vswitch(vpc, vsw); });
         apply_maps();
         return vsw;
     });
@@ -195,6 +244,7 @@ Instance Controller::create_instance(const InstanceSpec& spec) {
         store_.insert(inst);
         store_.record(Event{inst.created_at, inst.id, "Running", config_.account, "created on " + vsw.id});
         kernel_.add_instance(vpc, vsw, inst);
+        undo_.push_back([this, vpc, vsw, inst] { kernel_.remove_instance(vpc, vsw, inst); });
         return inst;
     });
 }

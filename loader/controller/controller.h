@@ -103,13 +103,20 @@ public:
 
 private:
     Vpc visible_vpc(const std::string& id);
-    Vpc owned_vpc(const std::string& id);
     VSwitch visible_vswitch(const std::string& id);
     Peering visible_peering(const std::string& id);
+    // Refuses a store bound to other kernel objects than this command's flags name.
+    void check_binding();
+    // The first write binds the store to its bpffs folder and namespaces.
     void bind_config();
+    // Rebuilds namespaces, links and maps if the kernel lost them (reboot, teardown).
+    void ensure_kernel();
+    void rebuild_kernel_objects();
+    void run_undo();
     // Unix seconds; Config::now overrides the clock (tests, replays).
     int64_t now() const;
     void transition(Peering& p, PeeringStatus to, const std::string& reason);
+    // Compiles the store into the maps; if the command fails, the maps follow the rolled-back store.
     ReconcileResult apply_maps();
     // Runs fn in one transaction; on failure rolls back and converges the kernel to the store.
     template <typename F>
@@ -119,26 +126,41 @@ private:
     Store store_;
     Kernel kernel_;
     std::vector<std::string> warnings_;
+    std::vector<std::function<void()>> undo_;  // kernel steps of the current transaction, reversed on failure
+    bool maps_touched_ = false;
+    bool recovering_ = false;
 };
 
 template <typename F>
 auto Controller::transact(F&& fn) {
+    undo_.clear();
+    maps_touched_ = false;
     try {
         auto tx = store_.begin();
+        bind_config();
+        ensure_kernel();
         if constexpr (std::is_void_v<decltype(fn())>) {
             fn();
             tx.commit();
+            undo_.clear();
         } else {
             auto result = fn();
             tx.commit();
+            undo_.clear();
             return result;
         }
     } catch (const Error&) {
-        throw;  // refused before the kernel was touched: nothing to undo
+        run_undo();  // the store is rolled back by now
+        throw;
     } catch (...) {
-        try {
-            reconcile();
-        } catch (...) {
+        run_undo();
+        if (!recovering_) {
+            recovering_ = true;
+            try {
+                reconcile();  // a system failure may have left more than the undo steps know
+            } catch (...) {
+            }
+            recovering_ = false;
         }
         throw;
     }

@@ -32,20 +32,16 @@ std::vector<Event> Controller::events(const std::string& resource) {
 }
 
 ReconcileResult Controller::reconcile() {
-    auto tx = store_.begin();
-    for (const auto& vpc : store_.vpcs()) {
-        kernel_.create_vpc(vpc);
-        for (const auto& vsw : store_.vswitches_of(vpc.id)) {
-            store_.set_vswitch_port(vsw.id, kernel_.create_vswitch(vpc, vsw));
-            for (const auto& inst : store_.instances_of(vsw.id)) kernel_.add_instance(vpc, vsw, inst);
-        }
-    }
-    auto result = apply_maps();
-    kernel_.remove_orphans(store_.vpcs());
-    tx.commit();
-    return result;
+    return transact([&] {
+        rebuild_kernel_objects();
+        kernel_.remove_orphans(store_.vpcs());
+        return apply_maps();
+    });
 }
 
-void Controller::teardown() { kernel_.teardown(store_.vpcs()); }
-
+void Controller::teardown() {
+    auto tx = store_.begin();
+    kernel_.teardown(store_.vpcs());
+    tx.commit();
+}
 }  // namespace xpeer

@@ -3,9 +3,12 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "compiler/compiler.h"
 #include "controller/rules.h"
+#include "model/error.h"
+#include "datapath/counters.h"
 #include "netns/links.h"
 #include "netns/netns.h"
 
@@ -29,15 +32,40 @@ links::VswitchLinkSpec link_spec(const Config& c, const Vpc& vpc, const VSwitch&
 
 }  // namespace
 
+void Kernel::claim(const std::string& dir) {
+    namespace fs = std::filesystem;
+    const std::string mine = "owner-" + config_.store_id;
+    bool owned = false;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        std::string name = entry.path().filename();
+        if (name.rfind("owner-", 0) != 0) continue;
+        if (name != mine)
+            throw Error("Config.DatapathInUse", dir + " is programmed by another store (" + name.substr(6) + "); give this store (" +
+                                                     config_.state_path + ") its own --bpffs and --netns-prefix");
+        owned = true;
+    }
+    if (owned) return;
+    std::error_code ec;
+    fs::create_directory(dir + "/" + mine, ec);
+    if (ec) throw SystemError("mkdir " + dir + "/" + mine, ec.value());
+}
+
 Datapath& Kernel::datapath() {
-    if (!dp_) dp_ = Datapath::open_or_load(config_.bpffs_dir);
+    if (!dp_) {
+        if (config_.store_id.empty()) throw Error("Config.Unbound", "store " + config_.state_path + " has no id yet");
+        auto dp = Datapath::open_or_load(config_.bpffs_dir);
+        claim(config_.bpffs_dir);
+        dp_ = std::move(dp);
+    }
     return *dp_;
 }
 
 std::optional<Datapath>& Kernel::datapath_if_loaded() {
-    if (!dp_ && !dp_opened_) {
+    if (!dp_ && !dp_opened_ && !config_.store_id.empty()) {
         dp_opened_ = true;
-        dp_ = Datapath::open_pinned(config_.bpffs_dir);
+        auto dp = Datapath::open_pinned(config_.bpffs_dir);
+        if (dp) claim(config_.bpffs_dir);
+        dp_ = std::move(dp);
     }
     return dp_;
 }
@@ -57,15 +85,12 @@ PortInfo Kernel::create_vswitch(const Vpc& vpc, const VSwitch& vsw) {
     if (!config_.datapath_netns.empty()) netns::create(config_.datapath_netns);
     netns::create(vpc_netns_name(config_, vpc.id));
     auto spec = link_spec(config_, vpc, vsw);
-    auto link = links::find_vswitch_link(spec);
-    if (!link) {
-        spdlog::debug("veth {}:{} <-> {}:{}", spec.datapath_netns, spec.datapath_ifname, spec.vpc_netns, spec.vpc_ifname);
-        link = links::create_vswitch_link(spec);
-    }
-    spdlog::debug("xdp attach {} ({}), {}", spec.datapath_ifname, link->datapath.ifindex, config_.xdp_generic ? "generic" : "native");
+    spdlog::debug("veth {}:{} <-> {}:{}", spec.datapath_netns, spec.datapath_ifname, spec.vpc_netns, spec.vpc_ifname);
+    auto link = links::create_vswitch_link(spec);  // idempotent: completes a half-made link
+    spdlog::debug("xdp attach {} ({}), {}", spec.datapath_ifname, link.datapath.ifindex, config_.xdp_generic ? "generic" : "native");
     links::attach_xdp(spec.vpc_netns, spec.vpc_ifname, dp.vpc_side_fd(), config_.xdp_generic);
     links::attach_xdp(spec.datapath_netns, spec.datapath_ifname, dp.router_fd(), config_.xdp_generic);
-    return PortInfo{link->datapath.ifindex, link->datapath.mac, link->vpc.mac};
+    return PortInfo{link.datapath.ifindex, link.datapath.mac, link.vpc.mac};
 }
 
 void Kernel::delete_vswitch(const Vpc& vpc, const VSwitch& vsw) {
@@ -98,18 +123,9 @@ ReconcileResult Kernel::apply(const Snapshot& snapshot, const PortMap& ports) {
 }
 
 LinkCounters Kernel::link_counters(uint32_t slot, int direction) {
-    LinkCounters sum;
     auto& dp = datapath_if_loaded();
-    if (!dp) return sum;
-    for (const auto& c : dp->link_stats.read_percpu(slot * XP_DIR_MAX + direction)) {
-        sum.packets += c.packets;
-        sum.bytes += c.bytes;
-        sum.drop_inactive += c.drop_inactive;
-        sum.drop_no_route += c.drop_no_route;
-        sum.drop_transit += c.drop_transit;
-        sum.drop_ttl += c.drop_ttl;
-    }
-    return sum;
+    if (!dp) return {};
+    return sum(dp->link_stats.read_percpu(slot * XP_DIR_MAX + direction));
 }
 
 void Kernel::clear_link_counters(uint32_t slot) {
@@ -119,16 +135,17 @@ void Kernel::clear_link_counters(uint32_t slot) {
     for (uint32_t dir = 0; dir < XP_DIR_MAX; ++dir) dp->link_stats.write_percpu(slot * XP_DIR_MAX + dir, zero);
 }
 
+void Kernel::clear_port_counters(uint32_t slot) {
+    auto& dp = datapath();
+    std::vector<xp_counters> zero(decltype(dp.port_stats)::possible_cpus());
+    for (uint32_t dir = 0; dir < 2; ++dir) dp.port_stats.write_percpu(slot * 2 + dir, zero);
+}
+
 std::vector<xp_counters> Kernel::reason_counters() {
     std::vector<xp_counters> out(XP_REASON_MAX);
     auto& dp = datapath_if_loaded();
     if (!dp) return out;
-    for (uint32_t r = 0; r < XP_REASON_MAX; ++r) {
-        for (const auto& c : dp->reasons.read_percpu(r)) {
-            out[r].packets += c.packets;
-            out[r].bytes += c.bytes;
-        }
-    }
+    for (uint32_t r = 0; r < XP_REASON_MAX; ++r) out[r] = sum(dp->reasons.read_percpu(r));
     return out;
 }
 

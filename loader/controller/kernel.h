@@ -13,6 +13,7 @@ namespace xpeer {
 // Each call is idempotent, so that a command killed half-way is finished by the next one.
 class Kernel {
 public:
+    // Keeps a reference: the controller fills in config.store_id when the store is bound.
     explicit Kernel(const Config& config) : config_(config) {}
 
     void create_vpc(const Vpc& vpc);
@@ -29,6 +30,9 @@ public:
     // Per-link counters of one peering slot and direction, summed over CPUs.
     LinkCounters link_counters(uint32_t slot, int direction);
     void clear_link_counters(uint32_t slot);
+    void clear_port_counters(uint32_t vswitch_slot);
+    // Whether the programs and maps are pinned (false after a reboot or a teardown).
+    bool has_datapath() { return datapath_if_loaded().has_value(); }
     std::vector<xp_counters> reason_counters();
 
     // Removes VPC namespaces of this store's prefix that belong to none of `vpcs` (left by a
@@ -41,7 +45,11 @@ public:
     std::optional<Datapath>& datapath_if_loaded();
 
 private:
-    Config config_;
+    // A store owns its bpffs folder: two stores programming one set of maps would delete each
+    // other's entries and share VPC keys. The owner is a folder "owner-STORE_ID" inside it.
+    void claim(const std::string& dir);
+
+    const Config& config_;
     std::optional<Datapath> dp_;
     bool dp_opened_ = false;
 };

@@ -65,9 +65,8 @@ Peering Controller::create_peering(const PeeringSpec& spec) {
             return p;
         }
         transition(p, PeeringStatus::Updating, "same account: accepted automatically");
-        apply_maps();  // installs the connection inactive ...
         transition(p, PeeringStatus::Activated, "data plane programmed");
-        apply_maps();  // ... and activates it once its slot is in place
+        apply_maps();
         return p;
     });
 }
@@ -93,8 +92,7 @@ void Controller::delete_peering(const std::string& id, bool force) {
         apply_maps();  // routes gone, connection inactive: traffic stops here
         for (int dir = 0; dir < XP_DIR_MAX; ++dir) store_.archive_counters(id, dir, kernel_.link_counters(p.slot, dir));
         transition(p, PeeringStatus::Deleted, "data plane cleared");
-        apply_maps();
-        kernel_.clear_link_counters(p.slot);
+        apply_maps();  // the slot is free; its counters are cleared when a new connection takes it
     });
 }
 

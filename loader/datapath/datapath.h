@@ -4,7 +4,7 @@
 #include <string>
 
 #include "datapath/typed_map.h"
-#include "datapath/unique_fd.h"
+#include "sys/unique_fd.h"
 #include "xpeer/bpf_abi.h"
 
 struct router_bpf;  // the skeleton of bpf/router.bpf.c

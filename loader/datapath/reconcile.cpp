@@ -7,7 +7,8 @@ template <typename K, typename V>
 void upsert(const Table<K, V>& want, TypedMap<K, V>& map, ReconcileResult& r) {
     for (const auto& [key, value] : want) {
         V have{};
-        bool present = map.get(key, have);
+        static const V zero{};
+        bool present = map.get(key, have) && !bytes_equal(have, zero);  // an array slot of zeros is empty
         if (present && bytes_equal(have, value)) continue;
         map.put(key, value);
         ++(present ? r.changed : r.added);

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "datapath/unique_fd.h"
+#include "sys/unique_fd.h"
 #include "model/error.h"
 
 namespace xpeer {

@@ -132,12 +132,6 @@ AddrPtr nl_ip(const IpAddr& a, unsigned prefix_len) {
     return p;
 }
 
-std::string mac_str(const Mac& m) {
-    char buf[18];
-    std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-    return buf;
-}
-
 void check_ifname(const std::string& name) {
     if (name.size() >= IFNAMSIZ)
         throw Error("InvalidParameter.InterfaceName", "interface name '" + name + "' is " +
@@ -238,16 +232,19 @@ void add_neighbour(Rtnl& nl, uint32_t idx, const std::string& ifname, const IpAd
 void add_default_route(Rtnl& nl, uint32_t idx, const std::string& ifname, const IpAddr& gw, uint32_t table,
                        uint32_t metric) {
     const Ptr<rtnl_route, rtnl_route_put> r(rtnl_route_alloc());
-    rtnl_nexthop* nh = rtnl_route_nh_alloc();
-    if (!r || !nh) throw SystemError("rtnl_route_alloc", ENOMEM);
+    if (!r) throw SystemError("rtnl_route_alloc", ENOMEM);
+    const auto dst = nl_ip(IpAddr{gw.family, {}}, 0);
+    const auto via = nl_ip(gw, gw.bits());
+    rtnl_nexthop* nh = rtnl_route_nh_alloc();  // nothing may throw between here and add_nexthop
+    if (!nh) throw SystemError("rtnl_route_nh_alloc", ENOMEM);
     rtnl_route_set_family(r.get(), static_cast<uint8_t>(af(gw)));
     rtnl_route_set_table(r.get(), table);
     rtnl_route_set_priority(r.get(), metric);
     rtnl_route_set_protocol(r.get(), RTPROT_STATIC);
     rtnl_route_set_scope(r.get(), RT_SCOPE_UNIVERSE);
-    rtnl_route_set_dst(r.get(), nl_ip(IpAddr{gw.family, {}}, 0).get());
+    rtnl_route_set_dst(r.get(), dst.get());
     rtnl_route_nh_set_ifindex(nh, static_cast<int>(idx));
-    rtnl_route_nh_set_gateway(nh, nl_ip(gw, gw.bits()).get());
+    rtnl_route_nh_set_gateway(nh, via.get());
     rtnl_route_nh_set_flags(nh, RTNH_F_ONLINK);  // libnl copies a lone nexthop's flags into rtm_flags
     rtnl_route_add_nexthop(r.get(), nh);         // r owns nh from here
     // Plain NLM_F_CREATE: EEXIST only for an identical route, so re-running is harmless, while

@@ -5,13 +5,14 @@
 #include <string>
 
 #include "model/cidr.h"
+#include "model/mac.h"
 
 // The kernel side of a vSwitch: a veth pair between the datapath namespace (the XDP router) and
 // a VPC namespace (the vSwitch's addresses, its gateway, policy routing), set up with libnl over
 // netlink sockets opened inside each namespace. Namespace "" is the caller's own.
 namespace xpeer::links {
 
-using Mac = std::array<uint8_t, 6>;
+using xpeer::Mac;
 
 struct VethEnd {
     std::string name;

@@ -64,18 +64,6 @@ void set_up(const std::string& ifname, const std::string& ns) {
 
 }  // namespace
 
-Fd& Fd::operator=(Fd&& o) noexcept {
-    if (this != &o) {
-        if (fd_ >= 0) ::close(fd_);
-        fd_ = std::exchange(o.fd_, -1);
-    }
-    return *this;
-}
-
-Fd::~Fd() {
-    if (fd_ >= 0) ::close(fd_);
-}
-
 bool exists(const std::string& name) {
     const Fd fd(::open(path_of(name).c_str(), O_RDONLY | O_CLOEXEC));
     return fd && is_netns(fd.get());

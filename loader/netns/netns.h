@@ -7,28 +7,14 @@
 #include <utility>
 #include <vector>
 
+#include "sys/unique_fd.h"
+
 // Named network namespaces, the way iproute2 keeps them: a bind mount of the namespace on
 // /run/netns/NAME. Code enters a namespace on a thread of its own (setns affects only the calling
 // thread), so the rest of the process, and /sys with bpffs, stay where they are.
 namespace xpeer::netns {
 
-// An owned file descriptor: closed once, never copied.
-class Fd {
-public:
-    Fd() = default;
-    explicit Fd(int fd) noexcept : fd_(fd) {}
-    Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-    Fd& operator=(Fd&& o) noexcept;
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd();
-
-    int get() const { return fd_; }
-    explicit operator bool() const { return fd_ >= 0; }
-
-private:
-    int fd_ = -1;
-};
+using Fd = UniqueFd;
 
 // Names: 1..255 characters, no '/', not "." or ".."; anything else is Error("InvalidNetnsName.Malformed").
 bool exists(const std::string& name);

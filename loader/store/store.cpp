@@ -1,5 +1,7 @@
 #include "store/store.h"
 
+#include "model/mac.h"
+
 #include <sqlite3.h>
 
 #include <cstdio>
@@ -23,8 +25,13 @@ public:
     template <typename... Args>
     Statement(sqlite3* db, const char* sql, const Args&... args) : db_(db), sql_(sql) {
         if (int rc = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); rc != SQLITE_OK) fail(db, rc, "prepare `" + sql_ + "`");
-        int i = 0;
-        (bind(++i, args), ...);
+        try {
+            int i = 0;
+            (bind(++i, args), ...);
+        } catch (...) {
+            sqlite3_finalize(stmt_);  // the destructor does not run for a constructor that throws
+            throw;
+        }
     }
     ~Statement() { sqlite3_finalize(stmt_); }
     Statement(const Statement&) = delete;
@@ -175,19 +182,9 @@ void refuse_children(sqlite3* db, const char* sql, const std::string& parent, co
     if (s.step()) throw Error("DependencyViolation." + code, parent + " still has " + what + " " + s.text(0) + "; delete it first");
 }
 
-std::string mac_str(const Mac& m) {
-    char buf[18];
-    std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
-    return buf;
-}
-
-Mac parse_mac(const std::string& text) {
-    Mac m{};
-    unsigned b[6];
-    if (std::sscanf(text.c_str(), "%2x:%2x:%2x:%2x:%2x:%2x", &b[0], &b[1], &b[2], &b[3], &b[4], &b[5]) != 6)
-        throw StoreError("store: malformed MAC address '" + text + "' in vswitch_ports", SQLITE_CORRUPT);
-    for (int i = 0; i < 6; ++i) m[i] = static_cast<uint8_t>(b[i]);
-    return m;
+Mac parse_port_mac(const std::string& text) {
+    if (auto m = parse_mac(text)) return *m;
+    throw StoreError("store: malformed MAC address '" + text + "' in vswitch_ports", SQLITE_CORRUPT);
 }
 
 }  // namespace
@@ -336,7 +333,7 @@ void Store::set_vswitch_port(const std::string& vswitch_id, const PortInfo& port
 PortMap Store::vswitch_ports() {
     Statement s(db_, "SELECT vswitch_id, ifindex, datapath_mac, vpc_mac FROM vswitch_ports");
     PortMap out;
-    while (s.step()) out[s.text(0)] = PortInfo{static_cast<uint32_t>(s.i64(1)), parse_mac(s.text(2)), parse_mac(s.text(3))};
+    while (s.step()) out[s.text(0)] = PortInfo{static_cast<uint32_t>(s.i64(1)), parse_port_mac(s.text(2)), parse_port_mac(s.text(3))};
     return out;
 }
 
@@ -386,7 +383,7 @@ std::vector<Peering> Store::live_peerings() {
 void Store::set_peering_status(const std::string& id, PeeringStatus status) {
     Statement s(db_, "UPDATE peerings SET status = ? WHERE id = ?", status, id);
     s.run();
-    if (s.changes() == 0) throw Error("InvalidInstanceId.NotFound", "peering connection " + id + " not found in the store");
+    if (s.changes() == 0) throw Error("InvalidVpcPeerId.NotFound", "peering connection " + id + " not found in the store");
 }
 
 void Store::update_peering(const Peering& p) {
@@ -396,7 +393,7 @@ void Store::update_peering(const Peering& p) {
                 p.account, p.vpc_id, p.peer_account, p.peer_vpc_id, p.region, p.peer_region, p.bandwidth_mbps, p.link_type,
                 p.status, p.name, p.description, p.created_at, p.id);
     s.run();
-    if (s.changes() == 0) throw Error("InvalidInstanceId.NotFound", "peering connection " + p.id + " not found in the store");
+    if (s.changes() == 0) throw Error("InvalidVpcPeerId.NotFound", "peering connection " + p.id + " not found in the store");
 }
 
 void Store::archive_counters(const std::string& pcc, int direction, const LinkCounters& c) {

@@ -1,22 +1,40 @@
 #include "router_fixture.h"
 
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
 #include <unistd.h>
 
 #include <atomic>
 
+#include "datapath/counters.h"
 #include "model/error.h"
+#include "netns/links.h"
+#include "sys/unique_fd.h"
 #include "netns/netns.h"
 
 namespace xpeer::test {
 namespace {
 
+void set_up(const std::string& ifname) {
+    UniqueFd sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    ifreq ifr{};
+    std::snprintf(ifr.ifr_name, IFNAMSIZ, "%s", ifname.c_str());
+    if (ioctl(sock.get(), SIOCGIFFLAGS, &ifr) != 0) throw SystemError("SIOCGIFFLAGS " + ifname, errno);
+    ifr.ifr_flags |= IFF_UP;
+    if (ioctl(sock.get(), SIOCSIFFLAGS, &ifr) != 0) throw SystemError("SIOCSIFFLAGS " + ifname, errno);
+}
+
 // A veth pair NAME/NAMEp in the current namespace; returns NAME's ifindex.
 uint32_t make_port(const std::string& name) {
     nl_sock* sk = nl_socket_alloc();
-    if (!sk || nl_connect(sk, NETLINK_ROUTE) < 0) throw std::runtime_error("netlink socket");
+    if (!sk) throw std::runtime_error("nl_socket_alloc");
+    if (nl_connect(sk, NETLINK_ROUTE) < 0) {
+        nl_socket_free(sk);
+        throw std::runtime_error("nl_connect");
+    }
     rtnl_link* link = rtnl_link_veth_alloc();
     rtnl_link_set_name(link, name.c_str());
     rtnl_link* peer = rtnl_link_veth_get_peer(link);
@@ -28,6 +46,7 @@ uint32_t make_port(const std::string& name) {
         nl_socket_free(sk);
         throw std::runtime_error("create veth " + name + ": " + nl_geterror(err));
     }
+    for (const std::string& end : {name, name + "p"}) set_up(end);
     rtnl_link* got = nullptr;
     rtnl_link_get_kernel(sk, 0, name.c_str(), &got);
     uint32_t ifindex = got ? static_cast<uint32_t>(rtnl_link_get_ifindex(got)) : 0;
@@ -85,6 +104,8 @@ RouterFixture::RouterFixture() : dp(Datapath::load_unpinned()) {
             if_b1 = make_port("b1");
             if_c1 = make_port("c1");
         });
+        // The VPC ends get the VPC-side program, as in production, so that redirected frames arrive.
+        for (const char* peer : {"a1p", "a2p", "b1p", "c1p"}) links::attach_xdp(netns, peer, dp.vpc_side_fd(), false);
     } catch (...) {
         netns::remove(netns);
         throw;
@@ -132,29 +153,42 @@ RunResult RouterFixture::run(const Frame& in, uint32_t ingress_ifindex) {
     return r;
 }
 
-xp_counters RouterFixture::reason(enum xp_reason reason) {
-    xp_counters sum{};
-    for (const auto& c : dp.reasons.read_percpu(reason)) sum.packets += c.packets, sum.bytes += c.bytes;
-    return sum;
+void RouterFixture::run_live(const Frame& in, uint32_t ingress_ifindex) {
+    netns::run_in(netns, [&] {
+        xdp_md ctx{};
+        ctx.data_end = static_cast<__u32>(in.bytes.size());
+        ctx.ingress_ifindex = ingress_ifindex;
+        bpf_test_run_opts opts{};
+        opts.sz = sizeof(opts);
+        opts.data_in = in.bytes.data();
+        opts.data_size_in = static_cast<__u32>(in.bytes.size());
+        opts.ctx_in = &ctx;
+        opts.ctx_size_in = sizeof(ctx);
+        opts.repeat = 1;
+        opts.flags = BPF_F_TEST_XDP_LIVE_FRAMES;
+        if (bpf_prog_test_run_opts(dp.router_fd(), &opts) != 0) throw SystemError("bpf_prog_test_run_opts (live frames)", errno);
+    });
 }
 
-xp_counters RouterFixture::port(uint32_t slot, xp_port_direction dir) {
-    xp_counters sum{};
-    for (const auto& c : dp.port_stats.read_percpu(slot * 2 + dir)) sum.packets += c.packets, sum.bytes += c.bytes;
-    return sum;
+uint64_t RouterFixture::rx_packets(const std::string& ifname) {
+    return netns::run_in(netns, [&] {
+        nl_sock* sk = nl_socket_alloc();
+        if (!sk) throw std::runtime_error("nl_socket_alloc");
+        uint64_t n = 0;
+        rtnl_link* link = nullptr;
+        if (nl_connect(sk, NETLINK_ROUTE) == 0 && rtnl_link_get_kernel(sk, 0, ifname.c_str(), &link) == 0) {
+            n = rtnl_link_get_stat(link, RTNL_LINK_RX_PACKETS);
+            rtnl_link_put(link);
+        }
+        nl_socket_free(sk);
+        return n;
+    });
 }
 
-xp_link_counters RouterFixture::link(uint32_t slot, xp_direction dir) {
-    xp_link_counters sum{};
-    for (const auto& c : dp.link_stats.read_percpu(slot * XP_DIR_MAX + dir)) {
-        sum.packets += c.packets;
-        sum.bytes += c.bytes;
-        sum.drop_inactive += c.drop_inactive;
-        sum.drop_no_route += c.drop_no_route;
-        sum.drop_transit += c.drop_transit;
-        sum.drop_ttl += c.drop_ttl;
-    }
-    return sum;
-}
+xp_counters RouterFixture::reason(enum xp_reason r) { return sum(dp.reasons.read_percpu(r)); }
+
+xp_counters RouterFixture::port(uint32_t slot, xp_port_direction dir) { return sum(dp.port_stats.read_percpu(slot * 2 + dir)); }
+
+LinkCounters RouterFixture::link(uint32_t slot, xp_direction dir) { return sum(dp.link_stats.read_percpu(slot * XP_DIR_MAX + dir)); }
 
 }  // namespace xpeer::test

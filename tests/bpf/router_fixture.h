@@ -34,9 +34,13 @@ public:
     RouterFixture& operator=(const RouterFixture&) = delete;
 
     RunResult run(const Frame& in, uint32_t ingress_ifindex);
+    // Runs the program on a live frame: a redirect really transmits it (BPF_F_TEST_XDP_LIVE_FRAMES).
+    void run_live(const Frame& in, uint32_t ingress_ifindex);
+    // Packets received by an interface of the test's namespace (the VPC ends are "a1p", "b1p", ...).
+    uint64_t rx_packets(const std::string& ifname);
     xp_counters reason(enum xp_reason r);
     xp_counters port(uint32_t slot, xp_port_direction dir);
-    xp_link_counters link(uint32_t slot, xp_direction dir);
+    LinkCounters link(uint32_t slot, xp_direction dir);
 
     Datapath dp;
     Snapshot snapshot;

@@ -39,6 +39,19 @@ TEST_CASE("IPv4 through a peering: redirected to the peer's vSwitch, MACs rewrit
     CHECK(fx.reason(XP_REASON_FORWARD_PEERING).packets == 1);
 }
 
+TEST_CASE("a forwarded frame really leaves through the peer's vSwitch link, and no other", "[router]") {
+    RouterFixture fx;
+    uint64_t b = fx.rx_packets("b1p"), a2 = fx.rx_packets("a2p"), c = fx.rx_packets("c1p");
+    fx.run_live(udp_frame("10.1.1.2", "10.2.1.2"), fx.if_a1);
+    CHECK(fx.rx_packets("b1p") == b + 1);
+    CHECK(fx.rx_packets("a2p") == a2);
+    CHECK(fx.rx_packets("c1p") == c);
+
+    fx.run_live(udp_frame("10.1.1.2", "10.1.2.9"), fx.if_a1);  // to the VPC's other vSwitch
+    CHECK(fx.rx_packets("a2p") == a2 + 1);
+    CHECK(fx.rx_packets("b1p") == b + 1);
+}
+
 TEST_CASE("IPv6 through a peering: hop limit decremented, MACs rewritten", "[router]") {
     RouterFixture fx;
     auto r = fx.run(udp_frame("fd00:a:0:1::2", "fd00:b:0:1::2", 7), fx.if_a1);

@@ -53,12 +53,12 @@ expect_fail() {
   if "$@" >/dev/null 2>&1; then fail "$what (it succeeded)"; else pass "$what"; fi
 }
 
-# expect_refused DESCRIPTION RULE ARGS...: the CLI exits non-zero with one error line naming RULE.
+# expect_refused DESCRIPTION RULE ARGS...: the CLI exits non-zero with one line, "error: RULE: ...".
 expect_refused() {
   local what=$1 rule=$2 out status=0
   shift 2
   out=$("$XPEER" "$@" 2>&1) || status=$?
-  if [ "$status" -ne 0 ] && grep -q "$rule" <<<"$out"; then
+  if [ "$status" -ne 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && grep -q "^error: $rule" <<<"$out"; then
     pass "$what: $(head -1 <<<"$out")"
   else
     fail "$what: status $status, output: $out"

@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
 
 #include <array>
 #include <cstdio>
@@ -12,14 +15,20 @@ struct Run {
     std::string output;
 };
 
-// Runs the real binary with a store in a fresh temporary folder; no root needed for these.
+// Runs the real binary with a store in a fresh temporary folder; every case here is refused
+// while parsing, before the store is opened.
 Run xpeer(const std::string& args) {
-    std::string cmd = std::string(XPEER_BINARY) + " --state /nonexistent-xpeer-unit/x.db " + args + " 2>&1";
+    char dir[] = "/tmp/xpeer-cli-XXXXXX";
+    REQUIRE(mkdtemp(dir) != nullptr);
+    std::string cmd = std::string(XPEER_BINARY) + " --state " + dir + "/state.db " + args + " 2>&1";
     FILE* p = popen(cmd.c_str(), "r");
     std::string out;
     std::array<char, 512> buf{};
     while (fgets(buf.data(), buf.size(), p)) out += buf.data();
     int st = pclose(p);
+    bool store_made = access((std::string(dir) + "/state.db").c_str(), F_OK) == 0;
+    std::filesystem::remove_all(dir);
+    CHECK_FALSE(store_made);
     return {WIFEXITED(st) ? WEXITSTATUS(st) : -1, out};
 }
 

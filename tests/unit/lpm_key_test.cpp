@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <cstring>
+
 #include "compiler/lpm_key.h"
 
 using namespace xpeer;
@@ -33,4 +35,27 @@ TEST_CASE("LPM keys round-trip to their CIDR", "[lpm]") {
 TEST_CASE("an LPM key of the wrong family is refused", "[lpm]") {
     CHECK_THROWS_WITH(lpm_key_v4(1, Cidr::parse("fd00::/8")), Catch::Contains("not an IPv4"));
     CHECK_THROWS_WITH(lpm_key_v6(1, Cidr::parse("10.0.0.0/8")), Catch::Contains("not an IPv6"));
+}
+
+TEST_CASE("LPM keys mask host bits, so equal networks give equal keys", "[lpm]") {
+    Cidr sloppy;
+    sloppy.addr = IpAddr::parse("10.1.2.3");
+    sloppy.prefix_len = 16;
+    auto k = lpm_key_v4(1, sloppy);
+    CHECK(k.addr[0] == 10);
+    CHECK(k.addr[1] == 1);
+    CHECK(k.addr[2] == 0);
+    CHECK(k.addr[3] == 0);
+    auto clean = lpm_key_v4(1, Cidr::parse("10.1.0.0/16"));
+    CHECK(std::memcmp(&k, &clean, sizeof(k)) == 0);
+
+    Cidr sloppy6;
+    sloppy6.addr = IpAddr::parse("fd00:1:2:3::1");
+    sloppy6.prefix_len = 33;
+    auto k6 = lpm_key_v6(1, sloppy6);
+    CHECK(k6.addr[3] == 0x01);  // inside the prefix: kept
+    CHECK(k6.addr[5] == 0);     // was 0x02
+    CHECK(k6.addr[7] == 0);     // was 0x03
+    CHECK(k6.addr[15] == 0);    // was 0x01
+    CHECK(cidr_of(k6) == Cidr::parse("fd00:1::/33"));
 }

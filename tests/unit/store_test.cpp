@@ -286,7 +286,7 @@ TEST_CASE("store: peering slots are reused only from Deleted connections", "[sto
     CHECK(back.description == "more");
     CHECK(back.slot == 2);
     CHECK(back.peer_account == 2);
-    CHECK(error_code([&] { s.set_peering_status("pcc-nope", PeeringStatus::Deleted); }) == "InvalidInstanceId.NotFound");
+    CHECK(error_code([&] { s.set_peering_status("pcc-nope", PeeringStatus::Deleted); }) == "InvalidVpcPeerId.NotFound");
 }
 
 TEST_CASE("store: final counters of a deleted connection", "[store]") {

@@ -1,0 +1,64 @@
+#include <catch2/catch.hpp>
+
+#include "compiler/lpm_key.h"
+#include "datapath/datapath.h"
+#include "datapath/reconcile.h"
+
+using namespace xpeer;
+
+namespace {
+
+Tables two_routes_one_peering() {
+    Tables t;
+    xp_route via{};
+    via.kind = XP_NH_PEERING;
+    via.target = 4;
+    t.routes_v4[lpm_key_v4(1, Cidr::parse("192.168.0.0/16"))] = via;
+    t.routes_v6[lpm_key_v6(1, Cidr::parse("fd00:4000::/56"))] = via;
+    t.peerings[4] = xp_peering{1, 2, 1, 0};
+    return t;
+}
+
+}  // namespace
+
+TEST_CASE("reconcile writes what is missing, then nothing: it is idempotent", "[reconcile]") {
+    Datapath dp = Datapath::load_unpinned();
+    Tables t = two_routes_one_peering();
+    auto first = reconcile(t, dp);
+    CHECK(first.added == 3);
+    CHECK(first.removed == 0);
+    CHECK(reconcile(t, dp).total() == 0);
+    CHECK(dp.routes_v4.keys().size() == 1);
+}
+
+TEST_CASE("reconcile changes what differs and removes what is no longer wanted", "[reconcile]") {
+    Datapath dp = Datapath::load_unpinned();
+    reconcile(two_routes_one_peering(), dp);
+
+    Tables t = two_routes_one_peering();
+    t.routes_v6.clear();
+    t.peerings[4].active = 0;
+    auto r = reconcile(t, dp);
+    CHECK(r.changed == 1);
+    CHECK(r.removed == 1);
+    CHECK(dp.routes_v6.keys().empty());
+    xp_peering p{};
+    REQUIRE(dp.peerings.get(4, p));
+    CHECK(p.active == 0);
+
+    t.peerings.clear();
+    t.routes_v4.clear();
+    r = reconcile(t, dp);
+    CHECK(r.removed == 2);
+    REQUIRE(dp.peerings.get(4, p));  // an array slot stays, zeroed
+    CHECK(p.vpc_a == 0);
+    CHECK(p.vpc_b == 0);
+    CHECK(dp.routes_v4.keys().empty());
+}
+
+TEST_CASE("a map whose layout differs from this build is refused by name", "[reconcile]") {
+    int fd = bpf_map_create(BPF_MAP_TYPE_HASH, "xp_wrong", 4, 4, 8, nullptr);
+    REQUIRE(fd >= 0);
+    UniqueFd owned(fd);
+    CHECK_THROWS_WITH((TypedMap<uint32_t, xp_port>::borrow(fd, "xp_ports")), Catch::Contains("xp_ports has key/value sizes 4/4"));
+}
