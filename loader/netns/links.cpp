@@ -18,9 +18,12 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <memory>
+#include <string_view>
 #include <utility>
+#include <vector>
 
 #include "model/error.h"
 #include "netns/netns.h"
@@ -37,6 +40,7 @@ template <class T, auto Free>
 using Ptr = std::unique_ptr<T, Deleter<Free>>;
 using AddrPtr = Ptr<nl_addr, nl_addr_put>;
 using LinkPtr = Ptr<rtnl_link, rtnl_link_put>;
+using CachePtr = Ptr<nl_cache, nl_cache_free>;
 
 std::string where(const std::string& ns) { return ns.empty() ? "the current netns" : "netns '" + ns + "'"; }
 int af(const IpAddr& a) { return a.family == Family::V4 ? AF_INET : AF_INET6; }
@@ -161,19 +165,29 @@ uint32_t ifindex_here(const std::string& ifname, const std::string& ns) {
     return idx;
 }
 
+// The interface by name; null if absent.
+LinkPtr get_link(Rtnl& nl, const std::string& ifname) {
+    rtnl_link* raw = nullptr;
+    const int err = nl.call(rtnl_link_get_kernel(nl.get(), 0, ifname.c_str(), &raw));
+    LinkPtr link(raw);
+    if (err == ENODEV || err == ENOENT) return nullptr;
+    if (err) nl.fail("RTM_GETLINK " + ifname, err);
+    return link;
+}
+
+bool is_veth(rtnl_link* link) {
+    const char* type = rtnl_link_get_type(link);
+    return type && std::strcmp(type, "veth") == 0;
+}
+
 // An end of a veth pair by name, with the ifindex of its peer; nullopt if absent or not a veth.
 struct End {
     VethEnd end;
     uint32_t peer = 0;
 };
 std::optional<End> read_end(Rtnl& nl, const std::string& ifname) {
-    rtnl_link* raw = nullptr;
-    const int err = nl.call(rtnl_link_get_kernel(nl.get(), 0, ifname.c_str(), &raw));
-    const LinkPtr link(raw);
-    if (err == ENODEV || err == ENOENT) return std::nullopt;
-    if (err) nl.fail("RTM_GETLINK " + ifname, err);
-    const char* type = rtnl_link_get_type(link.get());
-    if (!type || std::strcmp(type, "veth") != 0) return std::nullopt;
+    const LinkPtr link = get_link(nl, ifname);
+    if (!link || !is_veth(link.get())) return std::nullopt;
     End e{{ifname, static_cast<uint32_t>(rtnl_link_get_ifindex(link.get())), {}},
           static_cast<uint32_t>(rtnl_link_get_link(link.get()))};
     if (nl_addr* a = rtnl_link_get_addr(link.get()); a && nl_addr_get_len(a) == e.end.mac.size())
@@ -256,41 +270,91 @@ void add_default_route(Rtnl& nl, uint32_t idx, const std::string& ifname, const 
 }
 
 using RulePtr = Ptr<rtnl_rule, rtnl_rule_put>;
-RulePtr source_rule(const Cidr& from, uint32_t table) {
+RulePtr rule_object(const PolicyRule& rule) {
     RulePtr r(rtnl_rule_alloc());
     if (!r) throw SystemError("rtnl_rule_alloc", ENOMEM);
-    rtnl_rule_set_family(r.get(), af(from.addr));
-    rtnl_rule_set_prio(r.get(), 1000 + table);
-    rtnl_rule_set_src(r.get(), nl_ip(from.addr, from.prefix_len).get());
-    rtnl_rule_set_table(r.get(), table);
+    rtnl_rule_set_family(r.get(), af(rule.from.addr));
+    rtnl_rule_set_prio(r.get(), rule.priority);
+    rtnl_rule_set_src(r.get(), nl_ip(rule.from.addr, rule.from.prefix_len).get());
+    rtnl_rule_set_table(r.get(), rule.table);
     rtnl_rule_set_action(r.get(), FR_ACT_TO_TBL);
     return r;
 }
-std::string rule_str(const Cidr& from, uint32_t table) {
-    return "rule from " + from.str() + " lookup " + std::to_string(table) + " priority " + std::to_string(1000 + table);
+std::string rule_str(const PolicyRule& rule) {
+    return "rule from " + rule.from.str() + " lookup " + std::to_string(rule.table) + " priority " +
+           std::to_string(rule.priority);
 }
+PolicyRule vswitch_rule(const Cidr& from, uint32_t table) { return {from, table, 1000 + table}; }
 
-void add_rule(Rtnl& nl, const Cidr& from, uint32_t table) {
+void add_rule(Rtnl& nl, const PolicyRule& rule) {
     // NLM_F_EXCL: without it the kernel happily adds the same rule twice.
-    if (int err = nl.call(rtnl_rule_add(nl.get(), source_rule(from, table).get(), NLM_F_EXCL)); err && err != EEXIST)
-        nl.fail("RTM_NEWRULE " + rule_str(from, table), err);
+    if (int err = nl.call(rtnl_rule_add(nl.get(), rule_object(rule).get(), NLM_F_EXCL)); err && err != EEXIST)
+        nl.fail("RTM_NEWRULE " + rule_str(rule), err);
 }
 
-void delete_rule(Rtnl& nl, const Cidr& from, uint32_t table) {
-    const RulePtr r = source_rule(from, table);
+// The rule's source; /0 of the rule's family for `from all`.
+Cidr rule_source(rtnl_rule* r) {
+    Cidr c;
+    c.addr.family = rtnl_rule_get_family(r) == AF_INET ? Family::V4 : Family::V6;
+    if (nl_addr* a = rtnl_rule_get_src(r)) {
+        std::memcpy(c.addr.bytes.data(), nl_addr_get_binary_addr(a),
+                    std::min<size_t>(nl_addr_get_len(a), c.addr.size()));
+        c.prefix_len = static_cast<uint8_t>(std::min<unsigned>(nl_addr_get_prefixlen(a), c.addr.bits()));
+    }
+    return c;
+}
+
+// The IPv4 and IPv6 `lookup <table>` rules with priority in [min, max]: by priority, v4 before v6,
+// and otherwise in the kernel's order (which is the order the kernel tries them in).
+std::vector<PolicyRule> dump_rules(Rtnl& nl, uint32_t min_priority, uint32_t max_priority) {
+    nl_cache* raw = nullptr;
+    nl.check(rtnl_rule_alloc_cache(nl.get(), AF_UNSPEC, &raw), "RTM_GETRULE dump");
+    const CachePtr cache(raw);
+    std::vector<PolicyRule> out;
+    for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
+        auto* r = reinterpret_cast<rtnl_rule*>(o);
+        const int family = rtnl_rule_get_family(r);
+        const uint32_t prio = rtnl_rule_get_prio(r), table = rtnl_rule_get_table(r);
+        if ((family != AF_INET && family != AF_INET6) || rtnl_rule_get_action(r) != FR_ACT_TO_TBL || table == 0 ||
+            prio < min_priority || prio > max_priority)
+            continue;
+        out.push_back({rule_source(r), table, prio});
+    }
+    std::stable_sort(out.begin(), out.end(), [](const PolicyRule& a, const PolicyRule& b) {
+        return std::pair(a.priority, a.from.family()) < std::pair(b.priority, b.from.family());
+    });
+    return out;
+}
+
+void remove_rule(Rtnl& nl, const PolicyRule& rule) {
+    const RulePtr r = rule_object(rule);
     for (int i = 0; i < 64; ++i) {  // duplicates added by hand go too
+        if (rule.from.prefix_len == 0) {
+            // The kernel takes a /0 source for "any source": it must reach this rule first.
+            std::optional<Cidr> first;
+            bool present = false;
+            for (const auto& other : dump_rules(nl, rule.priority, rule.priority)) {
+                if (other.table != rule.table || other.from.family() != rule.from.family()) continue;
+                if (!first) first = other.from;
+                present = present || other.from == rule.from;
+            }
+            if (!present) return;
+            if (*first != rule.from)
+                throw Error("IncorrectRuleState.Ambiguous",
+                            "cannot delete " + rule_str(rule) + ": the kernel would delete " +
+                                rule_str({*first, rule.table, rule.priority}) + ", which comes first");
+        }
         const int err = nl.call(rtnl_rule_delete(nl.get(), r.get(), 0));
         if (err == ENOENT) return;
-        if (err) nl.fail("RTM_DELRULE " + rule_str(from, table), err);
+        if (err) nl.fail("RTM_DELRULE " + rule_str(rule), err);
     }
 }
 
-void delete_veth(Rtnl& nl, const std::string& ifname) {
-    const auto end = read_end(nl, ifname);
-    if (!end) return;
-    const LinkPtr link(rtnl_link_alloc());
-    if (!link) throw SystemError("rtnl_link_alloc", ENOMEM);
-    rtnl_link_set_ifindex(link.get(), static_cast<int>(end->end.ifindex));
+// Deletes the interface by name (a veth takes its peer along, and both their routes and
+// neighbours); a missing one is fine, and with veth_only so is one of another type.
+void remove_link(Rtnl& nl, const std::string& ifname, bool veth_only) {
+    const LinkPtr link = get_link(nl, ifname);
+    if (!link || (veth_only && !is_veth(link.get()))) return;
     if (int err = nl.call(rtnl_link_delete(nl.get(), link.get())); err && err != ENODEV)
         nl.fail("RTM_DELLINK " + ifname, err);
 }
@@ -316,13 +380,13 @@ void configure(const VswitchLinkSpec& s) {
         add_neighbour(nl, idx, dev, s.gateway, dp_mac);
         add_default_route(nl, idx, dev, s.gateway, s.table, 0);
         add_default_route(nl, idx, dev, s.gateway, RT_TABLE_MAIN, s.metric);
-        add_rule(nl, s.cidr, s.table);
+        add_rule(nl, vswitch_rule(s.cidr, s.table));
         if (s.gateway6) {
             add_neighbour(nl, idx, dev, *s.gateway6, dp_mac);
             add_default_route(nl, idx, dev, *s.gateway6, s.table, 0);
             add_default_route(nl, idx, dev, *s.gateway6, RT_TABLE_MAIN, s.metric);
         }
-        if (s.ipv6_cidr) add_rule(nl, *s.ipv6_cidr, s.table);
+        if (s.ipv6_cidr) add_rule(nl, vswitch_rule(*s.ipv6_cidr, s.table));
     });
 }
 
@@ -385,15 +449,15 @@ void delete_vswitch_link(const VswitchLinkSpec& s) {
     if (present(s.vpc_netns)) {
         netns::run_in(s.vpc_netns, [&] {
             Rtnl nl(s.vpc_netns);
-            delete_rule(nl, s.cidr, s.table);  // rules outlive the device they point through
-            if (s.ipv6_cidr) delete_rule(nl, *s.ipv6_cidr, s.table);
-            delete_veth(nl, s.vpc_ifname);  // takes its peer, routes and neighbours with it
+            remove_rule(nl, vswitch_rule(s.cidr, s.table));  // rules outlive the device they point through
+            if (s.ipv6_cidr) remove_rule(nl, vswitch_rule(*s.ipv6_cidr, s.table));
+            remove_link(nl, s.vpc_ifname, /*veth_only=*/true);  // takes its peer, routes and neighbours with it
         });
     }
     if (present(s.datapath_netns)) {
         netns::run_in(s.datapath_netns, [&] {
             Rtnl nl(s.datapath_netns);
-            delete_veth(nl, s.datapath_ifname);
+            remove_link(nl, s.datapath_ifname, /*veth_only=*/true);
         });
     }
 }
@@ -462,6 +526,52 @@ void detach_xdp(const std::string& ns, const std::string& ifname) {
 uint32_t ifindex(const std::string& ns, const std::string& ifname) {
     check_ifname(ifname);
     return netns::run_in(ns, [&] { return ifindex_here(ifname, ns); });
+}
+
+std::vector<std::string> list_links(const std::string& ns, const std::string& prefix) {
+    if (!present(ns)) return {};
+    return netns::run_in(ns, [&] {
+        Rtnl nl(ns);
+        nl_cache* raw = nullptr;
+        nl.check(rtnl_link_alloc_cache(nl.get(), AF_UNSPEC, &raw), "RTM_GETLINK dump");
+        const CachePtr cache(raw);
+        std::vector<std::string> names;
+        for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o))
+            if (const char* name = rtnl_link_get_name(reinterpret_cast<rtnl_link*>(o));
+                name && std::string_view(name).starts_with(prefix))
+                names.emplace_back(name);
+        std::sort(names.begin(), names.end());
+        return names;
+    });
+}
+
+void delete_link(const std::string& ns, const std::string& ifname) {
+    check_ifname(ifname);
+    if (!present(ns)) return;
+    netns::run_in(ns, [&] {
+        Rtnl nl(ns);
+        remove_link(nl, ifname, /*veth_only=*/false);
+    });
+}
+
+std::vector<PolicyRule> list_rules(const std::string& ns, uint32_t min_priority, uint32_t max_priority) {
+    if (!present(ns) || min_priority > max_priority) return {};
+    return netns::run_in(ns, [&] {
+        Rtnl nl(ns);
+        return dump_rules(nl, min_priority, max_priority);
+    });
+}
+
+void delete_rule(const std::string& ns, const PolicyRule& rule) {
+    if (rule.table == 0)
+        throw Error("InvalidParameter.RouteTable", rule_str(rule) + ": table 0 would match a rule of any table");
+    if (rule.from.prefix_len > rule.from.addr.bits())
+        throw Error("InvalidParameter.PrefixLength", rule_str(rule) + ": prefix length out of range");
+    if (!present(ns)) return;
+    netns::run_in(ns, [&] {
+        Rtnl nl(ns);
+        remove_rule(nl, rule);
+    });
 }
 
 }  // namespace xpeer::links

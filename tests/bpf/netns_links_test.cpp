@@ -4,6 +4,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/ethtool.h>
+#include <linux/fib_rules.h>
 #include <linux/if_link.h>
 #include <linux/sockios.h>
 #include <netlink/route/addr.h>
@@ -201,6 +202,42 @@ links::VswitchLinkSpec vswitch_spec(const std::string& dp, const std::string& vp
     return s;
 }
 
+// "from 10.1.0.0/24 lookup 101 prio 1101", for readable failures.
+std::vector<std::string> strs(const std::vector<links::PolicyRule>& rules) {
+    std::vector<std::string> out;
+    for (const auto& r : rules)
+        out.push_back("from " + r.from.str() + " lookup " + std::to_string(r.table) + " prio " +
+                      std::to_string(r.priority));
+    return out;
+}
+
+// `ip rule add from all lookup <table> priority <prio>`, behind xpeer's back. Without NLM_F_EXCL,
+// as the kernel counts a `from all` rule as existing once any rule of that table and priority does.
+void add_rule_from_all(const std::string& ns, int family, uint32_t table, uint32_t prio) {
+    netns::run_in(ns, [&] {
+        nl_sock* sk = nl_socket_alloc();
+        ensure(sk && nl_connect(sk, NETLINK_ROUTE) == 0, "nl_connect");
+        rtnl_rule* r = rtnl_rule_alloc();
+        rtnl_rule_set_family(r, family);
+        rtnl_rule_set_table(r, table);
+        rtnl_rule_set_prio(r, prio);
+        rtnl_rule_set_action(r, FR_ACT_TO_TBL);
+        const int rc = rtnl_rule_add(sk, r, 0);
+        rtnl_rule_put(r);
+        nl_socket_free(sk);
+        if (rc < 0) throw std::runtime_error(std::string("rtnl_rule_add: ") + nl_geterror(rc));
+    });
+}
+
+std::string error_code(const std::function<void()>& fn) {
+    try {
+        fn();
+    } catch (const Error& e) {
+        return e.code();
+    }
+    return "";
+}
+
 }  // namespace
 
 TEST_CASE("netns: create, enter, exec and remove a named namespace", "[netns]") {
@@ -346,4 +383,106 @@ TEST_CASE("links: an over-long interface name is an error naming the interface",
     spec.datapath_ifname = "xp-datapath-side-1";
     CHECK_THROWS_WITH(links::create_vswitch_link(spec), Contains("xp-datapath-side-1"));
     CHECK_FALSE(netns::exists(spec.vpc_netns));  // nothing was made
+}
+
+TEST_CASE("links: a killed command's leftover links and rules are listed and deleted one by one", "[netns]") {
+    const std::string dp = unique_ns("odp"), vpc = unique_ns("ovpc"), other = unique_ns("oother");
+    NsGuard guard({dp, vpc, other});
+    auto a = vswitch_spec(dp, vpc);
+    a.datapath_ifname = "xpaaaaaaaaaaaaa";  // "xp"/"vs" + 13, like the real names
+    a.vpc_ifname = "vsaaaaaaaaaaaaa";
+    auto b = a;
+    b.datapath_ifname = "xpbbbbbbbbbbbbb";
+    b.vpc_ifname = "vsbbbbbbbbbbbbb";
+    b.table = 102;
+    b.metric = 11;
+    b.cidr = Cidr::parse("10.2.0.0/24");
+    b.ipv6_cidr = Cidr::parse("fd00:2::/64");
+    b.gateway = IpAddr::parse("10.2.0.1");
+    b.gateway6 = IpAddr::parse("fd00:2::1");
+    auto decoy = vswitch_spec(dp, other);  // in the datapath namespace too, but not under the prefix
+    decoy.datapath_ifname = "xqccccccccccccc";
+    decoy.vpc_ifname = "vsccccccccccccc";
+    links::create_vswitch_link(a);
+    links::create_vswitch_link(b);
+    links::create_vswitch_link(decoy);
+
+    using Names = std::vector<std::string>;
+    CHECK(links::list_links(dp, "xp") == Names{"xpaaaaaaaaaaaaa", "xpbbbbbbbbbbbbb"});
+    CHECK(links::list_links(vpc, "vs") == Names{"vsaaaaaaaaaaaaa", "vsbbbbbbbbbbbbb"});
+    CHECK(links::list_links(vpc, "xp").empty());
+    CHECK(links::list_links(dp, "") == Names{"lo", "xpaaaaaaaaaaaaa", "xpbbbbbbbbbbbbb", "xqccccccccccccc"});
+    CHECK(links::list_links(unique_ns("missing"), "xp").empty());
+
+    // The range holds the kernel's own `lookup main` (32766) and `lookup default` (32767) too.
+    const uint32_t lo = 1000, hi = 1000 + (1u << 20);
+    const Names stock{"from 0.0.0.0/0 lookup 254 prio 32766", "from ::/0 lookup 254 prio 32766",
+                      "from 0.0.0.0/0 lookup 253 prio 32767"};
+    const auto with_stock = [&](Names ours) {
+        ours.insert(ours.end(), stock.begin(), stock.end());
+        return ours;
+    };
+    CHECK(strs(links::list_rules(vpc, lo, hi)) == with_stock({"from 10.1.0.0/24 lookup 101 prio 1101",
+                                                              "from fd00:1::/64 lookup 101 prio 1101",
+                                                              "from 10.2.0.0/24 lookup 102 prio 1102",
+                                                              "from fd00:2::/64 lookup 102 prio 1102"}));
+    const auto rules_a = links::list_rules(vpc, 1101, 1101);
+    REQUIRE(rules_a.size() == 2);
+    CHECK(rules_a[0] == links::PolicyRule{Cidr::parse("10.1.0.0/24"), 101, 1101});
+    CHECK(rules_a[1] == links::PolicyRule{Cidr::parse("fd00:1::/64"), 101, 1101});
+    CHECK(strs(links::list_rules(vpc, 1103, hi)) == stock);
+    CHECK(links::list_rules(vpc, 1103, 32765).empty());
+    CHECK(links::list_rules(vpc, hi, lo).empty());
+    const auto all = strs(links::list_rules(vpc, 0, UINT32_MAX));  // `from all` comes back as /0
+    CHECK(contains(all, "from 0.0.0.0/0 lookup 255 prio 0"));
+    CHECK(contains(all, "from ::/0 lookup 254 prio 32766"));
+
+    // Exactly the one rule, and again.
+    links::delete_rule(vpc, {Cidr::parse("10.1.0.0/24"), 101, 1101});
+    const Names three{"from fd00:1::/64 lookup 101 prio 1101", "from 10.2.0.0/24 lookup 102 prio 1102",
+                      "from fd00:2::/64 lookup 102 prio 1102"};
+    CHECK(strs(links::list_rules(vpc, lo, hi)) == with_stock(three));
+    CHECK_NOTHROW(links::delete_rule(vpc, {Cidr::parse("10.1.0.0/24"), 101, 1101}));
+    CHECK_NOTHROW(links::delete_rule(vpc, {Cidr::parse("10.2.0.0/24"), 101, 1102}));  // wrong table: not there
+    CHECK_NOTHROW(links::delete_rule(vpc, {Cidr::parse("10.2.0.0/25"), 102, 1102}));  // wrong prefix
+    CHECK_NOTHROW(links::delete_rule(vpc, {Cidr::parse("10.2.0.0/24"), 102, 1103}));  // wrong priority
+    CHECK_NOTHROW(links::delete_rule(vpc, {Cidr::parse("0.0.0.0/0"), 102, 1102}));    // the kernel's "any source"
+    CHECK_NOTHROW(links::delete_rule(unique_ns("missing"), {Cidr::parse("10.2.0.0/24"), 102, 1102}));
+    CHECK(strs(links::list_rules(vpc, lo, hi)) == with_stock(three));
+    CHECK(error_code([&] { links::delete_rule(vpc, {Cidr::parse("10.2.0.0/24"), 0, 1102}); }) ==
+          "InvalidParameter.RouteTable");
+
+    // A `from all` rule behind 10.2.0.0/24 at the same priority: deleting it would take 10.2.0.0/24.
+    add_rule_from_all(vpc, AF_INET, 102, 1102);
+    CHECK(error_code([&] { links::delete_rule(vpc, {Cidr::parse("0.0.0.0/0"), 102, 1102}); }) ==
+          "IncorrectRuleState.Ambiguous");
+    CHECK(strs(links::list_rules(vpc, 1102, 1102)) == Names{"from 10.2.0.0/24 lookup 102 prio 1102",
+                                                             "from 0.0.0.0/0 lookup 102 prio 1102",
+                                                             "from fd00:2::/64 lookup 102 prio 1102"});
+    links::delete_rule(vpc, {Cidr::parse("10.2.0.0/24"), 102, 1102});
+    links::delete_rule(vpc, {Cidr::parse("0.0.0.0/0"), 102, 1102});
+    CHECK(strs(links::list_rules(vpc, 1102, 1102)) == Names{"from fd00:2::/64 lookup 102 prio 1102"});
+
+    // One veth, from the datapath side: its peer goes too, the other vSwitch and the rules stay.
+    links::delete_link(dp, "xpaaaaaaaaaaaaa");
+    CHECK(links::list_links(dp, "xp") == Names{"xpbbbbbbbbbbbbb"});
+    CHECK(links::list_links(vpc, "vs") == Names{"vsbbbbbbbbbbbbb"});
+    CHECK(links::find_vswitch_link(b).has_value());
+    CHECK_NOTHROW(links::delete_link(dp, "xpaaaaaaaaaaaaa"));
+    CHECK_NOTHROW(links::delete_link(vpc, "vsaaaaaaaaaaaaa"));
+    CHECK_NOTHROW(links::delete_link(unique_ns("missing"), "xpaaaaaaaaaaaaa"));
+    CHECK(strs(links::list_rules(vpc, lo, hi)) ==
+          with_stock({"from fd00:1::/64 lookup 101 prio 1101", "from fd00:2::/64 lookup 102 prio 1102"}));
+    CHECK_THROWS_AS(links::delete_link(dp, "xp-name-too-long-1"), Error);
+
+    // From the VPC side.
+    links::delete_link(vpc, "vsbbbbbbbbbbbbb");
+    CHECK(links::list_links(dp, "xp").empty());
+    CHECK(links::list_links(vpc, "vs").empty());
+    CHECK(links::list_links(dp, "") == Names{"lo", "xqccccccccccccc"});
+
+    // What is left goes through the ordinary path without complaint.
+    links::delete_vswitch_link(a);
+    links::delete_vswitch_link(b);
+    CHECK(strs(links::list_rules(vpc, lo, hi)) == stock);
 }

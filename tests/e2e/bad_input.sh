@@ -57,8 +57,20 @@ refused "unknown peering as next hop" InvalidNextHop.NotFound route add --vpc "$
 refused "unknown route entry" InvalidRouteEntryId.NotFound route delete rte-doesnotexist0000
 refused "another account's VPC is not found" InvalidVpcId.NotFound --account 4242 vpc show "$vpc1"
 refused "another account cannot add a vSwitch" InvalidVpcId.NotFound --account 4242 vswitch create --vpc "$vpc1" --cidr 172.16.9.0/24
-out=$(xp --account 4242 --json vpc list)
+refused "another account cannot delete the peering" InvalidVpcPeerId.NotFound --account 4242 peering delete "$pcc"
+vpc42=$(xp --account 4242 vpc create --cidr 10.42.0.0/16)
+baseline=$(state)
+refused "another account cannot route through the peering" InvalidNextHop.NotFound --account 4242 route add --vpc "$vpc42" --destination 172.16.0.0/12 --next-hop "$pcc"
+refused "another account cannot peer with a VPC it names in the wrong account" InvalidVpcId.NotFound --account 4242 peering create --vpc "$vpc42" --peer-vpc "$vpc1"
+refused "exec into another account's VPC" InvalidVpcId.NotFound --account 4242 exec "$vpc1" -- true
+out=$(xp --account 4242 --json vpc list | jq -r '.[].VpcId')
+[ "$out" = "$vpc42" ] && pass "account 4242 lists only its own VPC" || fail "account 4242 sees: $out"
+out=$(xp --account 4343 --json vpc list)
 [ "$out" = "[]" ] && pass "another account lists no VPCs" || fail "account 4242 sees: $out"
+
+step "one data plane, one store"
+refused "a second store on the same bpffs folder" Config.DatapathInUse --state "$E2E_TMP/other.db" vpc create --cidr 10.77.0.0/16
+refused "the same store with another bpffs folder" Config.Mismatch --bpffs "/sys/fs/bpf/$RUN_ID-other" vpc list
 
 step "the command line"
 status=0
