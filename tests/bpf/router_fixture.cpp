@@ -130,10 +130,10 @@ RouterFixture::RouterFixture() : dp(Datapath::load_unpinned()) {
 
 RouterFixture::~RouterFixture() { netns::remove(netns); }
 
-RunResult RouterFixture::run(const Frame& in, uint32_t ingress_ifindex) {
-    RunResult r;
-    r.out.bytes.assign(in.bytes.size() + 256, 0);
-    netns::run_in(netns, [&] {
+// One BPF_PROG_TEST_RUN of the router on a frame entering through ingress_ifindex.
+// With `out`, the frame as the program left it; without, live: a redirect really transmits.
+int RouterFixture::test_run(const Frame& in, uint32_t ingress_ifindex, Frame* out) {
+    return netns::run_in(netns, [&] {
         xdp_md ctx{};
         ctx.data_end = static_cast<__u32>(in.bytes.size());
         ctx.ingress_ifindex = ingress_ifindex;
@@ -141,34 +141,29 @@ RunResult RouterFixture::run(const Frame& in, uint32_t ingress_ifindex) {
         opts.sz = sizeof(opts);
         opts.data_in = in.bytes.data();
         opts.data_size_in = static_cast<__u32>(in.bytes.size());
-        opts.data_out = r.out.bytes.data();
-        opts.data_size_out = static_cast<__u32>(r.out.bytes.size());
         opts.ctx_in = &ctx;
         opts.ctx_size_in = sizeof(ctx);
         opts.repeat = 1;
+        if (out) {
+            out->bytes.assign(in.bytes.size() + 256, 0);
+            opts.data_out = out->bytes.data();
+            opts.data_size_out = static_cast<__u32>(out->bytes.size());
+        } else {
+            opts.flags = BPF_F_TEST_XDP_LIVE_FRAMES;
+        }
         if (bpf_prog_test_run_opts(dp.router_fd(), &opts) != 0) throw SystemError("bpf_prog_test_run_opts", errno);
-        r.ret = static_cast<int>(opts.retval);
-        r.out.bytes.resize(opts.data_size_out);
+        if (out) out->bytes.resize(opts.data_size_out);
+        return static_cast<int>(opts.retval);
     });
+}
+
+RunResult RouterFixture::run(const Frame& in, uint32_t ingress_ifindex) {
+    RunResult r;
+    r.ret = test_run(in, ingress_ifindex, &r.out);
     return r;
 }
 
-void RouterFixture::run_live(const Frame& in, uint32_t ingress_ifindex) {
-    netns::run_in(netns, [&] {
-        xdp_md ctx{};
-        ctx.data_end = static_cast<__u32>(in.bytes.size());
-        ctx.ingress_ifindex = ingress_ifindex;
-        bpf_test_run_opts opts{};
-        opts.sz = sizeof(opts);
-        opts.data_in = in.bytes.data();
-        opts.data_size_in = static_cast<__u32>(in.bytes.size());
-        opts.ctx_in = &ctx;
-        opts.ctx_size_in = sizeof(ctx);
-        opts.repeat = 1;
-        opts.flags = BPF_F_TEST_XDP_LIVE_FRAMES;
-        if (bpf_prog_test_run_opts(dp.router_fd(), &opts) != 0) throw SystemError("bpf_prog_test_run_opts (live frames)", errno);
-    });
-}
+void RouterFixture::run_live(const Frame& in, uint32_t ingress_ifindex) { test_run(in, ingress_ifindex, nullptr); }
 
 uint64_t RouterFixture::rx_packets(const std::string& ifname) {
     return netns::run_in(netns, [&] {

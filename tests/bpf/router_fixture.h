@@ -43,6 +43,10 @@ public:
     LinkCounters link(uint32_t slot, xp_direction dir);
 
     Datapath dp;
+private:
+    int test_run(const Frame& in, uint32_t ingress_ifindex, Frame* out);
+
+public:
     Snapshot snapshot;
     PortMap ports;
     uint32_t if_a1 = 0, if_a2 = 0, if_b1 = 0, if_c1 = 0;
