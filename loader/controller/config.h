@@ -16,8 +16,8 @@ struct Config {
     std::string netns_prefix = "xpeer";  // VPC namespaces are PREFIX-vpc-...
     AccountId account = 1;
     bool xdp_generic = false;  // attach in generic (skb) mode instead of the veth driver's
-    std::optional<int64_t> now;
-    std::string store_id;  // from the store, once bound (Controller fills it in)  // the clock, in unix seconds, when tests set it
+    std::optional<int64_t> now;  // the clock, in unix seconds, when tests set it
+    std::string store_id;        // from the store, once bound (Controller fills it in)
 };
 
 // Names derived from ids: stable, so that any process can find the kernel objects again.

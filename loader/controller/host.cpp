@@ -34,7 +34,7 @@ std::vector<Event> Controller::events(const std::string& resource) {
 ReconcileResult Controller::reconcile() {
     return transact([&] {
         rebuild_kernel_objects();
-        kernel_.remove_orphans(store_.vpcs());
+        kernel_.remove_orphans(store_.vpcs(), store_.vswitches());
         return apply_maps();
     });
 }

@@ -149,7 +149,7 @@ std::vector<xp_counters> Kernel::reason_counters() {
     return out;
 }
 
-void Kernel::remove_orphans(const std::vector<Vpc>& vpcs) {
+void Kernel::remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) {
     const std::string prefix = vpc_netns_name(config_, "vpc-");
     for (const auto& name : netns::list()) {
         if (name.rfind(prefix, 0) != 0) continue;
@@ -157,6 +157,30 @@ void Kernel::remove_orphans(const std::vector<Vpc>& vpcs) {
         if (known) continue;
         spdlog::debug("netns remove {} (orphan)", name);
         netns::remove(name);
+    }
+    // A veth is made with its VPC end already in the VPC namespace, so every vSwitch link,
+    // whole or half-configured, shows there; the datapath namespace may be shared with other stores.
+    for (const auto& vpc : vpcs) {
+        const std::string ns = vpc_netns_name(config_, vpc.id);
+        std::vector<std::string> known_links;
+        std::vector<links::PolicyRule> known_rules;
+        for (const auto& vsw : vswitches) {
+            if (vsw.vpc_id != vpc.id) continue;
+            known_links.push_back(vpc_ifname(vsw.id));
+            known_rules.push_back(links::vswitch_rule(vsw.cidr, vswitch_table(vsw.slot)));
+            if (vsw.ipv6_cidr) known_rules.push_back(links::vswitch_rule(*vsw.ipv6_cidr, vswitch_table(vsw.slot)));
+        }
+        for (const auto& ifname : links::list_links(ns, vpc_ifname(""))) {
+            if (std::ranges::find(known_links, ifname) != known_links.end()) continue;
+            spdlog::debug("veth delete {} in {} (orphan)", ifname, ns);
+            links::delete_link(ns, ifname);
+        }
+        const uint32_t lowest = links::vswitch_rule({}, vswitch_table(0)).priority;
+        for (const auto& rule : links::list_rules(ns, lowest, lowest + XP_MAX_PORTS - 1)) {
+            if (rule.from.prefix_len == 0 || std::ranges::find(known_rules, rule) != known_rules.end()) continue;
+            spdlog::debug("rule delete from {} table {} priority {} in {} (orphan)", rule.from.str(), rule.table, rule.priority, ns);
+            links::delete_rule(ns, rule);
+        }
     }
 }
 

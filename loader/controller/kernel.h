@@ -35,9 +35,10 @@ public:
     bool has_datapath() { return datapath_if_loaded().has_value(); }
     std::vector<xp_counters> reason_counters();
 
-    // Removes VPC namespaces of this store's prefix that belong to none of `vpcs` (left by a
-    // command killed before its transaction committed).
-    void remove_orphans(const std::vector<Vpc>& vpcs);
+    // Removes what a command killed before its transaction committed leaves: VPC namespaces of
+    // this store's prefix that belong to none of `vpcs`, and in theirs, vSwitch links and
+    // source rules that belong to none of `vswitches`.
+    void remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches);
     // Removes namespaces, links and pins of everything listed, and the datapath namespace.
     void teardown(const std::vector<Vpc>& vpcs);
 

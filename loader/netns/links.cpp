@@ -284,8 +284,6 @@ std::string rule_str(const PolicyRule& rule) {
     return "rule from " + rule.from.str() + " lookup " + std::to_string(rule.table) + " priority " +
            std::to_string(rule.priority);
 }
-PolicyRule vswitch_rule(const Cidr& from, uint32_t table) { return {from, table, 1000 + table}; }
-
 void add_rule(Rtnl& nl, const PolicyRule& rule) {
     // NLM_F_EXCL: without it the kernel happily adds the same rule twice.
     if (int err = nl.call(rtnl_rule_add(nl.get(), rule_object(rule).get(), NLM_F_EXCL)); err && err != EEXIST)
@@ -573,5 +571,7 @@ void delete_rule(const std::string& ns, const PolicyRule& rule) {
         remove_rule(nl, rule);
     });
 }
+
+PolicyRule vswitch_rule(const Cidr& from, uint32_t table) { return {from, table, 1000 + table}; }
 
 }  // namespace xpeer::links

@@ -85,6 +85,8 @@ struct PolicyRule {
 // The `lookup <table>` rules (IPv4 and IPv6) whose priority lies in [min_priority, max_priority],
 // sorted by priority (v4 before v6, then in the kernel's order). Rules of other actions (goto,
 // unreachable, ...) are left out.
+// The source rule of a vSwitch: `from cidr lookup table`, at priority 1000 + table.
+PolicyRule vswitch_rule(const Cidr& from, uint32_t table);
 std::vector<PolicyRule> list_rules(const std::string& netns, uint32_t min_priority, uint32_t max_priority);
 // Deletes exactly that rule (family from rule.from), duplicates included; a missing one is fine.
 // table 0 is Error("InvalidParameter.RouteTable"). The kernel deletes the first rule that matches

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The kernel side follows the store: after a teardown (or a reboot) `reconcile`, or the next
+# write, rebuilds namespaces, links and maps; orphans of killed commands are removed; a command
+# killed with SIGKILL at any point leaves a store and a data plane that reconcile makes agree.
+#
+#   vpc1 172.16.0.0/12 (vsw 172.16.1.0/24) --pcc-- vpc2 192.168.0.0/16 (vsw 192.168.1.0/24)
+source "$(dirname "$0")/lib.sh"
+
+links_in_datapath() { ip netns exec "$XPEER_DATAPATH_NETNS" ip -j link show | jq -r '[.[] | select(.ifname | startswith("xp"))] | length'; }
+rules_in() { in_vpc "$1" ip -j rule show | jq '[.[] | select(.priority >= 2000 and .priority < 32766)] | length'; }
+rules6_in() { in_vpc "$1" ip -6 -j rule show | jq '[.[] | select(.priority >= 2000 and .priority < 32766)] | length'; }
+
+step "topology"
+vpc1=$(xp vpc create --cidr 172.16.0.0/12)
+vpc2=$(xp vpc create --cidr 192.168.0.0/16)
+vsw1=$(xp vswitch create --vpc "$vpc1" --cidr 172.16.1.0/24)
+vsw2=$(xp vswitch create --vpc "$vpc2" --cidr 192.168.1.0/24)
+xp instance create --vswitch "$vsw1" >/dev/null
+xp instance create --vswitch "$vsw2" >/dev/null
+pcc=$(xp peering create --vpc "$vpc1" --peer-vpc "$vpc2")
+xp route add --vpc "$vpc1" --destination 192.168.0.0/16 --next-hop "$pcc" >/dev/null
+xp route add --vpc "$vpc2" --destination 172.16.0.0/12 --next-hop "$pcc" >/dev/null
+reachable "vpc1 -> vpc2" "$vpc1" 192.168.1.2
+
+step "teardown, then reconcile"
+xp teardown
+[ -z "$(ip netns list | grep "^$RUN_ID" || true)" ] && pass "teardown removed every namespace" || fail "namespaces left"
+[ ! -e "$XPEER_BPFFS" ] && pass "teardown removed the pins" || fail "pins left"
+xp reconcile
+reachable "vpc1 -> vpc2 after reconcile" "$vpc1" 192.168.1.2
+reachable "vpc2 -> vpc1 after reconcile" "$vpc2" 172.16.1.2
+
+step "teardown, then any write rebuilds first"
+xp teardown
+xp instance create --vswitch "$vsw1" --ip 172.16.1.9 >/dev/null
+reachable "vpc1 (new instance) -> vpc2 after the write" "$vpc1" -I 172.16.1.9 192.168.1.2
+reachable "vpc1 (old instance) -> vpc2" "$vpc1" -I 172.16.1.2 192.168.1.2
+
+step "orphans of killed commands"
+ip netns add "$RUN_ID-vpc-orphan000000000000"
+# what a command killed after making its link, before committing, leaves in a known VPC
+in_vpc "$vpc1" ip link add vsorphan0000000 type veth peer name xporphan0000000
+in_vpc "$vpc1" ip rule add from 172.16.99.0/24 lookup 1999 priority 2999
+in_vpc "$vpc1" ip -6 rule add from fd00:99::/64 lookup 1999 priority 2999
+in_vpc "$vpc1" ip rule add from all lookup 1998 priority 2998  # not a vSwitch's: reconcile leaves it
+before=$(rules_in "$vpc1")
+xp reconcile >/dev/null
+ip netns list | grep -q "$RUN_ID-vpc-orphan" && fail "orphan namespace kept" || pass "orphan namespace removed"
+in_vpc "$vpc1" ip link show vsorphan0000000 >/dev/null 2>&1 && fail "orphan veth kept" || pass "orphan veth removed"
+[ "$(rules_in "$vpc1")" = $((before - 1)) ] && pass "orphan v4 source rule removed" || fail "v4 rules: $before before, $(rules_in "$vpc1") after"
+[ "$(rules6_in "$vpc1")" = 0 ] && pass "orphan v6 source rule removed" || fail "v6 rules left: $(rules6_in "$vpc1")"
+in_vpc "$vpc1" ip rule show priority 2998 | grep -q "lookup 1998" && pass "a rule from all is left alone" || fail "the rule from all was removed"
+in_vpc "$vpc1" ip rule del priority 2998
+reachable "vpc1 -> vpc2 after removing orphans" "$vpc1" 192.168.1.2
+
+step "SIGKILL at any point of vswitch create"
+n=10
+for delay in 0.01 0.03 0.05 0.08 0.12 0.2; do
+  n=$((n + 1))
+  "$XPEER" vswitch create --vpc "$vpc1" --cidr "172.16.$n.0/24" >/dev/null 2>&1 &
+  pid=$!
+  sleep "$delay"
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+done
+xp reconcile >/dev/null
+want=$(xp --json vswitch list | jq length)
+have=$(links_in_datapath)
+[ "$want" = "$have" ] && pass "links in the datapath match the store ($have)" || fail "store has $want vSwitches, datapath $have links"
+want1=$(xp --json vswitch list --vpc "$vpc1" | jq length)
+have1=$(rules_in "$vpc1")
+[ "$want1" = "$have1" ] && pass "source rules in vpc1 match the store ($have1)" || fail "vpc1 has $want1 vSwitches but $have1 source rules"
+reachable "vpc1 -> vpc2 after the kills" "$vpc1" -I 172.16.1.2 192.168.1.2
+for m in $(seq 11 $n); do
+  if ! xp --json vswitch list | jq -e --arg c "172.16.$m.0/24" 'any(.[]; .CidrBlock == $c)' >/dev/null; then
+    xp vswitch create --vpc "$vpc1" --cidr "172.16.$m.0/24" >/dev/null && pass "172.16.$m.0/24 can be created after its killed attempt" ||
+      fail "172.16.$m.0/24 cannot be created again"
+  fi
+done
+[ "$(rules_in "$vpc1")" = "$(xp --json vswitch list --vpc "$vpc1" | jq length)" ] && pass "one source rule per vSwitch" || fail "rules: $(rules_in "$vpc1")"
+
+finish
