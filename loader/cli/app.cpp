@@ -9,6 +9,7 @@
 #include "cli/render.h"
 #include "controller/controller.h"
 #include "cli/table.h"
+#include "cli/time_args.h"
 #include "model/error.h"
 #include "model/region.h"
 #include "netns/netns.h"
@@ -22,11 +23,29 @@ struct Globals {
     Config config;
     bool json = false;
     bool verbose = false;
+    bool dry_run = false;
     std::string xdp_mode = "native";
+    std::optional<std::string> now;
+    std::optional<std::string> client_token;
 };
+
+// A dry run prints its plan instead of the result (the result was never made).
+void print_plan(const Globals& g, const Controller& c) {
+    if (g.json) {
+        nlohmann::json j{{"DryRun", true}, {"Changes", nlohmann::json::array()}, {"Kernel", c.dry_run_steps()}};
+        for (const auto& e : c.changes()) j["Changes"].push_back(render::to_json(e));
+        std::cout << j.dump(2) << '\n';
+        return;
+    }
+    std::cout << "dry run: nothing was changed. The command would record:\n";
+    render::table(std::cout, c.changes());
+    std::cout << "and in the kernel:\n";
+    for (const auto& step : c.dry_run_steps()) std::cout << "  " << step << '\n';
+}
 
 template <typename T>
 void print_one(const Globals& g, const T& item, const std::string& plain) {
+    if (g.dry_run) return;
     if (g.json)
         std::cout << render::to_json(item).dump(2) << '\n';
     else
@@ -46,6 +65,7 @@ void print_list(const Globals& g, const std::vector<T>& items) {
 
 template <typename T>
 void print_details(const Globals& g, const T& item) {
+    if (g.dry_run) return;
     if (g.json)
         std::cout << render::to_json(item).dump(2) << '\n';
     else
@@ -70,6 +90,7 @@ void add_list_show_delete(CLI::App* noun, Globals& g, Action& action, std::funct
     d->callback([&g, &action, del, did] {
         action = [&g, del, did](Controller& c) {
             del(c, *did);
+            if (g.dry_run) return;
             if (g.json)
                 std::cout << nlohmann::json{{"deleted", *did}}.dump(2) << '\n';
             else
@@ -96,6 +117,38 @@ void add_vpc(CLI::App& app, Globals& g, Action& action) {
     add_list_show_delete<Vpc>(
         vpc, g, action, [](Controller& c) { return c.list_vpcs(); }, [](Controller& c, const std::string& id) { return c.show_vpc(id); },
         [](Controller& c, const std::string& id) { c.delete_vpc(id); });
+
+    auto id = std::make_shared<std::string>();
+    auto principal = std::make_shared<AccountId>(0);
+    auto* share = vpc->add_subcommand("share", "share a VPC with a principal account: it may create vSwitches and instances in it");
+    auto* unshare = vpc->add_subcommand("unshare", "stop sharing a VPC with a principal account");
+    for (auto* cmd : {share, unshare}) {
+        cmd->add_option("vpc", *id, "the VPC (yours)")->required();
+        cmd->add_option("--account", *principal, "the principal's account UID")->required();
+    }
+    share->callback([&g, &action, id, principal] {
+        action = [&g, id, principal](Controller& c) {
+            c.share_vpc(*id, *principal);
+            print_one(g, nlohmann::json{{"VpcId", *id}, {"SharedWith", *principal}}, *id + " shared with account " + std::to_string(*principal));
+        };
+    });
+    unshare->callback([&g, &action, id, principal] {
+        action = [&g, id, principal](Controller& c) {
+            c.unshare_vpc(*id, *principal);
+            print_one(g, nlohmann::json{{"VpcId", *id}, {"UnsharedWith", *principal}},
+                      *id + " no longer shared with account " + std::to_string(*principal));
+        };
+    });
+    auto* principals = vpc->add_subcommand("principals", "the accounts a VPC is shared with");
+    principals->add_option("vpc", *id, "the VPC")->required();
+    principals->callback([&g, &action, id] {
+        action = [&g, id](Controller& c) {
+            auto accounts = c.vpc_principals(*id);
+            std::string plain;
+            for (auto a : accounts) plain += (plain.empty() ? "" : "\n") + std::to_string(a);
+            print_one(g, nlohmann::json(accounts), plain);
+        };
+    });
 }
 
 void add_vswitch(CLI::App& app, Globals& g, Action& action) {
@@ -165,6 +218,65 @@ void add_peering(CLI::App& app, Globals& g, Action& action) {
         pcc, g, action, [](Controller& c) { return c.list_peerings(); }, [](Controller& c, const std::string& id) { return c.show_peering(id); },
         [force](Controller& c, const std::string& id) { c.delete_peering(id, *force); }, &del);
     del->add_flag("--force", *force, "also delete the route entries that use it, at both ends");
+
+    auto id = std::make_shared<std::string>();
+    auto* accept = pcc->add_subcommand("accept", "accept a request to one of your VPCs (accepter only)");
+    auto* reject = pcc->add_subcommand("reject", "reject a request to one of your VPCs (accepter only)");
+    for (auto* cmd : {accept, reject}) cmd->add_option("id", *id, "the peering connection")->required();
+    accept->callback([&g, &action, id] {
+        action = [&g, id](Controller& c) {
+            auto p = c.accept_peering(*id);
+            print_one(g, p, p.id + " " + to_string(p.status));
+        };
+    });
+    reject->callback([&g, &action, id] {
+        action = [&g, id](Controller& c) {
+            auto p = c.reject_peering(*id);
+            print_one(g, p, p.id + " " + to_string(p.status));
+        };
+    });
+
+    auto change = std::make_shared<PeeringChange>();
+    auto* modify = pcc->add_subcommand("modify", "change a connection's name, description, bandwidth or link type");
+    modify->add_option("id", *id, "the peering connection")->required();
+    modify->add_option("--name", change->name, "a name");
+    modify->add_option("--description", change->description, "a description");
+    modify->add_option("--bandwidth", change->bandwidth_mbps, "Mbps (inter-region only)");
+    modify->add_option("--link-type", change->link_type, "Gold or Platinum (inter-region only)");
+    modify->callback([&g, &action, id, change] {
+        action = [&g, id, change](Controller& c) { print_details(g, c.modify_peering(*id, *change)); };
+    });
+
+    auto status = std::make_shared<std::string>();
+    auto timeout = std::make_shared<std::string>("30s");
+    auto* wait = pcc->add_subcommand("wait", "wait until a connection reaches a status");
+    wait->add_option("id", *id, "the peering connection")->required();
+    wait->add_option("--status", *status, "e.g. Activated, \"Peer Accepting\", Deleted")->required();
+    wait->add_option("--timeout", *timeout, "give up after this long (500ms, 30s, 2m)")->capture_default_str();
+    wait->callback([&g, &action, id, status, timeout] {
+        action = [&g, id, status, timeout](Controller& c) {
+            auto p = c.wait_peering(*id, peering_status_from_string(*status), time_args::parse_duration(*timeout));
+            print_one(g, p, p.id + " " + to_string(p.status));
+        };
+    });
+}
+
+void add_quota(CLI::App& app, Globals& g, Action& action) {
+    auto* quota = app.add_subcommand("quota", "the seed's quotas, for the caller's account")->require_subcommand(1);
+    quota->add_subcommand("list", "list them with their values")->callback([&g, &action] {
+        action = [&g](Controller& c) { print_list(g, c.list_quotas()); };
+    });
+    auto name = std::make_shared<std::string>();
+    auto value = std::make_shared<int64_t>(0);
+    auto* set = quota->add_subcommand("set", "set one for the caller's account");
+    set->add_option("name", *name, "e.g. vpc_quota_peer_num")->required();
+    set->add_option("value", *value, "the new value")->required();
+    set->callback([&g, &action, name, value] {
+        action = [&g, name, value](Controller& c) {
+            auto q = c.set_quota(*name, *value);
+            print_one(g, q, q.name + " = " + std::to_string(q.value));
+        };
+    });
 }
 
 void add_route(CLI::App& app, Globals& g, Action& action) {
@@ -276,12 +388,16 @@ int run_cli(int argc, char** argv) {
     app.add_option("--xdp-mode", g.xdp_mode, "how XDP programs attach")->envname("XPEER_XDP_MODE")->check(CLI::IsMember({"native", "generic"}))->capture_default_str();
     app.add_flag("--json", g.json, "machine-readable output");
     app.add_flag("-v,--verbose", g.verbose, "log every kernel step to stderr");
+    app.add_flag("--dry-run", g.dry_run, "validate and print what would change; change nothing");
+    app.add_option("--client-token", g.client_token, "a create retried with the same token returns the first result");
+    app.add_option("--now", g.now, "the clock: unix seconds or 2026-12-03T00:00:00Z (tests, replays)")->envname("XPEER_NOW");
 
     Action action;
     add_vpc(app, g, action);
     add_vswitch(app, g, action);
     add_instance(app, g, action);
     add_peering(app, g, action);
+    add_quota(app, g, action);
     add_route(app, g, action);
     add_observability(app, g, action);
     add_host(app, g, action);
@@ -300,8 +416,12 @@ int run_cli(int argc, char** argv) {
     spdlog::set_pattern("%^%l%$: %v");
     spdlog::set_level(g.verbose ? spdlog::level::debug : spdlog::level::warn);
     try {
+        if (g.now) g.config.now = time_args::parse_time(*g.now);
         Controller controller(g.config);
+        if (g.dry_run) controller.set_dry_run();
+        if (g.client_token) controller.set_client_token(*g.client_token);
         action(controller);
+        if (g.dry_run) print_plan(g, controller);
         for (const auto& w : controller.warnings()) std::cerr << "warning: " << w << '\n';
         return 0;
     } catch (const Error& e) {

@@ -3,6 +3,8 @@
 #include <ctime>
 
 #include "cli/table.h"
+#include "controller/lifecycle.h"
+#include "model/region.h"
 
 namespace xpeer::render {
 namespace {
@@ -45,6 +47,7 @@ nlohmann::json to_json(const Instance& i) {
             {"Ipv6Address", opt_json(i.ipv6)}, {"CreationTime", format_time(i.created_at)}};
 }
 nlohmann::json to_json(const Peering& p) {
+    auto expires = lifecycle::expires_at(p);
     return {{"InstanceId", p.id},
             {"Status", to_string(p.status)},
             {"OwnerId", p.account},
@@ -57,14 +60,20 @@ nlohmann::json to_json(const Peering& p) {
             {"LinkType", p.link_type},
             {"Name", p.name},
             {"Description", p.description},
-            {"GmtCreate", format_time(p.created_at)}};
+            {"InterRegion", lifecycle::is_inter_region(p)},
+            {"CrossBorder", is_cross_border(region(p.region), region(p.peer_region))},
+            {"GmtCreate", format_time(p.created_at)},
+            {"GmtExpired", expires ? nlohmann::json(format_time(*expires)) : nlohmann::json(nullptr)}};
+}
+nlohmann::json to_json(const QuotaValue& q) {
+    return {{"QuotaName", q.name}, {"Description", q.description}, {"DefaultValue", q.default_value}, {"Value", q.value}, {"Unit", q.unit}};
 }
 nlohmann::json to_json(const RouteEntry& r) {
     return {{"RouteEntryId", r.id}, {"VpcId", r.vpc_id}, {"DestinationCidrBlock", r.destination.str()},
             {"NextHopType", "VpcPeer"}, {"NextHopId", r.next_hop}, {"CreationTime", format_time(r.created_at)}};
 }
 nlohmann::json to_json(const Event& e) {
-    return {{"Time", format_time(e.time)}, {"ResourceId", e.resource}, {"Status", e.status}, {"Account", e.account}, {"Reason", e.reason}};
+    return {{"Time", format_time(e.time)}, {"ResourceId", e.resource}, {"Status", e.status}, {"Account", e.account == 0 ? nlohmann::json("system") : nlohmann::json(e.account)}, {"Reason", e.reason}};
 }
 nlohmann::json to_json(const LinkCounters& c) {
     return {{"packets", c.packets},           {"bytes", c.bytes},
@@ -95,10 +104,19 @@ void table(std::ostream& out, const std::vector<Instance>& is) {
     t.print(out);
 }
 void table(std::ostream& out, const std::vector<Peering>& ps) {
-    TextTable t({"PEERING", "STATUS", "VPC", "PEER VPC", "PEER ACCOUNT", "REGIONS", "BANDWIDTH", "LINK"});
-    for (const auto& p : ps)
+    TextTable t({"PEERING", "STATUS", "VPC", "PEER VPC", "PEER ACCOUNT", "REGIONS", "BANDWIDTH", "LINK", "EXPIRES"});
+    for (const auto& p : ps) {
+        auto expires = lifecycle::expires_at(p);
         t.add({p.id, to_string(p.status), p.vpc_id, p.peer_vpc_id, std::to_string(p.peer_account), p.region + " -> " + p.peer_region,
-               p.bandwidth_mbps < 0 ? "unlimited" : std::to_string(p.bandwidth_mbps) + " Mbps", p.link_type.empty() ? "-" : p.link_type});
+               p.bandwidth_mbps < 0 ? "unlimited" : std::to_string(p.bandwidth_mbps) + " Mbps", p.link_type.empty() ? "-" : p.link_type,
+               expires ? format_time(*expires) : "-"});
+    }
+    t.print(out);
+}
+void table(std::ostream& out, const std::vector<QuotaValue>& qs) {
+    TextTable t({"QUOTA", "VALUE", "DEFAULT", "DESCRIPTION"});
+    for (const auto& q : qs)
+        t.add({q.name, std::to_string(q.value) + (q.unit.empty() ? "" : " " + q.unit), std::to_string(q.default_value), q.description});
     t.print(out);
 }
 void table(std::ostream& out, const std::vector<RouteEntry>& rs) {
@@ -108,7 +126,7 @@ void table(std::ostream& out, const std::vector<RouteEntry>& rs) {
 }
 void table(std::ostream& out, const std::vector<Event>& es) {
     TextTable t({"TIME", "RESOURCE", "STATUS", "ACCOUNT", "REASON"});
-    for (const auto& e : es) t.add({format_time(e.time), e.resource, e.status, std::to_string(e.account), e.reason});
+    for (const auto& e : es) t.add({format_time(e.time), e.resource, e.status, e.account == 0 ? "system" : std::to_string(e.account), e.reason});
     t.print(out);
 }
 void table(std::ostream& out, const std::vector<LinkStats>& ss) {

@@ -8,11 +8,13 @@
 // How resources look to users: JSON for machines (--json), tables for people.
 namespace xpeer::render {
 
+inline nlohmann::json to_json(const nlohmann::json& j) { return j; }
 nlohmann::json to_json(const Vpc&);
 nlohmann::json to_json(const VSwitch&);
 nlohmann::json to_json(const Instance&);
 nlohmann::json to_json(const Peering&);
 nlohmann::json to_json(const RouteEntry&);
+nlohmann::json to_json(const QuotaValue&);
 nlohmann::json to_json(const Event&);
 nlohmann::json to_json(const LinkCounters&);
 nlohmann::json to_json(const LinkStats&);
@@ -22,6 +24,7 @@ void table(std::ostream&, const std::vector<VSwitch>&);
 void table(std::ostream&, const std::vector<Instance>&);
 void table(std::ostream&, const std::vector<Peering>&);
 void table(std::ostream&, const std::vector<RouteEntry>&);
+void table(std::ostream&, const std::vector<QuotaValue>&);
 void table(std::ostream&, const std::vector<Event>&);
 void table(std::ostream&, const std::vector<LinkStats>&);
 void reasons_table(std::ostream&, const std::vector<xp_counters>&);

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <spdlog/spdlog.h>
 
+#include "controller/kernel.h"
 #include "controller/rules.h"
 #include "model/error.h"
 #include "model/ids.h"
@@ -19,10 +20,22 @@ Error not_found(const std::string& kind, const std::string& id) {
 
 }  // namespace
 
-Controller::Controller(Config config) : config_(std::move(config)), store_(config_.state_path), kernel_(config_) {
+Controller::Controller(Config config) : Controller(std::move(config), nullptr) {}
+
+Controller::Controller(Config config, std::unique_ptr<Dataplane> dataplane)
+    : config_(std::move(config)), store_(config_.state_path), dataplane_(std::move(dataplane)) {
+    if (!dataplane_) dataplane_ = std::make_unique<Kernel>(config_);
+    kernel_ = dataplane_.get();
     check_binding();
     config_.store_id = store_.setting("store_id").value_or("");
 }
+
+void Controller::set_dry_run() {
+    dry_run_ = std::make_unique<DryRun>(*dataplane_);
+    kernel_ = dry_run_.get();
+}
+
+std::vector<std::string> Controller::dry_run_steps() const { return dry_run_ ? dry_run_->steps() : std::vector<std::string>{}; }
 
 int64_t Controller::now() const { return config_.now.value_or(static_cast<int64_t>(std::time(nullptr))); }
 
@@ -52,17 +65,17 @@ void Controller::bind_config() {
 }
 
 void Controller::ensure_kernel() {
-    if (kernel_.has_datapath() || store_.vpcs().empty()) return;
+    if (kernel_->has_datapath() || store_.vpcs().empty()) return;
     rebuild_kernel_objects();
     apply_maps();
 }
 
 void Controller::rebuild_kernel_objects() {
     for (const auto& vpc : store_.vpcs()) {
-        kernel_.create_vpc(vpc);
+        kernel_->create_vpc(vpc);
         for (const auto& vsw : store_.vswitches_of(vpc.id)) {
-            store_.set_vswitch_port(vsw.id, kernel_.create_vswitch(vpc, vsw));
-            for (const auto& inst : store_.instances_of(vsw.id)) kernel_.add_instance(vpc, vsw, inst);
+            store_.set_vswitch_port(vsw.id, kernel_->create_vswitch(vpc, vsw));
+            for (const auto& inst : store_.instances_of(vsw.id)) kernel_->add_instance(vpc, vsw, inst);
         }
     }
 }
@@ -70,7 +83,7 @@ void Controller::rebuild_kernel_objects() {
 void Controller::run_undo() {
     if (maps_touched_) {
         // Registered first, so that it runs last: the maps follow the rolled-back store.
-        undo_.insert(undo_.begin(), [this] { kernel_.apply(store_.snapshot(), store_.vswitch_ports()); });
+        undo_.insert(undo_.begin(), [this] { kernel_->apply(store_.snapshot(), store_.vswitch_ports()); });
     }
     for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
         try {
@@ -83,36 +96,50 @@ void Controller::run_undo() {
     maps_touched_ = false;
 }
 
-Vpc Controller::visible_vpc(const std::string& id) {
+Vpc Controller::owned_vpc(const std::string& id, const std::string& what) {
     auto vpc = store_.find_vpc(id);
-    if (!vpc || vpc->account != config_.account) throw not_found("Vpc", id);
+    if (!vpc) throw not_found("Vpc", id);
+    if (vpc->account == config_.account) return *vpc;
+    auto principals = store_.principals(id);
+    if (std::ranges::find(principals, config_.account) == principals.end()) throw not_found("Vpc", id);
+    throw Error("Forbidden.SharedVpc", "account " + std::to_string(config_.account) + " is a principal of shared VPC " + id +
+                                           "; only its owner (account " + std::to_string(vpc->account) + ") may " + what);
+}
+
+Vpc Controller::usable_vpc(const std::string& id) {
+    auto vpc = store_.find_vpc(id);
+    if (!vpc) throw not_found("Vpc", id);
+    if (vpc->account == config_.account) return *vpc;
+    auto principals = store_.principals(id);
+    if (std::ranges::find(principals, config_.account) == principals.end()) throw not_found("Vpc", id);
     return *vpc;
 }
 
 VSwitch Controller::visible_vswitch(const std::string& id) {
     auto vsw = store_.find_vswitch(id);
     if (!vsw) throw not_found("VSwitch", id);
-    auto vpc = store_.find_vpc(vsw->vpc_id);
-    if (!vpc || vpc->account != config_.account) throw not_found("VSwitch", id);
+    try {
+        usable_vpc(vsw->vpc_id);
+    } catch (const Error&) {
+        throw not_found("VSwitch", id);
+    }
     return *vsw;
 }
 
-Peering Controller::visible_peering(const std::string& id) {
-    auto p = store_.find_peering(id);
-    if (!p || (p->account != config_.account && p->peer_account != config_.account))
-        throw Error("InvalidVpcPeerId.NotFound", "peering connection " + id + " not found (or not visible to this account)");
-    return *p;
+void Controller::record(const Event& e) {
+    store_.record(e);
+    changes_.push_back(e);
 }
 
 void Controller::transition(Peering& p, PeeringStatus to, const std::string& reason) {
     p.status = to;
     store_.set_peering_status(p.id, to);
-    store_.record(Event{now(), p.id, to_string(to), config_.account, reason});
+    record(Event{now(), p.id, to_string(to), config_.account, reason});
 }
 
 ReconcileResult Controller::apply_maps() {
     maps_touched_ = true;
-    return kernel_.apply(store_.snapshot(), store_.vswitch_ports());
+    return kernel_->apply(store_.snapshot(), store_.vswitch_ports());
 }
 
 // ---- VPCs
@@ -129,20 +156,23 @@ Vpc Controller::create_vpc(const VpcSpec& spec) {
     vpc.account = config_.account;
     vpc.name = spec.name;
     vpc.created_at = now();
+    const std::string request = vpc.cidr.str() + "|" + (vpc.ipv6_cidr ? vpc.ipv6_cidr->str() : "") + "|" + vpc.region + "|" + vpc.name;
     return transact([&] {
+        if (auto id = replayed("vpc", request)) return *store_.find_vpc(*id);
         store_.ensure_account(config_.account);
         vpc.id = new_id("vpc", [&](const std::string& id) { return store_.id_exists(id); });
+        remember_token("vpc", request, vpc.id);
         store_.insert(vpc);
-        store_.record(Event{vpc.created_at, vpc.id, "Available", config_.account, "created"});
-        kernel_.create_vpc(vpc);
-        undo_.push_back([this, vpc] { kernel_.delete_vpc(vpc); });
+        record(Event{vpc.created_at, vpc.id, "Available", config_.account, "created"});
+        kernel_->create_vpc(vpc);
+        undo_.push_back([this, vpc] { kernel_->delete_vpc(vpc); });
         return vpc;
     });
 }
 
 void Controller::delete_vpc(const std::string& id) {
     transact([&] {
-        Vpc vpc = visible_vpc(id);
+        Vpc vpc = owned_vpc(id, "delete it");
         if (auto v = store_.vswitches_of(id); !v.empty())
             throw Error("DependencyViolation.VSwitch", id + " still has vSwitch " + v.front().id + "; delete it first");
         for (const auto& p : store_.live_peerings())
@@ -151,20 +181,21 @@ void Controller::delete_vpc(const std::string& id) {
         if (auto r = store_.routes_of_vpc(id); !r.empty())
             throw Error("DependencyViolation.RouteEntry", id + " still has route entry " + r.front().id);
         store_.delete_vpc(id);
-        store_.record(Event{now(), id, "Deleted", config_.account, "deleted"});
-        kernel_.delete_vpc(vpc);
+        record(Event{now(), id, "Deleted", config_.account, "deleted"});
+        kernel_->delete_vpc(vpc);
     });
 }
 
 std::vector<Vpc> Controller::list_vpcs() {
     auto all = store_.vpcs();
     std::erase_if(all, [&](const Vpc& v) { return v.account != config_.account; });
+    for (auto& v : store_.vpcs_shared_with(config_.account)) all.push_back(std::move(v));
     return all;
 }
 
-Vpc Controller::show_vpc(const std::string& id) { return visible_vpc(id); }
+Vpc Controller::show_vpc(const std::string& id) { return usable_vpc(id); }
 
-std::string Controller::vpc_netns(const std::string& vpc_id) { return vpc_netns_name(config_, visible_vpc(vpc_id).id); }
+std::string Controller::vpc_netns(const std::string& vpc_id) { return vpc_netns_name(config_, usable_vpc(vpc_id).id); }
 
 // ---- vSwitches
 
@@ -174,16 +205,19 @@ VSwitch Controller::create_vswitch(const VSwitchSpec& spec) {
     if (spec.ipv6_cidr) vsw.ipv6_cidr = Cidr::parse(*spec.ipv6_cidr);
     vsw.name = spec.name;
     vsw.created_at = now();
+    const std::string request = spec.vpc_id + "|" + vsw.cidr.str() + "|" + (vsw.ipv6_cidr ? vsw.ipv6_cidr->str() : "") + "|" + vsw.name;
     return transact([&] {
-        Vpc vpc = visible_vpc(spec.vpc_id);
+        if (auto id = replayed("vswitch", request)) return *store_.find_vswitch(*id);
+        Vpc vpc = usable_vpc(spec.vpc_id);
         rules::check_vswitch(vpc, store_.vswitches_of(vpc.id), store_.routes_of_vpc(vpc.id), vsw.cidr, vsw.ipv6_cidr);
         vsw.vpc_id = vpc.id;
         vsw.id = new_id("vsw", [&](const std::string& id) { return store_.id_exists(id); });
+        remember_token("vswitch", request, vsw.id);
         store_.insert(vsw);
-        store_.record(Event{vsw.created_at, vsw.id, "Available", config_.account, "created in " + vpc.id});
-        kernel_.clear_port_counters(vsw.slot);
-        store_.set_vswitch_port(vsw.id, kernel_.create_vswitch(vpc, vsw));
-        undo_.push_back([this, vpc, vsw] { kernel_.delete_vswitch(vpc, vsw); });
+        record(Event{vsw.created_at, vsw.id, "Available", config_.account, "created in " + vpc.id});
+        kernel_->clear_port_counters(vsw.slot);
+        store_.set_vswitch_port(vsw.id, kernel_->create_vswitch(vpc, vsw));
+        undo_.push_back([this, vpc, vsw] { kernel_->delete_vswitch(vpc, vsw); });
         apply_maps();
         return vsw;
     });
@@ -194,16 +228,16 @@ void Controller::delete_vswitch(const std::string& id) {
         VSwitch vsw = visible_vswitch(id);
         if (auto i = store_.instances_of(id); !i.empty())
             throw Error("DependencyViolation.Instance", id + " still has instance " + i.front().id + "; delete it first");
-        Vpc vpc = visible_vpc(vsw.vpc_id);
+        Vpc vpc = usable_vpc(vsw.vpc_id);
         store_.delete_vswitch(id);
-        store_.record(Event{now(), id, "Deleted", config_.account, "deleted"});
+        record(Event{now(), id, "Deleted", config_.account, "deleted"});
         apply_maps();  // routes to the link go before the link
-        kernel_.delete_vswitch(vpc, vsw);
+        kernel_->delete_vswitch(vpc, vsw);
     });
 }
 
 std::vector<VSwitch> Controller::list_vswitches(const std::optional<std::string>& vpc_id) {
-    if (vpc_id) return store_.vswitches_of(visible_vpc(*vpc_id).id);
+    if (vpc_id) return store_.vswitches_of(usable_vpc(*vpc_id).id);
     std::vector<VSwitch> out;
     for (const auto& vpc : list_vpcs())
         for (auto& v : store_.vswitches_of(vpc.id)) out.push_back(std::move(v));
@@ -215,9 +249,11 @@ VSwitch Controller::show_vswitch(const std::string& id) { return visible_vswitch
 // ---- instances
 
 Instance Controller::create_instance(const InstanceSpec& spec) {
+    const std::string request = spec.vswitch_id + "|" + spec.ip.value_or("") + "|" + spec.ipv6.value_or("");
     return transact([&] {
+        if (auto id = replayed("instance", request)) return *store_.find_instance(*id);
         VSwitch vsw = visible_vswitch(spec.vswitch_id);
-        Vpc vpc = visible_vpc(vsw.vpc_id);
+        Vpc vpc = usable_vpc(vsw.vpc_id);
         std::vector<IpAddr> taken;
         for (const auto& i : store_.instances_of(vsw.id)) {
             if (i.ip) taken.push_back(*i.ip);
@@ -241,10 +277,11 @@ Instance Controller::create_instance(const InstanceSpec& spec) {
             inst.ipv6 = rules::next_free_address(*vsw.ipv6_cidr, taken);
         }
         inst.id = new_id("i", [&](const std::string& id) { return store_.id_exists(id); });
+        remember_token("instance", request, inst.id);
         store_.insert(inst);
-        store_.record(Event{inst.created_at, inst.id, "Running", config_.account, "created on " + vsw.id});
-        kernel_.add_instance(vpc, vsw, inst);
-        undo_.push_back([this, vpc, vsw, inst] { kernel_.remove_instance(vpc, vsw, inst); });
+        record(Event{inst.created_at, inst.id, "Running", config_.account, "created on " + vsw.id});
+        kernel_->add_instance(vpc, vsw, inst);
+        undo_.push_back([this, vpc, vsw, inst] { kernel_->remove_instance(vpc, vsw, inst); });
         return inst;
     });
 }
@@ -254,10 +291,10 @@ void Controller::delete_instance(const std::string& id) {
         auto inst = store_.find_instance(id);
         if (!inst) throw not_found("Instance", id);
         VSwitch vsw = visible_vswitch(inst->vswitch_id);
-        Vpc vpc = visible_vpc(vsw.vpc_id);
+        Vpc vpc = usable_vpc(vsw.vpc_id);
         store_.delete_instance(id);
-        store_.record(Event{now(), id, "Deleted", config_.account, "deleted"});
-        kernel_.remove_instance(vpc, vsw, *inst);
+        record(Event{now(), id, "Deleted", config_.account, "deleted"});
+        kernel_->remove_instance(vpc, vsw, *inst);
     });
 }
 

@@ -1,11 +1,14 @@
 #pragma once
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "controller/config.h"
-#include "controller/kernel.h"
+#include "controller/dataplane.h"
+#include "controller/dry_run.h"
 #include "model/error.h"
 #include "model/model.h"
 #include "store/store.h"
@@ -43,6 +46,22 @@ struct PeeringSpec {
     std::string description;
 };
 
+// Only the fields given change.
+struct PeeringChange {
+    std::optional<std::string> name;
+    std::optional<std::string> description;
+    std::optional<int64_t> bandwidth_mbps;
+    std::optional<std::string> link_type;
+};
+
+struct QuotaValue {
+    std::string name;
+    std::string description;
+    int64_t default_value = 0;
+    int64_t value = 0;
+    std::string unit;
+};
+
 struct RouteSpec {
     std::string vpc_id;
     std::string destination;
@@ -60,15 +79,31 @@ struct LinkStats {
 // back and converges the kernel to it.
 class Controller {
 public:
+    // The real kernel.
     explicit Controller(Config config);
+    // Another data plane (unit tests); the controller owns it.
+    Controller(Config config, std::unique_ptr<Dataplane> dataplane);
 
     // Messages for the user that do not stop the command (e.g. overlapping route entries).
     std::vector<std::string>& warnings() { return warnings_; }
 
+    // From now on commands validate and describe their changes (changes(), dry_run_steps()) but
+    // make none: the store is rolled back and the kernel is not touched.
+    void set_dry_run();
+    bool dry_run() const { return dry_run_ != nullptr; }
+    const std::vector<Event>& changes() const { return changes_; }
+    std::vector<std::string> dry_run_steps() const;
+    // The next create with this token returns what the first create with it made.
+    void set_client_token(std::string token) { client_token_ = std::move(token); }
+
     Vpc create_vpc(const VpcSpec&);
     void delete_vpc(const std::string& id);
-    std::vector<Vpc> list_vpcs();
+    std::vector<Vpc> list_vpcs();  // owned and shared with the caller
     Vpc show_vpc(const std::string& id);
+    // Shared VPC: principals may create vSwitches and instances in it, nothing else.
+    void share_vpc(const std::string& id, AccountId principal);
+    void unshare_vpc(const std::string& id, AccountId principal);
+    std::vector<AccountId> vpc_principals(const std::string& id);
 
     VSwitch create_vswitch(const VSwitchSpec&);
     void delete_vswitch(const std::string& id);
@@ -81,9 +116,21 @@ public:
     Instance show_instance(const std::string& id);
 
     Peering create_peering(const PeeringSpec&);
+    Peering accept_peering(const std::string& id);
+    Peering reject_peering(const std::string& id);
+    Peering modify_peering(const std::string& id, const PeeringChange&);
     void delete_peering(const std::string& id, bool force);
     std::vector<Peering> list_peerings();
     Peering show_peering(const std::string& id);
+    // Polls until the connection is `status`; Error("IncorrectStatus.VpcPeer") once it is in a
+    // status it cannot leave for that one, Error("Timeout.VpcPeer") after `timeout`.
+    Peering wait_peering(const std::string& id, PeeringStatus status, std::chrono::milliseconds timeout);
+    // Requests pending for more than seven days become Expired (the agent's timer; every command
+    // runs it first). Returns how many expired.
+    size_t expire_pending();
+
+    std::vector<QuotaValue> list_quotas();
+    QuotaValue set_quota(const std::string& name, int64_t value);
 
     RouteEntry add_route(const RouteSpec&);
     void delete_route(const std::string& id);
@@ -92,6 +139,7 @@ public:
 
     std::vector<LinkStats> link_stats(const std::optional<std::string>& pcc);
     std::vector<xp_counters> reason_stats();
+    // The caller's events, and every event of a peering connection it is a party to.
     std::vector<Event> events(const std::string& resource);
 
     // The namespace a command for this VPC runs in.
@@ -101,8 +149,14 @@ public:
     // Removes every kernel object of this store.
     void teardown();
 
+    int64_t now() const;  // unix seconds; Config::now overrides the clock (tests, replays)
+
 private:
-    Vpc visible_vpc(const std::string& id);
+    // A VPC the caller owns; a VPC shared with it is Error("Forbidden.SharedVpc") naming `what`.
+    Vpc owned_vpc(const std::string& id, const std::string& what);
+    // A VPC the caller owns or is a principal of.
+    Vpc usable_vpc(const std::string& id);
+    bool usable(const std::string& vpc_id);
     VSwitch visible_vswitch(const std::string& id);
     Peering visible_peering(const std::string& id);
     // Refuses a store bound to other kernel objects than this command's flags name.
@@ -113,9 +167,14 @@ private:
     void ensure_kernel();
     void rebuild_kernel_objects();
     void run_undo();
-    // Unix seconds; Config::now overrides the clock (tests, replays).
-    int64_t now() const;
+    void record(const Event& e);
     void transition(Peering& p, PeeringStatus to, const std::string& reason);
+    size_t expire_due();  // inside a transaction
+    int64_t quota(const std::string& name, AccountId account);
+    void check_peering_quotas(const Vpc& vpc, const Vpc& peer);
+    // With a client token: the resource its first use made (same request), else nullopt.
+    std::optional<std::string> replayed(const std::string& kind, const std::string& request);
+    void remember_token(const std::string& kind, const std::string& request, const std::string& id);
     // Compiles the store into the maps; if the command fails, the maps follow the rolled-back store.
     ReconcileResult apply_maps();
     // Runs fn in one transaction; on failure rolls back and converges the kernel to the store.
@@ -124,11 +183,16 @@ private:
 
     Config config_;
     Store store_;
-    Kernel kernel_;
+    std::unique_ptr<Dataplane> dataplane_;
+    std::unique_ptr<DryRun> dry_run_;
+    Dataplane* kernel_;  // dataplane_, or dry_run_ wrapping it
     std::vector<std::string> warnings_;
+    std::vector<Event> changes_;  // events recorded by the commands of this controller
+    std::optional<std::string> client_token_;
     std::vector<std::function<void()>> undo_;  // kernel steps of the current transaction, reversed on failure
     bool maps_touched_ = false;
     bool recovering_ = false;
+    size_t expired_ = 0;  // requests this controller's timer expired
 };
 
 template <typename F>
@@ -139,13 +203,14 @@ auto Controller::transact(F&& fn) {
         auto tx = store_.begin();
         bind_config();
         ensure_kernel();
+        expire_due();
         if constexpr (std::is_void_v<decltype(fn())>) {
             fn();
-            tx.commit();
+            if (!dry_run()) tx.commit();  // a dry run rolls back
             undo_.clear();
         } else {
             auto result = fn();
-            tx.commit();
+            if (!dry_run()) tx.commit();
             undo_.clear();
             return result;
         }

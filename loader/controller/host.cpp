@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "controller/controller.h"
 
 namespace xpeer {
@@ -10,8 +12,8 @@ std::vector<LinkStats> Controller::link_stats(const std::optional<std::string>& 
             s.a_to_b = store_.archived_counters(p.id, XP_DIR_A_TO_B).value_or(LinkCounters{});
             s.b_to_a = store_.archived_counters(p.id, XP_DIR_B_TO_A).value_or(LinkCounters{});
         } else {
-            s.a_to_b = kernel_.link_counters(p.slot, XP_DIR_A_TO_B);
-            s.b_to_a = kernel_.link_counters(p.slot, XP_DIR_B_TO_A);
+            s.a_to_b = kernel_->link_counters(p.slot, XP_DIR_A_TO_B);
+            s.b_to_a = kernel_->link_counters(p.slot, XP_DIR_B_TO_A);
         }
         out.push_back(s);
     };
@@ -23,25 +25,29 @@ std::vector<LinkStats> Controller::link_stats(const std::optional<std::string>& 
     return out;
 }
 
-std::vector<xp_counters> Controller::reason_stats() { return kernel_.reason_counters(); }
+std::vector<xp_counters> Controller::reason_stats() { return kernel_->reason_counters(); }
 
 std::vector<Event> Controller::events(const std::string& resource) {
+    std::vector<std::string> parties_of;  // connections the caller is a party to: both sides see their history
+    for (const auto& p : list_peerings()) parties_of.push_back(p.id);
     auto all = store_.events(resource);
-    std::erase_if(all, [&](const Event& e) { return e.account != config_.account; });
+    std::erase_if(all, [&](const Event& e) {
+        return e.account != config_.account && std::ranges::find(parties_of, e.resource) == parties_of.end();
+    });
     return all;
 }
 
 ReconcileResult Controller::reconcile() {
     return transact([&] {
         rebuild_kernel_objects();
-        kernel_.remove_orphans(store_.vpcs(), store_.vswitches());
+        kernel_->remove_orphans(store_.vpcs(), store_.vswitches());
         return apply_maps();
     });
 }
 
 void Controller::teardown() {
     auto tx = store_.begin();
-    kernel_.teardown(store_.vpcs());
+    kernel_->teardown(store_.vpcs());
     tx.commit();
 }
 }  // namespace xpeer

@@ -122,6 +122,15 @@ ReconcileResult Kernel::apply(const Snapshot& snapshot, const PortMap& ports) {
     return r;
 }
 
+ReconcileResult Kernel::plan(const Snapshot& snapshot, const PortMap& ports) {
+    Tables tables = compile(snapshot, ports);
+    auto& dp = datapath_if_loaded();
+    if (dp) return xpeer::plan(tables, *dp);
+    ReconcileResult r;  // nothing pinned: every entry is new
+    r.added = tables.routes_v4.size() + tables.routes_v6.size() + tables.ports.size() + tables.peerings.size();
+    return r;
+}
+
 LinkCounters Kernel::link_counters(uint32_t slot, int direction) {
     auto& dp = datapath_if_loaded();
     if (!dp) return {};

@@ -1,5 +1,9 @@
+#include <algorithm>
+#include <thread>
+
 #include "controller/controller.h"
-#include "controller/rules.h"
+#include "controller/lifecycle.h"
+#include "controller/quotas.h"
 #include "model/error.h"
 #include "model/ids.h"
 #include "model/region.h"
@@ -7,15 +11,64 @@
 namespace xpeer {
 namespace {
 
-bool is_terminal(PeeringStatus s) {
-    return s == PeeringStatus::Deleted || s == PeeringStatus::Rejected || s == PeeringStatus::Expired;
+using lifecycle::Action;
+
+const char* kManagePeerings = "create, modify or delete its peering connections";
+
+std::string peering_request(const PeeringSpec& s) {
+    return s.vpc_id + "|" + s.peer_vpc_id + "|" + (s.peer_account ? std::to_string(*s.peer_account) : "") + "|" + s.peer_region.value_or("") +
+           "|" + (s.bandwidth_mbps ? std::to_string(*s.bandwidth_mbps) : "") + "|" + s.link_type.value_or("") + "|" + s.name + "|" +
+           s.description;
 }
+
+bool connects(const Peering& p, const std::string& vpc_id) { return p.vpc_id == vpc_id || p.peer_vpc_id == vpc_id; }
 
 }  // namespace
 
+Peering Controller::visible_peering(const std::string& id) {
+    auto p = store_.find_peering(id);
+    if (p && (p->account == config_.account || p->peer_account == config_.account)) return *p;
+    if (p) {
+        for (const auto& vpc_id : {p->vpc_id, p->peer_vpc_id}) {
+            auto principals = store_.principals(vpc_id);
+            if (std::ranges::find(principals, config_.account) != principals.end())
+                throw Error("Forbidden.SharedVpc", "account " + std::to_string(config_.account) + " is a principal of shared VPC " + vpc_id +
+                                                       "; only its owner may " + kManagePeerings);
+        }
+    }
+    throw Error("InvalidVpcPeerId.NotFound", "peering connection " + id + " not found (or not visible to this account)");
+}
+
+int64_t Controller::quota(const std::string& name, AccountId account) {
+    return store_.quota(account, name).value_or(quotas::find(name).default_value);
+}
+
+void Controller::check_peering_quotas(const Vpc& vpc, const Vpc& peer) {
+    const bool inter = vpc.region != peer.region;
+    const char* per_vpc = inter ? quotas::kInterRegionPerVpc : quotas::kIntraRegionPerVpc;
+    auto live = store_.live_peerings();
+    std::erase_if(live, [](const Peering& p) { return lifecycle::is_terminal(p.status); });
+    for (const Vpc* v : {&vpc, &peer}) {
+        int64_t limit = quota(per_vpc, v->account);
+        auto used = std::ranges::count_if(live, [&](const Peering& p) { return connects(p, v->id) && lifecycle::is_inter_region(p) == inter; });
+        if (used >= limit)
+            throw Error(inter ? "QuotaExceeded.CrossRegionPeerNumPerVpc" : "QuotaExceeded.IntraRegionPeerNumPerVpc",
+                        v->id + " already has " + std::to_string(used) + " " + (inter ? "inter" : "intra") + "-region peering connection" +
+                            (used == 1 ? "" : "s") + "; " + per_vpc + " of account " + std::to_string(v->account) + " is " + std::to_string(limit));
+    }
+    int64_t limit = quota(quotas::kPerAccountRegion, config_.account);
+    auto used = std::ranges::count_if(live, [&](const Peering& p) { return p.account == config_.account && p.region == vpc.region; });
+    if (used >= limit)
+        throw Error("QuotaExceeded.PeerNum", "account " + std::to_string(config_.account) + " already has " + std::to_string(used) +
+                                                 " peering connections in " + vpc.region + "; " + quotas::kPerAccountRegion + " is " +
+                                                 std::to_string(limit));
+}
+
 Peering Controller::create_peering(const PeeringSpec& spec) {
+    const std::string request = peering_request(spec);
     return transact([&] {
-        Vpc vpc = visible_vpc(spec.vpc_id);
+        if (auto id = replayed("peering", request)) return *store_.find_peering(*id);
+        Vpc vpc = owned_vpc(spec.vpc_id, kManagePeerings);
         AccountId peer_account = spec.peer_account.value_or(config_.account);
         auto peer = store_.find_vpc(spec.peer_vpc_id);
         if (!peer || peer->account != peer_account)
@@ -24,23 +77,10 @@ Peering Controller::create_peering(const PeeringSpec& spec) {
         if (spec.peer_region && region(*spec.peer_region).id != peer->region)
             throw Error("InvalidRegionId.Mismatch", "peer VPC " + peer->id + " is in " + peer->region + ", not " + *spec.peer_region);
         for (const auto& p : store_.live_peerings()) {
-            bool same_pair = (p.vpc_id == vpc.id && p.peer_vpc_id == peer->id) || (p.vpc_id == peer->id && p.peer_vpc_id == vpc.id);
-            if (same_pair && !is_terminal(p.status))
+            if (connects(p, vpc.id) && connects(p, peer->id) && !lifecycle::is_terminal(p.status))
                 throw Error("ResourceAlreadyExist.VpcPeer", "only one peering connection between two VPCs at a time: " + p.id + " (" +
                                                                 to_string(p.status) + ") already connects " + vpc.id + " and " + peer->id);
         }
-        bool inter_region = vpc.region != peer->region;
-        if (spec.link_type && !inter_region)
-            throw Error("InvalidLinkType.IntraRegion", "link type applies to inter-region connections only; " + vpc.id + " and " + peer->id +
-                                                           " are both in " + vpc.region);
-        if (spec.link_type && *spec.link_type != "Gold" && *spec.link_type != "Platinum")
-            throw Error("InvalidLinkType.Unknown", "link type must be Gold or Platinum, not " + *spec.link_type);
-        int64_t bandwidth = spec.bandwidth_mbps.value_or(inter_region ? 1024 : -1);
-        if (bandwidth == 0 || bandwidth < -1 || (bandwidth == -1 && inter_region))
-            throw Error("InvalidBandwidth.Value", "bandwidth " + std::to_string(bandwidth) + " Mbps is not valid for " +
-                                                      std::string(inter_region ? "an inter-region" : "an intra-region") + " connection");
-        if (inter_region && bandwidth > 1024)
-            throw Error("QuotaExceeded.Bandwidth", "bandwidth " + std::to_string(bandwidth) + " Mbps exceeds the inter-region quota of 1024 Mbps");
 
         Peering p;
         p.account = config_.account;
@@ -49,16 +89,24 @@ Peering Controller::create_peering(const PeeringSpec& spec) {
         p.peer_vpc_id = peer->id;
         p.region = vpc.region;
         p.peer_region = peer->region;
-        p.bandwidth_mbps = bandwidth;
-        p.link_type = inter_region ? spec.link_type.value_or("Gold") : "";
+        const bool inter = lifecycle::is_inter_region(p);
+        if (spec.link_type) lifecycle::check_link_type(p, *spec.link_type);
+        p.link_type = inter ? spec.link_type.value_or("Gold") : "";
+        lifecycle::BandwidthLimits limits{quota(quotas::kInterRegionBandwidth, p.account), quota(quotas::kCrossBorderBandwidth, p.account)};
+        bool border = is_cross_border(region(p.region), region(p.peer_region));
+        int64_t default_mbps = inter ? std::min<int64_t>(1024, border ? limits.cross_border_mbps : limits.inter_region_mbps) : -1;
+        p.bandwidth_mbps = spec.bandwidth_mbps.value_or(default_mbps);
+        lifecycle::check_bandwidth(p, p.bandwidth_mbps, limits);
+        check_peering_quotas(vpc, *peer);
         p.name = spec.name;
         p.description = spec.description;
         p.created_at = now();
         p.status = PeeringStatus::Creating;
         p.id = new_id("pcc", [&](const std::string& id) { return store_.id_exists(id); });
+        remember_token("peering", request, p.id);
         store_.insert(p);
-        store_.record(Event{p.created_at, p.id, to_string(p.status), config_.account, "requested by " + vpc.id + " to " + peer->id});
-        kernel_.clear_link_counters(p.slot);
+        record(Event{p.created_at, p.id, to_string(p.status), config_.account, "requested by " + vpc.id + " to " + peer->id});
+        kernel_->clear_link_counters(p.slot);
         if (peer_account != config_.account) {
             transition(p, PeeringStatus::PeerAccepting, "waiting for account " + std::to_string(peer_account) + " to accept");
             apply_maps();
@@ -66,7 +114,64 @@ Peering Controller::create_peering(const PeeringSpec& spec) {
         }
         transition(p, PeeringStatus::Updating, "same account: accepted automatically");
         transition(p, PeeringStatus::Activated, "data plane programmed");
+        apply_maps();  // before the commit: nobody sees Activated before the maps say so
+        return p;
+    });
+}
+
+Peering Controller::accept_peering(const std::string& id) {
+    return transact([&] {
+        Peering p = visible_peering(id);
+        lifecycle::check(p, Action::Accept, lifecycle::caller_of(p, config_.account), now());
+        transition(p, PeeringStatus::Updating, "accepted by account " + std::to_string(config_.account));
+        transition(p, PeeringStatus::Activated, "data plane programmed");
+        apply_maps();  // before the commit: nobody sees Activated before the maps say so
+        return p;
+    });
+}
+
+Peering Controller::reject_peering(const std::string& id) {
+    return transact([&] {
+        Peering p = visible_peering(id);
+        lifecycle::check(p, Action::Reject, lifecycle::caller_of(p, config_.account), now());
+        transition(p, PeeringStatus::Rejected, "rejected by account " + std::to_string(config_.account));
         apply_maps();
+        return p;
+    });
+}
+
+Peering Controller::modify_peering(const std::string& id, const PeeringChange& change) {
+    if (!change.name && !change.description && !change.bandwidth_mbps && !change.link_type)
+        throw Error("MissingParameter", "peering modify needs at least one of --name, --description, --bandwidth, --link-type");
+    return transact([&] {
+        Peering p = visible_peering(id);
+        lifecycle::check(p, Action::Modify, lifecycle::caller_of(p, config_.account), now());
+        std::string what;
+        if (change.link_type) {
+            lifecycle::check_link_type(p, *change.link_type);
+            what += " link type " + p.link_type + " -> " + *change.link_type + ";";
+            p.link_type = *change.link_type;
+        }
+        if (change.bandwidth_mbps) {
+            lifecycle::check_bandwidth(p, *change.bandwidth_mbps,
+                                       {quota(quotas::kInterRegionBandwidth, p.account), quota(quotas::kCrossBorderBandwidth, p.account)});
+            what += " bandwidth " + std::to_string(p.bandwidth_mbps) + " -> " + std::to_string(*change.bandwidth_mbps) + " Mbps;";
+            p.bandwidth_mbps = *change.bandwidth_mbps;
+        }
+        if (change.name) {
+            what += " name '" + p.name + "' -> '" + *change.name + "';";
+            p.name = *change.name;
+        }
+        if (change.description) {
+            what += " description changed;";
+            p.description = *change.description;
+        }
+        what.pop_back();
+        const PeeringStatus was = p.status;
+        transition(p, PeeringStatus::Updating, "modified by account " + std::to_string(config_.account) + ":" + what);
+        store_.update_peering(p);
+        transition(p, was, "modification applied");
+        apply_maps();  // with the status it had: traffic does not stop for a modification
         return p;
     });
 }
@@ -74,11 +179,7 @@ Peering Controller::create_peering(const PeeringSpec& spec) {
 void Controller::delete_peering(const std::string& id, bool force) {
     transact([&] {
         Peering p = visible_peering(id);
-        if (p.status == PeeringStatus::Deleted) throw Error("IncorrectStatus.VpcPeer", id + " is Deleted");
-        if (p.account != config_.account) {
-            auto own = store_.find_vpc(p.peer_vpc_id);
-            if (!own || own->account != config_.account) throw Error("Forbidden.VpcPeer", "account " + std::to_string(config_.account) + " may not delete " + id);
-        }
+        lifecycle::check(p, Action::Delete, lifecycle::caller_of(p, config_.account), now());
         auto routes = store_.routes_via(id);
         if (!routes.empty() && !force)
             throw Error("DependencyViolation.RouteEntry", id + " is the next hop of " + std::to_string(routes.size()) + " route entr" +
@@ -87,21 +188,67 @@ void Controller::delete_peering(const std::string& id, bool force) {
         transition(p, PeeringStatus::Deleting, force ? "deleted with --force" : "deleted");
         for (const auto& r : routes) {
             store_.delete_route(r.id);
-            store_.record(Event{now(), r.id, "Deleted", config_.account, "removed with " + id + " (--force)"});
+            record(Event{now(), r.id, "Deleted", config_.account, "removed with " + id + " (--force)"});
         }
         apply_maps();  // routes gone, connection inactive: traffic stops here
-        for (int dir = 0; dir < XP_DIR_MAX; ++dir) store_.archive_counters(id, dir, kernel_.link_counters(p.slot, dir));
+        for (int dir = 0; dir < XP_DIR_MAX; ++dir) store_.archive_counters(id, dir, kernel_->link_counters(p.slot, dir));
         transition(p, PeeringStatus::Deleted, "data plane cleared");
         apply_maps();  // the slot is free; its counters are cleared when a new connection takes it
     });
 }
 
+size_t Controller::expire_due() {
+    size_t n = 0;
+    for (auto& p : store_.live_peerings()) {
+        auto at = lifecycle::expires_at(p);
+        if (!at || now() < *at) continue;
+        p.status = PeeringStatus::Expired;
+        store_.set_peering_status(p.id, p.status);
+        record(Event{now(), p.id, to_string(p.status), 0, "not accepted within seven days of the request"});
+        ++n;
+    }
+    if (n > 0 && kernel_->has_datapath()) apply_maps();
+    expired_ += n;
+    return n;
+}
+
+size_t Controller::expire_pending() {
+    auto pending = store_.live_peerings();
+    bool due = std::ranges::any_of(pending, [&](const Peering& p) {
+        auto at = lifecycle::expires_at(p);
+        return at && now() >= *at;
+    });
+    if (!due) return 0;
+    const size_t before = expired_;
+    transact([] {});  // every transaction runs the timer first
+    return expired_ - before;
+}
+
+Peering Controller::wait_peering(const std::string& id, PeeringStatus status, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+        if (!dry_run()) expire_pending();
+        Peering p = visible_peering(id);
+        if (p.status == status) return p;
+        if (!lifecycle::can_reach(p.status, status))
+            throw Error("IncorrectStatus.VpcPeer", id + " is " + to_string(p.status) + "; it can no longer become " + to_string(status));
+        if (std::chrono::steady_clock::now() >= deadline)
+            throw Error("Timeout.VpcPeer", id + " is still " + to_string(p.status) + " after " + std::to_string(timeout.count() / 1000.0).substr(0, 5) +
+                                               " s of waiting for " + to_string(status));
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+}
+
 std::vector<Peering> Controller::list_peerings() {
+    expire_pending();
     auto all = store_.peerings();
     std::erase_if(all, [&](const Peering& p) { return p.account != config_.account && p.peer_account != config_.account; });
     return all;
 }
 
-Peering Controller::show_peering(const std::string& id) { return visible_peering(id); }
+Peering Controller::show_peering(const std::string& id) {
+    expire_pending();
+    return visible_peering(id);
+}
 
 }  // namespace xpeer

@@ -4,10 +4,28 @@
 #include "model/ids.h"
 
 namespace xpeer {
+namespace {
+
+Error route_not_found(const std::string& id) {
+    return Error("InvalidRouteEntryId.NotFound", "route entry " + id + " not found (or not visible to this account)");
+}
+
+}  // namespace
+
+bool Controller::usable(const std::string& vpc_id) {
+    try {
+        usable_vpc(vpc_id);
+        return true;
+    } catch (const Error&) {
+        return false;
+    }
+}
 
 RouteEntry Controller::add_route(const RouteSpec& spec) {
+    const std::string request = spec.vpc_id + "|" + spec.destination + "|" + spec.next_hop;
     return transact([&] {
-        Vpc vpc = visible_vpc(spec.vpc_id);
+        if (auto id = replayed("route", request)) return *store_.find_route(*id);
+        Vpc vpc = owned_vpc(spec.vpc_id, "change its route table");
         RouteEntry r;
         r.destination = Cidr::parse(spec.destination);
         auto p = store_.find_peering(spec.next_hop);
@@ -19,8 +37,9 @@ RouteEntry Controller::add_route(const RouteSpec& spec) {
         r.next_hop = p->id;
         r.created_at = now();
         r.id = new_id("rte", [&](const std::string& id) { return store_.id_exists(id); });
+        remember_token("route", request, r.id);
         store_.insert(r);
-        store_.record(Event{r.created_at, r.id, "Available", config_.account, r.destination.str() + " via " + p->id + " in " + vpc.id});
+        record(Event{r.created_at, r.id, "Available", config_.account, r.destination.str() + " via " + p->id + " in " + vpc.id});
         apply_maps();
         return r;
     });
@@ -29,16 +48,16 @@ RouteEntry Controller::add_route(const RouteSpec& spec) {
 void Controller::delete_route(const std::string& id) {
     transact([&] {
         auto r = store_.find_route(id);
-        if (!r) throw Error("InvalidRouteEntryId.NotFound", "route entry " + id + " not found (or not visible to this account)");
-        visible_vpc(r->vpc_id);
+        if (!r || !usable(r->vpc_id)) throw route_not_found(id);
+        owned_vpc(r->vpc_id, "change its route table");
         store_.delete_route(id);
-        store_.record(Event{now(), id, "Deleted", config_.account, "deleted"});
+        record(Event{now(), id, "Deleted", config_.account, "deleted"});
         apply_maps();
     });
 }
 
 std::vector<RouteEntry> Controller::list_routes(const std::optional<std::string>& vpc_id) {
-    if (vpc_id) return store_.routes_of_vpc(visible_vpc(*vpc_id).id);
+    if (vpc_id) return store_.routes_of_vpc(usable_vpc(*vpc_id).id);
     std::vector<RouteEntry> out;
     for (const auto& vpc : list_vpcs())
         for (auto& r : store_.routes_of_vpc(vpc.id)) out.push_back(std::move(r));
@@ -47,8 +66,7 @@ std::vector<RouteEntry> Controller::list_routes(const std::optional<std::string>
 
 RouteEntry Controller::show_route(const std::string& id) {
     auto r = store_.find_route(id);
-    if (!r) throw Error("InvalidRouteEntryId.NotFound", "route entry " + id + " not found (or not visible to this account)");
-    visible_vpc(r->vpc_id);
+    if (!r || !usable(r->vpc_id)) throw route_not_found(id);
     return *r;
 }
 

@@ -15,5 +15,7 @@ struct ReconcileResult {
 // flowing: ports and peerings are written before the routes that use them, and routes are
 // removed before the ports and peerings they point at.
 ReconcileResult reconcile(const Tables& desired, Datapath& dp);
+// What reconcile would change, counted the same way; the maps are only read.
+ReconcileResult plan(const Tables& desired, Datapath& dp);
 
 }  // namespace xpeer

@@ -1,4 +1,5 @@
 #include "store/store.h"
+#include "store/statement.h"
 
 #include "model/mac.h"
 
@@ -12,80 +13,8 @@
 
 namespace xpeer {
 namespace {
+using namespace store_detail;
 
-[[noreturn]] void fail(sqlite3* db, int rc, const std::string& step) {
-    std::string what = "sqlite: " + step + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-    if ((rc & 0xff) == SQLITE_CONSTRAINT) throw Error("Store.Constraint", what);
-    throw StoreError(what, rc);
-}
-
-// One prepared statement: bind the arguments in order, step through the rows, finalize.
-class Statement {
-public:
-    template <typename... Args>
-    Statement(sqlite3* db, const char* sql, const Args&... args) : db_(db), sql_(sql) {
-        if (int rc = sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); rc != SQLITE_OK) fail(db, rc, "prepare `" + sql_ + "`");
-        try {
-            int i = 0;
-            (bind(++i, args), ...);
-        } catch (...) {
-            sqlite3_finalize(stmt_);  // the destructor does not run for a constructor that throws
-            throw;
-        }
-    }
-    ~Statement() { sqlite3_finalize(stmt_); }
-    Statement(const Statement&) = delete;
-    Statement& operator=(const Statement&) = delete;
-
-    // True while there is a row to read.
-    bool step() {
-        int rc = sqlite3_step(stmt_);
-        if (rc == SQLITE_ROW) return true;
-        if (rc != SQLITE_DONE) fail(db_, rc, "step `" + sql_ + "`");
-        return false;
-    }
-    void run() {
-        while (step()) {
-        }
-    }
-    int changes() const { return sqlite3_changes(db_); }
-
-    int64_t i64(int col) const { return sqlite3_column_int64(stmt_, col); }
-    uint64_t u64(int col) const { return static_cast<uint64_t>(i64(col)); }
-    bool null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
-    std::string text(int col) const {
-        auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
-        return p ? std::string(p, sqlite3_column_bytes(stmt_, col)) : std::string();
-    }
-    Cidr cidr(int col) const { return Cidr::parse(text(col)); }
-    std::optional<Cidr> opt_cidr(int col) const { return null(col) ? std::nullopt : std::optional(cidr(col)); }
-    std::optional<IpAddr> opt_ip(int col) const { return null(col) ? std::nullopt : std::optional(IpAddr::parse(text(col))); }
-
-private:
-    void check(int i, int rc) {
-        if (rc != SQLITE_OK) fail(db_, rc, "bind #" + std::to_string(i) + " of `" + sql_ + "`");
-    }
-    void bind(int i, int64_t v) { check(i, sqlite3_bind_int64(stmt_, i, v)); }
-    void bind(int i, uint64_t v) { bind(i, static_cast<int64_t>(v)); }  // AccountId and counters: bit pattern kept
-    void bind(int i, uint32_t v) { bind(i, static_cast<int64_t>(v)); }
-    void bind(int i, int v) { bind(i, static_cast<int64_t>(v)); }
-    void bind(int i, const std::string& v) { check(i, sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT)); }
-    void bind(int i, const char* v) { bind(i, std::string(v)); }
-    void bind(int i, const Cidr& v) { bind(i, v.str()); }
-    void bind(int i, const IpAddr& v) { bind(i, v.str()); }
-    void bind(int i, PeeringStatus v) { bind(i, to_string(v)); }
-    template <typename T>
-    void bind(int i, const std::optional<T>& v) {
-        if (v)
-            bind(i, *v);
-        else
-            check(i, sqlite3_bind_null(stmt_, i));
-    }
-
-    sqlite3* db_;
-    std::string sql_;
-    sqlite3_stmt* stmt_ = nullptr;
-};
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -124,6 +53,17 @@ CREATE TABLE events (
 CREATE INDEX events_resource ON events(resource);
 )sql";
 
+// Version 2: quotas, shared VPCs, client tokens.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE TABLE quotas (account INTEGER NOT NULL, name TEXT NOT NULL, value INTEGER NOT NULL, PRIMARY KEY (account, name));
+CREATE TABLE vpc_shares (
+  vpc_id TEXT NOT NULL REFERENCES vpcs(id) ON DELETE CASCADE, account INTEGER NOT NULL, PRIMARY KEY (vpc_id, account));
+CREATE INDEX vpc_shares_account ON vpc_shares(account);
+CREATE TABLE client_tokens (
+  account INTEGER NOT NULL, token TEXT NOT NULL, kind TEXT NOT NULL, request TEXT NOT NULL, resource_id TEXT NOT NULL,
+  PRIMARY KEY (account, token));
+)sql";
+
 // Columns in the order the readers below expect.
 constexpr const char* kVpcCols = "SELECT key, id, account, region, name, cidr, ipv6_cidr, created_at FROM vpcs ";
 constexpr const char* kVSwitchCols = "SELECT slot, id, vpc_id, name, cidr, ipv6_cidr, created_at FROM vswitches ";
@@ -145,21 +85,6 @@ Peering read_peering(const Statement& s) {
                    s.text(7), s.i64(8), s.text(9), peering_status_from_string(s.text(10)), s.text(11), s.text(12), s.i64(13)};
 }
 RouteEntry read_route(const Statement& s) { return RouteEntry{s.text(0), s.text(1), s.cidr(2), s.text(3), s.i64(4)}; }
-
-template <typename T, typename Read, typename... Args>
-std::vector<T> all(sqlite3* db, Read read, const std::string& sql, const Args&... args) {
-    Statement s(db, sql.c_str(), args...);
-    std::vector<T> out;
-    while (s.step()) out.push_back(read(s));
-    return out;
-}
-
-template <typename T, typename Read, typename... Args>
-std::optional<T> one(sqlite3* db, Read read, const std::string& sql, const Args&... args) {
-    Statement s(db, sql.c_str(), args...);
-    if (!s.step()) return std::nullopt;
-    return read(s);
-}
 
 // The smallest non-negative integer not in `used_sql`'s single column.
 uint32_t smallest_free(sqlite3* db, const char* used_sql) {
@@ -236,7 +161,11 @@ void Store::create_schema() {
                                 "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'");
     if (!version) {
         exec(kSchema);
+        exec(kSchemaV2);
         Statement(db_, "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", std::to_string(kSchemaVersion)).run();
+    } else if (*version < 2) {
+        exec(kSchemaV2);
+        Statement(db_, "UPDATE meta SET value = ? WHERE key = 'schema_version'", std::to_string(kSchemaVersion)).run();
     } else if (*version > kSchemaVersion) {
         throw Error("Store.SchemaVersion", path_ + " has schema version " + std::to_string(*version) + ", newer than the " +
                                                std::to_string(kSchemaVersion) + " this xpeer knows; use a newer xpeer");

@@ -11,6 +11,14 @@ struct sqlite3;
 
 namespace xpeer {
 
+struct ClientToken {
+    AccountId account = 0;
+    std::string token;
+    std::string kind;     // vpc, vswitch, instance, peering, route
+    std::string request;  // the create's parameters, canonical: a retry must repeat them
+    std::string resource_id;
+};
+
 // A failure of SQLite itself (I/O, lock timeout, corrupt file): the statement and sqlite3_errmsg.
 // Rule violations are xpeer::Error instead (a constraint failure is Error("Store.Constraint")).
 class StoreError : public std::runtime_error {
@@ -26,7 +34,7 @@ private:
 // Writers from several processes serialize on BEGIN IMMEDIATE (busy timeout 10 s).
 class Store {
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     // Creates the parent directories and the schema if needed; throws Error("Store.SchemaVersion")
     // for a file written by a newer xpeer.
@@ -102,6 +110,20 @@ public:
     // Ordered by time, then insertion. A non-empty filter keeps the events of resources whose id
     // starts with it: a whole id, or a prefix such as "pcc-".
     std::vector<Event> events(const std::string& resource_filter = "");
+
+    // Quotas an account has set (name -> value); the defaults live in controller/quotas.h.
+    std::optional<int64_t> quota(AccountId account, const std::string& name);
+    void set_quota(AccountId account, const std::string& name, int64_t value);
+
+    // Principal accounts a VPC is shared with (sorted), and the VPCs shared with an account.
+    std::vector<AccountId> principals(const std::string& vpc_id);
+    std::vector<Vpc> vpcs_shared_with(AccountId account);
+    void share(const std::string& vpc_id, AccountId account);    // idempotent
+    void unshare(const std::string& vpc_id, AccountId account);  // idempotent
+
+    // What a create with a client token made, so that a retry returns it instead of a second one.
+    std::optional<ClientToken> client_token(AccountId account, const std::string& token);
+    void insert(const ClientToken& t);
 
     Snapshot snapshot();  // live peerings only
 

@@ -84,7 +84,7 @@ RouteEntry route(const std::string& id, const std::string& vpc_id, const std::st
 
 }  // namespace
 
-TEST_CASE("store: creates the file with schema version 1 and reopens it", "[store]") {
+TEST_CASE("store: creates the file with the current schema version and reopens it", "[store]") {
     TempDir dir;
     {
         Store s(dir.db());
@@ -111,7 +111,7 @@ TEST_CASE("store: creates the file with schema version 1 and reopens it", "[stor
     sqlite3_stmt* st = nullptr;
     REQUIRE(sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st, nullptr) == SQLITE_OK);
     REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-    CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "1");
+    CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == std::to_string(Store::kSchemaVersion));
     sqlite3_finalize(st);
     sqlite3_close(h);
 }
@@ -119,8 +119,32 @@ TEST_CASE("store: creates the file with schema version 1 and reopens it", "[stor
 TEST_CASE("store: refuses a file from a newer schema", "[store]") {
     TempDir dir;
     { Store s(dir.db()); }
-    raw_exec(dir.db(), "UPDATE meta SET value = '2' WHERE key = 'schema_version'");
+    raw_exec(dir.db(), "UPDATE meta SET value = '" + std::to_string(Store::kSchemaVersion + 1) + "' WHERE key = 'schema_version'");
     CHECK(error_code([&] { Store s(dir.db()); }) == "Store.SchemaVersion");
+}
+
+TEST_CASE("store: a version 1 file gains quotas, shares and client tokens, and keeps its rows", "[store]") {
+    TempDir dir;
+    {
+        Store s(dir.db());
+        auto v = vpc("vpc-a", "10.0.0.0/16");
+        s.insert(v);
+    }
+    raw_exec(dir.db(), "DROP TABLE quotas; DROP TABLE vpc_shares; DROP TABLE client_tokens; "
+                       "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+    Store s(dir.db());
+    CHECK(s.find_vpc("vpc-a"));
+    s.set_quota(1, "vpc_quota_peer_num", 30);
+    CHECK(s.quota(1, "vpc_quota_peer_num") == 30);
+    s.share("vpc-a", 7);
+    s.share("vpc-a", 7);
+    CHECK(s.principals("vpc-a") == std::vector<AccountId>{7});
+    CHECK(s.vpcs_shared_with(7).size() == 1);
+    s.insert(ClientToken{1, "t", "vpc", "req", "vpc-a"});
+    CHECK(s.client_token(1, "t")->resource_id == "vpc-a");
+    CHECK_FALSE(s.client_token(2, "t"));
+    s.unshare("vpc-a", 7);
+    CHECK(s.principals("vpc-a").empty());
 }
 
 TEST_CASE("store: a transaction not committed leaves nothing", "[store]") {

@@ -1,0 +1,75 @@
+// What an account may do and how much: shared VPCs, quotas, client tokens.
+#include <algorithm>
+
+#include "controller/controller.h"
+#include "controller/quotas.h"
+#include "model/error.h"
+
+namespace xpeer {
+
+void Controller::share_vpc(const std::string& id, AccountId principal) {
+    transact([&] {
+        Vpc vpc = owned_vpc(id, "share it");
+        if (principal == vpc.account) throw Error("InvalidPrincipal.Owner", "account " + std::to_string(principal) + " owns " + id);
+        store_.ensure_account(principal);
+        store_.share(id, principal);
+        record(Event{now(), id, "Shared", config_.account, "shared with account " + std::to_string(principal)});
+    });
+}
+
+void Controller::unshare_vpc(const std::string& id, AccountId principal) {
+    transact([&] {
+        Vpc vpc = owned_vpc(id, "unshare it");
+        auto principals = store_.principals(id);
+        if (std::ranges::find(principals, principal) == principals.end())
+            throw Error("InvalidPrincipal.NotFound", id + " is not shared with account " + std::to_string(principal));
+        store_.unshare(id, principal);
+        record(Event{now(), id, "Unshared", config_.account, "no longer shared with account " + std::to_string(principal)});
+    });
+}
+
+std::vector<AccountId> Controller::vpc_principals(const std::string& id) { return store_.principals(usable_vpc(id).id); }
+
+std::vector<QuotaValue> Controller::list_quotas() {
+    std::vector<QuotaValue> out;
+    for (const auto& q : quotas::all())
+        out.push_back(QuotaValue{q.name, q.description, q.default_value, quota(q.name, config_.account), q.unit});
+    return out;
+}
+
+QuotaValue Controller::set_quota(const std::string& name, int64_t value) {
+    const auto& q = quotas::find(name);
+    quotas::check_value(q, value);
+    return transact([&] {
+        int64_t was = quota(q.name, config_.account);
+        store_.ensure_account(config_.account);
+        store_.set_quota(config_.account, q.name, value);
+        record(Event{now(), q.name, "Set", config_.account, std::to_string(was) + " -> " + std::to_string(value)});
+        return QuotaValue{q.name, q.description, q.default_value, value, q.unit};
+    });
+}
+
+std::optional<std::string> Controller::replayed(const std::string& kind, const std::string& request) {
+    if (!client_token_) return std::nullopt;
+    const std::string& token = *client_token_;
+    if (token.empty() || token.size() > 64 || !std::ranges::all_of(token, [](char c) { return c > 32 && c < 127; }))
+        throw Error("InvalidClientToken.Malformed", "a client token is 1 to 64 printable ASCII characters without spaces");
+    auto t = store_.client_token(config_.account, token);
+    if (!t) return std::nullopt;
+    if (t->kind != kind || t->request != request)
+        throw Error("IdempotentParameterMismatch", "client token '" + token + "' was first used for another request (" + t->kind + " " +
+                                                       t->resource_id + "); a retry must repeat the same parameters");
+    bool exists = (kind == "vpc" && store_.find_vpc(t->resource_id)) || (kind == "vswitch" && store_.find_vswitch(t->resource_id)) ||
+                  (kind == "instance" && store_.find_instance(t->resource_id)) || (kind == "peering" && store_.find_peering(t->resource_id)) ||
+                  (kind == "route" && store_.find_route(t->resource_id));
+    if (!exists)
+        throw Error("IncorrectStatus.ClientToken", "client token '" + token + "' created " + t->resource_id + ", which has since been deleted");
+    warnings_.push_back("client token '" + token + "' was used before: " + t->resource_id + " is what the first request created");
+    return t->resource_id;
+}
+
+void Controller::remember_token(const std::string& kind, const std::string& request, const std::string& id) {
+    if (client_token_) store_.insert(ClientToken{config_.account, *client_token_, kind, request, id});
+}
+
+}  // namespace xpeer

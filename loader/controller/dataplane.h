@@ -1,0 +1,47 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "compiler/tables.h"
+#include "datapath/reconcile.h"
+#include "model/model.h"
+
+namespace xpeer {
+
+// What the controller asks of the kernel side. Kernel does it; DryRun describes it; unit tests
+// use a recording fake. Every mutating call is idempotent, so that a command killed half-way is
+// finished by the next one.
+class Dataplane {
+public:
+    virtual ~Dataplane() = default;
+
+    virtual void create_vpc(const Vpc& vpc) = 0;
+    virtual void delete_vpc(const Vpc& vpc) = 0;
+    // Makes the veth pair with its routing in the VPC and attaches the XDP programs.
+    virtual PortInfo create_vswitch(const Vpc& vpc, const VSwitch& vsw) = 0;
+    virtual void delete_vswitch(const Vpc& vpc, const VSwitch& vsw) = 0;
+    virtual void add_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) = 0;
+    virtual void remove_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) = 0;
+
+    // Compiles the snapshot and makes the maps hold exactly that.
+    virtual ReconcileResult apply(const Snapshot& snapshot, const PortMap& ports) = 0;
+    // What apply would change, without changing it.
+    virtual ReconcileResult plan(const Snapshot& snapshot, const PortMap& ports) = 0;
+
+    // Per-link counters of one peering slot and direction, summed over CPUs.
+    virtual LinkCounters link_counters(uint32_t slot, int direction) = 0;
+    virtual void clear_link_counters(uint32_t slot) = 0;
+    virtual void clear_port_counters(uint32_t vswitch_slot) = 0;
+    // Whether the programs and maps are there (false after a reboot or a teardown).
+    virtual bool has_datapath() = 0;
+    virtual std::vector<xp_counters> reason_counters() = 0;
+
+    // Removes what a command killed before its transaction committed leaves: VPC namespaces of
+    // this store's prefix that belong to none of `vpcs`, and in theirs, vSwitch links and
+    // source rules that belong to none of `vswitches`.
+    virtual void remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) = 0;
+    // Removes namespaces, links and pins of everything listed, and the datapath namespace.
+    virtual void teardown(const std::vector<Vpc>& vpcs) = 0;
+};
+
+}  // namespace xpeer

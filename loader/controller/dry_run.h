@@ -1,0 +1,39 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "controller/dataplane.h"
+
+namespace xpeer {
+
+// The data plane of `--dry-run`: reads go to the kernel, every change is described instead of
+// made. A vSwitch that does not exist yet has no link, so its map entries are not counted.
+class DryRun : public Dataplane {
+public:
+    explicit DryRun(Dataplane& kernel) : kernel_(kernel) {}
+
+    // What the command would have done to the kernel, in order.
+    const std::vector<std::string>& steps() const { return steps_; }
+
+    void create_vpc(const Vpc& vpc) override;
+    void delete_vpc(const Vpc& vpc) override;
+    PortInfo create_vswitch(const Vpc& vpc, const VSwitch& vsw) override;
+    void delete_vswitch(const Vpc& vpc, const VSwitch& vsw) override;
+    void add_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) override;
+    void remove_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) override;
+    ReconcileResult apply(const Snapshot& snapshot, const PortMap& ports) override;
+    ReconcileResult plan(const Snapshot& snapshot, const PortMap& ports) override { return kernel_.plan(snapshot, ports); }
+    LinkCounters link_counters(uint32_t slot, int direction) override { return kernel_.link_counters(slot, direction); }
+    void clear_link_counters(uint32_t slot) override;
+    void clear_port_counters(uint32_t vswitch_slot) override;
+    bool has_datapath() override { return true; }  // a dry run rebuilds nothing
+    std::vector<xp_counters> reason_counters() override { return kernel_.reason_counters(); }
+    void remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) override;
+    void teardown(const std::vector<Vpc>& vpcs) override;
+
+private:
+    Dataplane& kernel_;
+    std::vector<std::string> steps_;
+};
+
+}  // namespace xpeer

@@ -1,0 +1,138 @@
+#include "controller/lifecycle.h"
+
+#include <array>
+
+#include "model/error.h"
+#include "model/region.h"
+
+namespace xpeer::lifecycle {
+namespace {
+
+Error wrong_status(const Peering& p, Action a, const std::string& allowed) {
+    return Error("IncorrectStatus.VpcPeer", p.id + " is " + xpeer::to_string(p.status) + "; " + to_string(a) + " needs it " + allowed);
+}
+
+Error forbidden(const Peering& p, Action a, const std::string& who) {
+    return Error("Forbidden.VpcPeer", "only " + who + " may " + to_string(a) + " " + p.id + " (requester account " +
+                                          std::to_string(p.account) + ", accepter account " + std::to_string(p.peer_account) + ")");
+}
+
+}  // namespace
+
+std::string to_string(Action a) {
+    switch (a) {
+        case Action::Accept: return "accept";
+        case Action::Reject: return "reject";
+        case Action::Delete: return "delete";
+        case Action::Modify: return "modify";
+        case Action::Expire: return "expire";
+        case Action::RouteTo: return "route to";
+    }
+    return "?";
+}
+
+Caller caller_of(const Peering& p, AccountId account) { return Caller{p.account == account, p.peer_account == account}; }
+
+bool is_terminal(PeeringStatus s) { return s == PeeringStatus::Rejected || s == PeeringStatus::Expired || s == PeeringStatus::Deleted; }
+
+bool can_reach(PeeringStatus from, PeeringStatus to) {
+    using S = PeeringStatus;
+    if (from == to) return true;
+    switch (from) {
+        case S::Creating: return true;
+        case S::PeerAccepting: return to != S::Creating;
+        case S::Updating: return to == S::Activated || to == S::PeerAccepting || to == S::Deleting || to == S::Deleted;
+        case S::Activated: return to == S::Updating || to == S::Deleting || to == S::Deleted;
+        case S::Rejected:
+        case S::Expired:
+        case S::Deleting: return to == S::Deleting || to == S::Deleted;
+        case S::Deleted: return false;
+    }
+    return false;
+}
+
+std::optional<int64_t> expires_at(const Peering& p) {
+    if (p.status != PeeringStatus::PeerAccepting) return std::nullopt;
+    return p.created_at + kPendingSeconds;
+}
+
+void check(const Peering& p, Action action, Caller caller, int64_t now) {
+    using S = PeeringStatus;
+    if (!caller.requester && !caller.accepter && action != Action::Expire)
+        throw Error("InvalidVpcPeerId.NotFound", "peering connection " + p.id + " not found (or not visible to this account)");
+    switch (action) {
+        case Action::Accept:
+        case Action::Reject:
+            if (p.status != S::PeerAccepting) throw wrong_status(p, action, "Peer Accepting");
+            if (!caller.accepter)
+                throw Error("Forbidden.VpcPeer", "the requester cannot " + to_string(action) + " its own request " + p.id +
+                                                     "; only the accepter's account " + std::to_string(p.peer_account) + " may");
+            return;
+        case Action::Delete:
+            switch (p.status) {
+                case S::Activated:
+                case S::Rejected:
+                case S::Expired: return;
+                case S::PeerAccepting:
+                    if (!caller.requester) throw forbidden(p, action, "the requester (withdrawing it) or, after accepting, either side");
+                    return;
+                default: throw wrong_status(p, action, "Activated, Peer Accepting (requester), Rejected or Expired");
+            }
+        case Action::Modify:
+            if (p.status != S::Activated && p.status != S::PeerAccepting) throw wrong_status(p, action, "Activated or Peer Accepting");
+            return;
+        case Action::Expire:
+            if (p.status != S::PeerAccepting) throw wrong_status(p, action, "Peer Accepting");
+            if (now < p.created_at + kPendingSeconds)
+                throw Error("IncorrectStatus.NotYetExpired", p.id + " has been pending for " + std::to_string(now - p.created_at) +
+                                                                 " s, not yet seven days");
+            return;
+        case Action::RouteTo:
+            if (p.status != S::Activated) throw wrong_status(p, action, "Activated");
+            return;
+    }
+}
+
+std::vector<PeeringStatus> path(Action action) {
+    using S = PeeringStatus;
+    switch (action) {
+        case Action::Accept: return {S::Updating, S::Activated};
+        case Action::Reject: return {S::Rejected};
+        case Action::Delete: return {S::Deleting, S::Deleted};
+        case Action::Modify: return {S::Updating};  // and back to where it was
+        case Action::Expire: return {S::Expired};
+        case Action::RouteTo: return {};
+    }
+    return {};
+}
+
+bool is_inter_region(const Peering& p) { return p.region != p.peer_region; }
+
+void check_bandwidth(const Peering& p, int64_t mbps, const BandwidthLimits& limits) {
+    if (!is_inter_region(p)) {
+        if (mbps != -1)
+            throw Error("InvalidBandwidth.IntraRegion", "an intra-region connection is unlimited (-1); bandwidth " + std::to_string(mbps) +
+                                                            " Mbps applies to inter-region connections only");
+        return;
+    }
+    if (mbps <= 0)
+        throw Error("InvalidBandwidth.Value", "bandwidth of an inter-region connection must be a positive number of Mbps, not " +
+                                                  std::to_string(mbps));
+    bool border = is_cross_border(region(p.region), region(p.peer_region));
+    int64_t cap = border ? limits.cross_border_mbps : limits.inter_region_mbps;
+    if (mbps > cap)
+        throw Error(border ? "QuotaExceeded.CrossBorderBandwidth" : "QuotaExceeded.CrossRegionBandwidth",
+                    "bandwidth " + std::to_string(mbps) + " Mbps exceeds the " + (border ? "cross-border" : "inter-region") + " quota of " +
+                        std::to_string(cap) + " Mbps (" +
+                        (border ? "vpc_quota_peer_cross_border_bandwidth" : "vpc_quota_peer_cross_region_bandwidth") + ")");
+}
+
+void check_link_type(const Peering& p, const std::string& link_type) {
+    if (!is_inter_region(p))
+        throw Error("InvalidLinkType.IntraRegion", "link type applies to inter-region connections only; " + p.vpc_id + " and " +
+                                                       p.peer_vpc_id + " are both in " + p.region);
+    if (link_type != "Gold" && link_type != "Platinum")
+        throw Error("InvalidLinkType.Unknown", "link type must be Gold or Platinum, not " + link_type);
+}
+
+}  // namespace xpeer::lifecycle

@@ -1,0 +1,32 @@
+#include "controller/quotas.h"
+
+#include "model/error.h"
+
+namespace xpeer::quotas {
+
+const std::vector<Quota>& all() {
+    static const std::vector<Quota> quotas{
+        {kInterRegionPerVpc, "Maximum number of inter-region VPC peering connections for each VPC", 20, ""},
+        {kIntraRegionPerVpc, "Maximum number of intra-region VPC peering connections for each VPC", 10, ""},
+        {kPerAccountRegion, "Maximum number of VPC peering connections that can be created by each account in each region", 20, ""},
+        {kCrossBorderBandwidth, "Maximum bandwidth for cross-border VPC peering connections", 1024, "Mbps"},
+        {kInterRegionBandwidth, "Maximum bandwidth for inter-region VPC peering connections", 1024, "Mbps"},
+    };
+    return quotas;
+}
+
+const Quota& find(const std::string& name) {
+    std::string known;
+    for (const auto& q : all()) {
+        if (q.name == name) return q;
+        known += (known.empty() ? "" : ", ") + q.name;
+    }
+    throw Error("InvalidQuotaName.NotFound", "no quota named '" + name + "'; quotas are " + known);
+}
+
+void check_value(const Quota& q, int64_t value) {
+    if (value < 0) throw Error("InvalidQuotaValue.Negative", q.name + " cannot be negative (" + std::to_string(value) + ")");
+    if (!q.unit.empty() && value == 0) throw Error("InvalidQuotaValue.Zero", q.name + " must be at least 1 " + q.unit);
+}
+
+}  // namespace xpeer::quotas

@@ -1,0 +1,71 @@
+#pragma once
+// A data plane for controller tests without root: it records what the controller asks and keeps
+// the compiled tables where the kernel would keep its maps.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "compiler/compiler.h"
+#include "controller/dataplane.h"
+
+namespace xpeer::testing {
+
+// The kernel that several controllers (one per account) share.
+struct FakeKernel {
+    Tables maps;
+    std::vector<std::string> calls;
+    uint32_t next_ifindex = 100;
+
+    // The maps as text, to compare before and after a refused command.
+    std::string dump() const {
+        std::string out;
+        for (const auto& [k, v] : maps.peerings) out += "peering " + std::to_string(k) + " active " + std::to_string(v.active) + "\n";
+        for (const auto& [k, v] : maps.ports) out += "port " + std::to_string(k) + " slot " + std::to_string(v.slot) + "\n";
+        out += "routes v4 " + std::to_string(maps.routes_v4.size()) + " v6 " + std::to_string(maps.routes_v6.size()) + "\n";
+        for (const auto& [k, v] : maps.routes_v4)
+            out += "route vpc " + std::to_string(k.vpc) + " /" + std::to_string(k.prefixlen - 32) + " kind " + std::to_string(v.kind) +
+                   " target " + std::to_string(v.target) + "\n";
+        return out;
+    }
+    // Whether the peering in `slot` is programmed active.
+    bool active(uint32_t slot) const {
+        auto it = maps.peerings.find(slot);
+        return it != maps.peerings.end() && it->second.active;
+    }
+};
+
+class FakeDataplane : public Dataplane {
+public:
+    explicit FakeDataplane(std::shared_ptr<FakeKernel> k) : k_(std::move(k)) {}
+
+    void create_vpc(const Vpc& vpc) override { k_->calls.push_back("create_vpc " + vpc.id); }
+    void delete_vpc(const Vpc& vpc) override { k_->calls.push_back("delete_vpc " + vpc.id); }
+    PortInfo create_vswitch(const Vpc&, const VSwitch& vsw) override {
+        k_->calls.push_back("create_vswitch " + vsw.id);
+        PortInfo p;
+        p.ifindex = k_->next_ifindex++;
+        p.datapath_mac = {2, 0, 0, 0, 0, static_cast<uint8_t>(p.ifindex)};
+        p.vpc_mac = {2, 0, 0, 0, 1, static_cast<uint8_t>(p.ifindex)};
+        return p;
+    }
+    void delete_vswitch(const Vpc&, const VSwitch& vsw) override { k_->calls.push_back("delete_vswitch " + vsw.id); }
+    void add_instance(const Vpc&, const VSwitch&, const Instance& i) override { k_->calls.push_back("add_instance " + i.id); }
+    void remove_instance(const Vpc&, const VSwitch&, const Instance& i) override { k_->calls.push_back("remove_instance " + i.id); }
+    ReconcileResult apply(const Snapshot& s, const PortMap& ports) override {
+        k_->maps = compile(s, ports);
+        return {};
+    }
+    ReconcileResult plan(const Snapshot&, const PortMap&) override { return {}; }
+    LinkCounters link_counters(uint32_t, int) override { return {}; }
+    void clear_link_counters(uint32_t slot) override { k_->calls.push_back("clear_link_counters " + std::to_string(slot)); }
+    void clear_port_counters(uint32_t slot) override { k_->calls.push_back("clear_port_counters " + std::to_string(slot)); }
+    bool has_datapath() override { return true; }
+    std::vector<xp_counters> reason_counters() override { return std::vector<xp_counters>(XP_REASON_MAX); }
+    void remove_orphans(const std::vector<Vpc>&, const std::vector<VSwitch>&) override {}
+    void teardown(const std::vector<Vpc>&) override { k_->calls.push_back("teardown"); }
+
+private:
+    std::shared_ptr<FakeKernel> k_;
+};
+
+}  // namespace xpeer::testing
