@@ -72,6 +72,21 @@ step "one data plane, one store"
 refused "a second store on the same bpffs folder" Config.DatapathInUse --state "$E2E_TMP/other.db" vpc create --cidr 10.77.0.0/16
 refused "the same store with another bpffs folder" Config.Mismatch --bpffs "/sys/fs/bpf/$RUN_ID-other" vpc list
 
+step "lifecycle, quotas, sharing, clock and retries"
+refused "accepting a connection that is Activated" IncorrectStatus.VpcPeer peering accept "$pcc"
+refused "bandwidth on an intra-region connection" InvalidBandwidth.IntraRegion peering modify "$pcc" --bandwidth 100
+refused "a modify that changes nothing" MissingParameter peering modify "$pcc"
+refused "waiting for an unknown status" InvalidStatus peering wait "$pcc" --status Happy
+refused "a timeout that is not a duration" InvalidDuration peering wait "$pcc" --status Deleted --timeout forever
+refused "an unknown quota" InvalidQuotaName.NotFound quota set vpc_quota_everything 5
+refused "a zero bandwidth quota" InvalidQuotaValue.Zero quota set vpc_quota_peer_cross_border_bandwidth 0
+refused "sharing a VPC with its owner" InvalidPrincipal.Owner vpc share "$vpc1" --account "$XPEER_ACCOUNT"
+refused "a clock that is not a time" InvalidTime --now yesterday vpc create --cidr 10.60.0.0/16
+refused "a client token with a space" InvalidClientToken.Malformed --client-token "a b" vpc create --cidr 10.60.0.0/16
+refused "a dry run of a refused command is refused too" DependencyViolation.VSwitch --dry-run vpc delete "$vpc1"
+xp --dry-run vswitch create --vpc "$vpc1" --cidr 172.16.5.0/24 >/dev/null
+[ "$(state)" = "$baseline" ] && pass "a dry run that would succeed changes nothing" || fail "the dry run changed the state"
+
 step "the command line"
 status=0
 xp vpc create >/dev/null 2>&1 || status=$?

@@ -83,7 +83,13 @@ reachable() {
 unreachable() {
   local what=$1
   shift
-  if ping_ok "$@"; then fail "$what (a reply came back)"; else pass "$what"; fi
+  if ! in_vpc "$1" true; then
+    fail "$what (cannot run a command in $1)"
+  elif ping_ok "$@"; then
+    fail "$what (a reply came back)"
+  else
+    pass "$what"
+  fi
 }
 
 # tcp_stream FROM_VPC TO_VPC ADDR: a one-second iperf3 TCP stream; prints the bytes the
