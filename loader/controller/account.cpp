@@ -23,6 +23,13 @@ void Controller::unshare_vpc(const std::string& id, AccountId principal) {
         auto principals = store_.principals(id);
         if (std::ranges::find(principals, principal) == principals.end())
             throw Error("InvalidPrincipal.NotFound", id + " is not shared with account " + std::to_string(principal));
+        for (const auto& vsw : store_.vswitches_of(id)) {
+            bool theirs = vsw.account == principal;
+            for (const auto& inst : store_.instances_of(vsw.id)) theirs = theirs || inst.account == principal;
+            if (theirs)
+                throw Error("DependencyViolation.SharedResource", "account " + std::to_string(principal) + " still has resources in " + id +
+                                                                     " (on " + vsw.id + "); they must be deleted before the VPC is unshared");
+        }
         store_.unshare(id, principal);
         record(Event{now(), id, "Unshared", config_.account, "no longer shared with account " + std::to_string(principal)});
     });
@@ -59,9 +66,10 @@ std::optional<std::string> Controller::replayed(const std::string& kind, const s
     if (t->kind != kind || t->request != request)
         throw Error("IdempotentParameterMismatch", "client token '" + token + "' was first used for another request (" + t->kind + " " +
                                                        t->resource_id + "); a retry must repeat the same parameters");
+    auto peering = kind == "peering" ? store_.find_peering(t->resource_id) : std::nullopt;
     bool exists = (kind == "vpc" && store_.find_vpc(t->resource_id)) || (kind == "vswitch" && store_.find_vswitch(t->resource_id)) ||
-                  (kind == "instance" && store_.find_instance(t->resource_id)) || (kind == "peering" && store_.find_peering(t->resource_id)) ||
-                  (kind == "route" && store_.find_route(t->resource_id));
+                  (kind == "instance" && store_.find_instance(t->resource_id)) ||
+                  (peering && peering->status != PeeringStatus::Deleted) || (kind == "route" && store_.find_route(t->resource_id));
     if (!exists)
         throw Error("IncorrectStatus.ClientToken", "client token '" + token + "' created " + t->resource_id + ", which has since been deleted");
     warnings_.push_back("client token '" + token + "' was used before: " + t->resource_id + " is what the first request created");

@@ -58,7 +58,7 @@ void Controller::check_binding() {
 void Controller::bind_config() {
     for (auto [key, value] : bound_settings(config_))
         if (!store_.setting(key)) store_.set_setting(key, *value);
-    if (config_.store_id.empty()) {
+    if (config_.store_id.empty() && !dry_run()) {  // a dry run binds nothing
         config_.store_id = new_id("store", [](const std::string&) { return false; });
         store_.set_setting("store_id", config_.store_id);
     }
@@ -104,6 +104,11 @@ Vpc Controller::owned_vpc(const std::string& id, const std::string& what) {
     if (std::ranges::find(principals, config_.account) == principals.end()) throw not_found("Vpc", id);
     throw Error("Forbidden.SharedVpc", "account " + std::to_string(config_.account) + " is a principal of shared VPC " + id +
                                            "; only its owner (account " + std::to_string(vpc->account) + ") may " + what);
+}
+
+void Controller::check_may_remove(const Vpc& vpc, AccountId creator, const std::string& id) {
+    if (vpc.account == config_.account || creator == config_.account) return;
+    throw Error("Forbidden.SharedVpc", id + " in shared VPC " + vpc.id + " was created by another account; a principal may delete only what it created");
 }
 
 Vpc Controller::usable_vpc(const std::string& id) {
@@ -175,9 +180,12 @@ void Controller::delete_vpc(const std::string& id) {
         Vpc vpc = owned_vpc(id, "delete it");
         if (auto v = store_.vswitches_of(id); !v.empty())
             throw Error("DependencyViolation.VSwitch", id + " still has vSwitch " + v.front().id + "; delete it first");
-        for (const auto& p : store_.live_peerings())
-            if (p.vpc_id == id || p.peer_vpc_id == id)
-                throw Error("DependencyViolation.VpcPeer", id + " still has peering connection " + p.id + "; delete it first");
+        for (const auto& p : store_.live_peerings()) {
+            if (p.vpc_id != id && p.peer_vpc_id != id) continue;
+            bool incoming_request = p.status == PeeringStatus::PeerAccepting && p.peer_vpc_id == id;
+            throw Error("DependencyViolation.VpcPeer", id + " still has peering connection " + p.id + " (" + to_string(p.status) + "); " +
+                                                           (incoming_request ? "reject it first" : "delete it first"));
+        }
         if (auto r = store_.routes_of_vpc(id); !r.empty())
             throw Error("DependencyViolation.RouteEntry", id + " still has route entry " + r.front().id);
         store_.delete_vpc(id);
@@ -207,10 +215,11 @@ VSwitch Controller::create_vswitch(const VSwitchSpec& spec) {
     vsw.created_at = now();
     const std::string request = spec.vpc_id + "|" + vsw.cidr.str() + "|" + (vsw.ipv6_cidr ? vsw.ipv6_cidr->str() : "") + "|" + vsw.name;
     return transact([&] {
-        if (auto id = replayed("vswitch", request)) return *store_.find_vswitch(*id);
         Vpc vpc = usable_vpc(spec.vpc_id);
+        if (auto id = replayed("vswitch", request)) return *store_.find_vswitch(*id);
         rules::check_vswitch(vpc, store_.vswitches_of(vpc.id), store_.routes_of_vpc(vpc.id), vsw.cidr, vsw.ipv6_cidr);
         vsw.vpc_id = vpc.id;
+        vsw.account = config_.account;
         vsw.id = new_id("vsw", [&](const std::string& id) { return store_.id_exists(id); });
         remember_token("vswitch", request, vsw.id);
         store_.insert(vsw);
@@ -226,9 +235,10 @@ VSwitch Controller::create_vswitch(const VSwitchSpec& spec) {
 void Controller::delete_vswitch(const std::string& id) {
     transact([&] {
         VSwitch vsw = visible_vswitch(id);
+        Vpc vpc = usable_vpc(vsw.vpc_id);
+        check_may_remove(vpc, vsw.account, id);
         if (auto i = store_.instances_of(id); !i.empty())
             throw Error("DependencyViolation.Instance", id + " still has instance " + i.front().id + "; delete it first");
-        Vpc vpc = usable_vpc(vsw.vpc_id);
         store_.delete_vswitch(id);
         record(Event{now(), id, "Deleted", config_.account, "deleted"});
         apply_maps();  // routes to the link go before the link
@@ -251,9 +261,9 @@ VSwitch Controller::show_vswitch(const std::string& id) { return visible_vswitch
 Instance Controller::create_instance(const InstanceSpec& spec) {
     const std::string request = spec.vswitch_id + "|" + spec.ip.value_or("") + "|" + spec.ipv6.value_or("");
     return transact([&] {
-        if (auto id = replayed("instance", request)) return *store_.find_instance(*id);
         VSwitch vsw = visible_vswitch(spec.vswitch_id);
         Vpc vpc = usable_vpc(vsw.vpc_id);
+        if (auto id = replayed("instance", request)) return *store_.find_instance(*id);
         std::vector<IpAddr> taken;
         for (const auto& i : store_.instances_of(vsw.id)) {
             if (i.ip) taken.push_back(*i.ip);
@@ -261,6 +271,7 @@ Instance Controller::create_instance(const InstanceSpec& spec) {
         }
         Instance inst;
         inst.vswitch_id = vsw.id;
+        inst.account = config_.account;
         inst.created_at = now();
         if (spec.ip) {
             inst.ip = IpAddr::parse(*spec.ip);
@@ -292,6 +303,7 @@ void Controller::delete_instance(const std::string& id) {
         if (!inst) throw not_found("Instance", id);
         VSwitch vsw = visible_vswitch(inst->vswitch_id);
         Vpc vpc = usable_vpc(vsw.vpc_id);
+        check_may_remove(vpc, inst->account, id);
         store_.delete_instance(id);
         record(Event{now(), id, "Deleted", config_.account, "deleted"});
         kernel_->remove_instance(vpc, vsw, *inst);

@@ -157,6 +157,8 @@ private:
     // A VPC the caller owns or is a principal of.
     Vpc usable_vpc(const std::string& id);
     bool usable(const std::string& vpc_id);
+    // The VPC's owner may delete anything in it; a principal only what it created.
+    void check_may_remove(const Vpc& vpc, AccountId creator, const std::string& id);
     VSwitch visible_vswitch(const std::string& id);
     Peering visible_peering(const std::string& id);
     // Refuses a store bound to other kernel objects than this command's flags name.
@@ -171,7 +173,9 @@ private:
     void transition(Peering& p, PeeringStatus to, const std::string& reason);
     size_t expire_due();  // inside a transaction
     int64_t quota(const std::string& name, AccountId account);
-    void check_peering_quotas(const Vpc& vpc, const Vpc& peer);
+    // Per-VPC quotas of both VPCs (each with its owner's value) and, for a new request
+    // (exclude empty), the requester's per-account-and-region quota. `exclude` is not counted.
+    void check_peering_quotas(const Vpc& vpc, const Vpc& peer, const std::string& exclude);
     // With a client token: the resource its first use made (same request), else nullopt.
     std::optional<std::string> replayed(const std::string& kind, const std::string& request);
     void remember_token(const std::string& kind, const std::string& request, const std::string& id);

@@ -12,11 +12,6 @@ Error wrong_status(const Peering& p, Action a, const std::string& allowed) {
     return Error("IncorrectStatus.VpcPeer", p.id + " is " + xpeer::to_string(p.status) + "; " + to_string(a) + " needs it " + allowed);
 }
 
-Error forbidden(const Peering& p, Action a, const std::string& who) {
-    return Error("Forbidden.VpcPeer", "only " + who + " may " + to_string(a) + " " + p.id + " (requester account " +
-                                          std::to_string(p.account) + ", accepter account " + std::to_string(p.peer_account) + ")");
-}
-
 }  // namespace
 
 std::string to_string(Action a) {
@@ -74,16 +69,19 @@ void check(const Peering& p, Action action, Caller caller, int64_t now) {
                 case S::Rejected:
                 case S::Expired: return;
                 case S::PeerAccepting:
-                    if (!caller.requester) throw forbidden(p, action, "the requester (withdrawing it) or, after accepting, either side");
+                    if (!caller.requester)
+                        throw Error("Forbidden.VpcPeer", p.id + " is Peer Accepting: only the requester may delete (withdraw) it; the accepter rejects it");
                     return;
                 default: throw wrong_status(p, action, "Activated, Peer Accepting (requester), Rejected or Expired");
             }
         case Action::Modify:
             if (p.status != S::Activated && p.status != S::PeerAccepting) throw wrong_status(p, action, "Activated or Peer Accepting");
+            if (p.status == S::PeerAccepting && !caller.requester)
+                throw Error("Forbidden.VpcPeer", p.id + " is Peer Accepting: until it is accepted, only the requester may modify it");
             return;
         case Action::Expire:
             if (p.status != S::PeerAccepting) throw wrong_status(p, action, "Peer Accepting");
-            if (now < p.created_at + kPendingSeconds)
+            if (now <= p.created_at + kPendingSeconds)
                 throw Error("IncorrectStatus.NotYetExpired", p.id + " has been pending for " + std::to_string(now - p.created_at) +
                                                                  " s, not yet seven days");
             return;

@@ -10,7 +10,7 @@
 // xpeer::Error naming the rule, or returns.
 namespace xpeer::lifecycle {
 
-constexpr int64_t kPendingSeconds = 7 * 24 * 3600;  // Peer Accepting for longer: Expired
+constexpr int64_t kPendingSeconds = 7 * 24 * 3600;  // Peer Accepting for more than this: Expired
 
 enum class Action { Accept, Reject, Delete, Modify, Expire, RouteTo };
 std::string to_string(Action a);
@@ -28,7 +28,8 @@ void check(const Peering& p, Action action, Caller caller, int64_t now);
 // The statuses `action` passes through, the last one final. Delete ends in Deleted.
 std::vector<PeeringStatus> path(Action action);
 
-// When a pending request expires; nullopt unless it is Peer Accepting.
+// The end of a pending request's seven days (it expires once they are over); nullopt unless it
+// is Peer Accepting.
 std::optional<int64_t> expires_at(const Peering& p);
 bool is_terminal(PeeringStatus s);
 // Whether a connection in `from` can still come to be in `to` (itself included).

@@ -43,19 +43,22 @@ int64_t Controller::quota(const std::string& name, AccountId account) {
     return store_.quota(account, name).value_or(quotas::find(name).default_value);
 }
 
-void Controller::check_peering_quotas(const Vpc& vpc, const Vpc& peer) {
+void Controller::check_peering_quotas(const Vpc& vpc, const Vpc& peer, const std::string& exclude) {
     const bool inter = vpc.region != peer.region;
     const char* per_vpc = inter ? quotas::kInterRegionPerVpc : quotas::kIntraRegionPerVpc;
+    const std::string code = inter ? "QuotaExceeded.CrossRegionPeerNumPerVpc" : "QuotaExceeded.IntraRegionPeerNumPerVpc";
     auto live = store_.live_peerings();
-    std::erase_if(live, [](const Peering& p) { return lifecycle::is_terminal(p.status); });
+    std::erase_if(live, [&](const Peering& p) { return lifecycle::is_terminal(p.status) || p.id == exclude; });
     for (const Vpc* v : {&vpc, &peer}) {
         int64_t limit = quota(per_vpc, v->account);
         auto used = std::ranges::count_if(live, [&](const Peering& p) { return connects(p, v->id) && lifecycle::is_inter_region(p) == inter; });
-        if (used >= limit)
-            throw Error(inter ? "QuotaExceeded.CrossRegionPeerNumPerVpc" : "QuotaExceeded.IntraRegionPeerNumPerVpc",
-                        v->id + " already has " + std::to_string(used) + " " + (inter ? "inter" : "intra") + "-region peering connection" +
-                            (used == 1 ? "" : "s") + "; " + per_vpc + " of account " + std::to_string(v->account) + " is " + std::to_string(limit));
+        if (used < limit) continue;
+        if (v->account != config_.account)  // another account's numbers are its own
+            throw Error(code, v->id + " of account " + std::to_string(v->account) + " has reached its " + per_vpc + " quota");
+        throw Error(code, v->id + " already has " + std::to_string(used) + " " + (inter ? "inter" : "intra") + "-region peering connection" +
+                              (used == 1 ? "" : "s") + "; " + per_vpc + " is " + std::to_string(limit));
     }
+    if (!exclude.empty()) return;  // counted when the requester created it
     int64_t limit = quota(quotas::kPerAccountRegion, config_.account);
     auto used = std::ranges::count_if(live, [&](const Peering& p) { return p.account == config_.account && p.region == vpc.region; });
     if (used >= limit)
@@ -67,15 +70,19 @@ void Controller::check_peering_quotas(const Vpc& vpc, const Vpc& peer) {
 Peering Controller::create_peering(const PeeringSpec& spec) {
     const std::string request = peering_request(spec);
     return transact([&] {
-        if (auto id = replayed("peering", request)) return *store_.find_peering(*id);
         Vpc vpc = owned_vpc(spec.vpc_id, kManagePeerings);
+        if (auto id = replayed("peering", request)) return *store_.find_peering(*id);
         AccountId peer_account = spec.peer_account.value_or(config_.account);
         auto peer = store_.find_vpc(spec.peer_vpc_id);
         if (!peer || peer->account != peer_account)
             throw Error("InvalidVpcId.NotFound", "peer VPC " + spec.peer_vpc_id + " not found in account " + std::to_string(peer_account));
         if (peer->id == vpc.id) throw Error("InvalidVpcId.Self", "a VPC cannot peer with itself (" + vpc.id + ")");
-        if (spec.peer_region && region(*spec.peer_region).id != peer->region)
+        if (spec.peer_region && region(*spec.peer_region).id != peer->region) {
+            if (peer_account != config_.account)  // where another account's VPC is, is its business
+                throw Error("InvalidVpcId.NotFound", "peer VPC " + spec.peer_vpc_id + " not found in account " + std::to_string(peer_account) +
+                                                         " in " + *spec.peer_region);
             throw Error("InvalidRegionId.Mismatch", "peer VPC " + peer->id + " is in " + peer->region + ", not " + *spec.peer_region);
+        }
         for (const auto& p : store_.live_peerings()) {
             if (connects(p, vpc.id) && connects(p, peer->id) && !lifecycle::is_terminal(p.status))
                 throw Error("ResourceAlreadyExist.VpcPeer", "only one peering connection between two VPCs at a time: " + p.id + " (" +
@@ -97,7 +104,7 @@ Peering Controller::create_peering(const PeeringSpec& spec) {
         int64_t default_mbps = inter ? std::min<int64_t>(1024, border ? limits.cross_border_mbps : limits.inter_region_mbps) : -1;
         p.bandwidth_mbps = spec.bandwidth_mbps.value_or(default_mbps);
         lifecycle::check_bandwidth(p, p.bandwidth_mbps, limits);
-        check_peering_quotas(vpc, *peer);
+        check_peering_quotas(vpc, *peer, "");
         p.name = spec.name;
         p.description = spec.description;
         p.created_at = now();
@@ -123,6 +130,7 @@ Peering Controller::accept_peering(const std::string& id) {
     return transact([&] {
         Peering p = visible_peering(id);
         lifecycle::check(p, Action::Accept, lifecycle::caller_of(p, config_.account), now());
+        check_peering_quotas(*store_.find_vpc(p.vpc_id), *store_.find_vpc(p.peer_vpc_id), p.id);  // quotas may have changed since
         transition(p, PeeringStatus::Updating, "accepted by account " + std::to_string(config_.account));
         transition(p, PeeringStatus::Activated, "data plane programmed");
         apply_maps();  // before the commit: nobody sees Activated before the maps say so
@@ -181,14 +189,20 @@ void Controller::delete_peering(const std::string& id, bool force) {
         Peering p = visible_peering(id);
         lifecycle::check(p, Action::Delete, lifecycle::caller_of(p, config_.account), now());
         auto routes = store_.routes_via(id);
-        if (!routes.empty() && !force)
+        if (!routes.empty() && !force) {
+            auto own = std::ranges::find_if(routes, [&](const RouteEntry& r) { return store_.find_vpc(r.vpc_id)->account == config_.account; });
+            auto theirs = std::ranges::count_if(routes, [&](const RouteEntry& r) { return store_.find_vpc(r.vpc_id)->account != config_.account; });
+            std::string where = own != routes.end() ? " (yours: " + own->id + " in " + own->vpc_id + ")" : "";
+            if (theirs > 0) where += " (" + std::to_string(theirs) + " at the other end)";
             throw Error("DependencyViolation.RouteEntry", id + " is the next hop of " + std::to_string(routes.size()) + " route entr" +
-                                                              (routes.size() == 1 ? "y" : "ies") + " (" + routes.front().id +
-                                                              " in " + routes.front().vpc_id + "); delete them or use --force");
+                                                              (routes.size() == 1 ? "y" : "ies") + where + "; delete them or use --force");
+        }
         transition(p, PeeringStatus::Deleting, force ? "deleted with --force" : "deleted");
         for (const auto& r : routes) {
             store_.delete_route(r.id);
-            record(Event{now(), r.id, "Deleted", config_.account, "removed with " + id + " (--force)"});
+            // recorded as the route owner's: it is their table, and the other party sees only counts
+            record(Event{now(), r.id, "Deleted", store_.find_vpc(r.vpc_id)->account,
+                         "removed with " + id + " (--force by account " + std::to_string(config_.account) + ")"});
         }
         apply_maps();  // routes gone, connection inactive: traffic stops here
         for (int dir = 0; dir < XP_DIR_MAX; ++dir) store_.archive_counters(id, dir, kernel_->link_counters(p.slot, dir));
@@ -201,10 +215,11 @@ size_t Controller::expire_due() {
     size_t n = 0;
     for (auto& p : store_.live_peerings()) {
         auto at = lifecycle::expires_at(p);
-        if (!at || now() < *at) continue;
+        if (!at || now() <= *at) continue;  // "more than seven days"
         p.status = PeeringStatus::Expired;
         store_.set_peering_status(p.id, p.status);
-        record(Event{now(), p.id, to_string(p.status), 0, "not accepted within seven days of the request"});
+        // not record(): the timer's work is not the command's change, and not the caller's to see
+        store_.record(Event{now(), p.id, to_string(p.status), 0, "not accepted within seven days of the request"});
         ++n;
     }
     if (n > 0 && kernel_->has_datapath()) apply_maps();
@@ -216,7 +231,7 @@ size_t Controller::expire_pending() {
     auto pending = store_.live_peerings();
     bool due = std::ranges::any_of(pending, [&](const Peering& p) {
         auto at = lifecycle::expires_at(p);
-        return at && now() >= *at;
+        return at && now() > *at;
     });
     if (!due) return 0;
     const size_t before = expired_;

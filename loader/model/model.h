@@ -29,6 +29,7 @@ struct VSwitch {
     Cidr cidr;
     std::optional<Cidr> ipv6_cidr;
     int64_t created_at = 0;
+    AccountId account = 0;  // who created it: the VPC's owner, or a principal of a shared VPC
 };
 
 struct Instance {
@@ -37,6 +38,7 @@ struct Instance {
     std::optional<IpAddr> ip;
     std::optional<IpAddr> ipv6;
     int64_t created_at = 0;
+    AccountId account = 0;  // who created it
 };
 
 // Spelled as in the seed document.

@@ -59,6 +59,10 @@ CREATE TABLE quotas (account INTEGER NOT NULL, name TEXT NOT NULL, value INTEGER
 CREATE TABLE vpc_shares (
   vpc_id TEXT NOT NULL REFERENCES vpcs(id) ON DELETE CASCADE, account INTEGER NOT NULL, PRIMARY KEY (vpc_id, account));
 CREATE INDEX vpc_shares_account ON vpc_shares(account);
+ALTER TABLE vswitches ADD COLUMN account INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE instances ADD COLUMN account INTEGER NOT NULL DEFAULT 0;
+UPDATE vswitches SET account = (SELECT account FROM vpcs WHERE vpcs.id = vswitches.vpc_id);
+UPDATE instances SET account = (SELECT account FROM vswitches WHERE vswitches.id = instances.vswitch_id);
 CREATE TABLE client_tokens (
   account INTEGER NOT NULL, token TEXT NOT NULL, kind TEXT NOT NULL, request TEXT NOT NULL, resource_id TEXT NOT NULL,
   PRIMARY KEY (account, token));
@@ -66,8 +70,8 @@ CREATE TABLE client_tokens (
 
 // Columns in the order the readers below expect.
 constexpr const char* kVpcCols = "SELECT key, id, account, region, name, cidr, ipv6_cidr, created_at FROM vpcs ";
-constexpr const char* kVSwitchCols = "SELECT slot, id, vpc_id, name, cidr, ipv6_cidr, created_at FROM vswitches ";
-constexpr const char* kInstanceCols = "SELECT id, vswitch_id, ip, ipv6, created_at FROM instances ";
+constexpr const char* kVSwitchCols = "SELECT slot, id, vpc_id, name, cidr, ipv6_cidr, created_at, account FROM vswitches ";
+constexpr const char* kInstanceCols = "SELECT id, vswitch_id, ip, ipv6, created_at, account FROM instances ";
 constexpr const char* kPeeringCols =
     "SELECT slot, id, account, vpc_id, peer_account, peer_vpc_id, region, peer_region, bandwidth_mbps, link_type, "
     "status, name, description, created_at FROM peerings ";
@@ -77,9 +81,9 @@ Vpc read_vpc(const Statement& s) {
     return Vpc{static_cast<uint32_t>(s.i64(0)), s.text(1), s.u64(2), s.text(3), s.text(4), s.cidr(5), s.opt_cidr(6), s.i64(7)};
 }
 VSwitch read_vswitch(const Statement& s) {
-    return VSwitch{static_cast<uint32_t>(s.i64(0)), s.text(1), s.text(2), s.text(3), s.cidr(4), s.opt_cidr(5), s.i64(6)};
+    return VSwitch{static_cast<uint32_t>(s.i64(0)), s.text(1), s.text(2), s.text(3), s.cidr(4), s.opt_cidr(5), s.i64(6), s.u64(7)};
 }
-Instance read_instance(const Statement& s) { return Instance{s.text(0), s.text(1), s.opt_ip(2), s.opt_ip(3), s.i64(4)}; }
+Instance read_instance(const Statement& s) { return Instance{s.text(0), s.text(1), s.opt_ip(2), s.opt_ip(3), s.i64(4), s.u64(5)}; }
 Peering read_peering(const Statement& s) {
     return Peering{static_cast<uint32_t>(s.i64(0)), s.text(1), s.u64(2), s.text(3), s.u64(4), s.text(5), s.text(6),
                    s.text(7), s.i64(8), s.text(9), peering_status_from_string(s.text(10)), s.text(11), s.text(12), s.i64(13)};
@@ -229,8 +233,8 @@ void Store::delete_vpc(const std::string& id) {
 
 void Store::insert(VSwitch& v) {
     uint32_t slot = smallest_free(db_, "SELECT slot FROM vswitches ORDER BY slot");
-    Statement(db_, "INSERT INTO vswitches (id, slot, vpc_id, name, cidr, ipv6_cidr, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", v.id,
-              slot, v.vpc_id, v.name, v.cidr, v.ipv6_cidr, v.created_at)
+    Statement(db_, "INSERT INTO vswitches (id, slot, vpc_id, name, cidr, ipv6_cidr, created_at, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+              v.id, slot, v.vpc_id, v.name, v.cidr, v.ipv6_cidr, v.created_at, v.account)
         .run();
     v.slot = slot;
 }
@@ -269,8 +273,8 @@ PortMap Store::vswitch_ports() {
 // ---- instances
 
 void Store::insert(const Instance& i) {
-    Statement(db_, "INSERT INTO instances (id, vswitch_id, ip, ipv6, created_at) VALUES (?, ?, ?, ?, ?)", i.id, i.vswitch_id, i.ip,
-              i.ipv6, i.created_at)
+    Statement(db_, "INSERT INTO instances (id, vswitch_id, ip, ipv6, created_at, account) VALUES (?, ?, ?, ?, ?, ?)", i.id, i.vswitch_id,
+              i.ip, i.ipv6, i.created_at, i.account)
         .run();
 }
 

@@ -79,4 +79,24 @@ for m in $(seq 11 $n); do
 done
 [ "$(rules_in "$vpc1")" = "$(xp --json vswitch list --vpc "$vpc1" | jq length)" ] && pass "one source rule per vSwitch" || fail "rules: $(rules_in "$vpc1")"
 
+step "SIGKILL at any point of peering create"
+peerings_in_maps() { bpftool -j map dump pinned "$XPEER_BPFFS/xp_peerings" | jq "[.[] | select(.formatted.value.vpc_a != 0 ${1:-})] | length"; }
+m=0
+for delay in 0.005 0.01 0.02 0.04 0.08; do
+  m=$((m + 1))
+  spoke=$(xp vpc create --cidr "10.$m.0.0/16")
+  "$XPEER" peering create --vpc "$vpc1" --peer-vpc "$spoke" >/dev/null 2>&1 &
+  pid=$!
+  sleep "$delay"
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+done
+xp reconcile >/dev/null
+live=$(xp --json peering list | jq '[.[] | select(.Status != "Deleted")] | length')
+active=$(xp --json peering list | jq '[.[] | select(.Status == "Activated")] | length')
+[ "$(peerings_in_maps)" = "$live" ] && pass "peering slots in the maps match the store ($live)" || fail "maps hold $(peerings_in_maps) peerings, the store $live"
+[ "$(peerings_in_maps "and .formatted.value.active == 1")" = "$active" ] && pass "active ones match Activated ($active)" ||
+  fail "maps have $(peerings_in_maps "and .formatted.value.active == 1") active, the store $active Activated"
+reachable "vpc1 -> vpc2 after the kills" "$vpc1" -I 172.16.1.2 192.168.1.2
+
 finish

@@ -2,6 +2,7 @@
 // A data plane for controller tests without root: it records what the controller asks and keeps
 // the compiled tables where the kernel would keep its maps.
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,7 @@ struct FakeKernel {
     Tables maps;
     std::vector<std::string> calls;
     uint32_t next_ifindex = 100;
+    int fail_apply_after = -1;  // >= 0: that many applies succeed, then one throws (a kernel failure)
 
     // The maps as text, to compare before and after a refused command.
     std::string dump() const {
@@ -22,6 +24,10 @@ struct FakeKernel {
         for (const auto& [k, v] : maps.peerings) out += "peering " + std::to_string(k) + " active " + std::to_string(v.active) + "\n";
         for (const auto& [k, v] : maps.ports) out += "port " + std::to_string(k) + " slot " + std::to_string(v.slot) + "\n";
         out += "routes v4 " + std::to_string(maps.routes_v4.size()) + " v6 " + std::to_string(maps.routes_v6.size()) + "\n";
+        for (const auto& [k, v] : maps.routes_v6)
+            out += "route6 vpc " + std::to_string(k.vpc) + " /" + std::to_string(k.prefixlen - 32) + " kind " + std::to_string(v.kind) +
+                   " target " + std::to_string(v.target) + "\n";
+        out += "kernel calls " + std::to_string(calls.size()) + "\n";
         for (const auto& [k, v] : maps.routes_v4)
             out += "route vpc " + std::to_string(k.vpc) + " /" + std::to_string(k.prefixlen - 32) + " kind " + std::to_string(v.kind) +
                    " target " + std::to_string(v.target) + "\n";
@@ -52,6 +58,11 @@ public:
     void add_instance(const Vpc&, const VSwitch&, const Instance& i) override { k_->calls.push_back("add_instance " + i.id); }
     void remove_instance(const Vpc&, const VSwitch&, const Instance& i) override { k_->calls.push_back("remove_instance " + i.id); }
     ReconcileResult apply(const Snapshot& s, const PortMap& ports) override {
+        if (k_->fail_apply_after == 0) {
+            k_->fail_apply_after = -1;
+            throw std::runtime_error("bpf_map_update_elem: injected failure");
+        }
+        if (k_->fail_apply_after > 0) --k_->fail_apply_after;
         k_->maps = compile(s, ports);
         return {};
     }

@@ -40,7 +40,7 @@ Peering in_status(World& w, const Pair& v, S status) {
         case S::Activated: w.as(kBob)->accept_peering(p.id); break;
         case S::Rejected: w.as(kBob)->reject_peering(p.id); break;
         case S::Expired:
-            w.clock += 7 * 24 * 3600;
+            w.clock += 7 * 24 * 3600 + 1;
             CHECK(w.as(kAlice)->expire_pending() == 1);
             break;
         case S::Deleted: w.as(kAlice)->delete_peering(p.id, false); break;
@@ -69,6 +69,7 @@ TEST_CASE("status x action through the controller: allowed ones reach the status
         {S::PeerAccepting, "delete", kAlice, "Deleted"},
         {S::PeerAccepting, "delete", kBob, "Forbidden.VpcPeer"},
         {S::PeerAccepting, "modify", kAlice, "Peer Accepting"},
+        {S::PeerAccepting, "modify", kBob, "Forbidden.VpcPeer"},
         {S::PeerAccepting, "route", kAlice, "IncorrectStatus.VpcPeer"},
         {S::Activated, "accept", kBob, "IncorrectStatus.VpcPeer"},
         {S::Activated, "reject", kBob, "IncorrectStatus.VpcPeer"},
@@ -142,8 +143,8 @@ TEST_CASE("a pending request expires after seven days, by the clock the command 
     Pair v = two_accounts(w);
     Peering p = request(w, v);
     CHECK(lifecycle::expires_at(p) == w.clock + 7 * 24 * 3600);
-    w.clock += 7 * 24 * 3600 - 1;
-    CHECK(w.as(kBob)->show_peering(p.id).status == S::PeerAccepting);
+    w.clock += 7 * 24 * 3600;
+    CHECK(w.as(kBob)->show_peering(p.id).status == S::PeerAccepting);  // seven days, not more
     w.clock += 1;
     CHECK(w.as(kBob)->show_peering(p.id).status == S::Expired);  // any command runs the timer first
     CHECK(error_code([&] { w.as(kBob)->accept_peering(p.id); }) == "IncorrectStatus.VpcPeer");
@@ -205,9 +206,11 @@ TEST_CASE("quotas: at the limit succeeds, beyond it is refused and changes nothi
     };
     SECTION("intra-region per VPC: default 10") {
         for (int i = 1; i <= 10; ++i) connect(i, "cn-hangzhou");
+        auto spoke = vpc_with_vswitch(w, kAlice, "10.11.0.0/16", "10.11.1.0/24");
         const std::string before = w.dump();
-        auto code = error_code([&] { connect(11, "cn-hangzhou"); });
-        CHECK(code == "QuotaExceeded.IntraRegionPeerNumPerVpc");
+        CHECK(error_code([&] { w.as(kAlice)->create_peering(PeeringSpec{hub, spoke, {}, {}, {}, {}, "", ""}); }) ==
+              "QuotaExceeded.IntraRegionPeerNumPerVpc");
+        CHECK(w.dump() == before);
         w.as(kAlice)->set_quota(quotas::kIntraRegionPerVpc, 11);
         CHECK(connect(12, "cn-hangzhou").status == S::Activated);
     }
@@ -218,12 +221,51 @@ TEST_CASE("quotas: at the limit succeeds, beyond it is refused and changes nothi
         CHECK(error_code([&] { connect(3, "cn-qingdao"); }) == "QuotaExceeded.CrossRegionPeerNumPerVpc");
         CHECK(connect(4, "cn-hangzhou").status == S::Activated);  // intra-region ones count apart
     }
+    SECTION("inter-region per VPC: default 20, spokes in any other region") {
+        const char* others[] = {"cn-shanghai", "cn-beijing", "cn-qingdao", "cn-shenzhen", "cn-guangzhou"};
+        for (int i = 1; i <= 20; ++i) connect(i, others[i % 5]);
+        auto spoke = vpc_with_vswitch(w, kAlice, "10.21.0.0/16", "10.21.1.0/24", "cn-chengdu");
+        const std::string before = w.dump();
+        CHECK(error_code([&] { w.as(kAlice)->create_peering(PeeringSpec{hub, spoke, {}, {}, {}, {}, "", ""}); }) ==
+              "QuotaExceeded.CrossRegionPeerNumPerVpc");
+        CHECK(w.dump() == before);
+    }
+    SECTION("per account and region: default 20, over several VPCs") {
+        std::vector<std::string> hubs{hub};
+        for (int h = 1; h < 3; ++h) hubs.push_back(vpc_with_vswitch(w, kAlice, "10." + std::to_string(100 + h) + ".0.0/16",
+                                                                      "10." + std::to_string(100 + h) + ".1.0/24"));
+        int n = 0;
+        for (const auto& from : hubs) {
+            for (int i = 0; i < 7 && n < 20; ++i, ++n) {
+                auto spoke = vpc_with_vswitch(w, kAlice, "10." + std::to_string(n + 1) + ".0.0/16", "10." + std::to_string(n + 1) + ".1.0/24");
+                w.as(kAlice)->create_peering(PeeringSpec{from, spoke, {}, {}, {}, {}, "", ""});
+            }
+        }
+        REQUIRE(w.as(kAlice)->list_peerings().size() == 20);
+        auto spoke = vpc_with_vswitch(w, kAlice, "10.99.0.0/16", "10.99.1.0/24");
+        const std::string before = w.dump();
+        CHECK(error_code([&] { w.as(kAlice)->create_peering(PeeringSpec{hubs[2], spoke, {}, {}, {}, {}, "", ""}); }) == "QuotaExceeded.PeerNum");
+        CHECK(w.dump() == before);
+        // another region has its own count
+        auto far = vpc_with_vswitch(w, kAlice, "10.98.0.0/16", "10.98.1.0/24", "cn-beijing");
+        auto far2 = vpc_with_vswitch(w, kAlice, "10.97.0.0/16", "10.97.1.0/24", "cn-beijing");
+        CHECK(w.as(kAlice)->create_peering(PeeringSpec{far, far2, {}, {}, {}, {}, "", ""}).status == S::Activated);
+    }
+    SECTION("the accepter VPC's quota counts too, with its owner's value") {
+        auto bobs = vpc_with_vswitch(w, kBob, "10.200.0.0/16", "10.200.1.0/24");
+        w.as(kBob)->set_quota(quotas::kIntraRegionPerVpc, 1);
+        PeeringSpec spec{hub, bobs, kBob, {}, {}, {}, "", ""};
+        w.as(kAlice)->create_peering(spec);
+        auto other = vpc_with_vswitch(w, kAlice, "10.201.0.0/16", "10.201.1.0/24");
+        const std::string before = w.dump();
+        auto code = error_code([&] { w.as(kAlice)->create_peering(PeeringSpec{other, bobs, kBob, {}, {}, {}, "", ""}); });
+        CHECK(code == "QuotaExceeded.IntraRegionPeerNumPerVpc");
+        CHECK(w.dump() == before);
+    }
     SECTION("per account and region: set to 3") {
         w.as(kAlice)->set_quota(quotas::kPerAccountRegion, 3);
         for (int i = 1; i <= 3; ++i) connect(i, "cn-hangzhou");
-        std::string before;
-        auto code = error_code([&] { connect(4, "cn-hangzhou"); });
-        CHECK(code == "QuotaExceeded.PeerNum");
+        CHECK(error_code([&] { connect(4, "cn-hangzhou"); }) == "QuotaExceeded.PeerNum");
     }
     SECTION("bandwidth quotas bound create and modify") {
         w.as(kAlice)->set_quota(quotas::kInterRegionBandwidth, 200);
@@ -312,6 +354,8 @@ TEST_CASE("shared VPC: principals build in it but may not manage its peering con
     CHECK(error_code([&] { w.as(kCarol)->add_route(route(v.a, "10.2.0.0/16", p.id)); }) == "Forbidden.SharedVpc");
     CHECK(error_code([&] { w.as(kCarol)->delete_vpc(v.a); }) == "Forbidden.SharedVpc");
     CHECK(w.dump() == before);
+    for (const auto& i : w.as(kCarol)->list_instances(vsw.id)) w.as(kCarol)->delete_instance(i.id);
+    w.as(kCarol)->delete_vswitch(vsw.id);
     w.as(kAlice)->unshare_vpc(v.a, kCarol);
     CHECK(error_code([&] { w.as(kCarol)->show_vpc(v.a); }) == "InvalidVpcId.NotFound");
 }
@@ -355,4 +399,176 @@ TEST_CASE("dry run validates and describes, and changes nothing", "[controller]"
     auto d = w.as(kAlice);
     d->set_dry_run();
     CHECK(error_code([&] { d->create_peering(PeeringSpec{v.a, v.a, {}, {}, {}, {}, "", ""}); }) == "InvalidVpcId.Self");
+}
+
+TEST_CASE("shared VPC: a principal deletes only what it created, and unshare waits for its resources", "[controller]") {
+    World w;
+    Pair v = two_accounts(w);
+    auto owners = w.as(kAlice)->list_vswitches(v.a);
+    auto owners_inst = w.as(kAlice)->create_instance(InstanceSpec{owners[0].id, {}, {}});
+    w.as(kAlice)->share_vpc(v.a, kCarol);
+    auto vsw = w.as(kCarol)->create_vswitch(VSwitchSpec{v.a, "10.1.2.0/24", std::nullopt, ""});
+    auto inst = w.as(kCarol)->create_instance(InstanceSpec{vsw.id, {}, {}});
+    const std::string before = w.dump();
+    CHECK(error_code([&] { w.as(kCarol)->delete_instance(owners_inst.id); }) == "Forbidden.SharedVpc");
+    CHECK(error_code([&] { w.as(kCarol)->delete_vswitch(owners[0].id); }) == "Forbidden.SharedVpc");
+    CHECK(error_code([&] { w.as(kAlice)->unshare_vpc(v.a, kCarol); }) == "DependencyViolation.SharedResource");
+    CHECK(w.dump() == before);
+    w.as(kCarol)->delete_instance(inst.id);
+    w.as(kCarol)->delete_vswitch(vsw.id);
+    w.as(kAlice)->unshare_vpc(v.a, kCarol);
+    CHECK(w.as(kCarol)->list_vpcs().empty());
+}
+
+TEST_CASE("shared VPC: a principal of the accepter VPC cannot answer the request", "[controller]") {
+    World w;
+    Pair v = two_accounts(w);
+    w.as(kBob)->share_vpc(v.b, kCarol);
+    Peering p = request(w, v);
+    const std::string before = w.dump();
+    CHECK(error_code([&] { w.as(kCarol)->accept_peering(p.id); }) == "Forbidden.SharedVpc");
+    CHECK(error_code([&] { w.as(kCarol)->reject_peering(p.id); }) == "Forbidden.SharedVpc");
+    CHECK(error_code([&] { w.as(kCarol)->delete_peering(p.id, false); }) == "Forbidden.SharedVpc");
+    CHECK(w.dump() == before);
+}
+
+TEST_CASE("client tokens: peerings, another kind, permissions and deleted results", "[controller]") {
+    World w;
+    Pair v = two_accounts(w);
+    auto create = [&](AccountId who, const std::string& token) {
+        auto c = w.as(who);
+        c->set_client_token(token);
+        return c->create_peering(PeeringSpec{v.a, v.b, kBob, {}, {}, {}, "", ""});
+    };
+    auto p = create(kAlice, "t-1");
+    CHECK(create(kAlice, "t-1").id == p.id);
+    CHECK(w.as(kAlice)->list_peerings().size() == 1);
+    auto c = w.as(kAlice);
+    c->set_client_token("t-1");
+    CHECK(error_code([&] { c->create_vpc(VpcSpec{"10.50.0.0/16", {}, "cn-hangzhou", ""}); }) == "IdempotentParameterMismatch");
+    w.as(kAlice)->delete_peering(p.id, false);
+    CHECK(error_code([&] { create(kAlice, "t-1"); }) == "IncorrectStatus.ClientToken");
+
+    // a principal's retry after the VPC was unshared is refused like any other command
+    w.as(kAlice)->share_vpc(v.a, kCarol);
+    auto carol_vsw = [&] {
+        auto cc = w.as(kCarol);
+        cc->set_client_token("c-1");
+        return cc->create_vswitch(VSwitchSpec{v.a, "10.1.7.0/24", std::nullopt, ""});
+    };
+    auto vsw = carol_vsw();
+    CHECK(carol_vsw().id == vsw.id);
+    w.as(kCarol)->delete_vswitch(vsw.id);
+    w.as(kAlice)->unshare_vpc(v.a, kCarol);
+    CHECK(error_code([&] { carol_vsw(); }) == "InvalidVpcId.NotFound");
+}
+
+TEST_CASE("dry run of every peering command changes nothing", "[controller]") {
+    World w;
+    Pair v = two_accounts(w);
+    Peering pending = request(w, v);
+    auto third = vpc_with_vswitch(w, kAlice, "10.3.0.0/16", "10.3.1.0/24");
+    Peering active = w.as(kAlice)->create_peering(PeeringSpec{v.a, third, {}, {}, {}, {}, "", ""});
+    w.as(kAlice)->add_route(route(v.a, "10.3.0.0/16", active.id));
+    const std::string before = w.dump();
+    const size_t calls = w.kernel->calls.size();
+    auto dry = [&](AccountId who, const std::function<void(Controller&)>& fn) {
+        auto c = w.as(who);
+        c->set_dry_run();
+        fn(*c);
+        CHECK_FALSE(c->changes().empty());
+    };
+    dry(kBob, [&](Controller& c) { c.accept_peering(pending.id); });
+    dry(kBob, [&](Controller& c) { c.reject_peering(pending.id); });
+    dry(kAlice, [&](Controller& c) { c.modify_peering(pending.id, PeeringChange{std::string("n"), {}, {}, {}}); });
+    dry(kAlice, [&](Controller& c) { c.delete_peering(active.id, true); });
+    dry(kAlice, [&](Controller& c) { c.add_route(route(third, "10.1.0.0/16", active.id)); });
+    dry(kAlice, [&](Controller& c) { c.create_vswitch(VSwitchSpec{v.a, "10.1.9.0/24", std::nullopt, ""}); });
+    dry(kAlice, [&](Controller& c) {
+        c.set_client_token("dry-1");
+        c.create_vpc(VpcSpec{"10.60.0.0/16", {}, "cn-hangzhou", ""});
+    });
+    CHECK(w.dump() == before);
+    CHECK(w.kernel->calls.size() == calls);
+    // the token of a dry run was not spent
+    auto c = w.as(kAlice);
+    c->set_client_token("dry-1");
+    CHECK(error_code([&] { c->create_vpc(VpcSpec{"10.61.0.0/16", {}, "cn-hangzhou", ""}); }) == "");
+}
+
+TEST_CASE("a dry run does not show the timer's expiries of other accounts", "[controller]") {
+    World w;
+    Pair v = two_accounts(w);
+    request(w, v);
+    w.clock += 8 * 24 * 3600;
+    auto carol = w.as(kCarol);
+    carol->set_dry_run();
+    carol->set_quota(quotas::kPerAccountRegion, 30);
+    REQUIRE(carol->changes().size() == 1);
+    CHECK(carol->changes()[0].resource == quotas::kPerAccountRegion);
+}
+
+TEST_CASE("refusals do not give away the other account's routes, quotas or regions", "[controller]") {
+    World w;
+    Pair v = two_accounts(w);
+    Peering p = in_status(w, v, S::Activated);
+    auto alices = w.as(kAlice)->add_route(route(v.a, "10.2.0.0/16", p.id));
+    try {
+        w.as(kBob)->delete_peering(p.id, false);
+        FAIL("deleted with routes");
+    } catch (const Error& e) {
+        CHECK(std::string(e.what()).find(alices.id) == std::string::npos);
+        CHECK(std::string(e.what()).find(v.a) == std::string::npos);
+        CHECK(std::string(e.what()).find("1 at the other end") != std::string::npos);
+    }
+    w.as(kBob)->delete_peering(p.id, true);
+    for (const auto& e : w.as(kBob)->events("")) CHECK(e.resource != alices.id);
+    bool alice_saw = false;
+    for (const auto& e : w.as(kAlice)->events(alices.id)) alice_saw = alice_saw || e.status == "Deleted";
+    CHECK(alice_saw);
+
+    w.as(kBob)->set_quota(quotas::kIntraRegionPerVpc, 0);
+    try {
+        request(w, v);
+        FAIL("quota not applied");
+    } catch (const Error& e) {
+        CHECK(e.code() == "QuotaExceeded.IntraRegionPeerNumPerVpc");
+        CHECK(std::string(e.what()).find(" is 0") == std::string::npos);
+    }
+    PeeringSpec wrong_region{v.a, v.b, kBob, std::string("cn-beijing"), {}, {}, "", ""};
+    CHECK(error_code([&] { w.as(kAlice)->create_peering(wrong_region); }) == "InvalidVpcId.NotFound");
+}
+
+TEST_CASE("accept re-checks the accepter VPC's quota; Rejected and Expired ones do not count", "[controller]") {
+    World w;
+    Pair v = two_accounts(w);
+    Peering p = request(w, v);
+    w.as(kBob)->set_quota(quotas::kIntraRegionPerVpc, 0);
+    const std::string before = w.dump();
+    CHECK(error_code([&] { w.as(kBob)->accept_peering(p.id); }) == "QuotaExceeded.IntraRegionPeerNumPerVpc");
+    CHECK(w.dump() == before);
+    w.as(kBob)->set_quota(quotas::kIntraRegionPerVpc, 1);
+    w.as(kBob)->reject_peering(p.id);
+    Peering again = request(w, v);  // the Rejected one does not count
+    w.clock += 8 * 24 * 3600;
+    CHECK(w.as(kAlice)->show_peering(again.id).status == S::Expired);
+    CHECK(w.as(kBob)->accept_peering(request(w, v).id).status == S::Activated);
+}
+
+TEST_CASE("a kernel failure in accept rolls the store back and the maps follow it", "[controller]") {
+    World w;
+    Pair v = two_accounts(w);
+    Peering p = request(w, v);
+    w.kernel->fail_apply_after = 0;  // the next apply throws
+    CHECK_THROWS(w.as(kBob)->accept_peering(p.id));
+    w.kernel->fail_apply_after = -1;
+    CHECK(w.as(kAlice)->show_peering(p.id).status == S::PeerAccepting);
+    CHECK_FALSE(w.kernel->active(p.slot));
+    CHECK(w.as(kBob)->events(p.id).size() == 2);  // Creating, Peer Accepting: the accept left no trace
+    // after a kernel failure the controller rebuilds every kernel object (new ifindexes), so
+    // compare what the maps decide, not where the links are
+    CHECK(w.kernel->maps.routes_v4.size() == 2);
+    CHECK(w.kernel->maps.ports.size() == 2);
+    CHECK(w.as(kBob)->accept_peering(p.id).status == S::Activated);  // and the next try works
+    CHECK(w.kernel->active(p.slot));
 }

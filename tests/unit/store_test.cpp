@@ -131,6 +131,7 @@ TEST_CASE("store: a version 1 file gains quotas, shares and client tokens, and k
         s.insert(v);
     }
     raw_exec(dir.db(), "DROP TABLE quotas; DROP TABLE vpc_shares; DROP TABLE client_tokens; "
+                       "ALTER TABLE vswitches DROP COLUMN account; ALTER TABLE instances DROP COLUMN account; "
                        "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
     Store s(dir.db());
     CHECK(s.find_vpc("vpc-a"));
