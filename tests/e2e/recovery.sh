@@ -8,6 +8,16 @@ source "$(dirname "$0")/lib.sh"
 
 links_in_datapath() { ip netns exec "$XPEER_DATAPATH_NETNS" ip -j link show | jq -r '[.[] | select(.ifname | startswith("xp"))] | length'; }
 rules_in() { in_vpc "$1" ip -j rule show | jq '[.[] | select(.priority >= 2000 and .priority < 32766)] | length'; }
+# kill_after SECONDS ARGS...: the CLI, killed with SIGKILL after that long (if still running).
+kill_after() {
+  local delay=$1 pid
+  shift
+  "$XPEER" "$@" >/dev/null 2>&1 &
+  pid=$!
+  sleep "$delay"
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
 rules6_in() { in_vpc "$1" ip -6 -j rule show | jq '[.[] | select(.priority >= 2000 and .priority < 32766)] | length'; }
 
 step "topology"
@@ -57,11 +67,7 @@ step "SIGKILL at any point of vswitch create"
 n=10
 for delay in 0.01 0.03 0.05 0.08 0.12 0.2; do
   n=$((n + 1))
-  "$XPEER" vswitch create --vpc "$vpc1" --cidr "172.16.$n.0/24" >/dev/null 2>&1 &
-  pid=$!
-  sleep "$delay"
-  kill -9 "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  kill_after "$delay" vswitch create --vpc "$vpc1" --cidr "172.16.$n.0/24"
 done
 xp reconcile >/dev/null
 want=$(xp --json vswitch list | jq length)
@@ -85,11 +91,7 @@ m=0
 for delay in 0.005 0.01 0.02 0.04 0.08; do
   m=$((m + 1))
   spoke=$(xp vpc create --cidr "10.$m.0.0/16")
-  "$XPEER" peering create --vpc "$vpc1" --peer-vpc "$spoke" >/dev/null 2>&1 &
-  pid=$!
-  sleep "$delay"
-  kill -9 "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
+  kill_after "$delay" peering create --vpc "$vpc1" --peer-vpc "$spoke"
 done
 xp reconcile >/dev/null
 live=$(xp --json peering list | jq '[.[] | select(.Status != "Deleted")] | length')
