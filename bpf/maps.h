@@ -45,6 +45,13 @@ struct {
 } xp_link_stats SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY); /* not per-CPU: one bucket for all CPUs */
+	__uint(max_entries, XP_MAX_PEERINGS * XP_DIR_MAX);
+	__type(key, __u32); /* peering slot * XP_DIR_MAX + enum xp_direction */
+	__type(value, struct xp_policer);
+} xp_policers SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XP_MAX_PORTS * 2);
 	__type(key, __u32); /* vSwitch slot * 2 + enum xp_port_direction */

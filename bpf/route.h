@@ -4,6 +4,7 @@
 #define XPEER_BPF_ROUTE_H
 
 #include "maps.h"
+#include "police.h"
 #include "stats.h"
 
 struct decision {
@@ -26,7 +27,8 @@ static __always_inline const struct xp_route *lookup_route(__u32 vpc, const void
 	}
 }
 
-static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is_v6, struct decision *d)
+/* len: the frame's length, for the bandwidth of a peering crossing. */
+static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is_v6, __u32 len, struct decision *d)
 {
 	const struct xp_route *route = lookup_route(vpc, dst, is_v6);
 	const struct xp_peering *peering;
@@ -65,6 +67,8 @@ static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is
 		return XP_REASON_DROP_NO_ROUTE;
 	if (route->kind != XP_NH_VSWITCH)
 		return XP_REASON_DROP_TRANSIT; /* peering is not transitive */
+	if (!police(d->link, peering, len))
+		return XP_REASON_DROP_POLICER;
 	d->route = route;
 	return XP_REASON_FORWARD_PEERING;
 }

@@ -56,6 +56,9 @@ static __always_inline void count_link(__u32 link, enum xp_reason reason, __u32 
 	case XP_REASON_DROP_TTL:
 		c->drop_ttl++;
 		break;
+	case XP_REASON_DROP_POLICER:
+		c->drop_policer++;
+		break;
 	default:
 		break;
 	}

@@ -3,6 +3,7 @@
 #ifndef XPEER_BPF_ABI_H
 #define XPEER_BPF_ABI_H
 
+#include <linux/bpf.h> /* struct bpf_spin_lock */
 #include <linux/types.h>
 
 #define XP_MAX_PORTS 65536       /* vSwitch links in the datapath namespace */
@@ -51,6 +52,18 @@ struct xp_peering {
 	__u32 vpc_b;
 	__u32 active; /* 1 only while the connection is Activated */
 	__u32 pad;
+	__u64 rate_bytes;  /* bandwidth of each direction, bytes per second; 0 = unlimited */
+	__u64 burst_bytes; /* the token bucket's depth */
+};
+
+/* The token bucket of one direction of a link, shared by every CPU (a per-CPU bucket would
+ * admit only a fraction of the rate when the traffic lands on one CPU). Written by the router
+ * only; the agent reads nothing here. */
+struct xp_policer {
+	struct bpf_spin_lock lock;
+	__u32 pad;
+	__u64 tokens;  /* bytes */
+	__u64 last_ns; /* bpf_ktime_get_ns() of the last refill; 0 = never used: starts full */
 };
 
 enum xp_direction {
@@ -73,6 +86,7 @@ struct xp_link_counters {
 	__u64 drop_no_route; /* crossed, but nothing in the peer VPC's system routes */
 	__u64 drop_transit;  /* the peer VPC would send it on through another peering */
 	__u64 drop_ttl;
+	__u64 drop_policer; /* over the connection's bandwidth */
 };
 
 struct xp_counters {
@@ -92,6 +106,7 @@ enum xp_reason {
 	XP_REASON_DROP_TTL,
 	XP_REASON_DROP_MALFORMED,
 	XP_REASON_UNKNOWN_PORT,      /* ingress ifindex not a vSwitch link: passed */
+	XP_REASON_DROP_POLICER,      /* over the peering connection's bandwidth */
 	XP_REASON_MAX,
 };
 
@@ -103,8 +118,9 @@ static_assert(offsetof(struct xp_lpm_key_v4, addr) == 8, "vpc id before the addr
 static_assert(sizeof(struct xp_route) == 24, "xp_route layout");
 static_assert(offsetof(struct xp_route, dmac) == 18, "xp_route layout");
 static_assert(sizeof(struct xp_port) == 8, "xp_port layout");
-static_assert(sizeof(struct xp_peering) == 16, "xp_peering layout");
-static_assert(sizeof(struct xp_link_counters) == 48, "xp_link_counters layout");
+static_assert(sizeof(struct xp_peering) == 32, "xp_peering layout");
+static_assert(sizeof(struct xp_policer) == 24, "xp_policer layout");
+static_assert(sizeof(struct xp_link_counters) == 56, "xp_link_counters layout");
 static_assert(sizeof(struct xp_counters) == 16, "xp_counters layout");
 #else
 _Static_assert(sizeof(struct xp_route) == 24, "xp_route layout");

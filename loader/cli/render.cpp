@@ -1,10 +1,13 @@
 #include "cli/render.h"
 
+#include <cstdio>
 #include <ctime>
 
 #include "cli/table.h"
 #include "controller/lifecycle.h"
+#include "datapath/counters.h"
 #include "model/region.h"
+#include "telemetry/rates.h"
 
 namespace xpeer::render {
 namespace {
@@ -25,12 +28,6 @@ std::string format_time(int64_t t) {
     return buf;
 }
 
-std::string reason_name(unsigned r) {
-    static_assert(XP_REASON_UNKNOWN_PORT == 9 && XP_REASON_MAX == 10, "one name per enum xp_reason, in order");
-    static const char* names[XP_REASON_MAX] = {"forward_local", "forward_peering", "pass_not_ip", "pass_link_local", "drop_no_route",
-                                               "drop_transit",  "drop_inactive",   "drop_ttl",    "drop_malformed",  "unknown_port"};
-    return r < XP_REASON_MAX ? names[r] : "reason_" + std::to_string(r);
-}
 
 nlohmann::json to_json(const Vpc& v) {
     return {{"VpcId", v.id},          {"OwnerId", v.account},   {"RegionId", v.region},
@@ -68,6 +65,38 @@ nlohmann::json to_json(const Peering& p) {
 nlohmann::json to_json(const QuotaValue& q) {
     return {{"QuotaName", q.name}, {"Description", q.description}, {"DefaultValue", q.default_value}, {"Value", q.value}, {"Unit", q.unit}};
 }
+nlohmann::json to_json(const billing::Line& l) {
+    return {{"InstanceId", l.peering},
+            {"From", l.from_vpc},
+            {"To", l.to_vpc},
+            {"Payer", l.payer},
+            {"GB", l.gb},
+            {"UsdPerGb", l.usd_per_gb ? nlohmann::json(*l.usd_per_gb) : nlohmann::json(nullptr)},
+            {"Usd", l.usd},
+            {"Note", l.note}};
+}
+nlohmann::json to_json(const billing::Price& p) {
+    return {{"RegionA", p.region_a}, {"RegionB", p.region_b}, {"LinkType", p.link_type}, {"UsdPerGb", p.usd_per_gb}};
+}
+nlohmann::json to_json(const alerts::Rule& r) {
+    return {{"AlertId", r.id},       {"InstanceId", r.peering},     {"Metric", alerts::to_string(r.metric)},
+            {"Threshold", r.threshold}, {"ForSeconds", r.for_seconds}, {"Webhook", r.webhook}};
+}
+nlohmann::json to_json(const AlertChange& c) {
+    return {{"AlertId", c.alert_id}, {"Time", format_time(c.time)}, {"Change", c.change}, {"Value", c.value}, {"Delivery", c.delivery}};
+}
+nlohmann::json to_json(const LinkSample& s) {
+    auto r = telemetry::rate(s.delta, s.seconds, s.peering.bandwidth_mbps);
+    const bool fwd = s.direction == XP_DIR_A_TO_B;
+    return {{"InstanceId", s.peering.id},
+            {"From", fwd ? s.peering.vpc_id : s.peering.peer_vpc_id},
+            {"To", fwd ? s.peering.peer_vpc_id : s.peering.vpc_id},
+            {"BitsPerSecond", r.bits_per_second},
+            {"PacketsPerSecond", r.packets_per_second},
+            {"Utilization", r.utilization ? nlohmann::json(*r.utilization) : nlohmann::json(nullptr)},
+            {"Loss", r.loss},
+            {"Total", to_json(s.total)}};
+}
 nlohmann::json to_json(const RouteEntry& r) {
     return {{"RouteEntryId", r.id}, {"VpcId", r.vpc_id}, {"DestinationCidrBlock", r.destination.str()},
             {"NextHopType", "VpcPeer"}, {"NextHopId", r.next_hop}, {"CreationTime", format_time(r.created_at)}};
@@ -78,7 +107,8 @@ nlohmann::json to_json(const Event& e) {
 nlohmann::json to_json(const LinkCounters& c) {
     return {{"packets", c.packets},           {"bytes", c.bytes},
             {"drop_inactive", c.drop_inactive}, {"drop_no_route", c.drop_no_route},
-            {"drop_transit", c.drop_transit},   {"drop_ttl", c.drop_ttl}};
+            {"drop_transit", c.drop_transit},   {"drop_ttl", c.drop_ttl},
+            {"drop_policer", c.drop_policer}};
 }
 nlohmann::json to_json(const LinkStats& s) {
     return {{"InstanceId", s.peering.id},
@@ -119,6 +149,65 @@ void table(std::ostream& out, const std::vector<QuotaValue>& qs) {
         t.add({q.name, std::to_string(q.value) + (q.unit.empty() ? "" : " " + q.unit), std::to_string(q.default_value), q.description});
     t.print(out);
 }
+namespace {
+
+std::string fixed(double v, int digits) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%.*f", digits, v);
+    return buf;
+}
+
+std::string si_rate(double bps) {
+    const char* units[] = {"bit/s", "kbit/s", "Mbit/s", "Gbit/s"};
+    int u = 0;
+    while (bps >= 1000 && u < 3) {
+        bps /= 1000;
+        ++u;
+    }
+    return fixed(bps, u ? 2 : 0) + " " + units[u];
+}
+
+}  // namespace
+
+void table(std::ostream& out, const std::vector<billing::Line>& ls) {
+    TextTable t({"PEERING", "FROM", "TO", "GB", "USD/GB", "USD", "NOTE"});
+    double total = 0;
+    for (const auto& l : ls) {
+        t.add({l.peering, l.from_vpc, l.to_vpc, fixed(l.gb, 6), l.usd_per_gb ? fixed(*l.usd_per_gb, 4) : "-", fixed(l.usd, 4), l.note});
+        total += l.usd;
+    }
+    t.add({"total", "", "", "", "", fixed(total, 4), "GB = 2^30 bytes"});
+    t.print(out);
+}
+void table(std::ostream& out, const std::vector<billing::Price>& ps) {
+    TextTable t({"REGION A", "REGION B", "LINK", "USD/GB"});
+    for (const auto& p : ps) t.add({p.region_a, p.region_b, p.link_type, fixed(p.usd_per_gb, 4)});
+    t.print(out);
+}
+void table(std::ostream& out, const std::vector<alerts::Rule>& rs) {
+    TextTable t({"ALERT", "PEERING", "METRIC", "THRESHOLD", "FOR", "WEBHOOK"});
+    for (const auto& r : rs)
+        t.add({r.id, r.peering, alerts::to_string(r.metric), fixed(r.threshold, 3), std::to_string(r.for_seconds) + " s",
+               r.webhook.empty() ? "-" : r.webhook});
+    t.print(out);
+}
+void table(std::ostream& out, const std::vector<AlertChange>& cs) {
+    TextTable t({"TIME", "ALERT", "CHANGE", "VALUE", "DELIVERY"});
+    for (const auto& c : cs) t.add({format_time(c.time), c.alert_id, c.change, fixed(c.value, 3), c.delivery});
+    t.print(out);
+}
+void table(std::ostream& out, const std::vector<LinkSample>& ss) {
+    TextTable t({"PEERING", "FROM", "TO", "RATE", "PACKETS/S", "UTIL", "LOSS", "DROPS", "BANDWIDTH"});
+    for (const auto& s : ss) {
+        auto r = telemetry::rate(s.delta, s.seconds, s.peering.bandwidth_mbps);
+        const bool fwd = s.direction == XP_DIR_A_TO_B;
+        t.add({s.peering.id, fwd ? s.peering.vpc_id : s.peering.peer_vpc_id, fwd ? s.peering.peer_vpc_id : s.peering.vpc_id,
+               si_rate(r.bits_per_second), fixed(r.packets_per_second, 0), r.utilization ? fixed(*r.utilization * 100, 1) + "%" : "-",
+               fixed(r.loss * 100, 2) + "%", std::to_string(telemetry::drops(s.total)),
+               s.peering.bandwidth_mbps < 0 ? "unlimited" : std::to_string(s.peering.bandwidth_mbps) + " Mbps"});
+    }
+    t.print(out);
+}
 void table(std::ostream& out, const std::vector<RouteEntry>& rs) {
     TextTable t({"ROUTE ENTRY", "VPC", "DESTINATION", "NEXT HOP"});
     for (const auto& r : rs) t.add({r.id, r.vpc_id, r.destination.str(), r.next_hop});
@@ -130,10 +219,11 @@ void table(std::ostream& out, const std::vector<Event>& es) {
     t.print(out);
 }
 void table(std::ostream& out, const std::vector<LinkStats>& ss) {
-    TextTable t({"PEERING", "STATUS", "FROM", "TO", "PACKETS", "BYTES", "DROP INACTIVE", "DROP NO ROUTE", "DROP TRANSIT", "DROP TTL"});
+    TextTable t({"PEERING", "STATUS", "FROM", "TO", "PACKETS", "BYTES", "DROP INACTIVE", "DROP NO ROUTE", "DROP TRANSIT", "DROP TTL",
+                 "DROP POLICER"});
     auto row = [&](const Peering& p, const std::string& from, const std::string& to, const LinkCounters& c) {
         t.add({p.id, to_string(p.status), from, to, std::to_string(c.packets), std::to_string(c.bytes), std::to_string(c.drop_inactive),
-               std::to_string(c.drop_no_route), std::to_string(c.drop_transit), std::to_string(c.drop_ttl)});
+               std::to_string(c.drop_no_route), std::to_string(c.drop_transit), std::to_string(c.drop_ttl), std::to_string(c.drop_policer)});
     };
     for (const auto& s : ss) {
         row(s.peering, s.peering.vpc_id, s.peering.peer_vpc_id, s.a_to_b);

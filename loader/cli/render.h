@@ -15,6 +15,11 @@ nlohmann::json to_json(const Instance&);
 nlohmann::json to_json(const Peering&);
 nlohmann::json to_json(const RouteEntry&);
 nlohmann::json to_json(const QuotaValue&);
+nlohmann::json to_json(const billing::Line&);
+nlohmann::json to_json(const billing::Price&);
+nlohmann::json to_json(const alerts::Rule&);
+nlohmann::json to_json(const AlertChange&);
+nlohmann::json to_json(const LinkSample&);  // with its rates
 nlohmann::json to_json(const Event&);
 nlohmann::json to_json(const LinkCounters&);
 nlohmann::json to_json(const LinkStats&);
@@ -25,6 +30,11 @@ void table(std::ostream&, const std::vector<Instance>&);
 void table(std::ostream&, const std::vector<Peering>&);
 void table(std::ostream&, const std::vector<RouteEntry>&);
 void table(std::ostream&, const std::vector<QuotaValue>&);
+void table(std::ostream&, const std::vector<billing::Line>&);  // with a total
+void table(std::ostream&, const std::vector<billing::Price>&);
+void table(std::ostream&, const std::vector<alerts::Rule>&);
+void table(std::ostream&, const std::vector<AlertChange>&);
+void table(std::ostream&, const std::vector<LinkSample>&);  // top's view: rates and drops
 void table(std::ostream&, const std::vector<Event>&);
 void table(std::ostream&, const std::vector<LinkStats>&);
 void reasons_table(std::ostream&, const std::vector<xp_counters>&);
@@ -34,6 +44,5 @@ nlohmann::json reasons_json(const std::vector<xp_counters>&);
 void details(std::ostream&, const nlohmann::json&);
 
 std::string format_time(int64_t unix_seconds);
-std::string reason_name(unsigned reason);
 
 }  // namespace xpeer::render

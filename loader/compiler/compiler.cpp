@@ -1,5 +1,6 @@
 #include "compiler/compiler.h"
 
+#include <algorithm>
 #include <unordered_map>
 
 #include "compiler/lpm_key.h"
@@ -33,6 +34,16 @@ void add_route(Tables& t, uint32_t vpc, const Cidr& dst, const xp_route& r) {
 
 }  // namespace
 
+xp_peering policer_of(int64_t bandwidth_mbps) {
+    xp_peering p{};
+    if (bandwidth_mbps <= 0) return p;  // -1: unlimited
+    p.rate_bytes = static_cast<uint64_t>(bandwidth_mbps) * 1'000'000 / 8;
+    // 20 ms of traffic, and never less than 64 KiB: enough for TCP's bursts at low rates, and a
+    // small enough share of any measured second (2% at most) to keep the average at the rate.
+    p.burst_bytes = std::max<uint64_t>(p.rate_bytes / 50, 64 * 1024);
+    return p;
+}
+
 Tables compile(const Snapshot& s, const PortMap& ports) {
     Tables t;
     std::unordered_map<std::string, uint32_t> vpc_key;
@@ -52,7 +63,11 @@ Tables compile(const Snapshot& s, const PortMap& ports) {
         auto a = vpc_key.find(p.vpc_id), b = vpc_key.find(p.peer_vpc_id);
         if (a == vpc_key.end() || b == vpc_key.end()) continue;
         peering_by_id[p.id] = &p;
-        t.peerings[p.slot] = xp_peering{a->second, b->second, p.status == PeeringStatus::Activated ? 1u : 0u, 0};
+        xp_peering entry = policer_of(p.bandwidth_mbps);
+        entry.vpc_a = a->second;
+        entry.vpc_b = b->second;
+        entry.active = p.status == PeeringStatus::Activated ? 1u : 0u;
+        t.peerings[p.slot] = entry;
     }
 
     // System routes were added first; emplace keeps them where a route entry has the same key.

@@ -9,4 +9,8 @@ namespace xpeer {
 // Route entries never displace a system route with the same destination.
 Tables compile(const Snapshot& snapshot, const PortMap& ports);
 
+// The token bucket of a connection's bandwidth (-1: unlimited), in an xp_peering whose other
+// fields are zero.
+xp_peering policer_of(int64_t bandwidth_mbps);
+
 }  // namespace xpeer

@@ -12,6 +12,8 @@
 #include "model/error.h"
 #include "model/model.h"
 #include "store/store.h"
+#include "telemetry/alerts.h"
+#include "telemetry/billing.h"
 
 namespace xpeer {
 
@@ -66,6 +68,29 @@ struct RouteSpec {
     std::string vpc_id;
     std::string destination;
     std::string next_hop;
+};
+
+// One link direction between two samples.
+struct LinkSample {
+    Peering peering;
+    int direction = 0;    // XP_DIR_A_TO_B: from the requester's VPC
+    LinkCounters total;   // since the connection began
+    LinkCounters delta;   // since the previous sample
+    double seconds = 0;   // since the previous sample; 0 for the first
+};
+
+struct AlertSpec {
+    std::string peering;
+    std::string metric;
+    double threshold = 0;
+    int64_t for_seconds = 60;
+    std::string webhook;
+};
+
+// An alert that fired or resolved, for the agent to deliver.
+struct AlertDelivery {
+    alerts::Rule rule;
+    AlertChange change;
 };
 
 struct LinkStats {
@@ -138,6 +163,23 @@ public:
     RouteEntry show_route(const std::string& id);
 
     std::vector<LinkStats> link_stats(const std::optional<std::string>& pcc);
+    // Reads the counters of every live connection (all accounts: the agent's view) and folds
+    // them into the store: totals, and hourly usage for bills.
+    std::vector<LinkSample> sample();
+    // The caller's part of sample(): the connections it is a party to.
+    std::vector<LinkSample> sample_visible();
+    // The caller's outbound inter-region traffic in [from, to) (unix seconds, hour resolution).
+    std::vector<billing::Line> bill(std::optional<int64_t> from, std::optional<int64_t> to);
+    std::vector<billing::Price> list_prices();
+    billing::Price set_price(const billing::Price& price);
+
+    alerts::Rule create_alert(const AlertSpec&);
+    std::vector<alerts::Rule> list_alerts();
+    void delete_alert(const std::string& id);
+    std::vector<AlertChange> alert_history(const std::string& id);
+    // The agent: every rule against the latest samples; what fired or resolved.
+    std::vector<AlertDelivery> evaluate_alerts(const std::vector<LinkSample>& samples);
+    void record_delivery(const AlertChange& change);
     std::vector<xp_counters> reason_stats();
     // The caller's events, and every event of a peering connection it is a party to.
     std::vector<Event> events(const std::string& resource);
@@ -170,6 +212,9 @@ private:
     void rebuild_kernel_objects();
     void run_undo();
     void record(const Event& e);
+    // The link's counters folded into the store at now_ms; the delta since the last reading.
+    LinkSample fold(const Peering& p, int direction, int64_t now_ms);
+    int64_t now_ms() const;
     void transition(Peering& p, PeeringStatus to, const std::string& reason);
     size_t expire_due();  // inside a transaction
     int64_t quota(const std::string& name, AccountId account);

@@ -141,7 +141,10 @@ void Kernel::clear_link_counters(uint32_t slot) {
     auto& dp = datapath_if_loaded();
     if (!dp) return;
     std::vector<xp_link_counters> zero(decltype(dp->link_stats)::possible_cpus());
-    for (uint32_t dir = 0; dir < XP_DIR_MAX; ++dir) dp->link_stats.write_percpu(slot * XP_DIR_MAX + dir, zero);
+    for (uint32_t dir = 0; dir < XP_DIR_MAX; ++dir) {
+        dp->link_stats.write_percpu(slot * XP_DIR_MAX + dir, zero);
+        dp->policers.put(slot * XP_DIR_MAX + dir, xp_policer{});  // a new connection starts with a full bucket
+    }
 }
 
 void Kernel::clear_port_counters(uint32_t slot) {

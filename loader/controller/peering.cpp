@@ -205,7 +205,11 @@ void Controller::delete_peering(const std::string& id, bool force) {
                          "removed with " + id + " (--force by account " + std::to_string(config_.account) + ")"});
         }
         apply_maps();  // routes gone, connection inactive: traffic stops here
-        for (int dir = 0; dir < XP_DIR_MAX; ++dir) store_.archive_counters(id, dir, kernel_->link_counters(p.slot, dir));
+        const int64_t at = now_ms();
+        for (int dir = 0; dir < XP_DIR_MAX; ++dir) {
+            fold(p, dir, at);  // the last traffic goes on the bill
+            store_.archive_counters(id, dir, kernel_->link_counters(p.slot, dir));
+        }
         transition(p, PeeringStatus::Deleted, "data plane cleared");
         apply_maps();  // the slot is free; its counters are cleared when a new connection takes it
     });

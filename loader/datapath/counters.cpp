@@ -11,6 +11,7 @@ LinkCounters sum(const std::vector<xp_link_counters>& per_cpu) {
         s.drop_no_route += c.drop_no_route;
         s.drop_transit += c.drop_transit;
         s.drop_ttl += c.drop_ttl;
+        s.drop_policer += c.drop_policer;
     }
     return s;
 }
@@ -22,6 +23,14 @@ xp_counters sum(const std::vector<xp_counters>& per_cpu) {
         s.bytes += c.bytes;
     }
     return s;
+}
+
+std::string reason_name(unsigned r) {
+    static_assert(XP_REASON_DROP_POLICER == 10 && XP_REASON_MAX == 11, "one name per enum xp_reason, in order");
+    static const char* names[XP_REASON_MAX] = {"forward_local", "forward_peering", "pass_not_ip",    "pass_link_local",
+                                               "drop_no_route", "drop_transit",    "drop_inactive",  "drop_ttl",
+                                               "drop_malformed", "unknown_port",   "drop_policer"};
+    return r < XP_REASON_MAX ? names[r] : "reason_" + std::to_string(r);
 }
 
 }  // namespace xpeer

@@ -1,4 +1,5 @@
 #pragma once
+#include <string>
 #include <vector>
 
 #include "model/model.h"
@@ -9,5 +10,8 @@ namespace xpeer {
 // Per-CPU counter values summed over the CPUs.
 LinkCounters sum(const std::vector<xp_link_counters>& per_cpu);
 xp_counters sum(const std::vector<xp_counters>& per_cpu);
+
+// enum xp_reason as people and metrics labels name it: "forward_peering", "drop_policer", ...
+std::string reason_name(unsigned reason);
 
 }  // namespace xpeer

@@ -52,6 +52,7 @@ std::optional<Datapath> Datapath::open_pinned(const std::string& dir) {
     dp.ports = open_map<decltype(dp.ports)>(dir, "xp_ports");
     dp.peerings = open_map<decltype(dp.peerings)>(dir, "xp_peerings");
     dp.link_stats = open_map<decltype(dp.link_stats)>(dir, "xp_link_stats");
+    dp.policers = open_map<decltype(dp.policers)>(dir, "xp_policers");
     dp.port_stats = open_map<decltype(dp.port_stats)>(dir, "xp_port_stats");
     dp.reasons = open_map<decltype(dp.reasons)>(dir, "xp_reasons");
     return dp;
@@ -92,6 +93,7 @@ Datapath Datapath::load_unpinned() {
     dp.ports = decltype(dp.ports)::borrow(bpf_map__fd(s->maps.xp_ports), "xp_ports");
     dp.peerings = decltype(dp.peerings)::borrow(bpf_map__fd(s->maps.xp_peerings), "xp_peerings");
     dp.link_stats = decltype(dp.link_stats)::borrow(bpf_map__fd(s->maps.xp_link_stats), "xp_link_stats");
+    dp.policers = decltype(dp.policers)::borrow(bpf_map__fd(s->maps.xp_policers), "xp_policers");
     dp.port_stats = decltype(dp.port_stats)::borrow(bpf_map__fd(s->maps.xp_port_stats), "xp_port_stats");
     dp.reasons = decltype(dp.reasons)::borrow(bpf_map__fd(s->maps.xp_reasons), "xp_reasons");
     return dp;

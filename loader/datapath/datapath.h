@@ -38,6 +38,7 @@ public:
     TypedMap<uint32_t, xp_port> ports;
     TypedMap<uint32_t, xp_peering> peerings;
     TypedMap<uint32_t, xp_link_counters> link_stats;  // per-CPU
+    TypedMap<uint32_t, xp_policer> policers;
     TypedMap<uint32_t, xp_counters> port_stats;       // per-CPU
     TypedMap<uint32_t, xp_counters> reasons;          // per-CPU
 

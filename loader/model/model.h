@@ -87,6 +87,7 @@ struct LinkCounters {
     uint64_t drop_no_route = 0;
     uint64_t drop_transit = 0;
     uint64_t drop_ttl = 0;
+    uint64_t drop_policer = 0;  // over the connection's bandwidth
 };
 
 // Everything the compiler needs from the store.

@@ -50,6 +50,7 @@ public:
     int changes() const { return sqlite3_changes(db_); }
 
     int64_t i64(int col) const { return sqlite3_column_int64(stmt_, col); }
+    double real(int col) const { return sqlite3_column_double(stmt_, col); }
     uint64_t u64(int col) const { return static_cast<uint64_t>(i64(col)); }
     bool null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
     std::string text(int col) const {
@@ -65,6 +66,7 @@ private:
         if (rc != SQLITE_OK) fail(db_, rc, "bind #" + std::to_string(i) + " of `" + sql_ + "`");
     }
     void bind(int i, int64_t v) { check(i, sqlite3_bind_int64(stmt_, i, v)); }
+    void bind(int i, double v) { check(i, sqlite3_bind_double(stmt_, i, v)); }
     void bind(int i, uint64_t v) { bind(i, static_cast<int64_t>(v)); }  // AccountId and counters: bit pattern kept
     void bind(int i, uint32_t v) { bind(i, static_cast<int64_t>(v)); }
     void bind(int i, int v) { bind(i, static_cast<int64_t>(v)); }

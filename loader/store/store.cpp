@@ -68,6 +68,27 @@ CREATE TABLE client_tokens (
   PRIMARY KEY (account, token));
 )sql";
 
+// Version 3: policer drops; what the agent samples, bills and alerts on.
+constexpr const char* kSchemaV3 = R"sql(
+ALTER TABLE archived_counters ADD COLUMN drop_policer INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE link_readings (
+  pcc TEXT NOT NULL, direction INTEGER NOT NULL, time_ms INTEGER NOT NULL,
+  raw TEXT NOT NULL, total TEXT NOT NULL, PRIMARY KEY (pcc, direction));
+CREATE TABLE usage (
+  pcc TEXT NOT NULL, direction INTEGER NOT NULL, hour INTEGER NOT NULL, packets INTEGER NOT NULL, bytes INTEGER NOT NULL,
+  PRIMARY KEY (pcc, direction, hour));
+CREATE TABLE prices (
+  region_a TEXT NOT NULL, region_b TEXT NOT NULL, link_type TEXT NOT NULL, usd_per_gb REAL NOT NULL,
+  PRIMARY KEY (region_a, region_b, link_type));
+CREATE TABLE alerts (
+  id TEXT PRIMARY KEY, account INTEGER NOT NULL, pcc TEXT NOT NULL, metric TEXT NOT NULL, threshold REAL NOT NULL,
+  for_seconds INTEGER NOT NULL, webhook TEXT NOT NULL, breached_since INTEGER, firing INTEGER NOT NULL DEFAULT 0);
+INSERT INTO prices VALUES ('cn-huhehaote', 'cn-guangzhou', 'Gold', 0.072);
+CREATE TABLE alert_history (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, alert_id TEXT NOT NULL, time INTEGER NOT NULL, change TEXT NOT NULL,
+  value REAL NOT NULL, delivery TEXT NOT NULL);
+)sql";
+
 // Columns in the order the readers below expect.
 constexpr const char* kVpcCols = "SELECT key, id, account, region, name, cidr, ipv6_cidr, created_at FROM vpcs ";
 constexpr const char* kVSwitchCols = "SELECT slot, id, vpc_id, name, cidr, ipv6_cidr, created_at, account FROM vswitches ";
@@ -166,9 +187,11 @@ void Store::create_schema() {
     if (!version) {
         exec(kSchema);
         exec(kSchemaV2);
+        exec(kSchemaV3);
         Statement(db_, "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", std::to_string(kSchemaVersion)).run();
-    } else if (*version < 2) {
-        exec(kSchemaV2);
+    } else if (*version < kSchemaVersion) {
+        if (*version < 2) exec(kSchemaV2);
+        if (*version < 3) exec(kSchemaV3);
         Statement(db_, "UPDATE meta SET value = ? WHERE key = 'schema_version'", std::to_string(kSchemaVersion)).run();
     } else if (*version > kSchemaVersion) {
         throw Error("Store.SchemaVersion", path_ + " has schema version " + std::to_string(*version) + ", newer than the " +
@@ -332,15 +355,15 @@ void Store::update_peering(const Peering& p) {
 void Store::archive_counters(const std::string& pcc, int direction, const LinkCounters& c) {
     Statement(db_,
               "INSERT OR REPLACE INTO archived_counters (pcc, direction, packets, bytes, drop_inactive, drop_no_route, "
-              "drop_transit, drop_ttl) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-              pcc, direction, c.packets, c.bytes, c.drop_inactive, c.drop_no_route, c.drop_transit, c.drop_ttl)
+              "drop_transit, drop_ttl, drop_policer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+              pcc, direction, c.packets, c.bytes, c.drop_inactive, c.drop_no_route, c.drop_transit, c.drop_ttl, c.drop_policer)
         .run();
 }
 
 std::optional<LinkCounters> Store::archived_counters(const std::string& pcc, int direction) {
     return one<LinkCounters>(
-        db_, [](const Statement& s) { return LinkCounters{s.u64(0), s.u64(1), s.u64(2), s.u64(3), s.u64(4), s.u64(5)}; },
-        "SELECT packets, bytes, drop_inactive, drop_no_route, drop_transit, drop_ttl FROM archived_counters "
+        db_, [](const Statement& s) { return LinkCounters{s.u64(0), s.u64(1), s.u64(2), s.u64(3), s.u64(4), s.u64(5), s.u64(6)}; },
+        "SELECT packets, bytes, drop_inactive, drop_no_route, drop_transit, drop_ttl, drop_policer FROM archived_counters "
         "WHERE pcc = ? AND direction = ?",
         pcc, direction);
 }

@@ -6,6 +6,8 @@
 
 #include "compiler/tables.h"
 #include "model/model.h"
+#include "telemetry/alerts.h"
+#include "telemetry/billing.h"
 
 struct sqlite3;
 
@@ -17,6 +19,33 @@ struct ClientToken {
     std::string kind;     // vpc, vswitch, instance, peering, route
     std::string request;  // the create's parameters, canonical: a retry must repeat them
     std::string resource_id;
+};
+
+// The agent's last reading of a link direction: the raw counters as the map had them, and the
+// total of every delta since the connection began (it survives counter restarts).
+struct LinkReading {
+    std::string pcc;
+    int direction = 0;
+    int64_t time_ms = 0;
+    LinkCounters raw;
+    LinkCounters total;
+};
+
+// Traffic of a link direction in one hour (unix seconds / 3600).
+struct UsageRow {
+    std::string pcc;
+    int direction = 0;
+    int64_t hour = 0;
+    uint64_t packets = 0;
+    uint64_t bytes = 0;
+};
+
+struct AlertChange {
+    std::string alert_id;
+    int64_t time = 0;
+    std::string change;  // Fired, Resolved
+    double value = 0;
+    std::string delivery;  // "", "webhook: 200", "webhook: connection refused"
 };
 
 // A failure of SQLite itself (I/O, lock timeout, corrupt file): the statement and sqlite3_errmsg.
@@ -34,7 +63,7 @@ private:
 // Writers from several processes serialize on BEGIN IMMEDIATE (busy timeout 10 s).
 class Store {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     // Creates the parent directories and the schema if needed; throws Error("Store.SchemaVersion")
     // for a file written by a newer xpeer.
@@ -124,6 +153,23 @@ public:
     // What a create with a client token made, so that a retry returns it instead of a second one.
     std::optional<ClientToken> client_token(AccountId account, const std::string& token);
     void insert(const ClientToken& t);
+
+    std::optional<LinkReading> link_reading(const std::string& pcc, int direction);
+    void put(const LinkReading& r);
+    void add_usage(const UsageRow& delta);  // adds to the hour's row
+    std::vector<UsageRow> usage(int64_t from_hour, int64_t to_hour);  // [from, to)
+
+    std::vector<billing::Price> prices();
+    void set_price(const billing::Price& p);  // replaces the pair's price, in either order
+
+    void insert(const alerts::Rule& r);
+    std::vector<alerts::Rule> alert_rules();
+    std::optional<alerts::Rule> find_alert(const std::string& id);
+    void delete_alert(const std::string& id);
+    alerts::State alert_state(const std::string& id);
+    void set_alert_state(const std::string& id, const alerts::State& s);
+    void record(const AlertChange& c);
+    std::vector<AlertChange> alert_history(const std::string& alert_id);
 
     Snapshot snapshot();  // live peerings only
 

@@ -15,7 +15,7 @@ Tables two_routes_one_peering() {
     via.target = 4;
     t.routes_v4[lpm_key_v4(1, Cidr::parse("192.168.0.0/16"))] = via;
     t.routes_v6[lpm_key_v6(1, Cidr::parse("fd00:4000::/56"))] = via;
-    t.peerings[4] = xp_peering{1, 2, 1, 0};
+    t.peerings[4] = xp_peering{1, 2, 1, 0, 0, 0};
     return t;
 }
 

@@ -156,3 +156,43 @@ TEST_CASE("a truncated IPv4 header is dropped as malformed", "[router]") {
     CHECK(fx.run(in, fx.if_a1).ret == XDP_DROP);
     CHECK(fx.reason(XP_REASON_DROP_MALFORMED).packets == 1);
 }
+
+TEST_CASE("bandwidth: a full bucket passes its burst, then the policer drops and counts", "[router][policer]") {
+    RouterFixture fx;
+    const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
+    const uint32_t len = static_cast<uint32_t>(frame.bytes.size());
+    xp_peering p{};
+    REQUIRE(fx.dp.peerings.get(5, p));
+    p.rate_bytes = 1;  // one byte a second: nothing refills during the test
+    p.burst_bytes = 10 * len;
+    fx.dp.peerings.put(5, p);
+
+    int passed = 0;
+    for (int i = 0; i < 25; ++i) passed += fx.run(frame, fx.if_a1).ret == XDP_REDIRECT;
+    CHECK(passed == 10);
+    CHECK(fx.link(5, XP_DIR_A_TO_B).drop_policer == 15);
+    CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 10);
+    CHECK(fx.reason(XP_REASON_DROP_POLICER).packets == 15);
+    // each direction has its own bucket
+    CHECK(fx.run(udp_frame("10.2.1.2", "10.1.1.2"), fx.if_b1).ret == XDP_REDIRECT);
+}
+
+TEST_CASE("bandwidth: one bucket for every CPU, and unlimited when the rate is 0", "[router][policer]") {
+    RouterFixture fx;
+    const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
+    xp_peering p{};
+    REQUIRE(fx.dp.peerings.get(5, p));
+    CHECK(p.rate_bytes == 0);  // the fixture's connections are intra-region: unlimited
+    for (int i = 0; i < 50; ++i) REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+    CHECK(fx.link(5, XP_DIR_A_TO_B).drop_policer == 0);
+
+    p.rate_bytes = 1;
+    p.burst_bytes = 3 * static_cast<uint32_t>(frame.bytes.size());
+    fx.dp.peerings.put(5, p);
+    xp_policer bucket{};
+    fx.dp.policers.put(5 * XP_DIR_MAX + XP_DIR_A_TO_B, bucket);
+    for (int i = 0; i < 5; ++i) fx.run(frame, fx.if_a1);
+    REQUIRE(fx.dp.policers.get(5 * XP_DIR_MAX + XP_DIR_A_TO_B, bucket));
+    CHECK(bucket.tokens < frame.bytes.size());  // the shared bucket, not a per-CPU copy, was drained
+    CHECK(bucket.last_ns > 0);
+}

@@ -42,7 +42,8 @@ reachable "ping vpc2 -> vpc1 (v4)" "$vpc2" -I 192.168.1.2 172.16.1.2
 reachable "ping vpc1 -> vpc2 (v6)" "$vpc1" -6 fd00:4000:0:1::2
 reachable "ping vpc2 -> vpc1 (v6)" "$vpc2" -6 fd00:3f00:0:1::2
 # Each stream must show up, whole, in its own direction's byte counter: at least the payload
-# the receiver got, at most that plus 10% for headers, ACKs and retransmissions.
+# the receiver got, at most that plus 20%: frame headers are 4.5% (v4) to 6% (v6) of a full
+# frame, and retransmissions under load have added up to 6% more.
 stream_counted() {
   local what=$1 from=$2 to=$3 addr=$4 dir=$5 before after got counted
   before=$(counter "$pcc" "$dir" bytes)
@@ -52,7 +53,7 @@ stream_counted() {
   fi
   after=$(counter "$pcc" "$dir" bytes)
   counted=$((after - before))
-  if [ "$counted" -ge "$got" ] && [ "$counted" -le $((got + got / 10 + 100000)) ]; then
+  if [ "$counted" -ge "$got" ] && [ "$counted" -le $((got + got / 5 + 100000)) ]; then
     pass "$what: $got bytes received, $counted bytes counted on the link"
   else
     fail "$what: $got bytes received, but $counted bytes counted on the link"

@@ -123,7 +123,7 @@ TEST_CASE("store: refuses a file from a newer schema", "[store]") {
     CHECK(error_code([&] { Store s(dir.db()); }) == "Store.SchemaVersion");
 }
 
-TEST_CASE("store: a version 1 file gains quotas, shares and client tokens, and keeps its rows", "[store]") {
+TEST_CASE("store: a version 1 file is migrated to the current schema and keeps its rows", "[store]") {
     TempDir dir;
     {
         Store s(dir.db());
@@ -132,6 +132,8 @@ TEST_CASE("store: a version 1 file gains quotas, shares and client tokens, and k
     }
     raw_exec(dir.db(), "DROP TABLE quotas; DROP TABLE vpc_shares; DROP TABLE client_tokens; "
                        "ALTER TABLE vswitches DROP COLUMN account; ALTER TABLE instances DROP COLUMN account; "
+                       "ALTER TABLE archived_counters DROP COLUMN drop_policer; DROP TABLE link_readings; DROP TABLE usage; "
+                       "DROP TABLE prices; DROP TABLE alerts; DROP TABLE alert_history; "
                        "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
     Store s(dir.db());
     CHECK(s.find_vpc("vpc-a"));
@@ -146,6 +148,8 @@ TEST_CASE("store: a version 1 file gains quotas, shares and client tokens, and k
     CHECK_FALSE(s.client_token(2, "t"));
     s.unshare("vpc-a", 7);
     CHECK(s.principals("vpc-a").empty());
+    REQUIRE(s.prices().size() == 1);  // version 3: the seed's price
+    CHECK(s.prices()[0].usd_per_gb == Approx(0.072));
 }
 
 TEST_CASE("store: a transaction not committed leaves nothing", "[store]") {

@@ -1,0 +1,83 @@
+#include "agent/metrics.h"
+
+#include <cstdio>
+#include <functional>
+
+#include "datapath/counters.h"
+#include "telemetry/rates.h"
+
+namespace xpeer::metrics {
+namespace {
+
+
+std::string number(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%.17g", v);
+    return buf;
+}
+
+// peering, direction, from/to VPC and the sending account: whose side this is.
+std::string labels(const LinkSample& s) {
+    const Peering& p = s.peering;
+    const bool forward = s.direction == XP_DIR_A_TO_B;
+    return "peering=\"" + p.id + "\",direction=\"" + (forward ? "a_to_b" : "b_to_a") + "\",from_vpc=\"" + (forward ? p.vpc_id : p.peer_vpc_id) +
+           "\",to_vpc=\"" + (forward ? p.peer_vpc_id : p.vpc_id) + "\",account=\"" + std::to_string(forward ? p.account : p.peer_account) + "\"";
+}
+
+struct Family {
+    std::string name, type, help;
+    std::function<void(std::string& out, const std::string& name)> lines;
+};
+
+}  // namespace
+
+std::string exposition(const std::vector<LinkSample>& samples, const std::vector<xp_counters>& reasons) {
+    auto each = [&](auto value) {
+        return [&samples, value](std::string& out, const std::string& name) {
+            for (const auto& s : samples)
+                if (auto v = value(s)) out += name + "{" + labels(s) + "} " + number(*v) + "\n";
+        };
+    };
+    auto rate_of = [](const LinkSample& s) { return telemetry::rate(s.delta, s.seconds, s.peering.bandwidth_mbps); };
+    std::vector<Family> families{
+        {"xpeer_peering_tx_bytes_total", "counter", "Bytes forwarded through a peering connection, by direction.",
+         each([](const LinkSample& s) { return std::optional<double>(s.total.bytes); })},
+        {"xpeer_peering_tx_packets_total", "counter", "Packets forwarded through a peering connection, by direction.",
+         each([](const LinkSample& s) { return std::optional<double>(s.total.packets); })},
+        {"xpeer_peering_dropped_packets_total", "counter", "Packets dropped on a peering connection, by direction and reason.",
+         [&samples](std::string& out, const std::string& name) {
+             for (const auto& s : samples) {
+                 const std::pair<const char*, uint64_t> by_reason[] = {{"policer", s.total.drop_policer}, {"inactive", s.total.drop_inactive},
+                                                                       {"no_route", s.total.drop_no_route}, {"transit", s.total.drop_transit},
+                                                                       {"ttl", s.total.drop_ttl}};
+                 for (const auto& [reason, n] : by_reason)
+                     out += name + "{" + labels(s) + ",reason=\"" + reason + "\"} " + number(static_cast<double>(n)) + "\n";
+             }
+         }},
+        {"xpeer_peering_bandwidth_bits_per_second", "gauge", "The connection's bandwidth per direction (absent when unlimited).",
+         each([](const LinkSample& s) {
+             return s.peering.bandwidth_mbps > 0 ? std::optional<double>(s.peering.bandwidth_mbps * 1e6) : std::nullopt;
+         })},
+        {"xpeer_peering_rate_bits_per_second", "gauge", "Forwarded bits per second over the last sampling interval.",
+         each([&](const LinkSample& s) { return s.seconds > 0 ? std::optional<double>(rate_of(s).bits_per_second) : std::nullopt; })},
+        {"xpeer_peering_rate_packets_per_second", "gauge", "Forwarded packets per second over the last sampling interval.",
+         each([&](const LinkSample& s) { return s.seconds > 0 ? std::optional<double>(rate_of(s).packets_per_second) : std::nullopt; })},
+        {"xpeer_peering_utilization_ratio", "gauge", "Rate over bandwidth, over the last sampling interval (absent when unlimited).",
+         each([&](const LinkSample& s) { return s.seconds > 0 ? rate_of(s).utilization : std::nullopt; })},
+        {"xpeer_peering_loss_ratio", "gauge", "Dropped over offered packets, over the last sampling interval.",
+         each([&](const LinkSample& s) { return s.seconds > 0 ? std::optional<double>(rate_of(s).loss) : std::nullopt; })},
+        {"xpeer_router_packets_total", "counter", "Every packet the router saw, by verdict.",
+         [&reasons](std::string& out, const std::string& name) {
+             for (unsigned r = 0; r < reasons.size(); ++r)
+                 out += name + "{reason=\"" + reason_name(r) + "\"} " + number(static_cast<double>(reasons[r].packets)) + "\n";
+         }},
+    };
+    std::string out;
+    for (const auto& f : families) {
+        out += "# HELP " + f.name + " " + f.help + "\n# TYPE " + f.name + " " + f.type + "\n";
+        f.lines(out, f.name);
+    }
+    return out;
+}
+
+}  // namespace xpeer::metrics

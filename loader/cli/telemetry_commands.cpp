@@ -1,0 +1,145 @@
+// The agent, top, alerts, prices and bills.
+#include <unistd.h>
+
+#include <chrono>
+#include <thread>
+
+#include "agent/agent.h"
+#include "cli/commands.h"
+#include "cli/time_args.h"
+
+namespace xpeer {
+namespace {
+
+void add_agent(CLI::App& app, Action& action) {
+    auto opts = std::make_shared<AgentOptions>();
+    auto interval = std::make_shared<std::string>("1s");
+    auto* agent = app.add_subcommand("agent", "sample every link each interval: expiry, usage for bills, alerts, Prometheus metrics");
+    agent->add_option("--interval", *interval, "sampling interval (500ms, 1s, ...)")->capture_default_str();
+    agent->add_option("--metrics-address", opts->metrics_address, "address of the metrics endpoint")->capture_default_str();
+    agent->add_option("--metrics-port", opts->metrics_port, "port of http://ADDRESS:PORT/metrics; 0 for none")->capture_default_str();
+    agent->add_option("--ticks", opts->ticks, "stop after this many samples (default: run until SIGINT/SIGTERM)");
+    agent->callback([&action, opts, interval] {
+        action = [opts, interval](Controller& c) {
+            opts->interval = time_args::parse_duration(*interval);
+            if (opts->interval.count() <= 0) throw Error("InvalidDuration", "the interval must be positive");
+            Agent(c, *opts).run();
+        };
+    });
+}
+
+void add_top(CLI::App& app, Globals& g, Action& action) {
+    auto interval = std::make_shared<std::string>("1s");
+    auto count = std::make_shared<std::optional<int64_t>>();
+    auto* top = app.add_subcommand("top", "a live table of your peering links: rates, utilisation, loss, drops");
+    top->add_option("--interval", *interval, "refresh interval")->capture_default_str();
+    top->add_option("--count", *count, "stop after this many refreshes (default: until Ctrl-C)");
+    top->callback([&g, &action, interval, count] {
+        action = [&g, interval, count](Controller& c) {
+            auto every = time_args::parse_duration(*interval);
+            const bool tty = isatty(STDOUT_FILENO);
+            c.sample_visible();  // the first reading: rates need two
+            for (int64_t n = 0; !*count || n < **count; ++n) {
+                std::this_thread::sleep_for(every);
+                auto samples = c.sample_visible();
+                if (tty) std::cout << "\033[H\033[2J";
+                if (g.json) {
+                    nlohmann::json j = nlohmann::json::array();
+                    for (const auto& s : samples) j.push_back(render::to_json(s));
+                    std::cout << j.dump() << '\n';
+                } else {
+                    render::table(std::cout, samples);
+                }
+                std::cout.flush();
+            }
+        };
+    });
+}
+
+void add_alert(CLI::App& app, Globals& g, Action& action) {
+    auto* alert = app.add_subcommand("alert", "alert rules on your peering connections (the agent evaluates them)")->require_subcommand(1);
+    auto spec = std::make_shared<AlertSpec>();
+    auto window = std::make_shared<std::string>("60s");
+    auto* create = alert->add_subcommand("create", "create a rule; prints its id");
+    create->add_option("--peering", spec->peering, "the peering connection")->required();
+    create->add_option("--metric", spec->metric, "utilization (ratio), loss (ratio) or bps")->required();
+    create->add_option("--threshold", spec->threshold, "fires above this value")->required();
+    create->add_option("--for", *window, "for this long (60s, 5m)")->capture_default_str();
+    create->add_option("--webhook", spec->webhook, "http://host[:port]/path: gets a JSON POST on firing and resolving");
+    create->callback([&g, &action, spec, window] {
+        action = [&g, spec, window](Controller& c) {
+            spec->for_seconds = time_args::parse_duration(*window).count() / 1000;
+            auto r = c.create_alert(*spec);
+            print_one(g, r, r.id);
+        };
+    });
+    alert->add_subcommand("list", "list your rules")->callback([&g, &action] {
+        action = [&g](Controller& c) { print_list(g, c.list_alerts()); };
+    });
+    auto id = std::make_shared<std::string>();
+    auto* del = alert->add_subcommand("delete", "delete a rule");
+    del->add_option("id", *id, "the rule")->required();
+    del->callback([&g, &action, id] {
+        action = [&g, id](Controller& c) {
+            c.delete_alert(*id);
+            print_one(g, nlohmann::json{{"deleted", *id}}, *id + " deleted");
+        };
+    });
+    auto* history = alert->add_subcommand("history", "every firing and resolution of a rule, with its delivery");
+    history->add_option("id", *id, "the rule")->required();
+    history->callback([&g, &action, id] { action = [&g, id](Controller& c) { print_list(g, c.alert_history(*id)); }; });
+}
+
+void add_billing(CLI::App& app, Globals& g, Action& action) {
+    auto* price = app.add_subcommand("price", "the inter-region traffic price table (USD per GB, by region pair and link type)")->require_subcommand(1);
+    price->add_subcommand("list", "list it")->callback([&g, &action] { action = [&g](Controller& c) { print_list(g, c.list_prices()); }; });
+    auto p = std::make_shared<billing::Price>();
+    auto* set = price->add_subcommand("set", "set the price of a region pair and link type");
+    set->add_option("--region-a", p->region_a, "a region")->required();
+    set->add_option("--region-b", p->region_b, "the other region")->required();
+    set->add_option("--link-type", p->link_type, "Gold or Platinum")->required();
+    set->add_option("--usd-per-gb", p->usd_per_gb, "the price")->required();
+    set->callback([&g, &action, p] {
+        action = [&g, p](Controller& c) {
+            auto set = c.set_price(*p);
+            print_one(g, set, set.region_a + " <-> " + set.region_b + " " + set.link_type + " = " + std::to_string(set.usd_per_gb) + " USD/GB");
+        };
+    });
+
+    auto from = std::make_shared<std::optional<std::string>>();
+    auto to = std::make_shared<std::optional<std::string>>();
+    auto* bill = app.add_subcommand("bill", "the caller's outbound inter-region traffic and what it costs (intra-region is free)");
+    bill->add_option("--from", *from, "start (unix seconds or 2026-12-01T00:00:00Z; hour resolution)");
+    bill->add_option("--to", *to, "end (default: now)");
+    bill->callback([&g, &action, from, to] {
+        action = [&g, from, to](Controller& c) {
+            std::optional<int64_t> f, t;
+            if (*from) f = time_args::parse_time(**from);
+            if (*to) t = time_args::parse_time(**to);
+            auto lines = c.bill(f, t);
+            if (g.json) {
+                nlohmann::json j{{"Account", g.config.account}, {"Lines", nlohmann::json::array()}, {"TotalUsd", 0.0}};
+                double total = 0;
+                for (const auto& l : lines) {
+                    j["Lines"].push_back(render::to_json(l));
+                    total += l.usd;
+                }
+                j["TotalUsd"] = total;
+                std::cout << j.dump(2) << '\n';
+            } else {
+                render::table(std::cout, lines);
+            }
+        };
+    });
+}
+
+}  // namespace
+
+void add_telemetry(CLI::App& app, Globals& g, Action& action) {
+    add_agent(app, action);
+    add_top(app, g, action);
+    add_alert(app, g, action);
+    add_billing(app, g, action);
+}
+
+}  // namespace xpeer

@@ -1,0 +1,147 @@
+// Counters into the store, bills out of it, and alert rules: what the agent and `bill` run.
+#include <chrono>
+#include <map>
+
+#include "controller/controller.h"
+#include "model/error.h"
+#include "model/ids.h"
+#include "model/region.h"
+#include "telemetry/rates.h"
+
+namespace xpeer {
+
+int64_t Controller::now_ms() const {
+    if (config_.now) return *config_.now * 1000;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+LinkSample Controller::fold(const Peering& p, int direction, int64_t at_ms) {
+    LinkCounters raw = kernel_->link_counters(p.slot, direction);
+    auto last = store_.link_reading(p.id, direction);
+    LinkSample s{p, direction, {}, {}, 0};
+    s.delta = last ? telemetry::delta(last->raw, raw) : raw;
+    s.total = last ? telemetry::add(last->total, s.delta) : raw;
+    s.seconds = last ? static_cast<double>(at_ms - last->time_ms) / 1000.0 : 0;
+    store_.put(LinkReading{p.id, direction, at_ms, raw, s.total});
+    if (s.delta.packets || s.delta.bytes)
+        store_.add_usage(UsageRow{p.id, direction, at_ms / 1000 / 3600, s.delta.packets, s.delta.bytes});
+    return s;
+}
+
+std::vector<LinkSample> Controller::sample() {
+    if (dry_run()) return {};
+    return transact([&] {
+        std::vector<LinkSample> out;
+        if (!kernel_->has_datapath()) return out;
+        const int64_t at = now_ms();
+        for (const auto& p : store_.live_peerings())
+            for (int dir = 0; dir < XP_DIR_MAX; ++dir) out.push_back(fold(p, dir, at));
+        return out;
+    });
+}
+
+std::vector<LinkSample> Controller::sample_visible() {
+    auto all = sample();
+    std::erase_if(all, [&](const LinkSample& s) { return s.peering.account != config_.account && s.peering.peer_account != config_.account; });
+    return all;
+}
+
+std::vector<billing::Line> Controller::bill(std::optional<int64_t> from, std::optional<int64_t> to) {
+    if (from && to && *to <= *from) throw Error("InvalidTime.Range", "--to must be after --from");
+    sample();  // the bill includes traffic up to now
+    std::map<std::pair<std::string, int>, uint64_t> bytes;
+    int64_t from_hour = from ? *from / 3600 : 0;
+    int64_t to_hour = to ? (*to + 3599) / 3600 : now() / 3600 + 1;
+    for (const auto& u : store_.usage(from_hour, to_hour)) bytes[{u.pcc, u.direction}] += u.bytes;
+    std::vector<billing::Usage> usage;
+    for (const auto& [key, b] : bytes) {
+        auto p = store_.find_peering(key.first);
+        if (!p || (p->account != config_.account && p->peer_account != config_.account)) continue;
+        usage.push_back(billing::Usage{*p, key.second, b});
+    }
+    return billing::bill(config_.account, usage, store_.prices());
+}
+
+std::vector<billing::Price> Controller::list_prices() { return store_.prices(); }
+
+billing::Price Controller::set_price(const billing::Price& price) {
+    billing::Price p = price;
+    p.region_a = region(p.region_a).id;
+    p.region_b = region(p.region_b).id;
+    if (p.region_a == p.region_b) throw Error("InvalidPrice.IntraRegion", "intra-region traffic is free; a price needs two regions");
+    if (p.link_type != "Gold" && p.link_type != "Platinum")
+        throw Error("InvalidLinkType.Unknown", "link type must be Gold or Platinum, not " + p.link_type);
+    if (!(p.usd_per_gb >= 0)) throw Error("InvalidPrice.Negative", "a price cannot be negative");
+    return transact([&] {
+        store_.set_price(p);
+        record(Event{now(), "price", "Set", config_.account,
+                     p.region_a + " <-> " + p.region_b + " " + p.link_type + ": " + std::to_string(p.usd_per_gb) + " USD/GB"});
+        return p;
+    });
+}
+
+alerts::Rule Controller::create_alert(const AlertSpec& spec) {
+    alerts::Rule r;
+    r.metric = alerts::metric_from_string(spec.metric);
+    r.threshold = spec.threshold;
+    r.for_seconds = spec.for_seconds;
+    r.webhook = spec.webhook;
+    alerts::check(r);
+    return transact([&] {
+        r.peering = visible_peering(spec.peering).id;
+        r.account = config_.account;
+        r.id = new_id("alert", [&](const std::string& id) { return store_.id_exists(id) || store_.find_alert(id).has_value(); });
+        store_.insert(r);
+        record(Event{now(), r.id, "Created", config_.account,
+                     alerts::to_string(r.metric) + " > " + std::to_string(r.threshold) + " for " + std::to_string(r.for_seconds) + " s on " + r.peering});
+        return r;
+    });
+}
+
+std::vector<alerts::Rule> Controller::list_alerts() {
+    auto all = store_.alert_rules();
+    std::erase_if(all, [&](const alerts::Rule& r) { return r.account != config_.account; });
+    return all;
+}
+
+void Controller::delete_alert(const std::string& id) {
+    transact([&] {
+        auto r = store_.find_alert(id);
+        if (!r || r->account != config_.account) throw Error("InvalidAlertId.NotFound", "alert " + id + " not found (or not visible to this account)");
+        store_.delete_alert(id);
+        record(Event{now(), id, "Deleted", config_.account, "deleted"});
+    });
+}
+
+std::vector<AlertChange> Controller::alert_history(const std::string& id) {
+    auto r = store_.find_alert(id);
+    if (!r || r->account != config_.account) throw Error("InvalidAlertId.NotFound", "alert " + id + " not found (or not visible to this account)");
+    return store_.alert_history(id);
+}
+
+std::vector<AlertDelivery> Controller::evaluate_alerts(const std::vector<LinkSample>& samples) {
+    return transact([&] {
+        std::vector<AlertDelivery> out;
+        for (const auto& rule : store_.alert_rules()) {
+            std::optional<double> value;
+            for (const auto& s : samples) {
+                if (s.peering.id != rule.peering || s.seconds <= 0) continue;
+                double v = alerts::value_of(rule.metric, telemetry::rate(s.delta, s.seconds, s.peering.bandwidth_mbps));
+                value = std::max(value.value_or(v), v);  // the worse direction
+            }
+            if (!value) continue;  // no reading yet, or the connection is gone
+            auto state = store_.alert_state(rule.id);
+            auto change = alerts::evaluate(rule, state, *value, now());
+            store_.set_alert_state(rule.id, state);
+            if (change == alerts::Change::None) continue;
+            out.push_back(AlertDelivery{rule, AlertChange{rule.id, now(), change == alerts::Change::Fired ? "Fired" : "Resolved", *value, ""}});
+        }
+        return out;
+    });
+}
+
+void Controller::record_delivery(const AlertChange& change) {
+    transact([&] { store_.record(change); });
+}
+
+}  // namespace xpeer

@@ -1,0 +1,119 @@
+// What the agent keeps: link readings, hourly usage, prices, alert rules and their history.
+#include <sstream>
+
+#include "store/statement.h"
+#include "store/store.h"
+
+namespace xpeer {
+
+using namespace store_detail;
+
+namespace {
+
+std::string counters_text(const LinkCounters& c) {
+    return std::to_string(c.packets) + "," + std::to_string(c.bytes) + "," + std::to_string(c.drop_inactive) + "," +
+           std::to_string(c.drop_no_route) + "," + std::to_string(c.drop_transit) + "," + std::to_string(c.drop_ttl) + "," +
+           std::to_string(c.drop_policer);
+}
+
+LinkCounters parse_counters(const std::string& text) {
+    LinkCounters c;
+    uint64_t* fields[] = {&c.packets, &c.bytes, &c.drop_inactive, &c.drop_no_route, &c.drop_transit, &c.drop_ttl, &c.drop_policer};
+    std::istringstream in(text);
+    std::string part;
+    for (auto* f : fields) {
+        if (!std::getline(in, part, ',')) throw StoreError("store: malformed counters '" + text + "' in link_readings", SQLITE_CORRUPT);
+        *f = std::stoull(part);
+    }
+    return c;
+}
+
+alerts::Rule read_rule(const Statement& s) {
+    return alerts::Rule{s.text(0), s.u64(1), s.text(2), alerts::metric_from_string(s.text(3)), s.real(4), s.i64(5),
+                        s.text(6)};
+}
+
+}  // namespace
+
+std::optional<LinkReading> Store::link_reading(const std::string& pcc, int direction) {
+    return one<LinkReading>(
+        db_, [](const Statement& s) { return LinkReading{s.text(0), static_cast<int>(s.i64(1)), s.i64(2), parse_counters(s.text(3)), parse_counters(s.text(4))}; },
+        "SELECT pcc, direction, time_ms, raw, total FROM link_readings WHERE pcc = ? AND direction = ?", pcc, direction);
+}
+
+void Store::put(const LinkReading& r) {
+    Statement(db_, "INSERT OR REPLACE INTO link_readings (pcc, direction, time_ms, raw, total) VALUES (?, ?, ?, ?, ?)", r.pcc, r.direction,
+              r.time_ms, counters_text(r.raw), counters_text(r.total))
+        .run();
+}
+
+void Store::add_usage(const UsageRow& d) {
+    Statement(db_,
+              "INSERT INTO usage (pcc, direction, hour, packets, bytes) VALUES (?, ?, ?, ?, ?) ON CONFLICT (pcc, direction, hour) "
+              "DO UPDATE SET packets = packets + excluded.packets, bytes = bytes + excluded.bytes",
+              d.pcc, d.direction, d.hour, d.packets, d.bytes)
+        .run();
+}
+
+std::vector<UsageRow> Store::usage(int64_t from_hour, int64_t to_hour) {
+    return all<UsageRow>(
+        db_, [](const Statement& s) { return UsageRow{s.text(0), static_cast<int>(s.i64(1)), s.i64(2), s.u64(3), s.u64(4)}; },
+        "SELECT pcc, direction, hour, packets, bytes FROM usage WHERE hour >= ? AND hour < ? ORDER BY pcc, direction, hour", from_hour,
+        to_hour);
+}
+
+std::vector<billing::Price> Store::prices() {
+    return all<billing::Price>(
+        db_, [](const Statement& s) { return billing::Price{s.text(0), s.text(1), s.text(2), s.real(3)}; },
+        "SELECT region_a, region_b, link_type, usd_per_gb FROM prices ORDER BY region_a, region_b, link_type");
+}
+
+void Store::set_price(const billing::Price& p) {
+    Statement(db_, "DELETE FROM prices WHERE link_type = ?3 AND ((region_a = ?1 AND region_b = ?2) OR (region_a = ?2 AND region_b = ?1))",
+              p.region_a, p.region_b, p.link_type)
+        .run();
+    Statement(db_, "INSERT INTO prices (region_a, region_b, link_type, usd_per_gb) VALUES (?, ?, ?, ?)", p.region_a, p.region_b, p.link_type,
+              p.usd_per_gb)
+        .run();
+}
+
+void Store::insert(const alerts::Rule& r) {
+    Statement(db_, "INSERT INTO alerts (id, account, pcc, metric, threshold, for_seconds, webhook) VALUES (?, ?, ?, ?, ?, ?, ?)", r.id,
+              r.account, r.peering, alerts::to_string(r.metric), r.threshold, r.for_seconds, r.webhook)
+        .run();
+}
+
+std::vector<alerts::Rule> Store::alert_rules() {
+    return all<alerts::Rule>(db_, read_rule, "SELECT id, account, pcc, metric, threshold, for_seconds, webhook FROM alerts ORDER BY rowid");
+}
+
+std::optional<alerts::Rule> Store::find_alert(const std::string& id) {
+    return one<alerts::Rule>(db_, read_rule, "SELECT id, account, pcc, metric, threshold, for_seconds, webhook FROM alerts WHERE id = ?", id);
+}
+
+void Store::delete_alert(const std::string& id) { Statement(db_, "DELETE FROM alerts WHERE id = ?", id).run(); }
+
+alerts::State Store::alert_state(const std::string& id) {
+    auto st = one<alerts::State>(
+        db_, [](const Statement& s) { return alerts::State{s.null(0) ? std::nullopt : std::optional(s.i64(0)), s.i64(1) != 0}; },
+        "SELECT breached_since, firing FROM alerts WHERE id = ?", id);
+    return st.value_or(alerts::State{});
+}
+
+void Store::set_alert_state(const std::string& id, const alerts::State& st) {
+    Statement(db_, "UPDATE alerts SET breached_since = ?, firing = ? WHERE id = ?", st.breached_since, st.firing ? 1 : 0, id).run();
+}
+
+void Store::record(const AlertChange& c) {
+    Statement(db_, "INSERT INTO alert_history (alert_id, time, change, value, delivery) VALUES (?, ?, ?, ?, ?)", c.alert_id, c.time,
+              c.change, c.value, c.delivery)
+        .run();
+}
+
+std::vector<AlertChange> Store::alert_history(const std::string& alert_id) {
+    return all<AlertChange>(
+        db_, [](const Statement& s) { return AlertChange{s.text(0), s.i64(1), s.text(2), s.real(3), s.text(4)}; },
+        "SELECT alert_id, time, change, value, delivery FROM alert_history WHERE alert_id = ? ORDER BY seq", alert_id);
+}
+
+}  // namespace xpeer
