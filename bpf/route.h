@@ -27,8 +27,9 @@ static __always_inline const struct xp_route *lookup_route(__u32 vpc, const void
 	}
 }
 
-/* len: the frame's length, for the bandwidth of a peering crossing. */
-static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is_v6, __u32 len, struct decision *d)
+/* ip_len: the IP packet's length, charged to the bandwidth of a peering crossing (bandwidth is
+ * IP traffic, as clouds sell it: the Ethernet header between namespaces is not part of it). */
+static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is_v6, __u32 ip_len, struct decision *d)
 {
 	const struct xp_route *route = lookup_route(vpc, dst, is_v6);
 	const struct xp_peering *peering;
@@ -67,7 +68,7 @@ static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is
 		return XP_REASON_DROP_NO_ROUTE;
 	if (route->kind != XP_NH_VSWITCH)
 		return XP_REASON_DROP_TRANSIT; /* peering is not transitive */
-	if (!police(d->link, peering, len))
+	if (!police(d->link, peering, ip_len))
 		return XP_REASON_DROP_POLICER;
 	d->route = route;
 	return XP_REASON_FORWARD_PEERING;

@@ -49,7 +49,7 @@ static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, const 
 	}
 	count_port(port->slot, XP_PORT_RX, len);
 
-	reason = decide(port->vpc, dst, is_v6, len, &d);
+	reason = decide(port->vpc, dst, is_v6, len - sizeof(*eth), &d);
 	if (d.route && ttl <= 1)
 		reason = XP_REASON_DROP_TTL;
 	count_reason(reason, len);

@@ -38,9 +38,12 @@ xp_peering policer_of(int64_t bandwidth_mbps) {
     xp_peering p{};
     if (bandwidth_mbps <= 0) return p;  // -1: unlimited
     p.rate_bytes = static_cast<uint64_t>(bandwidth_mbps) * 1'000'000 / 8;
-    // 20 ms of traffic, and never less than 64 KiB: enough for TCP's bursts at low rates, and a
-    // small enough share of any measured second (2% at most) to keep the average at the rate.
-    p.burst_bytes = std::max<uint64_t>(p.rate_bytes / 50, 64 * 1024);
+    // 250 ms of traffic. XDP cannot queue, so TCP meets a policer, not a shaper, and with the
+    // microsecond round trips between namespaces its retransmissions are dropped as often as
+    // not, leaving the sender idle until its retransmission timer (200 ms at least) fires. A
+    // bucket deeper than that timer keeps what the idle sender did not use; the long-run
+    // average is still the rate.
+    p.burst_bytes = std::max<uint64_t>(p.rate_bytes / 4, 64 * 1024);
     return p;
 }
 

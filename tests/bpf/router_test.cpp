@@ -160,7 +160,7 @@ TEST_CASE("a truncated IPv4 header is dropped as malformed", "[router]") {
 TEST_CASE("bandwidth: a full bucket passes its burst, then the policer drops and counts", "[router][policer]") {
     RouterFixture fx;
     const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
-    const uint32_t len = static_cast<uint32_t>(frame.bytes.size());
+    const uint32_t len = static_cast<uint32_t>(frame.bytes.size() - sizeof(ethhdr));  // bandwidth is IP traffic
     xp_peering p{};
     REQUIRE(fx.dp.peerings.get(5, p));
     p.rate_bytes = 1;  // one byte a second: nothing refills during the test
@@ -187,7 +187,7 @@ TEST_CASE("bandwidth: one bucket for every CPU, and unlimited when the rate is 0
     CHECK(fx.link(5, XP_DIR_A_TO_B).drop_policer == 0);
 
     p.rate_bytes = 1;
-    p.burst_bytes = 3 * static_cast<uint32_t>(frame.bytes.size());
+    p.burst_bytes = 3 * static_cast<uint32_t>(frame.bytes.size() - sizeof(ethhdr));
     fx.dp.peerings.put(5, p);
     xp_policer bucket{};
     fx.dp.policers.put(5 * XP_DIR_MAX + XP_DIR_A_TO_B, bucket);
