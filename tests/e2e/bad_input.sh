@@ -7,6 +7,7 @@ step "topology"
 vpc1=$(xp vpc create --cidr 172.16.0.0/12 --ipv6-cidr fd00:1::/56)
 vpc2=$(xp vpc create --cidr 192.168.0.0/16)
 vpc3=$(xp vpc create --cidr 10.0.0.0/16)
+vpc4=$(xp vpc create --cidr 10.4.0.0/16 --region cn-shanghai)
 vsw1=$(xp vswitch create --vpc "$vpc1" --cidr 172.16.1.0/24 --ipv6-cidr fd00:1:0:1::/64)
 vsw2=$(xp vswitch create --vpc "$vpc2" --cidr 192.168.1.0/24)
 xp instance create --vswitch "$vsw1" --ip 172.16.1.2 >/dev/null
@@ -86,6 +87,20 @@ refused "a client token with a space" InvalidClientToken.Malformed --client-toke
 refused "a dry run of a refused command is refused too" DependencyViolation.VSwitch --dry-run vpc delete "$vpc1"
 xp --dry-run vswitch create --vpc "$vpc1" --cidr 172.16.5.0/24 >/dev/null
 [ "$(state)" = "$baseline" ] && pass "a dry run that would succeed changes nothing" || fail "the dry run changed the state"
+
+step "bandwidth, alerts, prices and bills"
+refused "a negative bandwidth" InvalidBandwidth.Value peering create --vpc "$vpc3" --peer-vpc "$vpc4" --bandwidth -5
+refused "a zero bandwidth" InvalidBandwidth.Value peering create --vpc "$vpc3" --peer-vpc "$vpc4" --bandwidth 0
+refused "unlimited between regions" InvalidBandwidth.Value peering create --vpc "$vpc3" --peer-vpc "$vpc4" --bandwidth -1
+refused "a bandwidth above the quota" QuotaExceeded.CrossRegionBandwidth peering create --vpc "$vpc3" --peer-vpc "$vpc4" --bandwidth 5000
+refused "a bandwidth within a region" InvalidBandwidth.IntraRegion peering create --vpc "$vpc3" --peer-vpc "$vpc1" --bandwidth 100
+refused "a link type within a region" InvalidLinkType.IntraRegion peering create --vpc "$vpc3" --peer-vpc "$vpc1" --link-type Gold
+refused "an unknown alert metric" InvalidAlertMetric alert create --peering "$pcc" --metric latency --threshold 1
+refused "a malformed webhook" InvalidAlert.Webhook alert create --peering "$pcc" --metric bps --threshold 1 --webhook "http://bad host/"
+refused "a loss threshold above 1" InvalidAlert.Threshold alert create --peering "$pcc" --metric loss --threshold 5
+refused "a price within one region" InvalidPrice.IntraRegion price set --region-a cn-hangzhou --region-b cn-hangzhou --link-type Gold --usd-per-gb 1
+refused "a price for an unknown region" InvalidRegionId.NotFound price set --region-a mars-1 --region-b cn-hangzhou --link-type Gold --usd-per-gb 1
+refused "a bill that ends before it starts" InvalidTime.Range bill --from 2026-12-02T00:00:00Z --to 2026-12-01T00:00:00Z
 
 step "the command line"
 status=0
