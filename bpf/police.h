@@ -12,7 +12,7 @@
 static __always_inline bool police(__u32 link, const struct xp_peering *p, __u32 len)
 {
 	struct xp_policer *b;
-	__u64 now, elapsed, tokens;
+	__u64 now, elapsed, added;
 	bool pass;
 
 	if (!p->rate_bytes)
@@ -20,22 +20,30 @@ static __always_inline bool police(__u32 link, const struct xp_peering *p, __u32
 	b = bpf_map_lookup_elem(&xp_policers, &link);
 	if (!b)
 		return true;
-	now = bpf_ktime_get_ns();
+	now = bpf_ktime_get_ns(); /* helpers cannot run under the lock: another CPU may be ahead */
 	bpf_spin_lock(&b->lock);
-	elapsed = now - b->last_ns;
-	/* An idle second fills any bucket; capping here also keeps elapsed * rate in 64 bits
-	 * (rate_bytes < 1.8e10, i.e. below 144 Gbit/s). */
-	if (!b->last_ns || elapsed >= XP_NSEC_PER_SEC)
-		tokens = p->burst_bytes;
-	else
-		tokens = b->tokens + elapsed * p->rate_bytes / XP_NSEC_PER_SEC;
-	if (tokens > p->burst_bytes)
-		tokens = p->burst_bytes;
-	pass = tokens >= len;
+	if (!b->last_ns || (__s64)(now - b->last_ns) >= (__s64)XP_NSEC_PER_SEC) {
+		/* unused, or idle for a second: full. The cap also keeps elapsed * rate in 64 bits
+		 * (the loader allows at most 100 Gbit/s). */
+		b->tokens = p->burst_bytes;
+		b->last_ns = now;
+	} else if ((__s64)(now - b->last_ns) > 0) {
+		elapsed = now - b->last_ns;
+		added = elapsed * p->rate_bytes / XP_NSEC_PER_SEC;
+		/* Advance the clock only by the time the whole bytes were earned in, so that the
+		 * remainder is not lost when packets come faster than a byte's worth of time. */
+		b->last_ns += added * XP_NSEC_PER_SEC / p->rate_bytes;
+		b->tokens += added;
+		if (b->tokens >= p->burst_bytes) {
+			b->tokens = p->burst_bytes;
+			b->last_ns = now;
+		}
+	} /* else: a CPU that read the clock before the last holder did; nothing to add */
+	if (b->tokens > p->burst_bytes) /* the burst shrank with a new bandwidth */
+		b->tokens = p->burst_bytes;
+	pass = b->tokens >= len;
 	if (pass)
-		tokens -= len;
-	b->tokens = tokens;
-	b->last_ns = now;
+		b->tokens -= len;
 	bpf_spin_unlock(&b->lock);
 	return pass;
 }

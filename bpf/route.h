@@ -28,8 +28,10 @@ static __always_inline const struct xp_route *lookup_route(__u32 vpc, const void
 }
 
 /* ip_len: the IP packet's length, charged to the bandwidth of a peering crossing (bandwidth is
- * IP traffic, as clouds sell it: the Ethernet header between namespaces is not part of it). */
-static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is_v6, __u32 ip_len, struct decision *d)
+ * IP traffic, as clouds sell it: the Ethernet header between namespaces is not part of it).
+ * ttl: the packet's TTL or hop limit; one that would expire is dropped before it costs tokens. */
+static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is_v6, __u32 ip_len, __u8 ttl,
+					     struct decision *d)
 {
 	const struct xp_route *route = lookup_route(vpc, dst, is_v6);
 	const struct xp_peering *peering;
@@ -40,6 +42,8 @@ static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is
 	if (!route)
 		return XP_REASON_DROP_NO_ROUTE;
 	if (route->kind == XP_NH_VSWITCH) {
+		if (ttl <= 1)
+			return XP_REASON_DROP_TTL;
 		d->route = route;
 		return XP_REASON_FORWARD_LOCAL;
 	}
@@ -68,6 +72,8 @@ static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is
 		return XP_REASON_DROP_NO_ROUTE;
 	if (route->kind != XP_NH_VSWITCH)
 		return XP_REASON_DROP_TRANSIT; /* peering is not transitive */
+	if (ttl <= 1)
+		return XP_REASON_DROP_TTL;
 	if (!police(d->link, peering, ip_len))
 		return XP_REASON_DROP_POLICER;
 	d->route = route;

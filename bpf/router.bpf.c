@@ -49,11 +49,9 @@ static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, const 
 	}
 	count_port(port->slot, XP_PORT_RX, len);
 
-	reason = decide(port->vpc, dst, is_v6, len - sizeof(*eth), &d);
-	if (d.route && ttl <= 1)
-		reason = XP_REASON_DROP_TTL;
+	reason = decide(port->vpc, dst, is_v6, len - sizeof(*eth), ttl, &d);
 	count_reason(reason, len);
-	count_link(d.link, reason, len);
+	count_link(d.link, reason, len - sizeof(*eth)); /* a link carries IP traffic: that is what is billed */
 	if (reason != XP_REASON_FORWARD_LOCAL && reason != XP_REASON_FORWARD_PEERING)
 		return XDP_DROP;
 

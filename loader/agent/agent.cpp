@@ -3,6 +3,8 @@
 #include <httplib.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <csignal>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -34,15 +36,70 @@ std::string alert_json(const AlertDelivery& d) {
 
 }  // namespace
 
-void Agent::tick(std::string& exposition) {
+// Webhooks are POSTed on a thread of their own, so that a slow receiver does not hold up
+// sampling; their results come back to the main thread, the only one using the controller.
+class Deliveries {
+public:
+    Deliveries() : worker_([this] { work(); }) {}
+    ~Deliveries() { finish(); }
+    // Delivers what is queued (each POST gives up after a few seconds), stops, and returns the rest of done().
+    std::vector<AlertChange> finish() {
+        {
+            std::lock_guard lock(mu_);
+            stopping_ = true;
+        }
+        wake_.notify_all();
+        if (worker_.joinable()) worker_.join();
+        return done();
+    }
+    void push(AlertDelivery d) {
+        {
+            std::lock_guard lock(mu_);
+            todo_.push_back(std::move(d));
+        }
+        wake_.notify_all();
+    }
+    std::vector<AlertChange> done() {
+        std::lock_guard lock(mu_);
+        return std::exchange(done_, {});
+    }
+
+private:
+    void work() {
+        std::unique_lock lock(mu_);
+        for (;;) {
+            wake_.wait(lock, [&] { return stopping_ || !todo_.empty(); });
+            if (todo_.empty()) return;  // stopping, and everything delivered
+            AlertDelivery d = std::move(todo_.front());
+            todo_.erase(todo_.begin());
+            lock.unlock();
+            d.change.delivery = webhook::post(d.rule.webhook, alert_json(d));
+            lock.lock();
+            done_.push_back(d.change);
+        }
+    }
+
+    std::mutex mu_;
+    std::condition_variable wake_;
+    std::vector<AlertDelivery> todo_;
+    std::vector<AlertChange> done_;
+    bool stopping_ = false;
+    std::thread worker_;
+};
+
+void Agent::tick(std::string& exposition, Deliveries& deliveries) {
+    for (const auto& c : deliveries.done()) controller_.record_delivery(c);
     controller_.expire_pending();
     auto samples = controller_.sample();
     exposition = metrics::exposition(samples, controller_.reason_stats());
     for (auto& d : controller_.evaluate_alerts(samples)) {
-        d.change.delivery = d.rule.webhook.empty() ? "no webhook" : webhook::post(d.rule.webhook, alert_json(d));
-        spdlog::info("alert {} on {}: {} ({} = {}), {}", d.rule.id, d.rule.peering, d.change.change, alerts::to_string(d.rule.metric),
-                     d.change.value, d.change.delivery);
-        controller_.record_delivery(d.change);
+        spdlog::info("alert {} on {}: {} ({} = {})", d.rule.id, d.rule.peering, d.change.change, alerts::to_string(d.rule.metric), d.change.value);
+        if (d.rule.webhook.empty()) {
+            d.change.delivery = "no webhook";
+            controller_.record_delivery(d.change);
+        } else {
+            deliveries.push(std::move(d));
+        }
     }
 }
 
@@ -63,22 +120,29 @@ void Agent::run() {
         if (!server.bind_to_port(options_.metrics_address, options_.metrics_port))
             throw Error("Agent.MetricsPort", "cannot listen on " + options_.metrics_address + ":" + std::to_string(options_.metrics_port));
         http = std::thread([&] { server.listen_after_bind(); });
+        while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // stop() before this is lost
         spdlog::info("metrics on http://{}:{}/metrics", options_.metrics_address, options_.metrics_port);
     }
     int64_t n = 0;
     auto next = std::chrono::steady_clock::now();
+    auto deliveries = std::make_unique<Deliveries>();  // after the server: destroyed before it
     while (!g_stop && (!options_.ticks || n < *options_.ticks)) {
         std::string fresh;
         try {
-            tick(fresh);
+            tick(fresh, *deliveries);
             std::lock_guard lock(mu);
             exposition = std::move(fresh);
         } catch (const std::exception& e) {
             spdlog::error("sample failed: {}", e.what());  // the next interval tries again
         }
         ++n;
-        next += options_.interval;
+        next = std::max(next + options_.interval, std::chrono::steady_clock::now());  // a slow tick is not made up with a burst
         while (!g_stop && std::chrono::steady_clock::now() < next) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    try {
+        for (const auto& c : deliveries->finish()) controller_.record_delivery(c);
+    } catch (const std::exception& e) {
+        spdlog::error("recording webhook deliveries failed: {}", e.what());
     }
     if (http.joinable()) {
         server.stop();

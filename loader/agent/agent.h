@@ -9,6 +9,8 @@
 
 namespace xpeer {
 
+class Deliveries;  // webhooks in flight (agent.cpp)
+
 struct AgentOptions {
     std::chrono::milliseconds interval{1000};
     std::string metrics_address = "127.0.0.1";
@@ -25,7 +27,7 @@ public:
     void run();
 
 private:
-    void tick(std::string& exposition);
+    void tick(std::string& exposition, Deliveries& deliveries);
 
     Controller& controller_;
     AgentOptions options_;

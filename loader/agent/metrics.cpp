@@ -40,7 +40,7 @@ std::string exposition(const std::vector<LinkSample>& samples, const std::vector
     };
     auto rate_of = [](const LinkSample& s) { return telemetry::rate(s.delta, s.seconds, s.peering.bandwidth_mbps); };
     std::vector<Family> families{
-        {"xpeer_peering_tx_bytes_total", "counter", "Bytes forwarded through a peering connection, by direction.",
+        {"xpeer_peering_tx_bytes_total", "counter", "IP bytes forwarded through a peering connection, by direction.",
          each([](const LinkSample& s) { return std::optional<double>(s.total.bytes); })},
         {"xpeer_peering_tx_packets_total", "counter", "Packets forwarded through a peering connection, by direction.",
          each([](const LinkSample& s) { return std::optional<double>(s.total.packets); })},
@@ -54,12 +54,12 @@ std::string exposition(const std::vector<LinkSample>& samples, const std::vector
                      out += name + "{" + labels(s) + ",reason=\"" + reason + "\"} " + number(static_cast<double>(n)) + "\n";
              }
          }},
-        {"xpeer_peering_bandwidth_bits_per_second", "gauge", "The connection's bandwidth per direction (absent when unlimited).",
+        {"xpeer_peering_bandwidth_bytes_per_second", "gauge", "The connection's bandwidth per direction (absent when unlimited).",
          each([](const LinkSample& s) {
-             return s.peering.bandwidth_mbps > 0 ? std::optional<double>(s.peering.bandwidth_mbps * 1e6) : std::nullopt;
+             return s.peering.bandwidth_mbps > 0 ? std::optional<double>(s.peering.bandwidth_mbps * 1e6 / 8) : std::nullopt;
          })},
-        {"xpeer_peering_rate_bits_per_second", "gauge", "Forwarded bits per second over the last sampling interval.",
-         each([&](const LinkSample& s) { return s.seconds > 0 ? std::optional<double>(rate_of(s).bits_per_second) : std::nullopt; })},
+        {"xpeer_peering_rate_bytes_per_second", "gauge", "Forwarded bytes per second over the last sampling interval.",
+         each([&](const LinkSample& s) { return s.seconds > 0 ? std::optional<double>(rate_of(s).bits_per_second / 8) : std::nullopt; })},
         {"xpeer_peering_rate_packets_per_second", "gauge", "Forwarded packets per second over the last sampling interval.",
          each([&](const LinkSample& s) { return s.seconds > 0 ? std::optional<double>(rate_of(s).packets_per_second) : std::nullopt; })},
         {"xpeer_peering_utilization_ratio", "gauge", "Rate over bandwidth, over the last sampling interval (absent when unlimited).",

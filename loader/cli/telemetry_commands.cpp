@@ -38,10 +38,13 @@ void add_top(CLI::App& app, Globals& g, Action& action) {
         action = [&g, interval, count](Controller& c) {
             auto every = time_args::parse_duration(*interval);
             const bool tty = isatty(STDOUT_FILENO);
-            c.sample_visible();  // the first reading: rates need two
+            auto samples = c.watch_links({}, 0);  // the first reading: rates need two
+            auto last = std::chrono::steady_clock::now();
             for (int64_t n = 0; !*count || n < **count; ++n) {
                 std::this_thread::sleep_for(every);
-                auto samples = c.sample_visible();
+                auto at = std::chrono::steady_clock::now();
+                samples = c.watch_links(samples, std::chrono::duration<double>(at - last).count());
+                last = at;
                 if (tty) std::cout << "\033[H\033[2J";
                 if (g.json) {
                     nlohmann::json j = nlohmann::json::array();

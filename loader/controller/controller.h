@@ -166,8 +166,9 @@ public:
     // Reads the counters of every live connection (all accounts: the agent's view) and folds
     // them into the store: totals, and hourly usage for bills.
     std::vector<LinkSample> sample();
-    // The caller's part of sample(): the connections it is a party to.
-    std::vector<LinkSample> sample_visible();
+    // The caller's live links as the maps have them now (total: the raw counters), with deltas
+    // against `previous` over `seconds`; nothing is written (top, beside a running agent).
+    std::vector<LinkSample> watch_links(const std::vector<LinkSample>& previous, double seconds);
     // The caller's outbound inter-region traffic in [from, to) (unix seconds, hour resolution).
     std::vector<billing::Line> bill(std::optional<int64_t> from, std::optional<int64_t> to);
     std::vector<billing::Price> list_prices();

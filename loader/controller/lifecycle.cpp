@@ -116,6 +116,9 @@ void check_bandwidth(const Peering& p, int64_t mbps, const BandwidthLimits& limi
     if (mbps <= 0)
         throw Error("InvalidBandwidth.Value", "bandwidth of an inter-region connection must be a positive number of Mbps, not " +
                                                   std::to_string(mbps));
+    if (mbps > kMaxBandwidthMbps)
+        throw Error("InvalidBandwidth.TooLarge", "bandwidth " + std::to_string(mbps) + " Mbps is above the " +
+                                                     std::to_string(kMaxBandwidthMbps) + " Mbps the data plane can enforce");
     bool border = is_cross_border(region(p.region), region(p.peer_region));
     int64_t cap = border ? limits.cross_border_mbps : limits.inter_region_mbps;
     if (mbps > cap)

@@ -1,5 +1,6 @@
 #include "controller/quotas.h"
 
+#include "controller/lifecycle.h"
 #include "model/error.h"
 
 namespace xpeer::quotas {
@@ -27,6 +28,9 @@ const Quota& find(const std::string& name) {
 void check_value(const Quota& q, int64_t value) {
     if (value < 0) throw Error("InvalidQuotaValue.Negative", q.name + " cannot be negative (" + std::to_string(value) + ")");
     if (!q.unit.empty() && value == 0) throw Error("InvalidQuotaValue.Zero", q.name + " must be at least 1 " + q.unit);
+    if (!q.unit.empty() && value > lifecycle::kMaxBandwidthMbps)
+        throw Error("InvalidQuotaValue.TooLarge", q.name + " cannot exceed " + std::to_string(lifecycle::kMaxBandwidthMbps) + " " + q.unit +
+                                                      ", the most the data plane can enforce");
 }
 
 }  // namespace xpeer::quotas

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "controller/controller.h"
+#include "controller/lifecycle.h"
 #include "model/error.h"
 #include "model/ids.h"
 #include "model/region.h"
@@ -34,24 +35,40 @@ std::vector<LinkSample> Controller::sample() {
         std::vector<LinkSample> out;
         if (!kernel_->has_datapath()) return out;
         const int64_t at = now_ms();
-        for (const auto& p : store_.live_peerings())
+        for (const auto& p : store_.live_peerings()) {
+            if (lifecycle::is_terminal(p.status)) continue;  // Rejected, Expired: never carried traffic
             for (int dir = 0; dir < XP_DIR_MAX; ++dir) out.push_back(fold(p, dir, at));
+        }
         return out;
     });
 }
 
-std::vector<LinkSample> Controller::sample_visible() {
-    auto all = sample();
-    std::erase_if(all, [&](const LinkSample& s) { return s.peering.account != config_.account && s.peering.peer_account != config_.account; });
-    return all;
+std::vector<LinkSample> Controller::watch_links(const std::vector<LinkSample>& previous, double seconds) {
+    std::vector<LinkSample> out;
+    for (const auto& p : list_peerings()) {
+        if (lifecycle::is_terminal(p.status)) continue;
+        for (int dir = 0; dir < XP_DIR_MAX; ++dir) {
+            LinkSample s{p, dir, kernel_->link_counters(p.slot, dir), {}, 0};
+            for (const auto& before : previous) {
+                if (before.peering.id != p.id || before.direction != dir) continue;
+                s.delta = telemetry::delta(before.total, s.total);
+                s.seconds = seconds;
+            }
+            out.push_back(s);
+        }
+    }
+    return out;
 }
 
 std::vector<billing::Line> Controller::bill(std::optional<int64_t> from, std::optional<int64_t> to) {
+    for (const auto* t : {&from, &to})
+        if (*t && **t % 3600 != 0)
+            throw Error("InvalidTime.NotOnHour", "usage is kept by the hour: --from and --to must fall on a full hour (e.g. 2026-12-01T10:00:00Z)");
     if (from && to && *to <= *from) throw Error("InvalidTime.Range", "--to must be after --from");
     sample();  // the bill includes traffic up to now
     std::map<std::pair<std::string, int>, uint64_t> bytes;
     int64_t from_hour = from ? *from / 3600 : 0;
-    int64_t to_hour = to ? (*to + 3599) / 3600 : now() / 3600 + 1;
+    int64_t to_hour = to ? *to / 3600 : now() / 3600 + 1;
     for (const auto& u : store_.usage(from_hour, to_hour)) bytes[{u.pcc, u.direction}] += u.bytes;
     std::vector<billing::Usage> usage;
     for (const auto& [key, b] : bytes) {
@@ -72,6 +89,9 @@ billing::Price Controller::set_price(const billing::Price& price) {
     if (p.link_type != "Gold" && p.link_type != "Platinum")
         throw Error("InvalidLinkType.Unknown", "link type must be Gold or Platinum, not " + p.link_type);
     if (!(p.usd_per_gb >= 0)) throw Error("InvalidPrice.Negative", "a price cannot be negative");
+    if (config_.account != kOperatorAccount)
+        throw Error("Forbidden.Operator", "only the operator (account " + std::to_string(kOperatorAccount) + ") sets prices; account " +
+                                              std::to_string(config_.account) + " may list them");
     return transact([&] {
         store_.set_price(p);
         record(Event{now(), "price", "Set", config_.account,
@@ -88,7 +108,12 @@ alerts::Rule Controller::create_alert(const AlertSpec& spec) {
     r.webhook = spec.webhook;
     alerts::check(r);
     return transact([&] {
-        r.peering = visible_peering(spec.peering).id;
+        Peering p = visible_peering(spec.peering);
+        if (lifecycle::is_terminal(p.status))
+            throw Error("IncorrectStatus.VpcPeer", p.id + " is " + to_string(p.status) + "; it will carry no traffic to alert on");
+        if (r.metric == alerts::Metric::Utilization && p.bandwidth_mbps < 0)
+            throw Error("InvalidAlert.Unlimited", p.id + " has no bandwidth limit, so its utilization is undefined; alert on bps instead");
+        r.peering = p.id;
         r.account = config_.account;
         r.id = new_id("alert", [&](const std::string& id) { return store_.id_exists(id) || store_.find_alert(id).has_value(); });
         store_.insert(r);
@@ -129,19 +154,26 @@ std::vector<AlertDelivery> Controller::evaluate_alerts(const std::vector<LinkSam
                 double v = alerts::value_of(rule.metric, telemetry::rate(s.delta, s.seconds, s.peering.bandwidth_mbps));
                 value = std::max(value.value_or(v), v);  // the worse direction
             }
-            if (!value) continue;  // no reading yet, or the connection is gone
             auto state = store_.alert_state(rule.id);
+            if (!value) {
+                auto p = store_.find_peering(rule.peering);
+                if (!p || p->status == PeeringStatus::Activated || p->status == PeeringStatus::PeerAccepting) continue;  // no reading yet
+                value = 0;  // the connection is gone: a firing rule resolves
+            }
             auto change = alerts::evaluate(rule, state, *value, now());
             store_.set_alert_state(rule.id, state);
             if (change == alerts::Change::None) continue;
-            out.push_back(AlertDelivery{rule, AlertChange{rule.id, now(), change == alerts::Change::Fired ? "Fired" : "Resolved", *value, ""}});
+            // recorded with the state, before delivery: a crash cannot lose the change
+            AlertChange c{0, rule.id, now(), change == alerts::Change::Fired ? "Fired" : "Resolved", *value, "pending"};
+            c.seq = store_.record(c);
+            out.push_back(AlertDelivery{rule, c});
         }
         return out;
     });
 }
 
 void Controller::record_delivery(const AlertChange& change) {
-    transact([&] { store_.record(change); });
+    transact([&] { store_.set_delivery(change.seq, change.delivery); });
 }
 
 }  // namespace xpeer

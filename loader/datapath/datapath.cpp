@@ -1,4 +1,5 @@
 #include "datapath/datapath.h"
+#include "model/error.h"
 
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -25,9 +26,15 @@ bool is_bpffs(const std::string& path) {
     return statfs(path.c_str(), &st) == 0 && st.f_type == BPF_FS_MAGIC;
 }
 
+// A pinned map; a missing one means the pins are from another xpeer version (TypedMap refuses
+// one whose key or value size differs from this build's).
 template <typename M>
 M open_map(const std::string& dir, const char* name) {
-    return M::open_pinned(dir + "/" + name);
+    const std::string path = dir + "/" + name;
+    if (!fs::exists(path))
+        throw Error("Datapath.MapLayout", path + " is missing: the pins under " + dir +
+                                              " are from another xpeer version; `xpeer teardown` then `xpeer reconcile` rebuilds them");
+    return M::open_pinned(path);
 }
 
 }  // namespace

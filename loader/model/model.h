@@ -9,6 +9,8 @@
 namespace xpeer {
 
 using AccountId = uint64_t;  // numeric UIDs, as long as a cloud's
+// The platform's own account: it sets prices, and the system's events (expiry) carry it.
+inline constexpr AccountId kOperatorAccount = 0;
 
 struct Vpc {
     uint32_t key = 0;  // the VPC's number in LPM keys; assigned by the store

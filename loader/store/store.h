@@ -41,6 +41,7 @@ struct UsageRow {
 };
 
 struct AlertChange {
+    int64_t seq = 0;  // its row, once recorded
     std::string alert_id;
     int64_t time = 0;
     std::string change;  // Fired, Resolved
@@ -168,7 +169,8 @@ public:
     void delete_alert(const std::string& id);
     alerts::State alert_state(const std::string& id);
     void set_alert_state(const std::string& id, const alerts::State& s);
-    void record(const AlertChange& c);
+    int64_t record(const AlertChange& c);  // returns its seq
+    void set_delivery(int64_t seq, const std::string& delivery);
     std::vector<AlertChange> alert_history(const std::string& alert_id);
 
     Snapshot snapshot();  // live peerings only

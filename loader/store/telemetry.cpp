@@ -104,16 +104,21 @@ void Store::set_alert_state(const std::string& id, const alerts::State& st) {
     Statement(db_, "UPDATE alerts SET breached_since = ?, firing = ? WHERE id = ?", st.breached_since, st.firing ? 1 : 0, id).run();
 }
 
-void Store::record(const AlertChange& c) {
+int64_t Store::record(const AlertChange& c) {
     Statement(db_, "INSERT INTO alert_history (alert_id, time, change, value, delivery) VALUES (?, ?, ?, ?, ?)", c.alert_id, c.time,
               c.change, c.value, c.delivery)
         .run();
+    return sqlite3_last_insert_rowid(db_);
+}
+
+void Store::set_delivery(int64_t seq, const std::string& delivery) {
+    Statement(db_, "UPDATE alert_history SET delivery = ? WHERE seq = ?", delivery, seq).run();
 }
 
 std::vector<AlertChange> Store::alert_history(const std::string& alert_id) {
     return all<AlertChange>(
-        db_, [](const Statement& s) { return AlertChange{s.text(0), s.i64(1), s.text(2), s.real(3), s.text(4)}; },
-        "SELECT alert_id, time, change, value, delivery FROM alert_history WHERE alert_id = ? ORDER BY seq", alert_id);
+        db_, [](const Statement& s) { return AlertChange{s.i64(0), s.text(1), s.i64(2), s.text(3), s.real(4), s.text(5)}; },
+        "SELECT seq, alert_id, time, change, value, delivery FROM alert_history WHERE alert_id = ? ORDER BY seq", alert_id);
 }
 
 }  // namespace xpeer

@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <chrono>
 #include <catch2/catch.hpp>
 
 #include "compiler/lpm_key.h"
@@ -34,7 +36,7 @@ TEST_CASE("IPv4 through a peering: redirected to the peer's vSwitch, MACs rewrit
 
     auto link = fx.link(5, XP_DIR_A_TO_B);
     CHECK(link.packets == 1);
-    CHECK(link.bytes == in.bytes.size());
+    CHECK(link.bytes == in.bytes.size() - sizeof(ethhdr));  // a link counts IP bytes
     CHECK(fx.link(5, XP_DIR_B_TO_A).packets == 0);
     CHECK(fx.reason(XP_REASON_FORWARD_PEERING).packets == 1);
 }
@@ -195,4 +197,26 @@ TEST_CASE("bandwidth: one bucket for every CPU, and unlimited when the rate is 0
     REQUIRE(fx.dp.policers.get(5 * XP_DIR_MAX + XP_DIR_A_TO_B, bucket));
     CHECK(bucket.tokens < frame.bytes.size());  // the shared bucket, not a per-CPU copy, was drained
     CHECK(bucket.last_ns > 0);
+}
+
+TEST_CASE("bandwidth: packets closer together than a byte's worth of time still earn the rate", "[router][policer]") {
+    RouterFixture fx;
+    const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
+    const uint64_t ip_len = frame.bytes.size() - sizeof(ethhdr);
+    xp_peering p{};
+    REQUIRE(fx.dp.peerings.get(5, p));
+    p.rate_bytes = 50'000;  // a byte every 20 us: each test run comes sooner than that
+    p.burst_bytes = ip_len;
+    fx.dp.peerings.put(5, p);
+
+    uint64_t passed = 0, runs = 0;
+    const auto start = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() - start < std::chrono::milliseconds(300))
+        passed += fx.run(frame, fx.if_a1).ret == XDP_REDIRECT ? ip_len : 0, ++runs;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double earned = p.burst_bytes + p.rate_bytes * seconds;
+    INFO("passed " << passed << " bytes in " << seconds << " s (" << runs << " runs); the rate allows " << earned);
+    const double offered = static_cast<double>(runs * ip_len);  // a loaded machine may offer less than the rate
+    CHECK(passed <= earned + ip_len);
+    CHECK(passed >= 0.8 * std::min(earned, offered));  // dropping each packet's fraction of a byte would pass ~nothing
 }

@@ -23,7 +23,12 @@ HOOK_PORT=$((30000 + RANDOM % 10000))
 HOOKS="$E2E_TMP/hooks.jsonl"
 : >"$HOOKS"
 scrape() { in_tel python3 -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:$METRICS_PORT/metrics').read().decode())"; }
-metric() { scrape | awk -v m="$1" -v l="$2" 'index($0, m "{") == 1 && index($0, l) { print $NF; exit }'; }
+# metric NAME LABEL: the first sample of NAME whose labels contain LABEL, from one scrape.
+metric() {
+  local body
+  body=$(scrape)
+  awk -v m="$1" -v l="$2" 'index($0, m "{") == 1 && index($0, l) && !found { print $NF; found = 1 }' <<<"$body"
+}
 start_agent() {
   nsenter --net="/run/netns/$TEL_NS" "$XPEER" agent --interval 500ms --metrics-port "$METRICS_PORT" 2>"$E2E_TMP/agent.log" &
   AGENT=$!
@@ -93,8 +98,8 @@ grep -q "xpeer_peering_tx_bytes_total{peering=\"$pcc\",direction=\"a_to_b\",from
   pass "labelled with peering, direction, VPCs and the sending account" || fail "labels: $(grep tx_bytes <<<"$body")"
 [ "${total%.*}" = "$sent" ] && pass "after a restart the total is still $sent bytes" || fail "total after restart: $total, sent $sent"
 sleep 1
-rate=$(metric xpeer_peering_rate_bits_per_second "direction=\"a_to_b\"")
-[ -n "$rate" ] && pass "a rate over the last interval ($rate bit/s)" || fail "no rate"
+rate=$(metric xpeer_peering_rate_bytes_per_second "direction=\"a_to_b\"")
+[ -n "$rate" ] && pass "a rate over the last interval ($rate bytes/s)" || fail "no rate"
 stop_agent
 
 step "top"

@@ -1,6 +1,7 @@
 #pragma once
 // A data plane for controller tests without root: it records what the controller asks and keeps
 // the compiled tables where the kernel would keep its maps.
+#include <map>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -17,6 +18,7 @@ struct FakeKernel {
     std::vector<std::string> calls;
     uint32_t next_ifindex = 100;
     int fail_apply_after = -1;  // >= 0: that many applies succeed, then one throws (a kernel failure)
+    std::map<std::pair<uint32_t, int>, LinkCounters> link_counters;  // by peering slot and direction, as the map has them
 
     // The maps as text, to compare before and after a refused command.
     std::string dump() const {
@@ -67,8 +69,14 @@ public:
         return {};
     }
     ReconcileResult plan(const Snapshot&, const PortMap&) override { return {}; }
-    LinkCounters link_counters(uint32_t, int) override { return {}; }
-    void clear_link_counters(uint32_t slot) override { k_->calls.push_back("clear_link_counters " + std::to_string(slot)); }
+    LinkCounters link_counters(uint32_t slot, int dir) override {
+        auto it = k_->link_counters.find({slot, dir});
+        return it == k_->link_counters.end() ? LinkCounters{} : it->second;
+    }
+    void clear_link_counters(uint32_t slot) override {
+        k_->calls.push_back("clear_link_counters " + std::to_string(slot));
+        for (int dir = 0; dir < XP_DIR_MAX; ++dir) k_->link_counters.erase({slot, dir});
+    }
     void clear_port_counters(uint32_t slot) override { k_->calls.push_back("clear_port_counters " + std::to_string(slot)); }
     bool has_datapath() override { return true; }
     std::vector<xp_counters> reason_counters() override { return std::vector<xp_counters>(XP_REASON_MAX); }

@@ -25,10 +25,10 @@ TEST_CASE("metrics: Prometheus text with typed families, labels of each side, ra
           std::string::npos);
     CHECK(text.find("xpeer_peering_dropped_packets_total{peering=\"pcc-1\",direction=\"a_to_b\",from_vpc=\"vpc-a\",to_vpc=\"vpc-b\",account=\"11\",reason=\"policer\"} 3\n") !=
           std::string::npos);
-    CHECK(text.find("xpeer_peering_bandwidth_bits_per_second{peering=\"pcc-1\",direction=\"a_to_b\"") != std::string::npos);
+    CHECK(text.find("xpeer_peering_bandwidth_bytes_per_second{peering=\"pcc-1\",direction=\"a_to_b\"") != std::string::npos);
     // a rate needs two samples: only the direction with an interval has one
-    CHECK(text.find("xpeer_peering_rate_bits_per_second{peering=\"pcc-1\",direction=\"a_to_b\"") == std::string::npos);
-    CHECK(text.find("xpeer_peering_rate_bits_per_second{peering=\"pcc-1\",direction=\"b_to_a\",from_vpc=\"vpc-b\",to_vpc=\"vpc-a\",account=\"22\"} 2000\n") !=
+    CHECK(text.find("xpeer_peering_rate_bytes_per_second{peering=\"pcc-1\",direction=\"a_to_b\"") == std::string::npos);
+    CHECK(text.find("xpeer_peering_rate_bytes_per_second{peering=\"pcc-1\",direction=\"b_to_a\",from_vpc=\"vpc-b\",to_vpc=\"vpc-a\",account=\"22\"} 250\n") !=
           std::string::npos);
     CHECK(text.find("xpeer_router_packets_total{reason=\"forward_peering\"} 15\n") != std::string::npos);
     for (const char* family : {"xpeer_peering_tx_packets_total", "xpeer_peering_utilization_ratio", "xpeer_peering_loss_ratio"})
