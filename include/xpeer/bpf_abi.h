@@ -110,6 +110,19 @@ enum xp_reason {
 	XP_REASON_MAX,
 };
 
+/* tools/bench (bpf/bench.bpf.c): a traffic generator run with BPF_F_TEST_XDP_LIVE_FRAMES, a
+ * bare redirect hop and a counting sink. One config entry, key 0. */
+struct xb_config {
+	__u32 out_ifindex;      /* xb_gen transmits here */
+	__u32 redirect_ifindex; /* xb_redirect forwards here */
+	__u32 dst_count;        /* xb_gen: destinations dst .. dst + dst_count - 1 (last 32 bits), at random */
+	__u32 is_v6;
+	__u8 smac[6];
+	__u8 dmac[6];
+	__u8 src[16]; /* IPv4: the first 4 bytes */
+	__u8 dst[16];
+};
+
 #ifdef __cplusplus
 #include <cstddef>
 static_assert(sizeof(struct xp_lpm_key_v4) == 12, "xp_lpm_key_v4 layout");
@@ -122,6 +135,7 @@ static_assert(sizeof(struct xp_peering) == 32, "xp_peering layout");
 static_assert(sizeof(struct xp_policer) == 24, "xp_policer layout");
 static_assert(sizeof(struct xp_link_counters) == 56, "xp_link_counters layout");
 static_assert(sizeof(struct xp_counters) == 16, "xp_counters layout");
+static_assert(sizeof(struct xb_config) == 60, "xb_config layout");
 #else
 _Static_assert(sizeof(struct xp_route) == 24, "xp_route layout");
 _Static_assert(sizeof(struct xp_lpm_key_v6) == 24, "xp_lpm_key_v6 layout");

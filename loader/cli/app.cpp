@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <fstream>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -236,6 +237,27 @@ void add_route(CLI::App& app, Globals& g, Action& action) {
         action = [&g, spec](Controller& c) {
             auto r = c.add_route(*spec);
             print_one(g, r, r.id);
+        };
+    });
+    auto import = std::make_shared<RouteSpec>();
+    auto file = std::make_shared<std::string>();
+    auto* imp = rte->add_subcommand("import", "add many route entries through one next hop: one destination CIDR a line");
+    imp->add_option("--vpc", import->vpc_id, "the VPC")->required();
+    imp->add_option("--next-hop", import->next_hop, "a peering connection of the VPC")->required();
+    imp->add_option("--file", *file, "the destinations, one a line; - for standard input")->required();
+    imp->callback([&g, &action, import, file] {
+        action = [&g, import, file](Controller& c) {
+            std::ifstream in_file;
+            if (*file != "-") {
+                in_file.open(*file);
+                if (!in_file) throw Error("InvalidFile", "cannot read " + *file);
+            }
+            std::istream& in = *file == "-" ? std::cin : in_file;
+            std::vector<std::string> lines;
+            for (std::string line; std::getline(in, line);)
+                if (!line.empty() && line[0] != '#') lines.push_back(line);
+            auto n = c.import_routes(import->vpc_id, import->next_hop, lines);
+            print_one(g, nlohmann::json{{"Imported", n}}, std::to_string(n) + " route entries imported");
         };
     });
     auto filter = std::make_shared<std::optional<std::string>>();

@@ -158,6 +158,9 @@ public:
     QuotaValue set_quota(const std::string& name, int64_t value);
 
     RouteEntry add_route(const RouteSpec&);
+    // Many route entries through one next hop in one transaction (one event, one map update):
+    // each follows add_route's rules; a bad one refuses them all, naming its line.
+    size_t import_routes(const std::string& vpc_id, const std::string& next_hop, const std::vector<std::string>& destinations);
     void delete_route(const std::string& id);
     std::vector<RouteEntry> list_routes(const std::optional<std::string>& vpc_id);
     RouteEntry show_route(const std::string& id);

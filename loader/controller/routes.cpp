@@ -1,3 +1,5 @@
+#include <unordered_set>
+
 #include "controller/controller.h"
 #include "controller/rules.h"
 #include "model/error.h"
@@ -42,6 +44,46 @@ RouteEntry Controller::add_route(const RouteSpec& spec) {
         record(Event{r.created_at, r.id, "Available", config_.account, r.destination.str() + " via " + p->id + " in " + vpc.id});
         apply_maps();
         return r;
+    });
+}
+
+size_t Controller::import_routes(const std::string& vpc_id, const std::string& next_hop, const std::vector<std::string>& destinations) {
+    return transact([&] {
+        Vpc vpc = owned_vpc(vpc_id, "change its route table");
+        auto p = store_.find_peering(next_hop);
+        if (!p || (p->account != config_.account && p->peer_account != config_.account))
+            throw Error("InvalidNextHop.NotFound", "next hop " + next_hop + " is not a peering connection visible to this account");
+        const auto vswitches = store_.vswitches_of(vpc.id);
+        std::unordered_set<std::string> seen;
+        for (const auto& r : store_.routes_of_vpc(vpc.id)) seen.insert(r.destination.str());
+        std::vector<RouteEntry> routes;
+        routes.reserve(destinations.size());
+        size_t overlapping = 0;
+        const int64_t at = now();
+        for (size_t i = 0; i < destinations.size(); ++i) {
+            RouteEntry r;
+            try {
+                r.destination = Cidr::parse(destinations[i]);
+                overlapping += !rules::check_route(vpc, vswitches, {}, *p, r.destination).empty();
+                if (!seen.insert(r.destination.str()).second)
+                    throw Error("InvalidDestinationCidrBlock.Duplicate", "destination " + r.destination.str() + " is already in " + vpc.id);
+            } catch (const Error& e) {
+                throw Error(e.code(), "line " + std::to_string(i + 1) + ": " + e.what());
+            }
+            r.vpc_id = vpc.id;
+            r.next_hop = p->id;
+            r.created_at = at;
+            // 16 random characters: a collision among even a million routes is as likely as none; the key would refuse it
+            r.id = new_id("rte", [](const std::string&) { return false; });
+            routes.push_back(std::move(r));
+        }
+        if (overlapping)
+            warnings_.push_back(std::to_string(overlapping) + " destinations overlap " + vpc.id +
+                                "'s own CIDR blocks: the system routes of its vSwitches win for the overlapping part");
+        store_.insert(routes);
+        record(Event{at, vpc.id, "RoutesImported", config_.account, std::to_string(routes.size()) + " route entries via " + p->id});
+        apply_maps();
+        return routes.size();
     });
 }
 

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <utility>
 
 #include "model/error.h"
@@ -374,6 +375,23 @@ void Store::insert(const RouteEntry& r) {
     Statement(db_, "INSERT INTO routes (id, vpc_id, destination, next_hop, created_at) VALUES (?, ?, ?, ?, ?)", r.id, r.vpc_id,
               r.destination, r.next_hop, r.created_at)
         .run();
+}
+
+void Store::insert(const std::vector<RouteEntry>& routes) {
+    sqlite3_stmt* st = nullptr;
+    const char* sql = "INSERT INTO routes (id, vpc_id, destination, next_hop, created_at) VALUES (?, ?, ?, ?, ?)";
+    if (int rc = sqlite3_prepare_v2(db_, sql, -1, &st, nullptr); rc != SQLITE_OK) fail(db_, rc, "prepare bulk route insert");
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> owned(st, sqlite3_finalize);
+    for (const auto& r : routes) {
+        const std::string dest = r.destination.str();
+        sqlite3_bind_text(st, 1, r.id.c_str(), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, r.vpc_id.c_str(), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 3, dest.c_str(), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 4, r.next_hop.c_str(), -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 5, r.created_at);
+        if (int rc = sqlite3_step(st); rc != SQLITE_DONE) fail(db_, rc, "insert route " + r.id + " (" + dest + ")");
+        sqlite3_reset(st);
+    }
 }
 
 std::optional<RouteEntry> Store::find_route(const std::string& id) {

@@ -130,6 +130,7 @@ public:
     std::optional<LinkCounters> archived_counters(const std::string& pcc, int direction);
 
     void insert(const RouteEntry& r);
+    void insert(const std::vector<RouteEntry>& routes);  // many at once, one prepared statement
     std::optional<RouteEntry> find_route(const std::string& id);
     std::vector<RouteEntry> routes();
     std::vector<RouteEntry> routes_of_vpc(const std::string& vpc_id);

@@ -1,0 +1,45 @@
+#pragma once
+// The bench's traffic generator and sink: bpf/bench.bpf.c, loaded privately. The generator is
+// run with BPF_F_TEST_XDP_LIVE_FRAMES, so every frame is really transmitted; the sink counts
+// what arrives and drops it.
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "xpeer/bpf_abi.h"
+
+struct bench_bpf;
+
+namespace xpeer::bench {
+
+struct Endpoint {
+    std::string netns;   // "" = the caller's
+    std::string ifname;
+};
+
+class LiveGenerator {
+public:
+    LiveGenerator();
+    ~LiveGenerator();
+    LiveGenerator(const LiveGenerator&) = delete;
+    LiveGenerator& operator=(const LiveGenerator&) = delete;
+
+    void configure(const xb_config& cfg);
+    void attach_sink(const Endpoint& at);
+    // The bare hop: frames arriving at `at` leave through config's redirect_ifindex.
+    void attach_redirect(const Endpoint& at);
+    void attach_pass(const Endpoint& at);
+    uint64_t received() const;  // by the sink, all CPUs
+
+    // Transmits frames of frame_len bytes through config's out_ifindex, as if received on
+    // `ingress` (whose namespace the out interface must share), for `seconds`. Returns how many.
+    uint64_t generate(const Endpoint& ingress, double seconds, uint32_t frame_len);
+
+private:
+    struct Deleter {
+        void operator()(bench_bpf* s) const;
+    };
+    std::unique_ptr<bench_bpf, Deleter> skel_;
+};
+
+}  // namespace xpeer::bench

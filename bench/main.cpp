@@ -1,0 +1,94 @@
+// xpeer-bench: one measurement for tools/bench. tools/bench builds the topology (namespaces,
+// veths, xpeer or the kernel in between); this attaches the sink (and the bare hop), runs the
+// live-frames generator and prints, per trial, the packets per second the sink received.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <iostream>
+#include <thread>
+
+#include "live_generator.h"
+#include "model/cidr.h"
+#include "model/error.h"
+#include "model/mac.h"
+#include "netns/links.h"
+
+using namespace xpeer;
+
+namespace {
+
+bench::Endpoint endpoint(const std::string& spec) {  // NETNS/IFNAME
+    auto slash = spec.find('/');
+    if (slash == std::string::npos) throw Error("InvalidEndpoint", "'" + spec + "' is not NETNS/IFNAME");
+    return {spec.substr(0, slash), spec.substr(slash + 1)};
+}
+
+void copy_mac(uint8_t* out, const std::string& text) {
+    auto m = parse_mac(text);
+    if (!m) throw Error("InvalidMac", "'" + text + "' is not a MAC address");
+    std::copy(m->begin(), m->end(), out);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"xpeer-bench: live-frames generator -> (path under test) -> counting sink"};
+    std::string gen, sink, redirect, redirect_to, pass, smac, dmac, src, dst;
+    uint32_t count = 1, frame_len = 64;
+    double seconds = 2;
+    int trials = 5;
+    app.add_option("--gen", gen, "NETNS/IFNAME the generator transmits through")->required();
+    app.add_option("--sink", sink, "NETNS/IFNAME where the sink counts")->required();
+    app.add_option("--redirect", redirect, "NETNS/IFNAME: a bare XDP redirect hop here ...");
+    app.add_option("--redirect-to", redirect_to, "... out of this interface (same namespace)");
+    app.add_option("--pass", pass, "NETNS/IFNAME: XDP_PASS here (the kernel forwards)");
+    app.add_option("--smac", smac, "source MAC of the frames")->required();
+    app.add_option("--dmac", dmac, "destination MAC of the frames")->required();
+    app.add_option("--src", src, "source address")->required();
+    app.add_option("--dst", dst, "first destination address")->required();
+    app.add_option("--count", count, "destinations, at random from --dst on");
+    app.add_option("--frame", frame_len, "frame length in bytes");
+    app.add_option("--seconds", seconds, "per trial");
+    app.add_option("--trials", trials, "trials");
+    CLI11_PARSE(app, argc, argv);
+    try {
+        xb_config cfg{};
+        auto g = endpoint(gen), s = endpoint(sink);
+        cfg.out_ifindex = links::ifindex(g.netns, g.ifname);
+        cfg.dst_count = count;
+        copy_mac(cfg.smac, smac);
+        copy_mac(cfg.dmac, dmac);
+        auto s_ip = IpAddr::parse(src), d_ip = IpAddr::parse(dst);
+        cfg.is_v6 = d_ip.family == Family::V6;
+        std::copy(s_ip.bytes.begin(), s_ip.bytes.begin() + s_ip.size(), cfg.src);
+        std::copy(d_ip.bytes.begin(), d_ip.bytes.begin() + d_ip.size(), cfg.dst);
+        bench::LiveGenerator lg;
+        if (!redirect.empty()) {
+            auto r = endpoint(redirect);
+            cfg.redirect_ifindex = links::ifindex(r.netns, redirect_to);
+            lg.attach_redirect(r);
+        }
+        if (!pass.empty()) lg.attach_pass(endpoint(pass));
+        lg.configure(cfg);
+        lg.attach_sink(s);
+        lg.generate(g, 0.5, frame_len);  // warm-up: neighbours, caches
+        for (int t = 0; t < trials; ++t) {
+            const uint64_t before = lg.received();
+            const auto start = std::chrono::steady_clock::now();
+            const uint64_t sent = lg.generate(g, seconds, frame_len);
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the last batch lands
+            const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() - 0.05;
+            const uint64_t got = lg.received() - before;
+            std::cout << "{\"pps\": " << got / elapsed << ", \"sent_pps\": " << sent / elapsed << "}\n" << std::flush;
+        }
+        links::detach_xdp(s.netns, s.ifname);
+        if (!redirect.empty()) links::detach_xdp(endpoint(redirect).netns, endpoint(redirect).ifname);
+        if (!pass.empty()) links::detach_xdp(endpoint(pass).netns, endpoint(pass).ifname);
+        return 0;
+    } catch (const Error& e) {
+        std::cerr << "error: " << e.code() << ": " << e.what() << '\n';
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "error: " << e.what() << '\n';
+        return 1;
+    }
+}
