@@ -51,6 +51,7 @@ uint64_t LiveGenerator::generate(const Endpoint& ingress, double seconds, uint32
         std::vector<uint8_t> frame(frame_len, 0);
         xdp_md ctx{};
         ctx.ingress_ifindex = ifindex;
+        ctx.data_end = frame_len;  // the kernel wants the frame's extent in the context too
         constexpr uint32_t kRepeat = 1 << 16;
         uint64_t sent = 0;
         const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
