@@ -6,7 +6,13 @@
 #include <iostream>
 #include <thread>
 
+#include <bpf/bpf.h>
+#include <net/if.h>
+#include <unistd.h>
+
+#include "frame.h"
 #include "live_generator.h"
+#include "netns/netns.h"
 #include "model/cidr.h"
 #include "model/error.h"
 #include "model/mac.h"
@@ -30,17 +36,52 @@ void copy_mac(uint8_t* out, const std::string& text) {
 
 }  // namespace
 
+// The router's own cost: BPF_PROG_TEST_RUN with `repeat` on one frame, no transmission.
+int cost(const std::string& pin, const bench::Endpoint& ingress, const std::string& smac, const std::string& dmac, const std::string& src,
+         const std::string& dst, uint32_t repeat, int trials) {
+    int fd = bpf_obj_get(pin.c_str());
+    if (fd < 0) throw SystemError("bpf_obj_get " + pin, errno);
+    auto s = parse_mac(smac), d = parse_mac(dmac);
+    if (!s || !d) throw Error("InvalidMac", "--smac and --dmac must be MAC addresses");
+    auto frame = bench::udp_frame(*s, *d, IpAddr::parse(src), IpAddr::parse(dst));
+    netns::run_in(ingress.netns, [&] {
+        xdp_md ctx{};
+        ctx.ingress_ifindex = if_nametoindex(ingress.ifname.c_str());
+        ctx.data_end = static_cast<uint32_t>(frame.size());
+        if (!ctx.ingress_ifindex) throw SystemError("if_nametoindex " + ingress.ifname, errno);
+        for (int t = 0; t < trials; ++t) {
+            std::vector<uint8_t> out(frame.size() + 256);
+            bpf_test_run_opts opts{};
+            opts.sz = sizeof(opts);
+            opts.data_in = frame.data();
+            opts.data_size_in = static_cast<uint32_t>(frame.size());
+            opts.data_out = out.data();
+            opts.data_size_out = static_cast<uint32_t>(out.size());
+            opts.ctx_in = &ctx;
+            opts.ctx_size_in = sizeof(ctx);
+            opts.repeat = repeat;
+            if (bpf_prog_test_run_opts(fd, &opts) != 0) throw SystemError("bpf_prog_test_run_opts " + pin, errno);
+            std::cout << "{\"ns\": " << opts.duration << ", \"retval\": " << opts.retval << "}\n";
+        }
+    });
+    close(fd);
+    return 0;
+}
+
 int main(int argc, char** argv) {
-    CLI::App app{"xpeer-bench: live-frames generator -> (path under test) -> counting sink"};
-    std::string gen, sink, redirect, redirect_to, pass, smac, dmac, src, dst;
-    uint32_t count = 1, frame_len = 64;
+    CLI::App app{"xpeer-bench: live-frames generator -> (path under test) -> counting sink; or one program's cost"};
+    std::string gen, sink, redirect, redirect_to, pass, smac, dmac, src, dst, cost_pin, cost_at;
+    uint32_t count = 1, frame_len = 64, repeat = 1000000;
     double seconds = 2;
     int trials = 5;
-    app.add_option("--gen", gen, "NETNS/IFNAME the generator transmits through")->required();
-    app.add_option("--sink", sink, "NETNS/IFNAME where the sink counts")->required();
+    app.add_option("--gen", gen, "NETNS/IFNAME the generator transmits through");
+    app.add_option("--sink", sink, "NETNS/IFNAME where the sink counts");
     app.add_option("--redirect", redirect, "NETNS/IFNAME: a bare XDP redirect hop here ...");
     app.add_option("--redirect-to", redirect_to, "... out of this interface (same namespace)");
     app.add_option("--pass", pass, "NETNS/IFNAME: XDP_PASS here (the kernel forwards)");
+    app.add_option("--cost", cost_pin, "instead: the pinned program's cost per packet (BPF_PROG_TEST_RUN repeat) ...");
+    app.add_option("--cost-at", cost_at, "... as if the frame arrived on NETNS/IFNAME");
+    app.add_option("--repeat", repeat, "repetitions per cost trial");
     app.add_option("--smac", smac, "source MAC of the frames")->required();
     app.add_option("--dmac", dmac, "destination MAC of the frames")->required();
     app.add_option("--src", src, "source address")->required();
@@ -51,6 +92,8 @@ int main(int argc, char** argv) {
     app.add_option("--trials", trials, "trials");
     CLI11_PARSE(app, argc, argv);
     try {
+        if (!cost_pin.empty()) return cost(cost_pin, endpoint(cost_at), smac, dmac, src, dst, repeat, trials);
+        if (gen.empty() || sink.empty()) throw Error("MissingParameter", "--gen and --sink, or --cost and --cost-at");
         xb_config cfg{};
         auto g = endpoint(gen), s = endpoint(sink);
         cfg.out_ifindex = links::ifindex(g.netns, g.ifname);
