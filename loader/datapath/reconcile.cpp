@@ -3,24 +3,37 @@
 namespace xpeer {
 namespace {
 
+// Hash and LPM maps: what the map holds is read once, in batches, and only differences are written.
+template <typename K, typename V>
+void sync_map(const Table<K, V>& want, TypedMap<K, V>& map, ReconcileResult& r, bool write, bool removals) {
+    Table<K, V> have;
+    for (auto& [k, v] : map.all_entries()) have.emplace(k, v);
+    if (!removals) {
+        for (const auto& [key, value] : want) {
+            auto it = have.find(key);
+            if (it != have.end() && bytes_equal(it->second, value)) continue;
+            if (write) map.put(key, value);
+            ++(it != have.end() ? r.changed : r.added);
+        }
+        return;
+    }
+    for (const auto& [key, value] : have) {
+        if (want.count(key)) continue;
+        if (write) map.erase(key);
+        ++r.removed;
+    }
+}
+
+// Arrays: every slot exists; a slot of zeros is empty.
 template <typename K, typename V>
 void upsert(const Table<K, V>& want, TypedMap<K, V>& map, ReconcileResult& r, bool write) {
     for (const auto& [key, value] : want) {
         V have{};
         static const V zero{};
-        bool present = map.get(key, have) && !bytes_equal(have, zero);  // an array slot of zeros is empty
+        bool present = map.get(key, have) && !bytes_equal(have, zero);
         if (present && bytes_equal(have, value)) continue;
         if (write) map.put(key, value);
         ++(present ? r.changed : r.added);
-    }
-}
-
-template <typename K, typename V>
-void remove_stale(const Table<K, V>& want, TypedMap<K, V>& map, ReconcileResult& r, bool write) {
-    for (const auto& key : map.keys()) {
-        if (want.count(key)) continue;
-        if (write) map.erase(key);
-        ++r.removed;
     }
 }
 
@@ -41,14 +54,14 @@ void sync_peerings(const Table<uint32_t, xp_peering>& want, TypedMap<uint32_t, x
 
 ReconcileResult sync(const Tables& desired, Datapath& dp, bool write) {
     ReconcileResult r;
-    upsert(desired.ports, dp.ports, r, write);
+    sync_map(desired.ports, dp.ports, r, write, false);
     sync_peerings(desired.peerings, dp.peerings, r, false, write);
-    upsert(desired.routes_v4, dp.routes_v4, r, write);
-    upsert(desired.routes_v6, dp.routes_v6, r, write);
-    remove_stale(desired.routes_v4, dp.routes_v4, r, write);
-    remove_stale(desired.routes_v6, dp.routes_v6, r, write);
+    sync_map(desired.routes_v4, dp.routes_v4, r, write, false);
+    sync_map(desired.routes_v6, dp.routes_v6, r, write, false);
+    sync_map(desired.routes_v4, dp.routes_v4, r, write, true);
+    sync_map(desired.routes_v6, dp.routes_v6, r, write, true);
     sync_peerings(desired.peerings, dp.peerings, r, true, write);
-    remove_stale(desired.ports, dp.ports, r, write);
+    sync_map(desired.ports, dp.ports, r, write, true);
     return r;
 }
 

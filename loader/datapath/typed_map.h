@@ -66,6 +66,30 @@ public:
         return out;
     }
 
+    // Every entry, read in batches of `chunk` (BPF_MAP_LOOKUP_BATCH: a few syscalls instead of two a
+    // key). Maps without batch operations are read key by key.
+    std::vector<std::pair<K, V>> all_entries(uint32_t chunk = 8192) const {
+        std::vector<std::pair<K, V>> out;
+        std::vector<K> keys(chunk);
+        std::vector<V> values(chunk);
+        K token{};
+        bool first = true;
+        for (;;) {
+            __u32 count = chunk;
+            int err = bpf_map_lookup_batch(fd_, first ? nullptr : &token, &token, keys.data(), values.data(), &count, nullptr);
+            if (err != 0 && errno == EINVAL && first) break;  // no batch support: below
+            if (err != 0 && errno != ENOENT) throw SystemError("bpf_map_lookup_batch " + name_, errno);
+            for (__u32 i = 0; i < count; ++i) out.emplace_back(keys[i], values[i]);
+            if (err != 0) return out;  // ENOENT: that was the last batch
+            first = false;
+        }
+        for (const auto& k : this->keys()) {
+            V v{};
+            if (get(k, v)) out.emplace_back(k, v);
+        }
+        return out;
+    }
+
     // Per-CPU maps: the value of every possible CPU.
     std::vector<V> read_percpu(const K& key) const {
         std::vector<V> values(possible_cpus());
