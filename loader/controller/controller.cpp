@@ -97,13 +97,15 @@ void Controller::run_undo() {
 }
 
 Vpc Controller::owned_vpc(const std::string& id, const std::string& what) {
-    auto vpc = store_.find_vpc(id);
-    if (!vpc) throw not_found("Vpc", id);
-    if (vpc->account == config_.account) return *vpc;
-    auto principals = store_.principals(id);
-    if (std::ranges::find(principals, config_.account) == principals.end()) throw not_found("Vpc", id);
+    Vpc vpc = usable_vpc(id);
+    if (vpc.account == config_.account) return vpc;
     throw Error("Forbidden.SharedVpc", "account " + std::to_string(config_.account) + " is a principal of shared VPC " + id +
-                                           "; only its owner (account " + std::to_string(vpc->account) + ") may " + what);
+                                           "; only its owner (account " + std::to_string(vpc.account) + ") may " + what);
+}
+
+bool Controller::is_principal(const std::string& vpc_id) {
+    auto principals = store_.principals(vpc_id);
+    return std::ranges::find(principals, config_.account) != principals.end();
 }
 
 void Controller::check_may_remove(const Vpc& vpc, AccountId creator, const std::string& id) {
@@ -113,10 +115,7 @@ void Controller::check_may_remove(const Vpc& vpc, AccountId creator, const std::
 
 Vpc Controller::usable_vpc(const std::string& id) {
     auto vpc = store_.find_vpc(id);
-    if (!vpc) throw not_found("Vpc", id);
-    if (vpc->account == config_.account) return *vpc;
-    auto principals = store_.principals(id);
-    if (std::ranges::find(principals, config_.account) == principals.end()) throw not_found("Vpc", id);
+    if (!vpc || (vpc->account != config_.account && !is_principal(id))) throw not_found("Vpc", id);
     return *vpc;
 }
 

@@ -9,6 +9,7 @@
 #include "controller/config.h"
 #include "controller/dataplane.h"
 #include "controller/dry_run.h"
+#include "controller/lifecycle.h"
 #include "model/error.h"
 #include "model/model.h"
 #include "store/store.h"
@@ -207,6 +208,9 @@ private:
     void check_may_remove(const Vpc& vpc, AccountId creator, const std::string& id);
     VSwitch visible_vswitch(const std::string& id);
     Peering visible_peering(const std::string& id);
+    // A connection the caller sees and may do `action` to now (lifecycle::check).
+    Peering peering_for(const std::string& id, lifecycle::Action action);
+    bool is_principal(const std::string& vpc_id);  // the caller is one of the VPC's principals
     // Refuses a store bound to other kernel objects than this command's flags name.
     void check_binding();
     // The first write binds the store to its bpffs folder and namespaces.

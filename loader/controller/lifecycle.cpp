@@ -91,19 +91,6 @@ void check(const Peering& p, Action action, Caller caller, int64_t now) {
     }
 }
 
-std::vector<PeeringStatus> path(Action action) {
-    using S = PeeringStatus;
-    switch (action) {
-        case Action::Accept: return {S::Updating, S::Activated};
-        case Action::Reject: return {S::Rejected};
-        case Action::Delete: return {S::Deleting, S::Deleted};
-        case Action::Modify: return {S::Updating};  // and back to where it was
-        case Action::Expire: return {S::Expired};
-        case Action::RouteTo: return {};
-    }
-    return {};
-}
-
 bool is_inter_region(const Peering& p) { return p.region != p.peer_region; }
 
 void check_bandwidth(const Peering& p, int64_t mbps, const BandwidthLimits& limits) {

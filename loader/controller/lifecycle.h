@@ -26,8 +26,6 @@ Caller caller_of(const Peering& p, AccountId account);
 
 // Whether `caller` may do `action` to `p` now (`now` matters for Expire only).
 void check(const Peering& p, Action action, Caller caller, int64_t now);
-// The statuses `action` passes through, the last one final. Delete ends in Deleted.
-std::vector<PeeringStatus> path(Action action);
 
 // The end of a pending request's seven days (it expires once they are over); nullopt unless it
 // is Peer Accepting.

@@ -30,13 +30,18 @@ Peering Controller::visible_peering(const std::string& id) {
     if (p && (p->account == config_.account || p->peer_account == config_.account)) return *p;
     if (p) {
         for (const auto& vpc_id : {p->vpc_id, p->peer_vpc_id}) {
-            auto principals = store_.principals(vpc_id);
-            if (std::ranges::find(principals, config_.account) != principals.end())
+            if (is_principal(vpc_id))
                 throw Error("Forbidden.SharedVpc", "account " + std::to_string(config_.account) + " is a principal of shared VPC " + vpc_id +
                                                        "; only its owner may " + kManagePeerings);
         }
     }
     throw Error("InvalidVpcPeerId.NotFound", "peering connection " + id + " not found (or not visible to this account)");
+}
+
+Peering Controller::peering_for(const std::string& id, lifecycle::Action action) {
+    Peering p = visible_peering(id);
+    lifecycle::check(p, action, lifecycle::caller_of(p, config_.account), now());
+    return p;
 }
 
 int64_t Controller::quota(const std::string& name, AccountId account) {
@@ -128,8 +133,7 @@ Peering Controller::create_peering(const PeeringSpec& spec) {
 
 Peering Controller::accept_peering(const std::string& id) {
     return transact([&] {
-        Peering p = visible_peering(id);
-        lifecycle::check(p, Action::Accept, lifecycle::caller_of(p, config_.account), now());
+        Peering p = peering_for(id, Action::Accept);
         check_peering_quotas(*store_.find_vpc(p.vpc_id), *store_.find_vpc(p.peer_vpc_id), p.id);  // quotas may have changed since
         transition(p, PeeringStatus::Updating, "accepted by account " + std::to_string(config_.account));
         transition(p, PeeringStatus::Activated, "data plane programmed");
@@ -140,8 +144,7 @@ Peering Controller::accept_peering(const std::string& id) {
 
 Peering Controller::reject_peering(const std::string& id) {
     return transact([&] {
-        Peering p = visible_peering(id);
-        lifecycle::check(p, Action::Reject, lifecycle::caller_of(p, config_.account), now());
+        Peering p = peering_for(id, Action::Reject);
         transition(p, PeeringStatus::Rejected, "rejected by account " + std::to_string(config_.account));
         apply_maps();
         return p;
@@ -152,8 +155,7 @@ Peering Controller::modify_peering(const std::string& id, const PeeringChange& c
     if (!change.name && !change.description && !change.bandwidth_mbps && !change.link_type)
         throw Error("MissingParameter", "peering modify needs at least one of --name, --description, --bandwidth, --link-type");
     return transact([&] {
-        Peering p = visible_peering(id);
-        lifecycle::check(p, Action::Modify, lifecycle::caller_of(p, config_.account), now());
+        Peering p = peering_for(id, Action::Modify);
         std::string what;
         if (change.link_type) {
             lifecycle::check_link_type(p, *change.link_type);
@@ -186,8 +188,7 @@ Peering Controller::modify_peering(const std::string& id, const PeeringChange& c
 
 void Controller::delete_peering(const std::string& id, bool force) {
     transact([&] {
-        Peering p = visible_peering(id);
-        lifecycle::check(p, Action::Delete, lifecycle::caller_of(p, config_.account), now());
+        Peering p = peering_for(id, Action::Delete);
         auto routes = store_.routes_via(id);
         if (!routes.empty() && !force) {
             auto own = std::ranges::find_if(routes, [&](const RouteEntry& r) { return store_.find_vpc(r.vpc_id)->account == config_.account; });

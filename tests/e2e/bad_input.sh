@@ -100,6 +100,9 @@ refused "a malformed webhook" InvalidAlert.Webhook alert create --peering "$pcc"
 refused "a loss threshold above 1" InvalidAlert.Threshold alert create --peering "$pcc" --metric loss --threshold 5
 refused "a price within one region" InvalidPrice.IntraRegion price set --region-a cn-hangzhou --region-b cn-hangzhou --link-type Gold --usd-per-gb 1
 refused "a price for an unknown region" InvalidRegionId.NotFound price set --region-a mars-1 --region-b cn-hangzhou --link-type Gold --usd-per-gb 1
+printf '10.70.0.0/16\nbanana\n' >"$E2E_TMP/routes.txt"
+refused "an import with a malformed line" InvalidCidrBlock.Malformed route import --vpc "$vpc1" --next-hop "$pcc" --file "$E2E_TMP/routes.txt"
+refused "an import file that cannot be read" InvalidFile route import --vpc "$vpc1" --next-hop "$pcc" --file "$E2E_TMP/missing.txt"
 refused "a price set by a tenant" Forbidden.Operator price set --region-a cn-shanghai --region-b cn-hangzhou --link-type Gold --usd-per-gb 0
 refused "a bill that ends before it starts" InvalidTime.Range bill --from 2026-12-02T00:00:00Z --to 2026-12-01T00:00:00Z
 refused "a bill from the middle of an hour" InvalidTime.NotOnHour bill --from 2026-12-01T10:30:00Z
