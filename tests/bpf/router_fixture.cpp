@@ -98,6 +98,8 @@ RouterFixture::RouterFixture() : dp(Datapath::load_unpinned()) {
     netns = "xpt-bpf-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
     netns::create(netns);
     try {
+        // No kernel-sent IPv6 (router solicitations, MLD) on the ports: tests count every frame a port receives.
+        for (const char* scope : {"all", "default"}) netns::set_sysctl(netns, std::string("net/ipv6/conf/") + scope + "/disable_ipv6", "1");
         netns::run_in(netns, [&] {
             if_a1 = make_port("a1");
             if_a2 = make_port("a2");
