@@ -31,6 +31,27 @@ struct {
 } xp_routes_v6 SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XP_ROUTE_CACHE_ENTRIES);
+	__type(key, struct xp_cache_key_v4);
+	__type(value, struct xp_cached_route);
+} xp_route_cache_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XP_ROUTE_CACHE_ENTRIES);
+	__type(key, struct xp_cache_key_v6);
+	__type(value, struct xp_cached_route);
+} xp_route_cache_v6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xp_control);
+} xp_control SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XP_MAX_PEERINGS);
 	__type(key, __u32); /* peering slot */

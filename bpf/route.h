@@ -1,5 +1,4 @@
-/* Where a packet's fate is decided: the ingress VPC's table, then at most one peering crossing
- * into the peer VPC's table, where only the peer's own vSwitches (system routes) may match. */
+/* Where a packet's fate is decided: decide() at the bottom. */
 #ifndef XPEER_BPF_ROUTE_H
 #define XPEER_BPF_ROUTE_H
 
@@ -8,8 +7,10 @@
 #include "stats.h"
 
 struct decision {
-	const struct xp_route *route; /* the vSwitch to leave through, when forwarded */
-	__u32 link;                   /* peering slot * XP_DIR_MAX + direction, or XP_NO_LINK */
+	const struct xp_route *route;     /* the vSwitch to leave through, when forwarded */
+	const struct xp_peering *peering; /* the connection crossed, if any */
+	__u32 link;                       /* peering slot * XP_DIR_MAX + direction, or XP_NO_LINK */
+	struct xp_cached_route cached;    /* a route cache hit is copied here */
 };
 
 static __always_inline const struct xp_route *lookup_route(__u32 vpc, const void *dst, bool is_v6)
@@ -27,23 +28,17 @@ static __always_inline const struct xp_route *lookup_route(__u32 vpc, const void
 	}
 }
 
-/* ip_len: the IP packet's length, charged to the bandwidth of a peering crossing (bandwidth is
- * IP traffic, as clouds sell it: the Ethernet header between namespaces is not part of it).
- * ttl: the packet's TTL or hop limit; one that would expire is dropped before it costs tokens. */
-static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is_v6, __u32 ip_len, __u8 ttl,
-					     struct decision *d)
+/* The tries: the ingress VPC's table, then at most one peering crossing into the peer VPC's
+ * table, where only the peer's own vSwitches (system routes) may match. */
+static __always_inline enum xp_reason resolve(__u32 vpc, const void *dst, bool is_v6, struct decision *d)
 {
 	const struct xp_route *route = lookup_route(vpc, dst, is_v6);
 	const struct xp_peering *peering;
 	__u32 slot, peer_vpc, dir;
 
-	d->route = 0;
-	d->link = XP_NO_LINK;
 	if (!route)
 		return XP_REASON_DROP_NO_ROUTE;
 	if (route->kind == XP_NH_VSWITCH) {
-		if (ttl <= 1)
-			return XP_REASON_DROP_TTL;
 		d->route = route;
 		return XP_REASON_FORWARD_LOCAL;
 	}
@@ -64,6 +59,7 @@ static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is
 		return XP_REASON_DROP_NO_ROUTE; /* a route naming a peering this VPC is not part of */
 	}
 	d->link = slot * XP_DIR_MAX + dir;
+	d->peering = peering;
 	if (!peering->active)
 		return XP_REASON_DROP_INACTIVE;
 
@@ -72,12 +68,118 @@ static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is
 		return XP_REASON_DROP_NO_ROUTE;
 	if (route->kind != XP_NH_VSWITCH)
 		return XP_REASON_DROP_TRANSIT; /* peering is not transitive */
-	if (ttl <= 1)
-		return XP_REASON_DROP_TTL;
-	if (!police(d->link, peering, ip_len))
-		return XP_REASON_DROP_POLICER;
 	d->route = route;
 	return XP_REASON_FORWARD_PEERING;
+}
+
+/* The route cache: what resolve() decided for one destination of one VPC. */
+static __always_inline void cache_key(__u32 vpc, const void *dst, bool is_v6, struct xp_cached_route *e)
+{
+	e->vpc = vpc;
+	__builtin_memset(e->addr, 0, sizeof(e->addr));
+	if (is_v6)
+		__builtin_memcpy(e->addr, dst, 16);
+	else
+		__builtin_memcpy(e->addr, dst, 4);
+}
+
+/* A hit of generation gen, copied into d->cached (its element may be reused while we read it). */
+static __always_inline bool cache_get(__u64 gen, __u32 vpc, const void *dst, bool is_v6, struct decision *d)
+{
+	struct xp_cached_route want;
+	const struct xp_cached_route *e;
+	const __u32 *a, *b;
+
+	cache_key(vpc, dst, is_v6, &want);
+	if (is_v6) {
+		struct xp_cache_key_v6 key = { .vpc = vpc };
+
+		__builtin_memcpy(key.addr, want.addr, sizeof(key.addr));
+		e = bpf_map_lookup_elem(&xp_route_cache_v6, &key);
+	} else {
+		struct xp_cache_key_v4 key = { .vpc = vpc };
+
+		__builtin_memcpy(key.addr, want.addr, sizeof(key.addr));
+		e = bpf_map_lookup_elem(&xp_route_cache_v4, &key);
+	}
+	if (!e)
+		return false;
+	__builtin_memcpy(&d->cached, e, sizeof(d->cached));
+	a = (const __u32 *)d->cached.addr;
+	b = (const __u32 *)want.addr;
+	if (d->cached.generation != gen || d->cached.vpc != vpc || a[0] != b[0] || a[1] != b[1] || a[2] != b[2] ||
+	    a[3] != b[3])
+		return false;
+	d->route = &d->cached.route;
+	d->link = d->cached.link;
+	return true;
+}
+
+static __always_inline void cache_put(__u64 gen, __u32 vpc, const void *dst, bool is_v6, const struct decision *d,
+				      enum xp_reason reason)
+{
+	struct xp_cached_route e = { .generation = gen, .link = d->link, .reason = reason };
+
+	cache_key(vpc, dst, is_v6, &e);
+	__builtin_memcpy(&e.route, d->route, sizeof(e.route));
+	if (is_v6) {
+		struct xp_cache_key_v6 key = { .vpc = vpc };
+
+		__builtin_memcpy(key.addr, e.addr, sizeof(key.addr));
+		bpf_map_update_elem(&xp_route_cache_v6, &key, &e, BPF_ANY);
+	} else {
+		struct xp_cache_key_v4 key = { .vpc = vpc };
+
+		__builtin_memcpy(key.addr, e.addr, sizeof(key.addr));
+		bpf_map_update_elem(&xp_route_cache_v4, &key, &e, BPF_ANY);
+	}
+}
+
+static __always_inline bool is_forward(enum xp_reason reason)
+{
+	return reason == XP_REASON_FORWARD_LOCAL || reason == XP_REASON_FORWARD_PEERING;
+}
+
+/* Where a packet's fate is decided: the route cache, or on a miss the tries (resolve), then what
+ * depends on the packet itself.
+ * ip_len: the IP packet's length, charged to the bandwidth of a peering crossing (bandwidth is
+ * IP traffic, as clouds sell it: the Ethernet header between namespaces is not part of it).
+ * ttl: the packet's TTL or hop limit; one that would expire is dropped before it costs tokens. */
+static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is_v6, __u32 ip_len, __u8 ttl,
+					     struct decision *d)
+{
+	__u32 zero = 0, slot;
+	const struct xp_control *ctl = bpf_map_lookup_elem(&xp_control, &zero);
+	bool use_cache = ctl && !ctl->cache_off;
+	/* Read before the tries: an entry filled from tries older than a bump is then stale. */
+	__u64 gen = ctl ? *(volatile const __u64 *)&ctl->generation : 0;
+	enum xp_reason reason;
+
+	d->route = 0;
+	d->peering = 0;
+	d->link = XP_NO_LINK;
+	if (use_cache && cache_get(gen, vpc, dst, is_v6, d)) {
+		reason = d->cached.reason;
+	} else {
+		reason = resolve(vpc, dst, is_v6, d);
+		if (use_cache && is_forward(reason))
+			cache_put(gen, vpc, dst, is_v6, d, reason);
+	}
+	if (!is_forward(reason))
+		return reason;
+	if (ttl <= 1)
+		return XP_REASON_DROP_TTL;
+	if (reason == XP_REASON_FORWARD_LOCAL)
+		return reason;
+	if (!d->peering) {
+		slot = d->link / XP_DIR_MAX;
+		d->peering = bpf_map_lookup_elem(&xp_peerings, &slot);
+		if (!d->peering)
+			return XP_REASON_DROP_NO_ROUTE;
+	}
+	if (!police(d->link, d->peering, ip_len))
+		return XP_REASON_DROP_POLICER;
+	return reason;
 }
 
 #endif

@@ -52,7 +52,7 @@ static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, const 
 	reason = decide(port->vpc, dst, is_v6, len - sizeof(*eth), ttl, &d);
 	count_reason(reason, len);
 	count_link(d.link, reason, len - sizeof(*eth)); /* a link carries IP traffic: that is what is billed */
-	if (reason != XP_REASON_FORWARD_LOCAL && reason != XP_REASON_FORWARD_PEERING)
+	if (!is_forward(reason))
 		return XDP_DROP;
 
 	rewrite_macs(eth, d.route);

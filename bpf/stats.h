@@ -5,8 +5,6 @@
 
 #include "maps.h"
 
-#define XP_NO_LINK 0xffffffffu
-
 static __always_inline void count_reason(enum xp_reason reason, __u32 len)
 {
 	__u32 key = reason;

@@ -9,6 +9,8 @@
 #define XP_MAX_PORTS 65536       /* vSwitch links in the datapath namespace */
 #define XP_MAX_PEERINGS 65536    /* live peering connections (slots) */
 #define XP_MAX_ROUTES 2097152    /* per address family, all VPCs together */
+#define XP_ROUTE_CACHE_ENTRIES 1048576 /* per address family: destinations the router remembers */
+#define XP_NO_LINK 0xffffffffu
 
 /* The VPC id comes before the address in an LPM key: its 32 bits count towards prefixlen
  * (see xp_lpm_prefixlen in the loader). */
@@ -38,6 +40,36 @@ struct xp_route {
 	__u32 port_slot; /* vSwitch: index into xp_port_stats / 2 */
 	__u8 smac[6];    /* datapath side of the egress vSwitch link */
 	__u8 dmac[6];    /* VPC side of the egress vSwitch link */
+};
+
+/* The route cache in front of the tries: one destination address of one VPC -> the decision the
+ * tries gave for it. Only forwarding decisions are kept. The tries stay the source of truth: an
+ * entry of an older generation than xp_control's is looked up again. */
+struct xp_cache_key_v4 {
+	__u32 vpc;
+	__u8 addr[4];
+};
+
+struct xp_cache_key_v6 {
+	__u32 vpc;
+	__u8 addr[16];
+};
+
+struct xp_cached_route {
+	__u64 generation;      /* xp_control.generation when the tries were read */
+	__u32 vpc;             /* the key again: an LRU element can be reused while a CPU reads it, */
+	__u8 addr[16];         /* so the router checks its copy against what it looked up */
+	struct xp_route route; /* the vSwitch to leave through */
+	__u32 link;            /* peering slot * XP_DIR_MAX + direction, or XP_NO_LINK */
+	__u32 reason;          /* XP_REASON_FORWARD_LOCAL or XP_REASON_FORWARD_PEERING */
+	__u32 pad;
+};
+
+/* Key 0 of xp_control. */
+struct xp_control {
+	__u64 generation; /* bumped after every change to the tries, ports or peerings */
+	__u32 cache_off;  /* 1: every packet is looked up in the tries (benchmarks, debugging) */
+	__u32 dirty;      /* loader only: 1 while a command writes the maps; the next one reconciles all */
 };
 
 /* Ingress ifindex (datapath side of a vSwitch link) -> which VPC the packet comes from. */
@@ -135,6 +167,10 @@ static_assert(sizeof(struct xp_peering) == 32, "xp_peering layout");
 static_assert(sizeof(struct xp_policer) == 24, "xp_policer layout");
 static_assert(sizeof(struct xp_link_counters) == 56, "xp_link_counters layout");
 static_assert(sizeof(struct xp_counters) == 16, "xp_counters layout");
+static_assert(sizeof(struct xp_cache_key_v4) == 8, "xp_cache_key_v4 layout");
+static_assert(sizeof(struct xp_cache_key_v6) == 20, "xp_cache_key_v6 layout");
+static_assert(sizeof(struct xp_cached_route) == 64, "xp_cached_route layout");
+static_assert(sizeof(struct xp_control) == 16, "xp_control layout");
 static_assert(sizeof(struct xb_config) == 60, "xb_config layout");
 #else
 _Static_assert(sizeof(struct xp_route) == 24, "xp_route layout");

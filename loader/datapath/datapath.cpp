@@ -62,6 +62,9 @@ std::optional<Datapath> Datapath::open_pinned(const std::string& dir) {
     dp.policers = open_map<decltype(dp.policers)>(dir, "xp_policers");
     dp.port_stats = open_map<decltype(dp.port_stats)>(dir, "xp_port_stats");
     dp.reasons = open_map<decltype(dp.reasons)>(dir, "xp_reasons");
+    dp.route_cache_v4 = open_map<decltype(dp.route_cache_v4)>(dir, "xp_route_cache_v4");
+    dp.route_cache_v6 = open_map<decltype(dp.route_cache_v6)>(dir, "xp_route_cache_v6");
+    dp.control = open_map<decltype(dp.control)>(dir, "xp_control");
     return dp;
 }
 
@@ -103,7 +106,26 @@ Datapath Datapath::load_unpinned() {
     dp.policers = decltype(dp.policers)::borrow(bpf_map__fd(s->maps.xp_policers), "xp_policers");
     dp.port_stats = decltype(dp.port_stats)::borrow(bpf_map__fd(s->maps.xp_port_stats), "xp_port_stats");
     dp.reasons = decltype(dp.reasons)::borrow(bpf_map__fd(s->maps.xp_reasons), "xp_reasons");
+    dp.route_cache_v4 = decltype(dp.route_cache_v4)::borrow(bpf_map__fd(s->maps.xp_route_cache_v4), "xp_route_cache_v4");
+    dp.route_cache_v6 = decltype(dp.route_cache_v6)::borrow(bpf_map__fd(s->maps.xp_route_cache_v6), "xp_route_cache_v6");
+    dp.control = decltype(dp.control)::borrow(bpf_map__fd(s->maps.xp_control), "xp_control");
     return dp;
+}
+
+xp_control Datapath::read_control() const {
+    xp_control c{};
+    control.get(0, c);
+    return c;
+}
+
+void Datapath::write_control(const xp_control& c) { control.put(0, c); }
+
+// Only the loader writes xp_control, and commands that write maps are serialised by the store's
+// write lock, so read-modify-write is safe here.
+void Datapath::bump_generation() {
+    xp_control c = read_control();
+    ++c.generation;
+    write_control(c);
 }
 
 void Datapath::unpin(const std::string& dir) {

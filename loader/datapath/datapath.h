@@ -41,6 +41,14 @@ public:
     TypedMap<uint32_t, xp_policer> policers;
     TypedMap<uint32_t, xp_counters> port_stats;       // per-CPU
     TypedMap<uint32_t, xp_counters> reasons;          // per-CPU
+    TypedMap<xp_cache_key_v4, xp_cached_route> route_cache_v4;
+    TypedMap<xp_cache_key_v6, xp_cached_route> route_cache_v6;
+    TypedMap<uint32_t, xp_control> control;  // key 0
+
+    xp_control read_control() const;
+    void write_control(const xp_control& c);
+    // Makes every cached route stale; called after the tries, ports or peerings changed.
+    void bump_generation();
 
 private:
     Datapath() = default;

@@ -67,7 +67,11 @@ ReconcileResult sync(const Tables& desired, Datapath& dp, bool write) {
 
 }  // namespace
 
-ReconcileResult reconcile(const Tables& desired, Datapath& dp) { return sync(desired, dp, true); }
+ReconcileResult reconcile(const Tables& desired, Datapath& dp) {
+    ReconcileResult r = sync(desired, dp, true);
+    if (r.total() > 0) dp.bump_generation();
+    return r;
+}
 
 ReconcileResult plan(const Tables& desired, Datapath& dp) { return sync(desired, dp, false); }
 
