@@ -74,6 +74,13 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XP_MAX_PEERINGS * XP_DIR_MAX);
+	__type(key, __u32); /* peering slot * XP_DIR_MAX + enum xp_direction */
+	__type(value, struct xp_policer_stash);
+} xp_policer_stash SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XP_MAX_PORTS * 2);
 	__type(key, __u32); /* vSwitch slot * 2 + enum xp_port_direction */
 	__type(value, struct xp_counters);

@@ -1,5 +1,5 @@
 /* Bandwidth of a peering connection: a token bucket per link direction, shared by all CPUs
- * under a spin lock. Tokens are bytes; the bucket refills at rate_bytes per second up to
+ * under a spin lock, with a small per-CPU stash in front of it. Tokens are bytes; the bucket refills at rate_bytes per second up to
  * burst_bytes, and a packet passes only if the whole of it fits. */
 #ifndef XPEER_BPF_POLICE_H
 #define XPEER_BPF_POLICE_H
@@ -8,20 +8,11 @@
 
 #define XP_NSEC_PER_SEC 1000000000ull
 
-/* link: peering slot * XP_DIR_MAX + direction. True if the packet may pass. */
-static __always_inline bool police(__u32 link, const struct xp_peering *p, __u32 len)
+/* Under b's lock: adds what the time since the last refill earned. */
+static __always_inline void refill(struct xp_policer *b, const struct xp_peering *p, __u64 now)
 {
-	struct xp_policer *b;
-	__u64 now, elapsed, added;
-	bool pass;
+	__u64 elapsed, added;
 
-	if (!p->rate_bytes)
-		return true; /* unlimited */
-	b = bpf_map_lookup_elem(&xp_policers, &link);
-	if (!b)
-		return true;
-	now = bpf_ktime_get_ns(); /* helpers cannot run under the lock: another CPU may be ahead */
-	bpf_spin_lock(&b->lock);
 	if (!b->last_ns || (__s64)(now - b->last_ns) >= (__s64)XP_NSEC_PER_SEC) {
 		/* unused, or idle for a second: full. The cap also keeps elapsed * rate in 64 bits
 		 * (the loader allows at most 100 Gbit/s). */
@@ -41,10 +32,50 @@ static __always_inline bool police(__u32 link, const struct xp_peering *p, __u32
 	} /* else: a CPU that read the clock before the last holder did; nothing to add */
 	if (b->tokens > p->burst_bytes) /* the burst shrank with a new bandwidth */
 		b->tokens = p->burst_bytes;
-	pass = b->tokens >= len;
-	if (pass)
-		b->tokens -= len;
+}
+
+/* link: peering slot * XP_DIR_MAX + direction. True if the packet may pass. A packet is paid
+ * from this CPU's stash when it can be; otherwise the CPU takes what it lacks, and up to a
+ * stash's worth more, from the shared bucket under its lock. */
+static __always_inline bool police(__u32 link, const struct xp_peering *p, __u32 len)
+{
+	struct xp_policer_stash *stash;
+	struct xp_policer *b;
+	__u64 now, chunk, have = 0, need, grant = 0;
+	bool pass;
+
+	if (!p->rate_bytes)
+		return true; /* unlimited */
+	chunk = p->burst_bytes >> XP_STASH_SHIFT;
+	stash = bpf_map_lookup_elem(&xp_policer_stash, &link);
+	if (stash) {
+		if (stash->tokens > chunk) /* taken under a larger bandwidth */
+			stash->tokens = chunk;
+		if (stash->tokens >= len) {
+			stash->tokens -= len;
+			return true;
+		}
+		have = stash->tokens;
+	} else {
+		chunk = 0;
+	}
+	b = bpf_map_lookup_elem(&xp_policers, &link);
+	if (!b)
+		return true;
+	need = len - have;
+	now = bpf_ktime_get_ns(); /* helpers cannot run under the lock: another CPU may be ahead */
+	bpf_spin_lock(&b->lock);
+	refill(b, p, now);
+	pass = b->tokens >= need;
+	if (pass) {
+		grant = need + chunk;
+		if (grant > b->tokens)
+			grant = b->tokens;
+		b->tokens -= grant;
+	}
 	bpf_spin_unlock(&b->lock);
+	if (pass && stash)
+		stash->tokens = have + grant - len;
 	return pass;
 }
 

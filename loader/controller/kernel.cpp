@@ -141,9 +141,11 @@ void Kernel::clear_link_counters(uint32_t slot) {
     auto& dp = datapath_if_loaded();
     if (!dp) return;
     std::vector<xp_link_counters> zero(decltype(dp->link_stats)::possible_cpus());
+    std::vector<xp_policer_stash> empty(zero.size());
     for (uint32_t dir = 0; dir < XP_DIR_MAX; ++dir) {
         dp->link_stats.write_percpu(slot * XP_DIR_MAX + dir, zero);
         dp->policers.put(slot * XP_DIR_MAX + dir, xp_policer{});  // a new connection starts with a full bucket
+        dp->policer_stash.write_percpu(slot * XP_DIR_MAX + dir, empty);
     }
 }
 

@@ -60,6 +60,7 @@ std::optional<Datapath> Datapath::open_pinned(const std::string& dir) {
     dp.peerings = open_map<decltype(dp.peerings)>(dir, "xp_peerings");
     dp.link_stats = open_map<decltype(dp.link_stats)>(dir, "xp_link_stats");
     dp.policers = open_map<decltype(dp.policers)>(dir, "xp_policers");
+    dp.policer_stash = open_map<decltype(dp.policer_stash)>(dir, "xp_policer_stash");
     dp.port_stats = open_map<decltype(dp.port_stats)>(dir, "xp_port_stats");
     dp.reasons = open_map<decltype(dp.reasons)>(dir, "xp_reasons");
     dp.route_cache_v4 = open_map<decltype(dp.route_cache_v4)>(dir, "xp_route_cache_v4");
@@ -104,6 +105,7 @@ Datapath Datapath::load_unpinned() {
     dp.peerings = decltype(dp.peerings)::borrow(bpf_map__fd(s->maps.xp_peerings), "xp_peerings");
     dp.link_stats = decltype(dp.link_stats)::borrow(bpf_map__fd(s->maps.xp_link_stats), "xp_link_stats");
     dp.policers = decltype(dp.policers)::borrow(bpf_map__fd(s->maps.xp_policers), "xp_policers");
+    dp.policer_stash = decltype(dp.policer_stash)::borrow(bpf_map__fd(s->maps.xp_policer_stash), "xp_policer_stash");
     dp.port_stats = decltype(dp.port_stats)::borrow(bpf_map__fd(s->maps.xp_port_stats), "xp_port_stats");
     dp.reasons = decltype(dp.reasons)::borrow(bpf_map__fd(s->maps.xp_reasons), "xp_reasons");
     dp.route_cache_v4 = decltype(dp.route_cache_v4)::borrow(bpf_map__fd(s->maps.xp_route_cache_v4), "xp_route_cache_v4");

@@ -39,6 +39,7 @@ public:
     TypedMap<uint32_t, xp_peering> peerings;
     TypedMap<uint32_t, xp_link_counters> link_stats;  // per-CPU
     TypedMap<uint32_t, xp_policer> policers;
+    TypedMap<uint32_t, xp_policer_stash> policer_stash;  // per-CPU
     TypedMap<uint32_t, xp_counters> port_stats;       // per-CPU
     TypedMap<uint32_t, xp_counters> reasons;          // per-CPU
     TypedMap<xp_cache_key_v4, xp_cached_route> route_cache_v4;

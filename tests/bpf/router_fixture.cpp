@@ -93,6 +93,16 @@ RouteEntry route(const std::string& vpc, const std::string& dst, const std::stri
 
 }  // namespace
 
+OnCpu::OnCpu(int cpu) {
+    if (sched_getaffinity(0, sizeof(saved_), &saved_) != 0) throw SystemError("sched_getaffinity", errno);
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    if (sched_setaffinity(0, sizeof(one), &one) != 0) throw SystemError("sched_setaffinity " + std::to_string(cpu), errno);
+}
+
+OnCpu::~OnCpu() { sched_setaffinity(0, sizeof(saved_), &saved_); }
+
 RouterFixture::RouterFixture() : dp(Datapath::load_unpinned()) {
     static std::atomic<int> counter{0};
     netns = "xpt-bpf-" + std::to_string(getpid()) + "-" + std::to_string(counter++);

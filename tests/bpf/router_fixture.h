@@ -11,6 +11,7 @@
 //   A: 10.2.0.0/16, fd00:b::/48 -> pcc-ab;  10.3.0.0/16 -> pcc-ab (transit attempt);  10.5.0.0/16 -> pcc-ac
 //   B: 10.1.0.0/16, fd00:a::/48 -> pcc-ab;  10.3.0.0/16 -> pcc-bc
 #include <bpf/bpf.h>
+#include <sched.h>
 
 #include <string>
 
@@ -24,6 +25,19 @@ namespace xpeer::test {
 struct RunResult {
     int ret = -1;  // XDP action
     Frame out;
+};
+
+// Runs the calling thread on one CPU while it lives: per-CPU state (counters, the policer's
+// stash) then behaves as it does for a flow that stays on one CPU.
+class OnCpu {
+public:
+    explicit OnCpu(int cpu);
+    ~OnCpu();
+    OnCpu(const OnCpu&) = delete;
+    OnCpu& operator=(const OnCpu&) = delete;
+
+private:
+    cpu_set_t saved_{};
 };
 
 class RouterFixture {

@@ -161,6 +161,7 @@ TEST_CASE("a truncated IPv4 header is dropped as malformed", "[router]") {
 
 TEST_CASE("bandwidth: a full bucket passes its burst, then the policer drops and counts", "[router][policer]") {
     RouterFixture fx;
+    OnCpu one(0);  // another CPU's stash would hold back a few of the bucket's bytes
     const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
     const uint32_t len = static_cast<uint32_t>(frame.bytes.size() - sizeof(ethhdr));  // bandwidth is IP traffic
     xp_peering p{};
@@ -205,8 +206,10 @@ TEST_CASE("bandwidth: packets closer together than a byte's worth of time still 
     const uint64_t ip_len = frame.bytes.size() - sizeof(ethhdr);
     xp_peering p{};
     REQUIRE(fx.dp.peerings.get(5, p));
-    p.rate_bytes = 50'000;  // a byte every 20 us: each test run comes sooner than that
-    p.burst_bytes = ip_len;
+    p.rate_bytes = 5'000;  // a byte every 200 us: each test run comes sooner than that
+    // Four packets deep: a loaded machine runs the test in bursts, and a one-packet bucket would
+    // lose what a gap longer than a packet's worth of time earns.
+    p.burst_bytes = 4 * ip_len;
     fx.dp.peerings.put(5, p);
 
     uint64_t passed = 0, runs = 0;
@@ -219,4 +222,38 @@ TEST_CASE("bandwidth: packets closer together than a byte's worth of time still 
     const double offered = static_cast<double>(runs * ip_len);  // a loaded machine may offer less than the rate
     CHECK(passed <= earned + ip_len);
     CHECK(passed >= 0.8 * std::min(earned, offered));  // dropping each packet's fraction of a byte would pass ~nothing
+}
+
+TEST_CASE("bandwidth: a CPU pays from its stash without the lock, and holds at most 1/64 of the bucket", "[router][policer]") {
+    RouterFixture fx;
+    OnCpu one(0);
+    const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
+    const uint64_t len = frame.bytes.size() - sizeof(ethhdr);
+    const uint32_t link = 5 * XP_DIR_MAX + XP_DIR_A_TO_B;
+    xp_peering p{};
+    REQUIRE(fx.dp.peerings.get(5, p));
+    p.rate_bytes = 1;
+    p.burst_bytes = 640 * len;  // a stash of 10 packets
+    fx.dp.peerings.put(5, p);
+    auto shared = [&] {
+        xp_policer b{};
+        REQUIRE(fx.dp.policers.get(link, b));
+        return b.tokens;
+    };
+    auto stash = [&] { return fx.dp.policer_stash.read_percpu(link)[0].tokens; };
+
+    REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+    CHECK(shared() == p.burst_bytes - len - 10 * len);  // what it lacked, and a stash more
+    CHECK(stash() == 10 * len);
+    for (int i = 0; i < 10; ++i) REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+    CHECK(shared() == p.burst_bytes - 11 * len);  // ten packets paid from the stash
+    CHECK(stash() == 0);
+    REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+    CHECK(shared() == p.burst_bytes - 22 * len);
+    CHECK(stash() == 10 * len);
+
+    p.burst_bytes = 128 * len;  // a lower bandwidth: the stash taken under the old one is cut
+    fx.dp.peerings.put(5, p);
+    REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+    CHECK(stash() == len);
 }

@@ -1,0 +1,140 @@
+#include <arpa/inet.h>
+
+#include <catch2/catch.hpp>
+
+#include "router_fixture.h"
+
+using namespace xpeer;
+using namespace xpeer::test;
+
+namespace {
+
+constexpr uint32_t kVpcA = 1;
+
+xp_cache_key_v4 key_v4(uint32_t vpc, const char* addr) {
+    xp_cache_key_v4 k{};
+    k.vpc = vpc;
+    REQUIRE(inet_pton(AF_INET, addr, k.addr) == 1);
+    return k;
+}
+
+xp_cache_key_v6 key_v6(uint32_t vpc, const char* addr) {
+    xp_cache_key_v6 k{};
+    k.vpc = vpc;
+    REQUIRE(inet_pton(AF_INET6, addr, k.addr) == 1);
+    return k;
+}
+
+xp_cached_route cached(RouterFixture& fx, const char* dst) {
+    xp_cached_route e{};
+    REQUIRE(fx.dp.route_cache_v4.get(key_v4(kVpcA, dst), e));
+    return e;
+}
+
+// A cached decision that differs from the tries' in one visible byte: the frame's destination MAC.
+void tamper(RouterFixture& fx, const char* dst, uint64_t generation, uint32_t vpc = kVpcA) {
+    xp_cached_route e = cached(fx, dst);
+    e.generation = generation;
+    e.vpc = vpc;
+    e.route.dmac[5] = 0xee;
+    fx.dp.route_cache_v4.put(key_v4(kVpcA, dst), e);
+}
+
+uint8_t dmac_last_byte(const RunResult& r) { return r.out.dst_mac()[5]; }
+
+}  // namespace
+
+TEST_CASE("route cache: the first packet fills it with the tries' decision, later ones use it", "[router][cache]") {
+    RouterFixture fx;
+    const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
+    REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+
+    xp_cached_route e = cached(fx, "10.2.1.2");
+    CHECK(e.generation == fx.dp.read_control().generation);
+    CHECK(e.reason == XP_REASON_FORWARD_PEERING);
+    CHECK(e.link == 5 * XP_DIR_MAX + XP_DIR_A_TO_B);
+    CHECK(e.route.target == fx.if_b1);
+    CHECK(e.vpc == kVpcA);
+
+    tamper(fx, "10.2.1.2", e.generation);
+    auto r = fx.run(frame, fx.if_a1);
+    REQUIRE(r.ret == XDP_REDIRECT);
+    CHECK(dmac_last_byte(r) == 0xee);                // the cached decision was used
+    CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 2);  // and counted on the link all the same
+}
+
+TEST_CASE("route cache: IPv6 destinations and same-VPC forwarding are cached too", "[router][cache]") {
+    RouterFixture fx;
+    REQUIRE(fx.run(udp_frame("fd00:a:0:1::2", "fd00:b:0:1::2"), fx.if_a1).ret == XDP_REDIRECT);
+    REQUIRE(fx.run(udp_frame("10.1.1.2", "10.1.2.9"), fx.if_a1).ret == XDP_REDIRECT);
+    xp_cached_route e{};
+    REQUIRE(fx.dp.route_cache_v6.get(key_v6(kVpcA, "fd00:b:0:1::2"), e));
+    CHECK(e.link == 5 * XP_DIR_MAX + XP_DIR_A_TO_B);
+    e = cached(fx, "10.1.2.9");
+    CHECK(e.reason == XP_REASON_FORWARD_LOCAL);
+    CHECK(e.link == XP_NO_LINK);
+    CHECK(e.route.target == fx.if_a2);
+}
+
+TEST_CASE("route cache: drops are not cached, and TTL is checked on every packet", "[router][cache]") {
+    RouterFixture fx;
+    CHECK(fx.run(udp_frame("10.1.1.2", "10.9.9.9"), fx.if_a1).ret == XDP_DROP);  // no route
+    CHECK(fx.run(udp_frame("10.1.1.2", "10.5.0.1"), fx.if_a1).ret == XDP_DROP);  // peering not active
+    xp_cached_route e{};
+    CHECK_FALSE(fx.dp.route_cache_v4.get(key_v4(kVpcA, "10.9.9.9"), e));
+    CHECK_FALSE(fx.dp.route_cache_v4.get(key_v4(kVpcA, "10.5.0.1"), e));
+
+    REQUIRE(fx.run(udp_frame("10.1.1.2", "10.2.1.2"), fx.if_a1).ret == XDP_REDIRECT);
+    CHECK(fx.run(udp_frame("10.1.1.2", "10.2.1.2", 1), fx.if_a1).ret == XDP_DROP);
+    CHECK(fx.link(5, XP_DIR_A_TO_B).drop_ttl == 1);
+}
+
+TEST_CASE("route cache: a route change or a peering deactivated takes effect on the next packet", "[router][cache]") {
+    RouterFixture fx;
+    const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
+    REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+    const uint64_t before = fx.dp.read_control().generation;
+
+    SECTION("route entry deleted") {
+        std::erase_if(fx.snapshot.routes, [](const RouteEntry& r) { return r.vpc_id == "vpc-a" && r.destination.str() == "10.2.0.0/16"; });
+        reconcile(compile(fx.snapshot, fx.ports), fx.dp);
+        CHECK(fx.dp.read_control().generation > before);
+        CHECK(fx.run(frame, fx.if_a1).ret == XDP_DROP);
+        CHECK(fx.reason(XP_REASON_DROP_NO_ROUTE).packets == 1);
+    }
+    SECTION("peering no longer Activated") {
+        for (auto& p : fx.snapshot.peerings)
+            if (p.id == "pcc-ab") p.status = PeeringStatus::Expired;
+        reconcile(compile(fx.snapshot, fx.ports), fx.dp);
+        CHECK(fx.run(frame, fx.if_a1).ret == XDP_DROP);
+        CHECK(fx.link(5, XP_DIR_A_TO_B).drop_inactive == 1);
+    }
+    SECTION("nothing changed: the generation stays") {
+        reconcile(compile(fx.snapshot, fx.ports), fx.dp);
+        CHECK(fx.dp.read_control().generation == before);
+    }
+}
+
+TEST_CASE("route cache: an entry of an older generation, or whose copy names another key, is not trusted", "[router][cache]") {
+    RouterFixture fx;
+    const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
+    REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+    const uint64_t gen = fx.dp.read_control().generation;
+
+    tamper(fx, "10.2.1.2", gen - 1);
+    CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);  // vsw-b1's VPC-side MAC, from the tries
+    CHECK(cached(fx, "10.2.1.2").generation == gen);     // and the entry was filled again
+
+    tamper(fx, "10.2.1.2", gen, /*vpc=*/2);  // an element reused for another key while being read
+    CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);
+}
+
+TEST_CASE("route cache: switched off, the tries decide every packet and nothing is cached", "[router][cache]") {
+    RouterFixture fx;
+    xp_control c = fx.dp.read_control();
+    c.cache_off = 1;
+    fx.dp.write_control(c);
+    REQUIRE(fx.run(udp_frame("10.1.1.2", "10.2.1.2"), fx.if_a1).ret == XDP_REDIRECT);
+    xp_cached_route e{};
+    CHECK_FALSE(fx.dp.route_cache_v4.get(key_v4(kVpcA, "10.2.1.2"), e));
+}
