@@ -4,19 +4,24 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <iostream>
+#include <memory>
+#include <optional>
 #include <thread>
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <net/if.h>
 #include <unistd.h>
 
 #include "frame.h"
+#include "program_cost.h"
 #include "live_generator.h"
 #include "netns/netns.h"
 #include "model/cidr.h"
 #include "model/error.h"
 #include "model/mac.h"
 #include "netns/links.h"
+#include "sys/unique_fd.h"
 
 using namespace xpeer;
 
@@ -36,35 +41,15 @@ void copy_mac(uint8_t* out, const std::string& text) {
 
 }  // namespace
 
-// The router's own cost: BPF_PROG_TEST_RUN with `repeat` on one frame, no transmission.
-int cost(const std::string& pin, const bench::Endpoint& ingress, const std::string& smac, const std::string& dmac, const std::string& src,
-         const std::string& dst, uint32_t repeat, int trials) {
-    int fd = bpf_obj_get(pin.c_str());
-    if (fd < 0) throw SystemError("bpf_obj_get " + pin, errno);
-    auto s = parse_mac(smac), d = parse_mac(dmac);
-    if (!s || !d) throw Error("InvalidMac", "--smac and --dmac must be MAC addresses");
-    auto frame = bench::udp_frame(*s, *d, IpAddr::parse(src), IpAddr::parse(dst));
-    netns::run_in(ingress.netns, [&] {
-        xdp_md ctx{};
-        ctx.ingress_ifindex = if_nametoindex(ingress.ifname.c_str());
-        ctx.data_end = static_cast<uint32_t>(frame.size());
-        if (!ctx.ingress_ifindex) throw SystemError("if_nametoindex " + ingress.ifname, errno);
-        for (int t = 0; t < trials; ++t) {
-            std::vector<uint8_t> out(frame.size() + 256);
-            bpf_test_run_opts opts{};
-            opts.sz = sizeof(opts);
-            opts.data_in = frame.data();
-            opts.data_size_in = static_cast<uint32_t>(frame.size());
-            opts.data_out = out.data();
-            opts.data_size_out = static_cast<uint32_t>(out.size());
-            opts.ctx_in = &ctx;
-            opts.ctx_size_in = sizeof(ctx);
-            opts.repeat = repeat;
-            if (bpf_prog_test_run_opts(fd, &opts) != 0) throw SystemError("bpf_prog_test_run_opts " + pin, errno);
-            std::cout << "{\"ns\": " << opts.duration << ", \"retval\": " << opts.retval << "}\n";
-        }
-    });
-    close(fd);
+int switch_route_cache(const std::string& bpffs, bool on) {
+    const std::string path = bpffs + "/xp_control";
+    UniqueFd fd(bpf_obj_get(path.c_str()));
+    if (fd.get() < 0) throw SystemError("bpf_obj_get " + path, errno);
+    const uint32_t key = 0;
+    xp_control c{};
+    if (bpf_map_lookup_elem(fd.get(), &key, &c) != 0) throw SystemError("read " + path, errno);
+    c.cache_off = on ? 0 : 1;
+    if (bpf_map_update_elem(fd.get(), &key, &c, BPF_ANY) != 0) throw SystemError("write " + path, errno);
     return 0;
 }
 
@@ -81,18 +66,34 @@ int main(int argc, char** argv) {
     app.add_option("--pass", pass, "NETNS/IFNAME: XDP_PASS here (the kernel forwards)");
     app.add_option("--cost", cost_pin, "instead: the pinned program's cost per packet (BPF_PROG_TEST_RUN repeat) ...");
     app.add_option("--cost-at", cost_at, "... as if the frame arrived on NETNS/IFNAME");
+    bool unaccounted = false;
+    app.add_flag("--unaccounted", unaccounted, "... of the same router built without counters and policer, on the same maps");
+    std::string route_cache;
+    app.add_option("--route-cache", route_cache, "instead: switch the route cache of the data plane pinned in --bpffs")
+        ->check(CLI::IsMember({"on", "off"}));
+    std::string bpffs;
+    app.add_option("--bpffs", bpffs, "the data plane's bpffs folder, for --route-cache");
     app.add_option("--repeat", repeat, "repetitions per cost trial");
-    app.add_option("--smac", smac, "source MAC of the frames")->required();
-    app.add_option("--dmac", dmac, "destination MAC of the frames")->required();
-    app.add_option("--src", src, "source address")->required();
-    app.add_option("--dst", dst, "first destination address")->required();
+    app.add_option("--smac", smac, "source MAC of the frames");
+    app.add_option("--dmac", dmac, "destination MAC of the frames");
+    app.add_option("--src", src, "source address");
+    app.add_option("--dst", dst, "first destination address");
     app.add_option("--count", count, "destinations, at random from --dst on");
     app.add_option("--frame", frame_len, "frame length in bytes");
     app.add_option("--seconds", seconds, "per trial");
     app.add_option("--trials", trials, "trials");
     CLI11_PARSE(app, argc, argv);
     try {
-        if (!cost_pin.empty()) return cost(cost_pin, endpoint(cost_at), smac, dmac, src, dst, repeat, trials);
+        if (!route_cache.empty()) return switch_route_cache(bpffs, route_cache == "on");
+        if (smac.empty() || dmac.empty() || src.empty() || dst.empty())
+            throw Error("MissingParameter", "--smac, --dmac, --src and --dst describe the frame");
+        if (!parse_mac(smac) || !parse_mac(dmac)) throw Error("InvalidMac", "--smac and --dmac must be MAC addresses");
+        if (!cost_pin.empty()) {
+            auto frame = bench::udp_frame(*parse_mac(smac), *parse_mac(dmac), IpAddr::parse(src), IpAddr::parse(dst));
+            for (const auto& t : bench::program_cost(cost_pin, unaccounted, endpoint(cost_at), frame, repeat, trials))
+                std::cout << "{\"ns\": " << t.ns << ", \"baseline_ns\": " << t.baseline_ns << ", \"retval\": " << t.retval << "}\n";
+            return 0;
+        }
         if (gen.empty() || sink.empty()) throw Error("MissingParameter", "--gen and --sink, or --cost and --cost-at");
         xb_config cfg{};
         auto g = endpoint(gen), s = endpoint(sink);

@@ -7,6 +7,12 @@
 #include <bpf/bpf_helpers.h>
 #include "xpeer/bpf_abi.h"
 
+/* 1 only in router_unaccounted.bpf.c: the router without counters and policer, which tools/bench
+ * runs beside the real one to measure what they cost. */
+#ifndef XP_UNACCOUNTED
+#define XP_UNACCOUNTED 0
+#endif
+
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, XP_MAX_PORTS);

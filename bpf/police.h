@@ -44,7 +44,7 @@ static __always_inline bool police(__u32 link, const struct xp_peering *p, __u32
 	__u64 now, chunk, have = 0, need, grant = 0;
 	bool pass;
 
-	if (!p->rate_bytes)
+	if (XP_UNACCOUNTED || !p->rate_bytes)
 		return true; /* unlimited */
 	chunk = p->burst_bytes >> XP_STASH_SHIFT;
 	stash = bpf_map_lookup_elem(&xp_policer_stash, &link);

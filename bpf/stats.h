@@ -8,7 +8,11 @@
 static __always_inline void count_reason(enum xp_reason reason, __u32 len)
 {
 	__u32 key = reason;
-	struct xp_counters *c = bpf_map_lookup_elem(&xp_reasons, &key);
+	struct xp_counters *c;
+
+	if (XP_UNACCOUNTED)
+		return;
+	c = bpf_map_lookup_elem(&xp_reasons, &key);
 
 	if (c) {
 		c->packets++;
@@ -19,7 +23,11 @@ static __always_inline void count_reason(enum xp_reason reason, __u32 len)
 static __always_inline void count_port(__u32 slot, enum xp_port_direction dir, __u32 len)
 {
 	__u32 key = slot * 2 + dir;
-	struct xp_counters *c = bpf_map_lookup_elem(&xp_port_stats, &key);
+	struct xp_counters *c;
+
+	if (XP_UNACCOUNTED)
+		return;
+	c = bpf_map_lookup_elem(&xp_port_stats, &key);
 
 	if (c) {
 		c->packets++;
@@ -32,7 +40,7 @@ static __always_inline void count_link(__u32 link, enum xp_reason reason, __u32 
 {
 	struct xp_link_counters *c;
 
-	if (link == XP_NO_LINK)
+	if (XP_UNACCOUNTED || link == XP_NO_LINK)
 		return;
 	c = bpf_map_lookup_elem(&xp_link_stats, &link);
 	if (!c)

@@ -163,6 +163,14 @@ struct xb_config {
 	__u8 dst[16];
 };
 
+/* tools/bench's cost measurement: xb_cost writes these bytes over the frame's start, then
+ * tail-calls the program under test, so that every BPF_PROG_TEST_RUN repeat sees the same
+ * packet (the router decrements the TTL and rewrites the MACs it is given). */
+#define XB_COST_FRAME_LEN 64
+struct xb_frame {
+	__u8 bytes[XB_COST_FRAME_LEN];
+};
+
 #ifdef __cplusplus
 #include <cstddef>
 static_assert(sizeof(struct xp_lpm_key_v4) == 12, "xp_lpm_key_v4 layout");

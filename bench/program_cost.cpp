@@ -1,0 +1,108 @@
+#include "program_cost.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <net/if.h>
+
+#include <cstring>
+#include <memory>
+#include <optional>
+
+#include "bench.skel.h"
+#include "model/error.h"
+#include "netns/netns.h"
+#include "router_unaccounted.skel.h"
+#include "sys/unique_fd.h"
+
+namespace xpeer::bench {
+namespace {
+
+std::string folder_of(const std::string& pin) { return pin.substr(0, pin.rfind('/')); }
+
+struct BenchDeleter {
+    void operator()(bench_bpf* s) const { bench_bpf__destroy(s); }
+};
+
+// xp_router built without counters and policer, on the maps pinned beside `pin`.
+class Unaccounted {
+public:
+    explicit Unaccounted(const std::string& pin) : skel_(router_unaccounted_bpf__open()) {
+        if (!skel_) throw SystemError("open router_unaccounted", errno);
+        bpf_map* map;
+        bpf_object__for_each_map(map, skel_->obj) {
+            const std::string path = folder_of(pin) + "/" + bpf_map__name(map);
+            UniqueFd fd(bpf_obj_get(path.c_str()));
+            if (fd.get() < 0) throw SystemError("bpf_obj_get " + path, errno);
+            if (int err = bpf_map__reuse_fd(map, fd.get()); err) throw SystemError("bpf_map__reuse_fd " + path, -err);
+        }
+        if (int err = router_unaccounted_bpf__load(skel_.get()); err) throw SystemError("load router_unaccounted", -err);
+    }
+    int fd() const { return bpf_program__fd(skel_->progs.xp_router); }
+
+private:
+    struct Deleter {
+        void operator()(router_unaccounted_bpf* s) const { router_unaccounted_bpf__destroy(s); }
+    };
+    std::unique_ptr<router_unaccounted_bpf, Deleter> skel_;
+};
+
+}  // namespace
+
+std::vector<CostTrial> program_cost(const std::string& pin, bool unaccounted, const Endpoint& ingress,
+                                    const std::vector<uint8_t>& frame, uint32_t repeat, int trials) {
+    if (frame.size() < XB_COST_FRAME_LEN) throw Error("InvalidFrame", "the cost frame must be at least " + std::to_string(XB_COST_FRAME_LEN) + " bytes");
+    std::unique_ptr<bench_bpf, BenchDeleter> skel(bench_bpf__open_and_load());
+    if (!skel) throw SystemError("bench_bpf__open_and_load", errno);
+    std::optional<Unaccounted> variant;
+    UniqueFd pinned;
+    int target;
+    if (unaccounted) {
+        variant.emplace(pin);
+        target = variant->fd();
+    } else {
+        pinned = UniqueFd(bpf_obj_get(pin.c_str()));
+        if (pinned.get() < 0) throw SystemError("bpf_obj_get " + pin, errno);
+        target = pinned.get();
+    }
+    const uint32_t key = 0;
+    xb_frame template_frame{};
+    std::memcpy(template_frame.bytes, frame.data(), sizeof(template_frame.bytes));
+    if (bpf_map_update_elem(bpf_map__fd(skel->maps.xb_frame), &key, &template_frame, BPF_ANY) != 0)
+        throw SystemError("write xb_frame", errno);
+    const int targets = bpf_map__fd(skel->maps.xb_target);
+    const int empty = bpf_program__fd(skel->progs.xb_pass);
+
+    return netns::run_in(ingress.netns, [&] {
+        xdp_md ctx{};
+        ctx.ingress_ifindex = if_nametoindex(ingress.ifname.c_str());
+        ctx.data_end = static_cast<uint32_t>(frame.size());
+        if (!ctx.ingress_ifindex) throw SystemError("if_nametoindex " + ingress.ifname, errno);
+        auto run = [&](int prog, uint32_t* retval) {
+            if (bpf_map_update_elem(targets, &key, &prog, BPF_ANY) != 0) throw SystemError("write xb_target", errno);
+            std::vector<uint8_t> out(frame.size() + 256);
+            bpf_test_run_opts opts{};
+            opts.sz = sizeof(opts);
+            opts.data_in = frame.data();
+            opts.data_size_in = static_cast<uint32_t>(frame.size());
+            opts.data_out = out.data();
+            opts.data_size_out = static_cast<uint32_t>(out.size());
+            opts.ctx_in = &ctx;
+            opts.ctx_size_in = sizeof(ctx);
+            opts.repeat = repeat;
+            if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xb_cost), &opts) != 0)
+                throw SystemError("bpf_prog_test_run_opts (cost of " + pin + ")", errno);
+            if (retval) *retval = opts.retval;
+            return static_cast<double>(opts.duration);
+        };
+        std::vector<CostTrial> out;
+        for (int t = 0; t < trials; ++t) {
+            CostTrial trial;
+            trial.baseline_ns = run(empty, nullptr);
+            trial.ns = run(target, &trial.retval) - trial.baseline_ns;
+            out.push_back(trial);
+        }
+        return out;
+    });
+}
+
+}  // namespace xpeer::bench

@@ -1,0 +1,24 @@
+#pragma once
+// A program's own cost per packet: BPF_PROG_TEST_RUN with `repeat`, no transmission. Each repeat
+// runs xb_cost (bpf/bench.bpf.c), which puts the frame back as it was and tail-calls the program
+// under test; the same run with an empty program (xb_pass) under test is subtracted.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "live_generator.h"
+
+namespace xpeer::bench {
+
+struct CostTrial {
+    double ns = 0;           // the program's own, per packet
+    double baseline_ns = 0;  // xb_cost with the empty program
+    uint32_t retval = 0;     // the program's XDP action
+};
+
+// pin: the pinned router. unaccounted: the same router built without counters and policer
+// (bpf/router_unaccounted.bpf.c), loaded on the maps pinned beside `pin`.
+std::vector<CostTrial> program_cost(const std::string& pin, bool unaccounted, const Endpoint& ingress,
+                                    const std::vector<uint8_t>& frame, uint32_t repeat, int trials);
+
+}  // namespace xpeer::bench
