@@ -46,4 +46,19 @@ pps=$(jq -r '.pps' <<<"$out")
 no_route=$(xp --json stats | jq '.reasons.drop_no_route.packets')
 [ "$no_route" = 0 ] && pass "all 200 random destinations were routed" || fail "$no_route dropped as no route"
 
+step "cost: the router forwards the restored frame on every repeat; the unaccounted build counts nothing"
+cost() {
+  "$BENCH" --cost "$XPEER_BPFFS/xp_router" --cost-at "$XPEER_DATAPATH_NETNS/${gwif:0:15}" --trials 1 --repeat 1000 \
+    --smac "$(mac_of "$XPEER_NETNS_PREFIX-$vpc1" "${v1if:0:15}")" --dmac "$(mac_of "$XPEER_DATAPATH_NETNS" "${gwif:0:15}")" \
+    --src 172.16.1.2 --dst 192.168.1.2 "$@"
+}
+before=$(counter "$pcc" 0 packets)
+out=$(cost)
+[ "$(jq -r .retval <<<"$out")" = 4 ] && pass "XDP_REDIRECT, $(jq -r .ns <<<"$out") ns a packet" || fail "cost run: $out"
+[ $(($(counter "$pcc" 0 packets) - before)) = 1000 ] && pass "all 1000 repeats crossed the peering" || fail "$(($(counter "$pcc" 0 packets) - before)) of 1000 counted"
+before=$(counter "$pcc" 0 packets)
+out=$(cost --unaccounted)
+[ "$(jq -r .retval <<<"$out")" = 4 ] && pass "the unaccounted build forwards too" || fail "unaccounted cost run: $out"
+[ "$(counter "$pcc" 0 packets)" = "$before" ] && pass "and counts nothing" || fail "the unaccounted build counted"
+
 finish
