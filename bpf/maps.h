@@ -58,6 +58,13 @@ struct {
 } xp_control SEC(".maps");
 
 struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XP_CACHE_RESULT_MAX);
+	__type(key, __u32); /* enum xp_cache_result */
+	__type(value, __u64);
+} xp_cache_stats SEC(".maps");
+
+struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XP_MAX_PEERINGS);
 	__type(key, __u32); /* peering slot */

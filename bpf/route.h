@@ -159,11 +159,15 @@ static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is
 	d->peering = 0;
 	d->link = XP_NO_LINK;
 	if (use_cache && cache_get(gen, vpc, dst, is_v6, d)) {
+		count_cache(XP_CACHE_HIT);
 		reason = d->cached.reason;
 	} else {
 		reason = resolve(vpc, dst, is_v6, d);
-		if (use_cache && is_forward(reason))
-			cache_put(gen, vpc, dst, is_v6, d, reason);
+		if (use_cache) {
+			count_cache(XP_CACHE_MISS);
+			if (is_forward(reason))
+				cache_put(gen, vpc, dst, is_v6, d, reason);
+		}
 	}
 	if (!is_forward(reason))
 		return reason;

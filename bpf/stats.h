@@ -35,6 +35,18 @@ static __always_inline void count_port(__u32 slot, enum xp_port_direction dir, _
 	}
 }
 
+static __always_inline void count_cache(enum xp_cache_result result)
+{
+	__u32 key = result;
+	__u64 *n;
+
+	if (XP_UNACCOUNTED)
+		return;
+	n = bpf_map_lookup_elem(&xp_cache_stats, &key);
+	if (n)
+		(*n)++;
+}
+
 /* link: peering slot * XP_DIR_MAX + direction, or XP_NO_LINK */
 static __always_inline void count_link(__u32 link, enum xp_reason reason, __u32 len)
 {

@@ -65,6 +65,13 @@ struct xp_cached_route {
 	__u32 pad;
 };
 
+/* Per-CPU, indexed by result: how often the route cache answered. */
+enum xp_cache_result {
+	XP_CACHE_HIT = 0,
+	XP_CACHE_MISS, /* looked up in the tries (and cached, if forwarded) */
+	XP_CACHE_RESULT_MAX,
+};
+
 /* Key 0 of xp_control. */
 struct xp_control {
 	__u64 generation; /* bumped after every change to the tries, ports or peerings */

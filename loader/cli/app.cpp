@@ -275,8 +275,11 @@ void add_observability(CLI::App& app, Globals& g, Action& action) {
         action = [&g, pcc](Controller& c) {
             auto links = c.link_stats(*pcc);
             auto reasons = c.reason_stats();
+            auto cache = c.route_cache_stats();
             if (g.json) {
-                nlohmann::json j{{"links", nlohmann::json::array()}, {"reasons", render::reasons_json(reasons)}};
+                nlohmann::json j{{"links", nlohmann::json::array()},
+                                 {"reasons", render::reasons_json(reasons)},
+                                 {"route_cache", render::to_json(cache)}};
                 for (const auto& l : links) j["links"].push_back(render::to_json(l));
                 std::cout << j.dump(2) << '\n';
                 return;
@@ -285,6 +288,8 @@ void add_observability(CLI::App& app, Globals& g, Action& action) {
             if (!*pcc) {
                 std::cout << '\n';
                 render::reasons_table(std::cout, reasons);
+                std::cout << '\n';
+                render::route_cache(std::cout, cache);
             }
         };
     });

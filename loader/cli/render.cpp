@@ -242,6 +242,16 @@ nlohmann::json reasons_json(const std::vector<xp_counters>& rs) {
     return j;
 }
 
+void route_cache(std::ostream& out, const RouteCacheStats& c) {
+    const uint64_t total = c.hits + c.misses;
+    out << "route cache: " << (c.off ? "off" : "on") << ", " << c.hits << " hits, " << c.misses << " misses";
+    if (total) out << " (" << (100 * c.hits / total) << "% hits)";
+    out << ", generation " << c.generation << '\n';
+}
+nlohmann::json to_json(const RouteCacheStats& c) {
+    return {{"on", !c.off}, {"hits", c.hits}, {"misses", c.misses}, {"generation", c.generation}};
+}
+
 void details(std::ostream& out, const nlohmann::json& j) {
     for (const auto& [k, v] : j.items()) out << k << ": " << (v.is_string() ? v.get<std::string>() : v.dump()) << '\n';
 }

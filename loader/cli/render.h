@@ -39,6 +39,8 @@ void table(std::ostream&, const std::vector<Event>&);
 void table(std::ostream&, const std::vector<LinkStats>&);
 void reasons_table(std::ostream&, const std::vector<xp_counters>&);
 nlohmann::json reasons_json(const std::vector<xp_counters>&);
+void route_cache(std::ostream&, const RouteCacheStats&);
+nlohmann::json to_json(const RouteCacheStats&);
 
 // One resource as "key: value" lines.
 void details(std::ostream&, const nlohmann::json&);

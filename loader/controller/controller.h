@@ -186,6 +186,7 @@ public:
     std::vector<AlertDelivery> evaluate_alerts(const std::vector<LinkSample>& samples);
     void record_delivery(const AlertChange& change);
     std::vector<xp_counters> reason_stats();
+    RouteCacheStats route_cache_stats();
     // The caller's events, and every event of a peering connection it is a party to.
     std::vector<Event> events(const std::string& resource);
 

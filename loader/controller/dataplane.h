@@ -8,6 +8,12 @@
 
 namespace xpeer {
 
+struct RouteCacheStats {
+    uint64_t hits = 0, misses = 0;
+    uint64_t generation = 0;  // bumped by every change to the maps the cache depends on
+    bool off = false;
+};
+
 // What the controller asks of the kernel side. Kernel does it; DryRun describes it; unit tests
 // use a recording fake. Every mutating call is idempotent, so that a command killed half-way is
 // finished by the next one.
@@ -35,6 +41,7 @@ public:
     // Whether the programs and maps are there (false after a reboot or a teardown).
     virtual bool has_datapath() = 0;
     virtual std::vector<xp_counters> reason_counters() = 0;
+    virtual RouteCacheStats route_cache_stats() = 0;
 
     // Removes what a command killed before its transaction committed leaves: VPC namespaces of
     // this store's prefix that belong to none of `vpcs`, and in theirs, vSwitch links and

@@ -28,6 +28,7 @@ public:
     void clear_port_counters(uint32_t vswitch_slot) override;
     bool has_datapath() override { return true; }  // a dry run rebuilds nothing
     std::vector<xp_counters> reason_counters() override { return kernel_.reason_counters(); }
+    RouteCacheStats route_cache_stats() override { return kernel_.route_cache_stats(); }
     void remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) override;
     void teardown(const std::vector<Vpc>& vpcs) override;
 

@@ -27,6 +27,8 @@ std::vector<LinkStats> Controller::link_stats(const std::optional<std::string>& 
 
 std::vector<xp_counters> Controller::reason_stats() { return kernel_->reason_counters(); }
 
+RouteCacheStats Controller::route_cache_stats() { return kernel_->route_cache_stats(); }
+
 std::vector<Event> Controller::events(const std::string& resource) {
     std::vector<std::string> parties_of;  // connections the caller is a party to: both sides see their history
     for (const auto& p : list_peerings()) parties_of.push_back(p.id);

@@ -163,6 +163,18 @@ std::vector<xp_counters> Kernel::reason_counters() {
     return out;
 }
 
+RouteCacheStats Kernel::route_cache_stats() {
+    RouteCacheStats s;
+    auto& dp = datapath_if_loaded();
+    if (!dp) return s;
+    for (uint64_t n : dp->cache_stats.read_percpu(XP_CACHE_HIT)) s.hits += n;
+    for (uint64_t n : dp->cache_stats.read_percpu(XP_CACHE_MISS)) s.misses += n;
+    const xp_control c = dp->read_control();
+    s.generation = c.generation;
+    s.off = c.cache_off != 0;
+    return s;
+}
+
 void Kernel::remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) {
     const std::string prefix = vpc_netns_name(config_, "vpc-");
     for (const auto& name : netns::list()) {

@@ -29,6 +29,7 @@ public:
     void clear_port_counters(uint32_t vswitch_slot) override;
     bool has_datapath() override { return datapath_if_loaded().has_value(); }
     std::vector<xp_counters> reason_counters() override;
+    RouteCacheStats route_cache_stats() override;
     void remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) override;
     void teardown(const std::vector<Vpc>& vpcs) override;
 

@@ -45,6 +45,7 @@ public:
     TypedMap<xp_cache_key_v4, xp_cached_route> route_cache_v4;
     TypedMap<xp_cache_key_v6, xp_cached_route> route_cache_v6;
     TypedMap<uint32_t, xp_control> control;  // key 0
+    TypedMap<uint32_t, uint64_t> cache_stats;  // per-CPU, enum xp_cache_result
 
     xp_control read_control() const;
     void write_control(const xp_control& c);

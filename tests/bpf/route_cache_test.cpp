@@ -61,6 +61,11 @@ TEST_CASE("route cache: the first packet fills it with the tries' decision, late
     REQUIRE(r.ret == XDP_REDIRECT);
     CHECK(dmac_last_byte(r) == 0xee);                // the cached decision was used
     CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 2);  // and counted on the link all the same
+    uint64_t hits = 0, misses = 0;
+    for (uint64_t n : fx.dp.cache_stats.read_percpu(XP_CACHE_HIT)) hits += n;
+    for (uint64_t n : fx.dp.cache_stats.read_percpu(XP_CACHE_MISS)) misses += n;
+    CHECK(hits == 1);
+    CHECK(misses == 1);
 }
 
 TEST_CASE("route cache: IPv6 destinations and same-VPC forwarding are cached too", "[router][cache]") {

@@ -45,6 +45,9 @@ pps=$(jq -r '.pps' <<<"$out")
 [ "$crossed" -gt 10000 ] && pass "$crossed generated packets crossed the peering ($pps pps at the sink)" || fail "only $crossed crossed"
 no_route=$(xp --json stats | jq '.reasons.drop_no_route.packets')
 [ "$no_route" = 0 ] && pass "all 200 random destinations were routed" || fail "$no_route dropped as no route"
+cache=$(xp --json stats | jq -c .route_cache)
+jq -e '.on and .hits > .misses and .misses >= 200' <<<"$cache" >/dev/null && pass "the route cache answered most: $cache" ||
+  fail "route cache: $cache"
 
 step "cost: the router forwards the restored frame on every repeat; the unaccounted build counts nothing"
 cost() {

@@ -80,6 +80,7 @@ public:
     void clear_port_counters(uint32_t slot) override { k_->calls.push_back("clear_port_counters " + std::to_string(slot)); }
     bool has_datapath() override { return true; }
     std::vector<xp_counters> reason_counters() override { return std::vector<xp_counters>(XP_REASON_MAX); }
+    RouteCacheStats route_cache_stats() override { return {}; }
     void remove_orphans(const std::vector<Vpc>&, const std::vector<VSwitch>&) override {}
     void teardown(const std::vector<Vpc>&) override { k_->calls.push_back("teardown"); }
 
