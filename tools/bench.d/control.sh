@@ -92,8 +92,14 @@ agent_peak_rss() {
   } >>"$AGENT_ROWS"
 }
 
+# progress DONE TOTAL WHAT: a line on stderr every 1000 operations, for long runs.
+progress() {
+  [ $(($1 % 1000)) = 0 ] || [ "$1" = "$2" ] || return 0
+  printf 'bench control: %s/%s %s, %s s\n' "$1" "$2" "$3" "$(elapsed_s "$BENCH_START" "$(now_us)")" >&2
+}
+
 control_scale() {
-  local nv=$1 np=$2 per i off made=0 v p
+  local nv=$1 np=$2 per i off made=0
   local -a vpcs=() pccs=()
   per=$(((np + nv - 1) / nv))
   xp quota set vpc_quota_intra_region_peer_num_per_vpc $((2 * per)) >/dev/null
@@ -101,6 +107,7 @@ control_scale() {
   for ((i = 0; i < nv; i++)); do
     timed "vpc create" xp vpc create --cidr "10.$((i / 256)).$((i % 256)).0/24"
     read -r "vpcs[i]" <"$OP_OUT"
+    progress $((i + 1)) "$nv" "VPCs created"
   done
   for i in 1 2 3; do timed "vpc list ($nv)" xp vpc list; done
   for ((off = 1; off <= per; off++)); do
@@ -108,12 +115,19 @@ control_scale() {
       timed "peering create" xp peering create --vpc "${vpcs[i]}" --peer-vpc "${vpcs[(i + off) % nv]}"
       read -r "pccs[made]" <"$OP_OUT"
       made=$((made + 1))
+      progress "$made" "$np" "peerings created"
     done
   done
   for i in 1 2 3; do timed "peering list ($np)" xp peering list; done
   agent_peak_rss 5
-  for p in "${pccs[@]}"; do timed "peering delete" xp peering delete "$p"; done
-  for v in "${vpcs[@]}"; do timed "vpc delete" xp vpc delete "$v"; done
+  for ((i = 0; i < made; i++)); do
+    timed "peering delete" xp peering delete "${pccs[i]}"
+    progress $((i + 1)) "$made" "peerings deleted"
+  done
+  for ((i = 0; i < nv; i++)); do
+    timed "vpc delete" xp vpc delete "${vpcs[i]}"
+    progress $((i + 1)) "$nv" "VPCs deleted"
+  done
 }
 
 bench_control() {
@@ -140,16 +154,16 @@ bench_control() {
   trap 'exit 130' INT TERM  # the EXIT trap cleans up
   OP_TIMES="$E2E_TMP/op_times" OP_OUT="$E2E_TMP/op_out" SINGLE_ROWS="$E2E_TMP/single" WATCH_ROWS="$E2E_TMP/watch" AGENT_ROWS="$E2E_TMP/agent"
   : >"$OP_TIMES" >"$SINGLE_ROWS" >"$WATCH_ROWS" >"$AGENT_ROWS"
-  local start
-  start=$(now_us)
+  BENCH_START=$(now_us)
 
   control_routes "$routes" "$changes" "$million"
+  echo "bench control: routes done, $(elapsed_s "$BENCH_START" "$(now_us)") s" >&2
   xp teardown >/dev/null
   rm -rf "$XPEER_BPFFS" "$XPEER_STATE" "$XPEER_STATE"-*  # the scale part starts from nothing
   control_scale "$vpcs" "$peerings"
 
   printf '\ncontrol plane: one run, %s s in all; a CLI command a process, wall time from its start to its exit\n' \
-    "$(elapsed_s "$start" "$(now_us)")"
+    "$(elapsed_s "$BENCH_START" "$(now_us)")"
   awk -F'\t' '{ printf "%-62s %8s s\n", $1, $2 }' "$SINGLE_ROWS"
   printf '\none route change with %s routes installed, %s changes each way, ms from the command'"'"'s start: median (min-max)\n' "$routes" "$changes"
   printf '%-8s %-24s %-34s %-24s\n' "CHANGE" "in the trie" "visible (trie + cache generation)" "command exits"
