@@ -171,7 +171,7 @@ bench_control() {
   for what in add delete; do
     printf '%-8s' "$what"
     for col in 2 3 4; do
-      awk -F'\t' -v w="$what" -v c="$col" '$1 == w { print $c }' "$WATCH_ROWS" | median_spread | awk '{ printf " %-24s", $0 }'
+      awk -F'\t' -v w="$what" -v c="$col" '$1 == w { print $c }' "$WATCH_ROWS" | spread | awk '{ printf " %-24s", $0 }'
       [ "$col" = 3 ] && printf '%10s' ''
     done
     echo

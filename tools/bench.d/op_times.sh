@@ -21,3 +21,9 @@ op_row() {
 }
 
 op_header() { printf '%-34s %7s %10s %10s %10s %10s\n' "OPERATION" "COUNT" "MEDIAN ms" "P99 ms" "MAX ms" "TOTAL s"; }
+
+# spread: numbers on stdin -> "median (min-max)", one decimal.
+spread() {
+  sort -g | awk '{ v[NR] = $1 } END { m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2;
+                   printf "%.1f (%.1f-%.1f)", m, v[1], v[NR] }'
+}
