@@ -21,7 +21,7 @@ EOF
 # router_drops: every drop reason of the XDP router, summed over reasons and CPUs.
 router_drops() { "$XPEER" --json stats | jq '[.reasons | to_entries[] | select(.key | startswith("drop_")) | .value.packets] | add'; }
 
-# stream_start / stream_stop PHASE: the stream of one phase, and a row in $LOSS_ROWS.
+# stream_start / stream_stop PHASE WHAT: the stream of one phase, and a row in $LOSS_ROWS.
 stream_start() {
   local port=$((20000 + RANDOM % 20000))
   STREAM_DROPS=$(router_drops)
@@ -36,7 +36,7 @@ stream_start() {
   sleep 1  # the stream is established before anything changes
 }
 stream_stop() {
-  local phase=$1 seconds
+  local phase=$1 what=$2 seconds
   sleep 1
   kill -TERM "$STREAM_SEND"
   wait "$STREAM_SEND"
@@ -44,10 +44,10 @@ stream_stop() {
   sleep 0.5  # the last packets land
   kill -TERM "$STREAM_RECV"
   wait "$STREAM_RECV"
-  jq -rn --arg phase "$phase" --arg s "$seconds" --argjson drops $(($(router_drops) - STREAM_DROPS)) \
+  jq -rn --arg phase "$phase" --arg what "$what" --arg s "$seconds" --argjson drops $(($(router_drops) - STREAM_DROPS)) \
     --slurpfile tx "$E2E_TMP/send.json" --slurpfile rx "$E2E_TMP/recv.json" \
     '[$phase, $s, $tx[0].sent, $rx[0].received, $tx[0].sent - $rx[0].received, $drops, $rx[0].socket_drops,
-      ($rx[0].gaps | map("\(.[2]) at \(.[0]) s") | join(", ") | if . == "" then "-" else . end)] | @tsv' >>"$LOSS_ROWS"
+      $what, ($rx[0].gaps | map("\(.[2]) at \(.[0]) s") | join(", ") | if . == "" then "none" else . end)] | @tsv' >>"$LOSS_ROWS"
 }
 
 zeroloss_topology() {
@@ -110,18 +110,19 @@ bench_zeroloss() {
 
   stream_start
   sleep "$baseline"
-  stream_stop "baseline, ${baseline} s"
+  stream_stop baseline "nothing changes for $baseline s"
 
   stream_start
   took=$(change_routes "$routes")
-  stream_stop "$routes route adds + $routes deletes ($took s)"
+  stream_stop routes "$routes route adds, then $routes route deletes: $took s"
 
   stream_start
   restart_agent "$restarts"
-  stream_stop "$restarts agent restarts"
+  stream_stop agent "$restarts agent starts and stops (SIGTERM, SIGKILL alternately), 1 s each"
 
   printf '\nzero loss: a UDP stream of %s packets/s from vpc1 to vpc2 through the XDP router (%s mode);\n' "$ZL_PPS" "${XPEER_XDP_MODE:-native}"
   printf 'each phase starts 1 s after the stream and ends 1 s before it stops; lost = sent - received\n'
-  printf '%-44s %-8s %-9s %-9s %-6s %-13s %-13s %s\n' "PHASE" "STREAM s" "SENT" "RECEIVED" "LOST" "XDP DROPS" "SOCKET DROPS" "GAPS (packets at s)"
-  awk -F'\t' '{ printf "%-44s %-8s %-9s %-9s %-6s %-13s %-13s %s\n", $1, $2, $3, $4, $5, $6, $7, $8 }' "$LOSS_ROWS"
+  printf '%-10s %-9s %-9s %-9s %-6s %-10s %-13s\n' "PHASE" "STREAM s" "SENT" "RECEIVED" "LOST" "XDP DROPS" "SOCKET DROPS"
+  awk -F'\t' '{ printf "%-10s %-9s %-9s %-9s %-6s %-10s %-13s\n", $1, $2, $3, $4, $5, $6, $7 }' "$LOSS_ROWS"
+  awk -F'\t' '{ printf "%-10s %s; packets missing (count at s into the stream): %s\n", $1 ":", $8, $9 }' "$LOSS_ROWS"
 }
