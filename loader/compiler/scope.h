@@ -1,0 +1,36 @@
+#pragma once
+#include <set>
+#include <string>
+#include <utility>
+
+#include "model/model.h"
+
+namespace xpeer {
+
+// The part of the compiled tables a command can change, named by what the store calls things:
+// a prefix is the route key of one destination in one VPC (a route entry's or a system
+// route's), a vSwitch its port, a peering connection its xp_peering slot.
+struct Scope {
+    std::set<std::pair<std::string, Cidr>> prefixes;  // (VPC id, destination)
+    std::set<std::string> vswitches;
+    std::set<std::string> peerings;
+
+    void add_route(const std::string& vpc_id, const Cidr& destination) { prefixes.emplace(vpc_id, destination); }
+    // Its port and its system routes, whose keys a route entry may share.
+    void add_vswitch(const VSwitch& vsw) {
+        vswitches.insert(vsw.id);
+        add_route(vsw.vpc_id, vsw.cidr);
+        if (vsw.ipv6_cidr) add_route(vsw.vpc_id, *vsw.ipv6_cidr);
+    }
+    void add_peering(const std::string& id) { peerings.insert(id); }
+
+    Scope& operator|=(const Scope& other) {
+        prefixes.insert(other.prefixes.begin(), other.prefixes.end());
+        vswitches.insert(other.vswitches.begin(), other.vswitches.end());
+        peerings.insert(other.peerings.begin(), other.peerings.end());
+        return *this;
+    }
+    bool empty() const { return prefixes.empty() && vswitches.empty() && peerings.empty(); }
+};
+
+}  // namespace xpeer
