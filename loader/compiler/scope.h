@@ -1,7 +1,7 @@
 #pragma once
+#include <map>
 #include <set>
 #include <string>
-#include <utility>
 
 #include "model/model.h"
 
@@ -11,11 +11,11 @@ namespace xpeer {
 // a prefix is the route key of one destination in one VPC (a route entry's or a system
 // route's), a vSwitch its port, a peering connection its xp_peering slot.
 struct Scope {
-    std::set<std::pair<std::string, Cidr>> prefixes;  // (VPC id, destination)
+    std::map<std::string, std::set<Cidr>> prefixes;  // destinations by VPC id
     std::set<std::string> vswitches;
     std::set<std::string> peerings;
 
-    void add_route(const std::string& vpc_id, const Cidr& destination) { prefixes.emplace(vpc_id, destination); }
+    void add_route(const std::string& vpc_id, const Cidr& destination) { prefixes[vpc_id].insert(destination); }
     // Its port and its system routes, whose keys a route entry may share.
     void add_vswitch(const VSwitch& vsw) {
         vswitches.insert(vsw.id);
@@ -25,7 +25,7 @@ struct Scope {
     void add_peering(const std::string& id) { peerings.insert(id); }
 
     Scope& operator|=(const Scope& other) {
-        prefixes.insert(other.prefixes.begin(), other.prefixes.end());
+        for (const auto& [vpc_id, destinations] : other.prefixes) prefixes[vpc_id].insert(destinations.begin(), destinations.end());
         vswitches.insert(other.vswitches.begin(), other.vswitches.end());
         peerings.insert(other.peerings.begin(), other.peerings.end());
         return *this;

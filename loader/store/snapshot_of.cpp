@@ -1,8 +1,6 @@
 // The rows behind some map entries, read through indexes: a command's cost follows what it
 // changed, not the size of the store.
-#include <map>
 #include <set>
-#include <unordered_set>
 
 #include "store/rows.h"
 #include "store/statement.h"
@@ -23,24 +21,21 @@ ScopedSnapshot Store::snapshot_of(const Scope& scope) {
     ScopedSnapshot out;
     Snapshot& s = out.snapshot;
 
-    std::map<std::string, std::set<Cidr>> destinations;  // by VPC id
-    for (const auto& [vpc_id, destination] : scope.prefixes) destinations[vpc_id].insert(destination);
-
-    for (const auto& [vpc_id, wanted] : destinations) {
+    for (const auto& [vpc_id, wanted] : scope.prefixes) {
         if (wanted.size() <= kLookupsPerVpc) {
             for (const auto& d : wanted)
                 for (auto& r : routes_to(vpc_id, d)) s.routes.push_back(std::move(r));
             continue;
         }
-        std::unordered_set<std::string> text;
-        for (const auto& d : wanted) text.insert(d.str());
         Statement rows(db_, (kRouteCols + std::string("WHERE vpc_id = ? ORDER BY rowid")).c_str(), vpc_id);
-        while (rows.step())
-            if (text.count(rows.text(2))) s.routes.push_back(read_route(rows));
+        while (rows.step()) {
+            RouteEntry r = read_route(rows);
+            if (wanted.count(r.destination)) s.routes.push_back(std::move(r));
+        }
     }
 
     std::set<std::string> vswitch_vpcs;  // all of a VPC's vSwitches, in the store's order
-    for (const auto& [vpc_id, wanted] : destinations) vswitch_vpcs.insert(vpc_id);
+    for (const auto& [vpc_id, wanted] : scope.prefixes) vswitch_vpcs.insert(vpc_id);
     for (const auto& id : scope.vswitches)
         if (auto vsw = find_vswitch(id)) vswitch_vpcs.insert(vsw->vpc_id);
     for (const auto& vpc_id : vswitch_vpcs)
