@@ -73,7 +73,9 @@ void Controller::check_peering_quotas(const Vpc& vpc, const Vpc& peer, const std
     }
     if (!exclude.empty()) return;  // counted when the requester created it
     int64_t limit = quota(quotas::kPerAccountRegion, config_.account);
-    auto used = std::ranges::count_if(store_.live_peerings_of_account(config_.account, vpc.region), counted);
+    int64_t used = 0;  // `exclude` is empty here
+    for (auto [status, n] : store_.peering_counts(config_.account, vpc.region))
+        if (!lifecycle::is_terminal(status)) used += n;
     if (used >= limit)
         throw Error("QuotaExceeded.PeerNum", "account " + std::to_string(config_.account) + " already has " + std::to_string(used) +
                                                  " peering connections in " + vpc.region + "; " + quotas::kPerAccountRegion + " is " +

@@ -99,7 +99,7 @@ CREATE INDEX routes_vpc_destination ON routes(vpc_id, destination);
 DROP INDEX IF EXISTS routes_vpc;
 CREATE INDEX peerings_vpc ON peerings(vpc_id);
 CREATE INDEX peerings_peer_vpc ON peerings(peer_vpc_id);
-CREATE INDEX peerings_account_region ON peerings(account, region);
+CREATE INDEX peerings_account_region ON peerings(account, region, status);
 CREATE INDEX peerings_peer_account ON peerings(peer_account);
 CREATE INDEX peerings_status_created ON peerings(status, created_at);
 CREATE INDEX vpcs_account ON vpcs(account);
@@ -373,9 +373,11 @@ std::vector<Peering> Store::live_peerings_of(const std::string& vpc_id) {
                         vpc_id);
 }
 
-std::vector<Peering> Store::live_peerings_of_account(AccountId account, const std::string& region) {
-    return all<Peering>(db_, read_peering, kPeeringCols + std::string("WHERE account = ? AND region = ? AND status <> 'Deleted' ORDER BY rowid"),
-                        account, region);
+std::map<PeeringStatus, int64_t> Store::peering_counts(AccountId account, const std::string& region) {
+    Statement s(db_, "SELECT status, count(*) FROM peerings WHERE account = ? AND region = ? GROUP BY status", account, region);
+    std::map<PeeringStatus, int64_t> out;
+    while (s.step()) out[peering_status_from_string(s.text(0))] = s.i64(1);
+    return out;
 }
 
 std::vector<Peering> Store::peerings_of_party(AccountId account) {

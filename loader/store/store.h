@@ -1,4 +1,5 @@
 #pragma once
+#include <map>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -142,7 +143,8 @@ public:
     std::vector<Peering> peerings();       // all, Deleted included
     std::vector<Peering> live_peerings();  // not Deleted
     std::vector<Peering> live_peerings_of(const std::string& vpc_id);  // at either end
-    std::vector<Peering> live_peerings_of_account(AccountId account, const std::string& region);  // requested by it there
+    // How many connections the account requested in the region, by status (Deleted included).
+    std::map<PeeringStatus, int64_t> peering_counts(AccountId account, const std::string& region);
     std::vector<Peering> peerings_of_party(AccountId account);  // requester or accepter, Deleted included
     std::vector<Peering> peerings_created_before(PeeringStatus status, int64_t time);
     void set_peering_status(const std::string& id, PeeringStatus status);

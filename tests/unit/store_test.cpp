@@ -473,3 +473,22 @@ TEST_CASE("ids: cloud-style random ids, drawn again while taken", "[ids]") {
     CHECK(calls == 3);
     CHECK(id.rfind("pcc-", 0) == 0);
 }
+
+TEST_CASE("store: the committed view does not see an open transaction's changes", "[store]") {
+    TempDir dir;
+    Store s(dir.db());
+    auto a = vpc("vpc-a", "10.0.0.0/16");
+    s.insert(a);
+    {
+        auto tx = s.begin();
+        auto b = vpc("vpc-b", "10.1.0.0/16");
+        s.insert(b);
+        s.delete_vpc("vpc-a");
+        CHECK(s.find_vpc("vpc-b"));
+        CHECK_FALSE(s.committed().find_vpc("vpc-b"));
+        CHECK(s.committed().find_vpc("vpc-a"));
+        tx.commit();
+    }
+    CHECK(s.committed().find_vpc("vpc-b"));
+    CHECK_FALSE(s.committed().find_vpc("vpc-a"));
+}
