@@ -22,7 +22,25 @@ struct Scope {
         add_route(vsw.vpc_id, vsw.cidr);
         if (vsw.ipv6_cidr) add_route(vsw.vpc_id, *vsw.ipv6_cidr);
     }
+    // Its xp_peering entry: what its status and bandwidth change. The routes through it do not
+    // change with them (a route compiles to the slot of any live connection).
     void add_peering(const std::string& id) { peerings.insert(id); }
+
+    static Scope of_route(const std::string& vpc_id, const Cidr& destination) {
+        Scope s;
+        s.add_route(vpc_id, destination);
+        return s;
+    }
+    static Scope of_vswitch(const VSwitch& vsw) {
+        Scope s;
+        s.add_vswitch(vsw);
+        return s;
+    }
+    static Scope of_peering(const std::string& id) {
+        Scope s;
+        s.add_peering(id);
+        return s;
+    }
 
     Scope& operator|=(const Scope& other) {
         for (const auto& [vpc_id, destinations] : other.prefixes) prefixes[vpc_id].insert(destinations.begin(), destinations.end());

@@ -215,9 +215,7 @@ VSwitch Controller::create_vswitch(const VSwitchSpec& spec) {
         kernel_->clear_port_counters(vsw.slot);
         store_.set_vswitch_port(vsw.id, kernel_->create_vswitch(vpc, vsw));
         undo_.push_back([this, vpc, vsw] { kernel_->delete_vswitch(vpc, vsw); });
-        Scope scope;
-        scope.add_vswitch(vsw);
-        maps_.apply(scope);
+        maps_.apply(Scope::of_vswitch(vsw));
         return vsw;
     });
 }
@@ -231,9 +229,7 @@ void Controller::delete_vswitch(const std::string& id) {
             throw Error("DependencyViolation.Instance", id + " still has instance " + i.front().id + "; delete it first");
         store_.delete_vswitch(id);
         record(Event{now(), id, "Deleted", config_.account, "deleted"});
-        Scope scope;
-        scope.add_vswitch(vsw);
-        maps_.apply(scope);  // routes to the link go before the link
+        maps_.apply(Scope::of_vswitch(vsw));  // routes to the link go before the link
         kernel_->delete_vswitch(vpc, vsw);
     });
 }

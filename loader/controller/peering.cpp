@@ -23,14 +23,6 @@ std::string peering_request(const PeeringSpec& s) {
 
 bool connects(const Peering& p, const std::string& vpc_id) { return p.vpc_id == vpc_id || p.peer_vpc_id == vpc_id; }
 
-// A connection's xp_peering entry: what its status and bandwidth change. The routes through it
-// do not change with them (a route compiles to the slot of any live connection).
-Scope entry_of(const std::string& pcc) {
-    Scope s;
-    s.add_peering(pcc);
-    return s;
-}
-
 }  // namespace
 
 Peering Controller::visible_peering(const std::string& id) {
@@ -131,12 +123,12 @@ Peering Controller::create_peering(const PeeringSpec& spec) {
         kernel_->clear_link_counters(p.slot);
         if (peer_account != config_.account) {
             transition(p, PeeringStatus::PeerAccepting, "waiting for account " + std::to_string(peer_account) + " to accept");
-            maps_.apply(entry_of(p.id));
+            maps_.apply(Scope::of_peering(p.id));
             return p;
         }
         transition(p, PeeringStatus::Updating, "same account: accepted automatically");
         transition(p, PeeringStatus::Activated, "data plane programmed");
-        maps_.apply(entry_of(p.id));  // before the commit: nobody sees Activated before the maps say so
+        maps_.apply(Scope::of_peering(p.id));  // before the commit: nobody sees Activated before the maps say so
         return p;
     });
 }
@@ -147,7 +139,7 @@ Peering Controller::accept_peering(const std::string& id) {
         check_peering_quotas(*store_.find_vpc(p.vpc_id), *store_.find_vpc(p.peer_vpc_id), p.id);  // quotas may have changed since
         transition(p, PeeringStatus::Updating, "accepted by account " + std::to_string(config_.account));
         transition(p, PeeringStatus::Activated, "data plane programmed");
-        maps_.apply(entry_of(p.id));  // before the commit: nobody sees Activated before the maps say so
+        maps_.apply(Scope::of_peering(p.id));  // before the commit: nobody sees Activated before the maps say so
         return p;
     });
 }
@@ -156,7 +148,7 @@ Peering Controller::reject_peering(const std::string& id) {
     return transact([&] {
         Peering p = peering_for(id, Action::Reject);
         transition(p, PeeringStatus::Rejected, "rejected by account " + std::to_string(config_.account));
-        maps_.apply(entry_of(p.id));
+        maps_.apply(Scope::of_peering(p.id));
         return p;
     });
 }
@@ -191,7 +183,7 @@ Peering Controller::modify_peering(const std::string& id, const PeeringChange& c
         transition(p, PeeringStatus::Updating, "modified by account " + std::to_string(config_.account) + ":" + what);
         store_.update_peering(p);
         transition(p, was, "modification applied");
-        maps_.apply(entry_of(p.id));  // with the status it had: traffic does not stop for a modification
+        maps_.apply(Scope::of_peering(p.id));  // with the status it had: traffic does not stop for a modification
         return p;
     });
 }
@@ -209,7 +201,7 @@ void Controller::delete_peering(const std::string& id, bool force) {
                                                               (routes.size() == 1 ? "y" : "ies") + where + "; delete them or use --force");
         }
         transition(p, PeeringStatus::Deleting, force ? "deleted with --force" : "deleted");
-        Scope scope = entry_of(id);
+        Scope scope = Scope::of_peering(id);
         for (const auto& r : routes) {
             scope.add_route(r.vpc_id, r.destination);
             store_.delete_route(r.id);

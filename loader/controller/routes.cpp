@@ -42,9 +42,7 @@ RouteEntry Controller::add_route(const RouteSpec& spec) {
         remember_token("route", request, r.id);
         store_.insert(r);
         record(Event{r.created_at, r.id, "Available", config_.account, r.destination.str() + " via " + p->id + " in " + vpc.id});
-        Scope scope;
-        scope.add_route(vpc.id, r.destination);
-        maps_.apply(scope);
+        maps_.apply(Scope::of_route(vpc.id, r.destination));
         return r;
     });
 }
@@ -98,9 +96,7 @@ void Controller::delete_route(const std::string& id) {
         owned_vpc(r->vpc_id, "change its route table");
         store_.delete_route(id);
         record(Event{now(), id, "Deleted", config_.account, "deleted"});
-        Scope scope;
-        scope.add_route(r->vpc_id, r->destination);
-        maps_.apply(scope);
+        maps_.apply(Scope::of_route(r->vpc_id, r->destination));
     });
 }
 
