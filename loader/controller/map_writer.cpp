@@ -34,7 +34,10 @@ ReconcileResult MapWriter::apply(const Scope& scope) {
     if (delta.empty()) return {};
     mark_dirty();
     auto r = kernel_->apply_delta(delta);
-    merge(written_, delta);
+    if (written_.empty())
+        written_ = std::move(delta);
+    else
+        merge(written_, delta);
     return r;
 }
 

@@ -56,6 +56,7 @@ size_t Controller::import_routes(const std::string& vpc_id, const std::string& n
         const auto vswitches = store_.vswitches_of(vpc.id);
         const auto existing = store_.route_destinations(vpc.id);
         std::unordered_set<std::string> seen(existing.begin(), existing.end());
+        seen.reserve(existing.size() + destinations.size());
         std::vector<RouteEntry> routes;
         routes.reserve(destinations.size());
         size_t overlapping = 0;

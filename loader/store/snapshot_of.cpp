@@ -27,7 +27,8 @@ ScopedSnapshot Store::snapshot_of(const Scope& scope) {
                 for (auto& r : routes_to(vpc_id, d)) s.routes.push_back(std::move(r));
             continue;
         }
-        Statement rows(db_, (kRouteCols + std::string("WHERE vpc_id = ? ORDER BY rowid")).c_str(), vpc_id);
+        // In routes_vpc_destination's order, no sort: the routes to one destination in rowid order.
+        Statement rows(db_, (kRouteCols + std::string("WHERE vpc_id = ? ORDER BY destination, rowid")).c_str(), vpc_id);
         while (rows.step()) {
             RouteEntry r = read_route(rows);
             if (wanted.count(r.destination)) s.routes.push_back(std::move(r));
