@@ -65,9 +65,9 @@ void Controller::bind_config() {
 }
 
 void Controller::ensure_kernel() {
-    if (kernel_->has_datapath() || store_.vpcs().empty()) return;
+    if (kernel_->has_datapath() || !store_.has_vpcs()) return;
     rebuild_kernel_objects();
-    apply_maps();
+    maps_.apply_all();
 }
 
 void Controller::rebuild_kernel_objects() {
@@ -81,10 +81,8 @@ void Controller::rebuild_kernel_objects() {
 }
 
 void Controller::run_undo() {
-    if (maps_touched_) {
-        // Registered first, so that it runs last: the maps follow the rolled-back store.
-        undo_.insert(undo_.begin(), [this] { kernel_->apply(store_.snapshot(), store_.vswitch_ports()); });
-    }
+    // Registered first, so that it runs last: the maps follow the rolled-back store.
+    undo_.insert(undo_.begin(), [this] { maps_.rolled_back(); });
     for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
         try {
             (*it)();
@@ -93,7 +91,6 @@ void Controller::run_undo() {
         }
     }
     undo_.clear();
-    maps_touched_ = false;
 }
 
 Vpc Controller::owned_vpc(const std::string& id, const std::string& what) {
@@ -141,11 +138,6 @@ void Controller::transition(Peering& p, PeeringStatus to, const std::string& rea
     record(Event{now(), p.id, to_string(to), config_.account, reason});
 }
 
-ReconcileResult Controller::apply_maps() {
-    maps_touched_ = true;
-    return kernel_->apply(store_.snapshot(), store_.vswitch_ports());
-}
-
 // ---- VPCs
 
 Vpc Controller::create_vpc(const VpcSpec& spec) {
@@ -179,14 +171,12 @@ void Controller::delete_vpc(const std::string& id) {
         Vpc vpc = owned_vpc(id, "delete it");
         if (auto v = store_.vswitches_of(id); !v.empty())
             throw Error("DependencyViolation.VSwitch", id + " still has vSwitch " + v.front().id + "; delete it first");
-        for (const auto& p : store_.live_peerings()) {
-            if (p.vpc_id != id && p.peer_vpc_id != id) continue;
+        for (const auto& p : store_.live_peerings_of(id)) {
             bool incoming_request = p.status == PeeringStatus::PeerAccepting && p.peer_vpc_id == id;
             throw Error("DependencyViolation.VpcPeer", id + " still has peering connection " + p.id + " (" + to_string(p.status) + "); " +
                                                            (incoming_request ? "reject it first" : "delete it first"));
         }
-        if (auto r = store_.routes_of_vpc(id); !r.empty())
-            throw Error("DependencyViolation.RouteEntry", id + " still has route entry " + r.front().id);
+        if (auto r = store_.any_route_of_vpc(id)) throw Error("DependencyViolation.RouteEntry", id + " still has route entry " + r->id);
         store_.delete_vpc(id);
         record(Event{now(), id, "Deleted", config_.account, "deleted"});
         kernel_->delete_vpc(vpc);
@@ -194,8 +184,7 @@ void Controller::delete_vpc(const std::string& id) {
 }
 
 std::vector<Vpc> Controller::list_vpcs() {
-    auto all = store_.vpcs();
-    std::erase_if(all, [&](const Vpc& v) { return v.account != config_.account; });
+    auto all = store_.vpcs_of_account(config_.account);
     for (auto& v : store_.vpcs_shared_with(config_.account)) all.push_back(std::move(v));
     return all;
 }
@@ -226,7 +215,7 @@ VSwitch Controller::create_vswitch(const VSwitchSpec& spec) {
         kernel_->clear_port_counters(vsw.slot);
         store_.set_vswitch_port(vsw.id, kernel_->create_vswitch(vpc, vsw));
         undo_.push_back([this, vpc, vsw] { kernel_->delete_vswitch(vpc, vsw); });
-        apply_maps();
+        maps_.apply(Scope::of_vswitch(vsw));
         return vsw;
     });
 }
@@ -240,7 +229,7 @@ void Controller::delete_vswitch(const std::string& id) {
             throw Error("DependencyViolation.Instance", id + " still has instance " + i.front().id + "; delete it first");
         store_.delete_vswitch(id);
         record(Event{now(), id, "Deleted", config_.account, "deleted"});
-        apply_maps();  // routes to the link go before the link
+        maps_.apply(Scope::of_vswitch(vsw));  // routes to the link go before the link
         kernel_->delete_vswitch(vpc, vsw);
     });
 }

@@ -10,6 +10,7 @@
 #include "controller/dataplane.h"
 #include "controller/dry_run.h"
 #include "controller/lifecycle.h"
+#include "controller/map_writer.h"
 #include "model/error.h"
 #include "model/model.h"
 #include "store/store.h"
@@ -225,7 +226,8 @@ private:
     LinkSample fold(const Peering& p, int direction, int64_t now_ms);
     int64_t now_ms() const;
     void transition(Peering& p, PeeringStatus to, const std::string& reason);
-    size_t expire_due();  // inside a transaction
+    std::vector<Peering> due_to_expire();  // Peer Accepting for more than seven days
+    size_t expire_due();                   // inside a transaction
     int64_t quota(const std::string& name, AccountId account);
     // Per-VPC quotas of both VPCs (each with its owner's value) and, for a new request
     // (exclude empty), the requester's per-account-and-region quota. `exclude` is not counted.
@@ -233,14 +235,13 @@ private:
     // With a client token: the resource its first use made (same request), else nullopt.
     std::optional<std::string> replayed(const std::string& kind, const std::string& request);
     void remember_token(const std::string& kind, const std::string& request, const std::string& id);
-    // Compiles the store into the maps; if the command fails, the maps follow the rolled-back store.
-    ReconcileResult apply_maps();
     // Runs fn in one transaction; on failure rolls back and converges the kernel to the store.
     template <typename F>
     auto transact(F&& fn);
 
     Config config_;
     Store store_;
+    MapWriter maps_{store_};  // if the command fails, the maps follow the rolled-back store
     std::unique_ptr<Dataplane> dataplane_;
     std::unique_ptr<DryRun> dry_run_;
     Dataplane* kernel_;  // dataplane_, or dry_run_ wrapping it
@@ -248,7 +249,6 @@ private:
     std::vector<Event> changes_;  // events recorded by the commands of this controller
     std::optional<std::string> client_token_;
     std::vector<std::function<void()>> undo_;  // kernel steps of the current transaction, reversed on failure
-    bool maps_touched_ = false;
     bool recovering_ = false;
     size_t expired_ = 0;  // requests this controller's timer expired
 };
@@ -256,19 +256,21 @@ private:
 template <typename F>
 auto Controller::transact(F&& fn) {
     undo_.clear();
-    maps_touched_ = false;
     try {
         auto tx = store_.begin();
         bind_config();
+        maps_.begin(*kernel_);
         ensure_kernel();
         expire_due();
         if constexpr (std::is_void_v<decltype(fn())>) {
             fn();
             if (!dry_run()) tx.commit();  // a dry run rolls back
+            maps_.committed();
             undo_.clear();
         } else {
             auto result = fn();
             if (!dry_run()) tx.commit();
+            maps_.committed();
             undo_.clear();
             return result;
         }

@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/delta.h"
 #include "compiler/tables.h"
 #include "datapath/reconcile.h"
 #include "model/model.h"
@@ -33,6 +34,14 @@ public:
     virtual ReconcileResult apply(const Snapshot& snapshot, const PortMap& ports) = 0;
     // What apply would change, without changing it.
     virtual ReconcileResult plan(const Snapshot& snapshot, const PortMap& ports) = 0;
+    // Writes `delta`'s new values in apply's order (ports and peerings before the routes that
+    // use them; routes removed before them), then makes the router's cached routes stale.
+    virtual ReconcileResult apply_delta(const TablesDelta& delta) = 0;
+    // Set while the maps may hold entries no committed store says: before a command's first
+    // incremental write, cleared once its transaction committed. Found set, it means a command
+    // was killed in between, and the next one rewrites all maps (apply).
+    virtual bool maps_dirty() = 0;
+    virtual void set_maps_dirty(bool dirty) = 0;
 
     // Per-link counters of one peering slot and direction, summed over CPUs.
     virtual LinkCounters link_counters(uint32_t slot, int direction) = 0;

@@ -33,11 +33,25 @@ void DryRun::remove_instance(const Vpc& vpc, const VSwitch&, const Instance& ins
 ReconcileResult DryRun::apply(const Snapshot& snapshot, const PortMap& ports) {
     // Each apply is against the maps as they are: only the command's last one is its effect.
     ReconcileResult r = kernel_.plan(snapshot, ports);
-    std::string line = "maps: " + std::to_string(r.added) + " added, " + std::to_string(r.changed) + " changed, " +
-                       std::to_string(r.removed) + " removed";
-    std::erase_if(steps_, [](const std::string& s) { return s.rfind("maps: ", 0) == 0; });
-    steps_.push_back(line);
+    delta_total_ = {};
+    describe_maps(r);
     return r;
+}
+
+ReconcileResult DryRun::apply_delta(const TablesDelta& delta) {
+    // Each delta is against the maps as the previous ones left them: their writes add up.
+    ReconcileResult r = delta.counts();
+    delta_total_.added += r.added;
+    delta_total_.changed += r.changed;
+    delta_total_.removed += r.removed;
+    describe_maps(delta_total_);
+    return r;
+}
+
+void DryRun::describe_maps(const ReconcileResult& r) {
+    std::erase_if(steps_, [](const std::string& s) { return s.rfind("maps: ", 0) == 0; });
+    steps_.push_back("maps: " + std::to_string(r.added) + " added, " + std::to_string(r.changed) + " changed, " + std::to_string(r.removed) +
+                     " removed");
 }
 
 void DryRun::clear_link_counters(uint32_t slot) { steps_.push_back("clear the counters of peering slot " + std::to_string(slot)); }

@@ -23,6 +23,9 @@ public:
     void remove_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) override;
     ReconcileResult apply(const Snapshot& snapshot, const PortMap& ports) override;
     ReconcileResult plan(const Snapshot& snapshot, const PortMap& ports) override { return kernel_.plan(snapshot, ports); }
+    ReconcileResult apply_delta(const TablesDelta& delta) override;
+    bool maps_dirty() override { return kernel_.maps_dirty(); }
+    void set_maps_dirty(bool) override {}  // nothing is written, so nothing is left dirty
     LinkCounters link_counters(uint32_t slot, int direction) override { return kernel_.link_counters(slot, direction); }
     void clear_link_counters(uint32_t slot) override;
     void clear_port_counters(uint32_t vswitch_slot) override;
@@ -33,8 +36,11 @@ public:
     void teardown(const std::vector<Vpc>& vpcs) override;
 
 private:
+    void describe_maps(const ReconcileResult& r);
+
     Dataplane& kernel_;
     std::vector<std::string> steps_;
+    ReconcileResult delta_total_;  // of this command's apply_delta calls
 };
 
 }  // namespace xpeer

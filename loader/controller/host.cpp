@@ -43,7 +43,7 @@ ReconcileResult Controller::reconcile() {
     return transact([&] {
         rebuild_kernel_objects();
         kernel_->remove_orphans(store_.vpcs(), store_.vswitches());
-        return apply_maps();
+        return maps_.apply_all();
     });
 }
 

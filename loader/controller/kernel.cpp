@@ -131,6 +131,24 @@ ReconcileResult Kernel::plan(const Snapshot& snapshot, const PortMap& ports) {
     return r;
 }
 
+ReconcileResult Kernel::apply_delta(const TablesDelta& delta) {
+    auto r = write(delta, datapath());
+    spdlog::debug("maps: {} added, {} changed, {} removed", r.added, r.changed, r.removed);
+    return r;
+}
+
+bool Kernel::maps_dirty() {
+    auto& dp = datapath_if_loaded();
+    return dp && dp->read_control().dirty != 0;
+}
+
+void Kernel::set_maps_dirty(bool dirty) {
+    auto& dp = datapath();
+    xp_control c = dp.read_control();
+    c.dirty = dirty ? 1 : 0;
+    dp.write_control(c);
+}
+
 LinkCounters Kernel::link_counters(uint32_t slot, int direction) {
     auto& dp = datapath_if_loaded();
     if (!dp) return {};

@@ -24,6 +24,9 @@ public:
     void remove_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) override;
     ReconcileResult apply(const Snapshot& snapshot, const PortMap& ports) override;
     ReconcileResult plan(const Snapshot& snapshot, const PortMap& ports) override;  // no maps pinned: all added
+    ReconcileResult apply_delta(const TablesDelta& delta) override;
+    bool maps_dirty() override;
+    void set_maps_dirty(bool dirty) override;
     LinkCounters link_counters(uint32_t slot, int direction) override;
     void clear_link_counters(uint32_t slot) override;
     void clear_port_counters(uint32_t vswitch_slot) override;

@@ -52,11 +52,11 @@ void Controller::check_peering_quotas(const Vpc& vpc, const Vpc& peer, const std
     const bool inter = vpc.region != peer.region;
     const char* per_vpc = inter ? quotas::kInterRegionPerVpc : quotas::kIntraRegionPerVpc;
     const std::string code = inter ? "QuotaExceeded.CrossRegionPeerNumPerVpc" : "QuotaExceeded.IntraRegionPeerNumPerVpc";
-    auto live = store_.live_peerings();
-    std::erase_if(live, [&](const Peering& p) { return lifecycle::is_terminal(p.status) || p.id == exclude; });
+    auto counted = [&](const Peering& p) { return !lifecycle::is_terminal(p.status) && p.id != exclude; };
     for (const Vpc* v : {&vpc, &peer}) {
         int64_t limit = quota(per_vpc, v->account);
-        auto used = std::ranges::count_if(live, [&](const Peering& p) { return connects(p, v->id) && lifecycle::is_inter_region(p) == inter; });
+        auto used = std::ranges::count_if(store_.live_peerings_of(v->id),
+                                          [&](const Peering& p) { return counted(p) && lifecycle::is_inter_region(p) == inter; });
         if (used < limit) continue;
         if (v->account != config_.account)  // another account's numbers are its own
             throw Error(code, v->id + " of account " + std::to_string(v->account) + " has reached its " + per_vpc + " quota");
@@ -65,7 +65,9 @@ void Controller::check_peering_quotas(const Vpc& vpc, const Vpc& peer, const std
     }
     if (!exclude.empty()) return;  // counted when the requester created it
     int64_t limit = quota(quotas::kPerAccountRegion, config_.account);
-    auto used = std::ranges::count_if(live, [&](const Peering& p) { return p.account == config_.account && p.region == vpc.region; });
+    int64_t used = 0;  // `exclude` is empty here
+    for (auto [status, n] : store_.peering_counts(config_.account, vpc.region))
+        if (!lifecycle::is_terminal(status)) used += n;
     if (used >= limit)
         throw Error("QuotaExceeded.PeerNum", "account " + std::to_string(config_.account) + " already has " + std::to_string(used) +
                                                  " peering connections in " + vpc.region + "; " + quotas::kPerAccountRegion + " is " +
@@ -88,8 +90,8 @@ Peering Controller::create_peering(const PeeringSpec& spec) {
                                                          " in " + *spec.peer_region);
             throw Error("InvalidRegionId.Mismatch", "peer VPC " + peer->id + " is in " + peer->region + ", not " + *spec.peer_region);
         }
-        for (const auto& p : store_.live_peerings()) {
-            if (connects(p, vpc.id) && connects(p, peer->id) && !lifecycle::is_terminal(p.status))
+        for (const auto& p : store_.live_peerings_of(vpc.id)) {
+            if (connects(p, peer->id) && !lifecycle::is_terminal(p.status))
                 throw Error("ResourceAlreadyExist.VpcPeer", "only one peering connection between two VPCs at a time: " + p.id + " (" +
                                                                 to_string(p.status) + ") already connects " + vpc.id + " and " + peer->id);
         }
@@ -121,12 +123,12 @@ Peering Controller::create_peering(const PeeringSpec& spec) {
         kernel_->clear_link_counters(p.slot);
         if (peer_account != config_.account) {
             transition(p, PeeringStatus::PeerAccepting, "waiting for account " + std::to_string(peer_account) + " to accept");
-            apply_maps();
+            maps_.apply(Scope::of_peering(p.id));
             return p;
         }
         transition(p, PeeringStatus::Updating, "same account: accepted automatically");
         transition(p, PeeringStatus::Activated, "data plane programmed");
-        apply_maps();  // before the commit: nobody sees Activated before the maps say so
+        maps_.apply(Scope::of_peering(p.id));  // before the commit: nobody sees Activated before the maps say so
         return p;
     });
 }
@@ -137,7 +139,7 @@ Peering Controller::accept_peering(const std::string& id) {
         check_peering_quotas(*store_.find_vpc(p.vpc_id), *store_.find_vpc(p.peer_vpc_id), p.id);  // quotas may have changed since
         transition(p, PeeringStatus::Updating, "accepted by account " + std::to_string(config_.account));
         transition(p, PeeringStatus::Activated, "data plane programmed");
-        apply_maps();  // before the commit: nobody sees Activated before the maps say so
+        maps_.apply(Scope::of_peering(p.id));  // before the commit: nobody sees Activated before the maps say so
         return p;
     });
 }
@@ -146,7 +148,7 @@ Peering Controller::reject_peering(const std::string& id) {
     return transact([&] {
         Peering p = peering_for(id, Action::Reject);
         transition(p, PeeringStatus::Rejected, "rejected by account " + std::to_string(config_.account));
-        apply_maps();
+        maps_.apply(Scope::of_peering(p.id));
         return p;
     });
 }
@@ -181,7 +183,7 @@ Peering Controller::modify_peering(const std::string& id, const PeeringChange& c
         transition(p, PeeringStatus::Updating, "modified by account " + std::to_string(config_.account) + ":" + what);
         store_.update_peering(p);
         transition(p, was, "modification applied");
-        apply_maps();  // with the status it had: traffic does not stop for a modification
+        maps_.apply(Scope::of_peering(p.id));  // with the status it had: traffic does not stop for a modification
         return p;
     });
 }
@@ -199,46 +201,52 @@ void Controller::delete_peering(const std::string& id, bool force) {
                                                               (routes.size() == 1 ? "y" : "ies") + where + "; delete them or use --force");
         }
         transition(p, PeeringStatus::Deleting, force ? "deleted with --force" : "deleted");
+        Scope scope = Scope::of_peering(id);
         for (const auto& r : routes) {
+            scope.add_route(r.vpc_id, r.destination);
             store_.delete_route(r.id);
             // recorded as the route owner's: it is their table, and the other party sees only counts
             record(Event{now(), r.id, "Deleted", store_.find_vpc(r.vpc_id)->account,
                          "removed with " + id + " (--force by account " + std::to_string(config_.account) + ")"});
         }
-        apply_maps();  // routes gone, connection inactive: traffic stops here
+        maps_.apply(scope);  // routes gone, connection inactive: traffic stops here
         const int64_t at = now_ms();
         for (int dir = 0; dir < XP_DIR_MAX; ++dir) {
             fold(p, dir, at);  // the last traffic goes on the bill
             store_.archive_counters(id, dir, kernel_->link_counters(p.slot, dir));
         }
         transition(p, PeeringStatus::Deleted, "data plane cleared");
-        apply_maps();  // the slot is free; its counters are cleared when a new connection takes it
+        maps_.apply(scope);  // the slot is free; its counters are cleared when a new connection takes it
     });
+}
+
+std::vector<Peering> Controller::due_to_expire() {
+    auto due = store_.peerings_created_before(PeeringStatus::PeerAccepting, now() - lifecycle::kPendingSeconds);
+    std::erase_if(due, [&](const Peering& p) {
+        auto at = lifecycle::expires_at(p);
+        return !at || now() <= *at;  // "more than seven days"
+    });
+    return due;
 }
 
 size_t Controller::expire_due() {
     size_t n = 0;
-    for (auto& p : store_.live_peerings()) {
-        auto at = lifecycle::expires_at(p);
-        if (!at || now() <= *at) continue;  // "more than seven days"
+    Scope expired;
+    for (auto& p : due_to_expire()) {
         p.status = PeeringStatus::Expired;
         store_.set_peering_status(p.id, p.status);
         // not record(): the timer's work is not the command's change, and not the caller's to see
         store_.record(Event{now(), p.id, to_string(p.status), 0, "not accepted within seven days of the request"});
+        expired.add_peering(p.id);
         ++n;
     }
-    if (n > 0 && kernel_->has_datapath()) apply_maps();
+    if (n > 0 && kernel_->has_datapath()) maps_.apply(expired);
     expired_ += n;
     return n;
 }
 
 size_t Controller::expire_pending() {
-    auto pending = store_.live_peerings();
-    bool due = std::ranges::any_of(pending, [&](const Peering& p) {
-        auto at = lifecycle::expires_at(p);
-        return at && now() > *at;
-    });
-    if (!due) return 0;
+    if (due_to_expire().empty()) return 0;
     const size_t before = expired_;
     transact([] {});  // every transaction runs the timer first
     return expired_ - before;
@@ -261,9 +269,7 @@ Peering Controller::wait_peering(const std::string& id, PeeringStatus status, st
 
 std::vector<Peering> Controller::list_peerings() {
     expire_pending();
-    auto all = store_.peerings();
-    std::erase_if(all, [&](const Peering& p) { return p.account != config_.account && p.peer_account != config_.account; });
-    return all;
+    return store_.peerings_of_party(config_.account);
 }
 
 Peering Controller::show_peering(const std::string& id) {

@@ -33,7 +33,7 @@ RouteEntry Controller::add_route(const RouteSpec& spec) {
         auto p = store_.find_peering(spec.next_hop);
         if (!p || (p->account != config_.account && p->peer_account != config_.account))
             throw Error("InvalidNextHop.NotFound", "next hop " + spec.next_hop + " is not a peering connection visible to this account");
-        for (auto& w : rules::check_route(vpc, store_.vswitches_of(vpc.id), store_.routes_of_vpc(vpc.id), *p, r.destination))
+        for (auto& w : rules::check_route(vpc, store_.vswitches_of(vpc.id), store_.routes_to(vpc.id, r.destination), *p, r.destination))
             warnings_.push_back(std::move(w));
         r.vpc_id = vpc.id;
         r.next_hop = p->id;
@@ -42,7 +42,7 @@ RouteEntry Controller::add_route(const RouteSpec& spec) {
         remember_token("route", request, r.id);
         store_.insert(r);
         record(Event{r.created_at, r.id, "Available", config_.account, r.destination.str() + " via " + p->id + " in " + vpc.id});
-        apply_maps();
+        maps_.apply(Scope::of_route(vpc.id, r.destination));
         return r;
     });
 }
@@ -54,8 +54,9 @@ size_t Controller::import_routes(const std::string& vpc_id, const std::string& n
         if (!p || (p->account != config_.account && p->peer_account != config_.account))
             throw Error("InvalidNextHop.NotFound", "next hop " + next_hop + " is not a peering connection visible to this account");
         const auto vswitches = store_.vswitches_of(vpc.id);
-        std::unordered_set<std::string> seen;
-        for (const auto& r : store_.routes_of_vpc(vpc.id)) seen.insert(r.destination.str());
+        const auto existing = store_.route_destinations(vpc.id);
+        std::unordered_set<std::string> seen(existing.begin(), existing.end());
+        seen.reserve(existing.size() + destinations.size());
         std::vector<RouteEntry> routes;
         routes.reserve(destinations.size());
         size_t overlapping = 0;
@@ -82,7 +83,9 @@ size_t Controller::import_routes(const std::string& vpc_id, const std::string& n
                                 "'s own CIDR blocks: the system routes of its vSwitches win for the overlapping part");
         store_.insert(routes);
         record(Event{at, vpc.id, "RoutesImported", config_.account, std::to_string(routes.size()) + " route entries via " + p->id});
-        apply_maps();
+        Scope scope;
+        for (const auto& r : routes) scope.add_route(vpc.id, r.destination);
+        maps_.apply(scope);
         return routes.size();
     });
 }
@@ -94,7 +97,7 @@ void Controller::delete_route(const std::string& id) {
         owned_vpc(r->vpc_id, "change its route table");
         store_.delete_route(id);
         record(Event{now(), id, "Deleted", config_.account, "deleted"});
-        apply_maps();
+        maps_.apply(Scope::of_route(r->vpc_id, r->destination));
     });
 }
 

@@ -16,8 +16,9 @@ void check_vpc_ipv6_cidr(const Cidr& cidr);
 void check_vswitch(const Vpc& vpc, const std::vector<VSwitch>& siblings, const std::vector<RouteEntry>& vpc_routes,
                    const Cidr& cidr, const std::optional<Cidr>& ipv6_cidr);
 
-// A route entry of `vpc` through `peering`. Returns warnings (e.g. a destination that
-// covers the VPC's own CIDR: the system route wins for the overlapping part).
+// A route entry of `vpc` through `peering`; `vpc_routes` are the VPC's route entries (those to
+// `destination` are enough). Returns warnings (e.g. a destination that covers the VPC's own
+// CIDR: the system route wins for the overlapping part).
 std::vector<std::string> check_route(const Vpc& vpc, const std::vector<VSwitch>& vswitches,
                                      const std::vector<RouteEntry>& vpc_routes, const Peering& peering,
                                      const Cidr& destination);

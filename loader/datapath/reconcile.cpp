@@ -1,5 +1,7 @@
 #include "datapath/reconcile.h"
 
+#include <vector>
+
 namespace xpeer {
 namespace {
 
@@ -52,6 +54,31 @@ void sync_peerings(const Table<uint32_t, xp_peering>& want, TypedMap<uint32_t, x
     }
 }
 
+// The puts (additions and changes) or the removals of one table's delta, in one batch each.
+template <typename K, typename V>
+void write_changes(const TableDelta<K, V>& delta, TypedMap<K, V>& map, bool removals) {
+    std::vector<K> keys;
+    std::vector<V> values;
+    for (const auto& [key, change] : delta) {
+        if (change.now.has_value() == removals) continue;
+        keys.push_back(key);
+        if (change.now) values.push_back(*change.now);
+    }
+    if (keys.empty()) return;
+    if (removals)
+        map.erase_all(keys);
+    else
+        map.put_all(keys, values);
+}
+
+// Arrays: a removed slot is written with zeros.
+void zero_removed(const TableDelta<uint32_t, xp_peering>& delta, TypedMap<uint32_t, xp_peering>& map) {
+    std::vector<uint32_t> keys;
+    for (const auto& [key, change] : delta)
+        if (!change.now) keys.push_back(key);
+    if (!keys.empty()) map.put_all(keys, std::vector<xp_peering>(keys.size()));
+}
+
 ReconcileResult sync(const Tables& desired, Datapath& dp, bool write) {
     ReconcileResult r;
     sync_map(desired.ports, dp.ports, r, write, false);
@@ -74,5 +101,19 @@ ReconcileResult reconcile(const Tables& desired, Datapath& dp) {
 }
 
 ReconcileResult plan(const Tables& desired, Datapath& dp) { return sync(desired, dp, false); }
+
+ReconcileResult write(const TablesDelta& delta, Datapath& dp) {
+    write_changes(delta.ports, dp.ports, false);
+    write_changes(delta.peerings, dp.peerings, false);
+    write_changes(delta.routes_v4, dp.routes_v4, false);
+    write_changes(delta.routes_v6, dp.routes_v6, false);
+    write_changes(delta.routes_v4, dp.routes_v4, true);
+    write_changes(delta.routes_v6, dp.routes_v6, true);
+    zero_removed(delta.peerings, dp.peerings);
+    write_changes(delta.ports, dp.ports, true);
+    ReconcileResult r = delta.counts();
+    if (r.total() > 0) dp.bump_generation();
+    return r;
+}
 
 }  // namespace xpeer

@@ -40,6 +40,38 @@ public:
     void erase(const K& key) {
         if (bpf_map_delete_elem(fd_, &key) != 0 && errno != ENOENT) throw SystemError("bpf_map_delete_elem " + name_, errno);
     }
+    // Many entries in BPF_MAP_UPDATE_BATCH calls; maps without batch operations get one call each.
+    void put_all(const std::vector<K>& keys, const std::vector<V>& values) {
+        for (size_t done = 0; done < keys.size();) {
+            __u32 count = static_cast<__u32>(keys.size() - done);
+            LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
+            if (bpf_map_update_batch(fd_, keys.data() + done, values.data() + done, &count, &opts) == 0) return;
+            if (done == 0 && count == 0 && no_batch(errno)) {
+                for (size_t i = 0; i < keys.size(); ++i) put(keys[i], values[i]);
+                return;
+            }
+            throw SystemError("bpf_map_update_batch " + name_ + " (" + std::to_string(keys.size() - done) + " entries)", errno);
+        }
+    }
+    // Removes the keys that are there, in BPF_MAP_DELETE_BATCH calls (a batch stops at a missing
+    // key: it is skipped and the rest goes in the next call).
+    void erase_all(const std::vector<K>& keys) {
+        for (size_t done = 0; done < keys.size();) {
+            __u32 count = static_cast<__u32>(keys.size() - done);
+            LIBBPF_OPTS(bpf_map_batch_opts, opts);
+            if (bpf_map_delete_batch(fd_, keys.data() + done, &count, &opts) == 0) return;
+            if (errno == ENOENT) {
+                done += count + 1;
+                continue;
+            }
+            if (done == 0 && count == 0 && no_batch(errno)) {
+                for (const auto& k : keys) erase(k);
+                return;
+            }
+            throw SystemError("bpf_map_delete_batch " + name_ + " (" + std::to_string(keys.size() - done) + " keys)", errno);
+        }
+    }
+
     std::vector<K> keys() const {
         std::vector<K> out;
         K key{}, next{};
@@ -106,6 +138,9 @@ public:
     }
 
 private:
+    // The kernel has no batch operation for this map type.
+    static bool no_batch(int err) { return err == EINVAL || err == EOPNOTSUPP || err == 524 /* ENOTSUPP */; }
+
     TypedMap(int fd, UniqueFd owned, const std::string& name) : fd_(fd), owned_(std::move(owned)), name_(name) {
         bpf_map_info info{};
         __u32 len = sizeof(info);

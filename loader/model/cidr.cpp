@@ -47,6 +47,14 @@ IpAddr IpAddr::parse(std::string_view text) {
 std::optional<IpAddr> IpAddr::try_parse(std::string_view text) { return parse_addr(text); }
 
 std::string IpAddr::str() const {
+    if (family == Family::V4) {  // inet_ntop formats IPv4 with sprintf: a tenth of a 100k-route import
+        std::string out;
+        for (size_t i = 0; i < 4; ++i) {
+            if (i) out += '.';
+            out += std::to_string(bytes[i]);
+        }
+        return out;
+    }
     char buf[INET6_ADDRSTRLEN];
     if (!inet_ntop(family == Family::V6 ? AF_INET6 : AF_INET, bytes.data(), buf, sizeof buf))
         throw SystemError("inet_ntop", errno);

@@ -1,4 +1,5 @@
 #include "store/store.h"
+#include "store/rows.h"
 #include "store/statement.h"
 
 #include "model/mac.h"
@@ -90,27 +91,19 @@ CREATE TABLE alert_history (
   value REAL NOT NULL, delivery TEXT NOT NULL);
 )sql";
 
-// Columns in the order the readers below expect.
-constexpr const char* kVpcCols = "SELECT key, id, account, region, name, cidr, ipv6_cidr, created_at FROM vpcs ";
-constexpr const char* kVSwitchCols = "SELECT slot, id, vpc_id, name, cidr, ipv6_cidr, created_at, account FROM vswitches ";
-constexpr const char* kInstanceCols = "SELECT id, vswitch_id, ip, ipv6, created_at, account FROM instances ";
-constexpr const char* kPeeringCols =
-    "SELECT slot, id, account, vpc_id, peer_account, peer_vpc_id, region, peer_region, bandwidth_mbps, link_type, "
-    "status, name, description, created_at FROM peerings ";
-constexpr const char* kRouteCols = "SELECT id, vpc_id, destination, next_hop, created_at FROM routes ";
-
-Vpc read_vpc(const Statement& s) {
-    return Vpc{static_cast<uint32_t>(s.i64(0)), s.text(1), s.u64(2), s.text(3), s.text(4), s.cidr(5), s.opt_cidr(6), s.i64(7)};
-}
-VSwitch read_vswitch(const Statement& s) {
-    return VSwitch{static_cast<uint32_t>(s.i64(0)), s.text(1), s.text(2), s.text(3), s.cidr(4), s.opt_cidr(5), s.i64(6), s.u64(7)};
-}
-Instance read_instance(const Statement& s) { return Instance{s.text(0), s.text(1), s.opt_ip(2), s.opt_ip(3), s.i64(4), s.u64(5)}; }
-Peering read_peering(const Statement& s) {
-    return Peering{static_cast<uint32_t>(s.i64(0)), s.text(1), s.u64(2), s.text(3), s.u64(4), s.text(5), s.text(6),
-                   s.text(7), s.i64(8), s.text(9), peering_status_from_string(s.text(10)), s.text(11), s.text(12), s.i64(13)};
-}
-RouteEntry read_route(const Statement& s) { return RouteEntry{s.text(0), s.text(1), s.cidr(2), s.text(3), s.i64(4)}; }
+// Version 4: a command reads only the rows it needs (one route key, one VPC's connections, the
+// requests due to expire), so that its time does not grow with the store. routes_vpc is the
+// prefix of routes_vpc_destination: one index less to write for each imported route.
+constexpr const char* kSchemaV4 = R"sql(
+CREATE INDEX routes_vpc_destination ON routes(vpc_id, destination);
+DROP INDEX IF EXISTS routes_vpc;
+CREATE INDEX peerings_vpc ON peerings(vpc_id);
+CREATE INDEX peerings_peer_vpc ON peerings(peer_vpc_id);
+CREATE INDEX peerings_account_region ON peerings(account, region, status);
+CREATE INDEX peerings_peer_account ON peerings(peer_account);
+CREATE INDEX peerings_status_created ON peerings(status, created_at);
+CREATE INDEX vpcs_account ON vpcs(account);
+)sql";
 
 // The smallest non-negative integer not in `used_sql`'s single column.
 uint32_t smallest_free(sqlite3* db, const char* used_sql) {
@@ -142,7 +135,17 @@ Mac parse_port_mac(const std::string& text) {
 
 // ---- opening, schema, transactions
 
-Store::Store(const std::string& path) : path_(path) {
+Store::Store(const std::string& path, Access access) : path_(path) {
+    if (access == Access::ReadOnly) {
+        if (int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr); rc != SQLITE_OK) {
+            std::string what = "sqlite: open " + path + " read-only: " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
+            sqlite3_close(db_);
+            throw StoreError(what, rc);
+        }
+        sqlite3_busy_timeout(db_, 10000);
+        sqlite3_extended_result_codes(db_, 1);
+        return;
+    }
     auto parent = std::filesystem::path(path).parent_path();
     std::error_code ec;
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
@@ -158,6 +161,9 @@ Store::Store(const std::string& path) : path_(path) {
         sqlite3_extended_result_codes(db_, 1);
         exec("PRAGMA journal_mode = WAL");
         exec("PRAGMA foreign_keys = ON");
+        // Room for a 100k-route import's pages and index pages: with SQLite's 2 MB default the
+        // transaction spills pages to the WAL and reads them back, tens of thousands of times.
+        exec("PRAGMA cache_size = -262144");
         create_schema();
     } catch (...) {
         sqlite3_close(db_);
@@ -165,7 +171,15 @@ Store::Store(const std::string& path) : path_(path) {
     }
 }
 
-Store::~Store() { sqlite3_close(db_); }
+Store::~Store() {
+    committed_.reset();
+    sqlite3_close(db_);
+}
+
+Store& Store::committed() {
+    if (!committed_) committed_ = std::make_unique<Store>(path_, Access::ReadOnly);
+    return *committed_;
+}
 
 void Store::exec(const char* sql) {
     char* err = nullptr;
@@ -189,10 +203,12 @@ void Store::create_schema() {
         exec(kSchema);
         exec(kSchemaV2);
         exec(kSchemaV3);
+        exec(kSchemaV4);
         Statement(db_, "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", std::to_string(kSchemaVersion)).run();
     } else if (*version < kSchemaVersion) {
         if (*version < 2) exec(kSchemaV2);
         if (*version < 3) exec(kSchemaV3);
+        if (*version < 4) exec(kSchemaV4);
         Statement(db_, "UPDATE meta SET value = ? WHERE key = 'schema_version'", std::to_string(kSchemaVersion)).run();
     } else if (*version > kSchemaVersion) {
         throw Error("Store.SchemaVersion", path_ + " has schema version " + std::to_string(*version) + ", newer than the " +
@@ -247,6 +263,12 @@ std::optional<Vpc> Store::find_vpc(const std::string& id) { return one<Vpc>(db_,
 
 std::vector<Vpc> Store::vpcs() { return all<Vpc>(db_, read_vpc, kVpcCols + std::string("ORDER BY key")); }
 
+std::vector<Vpc> Store::vpcs_of_account(AccountId account) {
+    return all<Vpc>(db_, read_vpc, kVpcCols + std::string("WHERE account = ? ORDER BY key"), account);
+}
+
+bool Store::has_vpcs() { return Statement(db_, "SELECT 1 FROM vpcs LIMIT 1").step(); }
+
 void Store::delete_vpc(const std::string& id) {
     refuse_children(db_, "SELECT id FROM vswitches WHERE vpc_id = ? ORDER BY rowid LIMIT 1", id, "VSwitch", "vSwitch");
     refuse_children(db_, "SELECT id FROM routes WHERE vpc_id = ? ORDER BY rowid LIMIT 1", id, "RouteEntry", "route entry");
@@ -294,6 +316,15 @@ PortMap Store::vswitch_ports() {
     return out;
 }
 
+PortMap Store::vswitch_ports(const std::vector<VSwitch>& of) {
+    PortMap out;
+    for (const auto& vsw : of) {
+        Statement s(db_, "SELECT ifindex, datapath_mac, vpc_mac FROM vswitch_ports WHERE vswitch_id = ?", vsw.id);
+        if (s.step()) out[vsw.id] = PortInfo{static_cast<uint32_t>(s.i64(0)), parse_port_mac(s.text(1)), parse_port_mac(s.text(2))};
+    }
+    return out;
+}
+
 // ---- instances
 
 void Store::insert(const Instance& i) {
@@ -335,6 +366,26 @@ std::vector<Peering> Store::peerings() { return all<Peering>(db_, read_peering, 
 
 std::vector<Peering> Store::live_peerings() {
     return all<Peering>(db_, read_peering, kPeeringCols + std::string("WHERE status <> 'Deleted' ORDER BY rowid"));
+}
+
+std::vector<Peering> Store::live_peerings_of(const std::string& vpc_id) {
+    return all<Peering>(db_, read_peering, kPeeringCols + std::string("WHERE (vpc_id = ?1 OR peer_vpc_id = ?1) AND status <> 'Deleted' ORDER BY rowid"),
+                        vpc_id);
+}
+
+std::map<PeeringStatus, int64_t> Store::peering_counts(AccountId account, const std::string& region) {
+    Statement s(db_, "SELECT status, count(*) FROM peerings WHERE account = ? AND region = ? GROUP BY status", account, region);
+    std::map<PeeringStatus, int64_t> out;
+    while (s.step()) out[peering_status_from_string(s.text(0))] = s.i64(1);
+    return out;
+}
+
+std::vector<Peering> Store::peerings_of_party(AccountId account) {
+    return all<Peering>(db_, read_peering, kPeeringCols + std::string("WHERE account = ?1 OR peer_account = ?1 ORDER BY rowid"), account);
+}
+
+std::vector<Peering> Store::peerings_created_before(PeeringStatus status, int64_t time) {
+    return all<Peering>(db_, read_peering, kPeeringCols + std::string("WHERE status = ? AND created_at < ? ORDER BY rowid"), status, time);
 }
 
 void Store::set_peering_status(const std::string& id, PeeringStatus status) {
@@ -402,6 +453,18 @@ std::vector<RouteEntry> Store::routes() { return all<RouteEntry>(db_, read_route
 
 std::vector<RouteEntry> Store::routes_of_vpc(const std::string& vpc_id) {
     return all<RouteEntry>(db_, read_route, kRouteCols + std::string("WHERE vpc_id = ? ORDER BY rowid"), vpc_id);
+}
+
+std::optional<RouteEntry> Store::any_route_of_vpc(const std::string& vpc_id) {
+    return one<RouteEntry>(db_, read_route, kRouteCols + std::string("WHERE vpc_id = ? LIMIT 1"), vpc_id);
+}
+
+std::vector<RouteEntry> Store::routes_to(const std::string& vpc_id, const Cidr& destination) {
+    return all<RouteEntry>(db_, read_route, kRouteCols + std::string("WHERE vpc_id = ? AND destination = ? ORDER BY rowid"), vpc_id, destination);
+}
+
+std::vector<std::string> Store::route_destinations(const std::string& vpc_id) {
+    return all<std::string>(db_, [](const Statement& s) { return s.text(0); }, "SELECT destination FROM routes WHERE vpc_id = ?", vpc_id);
 }
 
 std::vector<RouteEntry> Store::routes_via(const std::string& pcc_id) {

@@ -1,9 +1,12 @@
 #pragma once
+#include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "compiler/scope.h"
 #include "compiler/tables.h"
 #include "model/model.h"
 #include "telemetry/alerts.h"
@@ -60,15 +63,23 @@ private:
     int code_;
 };
 
+// The rows of a store that some map entries come from, and the links of their vSwitches.
+struct ScopedSnapshot {
+    Snapshot snapshot;
+    PortMap ports;
+};
+
 // The desired state in one SQLite file. Not thread-safe; one Store per process and file.
 // Writers from several processes serialize on BEGIN IMMEDIATE (busy timeout 10 s).
 class Store {
 public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
+
+    enum class Access { ReadWrite, ReadOnly };
 
     // Creates the parent directories and the schema if needed; throws Error("Store.SchemaVersion")
-    // for a file written by a newer xpeer.
-    explicit Store(const std::string& path);
+    // for a file written by a newer xpeer. ReadOnly opens an existing store as it is.
+    explicit Store(const std::string& path, Access access = Access::ReadWrite);
     ~Store();
     Store(const Store&) = delete;
     Store& operator=(const Store&) = delete;
@@ -90,6 +101,10 @@ public:
 
     const std::string& path() const { return path_; }
 
+    // The store as last committed, through a second connection: while this one's transaction is
+    // open, it does not see that transaction's changes (WAL). Opened on first use.
+    Store& committed();
+
     std::optional<std::string> setting(const std::string& key);
     void set_setting(const std::string& key, const std::string& value);
 
@@ -100,6 +115,8 @@ public:
     void insert(Vpc& vpc);
     std::optional<Vpc> find_vpc(const std::string& id);
     std::vector<Vpc> vpcs();
+    std::vector<Vpc> vpcs_of_account(AccountId account);
+    bool has_vpcs();
     void delete_vpc(const std::string& id);  // Error("DependencyViolation.*") while it has children
 
     // Assigns vsw.slot: the smallest not used by a live vSwitch.
@@ -111,6 +128,7 @@ public:
     // The kernel link of a vSwitch, recorded when it is made.
     void set_vswitch_port(const std::string& vswitch_id, const PortInfo& port);
     PortMap vswitch_ports();
+    PortMap vswitch_ports(const std::vector<VSwitch>& of);
 
     void insert(const Instance& inst);
     std::optional<Instance> find_instance(const std::string& id);
@@ -124,6 +142,11 @@ public:
     std::optional<Peering> find_peering(const std::string& id);
     std::vector<Peering> peerings();       // all, Deleted included
     std::vector<Peering> live_peerings();  // not Deleted
+    std::vector<Peering> live_peerings_of(const std::string& vpc_id);  // at either end
+    // How many connections the account requested in the region, by status (Deleted included).
+    std::map<PeeringStatus, int64_t> peering_counts(AccountId account, const std::string& region);
+    std::vector<Peering> peerings_of_party(AccountId account);  // requester or accepter, Deleted included
+    std::vector<Peering> peerings_created_before(PeeringStatus status, int64_t time);
     void set_peering_status(const std::string& id, PeeringStatus status);
     void update_peering(const Peering& p);  // every field but id and slot
     void archive_counters(const std::string& pcc, int direction, const LinkCounters& counters);
@@ -134,6 +157,9 @@ public:
     std::optional<RouteEntry> find_route(const std::string& id);
     std::vector<RouteEntry> routes();
     std::vector<RouteEntry> routes_of_vpc(const std::string& vpc_id);
+    std::optional<RouteEntry> any_route_of_vpc(const std::string& vpc_id);
+    std::vector<RouteEntry> routes_to(const std::string& vpc_id, const Cidr& destination);
+    std::vector<std::string> route_destinations(const std::string& vpc_id);  // as stored: Cidr::str()
     std::vector<RouteEntry> routes_via(const std::string& pcc_id);
     void delete_route(const std::string& id);
 
@@ -175,6 +201,10 @@ public:
     std::vector<AlertChange> alert_history(const std::string& alert_id);
 
     Snapshot snapshot();  // live peerings only
+    // What compile_scope(scope) needs, and no more: the scope's vSwitches, every vSwitch of a VPC
+    // with one of its prefixes (a system route wins over a route entry with its key), the route
+    // entries of its prefixes, its live peerings and those the routes name, every VPC these name.
+    ScopedSnapshot snapshot_of(const Scope& scope);
 
     // Whether any resource, live or gone (events remember them), has this id.
     bool id_exists(const std::string& id);
@@ -185,6 +215,7 @@ private:
 
     std::string path_;
     sqlite3* db_ = nullptr;
+    std::unique_ptr<Store> committed_;
 };
 
 using Transaction = Store::Transaction;

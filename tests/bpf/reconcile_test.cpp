@@ -62,3 +62,43 @@ TEST_CASE("a map whose layout differs from this build is refused by name", "[rec
     UniqueFd owned(fd);
     CHECK_THROWS_WITH((TypedMap<uint32_t, xp_port>::borrow(fd, "xp_ports")), Catch::Contains("xp_ports has key/value sizes 4/4"));
 }
+
+TEST_CASE("write puts and removes exactly a delta's entries, in batches, and bumps the generation", "[reconcile]") {
+    Datapath dp = Datapath::load_unpinned();
+    Tables before = two_routes_one_peering();
+    reconcile(before, dp);
+    const uint64_t generation = dp.read_control().generation;
+
+    Tables after = before;
+    after.routes_v6.clear();
+    after.peerings.erase(4);
+    after.ports[7] = xp_port{1, 0};
+    xp_route via{};
+    via.kind = XP_NH_PEERING;
+    via.target = 5;
+    for (uint32_t i = 0; i < 20000; ++i) {  // more than one batch's worth for a trie
+        Cidr c;
+        c.addr.bytes = {10, uint8_t(i >> 16), uint8_t(i >> 8), uint8_t(i)};
+        c.prefix_len = 32;
+        after.routes_v4[lpm_key_v4(2, c)] = via;
+    }
+    after.peerings[5] = xp_peering{1, 2, 1, 0, 0, 0};
+
+    auto r = write(diff(before, after), dp);
+    CHECK(r.added == 20002);
+    CHECK(r.removed == 2);
+    CHECK(dp.read_control().generation == generation + 1);
+    CHECK(plan(after, dp).total() == 0);  // the maps hold `after`, nothing more
+    xp_peering p{};
+    REQUIRE(dp.peerings.get(4, p));
+    CHECK(p.vpc_a == 0);
+
+    CHECK(write(diff(after, after), dp).total() == 0);
+    CHECK(dp.read_control().generation == generation + 1);  // nothing written, nothing stale
+
+    // removals of keys the map no longer has are skipped, not failed on
+    TablesDelta again = diff(after, before);
+    write(again, dp);
+    CHECK(write(again, dp).removed > 0);
+    CHECK(plan(before, dp).total() == 0);
+}

@@ -101,4 +101,20 @@ active=$(xp --json peering list | jq '[.[] | select(.Status == "Activated")] | l
   fail "maps have $(peerings_in_maps "and .formatted.value.active == 1") active, the store $active Activated"
 reachable "vpc1 -> vpc2 after the kills" "$vpc1" -I 172.16.1.2 192.168.1.2
 
+step "SIGKILL during route imports: the next write, whatever it is, leaves the maps as the store says"
+routes_in_maps() { bpftool -j map dump pinned "$XPEER_BPFFS/xp_routes_v4" | jq length; }
+dirty_flag() { bpftool -j map dump pinned "$XPEER_BPFFS/xp_control" | jq '.[0].formatted.value.dirty'; }
+for delay in 0.1 0.2 0.3 0.4 0.6; do
+  awk -v d="$delay" 'BEGIN { for (i = 0; i < 20000; i++) printf "10.%d.%d.%d/32\n", d * 100, int(i / 256), i % 256 }' >"$E2E_TMP/routes"
+  kill_after "$delay" route import --vpc "$vpc1" --next-hop "$pcc" --file "$E2E_TMP/routes"
+  left="left the maps $( [ "$(dirty_flag)" = 1 ] && echo dirty || echo clean)"
+  xp quota set vpc_quota_peer_num 20 >/dev/null  # writes no maps of its own
+  want=$(( $(xp --json route list | jq length) + $(xp --json vswitch list | jq length) ))
+  have=$(routes_in_maps)
+  [ "$want" = "$have" ] && pass "killed after ${delay}s ($left): $have route keys in the maps, as the store has" ||
+    fail "killed after ${delay}s: the store makes $want route keys, the maps hold $have"
+  [ "$(dirty_flag)" = 0 ] && pass "killed after ${delay}s: the maps are clean again" || fail "the dirty flag is still $(dirty_flag)"
+done
+reachable "vpc1 -> vpc2 after the killed imports" "$vpc1" -I 172.16.1.2 192.168.1.2
+
 finish

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "compiler/compiler.h"
+#include "compiler/delta.h"
 #include "controller/dataplane.h"
 
 namespace xpeer::testing {
@@ -17,7 +18,9 @@ struct FakeKernel {
     Tables maps;
     std::vector<std::string> calls;
     uint32_t next_ifindex = 100;
-    int fail_apply_after = -1;  // >= 0: that many applies succeed, then one throws (a kernel failure)
+    int fail_apply_after = -1;  // >= 0: that many applies (whole or delta) succeed, then one throws (a kernel failure)
+    bool dirty = false;         // xp_control.dirty
+    size_t full_applies = 0, delta_applies = 0;
     std::map<std::pair<uint32_t, int>, LinkCounters> link_counters;  // by peering slot and direction, as the map has them
 
     // The maps as text, to compare before and after a refused command.
@@ -60,14 +63,21 @@ public:
     void add_instance(const Vpc&, const VSwitch&, const Instance& i) override { k_->calls.push_back("add_instance " + i.id); }
     void remove_instance(const Vpc&, const VSwitch&, const Instance& i) override { k_->calls.push_back("remove_instance " + i.id); }
     ReconcileResult apply(const Snapshot& s, const PortMap& ports) override {
-        if (k_->fail_apply_after == 0) {
-            k_->fail_apply_after = -1;
-            throw std::runtime_error("bpf_map_update_elem: injected failure");
-        }
-        if (k_->fail_apply_after > 0) --k_->fail_apply_after;
-        k_->maps = compile(s, ports);
-        return {};
+        maybe_fail();
+        ++k_->full_applies;
+        Tables now = compile(s, ports);
+        auto r = diff(k_->maps, now).counts();
+        k_->maps = std::move(now);
+        return r;
     }
+    ReconcileResult apply_delta(const TablesDelta& delta) override {
+        maybe_fail();
+        ++k_->delta_applies;
+        patch(k_->maps, delta);
+        return delta.counts();
+    }
+    bool maps_dirty() override { return k_->dirty; }
+    void set_maps_dirty(bool dirty) override { k_->dirty = dirty; }
     ReconcileResult plan(const Snapshot&, const PortMap&) override { return {}; }
     LinkCounters link_counters(uint32_t slot, int dir) override {
         auto it = k_->link_counters.find({slot, dir});
@@ -85,6 +95,14 @@ public:
     void teardown(const std::vector<Vpc>&) override { k_->calls.push_back("teardown"); }
 
 private:
+    void maybe_fail() {
+        if (k_->fail_apply_after == 0) {
+            k_->fail_apply_after = -1;
+            throw std::runtime_error("bpf_map_update_elem: injected failure");
+        }
+        if (k_->fail_apply_after > 0) --k_->fail_apply_after;
+    }
+
     std::shared_ptr<FakeKernel> k_;
 };
 

@@ -134,6 +134,9 @@ TEST_CASE("store: a version 1 file is migrated to the current schema and keeps i
                        "ALTER TABLE vswitches DROP COLUMN account; ALTER TABLE instances DROP COLUMN account; "
                        "ALTER TABLE archived_counters DROP COLUMN drop_policer; DROP TABLE link_readings; DROP TABLE usage; "
                        "DROP TABLE prices; DROP TABLE alerts; DROP TABLE alert_history; "
+                       "DROP INDEX routes_vpc_destination; DROP INDEX peerings_vpc; DROP INDEX peerings_peer_vpc; "
+                       "DROP INDEX peerings_account_region; DROP INDEX peerings_peer_account; DROP INDEX peerings_status_created; "
+                       "DROP INDEX vpcs_account; "
                        "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
     Store s(dir.db());
     CHECK(s.find_vpc("vpc-a"));
@@ -150,6 +153,7 @@ TEST_CASE("store: a version 1 file is migrated to the current schema and keeps i
     CHECK(s.principals("vpc-a").empty());
     REQUIRE(s.prices().size() == 1);  // version 3: the seed's price
     CHECK(s.prices()[0].usd_per_gb == Approx(0.072));
+    CHECK(s.vpcs_of_account(1).size() == 1);  // version 4: indexes for what one command reads
 }
 
 TEST_CASE("store: a transaction not committed leaves nothing", "[store]") {
@@ -468,4 +472,23 @@ TEST_CASE("ids: cloud-style random ids, drawn again while taken", "[ids]") {
     auto id = new_id("pcc", [&](const std::string&) { return ++calls < 3; });
     CHECK(calls == 3);
     CHECK(id.rfind("pcc-", 0) == 0);
+}
+
+TEST_CASE("store: the committed view does not see an open transaction's changes", "[store]") {
+    TempDir dir;
+    Store s(dir.db());
+    auto a = vpc("vpc-a", "10.0.0.0/16");
+    s.insert(a);
+    {
+        auto tx = s.begin();
+        auto b = vpc("vpc-b", "10.1.0.0/16");
+        s.insert(b);
+        s.delete_vpc("vpc-a");
+        CHECK(s.find_vpc("vpc-b"));
+        CHECK_FALSE(s.committed().find_vpc("vpc-b"));
+        CHECK(s.committed().find_vpc("vpc-a"));
+        tx.commit();
+    }
+    CHECK(s.committed().find_vpc("vpc-b"));
+    CHECK_FALSE(s.committed().find_vpc("vpc-a"));
 }

@@ -1,0 +1,66 @@
+#include "controller/map_writer.h"
+
+#include <spdlog/spdlog.h>
+
+#include "compiler/compile_scope.h"
+
+namespace xpeer {
+namespace {
+
+Tables compile_scope_of(Store& store, const Scope& scope) {
+    auto part = store.snapshot_of(scope);
+    return compile_scope(part.snapshot, part.ports, scope);
+}
+
+}  // namespace
+
+void MapWriter::begin(Dataplane& kernel) {
+    kernel_ = &kernel;
+    dirty_ = whole_ = false;
+    scope_ = {};
+    written_ = {};
+    if (!kernel.maps_dirty()) return;
+    spdlog::info("the maps were left dirty by a command that did not finish: rewriting all of them");
+    dirty_ = true;
+    apply_all();
+}
+
+ReconcileResult MapWriter::apply(const Scope& scope) {
+    if (whole_) return apply_all();
+    scope_ |= scope;
+    Tables before = compile_scope_of(store_.committed(), scope_);
+    patch(before, written_);
+    TablesDelta delta = diff(before, compile_scope_of(store_, scope_));
+    if (delta.empty()) return {};
+    mark_dirty();
+    auto r = kernel_->apply_delta(delta);
+    if (written_.empty())
+        written_ = std::move(delta);
+    else
+        merge(written_, delta);
+    return r;
+}
+
+ReconcileResult MapWriter::apply_all() {
+    mark_dirty();
+    whole_ = true;
+    return kernel_->apply(store_.snapshot(), store_.vswitch_ports());
+}
+
+void MapWriter::committed() {
+    if (dirty_) kernel_->set_maps_dirty(false);
+    dirty_ = false;
+}
+
+void MapWriter::rolled_back() {
+    if (!dirty_) return;
+    kernel_->apply(store_.snapshot(), store_.vswitch_ports());
+    committed();
+}
+
+void MapWriter::mark_dirty() {
+    if (!dirty_) kernel_->set_maps_dirty(true);
+    dirty_ = true;
+}
+
+}  // namespace xpeer
