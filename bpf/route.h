@@ -83,11 +83,22 @@ static __always_inline void cache_key(__u32 vpc, const void *dst, bool is_v6, st
 		__builtin_memcpy(e->addr, dst, 4);
 }
 
-/* A hit of generation gen, copied into d->cached (its element may be reused while we read it). */
+static __always_inline __u32 cache_check(const struct xp_cached_route *e)
+{
+	const __u32 *a = (const __u32 *)e->addr;
+
+	return (__u32)e->generation ^ (__u32)(e->generation >> 32) ^ e->vpc ^ a[0] ^ a[1] ^ a[2] ^ a[3] ^ e->route.kind ^
+	       e->route.target ^ e->route.port_slot ^ e->link ^ e->reason;
+}
+
+/* A hit of generation gen, copied into d->cached. An LRU element is reused at once when it is
+ * replaced or evicted, even while another CPU reads it: the copy must fold to its check word, and
+ * the element must still name the same generation and key after the copy. */
 static __always_inline bool cache_get(__u64 gen, __u32 vpc, const void *dst, bool is_v6, struct decision *d)
 {
 	struct xp_cached_route want;
 	const struct xp_cached_route *e;
+	const volatile struct xp_cached_route *again;
 	const __u32 *a, *b;
 
 	cache_key(vpc, dst, is_v6, &want);
@@ -108,7 +119,13 @@ static __always_inline bool cache_get(__u64 gen, __u32 vpc, const void *dst, boo
 	a = (const __u32 *)d->cached.addr;
 	b = (const __u32 *)want.addr;
 	if (d->cached.generation != gen || d->cached.vpc != vpc || a[0] != b[0] || a[1] != b[1] || a[2] != b[2] ||
-	    a[3] != b[3])
+	    a[3] != b[3] || d->cached.check != cache_check(&d->cached))
+		return false;
+	again = e;
+	if (again->generation != gen || again->vpc != vpc)
+		return false;
+	b = (const __u32 *)e->addr;
+	if (((const volatile __u32 *)b)[0] != a[0] || ((const volatile __u32 *)b)[3] != a[3])
 		return false;
 	d->route = &d->cached.route;
 	d->link = d->cached.link;
@@ -122,6 +139,7 @@ static __always_inline void cache_put(__u64 gen, __u32 vpc, const void *dst, boo
 
 	cache_key(vpc, dst, is_v6, &e);
 	__builtin_memcpy(&e.route, d->route, sizeof(e.route));
+	e.check = cache_check(&e);
 	if (is_v6) {
 		struct xp_cache_key_v6 key = { .vpc = vpc };
 
@@ -175,11 +193,15 @@ static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is
 		return XP_REASON_DROP_TTL;
 	if (reason == XP_REASON_FORWARD_LOCAL)
 		return reason;
-	if (!d->peering) {
+	if (!d->peering) { /* a cache hit: the connection must still be this VPC's, and active */
 		slot = d->link / XP_DIR_MAX;
 		d->peering = bpf_map_lookup_elem(&xp_peerings, &slot);
 		if (!d->peering)
 			return XP_REASON_DROP_NO_ROUTE;
+		if ((d->link % XP_DIR_MAX == XP_DIR_A_TO_B ? d->peering->vpc_a : d->peering->vpc_b) != vpc)
+			return XP_REASON_DROP_NO_ROUTE;
+		if (!d->peering->active)
+			return XP_REASON_DROP_INACTIVE;
 	}
 	if (!police(d->link, d->peering, ip_len))
 		return XP_REASON_DROP_POLICER;

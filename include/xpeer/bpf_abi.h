@@ -62,7 +62,7 @@ struct xp_cached_route {
 	struct xp_route route; /* the vSwitch to leave through */
 	__u32 link;            /* peering slot * XP_DIR_MAX + direction, or XP_NO_LINK */
 	__u32 reason;          /* XP_REASON_FORWARD_LOCAL or XP_REASON_FORWARD_PEERING */
-	__u32 pad;
+	__u32 check;           /* every field above folded by XOR: a copy torn by a concurrent reuse fails it */
 };
 
 /* Per-CPU, indexed by result: how often the route cache answered. */

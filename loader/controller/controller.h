@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sys/file_lock.h"
 #include "controller/config.h"
 #include "controller/dataplane.h"
 #include "controller/dry_run.h"
@@ -250,12 +251,27 @@ private:
     std::optional<std::string> client_token_;
     std::vector<std::function<void()>> undo_;  // kernel steps of the current transaction, reversed on failure
     bool recovering_ = false;
+    bool maps_locked_ = false;  // transact holds the lock file
     size_t expired_ = 0;  // requests this controller's timer expired
 };
 
 template <typename F>
 auto Controller::transact(F&& fn) {
     undo_.clear();
+    // From the store's write lock until the maps' dirty flag is cleared after the commit: the
+    // flag and the route cache's generation are read, changed and written by one command at a time.
+    // Taken once: the recovery below runs a transaction inside this one.
+    std::optional<FileLock> maps_lock;
+    const bool outermost = !maps_locked_;
+    if (outermost) maps_lock.emplace(config_.state_path + ".lock");
+    maps_locked_ = true;
+    struct Unlocked {
+        bool& locked;
+        bool outermost;
+        ~Unlocked() {
+            if (outermost) locked = false;
+        }
+    } unlocked{maps_locked_, outermost};
     try {
         auto tx = store_.begin();
         bind_config();
@@ -265,13 +281,13 @@ auto Controller::transact(F&& fn) {
         if constexpr (std::is_void_v<decltype(fn())>) {
             fn();
             if (!dry_run()) tx.commit();  // a dry run rolls back
+            undo_.clear();  // committed: nothing to undo, even if clearing the flag fails
             maps_.committed();
-            undo_.clear();
         } else {
             auto result = fn();
             if (!dry_run()) tx.commit();
-            maps_.committed();
             undo_.clear();
+            maps_.committed();
             return result;
         }
     } catch (const Error&) {

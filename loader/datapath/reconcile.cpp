@@ -94,9 +94,11 @@ ReconcileResult sync(const Tables& desired, Datapath& dp, bool write) {
 
 }  // namespace
 
+// Always bumps: a rewrite after a killed command or a rollback may change nothing in the maps and
+// still have to retire what the cache learnt from the uncommitted entries in between.
 ReconcileResult reconcile(const Tables& desired, Datapath& dp) {
     ReconcileResult r = sync(desired, dp, true);
-    if (r.total() > 0) dp.bump_generation();
+    dp.bump_generation();
     return r;
 }
 

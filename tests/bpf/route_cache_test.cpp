@@ -114,9 +114,10 @@ TEST_CASE("route cache: a route change or a peering deactivated takes effect on 
         CHECK(fx.run(frame, fx.if_a1).ret == XDP_DROP);
         CHECK(fx.link(5, XP_DIR_A_TO_B).drop_inactive == 1);
     }
-    SECTION("nothing changed: the generation stays") {
+    SECTION("nothing changed: the generation moves all the same, and the tries give the same answer") {
         reconcile(compile(fx.snapshot, fx.ports), fx.dp);
-        CHECK(fx.dp.read_control().generation == before);
+        CHECK(fx.dp.read_control().generation > before);
+        CHECK(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
     }
 }
 
@@ -142,4 +143,38 @@ TEST_CASE("route cache: switched off, the tries decide every packet and nothing 
     REQUIRE(fx.run(udp_frame("10.1.1.2", "10.2.1.2"), fx.if_a1).ret == XDP_REDIRECT);
     xp_cached_route e{};
     CHECK_FALSE(fx.dp.route_cache_v4.get(key_v4(kVpcA, "10.2.1.2"), e));
+}
+
+TEST_CASE("route cache: a copy that does not fold to its check word is not trusted", "[router][cache]") {
+    RouterFixture fx;
+    const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
+    REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+    xp_cached_route e = cached(fx, "10.2.1.2");
+    e.route.target = fx.if_c1;  // half of another decision, as a copy torn by a concurrent reuse
+    fx.dp.route_cache_v4.put(key_v4(kVpcA, "10.2.1.2"), e);
+    REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+    CHECK(cached(fx, "10.2.1.2").route.target == fx.if_b1);  // looked up again and filled anew
+    CHECK(fx.port(1, XP_PORT_TX).packets == 2);              // both left through vsw-b1
+}
+
+TEST_CASE("route cache: a hit through a peering checks the connection itself", "[router][cache]") {
+    RouterFixture fx;
+    const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
+    REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+    xp_peering p{};
+    REQUIRE(fx.dp.peerings.get(5, p));
+
+    SECTION("no longer active, written without a generation bump") {
+        p.active = 0;
+        fx.dp.peerings.put(5, p);
+        CHECK(fx.run(frame, fx.if_a1).ret == XDP_DROP);
+        CHECK(fx.link(5, XP_DIR_A_TO_B).drop_inactive == 1);
+    }
+    SECTION("the slot now joins two other VPCs") {
+        p.vpc_a = 2;
+        p.vpc_b = 3;
+        fx.dp.peerings.put(5, p);
+        CHECK(fx.run(frame, fx.if_a1).ret == XDP_DROP);
+        CHECK(fx.reason(XP_REASON_DROP_NO_ROUTE).packets == 1);
+    }
 }
