@@ -13,6 +13,7 @@
 #include <net/if.h>
 #include <unistd.h>
 
+#include "cli/exit_status.h"
 #include "frame.h"
 #include "program_cost.h"
 #include "live_generator.h"
@@ -83,7 +84,7 @@ int main(int argc, char** argv) {
     app.add_option("--seconds", seconds, "per trial");
     app.add_option("--trials", trials, "trials");
     CLI11_PARSE(app, argc, argv);
-    try {
+    return exit_status_of([&] {
         if (!route_cache.empty()) return switch_route_cache(bpffs, route_cache == "on");
         if (smac.empty() || dmac.empty() || src.empty() || dst.empty())
             throw Error("MissingParameter", "--smac, --dmac, --src and --dst describe the frame");
@@ -128,11 +129,5 @@ int main(int argc, char** argv) {
         if (!redirect.empty()) links::detach_xdp(endpoint(redirect).netns, endpoint(redirect).ifname);
         if (!pass.empty()) links::detach_xdp(endpoint(pass).netns, endpoint(pass).ifname);
         return 0;
-    } catch (const Error& e) {
-        std::cerr << "error: " << e.code() << ": " << e.what() << '\n';
-        return 1;
-    } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << '\n';
-        return 1;
-    }
+    });
 }

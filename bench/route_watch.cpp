@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/exit_status.h"
 #include "compiler/lpm_key.h"
 #include "model/error.h"
 #include "sys/unique_fd.h"
@@ -93,7 +94,7 @@ int main(int argc, char** argv) {
     app.add_option("--timeout", timeout_s, "seconds to wait after the command exits");
     app.add_option("command", command, "the command, after --")->required();
     CLI11_PARSE(app, argc, argv);
-    try {
+    return exit_status_of([&] {
         RouteProbe probe(bpffs, vpc, Cidr::parse(destination));
         const bool want = until == "present";
         if (probe.present() == want) throw Error("RouteWatch.AlreadyThere", destination + " is already " + until);
@@ -134,11 +135,5 @@ int main(int argc, char** argv) {
         std::printf("{\"trie_ms\": %.3f, \"visible_ms\": %.3f, \"command_ms\": %.3f, \"status\": %d}\n", *in_trie - start, *visible - start,
                     *exited - start, code);
         return code == 0 ? 0 : 1;
-    } catch (const Error& e) {
-        std::cerr << "error: " << e.code() << ": " << e.what() << '\n';
-        return 1;
-    } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << '\n';
-        return 1;
-    }
+    });
 }

@@ -96,36 +96,33 @@ static __always_inline __u32 cache_check(const struct xp_cached_route *e)
  * the element must still name the same generation and key after the copy. */
 static __always_inline bool cache_get(__u64 gen, __u32 vpc, const void *dst, bool is_v6, struct decision *d)
 {
-	struct xp_cached_route want;
+	__u32 addr[4] = {}; /* the destination, zero-padded as an entry holds it */
 	const struct xp_cached_route *e;
 	const volatile struct xp_cached_route *again;
-	const __u32 *a, *b;
+	const __u32 *a = (const __u32 *)d->cached.addr;
 
-	cache_key(vpc, dst, is_v6, &want);
 	if (is_v6) {
 		struct xp_cache_key_v6 key = { .vpc = vpc };
 
-		__builtin_memcpy(key.addr, want.addr, sizeof(key.addr));
+		__builtin_memcpy(addr, dst, 16);
+		__builtin_memcpy(key.addr, addr, sizeof(key.addr));
 		e = bpf_map_lookup_elem(&xp_route_cache_v6, &key);
 	} else {
 		struct xp_cache_key_v4 key = { .vpc = vpc };
 
-		__builtin_memcpy(key.addr, want.addr, sizeof(key.addr));
+		__builtin_memcpy(addr, dst, 4);
+		__builtin_memcpy(key.addr, addr, sizeof(key.addr));
 		e = bpf_map_lookup_elem(&xp_route_cache_v4, &key);
 	}
 	if (!e)
 		return false;
 	__builtin_memcpy(&d->cached, e, sizeof(d->cached));
-	a = (const __u32 *)d->cached.addr;
-	b = (const __u32 *)want.addr;
-	if (d->cached.generation != gen || d->cached.vpc != vpc || a[0] != b[0] || a[1] != b[1] || a[2] != b[2] ||
-	    a[3] != b[3] || d->cached.check != cache_check(&d->cached))
+	if (d->cached.generation != gen || d->cached.vpc != vpc || a[0] != addr[0] || a[1] != addr[1] || a[2] != addr[2] ||
+	    a[3] != addr[3] || d->cached.check != cache_check(&d->cached))
 		return false;
-	again = e;
-	if (again->generation != gen || again->vpc != vpc)
-		return false;
-	b = (const __u32 *)e->addr;
-	if (((const volatile __u32 *)b)[0] != a[0] || ((const volatile __u32 *)b)[3] != a[3])
+	again = e; /* still the same entry after the copy? */
+	if (again->generation != gen || again->vpc != vpc || ((const volatile __u32 *)again->addr)[0] != addr[0] ||
+	    ((const volatile __u32 *)again->addr)[3] != addr[3])
 		return false;
 	d->route = &d->cached.route;
 	d->link = d->cached.link;

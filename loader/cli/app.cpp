@@ -1,3 +1,4 @@
+#include "cli/exit_status.h"
 #include "cli/app.h"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -389,7 +390,7 @@ int run_cli(int argc, char** argv) {
     spdlog::set_default_logger(spdlog::stderr_color_mt("xpeer"));
     spdlog::set_pattern("%^%l%$: %v");
     spdlog::set_level(g.verbose ? spdlog::level::debug : spdlog::level::warn);
-    try {
+    return exit_status_of([&] {
         if (g.now) g.config.now = time_args::parse_time(*g.now);
         Controller controller(g.config);
         if (g.dry_run) controller.set_dry_run();
@@ -398,13 +399,7 @@ int run_cli(int argc, char** argv) {
         if (g.dry_run) print_plan(g, controller);
         for (const auto& w : controller.warnings()) std::cerr << "warning: " << w << '\n';
         return 0;
-    } catch (const Error& e) {
-        std::cerr << "error: " << e.code() << ": " << e.what() << '\n';
-        return 1;
-    } catch (const std::exception& e) {
-        std::cerr << "error: " << e.what() << '\n';
-        return 1;
-    }
+    });
 }
 
 }  // namespace xpeer

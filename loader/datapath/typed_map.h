@@ -46,7 +46,7 @@ public:
             __u32 count = static_cast<__u32>(keys.size() - done);
             LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
             if (bpf_map_update_batch(fd_, keys.data() + done, values.data() + done, &count, &opts) == 0) return;
-            if (done == 0 && count == 0 && no_batch(errno)) {
+            if (done == 0 && no_batch(errno)) {  // the kernel leaves count as it was: redo all, one by one
                 for (size_t i = 0; i < keys.size(); ++i) put(keys[i], values[i]);
                 return;
             }
@@ -64,7 +64,7 @@ public:
                 done += count + 1;
                 continue;
             }
-            if (done == 0 && count == 0 && no_batch(errno)) {
+            if (done == 0 && no_batch(errno)) {
                 for (const auto& k : keys) erase(k);
                 return;
             }
