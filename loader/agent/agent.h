@@ -1,22 +1,10 @@
 #pragma once
-#include <atomic>
-#include <chrono>
-#include <cstdint>
-#include <optional>
-#include <string>
-
+#include "cli/agent_command.h"
 #include "controller/controller.h"
 
 namespace xpeer {
 
 class Deliveries;  // webhooks in flight (agent.cpp)
-
-struct AgentOptions {
-    std::chrono::milliseconds interval{1000};
-    std::string metrics_address = "127.0.0.1";
-    int metrics_port = 9464;  // 0: no HTTP server
-    std::optional<int64_t> ticks;  // stop after this many samples (tests); forever if not set
-};
 
 // The agent: every interval it runs the expiry timer, samples every link into the store (so a
 // restart loses at most one interval), evaluates alert rules and delivers their webhooks, and

@@ -7,22 +7,11 @@
 #include <optional>
 #include <string>
 
+#include "cli/globals.h"
 #include "cli/render.h"
 #include "controller/controller.h"
 
 namespace xpeer {
-
-using Action = std::function<void(Controller&)>;
-
-struct Globals {
-    Config config;
-    bool json = false;
-    bool verbose = false;
-    bool dry_run = false;
-    std::string xdp_mode = "native";
-    std::optional<std::string> now;
-    std::optional<std::string> client_token;
-};
 
 // A dry run prints its plan instead of the result (the result was never made).
 inline void print_plan(const Globals& g, const Controller& c) {
@@ -67,7 +56,7 @@ void print_details(const Globals& g, const T& item) {
         render::details(std::cout, render::to_json(item));
 }
 
-// The agent, top, alerts, prices and bills (cli/telemetry_commands.cpp).
+// Top, alerts, prices and bills (cli/telemetry_commands.cpp).
 void add_telemetry(CLI::App& app, Globals& g, Action& action);
 
 }  // namespace xpeer

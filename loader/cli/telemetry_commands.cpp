@@ -1,32 +1,14 @@
-// The agent, top, alerts, prices and bills.
+// Top, alerts, prices and bills.
 #include <unistd.h>
 
 #include <chrono>
 #include <thread>
 
-#include "agent/agent.h"
 #include "cli/commands.h"
 #include "cli/time_args.h"
 
 namespace xpeer {
 namespace {
-
-void add_agent(CLI::App& app, Action& action) {
-    auto opts = std::make_shared<AgentOptions>();
-    auto interval = std::make_shared<std::string>("1s");
-    auto* agent = app.add_subcommand("agent", "sample every link each interval: expiry, usage for bills, alerts, Prometheus metrics");
-    agent->add_option("--interval", *interval, "sampling interval (500ms, 1s, ...)")->capture_default_str();
-    agent->add_option("--metrics-address", opts->metrics_address, "address of the metrics endpoint")->capture_default_str();
-    agent->add_option("--metrics-port", opts->metrics_port, "port of http://ADDRESS:PORT/metrics; 0 for none")->capture_default_str();
-    agent->add_option("--ticks", opts->ticks, "stop after this many samples (default: run until SIGINT/SIGTERM)");
-    agent->callback([&action, opts, interval] {
-        action = [opts, interval](Controller& c) {
-            opts->interval = time_args::parse_duration(*interval);
-            if (opts->interval.count() <= 0) throw Error("InvalidDuration", "the interval must be positive");
-            Agent(c, *opts).run();
-        };
-    });
-}
 
 void add_top(CLI::App& app, Globals& g, Action& action) {
     auto interval = std::make_shared<std::string>("1s");
@@ -139,7 +121,6 @@ void add_billing(CLI::App& app, Globals& g, Action& action) {
 }  // namespace
 
 void add_telemetry(CLI::App& app, Globals& g, Action& action) {
-    add_agent(app, action);
     add_top(app, g, action);
     add_alert(app, g, action);
     add_billing(app, g, action);

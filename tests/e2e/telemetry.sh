@@ -102,6 +102,14 @@ rate=$(metric xpeer_peering_rate_bytes_per_second "direction=\"a_to_b\"")
 [ -n "$rate" ] && pass "a rate over the last interval ($rate bytes/s)" || fail "no rate"
 stop_agent
 
+step "the agent is its own program"
+mkdir -p "$E2E_TMP/lone"
+cp "$XPEER" "$E2E_TMP/lone/xpeer"
+out=$("$E2E_TMP/lone/xpeer" agent --ticks 1 2>&1) && status=0 || status=$?
+[ "$status" = 1 ] && grep -q "^error: xpeer agent: cannot run $E2E_TMP/lone/xpeer-agent: No such file" <<<"$out" &&
+  pass "without xpeer-agent next to it, xpeer agent says so: $out" || fail "status $status: $out"
+ldd "$XPEER" | grep -Eq 'libssl|libcrypto|httplib' && fail "the CLI links TLS/HTTP: $(ldd "$XPEER")" || pass "the CLI links no HTTP or TLS library"
+
 step "top"
 out=$(xp --account $C1 top --interval 200ms --count 1)
 grep -q "$pcc" <<<"$out" && pass "top shows the connection" || fail "top: $out"

@@ -1,0 +1,45 @@
+#include "cli/agent_command.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <iostream>
+
+#include "cli/time_args.h"
+#include "model/error.h"
+
+namespace xpeer {
+
+AgentOptions AgentFlags::resolve() const {
+    AgentOptions o = options;
+    o.interval = time_args::parse_duration(interval);
+    if (o.interval.count() <= 0) throw Error("InvalidDuration", "the interval must be positive");
+    return o;
+}
+
+CLI::App* add_agent_command(CLI::App& app, AgentFlags& flags) {
+    auto* agent = app.add_subcommand("agent", "sample every link each interval: expiry, usage for bills, alerts, Prometheus metrics");
+    agent->add_option("--interval", flags.interval, "sampling interval (500ms, 1s, ...)")->capture_default_str();
+    agent->add_option("--metrics-address", flags.options.metrics_address, "address of the metrics endpoint")->capture_default_str();
+    agent->add_option("--metrics-port", flags.options.metrics_port, "port of http://ADDRESS:PORT/metrics; 0 for none")->capture_default_str();
+    agent->add_option("--ticks", flags.options.ticks, "stop after this many samples (default: run until SIGINT/SIGTERM)");
+    return agent;
+}
+
+int exec_agent(char** argv) {
+    std::error_code ec;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec) {
+        std::cerr << "error: xpeer agent: cannot find this program's binary: " << ec.message() << '\n';
+        return 1;
+    }
+    const std::string agent = (self.parent_path() / "xpeer-agent").string();
+    argv[0] = const_cast<char*>(agent.c_str());
+    execv(agent.c_str(), argv);
+    std::cerr << "error: xpeer agent: cannot run " << agent << ": " << std::strerror(errno) << '\n';
+    return 1;
+}
+
+}  // namespace xpeer

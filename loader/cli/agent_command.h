@@ -1,0 +1,34 @@
+#pragma once
+// `xpeer agent`: its flags, shared by the CLI and xpeer-agent. The CLI execs xpeer-agent, so that
+// the commands users time (a route change, a peering) do not load the agent's HTTP and TLS
+// libraries at every start.
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace xpeer {
+
+struct AgentOptions {
+    std::chrono::milliseconds interval{1000};
+    std::string metrics_address = "127.0.0.1";
+    int metrics_port = 9464;  // 0: no HTTP server
+    std::optional<int64_t> ticks;  // stop after this many samples (tests); forever if not set
+};
+
+struct AgentFlags {
+    std::string interval = "1s";
+    AgentOptions options;
+
+    AgentOptions resolve() const;  // the interval parsed and checked
+};
+
+// Adds the `agent` subcommand with its flags to app.
+CLI::App* add_agent_command(CLI::App& app, AgentFlags& flags);
+
+// Replaces this process with xpeer-agent (next to this program's binary) on the same command
+// line. Returns only if that fails: the exit status, after saying why.
+int exec_agent(char** argv);
+
+}  // namespace xpeer

@@ -1,0 +1,61 @@
+#include "cli/globals.h"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/exit_status.h"
+#include "cli/time_args.h"
+
+namespace xpeer {
+
+void add_globals(CLI::App& app, Globals& g) {
+    app.add_option("--state", g.config.state_path, "the store (SQLite)")->envname("XPEER_STATE")->capture_default_str();
+    app.add_option("--bpffs", g.config.bpffs_dir, "folder for pinned maps and programs")->envname("XPEER_BPFFS")->capture_default_str();
+    app.add_option("--datapath-netns", g.config.datapath_netns, "namespace of the router's side of every vSwitch")
+        ->envname("XPEER_DATAPATH_NETNS")
+        ->capture_default_str();
+    app.add_option("--netns-prefix", g.config.netns_prefix, "VPC namespaces are named PREFIX-vpc-...")
+        ->envname("XPEER_NETNS_PREFIX")
+        ->capture_default_str();
+    app.add_option("--account", g.config.account, "the caller's account UID")->envname("XPEER_ACCOUNT")->capture_default_str();
+    app.add_option("--xdp-mode", g.xdp_mode, "how XDP programs attach")->envname("XPEER_XDP_MODE")->check(CLI::IsMember({"native", "generic"}))->capture_default_str();
+    app.add_flag("--json", g.json, "machine-readable output");
+    app.add_flag("-v,--verbose", g.verbose, "log every kernel step to stderr");
+    app.add_flag("--dry-run", g.dry_run, "validate and print what would change; change nothing");
+    app.add_option("--client-token", g.client_token, "a create retried with the same token returns the first result");
+    app.add_option("--now", g.now, "the clock: unix seconds or 2026-12-03T00:00:00Z (tests, replays)")->envname("XPEER_NOW");
+}
+
+std::optional<int> parse_command_line(CLI::App& app, Globals& g, int argc, char** argv) {
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return 2;
+    }
+    g.config.xdp_generic = g.xdp_mode == "generic";
+    spdlog::set_default_logger(spdlog::stderr_color_mt("xpeer"));
+    spdlog::set_pattern("%^%l%$: %v");
+    spdlog::set_level(g.verbose ? spdlog::level::debug : spdlog::level::warn);
+    return std::nullopt;
+}
+
+int run_action(Globals& g, const Action& action) {
+    return exit_status_of([&] {
+        if (g.now) g.config.now = time_args::parse_time(*g.now);
+        Controller controller(g.config);
+        if (g.dry_run) controller.set_dry_run();
+        if (g.client_token) controller.set_client_token(*g.client_token);
+        action(controller);
+        if (g.dry_run) print_plan(g, controller);
+        for (const auto& w : controller.warnings()) std::cerr << "warning: " << w << '\n';
+        return 0;
+    });
+}
+
+}  // namespace xpeer
