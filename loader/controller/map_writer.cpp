@@ -25,9 +25,12 @@ void MapWriter::begin(Dataplane& kernel) {
     apply_all();
 }
 
-ReconcileResult MapWriter::apply(const Scope& scope) {
+ReconcileResult MapWriter::apply(Scope scope) {
     if (whole_) return apply_all();
-    scope_ |= scope;
+    if (scope_.empty())
+        scope_ = std::move(scope);  // a route import's scope holds every destination it added
+    else
+        scope_ |= scope;
     Tables before = compile_scope_of(store_.committed(), scope_);
     patch(before, written_);
     TablesDelta delta = diff(before, compile_scope_of(store_, scope_));

@@ -19,7 +19,7 @@ public:
     // Inside the transaction, before any map write.
     void begin(Dataplane& kernel);
     // The entries of `scope` follow the pending store.
-    ReconcileResult apply(const Scope& scope);
+    ReconcileResult apply(Scope scope);
     // Every entry follows the pending store; so do the rest of this transaction's applies.
     ReconcileResult apply_all();
     // After the commit, or a dry run's rollback.

@@ -1,4 +1,5 @@
-#include <unordered_set>
+#include <algorithm>
+#include <numeric>
 
 #include "controller/controller.h"
 #include "controller/rules.h"
@@ -10,6 +11,30 @@ namespace {
 
 Error route_not_found(const std::string& id) {
     return Error("InvalidRouteEntryId.NotFound", "route entry " + id + " not found (or not visible to this account)");
+}
+
+// Refuses the first line whose destination an earlier line, or a route already in the VPC, has.
+void refuse_duplicates(const std::vector<RouteEntry>& routes, const std::vector<std::string>& stored, const std::string& vpc_id) {
+    std::vector<size_t> order(routes.size());
+    std::iota(order.begin(), order.end(), size_t{0});
+    std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return routes[a].destination < routes[b].destination; });
+    size_t first = routes.size();
+    for (size_t k = 1; k < order.size(); ++k)
+        if (routes[order[k]].destination == routes[order[k - 1]].destination) first = std::min(first, order[k]);
+    if (!stored.empty()) {
+        std::vector<Cidr> have;
+        have.reserve(stored.size());
+        for (const auto& d : stored) have.push_back(Cidr::parse(d));
+        std::sort(have.begin(), have.end());
+        for (size_t i = 0; i < first; ++i)
+            if (std::binary_search(have.begin(), have.end(), routes[i].destination)) {
+                first = i;
+                break;
+            }
+    }
+    if (first < routes.size())
+        throw Error("InvalidDestinationCidrBlock.Duplicate",
+                    "line " + std::to_string(first + 1) + ": destination " + routes[first].destination.str() + " is already in " + vpc_id);
 }
 
 }  // namespace
@@ -54,20 +79,14 @@ size_t Controller::import_routes(const std::string& vpc_id, const std::string& n
         if (!p || (p->account != config_.account && p->peer_account != config_.account))
             throw Error("InvalidNextHop.NotFound", "next hop " + next_hop + " is not a peering connection visible to this account");
         const auto vswitches = store_.vswitches_of(vpc.id);
-        const auto existing = store_.route_destinations(vpc.id);
-        std::unordered_set<std::string> seen(existing.begin(), existing.end());
-        seen.reserve(existing.size() + destinations.size());
-        std::vector<RouteEntry> routes;
-        routes.reserve(destinations.size());
+        std::vector<RouteEntry> routes(destinations.size());
         size_t overlapping = 0;
         const int64_t at = now();
         for (size_t i = 0; i < destinations.size(); ++i) {
-            RouteEntry r;
+            RouteEntry& r = routes[i];
             try {
                 r.destination = Cidr::parse(destinations[i]);
                 overlapping += !rules::check_route(vpc, vswitches, {}, *p, r.destination).empty();
-                if (!seen.insert(r.destination.str()).second)
-                    throw Error("InvalidDestinationCidrBlock.Duplicate", "destination " + r.destination.str() + " is already in " + vpc.id);
             } catch (const Error& e) {
                 throw Error(e.code(), "line " + std::to_string(i + 1) + ": " + e.what());
             }
@@ -76,8 +95,8 @@ size_t Controller::import_routes(const std::string& vpc_id, const std::string& n
             r.created_at = at;
             // 16 random characters: a collision among even a million routes is as likely as none; the key would refuse it
             r.id = new_id("rte", [](const std::string&) { return false; });
-            routes.push_back(std::move(r));
         }
+        refuse_duplicates(routes, store_.route_destinations(vpc.id), vpc.id);
         if (overlapping)
             warnings_.push_back(std::to_string(overlapping) + " destinations overlap " + vpc.id +
                                 "'s own CIDR blocks: the system routes of its vSwitches win for the overlapping part");
@@ -85,7 +104,7 @@ size_t Controller::import_routes(const std::string& vpc_id, const std::string& n
         record(Event{at, vpc.id, "RoutesImported", config_.account, std::to_string(routes.size()) + " route entries via " + p->id});
         Scope scope;
         for (const auto& r : routes) scope.add_route(vpc.id, r.destination);
-        maps_.apply(scope);
+        maps_.apply(std::move(scope));
         return routes.size();
     });
 }

@@ -434,11 +434,11 @@ void Store::insert(const std::vector<RouteEntry>& routes) {
     if (int rc = sqlite3_prepare_v2(db_, sql, -1, &st, nullptr); rc != SQLITE_OK) fail(db_, rc, "prepare bulk route insert");
     std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> owned(st, sqlite3_finalize);
     for (const auto& r : routes) {
-        const std::string dest = r.destination.str();
-        sqlite3_bind_text(st, 1, r.id.c_str(), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 2, r.vpc_id.c_str(), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 3, dest.c_str(), -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(st, 4, r.next_hop.c_str(), -1, SQLITE_TRANSIENT);
+        const std::string dest = r.destination.str();  // outlives the step: SQLITE_STATIC copies nothing
+        sqlite3_bind_text(st, 1, r.id.data(), static_cast<int>(r.id.size()), SQLITE_STATIC);
+        sqlite3_bind_text(st, 2, r.vpc_id.data(), static_cast<int>(r.vpc_id.size()), SQLITE_STATIC);
+        sqlite3_bind_text(st, 3, dest.data(), static_cast<int>(dest.size()), SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, r.next_hop.data(), static_cast<int>(r.next_hop.size()), SQLITE_STATIC);
         sqlite3_bind_int64(st, 5, r.created_at);
         if (int rc = sqlite3_step(st); rc != SQLITE_DONE) fail(db_, rc, "insert route " + r.id + " (" + dest + ")");
         sqlite3_reset(st);
