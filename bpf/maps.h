@@ -50,6 +50,23 @@ struct {
 	__type(value, struct xp_cached_route);
 } xp_route_cache_v6 SEC(".maps");
 
+/* The route memo: per CPU, a direct-mapped copy of recent route cache answers. Only its own CPU
+ * writes a slot, and XDP runs in softirq context, which does not nest on a CPU: a hit needs no
+ * hash, no copy and no check word. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XP_ROUTE_MEMO_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xp_cached_route);
+} xp_route_memo_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XP_ROUTE_MEMO_SLOTS);
+	__type(key, __u32);
+	__type(value, struct xp_cached_route);
+} xp_route_memo_v6 SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);

@@ -150,6 +150,58 @@ static __always_inline void cache_put(__u64 gen, __u32 vpc, const void *dst, boo
 	}
 }
 
+/* The memo slot of a destination: its words mixed, so that neighbouring addresses spread. */
+static __always_inline __u32 *memo_slot_key(__u32 vpc, const __u32 *addr, __u32 *slot)
+{
+	__u32 h = vpc * 0x9e3779b1u ^ addr[0] ^ addr[1] ^ addr[2] ^ addr[3];
+
+	h ^= h >> 15;
+	h *= 0x2c1b3c6du;
+	h ^= h >> 12;
+	*slot = h & (XP_ROUTE_MEMO_SLOTS - 1);
+	return slot;
+}
+
+static __always_inline struct xp_cached_route *memo_slot(__u32 vpc, const __u32 *addr, bool is_v6)
+{
+	__u32 slot;
+
+	memo_slot_key(vpc, addr, &slot);
+	return bpf_map_lookup_elem(is_v6 ? (void *)&xp_route_memo_v6 : (void *)&xp_route_memo_v4, &slot);
+}
+
+/* A memo hit of generation gen: d points into this CPU's slot. */
+static __always_inline bool memo_get(__u64 gen, __u32 vpc, const __u32 *addr, bool is_v6, struct decision *d)
+{
+	const struct xp_cached_route *m = memo_slot(vpc, addr, is_v6);
+	const __u32 *a;
+
+	if (!m)
+		return false;
+	a = (const __u32 *)m->addr;
+	if (m->generation != gen || m->vpc != vpc || a[0] != addr[0] || a[1] != addr[1] || a[2] != addr[2] || a[3] != addr[3])
+		return false;
+	d->route = &m->route;
+	d->link = m->link;
+	d->cached.reason = m->reason;
+	return true;
+}
+
+static __always_inline void memo_put(__u64 gen, __u32 vpc, const __u32 *addr, bool is_v6, const struct decision *d,
+				     enum xp_reason reason)
+{
+	struct xp_cached_route *m = memo_slot(vpc, addr, is_v6);
+
+	if (!m)
+		return;
+	m->generation = gen;
+	m->vpc = vpc;
+	__builtin_memcpy(m->addr, addr, 16);
+	__builtin_memcpy(&m->route, d->route, sizeof(m->route));
+	m->link = d->link;
+	m->reason = reason;
+}
+
 static __always_inline bool is_forward(enum xp_reason reason)
 {
 	return reason == XP_REASON_FORWARD_LOCAL || reason == XP_REASON_FORWARD_PEERING;
@@ -170,18 +222,27 @@ static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is
 	__u64 gen = ctl ? *(volatile const __u64 *)&ctl->generation : 0;
 	enum xp_reason reason;
 
+	__u32 addr[4] = {}; /* the destination, zero-padded as the caches hold it */
+
 	d->route = 0;
 	d->peering = 0;
 	d->link = XP_NO_LINK;
-	if (use_cache && cache_get(gen, vpc, dst, is_v6, d)) {
+	__builtin_memcpy(addr, dst, is_v6 ? 16 : 4);
+	if (use_cache && memo_get(gen, vpc, addr, is_v6, d)) {
 		count_cache(XP_CACHE_HIT);
 		reason = d->cached.reason;
+	} else if (use_cache && cache_get(gen, vpc, dst, is_v6, d)) {
+		count_cache(XP_CACHE_HIT);
+		reason = d->cached.reason;
+		memo_put(gen, vpc, addr, is_v6, d, reason);
 	} else {
 		reason = resolve(vpc, dst, is_v6, d);
 		if (use_cache) {
 			count_cache(XP_CACHE_MISS);
-			if (is_forward(reason))
+			if (is_forward(reason)) {
 				cache_put(gen, vpc, dst, is_v6, d, reason);
+				memo_put(gen, vpc, addr, is_v6, d, reason);
+			}
 		}
 	}
 	if (!is_forward(reason))

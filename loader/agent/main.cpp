@@ -7,6 +7,7 @@
 int main(int argc, char** argv) {
     using namespace xpeer;
     CLI::App app{"xpeer-agent: samples every link each interval, evaluates alerts and serves Prometheus metrics; run it as `xpeer agent`"};
+    app.name("xpeer-agent");  // argv[0] is the full path `xpeer agent` execs
     app.require_subcommand(1);
     Globals g;
     add_globals(app, g);

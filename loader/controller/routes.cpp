@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <numeric>
+#include <optional>
 
 #include "controller/controller.h"
 #include "controller/rules.h"
@@ -13,28 +14,24 @@ Error route_not_found(const std::string& id) {
     return Error("InvalidRouteEntryId.NotFound", "route entry " + id + " not found (or not visible to this account)");
 }
 
-// Refuses the first line whose destination an earlier line, or a route already in the VPC, has.
-void refuse_duplicates(const std::vector<RouteEntry>& routes, const std::vector<std::string>& stored, const std::string& vpc_id) {
-    std::vector<size_t> order(routes.size());
+// The first of routes[0, end) whose destination an earlier one, or a route already in the VPC
+// (stored: Cidr::str() of each), has; end if none.
+size_t first_duplicate(const std::vector<RouteEntry>& routes, size_t end, std::vector<std::string> stored) {
+    std::vector<size_t> order(end);
     std::iota(order.begin(), order.end(), size_t{0});
     std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return routes[a].destination < routes[b].destination; });
-    size_t first = routes.size();
+    size_t first = end;
     for (size_t k = 1; k < order.size(); ++k)
         if (routes[order[k]].destination == routes[order[k - 1]].destination) first = std::min(first, order[k]);
     if (!stored.empty()) {
-        std::vector<Cidr> have;
-        have.reserve(stored.size());
-        for (const auto& d : stored) have.push_back(Cidr::parse(d));
-        std::sort(have.begin(), have.end());
+        std::sort(stored.begin(), stored.end());
         for (size_t i = 0; i < first; ++i)
-            if (std::binary_search(have.begin(), have.end(), routes[i].destination)) {
+            if (std::binary_search(stored.begin(), stored.end(), routes[i].destination.str())) {
                 first = i;
                 break;
             }
     }
-    if (first < routes.size())
-        throw Error("InvalidDestinationCidrBlock.Duplicate",
-                    "line " + std::to_string(first + 1) + ": destination " + routes[first].destination.str() + " is already in " + vpc_id);
+    return first;
 }
 
 }  // namespace
@@ -82,13 +79,16 @@ size_t Controller::import_routes(const std::string& vpc_id, const std::string& n
         std::vector<RouteEntry> routes(destinations.size());
         size_t overlapping = 0;
         const int64_t at = now();
-        for (size_t i = 0; i < destinations.size(); ++i) {
-            RouteEntry& r = routes[i];
+        std::optional<Error> refused;  // of line `valid` + 1; a duplicate before it is reported first
+        size_t valid = 0;
+        for (; valid < destinations.size(); ++valid) {
+            RouteEntry& r = routes[valid];
             try {
-                r.destination = Cidr::parse(destinations[i]);
+                r.destination = Cidr::parse(destinations[valid]);
                 overlapping += !rules::check_route(vpc, vswitches, {}, *p, r.destination).empty();
             } catch (const Error& e) {
-                throw Error(e.code(), "line " + std::to_string(i + 1) + ": " + e.what());
+                refused.emplace(e.code(), "line " + std::to_string(valid + 1) + ": " + e.what());
+                break;
             }
             r.vpc_id = vpc.id;
             r.next_hop = p->id;
@@ -96,7 +96,10 @@ size_t Controller::import_routes(const std::string& vpc_id, const std::string& n
             // 16 random characters: a collision among even a million routes is as likely as none; the key would refuse it
             r.id = new_id("rte", [](const std::string&) { return false; });
         }
-        refuse_duplicates(routes, store_.route_destinations(vpc.id), vpc.id);
+        if (size_t d = first_duplicate(routes, valid, store_.route_destinations(vpc.id)); d < valid)
+            throw Error("InvalidDestinationCidrBlock.Duplicate",
+                        "line " + std::to_string(d + 1) + ": destination " + routes[d].destination.str() + " is already in " + vpc.id);
+        if (refused) throw *refused;
         if (overlapping)
             warnings_.push_back(std::to_string(overlapping) + " destinations overlap " + vpc.id +
                                 "'s own CIDR blocks: the system routes of its vSwitches win for the overlapping part");

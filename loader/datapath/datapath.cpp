@@ -67,6 +67,8 @@ std::optional<Datapath> Datapath::open_pinned(const std::string& dir) {
     dp.reasons = open_map<decltype(dp.reasons)>(dir, "xp_reasons");
     dp.route_cache_v4 = open_map<decltype(dp.route_cache_v4)>(dir, "xp_route_cache_v4");
     dp.route_cache_v6 = open_map<decltype(dp.route_cache_v6)>(dir, "xp_route_cache_v6");
+    dp.route_memo_v4 = open_map<decltype(dp.route_memo_v4)>(dir, "xp_route_memo_v4");
+    dp.route_memo_v6 = open_map<decltype(dp.route_memo_v6)>(dir, "xp_route_memo_v6");
     dp.control = open_map<decltype(dp.control)>(dir, "xp_control");
     dp.cache_stats = open_map<decltype(dp.cache_stats)>(dir, "xp_cache_stats");
     return dp;
@@ -124,6 +126,8 @@ Datapath Datapath::load_unpinned() {
     dp.reasons = decltype(dp.reasons)::borrow(bpf_map__fd(s->maps.xp_reasons), "xp_reasons");
     dp.route_cache_v4 = decltype(dp.route_cache_v4)::borrow(bpf_map__fd(s->maps.xp_route_cache_v4), "xp_route_cache_v4");
     dp.route_cache_v6 = decltype(dp.route_cache_v6)::borrow(bpf_map__fd(s->maps.xp_route_cache_v6), "xp_route_cache_v6");
+    dp.route_memo_v4 = decltype(dp.route_memo_v4)::borrow(bpf_map__fd(s->maps.xp_route_memo_v4), "xp_route_memo_v4");
+    dp.route_memo_v6 = decltype(dp.route_memo_v6)::borrow(bpf_map__fd(s->maps.xp_route_memo_v6), "xp_route_memo_v6");
     dp.control = decltype(dp.control)::borrow(bpf_map__fd(s->maps.xp_control), "xp_control");
     dp.cache_stats = decltype(dp.cache_stats)::borrow(bpf_map__fd(s->maps.xp_cache_stats), "xp_cache_stats");
     return dp;

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstring>
+
 #include "router_fixture.h"
 
 using namespace xpeer;
@@ -31,6 +33,15 @@ xp_cached_route cached(RouterFixture& fx, const char* dst) {
     return e;
 }
 
+// The per-CPU memo answers before the route cache: emptied, the next packet asks the cache.
+void forget_memo(RouterFixture& fx) {
+    const std::vector<xp_cached_route> empty(TypedMap<uint32_t, xp_cached_route>::possible_cpus());
+    for (uint32_t slot = 0; slot < XP_ROUTE_MEMO_SLOTS; ++slot) {
+        fx.dp.route_memo_v4.write_percpu(slot, empty);
+        fx.dp.route_memo_v6.write_percpu(slot, empty);
+    }
+}
+
 // A cached decision that differs from the tries' in one visible byte: the frame's destination MAC.
 void tamper(RouterFixture& fx, const char* dst, uint64_t generation, uint32_t vpc = kVpcA) {
     xp_cached_route e = cached(fx, dst);
@@ -38,6 +49,23 @@ void tamper(RouterFixture& fx, const char* dst, uint64_t generation, uint32_t vp
     e.vpc = vpc;
     e.route.dmac[5] = 0xee;
     fx.dp.route_cache_v4.put(key_v4(kVpcA, dst), e);
+    forget_memo(fx);
+}
+
+// The memo slot holding dst (IPv4) at the current generation on some CPU, and that CPU's entry.
+std::pair<uint32_t, xp_cached_route> memo_entry(RouterFixture& fx, const char* dst) {
+    const xp_cache_key_v4 k = key_v4(kVpcA, dst);
+    const uint64_t gen = fx.dp.read_control().generation;
+    for (uint32_t slot = 0; slot < XP_ROUTE_MEMO_SLOTS; ++slot)
+        for (const auto& e : fx.dp.route_memo_v4.read_percpu(slot))
+            if (e.generation == gen && e.vpc == kVpcA && std::memcmp(e.addr, k.addr, 4) == 0) return {slot, e};
+    FAIL("no memo slot holds " << dst);
+    return {};
+}
+
+// e in the slot on every CPU: the next test run finds it wherever it runs.
+void put_memo(RouterFixture& fx, uint32_t slot, const xp_cached_route& e) {
+    fx.dp.route_memo_v4.write_percpu(slot, std::vector<xp_cached_route>(TypedMap<uint32_t, xp_cached_route>::possible_cpus(), e));
 }
 
 uint8_t dmac_last_byte(const RunResult& r) { return r.out.dst_mac()[5]; }
@@ -152,6 +180,7 @@ TEST_CASE("route cache: a copy that does not fold to its check word is not trust
     xp_cached_route e = cached(fx, "10.2.1.2");
     e.route.target = fx.if_c1;  // half of another decision, as a copy torn by a concurrent reuse
     fx.dp.route_cache_v4.put(key_v4(kVpcA, "10.2.1.2"), e);
+    forget_memo(fx);
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
     CHECK(cached(fx, "10.2.1.2").route.target == fx.if_b1);  // looked up again and filled anew
     CHECK(fx.port(1, XP_PORT_TX).packets == 2);              // both left through vsw-b1
@@ -177,4 +206,51 @@ TEST_CASE("route cache: a hit through a peering checks the connection itself", "
         CHECK(fx.run(frame, fx.if_a1).ret == XDP_DROP);
         CHECK(fx.reason(XP_REASON_DROP_NO_ROUTE).packets == 1);
     }
+}
+
+TEST_CASE("route memo: this CPU's copy of a cache answer decides, for its generation and key only", "[router][cache]") {
+    RouterFixture fx;
+    const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
+    REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+    auto [slot, e] = memo_entry(fx, "10.2.1.2");
+    CHECK(e.generation == fx.dp.read_control().generation);
+    CHECK(e.reason == XP_REASON_FORWARD_PEERING);
+    CHECK(e.route.target == fx.if_b1);
+
+    xp_cached_route forged = e;
+    forged.route.dmac[5] = 0xee;
+    put_memo(fx, slot, forged);
+    CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 0xee);  // the memo answered, not the cache
+    CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 2);
+
+    SECTION("an older generation") {
+        forged.generation = e.generation - 1;
+        put_memo(fx, slot, forged);
+    }
+    SECTION("another VPC") {
+        forged.vpc = 2;
+        put_memo(fx, slot, forged);
+    }
+    SECTION("another destination in the same slot") {
+        forged.addr[3] ^= 1;
+        put_memo(fx, slot, forged);
+    }
+    SECTION("a route change") {
+        reconcile(compile(fx.snapshot, fx.ports), fx.dp);
+    }
+    CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);  // vsw-b1's VPC-side MAC: the cache or the tries
+    CHECK(memo_entry(fx, "10.2.1.2").second.route.dmac[5] == 3);  // and the memo filled anew
+}
+
+TEST_CASE("route memo: a hit through a peering still checks the connection", "[router][cache]") {
+    RouterFixture fx;
+    const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
+    REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+    REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+    xp_peering p{};
+    REQUIRE(fx.dp.peerings.get(5, p));
+    p.active = 0;  // written without a generation bump: only the hit's own check can see it
+    fx.dp.peerings.put(5, p);
+    CHECK(fx.run(frame, fx.if_a1).ret == XDP_DROP);
+    CHECK(fx.link(5, XP_DIR_A_TO_B).drop_inactive == 1);
 }

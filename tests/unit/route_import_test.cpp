@@ -27,6 +27,20 @@ TEST_CASE("route import: many entries in one transaction; one bad line refuses t
     } catch (const Error& e) {
         CHECK(std::string(e.what()).rfind("line 2: ", 0) == 0);
     }
+    // The first bad line is the one reported, whatever is wrong with it.
+    for (const auto& [lines, code, where] :
+         std::vector<std::tuple<std::vector<std::string>, std::string, std::string>>{
+             {{"192.168.0.0/16", "172.16.0.0/24", "banana"}, "InvalidDestinationCidrBlock.Duplicate", "line 2: "},
+             {{"192.168.0.0/16", "banana", "172.16.0.0/24"}, "InvalidCidrBlock.Malformed", "line 2: "},
+             {{"192.168.0.0/16", "192.168.1.0/24", "192.168.1.0/24", "192.168.0.0/16"}, "InvalidDestinationCidrBlock.Duplicate", "line 3: "}}) {
+        try {
+            w.as(1)->import_routes(a, p.id, lines);
+            FAIL("imported a bad file");
+        } catch (const Error& e) {
+            CHECK(e.code() == code);
+            CHECK(std::string(e.what()).rfind(where, 0) == 0);
+        }
+    }
     CHECK(error_code([&] { w.as(2)->import_routes(a, p.id, {"192.168.0.0/16"}); }) == "InvalidVpcId.NotFound");
     CHECK(w.dump() == before);
 }
