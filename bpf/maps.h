@@ -51,8 +51,7 @@ struct {
 } xp_route_cache_v6 SEC(".maps");
 
 /* The route memo: per CPU, a direct-mapped copy of recent route cache answers. Only its own CPU
- * writes a slot, and XDP runs in softirq context, which does not nest on a CPU: a hit needs no
- * hash, no copy and no check word. */
+ * writes a slot: a hit needs no hash-table walk and no check word (bpf/route.h, memo_get). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, XP_ROUTE_MEMO_SLOTS);

@@ -170,23 +170,35 @@ static __always_inline struct xp_cached_route *memo_slot(__u32 vpc, const __u32 
 	return bpf_map_lookup_elem(is_v6 ? (void *)&xp_route_memo_v6 : (void *)&xp_route_memo_v4, &slot);
 }
 
-/* A memo hit of generation gen: d points into this CPU's slot. */
+static __always_inline bool memo_names(const struct xp_cached_route *m, __u64 gen, __u32 vpc, const __u32 *addr)
+{
+	const __u32 *a = (const __u32 *)m->addr;
+
+	return m->generation == gen && m->vpc == vpc && a[0] == addr[0] && a[1] == addr[1] && a[2] == addr[2] &&
+	       a[3] == addr[3];
+}
+
+/* A memo hit of generation gen (never 0: a slot being written holds 0), copied into d->cached.
+ * Softirqs do not nest, but BPF_PROG_TEST_RUN runs the router in process context, where a
+ * softirq can run it again on the same CPU: the slot is checked again after the copy. */
 static __always_inline bool memo_get(__u64 gen, __u32 vpc, const __u32 *addr, bool is_v6, struct decision *d)
 {
 	const struct xp_cached_route *m = memo_slot(vpc, addr, is_v6);
-	const __u32 *a;
 
-	if (!m)
+	if (!m || !memo_names(m, gen, vpc, addr))
 		return false;
-	a = (const __u32 *)m->addr;
-	if (m->generation != gen || m->vpc != vpc || a[0] != addr[0] || a[1] != addr[1] || a[2] != addr[2] || a[3] != addr[3])
-		return false;
-	d->route = &m->route;
-	d->link = m->link;
+	__builtin_memcpy(&d->cached.route, &m->route, sizeof(d->cached.route));
+	d->cached.link = m->link;
 	d->cached.reason = m->reason;
+	asm volatile("" ::: "memory");
+	if (!memo_names(m, gen, vpc, addr))
+		return false;
+	d->route = &d->cached.route;
+	d->link = d->cached.link;
 	return true;
 }
 
+/* The generation goes last, so that a slot is never whole-looking while half written. */
 static __always_inline void memo_put(__u64 gen, __u32 vpc, const __u32 *addr, bool is_v6, const struct decision *d,
 				     enum xp_reason reason)
 {
@@ -194,12 +206,15 @@ static __always_inline void memo_put(__u64 gen, __u32 vpc, const __u32 *addr, bo
 
 	if (!m)
 		return;
-	m->generation = gen;
+	m->generation = 0;
+	asm volatile("" ::: "memory");
 	m->vpc = vpc;
 	__builtin_memcpy(m->addr, addr, 16);
 	__builtin_memcpy(&m->route, d->route, sizeof(m->route));
 	m->link = d->link;
 	m->reason = reason;
+	asm volatile("" ::: "memory");
+	m->generation = gen;
 }
 
 static __always_inline bool is_forward(enum xp_reason reason)
@@ -228,7 +243,7 @@ static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is
 	d->peering = 0;
 	d->link = XP_NO_LINK;
 	__builtin_memcpy(addr, dst, is_v6 ? 16 : 4);
-	if (use_cache && memo_get(gen, vpc, addr, is_v6, d)) {
+	if (use_cache && gen && memo_get(gen, vpc, addr, is_v6, d)) {
 		count_cache(XP_CACHE_HIT);
 		reason = d->cached.reason;
 	} else if (use_cache && cache_get(gen, vpc, dst, is_v6, d)) {

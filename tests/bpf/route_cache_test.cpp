@@ -246,11 +246,40 @@ TEST_CASE("route memo: a hit through a peering still checks the connection", "[r
     RouterFixture fx;
     const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
-    REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+    auto [slot, e] = memo_entry(fx, "10.2.1.2");
+    e.route.dmac[5] = 0xee;
+    put_memo(fx, slot, e);
+    REQUIRE(dmac_last_byte(fx.run(frame, fx.if_a1)) == 0xee);  // the memo answers
     xp_peering p{};
     REQUIRE(fx.dp.peerings.get(5, p));
     p.active = 0;  // written without a generation bump: only the hit's own check can see it
     fx.dp.peerings.put(5, p);
     CHECK(fx.run(frame, fx.if_a1).ret == XDP_DROP);
     CHECK(fx.link(5, XP_DIR_A_TO_B).drop_inactive == 1);
+}
+
+TEST_CASE("route memo: IPv6, every word of the address is compared", "[router][cache]") {
+    RouterFixture fx;
+    const Frame frame = udp_frame("fd00:a:0:1::2", "fd00:b:0:1::2");
+    REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+    const xp_cache_key_v6 k = key_v6(kVpcA, "fd00:b:0:1::2");
+    const uint64_t gen = fx.dp.read_control().generation;
+    uint32_t slot = XP_ROUTE_MEMO_SLOTS;
+    xp_cached_route e{};
+    for (uint32_t s = 0; s < XP_ROUTE_MEMO_SLOTS && slot == XP_ROUTE_MEMO_SLOTS; ++s)
+        for (const auto& m : fx.dp.route_memo_v6.read_percpu(s))
+            if (m.generation == gen && m.vpc == kVpcA && std::memcmp(m.addr, k.addr, 16) == 0) slot = s, e = m;
+    REQUIRE(slot < XP_ROUTE_MEMO_SLOTS);
+    const auto put = [&](const xp_cached_route& m) {
+        fx.dp.route_memo_v6.write_percpu(slot, std::vector<xp_cached_route>(TypedMap<uint32_t, xp_cached_route>::possible_cpus(), m));
+    };
+    e.route.dmac[5] = 0xee;
+    put(e);
+    CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 0xee);
+    for (int byte : {4, 8, 15}) {
+        xp_cached_route other = e;
+        other.addr[byte] ^= 1;  // another destination in the same slot
+        put(other);
+        CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);
+    }
 }
