@@ -10,7 +10,7 @@
 #define XP_MAX_PEERINGS 65536    /* live peering connections (slots) */
 #define XP_MAX_ROUTES 2097152    /* per address family, all VPCs together */
 #define XP_ROUTE_CACHE_ENTRIES 1048576 /* per address family: destinations the router remembers */
-#define XP_ROUTE_MEMO_SLOTS 1024       /* per address family and CPU: recent route cache answers */
+#define XP_ROUTE_MEMO_SLOTS 4096       /* per address family and CPU: recent route cache answers */
 #define XP_NO_LINK 0xffffffffu
 
 /* The VPC id comes before the address in an LPM key: its 32 bits count towards prefixlen
