@@ -72,17 +72,8 @@ static __always_inline enum xp_reason resolve(__u32 vpc, const void *dst, bool i
 	return XP_REASON_FORWARD_PEERING;
 }
 
-/* The route cache: what resolve() decided for one destination of one VPC. */
-static __always_inline void cache_key(__u32 vpc, const void *dst, bool is_v6, struct xp_cached_route *e)
-{
-	e->vpc = vpc;
-	__builtin_memset(e->addr, 0, sizeof(e->addr));
-	if (is_v6)
-		__builtin_memcpy(e->addr, dst, 16);
-	else
-		__builtin_memcpy(e->addr, dst, 4);
-}
-
+/* The route cache: what resolve() decided for one destination of one VPC. addr is the
+ * destination zero-padded to 16 bytes, as an entry holds it. */
 static __always_inline __u32 cache_check(const struct xp_cached_route *e)
 {
 	const __u32 *a = (const __u32 *)e->addr;
@@ -91,91 +82,78 @@ static __always_inline __u32 cache_check(const struct xp_cached_route *e)
 	       e->route.target ^ e->route.port_slot ^ e->link ^ e->reason;
 }
 
-/* A hit of generation gen, copied into d->cached. An LRU element is reused at once when it is
- * replaced or evicted, even while another CPU reads it: the copy must fold to its check word, and
- * the element must still name the same generation and key after the copy. */
-static __always_inline bool cache_get(__u64 gen, __u32 vpc, const void *dst, bool is_v6, struct decision *d)
+/* Does entry e (of the cache or the memo) hold generation gen's answer for this key? */
+static __always_inline bool names(const volatile struct xp_cached_route *e, __u64 gen, __u32 vpc, const __u32 *addr)
 {
-	__u32 addr[4] = {}; /* the destination, zero-padded as an entry holds it */
-	const struct xp_cached_route *e;
-	const volatile struct xp_cached_route *again;
-	const __u32 *a = (const __u32 *)d->cached.addr;
+	const volatile __u32 *a = (const volatile __u32 *)e->addr;
 
+	return e->generation == gen && e->vpc == vpc && a[0] == addr[0] && a[1] == addr[1] && a[2] == addr[2] &&
+	       a[3] == addr[3];
+}
+
+static __always_inline void *cache_lookup(__u32 vpc, const __u32 *addr, bool is_v6)
+{
 	if (is_v6) {
 		struct xp_cache_key_v6 key = { .vpc = vpc };
 
-		__builtin_memcpy(addr, dst, 16);
 		__builtin_memcpy(key.addr, addr, sizeof(key.addr));
-		e = bpf_map_lookup_elem(&xp_route_cache_v6, &key);
+		return bpf_map_lookup_elem(&xp_route_cache_v6, &key);
 	} else {
 		struct xp_cache_key_v4 key = { .vpc = vpc };
 
-		__builtin_memcpy(addr, dst, 4);
 		__builtin_memcpy(key.addr, addr, sizeof(key.addr));
-		e = bpf_map_lookup_elem(&xp_route_cache_v4, &key);
+		return bpf_map_lookup_elem(&xp_route_cache_v4, &key);
 	}
+}
+
+/* A hit of generation gen, copied into d->cached. An LRU element is reused at once when it is
+ * replaced or evicted, even while another CPU reads it: the copy must fold to its check word, and
+ * the element must still name the same generation and key after the copy. */
+static __always_inline bool cache_get(__u64 gen, __u32 vpc, const __u32 *addr, bool is_v6, struct decision *d)
+{
+	const struct xp_cached_route *e = cache_lookup(vpc, addr, is_v6);
+
 	if (!e)
 		return false;
 	__builtin_memcpy(&d->cached, e, sizeof(d->cached));
-	if (d->cached.generation != gen || d->cached.vpc != vpc || a[0] != addr[0] || a[1] != addr[1] || a[2] != addr[2] ||
-	    a[3] != addr[3] || d->cached.check != cache_check(&d->cached))
-		return false;
-	again = e; /* still the same entry after the copy? */
-	if (again->generation != gen || again->vpc != vpc || ((const volatile __u32 *)again->addr)[0] != addr[0] ||
-	    ((const volatile __u32 *)again->addr)[3] != addr[3])
+	if (!names(&d->cached, gen, vpc, addr) || d->cached.check != cache_check(&d->cached) || !names(e, gen, vpc, addr))
 		return false;
 	d->route = &d->cached.route;
 	d->link = d->cached.link;
 	return true;
 }
 
-static __always_inline void cache_put(__u64 gen, __u32 vpc, const void *dst, bool is_v6, const struct decision *d,
+static __always_inline void cache_put(__u64 gen, __u32 vpc, const __u32 *addr, bool is_v6, const struct decision *d,
 				      enum xp_reason reason)
 {
-	struct xp_cached_route e = { .generation = gen, .link = d->link, .reason = reason };
+	struct xp_cached_route e = { .generation = gen, .vpc = vpc, .link = d->link, .reason = reason };
 
-	cache_key(vpc, dst, is_v6, &e);
+	__builtin_memcpy(e.addr, addr, sizeof(e.addr));
 	__builtin_memcpy(&e.route, d->route, sizeof(e.route));
 	e.check = cache_check(&e);
 	if (is_v6) {
 		struct xp_cache_key_v6 key = { .vpc = vpc };
 
-		__builtin_memcpy(key.addr, e.addr, sizeof(key.addr));
+		__builtin_memcpy(key.addr, addr, sizeof(key.addr));
 		bpf_map_update_elem(&xp_route_cache_v6, &key, &e, BPF_ANY);
 	} else {
 		struct xp_cache_key_v4 key = { .vpc = vpc };
 
-		__builtin_memcpy(key.addr, e.addr, sizeof(key.addr));
+		__builtin_memcpy(key.addr, addr, sizeof(key.addr));
 		bpf_map_update_elem(&xp_route_cache_v4, &key, &e, BPF_ANY);
 	}
 }
 
 /* The memo slot of a destination: its words mixed, so that neighbouring addresses spread. */
-static __always_inline __u32 *memo_slot_key(__u32 vpc, const __u32 *addr, __u32 *slot)
+static __always_inline struct xp_cached_route *memo_slot(__u32 vpc, const __u32 *addr, bool is_v6)
 {
 	__u32 h = vpc * 0x9e3779b1u ^ addr[0] ^ addr[1] ^ addr[2] ^ addr[3];
 
 	h ^= h >> 15;
 	h *= 0x2c1b3c6du;
 	h ^= h >> 12;
-	*slot = h & (XP_ROUTE_MEMO_SLOTS - 1);
-	return slot;
-}
-
-static __always_inline struct xp_cached_route *memo_slot(__u32 vpc, const __u32 *addr, bool is_v6)
-{
-	__u32 slot;
-
-	memo_slot_key(vpc, addr, &slot);
-	return bpf_map_lookup_elem(is_v6 ? (void *)&xp_route_memo_v6 : (void *)&xp_route_memo_v4, &slot);
-}
-
-static __always_inline bool memo_names(const struct xp_cached_route *m, __u64 gen, __u32 vpc, const __u32 *addr)
-{
-	const __u32 *a = (const __u32 *)m->addr;
-
-	return m->generation == gen && m->vpc == vpc && a[0] == addr[0] && a[1] == addr[1] && a[2] == addr[2] &&
-	       a[3] == addr[3];
+	h &= XP_ROUTE_MEMO_SLOTS - 1;
+	return bpf_map_lookup_elem(is_v6 ? (void *)&xp_route_memo_v6 : (void *)&xp_route_memo_v4, &h);
 }
 
 /* A memo hit of generation gen (never 0: a slot being written holds 0), copied into d->cached.
@@ -185,13 +163,12 @@ static __always_inline bool memo_get(__u64 gen, __u32 vpc, const __u32 *addr, bo
 {
 	const struct xp_cached_route *m = memo_slot(vpc, addr, is_v6);
 
-	if (!m || !memo_names(m, gen, vpc, addr))
+	if (!m || !names(m, gen, vpc, addr))
 		return false;
 	__builtin_memcpy(&d->cached.route, &m->route, sizeof(d->cached.route));
 	d->cached.link = m->link;
 	d->cached.reason = m->reason;
-	asm volatile("" ::: "memory");
-	if (!memo_names(m, gen, vpc, addr))
+	if (!names(m, gen, vpc, addr))
 		return false;
 	d->route = &d->cached.route;
 	d->link = d->cached.link;
@@ -237,7 +214,7 @@ static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is
 	__u64 gen = ctl ? *(volatile const __u64 *)&ctl->generation : 0;
 	enum xp_reason reason;
 
-	__u32 addr[4] = {}; /* the destination, zero-padded as the caches hold it */
+	__u32 addr[4] = {}; /* the destination, zero-padded as the caches hold it: padded once */
 
 	d->route = 0;
 	d->peering = 0;
@@ -246,7 +223,7 @@ static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is
 	if (use_cache && gen && memo_get(gen, vpc, addr, is_v6, d)) {
 		count_cache(XP_CACHE_HIT);
 		reason = d->cached.reason;
-	} else if (use_cache && cache_get(gen, vpc, dst, is_v6, d)) {
+	} else if (use_cache && cache_get(gen, vpc, addr, is_v6, d)) {
 		count_cache(XP_CACHE_HIT);
 		reason = d->cached.reason;
 		memo_put(gen, vpc, addr, is_v6, d, reason);
@@ -255,7 +232,7 @@ static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is
 		if (use_cache) {
 			count_cache(XP_CACHE_MISS);
 			if (is_forward(reason)) {
-				cache_put(gen, vpc, dst, is_v6, d, reason);
+				cache_put(gen, vpc, addr, is_v6, d, reason);
 				memo_put(gen, vpc, addr, is_v6, d, reason);
 			}
 		}
