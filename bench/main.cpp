@@ -91,7 +91,7 @@ int main(int argc, char** argv) {
         if (!parse_mac(smac) || !parse_mac(dmac)) throw Error("InvalidMac", "--smac and --dmac must be MAC addresses");
         if (!cost_pin.empty()) {
             auto frame = bench::udp_frame(*parse_mac(smac), *parse_mac(dmac), IpAddr::parse(src), IpAddr::parse(dst));
-            for (const auto& t : bench::program_cost(cost_pin, unaccounted, endpoint(cost_at), frame, repeat, trials))
+            for (const auto& t : bench::program_cost(cost_pin, unaccounted, endpoint(cost_at), frame, count, repeat, trials))
                 std::cout << "{\"ns\": " << t.ns << ", \"baseline_ns\": " << t.baseline_ns << ", \"retval\": " << t.retval << "}\n";
             return 0;
         }

@@ -151,6 +151,24 @@ int xb_pass(struct xdp_md *ctx)
 	return XDP_PASS;
 }
 
+/* Adds pick to the last word of the destination address of an Ethernet frame of at least
+ * XB_COST_FRAME_LEN bytes (IPv4: and sets the header checksum again). */
+static __always_inline void add_to_destination(void *data, bool is_v6, __u32 pick)
+{
+	if (is_v6) {
+		struct ipv6hdr *ip6 = data + sizeof(struct ethhdr);
+		__u32 *last = &ip6->daddr.in6_u.u6_addr32[3];
+
+		*last = bpf_htonl(bpf_ntohl(*last) + pick);
+	} else {
+		struct iphdr *ip = data + sizeof(struct ethhdr);
+
+		ip->daddr = bpf_htonl(bpf_ntohl(ip->daddr) + pick);
+		ip->check = 0;
+		ip->check = ipv4_csum(ip);
+	}
+}
+
 /* The program under test (xb_target[0]) on the same frame every time: see struct xb_frame. */
 SEC("xdp")
 int xb_cost(struct xdp_md *ctx)
@@ -162,6 +180,8 @@ int xb_cost(struct xdp_md *ctx)
 	if (!f || data + XB_COST_FRAME_LEN > end)
 		return XDP_ABORTED;
 	__builtin_memcpy(data, f->bytes, XB_COST_FRAME_LEN);
+	if (f->dst_count > 1)
+		add_to_destination(data, f->is_v6, bpf_get_prandom_u32() % f->dst_count);
 	bpf_tail_call(ctx, &xb_target, 0);
 	return XDP_ABORTED;
 }

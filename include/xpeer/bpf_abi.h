@@ -173,10 +173,14 @@ struct xb_config {
 
 /* tools/bench's cost measurement: xb_cost writes these bytes over the frame's start, then
  * tail-calls the program under test, so that every BPF_PROG_TEST_RUN repeat sees the same
- * packet (the router decrements the TTL and rewrites the MACs it is given). */
+ * packet (the router decrements the TTL and rewrites the MACs it is given). With dst_count > 1,
+ * each repeat adds a random 0 .. dst_count - 1 to the destination address, as xb_gen does. */
 #define XB_COST_FRAME_LEN 64
 struct xb_frame {
 	__u8 bytes[XB_COST_FRAME_LEN];
+	__u32 dst_count;
+	__u8 is_v6;
+	__u8 pad[3];
 };
 
 #ifdef __cplusplus
@@ -197,6 +201,7 @@ static_assert(sizeof(struct xp_cache_key_v6) == 20, "xp_cache_key_v6 layout");
 static_assert(sizeof(struct xp_cached_route) == 64, "xp_cached_route layout");
 static_assert(sizeof(struct xp_control) == 16, "xp_control layout");
 static_assert(sizeof(struct xb_config) == 60, "xb_config layout");
+static_assert(sizeof(struct xb_frame) == XB_COST_FRAME_LEN + 8, "xb_frame layout");
 #else
 _Static_assert(sizeof(struct xp_route) == 24, "xp_route layout");
 _Static_assert(sizeof(struct xp_lpm_key_v6) == 24, "xp_lpm_key_v6 layout");

@@ -50,18 +50,34 @@ jq -e '.on and .hits > .misses and .misses >= 200' <<<"$cache" >/dev/null && pas
   fail "route cache: $cache"
 
 step "cost: the router forwards the restored frame on every repeat; the unaccounted build counts nothing"
-cost() {
+cost() {  # DESTINATION BENCH-FLAGS...
+  local dst=$1
+  shift
   "$BENCH" --cost "$XPEER_BPFFS/xp_router" --cost-at "$XPEER_DATAPATH_NETNS/${gwif:0:15}" --trials 1 --repeat 1000 \
     --smac "$(mac_of "$XPEER_NETNS_PREFIX-$vpc1" "${v1if:0:15}")" --dmac "$(mac_of "$XPEER_DATAPATH_NETNS" "${gwif:0:15}")" \
-    --src 172.16.1.2 --dst 192.168.1.2 "$@"
+    --src 172.16.1.2 --dst "$dst" "$@"
 }
 before=$(counter "$pcc" 0 packets)
-out=$(cost)
+out=$(cost 192.168.1.2)
 [ "$(jq -r .retval <<<"$out")" = 4 ] && pass "XDP_REDIRECT, $(jq -r .ns <<<"$out") ns a packet" || fail "cost run: $out"
 [ $(($(counter "$pcc" 0 packets) - before)) = 1000 ] && pass "all 1000 repeats crossed the peering" || fail "$(($(counter "$pcc" 0 packets) - before)) of 1000 counted"
 before=$(counter "$pcc" 0 packets)
-out=$(cost --unaccounted)
+out=$(cost 192.168.1.2 --unaccounted)
 [ "$(jq -r .retval <<<"$out")" = 4 ] && pass "the unaccounted build forwards too" || fail "unaccounted cost run: $out"
 [ "$(counter "$pcc" 0 packets)" = "$before" ] && pass "and counts nothing" || fail "the unaccounted build counted"
+
+step "cost with random destinations: 200 new ones, each routed; a warm-up run goes before the trial"
+xp vswitch create --vpc "$vpc2" --cidr 192.168.2.0/24 >/dev/null
+before=$(counter "$pcc" 0 packets)
+misses=$(xp --json stats | jq .route_cache.misses)
+out=$(cost 192.168.2.0 --count 200)
+[ "$(jq -r .retval <<<"$out")" = 4 ] && pass "XDP_REDIRECT, $(jq -r .ns <<<"$out") ns a packet" || fail "random cost run: $out"
+[ $(($(counter "$pcc" 0 packets) - before)) = 2000 ] && pass "1000 warm-up and 1000 measured repeats crossed the peering" ||
+  fail "$(($(counter "$pcc" 0 packets) - before)) of 2000 counted"
+misses=$(($(xp --json stats | jq .route_cache.misses) - misses))
+[ "$misses" -ge 150 ] && [ "$misses" -le 200 ] && pass "$misses of the 200 destinations missed the route cache once" ||
+  fail "$misses route cache misses for 200 destinations"
+no_route=$(xp --json stats | jq '.reasons.drop_no_route.packets')
+[ "$no_route" = 0 ] && pass "none dropped as no route" || fail "$no_route dropped as no route"
 
 finish
