@@ -68,7 +68,8 @@ int main(int argc, char** argv) {
     app.add_option("--cost", cost_pin, "instead: the pinned program's cost per packet (BPF_PROG_TEST_RUN repeat) ...");
     app.add_option("--cost-at", cost_at, "... as if the frame arrived on NETNS/IFNAME");
     bool unaccounted = false;
-    app.add_flag("--unaccounted", unaccounted, "... of the same router built without counters and policer, on the same maps");
+    app.add_flag("--unaccounted", unaccounted,
+                 "... and in each trial, of the same router built without counters and policer, on the same maps");
     std::string route_cache;
     app.add_option("--route-cache", route_cache, "instead: switch the route cache of the data plane pinned in --bpffs")
         ->check(CLI::IsMember({"on", "off"}));
@@ -91,8 +92,11 @@ int main(int argc, char** argv) {
         if (!parse_mac(smac) || !parse_mac(dmac)) throw Error("InvalidMac", "--smac and --dmac must be MAC addresses");
         if (!cost_pin.empty()) {
             auto frame = bench::udp_frame(*parse_mac(smac), *parse_mac(dmac), IpAddr::parse(src), IpAddr::parse(dst));
-            for (const auto& t : bench::program_cost(cost_pin, unaccounted, endpoint(cost_at), frame, count, repeat, trials))
-                std::cout << "{\"ns\": " << t.ns << ", \"baseline_ns\": " << t.baseline_ns << ", \"retval\": " << t.retval << "}\n";
+            for (const auto& t : bench::program_cost(cost_pin, unaccounted, endpoint(cost_at), frame, count, repeat, trials)) {
+                std::cout << "{\"ns\": " << t.ns << ", \"baseline_ns\": " << t.baseline_ns << ", \"retval\": " << t.retval;
+                if (unaccounted) std::cout << ", \"unaccounted_ns\": " << t.unaccounted_ns << ", \"unaccounted_retval\": " << t.unaccounted_retval;
+                std::cout << "}\n";
+            }
             return 0;
         }
         if (gen.empty() || sink.empty()) throw Error("MissingParameter", "--gen and --sink, or --cost and --cost-at");

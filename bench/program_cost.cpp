@@ -50,23 +50,17 @@ private:
 
 }  // namespace
 
-std::vector<CostTrial> program_cost(const std::string& pin, bool unaccounted, const Endpoint& ingress,
+std::vector<CostTrial> program_cost(const std::string& pin, bool paired_unaccounted, const Endpoint& ingress,
                                     const std::vector<uint8_t>& frame, uint32_t dst_count, uint32_t repeat,
                                     int trials) {
     if (frame.size() < XB_COST_FRAME_LEN) throw Error("InvalidFrame", "the cost frame must be at least " + std::to_string(XB_COST_FRAME_LEN) + " bytes");
     std::unique_ptr<bench_bpf, BenchDeleter> skel(bench_bpf__open_and_load());
     if (!skel) throw SystemError("bench_bpf__open_and_load", errno);
-    std::optional<Unaccounted> variant;
-    UniqueFd pinned;
-    int target;
-    if (unaccounted) {
-        variant.emplace(pin);
-        target = variant->fd();
-    } else {
-        pinned = UniqueFd(bpf_obj_get(pin.c_str()));
-        if (pinned.get() < 0) throw SystemError("bpf_obj_get " + pin, errno);
-        target = pinned.get();
-    }
+    std::optional<Unaccounted> unaccounted;
+    if (paired_unaccounted) unaccounted.emplace(pin);
+    UniqueFd pinned(bpf_obj_get(pin.c_str()));
+    if (pinned.get() < 0) throw SystemError("bpf_obj_get " + pin, errno);
+    const int target = pinned.get();
     const uint32_t key = 0;
     xb_frame template_frame{};
     std::memcpy(template_frame.bytes, frame.data(), sizeof(template_frame.bytes));
@@ -107,6 +101,7 @@ std::vector<CostTrial> program_cost(const std::string& pin, bool unaccounted, co
             CostTrial trial;
             trial.baseline_ns = run(empty, nullptr);
             trial.ns = run(target, &trial.retval) - trial.baseline_ns;
+            if (unaccounted) trial.unaccounted_ns = run(unaccounted->fd(), &trial.unaccounted_retval) - trial.baseline_ns;
             out.push_back(trial);
         }
         return out;

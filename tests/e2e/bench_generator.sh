@@ -63,8 +63,10 @@ out=$(cost 192.168.1.2)
 [ $(($(counter "$pcc" 0 packets) - before)) = 1000 ] && pass "all 1000 repeats crossed the peering" || fail "$(($(counter "$pcc" 0 packets) - before)) of 1000 counted"
 before=$(counter "$pcc" 0 packets)
 out=$(cost 192.168.1.2 --unaccounted)
-[ "$(jq -r .retval <<<"$out")" = 4 ] && pass "the unaccounted build forwards too" || fail "unaccounted cost run: $out"
-[ "$(counter "$pcc" 0 packets)" = "$before" ] && pass "and counts nothing" || fail "the unaccounted build counted"
+[ "$(jq -r '"\(.retval) \(.unaccounted_retval)"' <<<"$out")" = "4 4" ] && pass "paired in one trial, the unaccounted build forwards too" ||
+  fail "paired cost run: $out"
+[ $(($(counter "$pcc" 0 packets) - before)) = 1000 ] && pass "and counts nothing: 1000 counted, the accounted build's" ||
+  fail "$(($(counter "$pcc" 0 packets) - before)) counted for 1000 accounted and 1000 unaccounted repeats"
 
 step "cost with random destinations: 200 new ones, each routed; a warm-up run goes before the trial"
 xp vswitch create --vpc "$vpc2" --cidr 192.168.2.0/24 >/dev/null
