@@ -5,7 +5,6 @@
 #include "controller/controller.h"
 #include "controller/rules.h"
 #include "model/error.h"
-#include "model/ids.h"
 
 namespace xpeer {
 namespace {
@@ -60,9 +59,8 @@ RouteEntry Controller::add_route(const RouteSpec& spec) {
         r.vpc_id = vpc.id;
         r.next_hop = p->id;
         r.created_at = now();
-        r.id = new_id("rte", [&](const std::string& id) { return store_.id_exists(id); });
+        r.id = store_.insert(r);
         remember_token("route", request, r.id);
-        store_.insert(r);
         record(Event{r.created_at, r.id, "Available", config_.account, r.destination.str() + " via " + p->id + " in " + vpc.id});
         maps_.apply(Scope::of_route(vpc.id, r.destination));
         return r;
@@ -93,8 +91,6 @@ size_t Controller::import_routes(const std::string& vpc_id, const std::string& n
             r.vpc_id = vpc.id;
             r.next_hop = p->id;
             r.created_at = at;
-            // 16 random characters: a collision among even a million routes is as likely as none; the key would refuse it
-            r.id = new_id("rte", [](const std::string&) { return false; });
         }
         if (size_t d = first_duplicate(routes, valid, store_.route_destinations(vpc.id)); d < valid)
             throw Error("InvalidDestinationCidrBlock.Duplicate",

@@ -105,6 +105,23 @@ CREATE INDEX peerings_status_created ON peerings(status, created_at);
 CREATE INDEX vpcs_account ON vpcs(account);
 )sql";
 
+// Version 5: route entries keyed by an integer, their ids derived from it (model/route_id.h), so
+// that no index of ids is written. A route from before keeps its id in column id (NULL for a
+// derived one); meta's route_next_key is the next key, never reused.
+constexpr const char* kSchemaV5 = R"sql(
+CREATE TABLE routes_v5 (
+  key INTEGER PRIMARY KEY, id TEXT, vpc_id TEXT NOT NULL REFERENCES vpcs(id), destination TEXT NOT NULL,
+  next_hop TEXT NOT NULL REFERENCES peerings(id), created_at INTEGER NOT NULL);
+INSERT INTO routes_v5 (key, id, vpc_id, destination, next_hop, created_at)
+  SELECT rowid, id, vpc_id, destination, next_hop, created_at FROM routes ORDER BY rowid;
+DROP TABLE routes;
+ALTER TABLE routes_v5 RENAME TO routes;
+CREATE UNIQUE INDEX routes_given_id ON routes(id) WHERE id IS NOT NULL;
+CREATE INDEX routes_next_hop ON routes(next_hop);
+CREATE INDEX routes_vpc_destination ON routes(vpc_id, destination);
+INSERT OR REPLACE INTO meta (key, value) SELECT 'route_next_key', COALESCE(MAX(key), 0) + 1 FROM routes;
+)sql";
+
 // The smallest non-negative integer not in `used_sql`'s single column.
 uint32_t smallest_free(sqlite3* db, const char* used_sql) {
     Statement s(db, used_sql);
@@ -204,11 +221,13 @@ void Store::create_schema() {
         exec(kSchemaV2);
         exec(kSchemaV3);
         exec(kSchemaV4);
+        exec(kSchemaV5);
         Statement(db_, "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", std::to_string(kSchemaVersion)).run();
     } else if (*version < kSchemaVersion) {
         if (*version < 2) exec(kSchemaV2);
         if (*version < 3) exec(kSchemaV3);
         if (*version < 4) exec(kSchemaV4);
+        if (*version < 5) exec(kSchemaV5);
         Statement(db_, "UPDATE meta SET value = ? WHERE key = 'schema_version'", std::to_string(kSchemaVersion)).run();
     } else if (*version > kSchemaVersion) {
         throw Error("Store.SchemaVersion", path_ + " has schema version " + std::to_string(*version) + ", newer than the " +
@@ -271,7 +290,8 @@ bool Store::has_vpcs() { return Statement(db_, "SELECT 1 FROM vpcs LIMIT 1").ste
 
 void Store::delete_vpc(const std::string& id) {
     refuse_children(db_, "SELECT id FROM vswitches WHERE vpc_id = ? ORDER BY rowid LIMIT 1", id, "VSwitch", "vSwitch");
-    refuse_children(db_, "SELECT id FROM routes WHERE vpc_id = ? ORDER BY rowid LIMIT 1", id, "RouteEntry", "route entry");
+    if (auto r = any_route_of_vpc(id))
+        throw Error("DependencyViolation.RouteEntry", id + " still has route entry " + r->id + "; delete it first");
     delete_one(db_, "DELETE FROM vpcs WHERE id = ?", "Vpc", id);
 }
 
@@ -422,31 +442,68 @@ std::optional<LinkCounters> Store::archived_counters(const std::string& pcc, int
 
 // ---- route entries
 
-void Store::insert(const RouteEntry& r) {
-    Statement(db_, "INSERT INTO routes (id, vpc_id, destination, next_hop, created_at) VALUES (?, ?, ?, ?, ?)", r.id, r.vpc_id,
-              r.destination, r.next_hop, r.created_at)
-        .run();
+namespace {
+
+// `n` route keys, never handed out before: the first.
+uint64_t take_route_keys(sqlite3* db, size_t n) {
+    auto next = one<int64_t>(db, [](const Statement& s) { return s.i64(0); },
+                             "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'route_next_key'");
+    if (!next) throw StoreError("store: meta has no route_next_key", SQLITE_CORRUPT);
+    Statement(db, "UPDATE meta SET value = ? WHERE key = 'route_next_key'", std::to_string(*next + static_cast<int64_t>(n))).run();
+    return static_cast<uint64_t>(*next);
 }
 
-void Store::insert(const std::vector<RouteEntry>& routes) {
+// A route keeps the id it was given (column id) or has the one its key derives. In a store that
+// holds given ids (from before schema 5), a derived id must not be one of them.
+void refuse_given(sqlite3* db, const std::vector<std::string>& derived) {
+    if (derived.empty() || !Statement(db, "SELECT 1 FROM routes WHERE id IS NOT NULL LIMIT 1").step()) return;
+    for (const auto& id : derived)
+        if (Statement(db, "SELECT 1 FROM routes WHERE id = ?", id).step())
+            throw Error("Store.Constraint", "route entry id " + id + " is already taken");
+}
+
+}  // namespace
+
+std::string Store::insert(const RouteEntry& r) {
+    std::vector<RouteEntry> one_route{r};
+    insert(one_route);
+    return one_route[0].id;
+}
+
+void Store::insert(std::vector<RouteEntry>& routes) {
+    if (routes.empty()) return;
     sqlite3_stmt* st = nullptr;
-    const char* sql = "INSERT INTO routes (id, vpc_id, destination, next_hop, created_at) VALUES (?, ?, ?, ?, ?)";
-    if (int rc = sqlite3_prepare_v2(db_, sql, -1, &st, nullptr); rc != SQLITE_OK) fail(db_, rc, "prepare bulk route insert");
+    const char* sql = "INSERT INTO routes (key, id, vpc_id, destination, next_hop, created_at) VALUES (?, ?, ?, ?, ?, ?)";
+    if (int rc = sqlite3_prepare_v2(db_, sql, -1, &st, nullptr); rc != SQLITE_OK) fail(db_, rc, "prepare route insert");
     std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> owned(st, sqlite3_finalize);
-    for (const auto& r : routes) {
+    uint64_t key = take_route_keys(db_, routes.size());
+    std::vector<std::string> derived;
+    for (auto& r : routes) {
         const std::string dest = r.destination.str();  // outlives the step: SQLITE_STATIC copies nothing
-        sqlite3_bind_text(st, 1, r.id.data(), static_cast<int>(r.id.size()), SQLITE_STATIC);
-        sqlite3_bind_text(st, 2, r.vpc_id.data(), static_cast<int>(r.vpc_id.size()), SQLITE_STATIC);
-        sqlite3_bind_text(st, 3, dest.data(), static_cast<int>(dest.size()), SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, r.next_hop.data(), static_cast<int>(r.next_hop.size()), SQLITE_STATIC);
-        sqlite3_bind_int64(st, 5, r.created_at);
+        sqlite3_bind_int64(st, 1, static_cast<int64_t>(key));
+        if (r.id.empty()) {
+            r.id = route_id_of(key);
+            derived.push_back(r.id);
+            sqlite3_bind_null(st, 2);
+        } else {
+            sqlite3_bind_text(st, 2, r.id.data(), static_cast<int>(r.id.size()), SQLITE_STATIC);
+        }
+        sqlite3_bind_text(st, 3, r.vpc_id.data(), static_cast<int>(r.vpc_id.size()), SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, dest.data(), static_cast<int>(dest.size()), SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, r.next_hop.data(), static_cast<int>(r.next_hop.size()), SQLITE_STATIC);
+        sqlite3_bind_int64(st, 6, r.created_at);
         if (int rc = sqlite3_step(st); rc != SQLITE_DONE) fail(db_, rc, "insert route " + r.id + " (" + dest + ")");
         sqlite3_reset(st);
+        ++key;
     }
+    refuse_given(db_, derived);
 }
 
 std::optional<RouteEntry> Store::find_route(const std::string& id) {
-    return one<RouteEntry>(db_, read_route, kRouteCols + std::string("WHERE id = ?"), id);
+    if (auto r = one<RouteEntry>(db_, read_route, kRouteCols + std::string("WHERE id = ?"), id)) return r;
+    if (auto key = route_key_of(id))
+        return one<RouteEntry>(db_, read_route, kRouteCols + std::string("WHERE key = ? AND id IS NULL"), static_cast<int64_t>(*key));
+    return std::nullopt;
 }
 
 std::vector<RouteEntry> Store::routes() { return all<RouteEntry>(db_, read_route, kRouteCols + std::string("ORDER BY rowid")); }
@@ -471,7 +528,14 @@ std::vector<RouteEntry> Store::routes_via(const std::string& pcc_id) {
     return all<RouteEntry>(db_, read_route, kRouteCols + std::string("WHERE next_hop = ? ORDER BY rowid"), pcc_id);
 }
 
-void Store::delete_route(const std::string& id) { delete_one(db_, "DELETE FROM routes WHERE id = ?", "RouteEntry", id); }
+void Store::delete_route(const std::string& id) {
+    auto r = find_route(id);
+    if (!r) throw Error("InvalidRouteEntryId.NotFound", "RouteEntry " + id + " not found in the store");
+    Statement given(db_, "DELETE FROM routes WHERE id = ?", id);
+    given.run();
+    if (given.changes() == 0)
+        Statement(db_, "DELETE FROM routes WHERE key = ? AND id IS NULL", static_cast<int64_t>(*route_key_of(id))).run();
+}
 
 // ---- events
 
@@ -493,10 +557,11 @@ std::vector<Event> Store::events(const std::string& resource_filter) {
 Snapshot Store::snapshot() { return Snapshot{vpcs(), vswitches(), instances(), live_peerings(), routes()}; }
 
 bool Store::id_exists(const std::string& id) {
+    if (find_route(id)) return true;
     Statement s(db_,
                 "SELECT 1 FROM vpcs WHERE id = ?1 UNION ALL SELECT 1 FROM vswitches WHERE id = ?1 "
                 "UNION ALL SELECT 1 FROM instances WHERE id = ?1 UNION ALL SELECT 1 FROM peerings WHERE id = ?1 "
-                "UNION ALL SELECT 1 FROM routes WHERE id = ?1 UNION ALL SELECT 1 FROM events WHERE resource = ?1 LIMIT 1",
+                "UNION ALL SELECT 1 FROM events WHERE resource = ?1 LIMIT 1",
                 id);
     return s.step();
 }

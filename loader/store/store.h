@@ -73,7 +73,7 @@ struct ScopedSnapshot {
 // Writers from several processes serialize on BEGIN IMMEDIATE (busy timeout 10 s).
 class Store {
 public:
-    static constexpr int kSchemaVersion = 4;
+    static constexpr int kSchemaVersion = 5;
 
     enum class Access { ReadWrite, ReadOnly };
 
@@ -152,8 +152,10 @@ public:
     void archive_counters(const std::string& pcc, int direction, const LinkCounters& counters);
     std::optional<LinkCounters> archived_counters(const std::string& pcc, int direction);
 
-    void insert(const RouteEntry& r);
-    void insert(const std::vector<RouteEntry>& routes);  // many at once, one prepared statement
+    // A route without an id gets one derived from its key (model/route_id.h); one with an id keeps
+    // it. Returns the id. Keys are never reused, so neither are derived ids.
+    std::string insert(const RouteEntry& r);
+    void insert(std::vector<RouteEntry>& routes);  // many at once, one prepared statement; fills in the ids
     std::optional<RouteEntry> find_route(const std::string& id);
     std::vector<RouteEntry> routes();
     std::vector<RouteEntry> routes_of_vpc(const std::string& vpc_id);

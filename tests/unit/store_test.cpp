@@ -8,6 +8,7 @@
 
 #include "model/error.h"
 #include "model/ids.h"
+#include "model/route_id.h"
 #include "store/store.h"
 
 using namespace xpeer;
@@ -80,6 +81,15 @@ Peering peering(const std::string& id, const std::string& a, const std::string& 
 
 RouteEntry route(const std::string& id, const std::string& vpc_id, const std::string& dst, const std::string& pcc) {
     return RouteEntry{id, vpc_id, Cidr::parse(dst), pcc, 5};
+}
+
+// vpc-a (10.0.0.0/16) and vpc-b (192.168.0.0/16), peered by pcc-0: what route entries need.
+void peered_pair(Store& s) {
+    auto a = vpc("vpc-a", "10.0.0.0/16"), b = vpc("vpc-b", "192.168.0.0/16");
+    s.insert(a);
+    s.insert(b);
+    auto p = peering("pcc-0", "vpc-a", "vpc-b");
+    s.insert(p);
 }
 
 }  // namespace
@@ -346,11 +356,7 @@ TEST_CASE("store: final counters of a deleted connection", "[store]") {
 TEST_CASE("store: route entries by VPC and by next hop", "[store]") {
     TempDir dir;
     Store s(dir.db());
-    auto a = vpc("vpc-a", "10.0.0.0/16"), b = vpc("vpc-b", "192.168.0.0/16");
-    s.insert(a);
-    s.insert(b);
-    auto p = peering("pcc-0", "vpc-a", "vpc-b");
-    s.insert(p);
+    peered_pair(s);
     s.insert(route("rte-1", "vpc-a", "192.168.0.0/16", "pcc-0"));
     s.insert(route("rte-2", "vpc-b", "10.0.0.0/16", "pcc-0"));
     s.insert(route("rte-3", "vpc-a", "2408:4000::/56", "pcc-0"));
@@ -361,6 +367,70 @@ TEST_CASE("store: route entries by VPC and by next hop", "[store]") {
     s.delete_route("rte-1");
     CHECK_FALSE(s.find_route("rte-1"));
     CHECK(error_code([&] { s.delete_route("rte-1"); }) == "InvalidRouteEntryId.NotFound");
+}
+
+TEST_CASE("store: a route entry inserted without an id gets one derived from its key, never reused", "[store]") {
+    TempDir dir;
+    Store s(dir.db());
+    peered_pair(s);
+    std::vector<RouteEntry> routes{route("", "vpc-a", "192.168.1.0/24", "pcc-0"), route("", "vpc-a", "192.168.2.0/24", "pcc-0")};
+    s.insert(routes);
+    REQUIRE(route_key_of(routes[0].id));
+    REQUIRE(route_key_of(routes[1].id));
+    CHECK(*route_key_of(routes[1].id) == *route_key_of(routes[0].id) + 1);
+    const std::string given = s.insert(route("rte-given", "vpc-a", "192.168.3.0/24", "pcc-0"));
+    CHECK(given == "rte-given");
+    const std::string last = s.insert(route("", "vpc-a", "192.168.4.0/24", "pcc-0"));
+    std::vector<std::string> listed;
+    for (const auto& r : s.routes()) listed.push_back(r.id);
+    CHECK(listed == std::vector<std::string>{routes[0].id, routes[1].id, "rte-given", last});
+    CHECK(s.find_route(routes[1].id)->destination == Cidr::parse("192.168.2.0/24"));
+    CHECK(s.id_exists(last));
+    s.delete_route(last);  // the highest key: SQLite alone would hand it out again
+    CHECK_FALSE(s.find_route(last));
+    CHECK_FALSE(s.id_exists(last));
+    CHECK(error_code([&] { s.delete_route(last); }) == "InvalidRouteEntryId.NotFound");
+    const std::string next = s.insert(route("", "vpc-a", "192.168.4.0/24", "pcc-0"));
+    CHECK(next != last);
+    CHECK(*route_key_of(next) == *route_key_of(last) + 1);
+    s.delete_route("rte-given");
+    CHECK(s.routes().size() == 3);
+    CHECK_FALSE(s.find_route(route_id_of(999)));  // a well-formed id of no route
+}
+
+TEST_CASE("store: a version 4 file keeps its route ids and order; new routes continue after them", "[store]") {
+    TempDir dir;
+    {
+        Store s(dir.db());
+        peered_pair(s);
+    }
+    raw_exec(dir.db(), "DROP TABLE routes; DELETE FROM meta WHERE key = 'route_next_key'; "
+                       "CREATE TABLE routes (id TEXT PRIMARY KEY, vpc_id TEXT NOT NULL REFERENCES vpcs(id), "
+                       "destination TEXT NOT NULL, next_hop TEXT NOT NULL REFERENCES peerings(id), created_at INTEGER NOT NULL); "
+                       "CREATE INDEX routes_next_hop ON routes(next_hop); CREATE INDEX routes_vpc_destination ON routes(vpc_id, destination); "
+                       "INSERT INTO routes (rowid, id, vpc_id, destination, next_hop, created_at) VALUES "
+                       "(7, 'rte-0x4k2m9q7c1d8e5f', 'vpc-a', '192.168.1.0/24', 'pcc-0', 1), "
+                       "(3, 'rte-aaaabbbbccccdddd', 'vpc-a', '192.168.2.0/24', 'pcc-0', 2); "
+                       "UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+    Store s(dir.db());
+    std::vector<std::string> listed;
+    for (const auto& r : s.routes()) listed.push_back(r.id);
+    CHECK(listed == std::vector<std::string>{"rte-aaaabbbbccccdddd", "rte-0x4k2m9q7c1d8e5f"});  // rowid order kept
+    CHECK(s.find_route("rte-0x4k2m9q7c1d8e5f")->destination == Cidr::parse("192.168.1.0/24"));
+    const std::string added = s.insert(route("", "vpc-a", "192.168.3.0/24", "pcc-0"));
+    CHECK(route_key_of(added) == 8u);
+    try {
+        s.delete_vpc("vpc-a");
+        FAIL("deleted a VPC with route entries");
+    } catch (const Error& e) {
+        CHECK(e.code() == "DependencyViolation.RouteEntry");
+        CHECK_THAT(e.what(), Catch::Contains("vpc-a still has route entry rte-"));
+    }
+    s.delete_route("rte-aaaabbbbccccdddd");
+    s.delete_route("rte-0x4k2m9q7c1d8e5f");
+    CHECK_THAT(error_code([&] { s.delete_vpc("vpc-a"); }), Catch::Equals("DependencyViolation.RouteEntry"));
+    s.delete_route(added);
+    CHECK(s.routes().empty());
 }
 
 TEST_CASE("store: parents with children cannot be deleted", "[store]") {
