@@ -31,7 +31,7 @@ constexpr uint64_t unmix(uint64_t x) {
 }
 static_assert(unmix(mix(1)) == 1 && unmix(mix(0xdeadbeefcafe)) == 0xdeadbeefcafe);
 
-uint32_t check_of(uint64_t mixed) { return static_cast<uint32_t>(mix(mixed ^ 0x7265746e65657074ull) % (36 * 36 * 36)); }
+uint64_t check_of(uint64_t mixed, uint64_t salt) { return mix(mixed ^ salt ^ 0x7265746e65657074ull) % (36 * 36 * 36); }
 
 void put_digits(std::string& out, uint64_t v, int n) {
     const size_t end = out.size() + n;
@@ -41,15 +41,15 @@ void put_digits(std::string& out, uint64_t v, int n) {
 
 }  // namespace
 
-std::string route_id_of(uint64_t key) {
-    const uint64_t mixed = mix(key);
+std::string route_id_of(uint64_t key, uint64_t salt) {
+    const uint64_t mixed = mix(key ^ salt);
     std::string id(kPrefix);
-    put_digits(id, check_of(mixed), kCheckChars);
+    put_digits(id, check_of(mixed, salt), kCheckChars);
     put_digits(id, mixed, kKeyChars);
     return id;
 }
 
-std::optional<uint64_t> route_key_of(std::string_view id) {
+std::optional<uint64_t> route_key_of(std::string_view id, uint64_t salt) {
     if (id.size() != kPrefix.size() + kCheckChars + kKeyChars || id.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
     uint64_t check = 0, mixed = 0;
     for (size_t i = kPrefix.size(); i < id.size(); ++i) {
@@ -59,8 +59,8 @@ std::optional<uint64_t> route_key_of(std::string_view id) {
         if (v > (UINT64_MAX - digit) / 36) return std::nullopt;  // 13 digits can exceed 64 bits
         v = v * 36 + digit;
     }
-    if (check != check_of(mixed)) return std::nullopt;
-    return unmix(mixed);
+    if (check != check_of(mixed, salt)) return std::nullopt;
+    return unmix(mixed) ^ salt;
 }
 
 }  // namespace xpeer

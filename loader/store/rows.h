@@ -27,8 +27,8 @@ inline Peering read_peering(const Statement& s) {
                    s.text(7), s.i64(8), s.text(9), peering_status_from_string(s.text(10)), s.text(11), s.text(12), s.i64(13)};
 }
 // A route's id: the one it was given (column id), else the one derived from its key.
-inline RouteEntry read_route(const Statement& s) {
-    return RouteEntry{s.null(1) ? route_id_of(s.u64(0)) : s.text(1), s.text(2), s.cidr(3), s.text(4), s.i64(5)};
+inline RouteEntry read_route(const Statement& s, uint64_t salt) {
+    return RouteEntry{s.null(1) ? route_id_of(s.u64(0), salt) : s.text(1), s.text(2), s.cidr(3), s.text(4), s.i64(5)};
 }
 
 }  // namespace xpeer::store_detail

@@ -30,7 +30,7 @@ ScopedSnapshot Store::snapshot_of(const Scope& scope) {
         // In routes_vpc_destination's order, no sort: the routes to one destination in rowid order.
         Statement rows(db_, (kRouteCols + std::string("WHERE vpc_id = ? ORDER BY destination, rowid")).c_str(), vpc_id);
         while (rows.step()) {
-            RouteEntry r = read_route(rows);
+            RouteEntry r = read_route(rows, route_salt_);
             if (wanted.count(r.destination)) s.routes.push_back(std::move(r));
         }
     }

@@ -119,8 +119,22 @@ ALTER TABLE routes_v5 RENAME TO routes;
 CREATE UNIQUE INDEX routes_given_id ON routes(id) WHERE id IS NOT NULL;
 CREATE INDEX routes_next_hop ON routes(next_hop);
 CREATE INDEX routes_vpc_destination ON routes(vpc_id, destination);
-INSERT OR REPLACE INTO meta (key, value) SELECT 'route_next_key', COALESCE(MAX(key), 0) + 1 FROM routes;
+INSERT OR REPLACE INTO meta (key, value) SELECT 'route_next_key', MAX(COALESCE(MAX(key), 0) + 1,
+  COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'route_next_key'), 1)) FROM routes;
+INSERT OR IGNORE INTO meta (key, value) VALUES ('route_id_salt', CAST(random() AS TEXT));
 )sql";
+
+// The store's route id salt; 0 in a file from before schema 5.
+uint64_t route_salt_of(sqlite3* db) {
+    return static_cast<uint64_t>(
+        one<int64_t>(db, [](const Statement& s) { return s.i64(0); }, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'route_id_salt'")
+            .value_or(0));
+}
+
+// Reads route rows, deriving ids with the store's salt.
+auto route_reader(uint64_t salt) {
+    return [salt](const Statement& s) { return read_route(s, salt); };
+}
 
 // The smallest non-negative integer not in `used_sql`'s single column.
 uint32_t smallest_free(sqlite3* db, const char* used_sql) {
@@ -161,6 +175,8 @@ Store::Store(const std::string& path, Access access) : path_(path) {
         }
         sqlite3_busy_timeout(db_, 10000);
         sqlite3_extended_result_codes(db_, 1);
+        const bool has_meta = Statement(db_, "SELECT 1 FROM sqlite_master WHERE name = 'meta'").step();
+        if (has_meta) route_salt_ = route_salt_of(db_);
         return;
     }
     auto parent = std::filesystem::path(path).parent_path();
@@ -182,6 +198,7 @@ Store::Store(const std::string& path, Access access) : path_(path) {
         // transaction spills pages to the WAL and reads them back, tens of thousands of times.
         exec("PRAGMA cache_size = -262144");
         create_schema();
+        route_salt_ = route_salt_of(db_);
     } catch (...) {
         sqlite3_close(db_);
         throw;
@@ -444,22 +461,47 @@ std::optional<LinkCounters> Store::archived_counters(const std::string& pcc, int
 
 namespace {
 
-// `n` route keys, never handed out before: the first.
-uint64_t take_route_keys(sqlite3* db, size_t n) {
+// Inserts the routes, each under a key never handed out before; returns their ids. A route without
+// an id gets the one its key derives, skipping a key whose id a kept route already holds. A route
+// with an id keeps it, unless the id has the form of a derived one.
+std::vector<std::string> write_routes(sqlite3* db, const std::vector<RouteEntry>& routes, uint64_t salt) {
+    // Above both: an xpeer from before schema 5, still running, inserts keys of its own.
     auto next = one<int64_t>(db, [](const Statement& s) { return s.i64(0); },
-                             "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'route_next_key'");
-    if (!next) throw StoreError("store: meta has no route_next_key", SQLITE_CORRUPT);
-    Statement(db, "UPDATE meta SET value = ? WHERE key = 'route_next_key'", std::to_string(*next + static_cast<int64_t>(n))).run();
-    return static_cast<uint64_t>(*next);
-}
+                             "SELECT MAX((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'route_next_key'), "
+                             "(SELECT COALESCE(MAX(key), 0) + 1 FROM routes))");
+    uint64_t key = static_cast<uint64_t>(next.value_or(1));
+    const bool kept_ids = Statement(db, "SELECT 1 FROM routes WHERE id IS NOT NULL LIMIT 1").step();
+    auto kept = [&](const std::string& id) { return kept_ids && Statement(db, "SELECT 1 FROM routes WHERE id = ?", id).step(); };
 
-// A route keeps the id it was given (column id) or has the one its key derives. In a store that
-// holds given ids (from before schema 5), a derived id must not be one of them.
-void refuse_given(sqlite3* db, const std::vector<std::string>& derived) {
-    if (derived.empty() || !Statement(db, "SELECT 1 FROM routes WHERE id IS NOT NULL LIMIT 1").step()) return;
-    for (const auto& id : derived)
-        if (Statement(db, "SELECT 1 FROM routes WHERE id = ?", id).step())
-            throw Error("Store.Constraint", "route entry id " + id + " is already taken");
+    sqlite3_stmt* st = nullptr;
+    const char* sql = "INSERT INTO routes (key, id, vpc_id, destination, next_hop, created_at) VALUES (?, ?, ?, ?, ?, ?)";
+    if (int rc = sqlite3_prepare_v2(db, sql, -1, &st, nullptr); rc != SQLITE_OK) fail(db, rc, "prepare route insert");
+    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> owned(st, sqlite3_finalize);
+    std::vector<std::string> ids;
+    ids.reserve(routes.size());
+    for (const auto& r : routes) {
+        const std::string dest = r.destination.str();  // outlives the step: SQLITE_STATIC copies nothing
+        if (r.id.empty()) {
+            while (kept(route_id_of(key, salt))) ++key;
+            ids.push_back(route_id_of(key, salt));
+            sqlite3_bind_null(st, 2);
+        } else {
+            if (route_key_of(r.id, salt))
+                throw Error("Store.Constraint", "route entry id " + r.id + " has the form of an id the store derives; choose another");
+            ids.push_back(r.id);
+            sqlite3_bind_text(st, 2, r.id.data(), static_cast<int>(r.id.size()), SQLITE_STATIC);
+        }
+        sqlite3_bind_int64(st, 1, static_cast<int64_t>(key));
+        sqlite3_bind_text(st, 3, r.vpc_id.data(), static_cast<int>(r.vpc_id.size()), SQLITE_STATIC);
+        sqlite3_bind_text(st, 4, dest.data(), static_cast<int>(dest.size()), SQLITE_STATIC);
+        sqlite3_bind_text(st, 5, r.next_hop.data(), static_cast<int>(r.next_hop.size()), SQLITE_STATIC);
+        sqlite3_bind_int64(st, 6, r.created_at);
+        if (int rc = sqlite3_step(st); rc != SQLITE_DONE) fail(db, rc, "insert route " + ids.back() + " (" + dest + ")");
+        sqlite3_reset(st);
+        ++key;
+    }
+    Statement(db, "INSERT OR REPLACE INTO meta (key, value) VALUES ('route_next_key', ?)", std::to_string(key)).run();
+    return ids;
 }
 
 }  // namespace
@@ -472,52 +514,37 @@ std::string Store::insert(const RouteEntry& r) {
 
 void Store::insert(std::vector<RouteEntry>& routes) {
     if (routes.empty()) return;
-    sqlite3_stmt* st = nullptr;
-    const char* sql = "INSERT INTO routes (key, id, vpc_id, destination, next_hop, created_at) VALUES (?, ?, ?, ?, ?, ?)";
-    if (int rc = sqlite3_prepare_v2(db_, sql, -1, &st, nullptr); rc != SQLITE_OK) fail(db_, rc, "prepare route insert");
-    std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> owned(st, sqlite3_finalize);
-    uint64_t key = take_route_keys(db_, routes.size());
-    std::vector<std::string> derived;
-    for (auto& r : routes) {
-        const std::string dest = r.destination.str();  // outlives the step: SQLITE_STATIC copies nothing
-        sqlite3_bind_int64(st, 1, static_cast<int64_t>(key));
-        if (r.id.empty()) {
-            r.id = route_id_of(key);
-            derived.push_back(r.id);
-            sqlite3_bind_null(st, 2);
-        } else {
-            sqlite3_bind_text(st, 2, r.id.data(), static_cast<int>(r.id.size()), SQLITE_STATIC);
-        }
-        sqlite3_bind_text(st, 3, r.vpc_id.data(), static_cast<int>(r.vpc_id.size()), SQLITE_STATIC);
-        sqlite3_bind_text(st, 4, dest.data(), static_cast<int>(dest.size()), SQLITE_STATIC);
-        sqlite3_bind_text(st, 5, r.next_hop.data(), static_cast<int>(r.next_hop.size()), SQLITE_STATIC);
-        sqlite3_bind_int64(st, 6, r.created_at);
-        if (int rc = sqlite3_step(st); rc != SQLITE_DONE) fail(db_, rc, "insert route " + r.id + " (" + dest + ")");
-        sqlite3_reset(st);
-        ++key;
+    exec("SAVEPOINT route_insert");  // all or nothing, in a transaction or not
+    std::vector<std::string> ids;
+    try {
+        ids = write_routes(db_, routes, route_salt_);
+        exec("RELEASE route_insert");
+    } catch (...) {
+        sqlite3_exec(db_, "ROLLBACK TO route_insert; RELEASE route_insert", nullptr, nullptr, nullptr);
+        throw;
     }
-    refuse_given(db_, derived);
+    for (size_t i = 0; i < routes.size(); ++i) routes[i].id = std::move(ids[i]);
 }
 
 std::optional<RouteEntry> Store::find_route(const std::string& id) {
-    if (auto r = one<RouteEntry>(db_, read_route, kRouteCols + std::string("WHERE id = ?"), id)) return r;
-    if (auto key = route_key_of(id))
-        return one<RouteEntry>(db_, read_route, kRouteCols + std::string("WHERE key = ? AND id IS NULL"), static_cast<int64_t>(*key));
+    if (auto r = one<RouteEntry>(db_, route_reader(route_salt_), kRouteCols + std::string("WHERE id = ?"), id)) return r;
+    if (auto key = route_key_of(id, route_salt_))
+        return one<RouteEntry>(db_, route_reader(route_salt_), kRouteCols + std::string("WHERE key = ? AND id IS NULL"), static_cast<int64_t>(*key));
     return std::nullopt;
 }
 
-std::vector<RouteEntry> Store::routes() { return all<RouteEntry>(db_, read_route, kRouteCols + std::string("ORDER BY rowid")); }
+std::vector<RouteEntry> Store::routes() { return all<RouteEntry>(db_, route_reader(route_salt_), kRouteCols + std::string("ORDER BY rowid")); }
 
 std::vector<RouteEntry> Store::routes_of_vpc(const std::string& vpc_id) {
-    return all<RouteEntry>(db_, read_route, kRouteCols + std::string("WHERE vpc_id = ? ORDER BY rowid"), vpc_id);
+    return all<RouteEntry>(db_, route_reader(route_salt_), kRouteCols + std::string("WHERE vpc_id = ? ORDER BY rowid"), vpc_id);
 }
 
 std::optional<RouteEntry> Store::any_route_of_vpc(const std::string& vpc_id) {
-    return one<RouteEntry>(db_, read_route, kRouteCols + std::string("WHERE vpc_id = ? LIMIT 1"), vpc_id);
+    return one<RouteEntry>(db_, route_reader(route_salt_), kRouteCols + std::string("WHERE vpc_id = ? LIMIT 1"), vpc_id);
 }
 
 std::vector<RouteEntry> Store::routes_to(const std::string& vpc_id, const Cidr& destination) {
-    return all<RouteEntry>(db_, read_route, kRouteCols + std::string("WHERE vpc_id = ? AND destination = ? ORDER BY rowid"), vpc_id, destination);
+    return all<RouteEntry>(db_, route_reader(route_salt_), kRouteCols + std::string("WHERE vpc_id = ? AND destination = ? ORDER BY rowid"), vpc_id, destination);
 }
 
 std::vector<std::string> Store::route_destinations(const std::string& vpc_id) {
@@ -525,7 +552,7 @@ std::vector<std::string> Store::route_destinations(const std::string& vpc_id) {
 }
 
 std::vector<RouteEntry> Store::routes_via(const std::string& pcc_id) {
-    return all<RouteEntry>(db_, read_route, kRouteCols + std::string("WHERE next_hop = ? ORDER BY rowid"), pcc_id);
+    return all<RouteEntry>(db_, route_reader(route_salt_), kRouteCols + std::string("WHERE next_hop = ? ORDER BY rowid"), pcc_id);
 }
 
 void Store::delete_route(const std::string& id) {
@@ -534,7 +561,7 @@ void Store::delete_route(const std::string& id) {
     Statement given(db_, "DELETE FROM routes WHERE id = ?", id);
     given.run();
     if (given.changes() == 0)
-        Statement(db_, "DELETE FROM routes WHERE key = ? AND id IS NULL", static_cast<int64_t>(*route_key_of(id))).run();
+        Statement(db_, "DELETE FROM routes WHERE key = ? AND id IS NULL", static_cast<int64_t>(*route_key_of(id, route_salt_))).run();
 }
 
 // ---- events

@@ -218,6 +218,7 @@ private:
     std::string path_;
     sqlite3* db_ = nullptr;
     std::unique_ptr<Store> committed_;
+    uint64_t route_salt_ = 0;  // meta route_id_salt: see model/route_id.h
 };
 
 using Transaction = Store::Transaction;

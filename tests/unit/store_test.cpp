@@ -39,6 +39,19 @@ void raw_exec(const std::string& db, const std::string& sql) {
     REQUIRE(rc == SQLITE_OK);
 }
 
+// The store's route id salt (meta route_id_salt), read behind its back.
+uint64_t route_salt(const std::string& db) {
+    sqlite3* h = nullptr;
+    REQUIRE(sqlite3_open(db.c_str(), &h) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(h, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'route_id_salt'", -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    const auto salt = static_cast<uint64_t>(sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(h);
+    return salt;
+}
+
 std::string error_code(const std::function<void()>& fn) {
     try {
         fn();
@@ -373,11 +386,13 @@ TEST_CASE("store: a route entry inserted without an id gets one derived from its
     TempDir dir;
     Store s(dir.db());
     peered_pair(s);
+    const uint64_t salt = route_salt(dir.db());
+    auto key_of = [&](const std::string& id) { return route_key_of(id, salt); };
     std::vector<RouteEntry> routes{route("", "vpc-a", "192.168.1.0/24", "pcc-0"), route("", "vpc-a", "192.168.2.0/24", "pcc-0")};
     s.insert(routes);
-    REQUIRE(route_key_of(routes[0].id));
-    REQUIRE(route_key_of(routes[1].id));
-    CHECK(*route_key_of(routes[1].id) == *route_key_of(routes[0].id) + 1);
+    REQUIRE(key_of(routes[0].id));
+    REQUIRE(key_of(routes[1].id));
+    CHECK(*key_of(routes[1].id) == *key_of(routes[0].id) + 1);
     const std::string given = s.insert(route("rte-given", "vpc-a", "192.168.3.0/24", "pcc-0"));
     CHECK(given == "rte-given");
     const std::string last = s.insert(route("", "vpc-a", "192.168.4.0/24", "pcc-0"));
@@ -392,10 +407,41 @@ TEST_CASE("store: a route entry inserted without an id gets one derived from its
     CHECK(error_code([&] { s.delete_route(last); }) == "InvalidRouteEntryId.NotFound");
     const std::string next = s.insert(route("", "vpc-a", "192.168.4.0/24", "pcc-0"));
     CHECK(next != last);
-    CHECK(*route_key_of(next) == *route_key_of(last) + 1);
+    CHECK(*key_of(next) == *key_of(last) + 1);
     s.delete_route("rte-given");
     CHECK(s.routes().size() == 3);
-    CHECK_FALSE(s.find_route(route_id_of(999)));  // a well-formed id of no route
+    CHECK_FALSE(s.find_route(route_id_of(999, salt)));  // a well-formed id of no route
+    CHECK(error_code([&] { s.insert(route(route_id_of(999, salt), "vpc-a", "192.168.9.0/24", "pcc-0")); }) == "Store.Constraint");
+    CHECK(s.routes().size() == 3);
+}
+
+TEST_CASE("store: route keys skip what another writer took, and ids that kept routes hold", "[store]") {
+    TempDir dir;
+    Store s(dir.db());
+    peered_pair(s);
+    const uint64_t salt = route_salt(dir.db());
+    const uint64_t first = *route_key_of(s.insert(route("", "vpc-a", "192.168.1.0/24", "pcc-0")), salt);
+    // An xpeer from before schema 5, still running, inserts under SQLite's own next key.
+    raw_exec(dir.db(), "INSERT INTO routes (key, id, vpc_id, destination, next_hop, created_at) VALUES (" +
+                           std::to_string(first + 1) + ", 'rte-old', 'vpc-a', '192.168.2.0/24', 'pcc-0', 1)");
+    // A kept route (key -1, so that it moves no maximum) that holds the id of the key after it.
+    raw_exec(dir.db(), "INSERT INTO routes (key, id, vpc_id, destination, next_hop, created_at) VALUES (-1, '" +
+                           route_id_of(first + 2, salt) + "', 'vpc-a', '192.168.3.0/24', 'pcc-0', 1)");
+    const std::string added = s.insert(route("", "vpc-a", "192.168.4.0/24", "pcc-0"));
+    CHECK(route_key_of(added, salt) == first + 3);
+    CHECK(s.find_route(route_id_of(first + 2, salt))->destination == Cidr::parse("192.168.3.0/24"));
+    CHECK(s.find_route("rte-old")->destination == Cidr::parse("192.168.2.0/24"));
+    CHECK(s.routes().size() == 4);
+}
+
+TEST_CASE("store: routes inserted together are all stored or none, and get their ids only when stored", "[store]") {
+    TempDir dir;
+    Store s(dir.db());
+    peered_pair(s);
+    std::vector<RouteEntry> routes{route("", "vpc-a", "192.168.1.0/24", "pcc-0"), route("", "vpc-nope", "192.168.2.0/24", "pcc-0")};
+    CHECK(error_code([&] { s.insert(routes); }) == "Store.Constraint");
+    CHECK(routes[0].id.empty());
+    CHECK(s.routes().empty());
 }
 
 TEST_CASE("store: a version 4 file keeps its route ids and order; new routes continue after them", "[store]") {
@@ -418,7 +464,9 @@ TEST_CASE("store: a version 4 file keeps its route ids and order; new routes con
     CHECK(listed == std::vector<std::string>{"rte-aaaabbbbccccdddd", "rte-0x4k2m9q7c1d8e5f"});  // rowid order kept
     CHECK(s.find_route("rte-0x4k2m9q7c1d8e5f")->destination == Cidr::parse("192.168.1.0/24"));
     const std::string added = s.insert(route("", "vpc-a", "192.168.3.0/24", "pcc-0"));
-    CHECK(route_key_of(added) == 8u);
+    const uint64_t salt = route_salt(dir.db());
+    CHECK(route_key_of(added, salt) == 8u);
+    CHECK_FALSE(s.find_route(route_id_of(7, salt)));  // key 7 is a kept route's: its id is the kept one
     try {
         s.delete_vpc("vpc-a");
         FAIL("deleted a VPC with route entries");
