@@ -57,6 +57,24 @@ static __always_inline __u16 ipv4_csum(const struct iphdr *ip)
 	return ~sum;
 }
 
+/* Adds pick to the last word of the destination address of an Ethernet frame whose IP header
+ * the caller has bounds-checked (IPv4: and sets the header checksum again). */
+static __always_inline void add_to_destination(void *data, bool is_v6, __u32 pick)
+{
+	if (is_v6) {
+		struct ipv6hdr *ip6 = data + sizeof(struct ethhdr);
+		__u32 *last = &ip6->daddr.in6_u.u6_addr32[3];
+
+		*last = bpf_htonl(bpf_ntohl(*last) + pick);
+	} else {
+		struct iphdr *ip = data + sizeof(struct ethhdr);
+
+		ip->daddr = bpf_htonl(bpf_ntohl(ip->daddr) + pick);
+		ip->check = 0;
+		ip->check = ipv4_csum(ip);
+	}
+}
+
 SEC("xdp")
 int xb_gen(struct xdp_md *ctx)
 {
@@ -76,7 +94,6 @@ int xb_gen(struct xdp_md *ctx)
 	if (cfg->is_v6) {
 		struct ipv6hdr *ip6 = (void *)(eth + 1);
 		struct udphdr *udp = (void *)(ip6 + 1);
-		__u32 last;
 
 		if ((void *)(udp + 1) > end)
 			return XDP_ABORTED;
@@ -87,9 +104,7 @@ int xb_gen(struct xdp_md *ctx)
 		ip6->hop_limit = 64;
 		__builtin_memcpy(&ip6->saddr, cfg->src, 16);
 		__builtin_memcpy(&ip6->daddr, cfg->dst, 16);
-		__builtin_memcpy(&last, &cfg->dst[12], 4);
-		last = bpf_htonl(bpf_ntohl(last) + pick);
-		__builtin_memcpy(&ip6->daddr.in6_u.u6_addr8[12], &last, 4);
+		add_to_destination(data, true, pick);
 		udp->source = bpf_htons(9);
 		udp->dest = bpf_htons(9);
 		udp->len = ip6->payload_len;
@@ -97,7 +112,6 @@ int xb_gen(struct xdp_md *ctx)
 	} else {
 		struct iphdr *ip = (void *)(eth + 1);
 		struct udphdr *udp = (void *)(ip + 1);
-		__u32 dst;
 
 		if ((void *)(udp + 1) > end)
 			return XDP_ABORTED;
@@ -111,10 +125,8 @@ int xb_gen(struct xdp_md *ctx)
 		ip->ttl = 64;
 		ip->protocol = IPPROTO_UDP;
 		__builtin_memcpy(&ip->saddr, cfg->src, 4);
-		__builtin_memcpy(&dst, cfg->dst, 4);
-		ip->daddr = bpf_htonl(bpf_ntohl(dst) + pick);
-		ip->check = 0;
-		ip->check = ipv4_csum(ip);
+		__builtin_memcpy(&ip->daddr, cfg->dst, 4);
+		add_to_destination(data, false, pick); /* and the checksum */
 		udp->source = bpf_htons(9);
 		udp->dest = bpf_htons(9);
 		udp->len = bpf_htons((__u16)(end - (void *)udp));
@@ -149,24 +161,6 @@ SEC("xdp")
 int xb_pass(struct xdp_md *ctx)
 {
 	return XDP_PASS;
-}
-
-/* Adds pick to the last word of the destination address of an Ethernet frame of at least
- * XB_COST_FRAME_LEN bytes (IPv4: and sets the header checksum again). */
-static __always_inline void add_to_destination(void *data, bool is_v6, __u32 pick)
-{
-	if (is_v6) {
-		struct ipv6hdr *ip6 = data + sizeof(struct ethhdr);
-		__u32 *last = &ip6->daddr.in6_u.u6_addr32[3];
-
-		*last = bpf_htonl(bpf_ntohl(*last) + pick);
-	} else {
-		struct iphdr *ip = data + sizeof(struct ethhdr);
-
-		ip->daddr = bpf_htonl(bpf_ntohl(ip->daddr) + pick);
-		ip->check = 0;
-		ip->check = ipv4_csum(ip);
-	}
 }
 
 /* The program under test (xb_target[0]) on the same frame every time: see struct xb_frame. */

@@ -28,9 +28,10 @@ ScopedSnapshot Store::snapshot_of(const Scope& scope) {
             continue;
         }
         // In routes_vpc_destination's order, no sort: the routes to one destination in rowid order.
+        const uint64_t salt = route_salt();
         Statement rows(db_, (kRouteCols + std::string("WHERE vpc_id = ? ORDER BY destination, rowid")).c_str(), vpc_id);
         while (rows.step()) {
-            RouteEntry r = read_route(rows, route_salt_);
+            RouteEntry r = read_route(rows, salt);
             if (wanted.count(r.destination)) s.routes.push_back(std::move(r));
         }
     }

@@ -124,13 +124,6 @@ INSERT OR REPLACE INTO meta (key, value) SELECT 'route_next_key', MAX(COALESCE(M
 INSERT OR IGNORE INTO meta (key, value) VALUES ('route_id_salt', CAST(random() AS TEXT));
 )sql";
 
-// The store's route id salt; 0 in a file from before schema 5.
-uint64_t route_salt_of(sqlite3* db) {
-    return static_cast<uint64_t>(
-        one<int64_t>(db, [](const Statement& s) { return s.i64(0); }, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'route_id_salt'")
-            .value_or(0));
-}
-
 // Reads route rows, deriving ids with the store's salt.
 auto route_reader(uint64_t salt) {
     return [salt](const Statement& s) { return read_route(s, salt); };
@@ -175,8 +168,6 @@ Store::Store(const std::string& path, Access access) : path_(path) {
         }
         sqlite3_busy_timeout(db_, 10000);
         sqlite3_extended_result_codes(db_, 1);
-        const bool has_meta = Statement(db_, "SELECT 1 FROM sqlite_master WHERE name = 'meta'").step();
-        if (has_meta) route_salt_ = route_salt_of(db_);
         return;
     }
     auto parent = std::filesystem::path(path).parent_path();
@@ -198,7 +189,6 @@ Store::Store(const std::string& path, Access access) : path_(path) {
         // transaction spills pages to the WAL and reads them back, tens of thousands of times.
         exec("PRAGMA cache_size = -262144");
         create_schema();
-        route_salt_ = route_salt_of(db_);
     } catch (...) {
         sqlite3_close(db_);
         throw;
@@ -482,8 +472,9 @@ std::vector<std::string> write_routes(sqlite3* db, const std::vector<RouteEntry>
     for (const auto& r : routes) {
         const std::string dest = r.destination.str();  // outlives the step: SQLITE_STATIC copies nothing
         if (r.id.empty()) {
-            while (kept(route_id_of(key, salt))) ++key;
-            ids.push_back(route_id_of(key, salt));
+            std::string id = route_id_of(key, salt);
+            while (kept(id)) id = route_id_of(++key, salt);
+            ids.push_back(std::move(id));
             sqlite3_bind_null(st, 2);
         } else {
             if (route_key_of(r.id, salt))
@@ -517,7 +508,7 @@ void Store::insert(std::vector<RouteEntry>& routes) {
     exec("SAVEPOINT route_insert");  // all or nothing, in a transaction or not
     std::vector<std::string> ids;
     try {
-        ids = write_routes(db_, routes, route_salt_);
+        ids = write_routes(db_, routes, route_salt());
         exec("RELEASE route_insert");
     } catch (...) {
         sqlite3_exec(db_, "ROLLBACK TO route_insert; RELEASE route_insert", nullptr, nullptr, nullptr);
@@ -526,25 +517,40 @@ void Store::insert(std::vector<RouteEntry>& routes) {
     for (size_t i = 0; i < routes.size(); ++i) routes[i].id = std::move(ids[i]);
 }
 
-std::optional<RouteEntry> Store::find_route(const std::string& id) {
-    if (auto r = one<RouteEntry>(db_, route_reader(route_salt_), kRouteCols + std::string("WHERE id = ?"), id)) return r;
-    if (auto key = route_key_of(id, route_salt_))
-        return one<RouteEntry>(db_, route_reader(route_salt_), kRouteCols + std::string("WHERE key = ? AND id IS NULL"), static_cast<int64_t>(*key));
+uint64_t Store::route_salt() {
+    if (!route_salt_)  // 0 in a file from before schema 5, opened read-only
+        route_salt_ = static_cast<uint64_t>(
+            one<int64_t>(db_, [](const Statement& s) { return s.i64(0); }, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'route_id_salt'")
+                .value_or(0));
+    return *route_salt_;
+}
+
+std::optional<int64_t> Store::route_key(const std::string& id) {
+    auto by_id = [](const Statement& s) { return s.i64(0); };
+    if (auto key = one<int64_t>(db_, by_id, "SELECT key FROM routes WHERE id = ?", id)) return key;
+    if (auto key = route_key_of(id, route_salt()))
+        return one<int64_t>(db_, by_id, "SELECT key FROM routes WHERE key = ? AND id IS NULL", static_cast<int64_t>(*key));
     return std::nullopt;
 }
 
-std::vector<RouteEntry> Store::routes() { return all<RouteEntry>(db_, route_reader(route_salt_), kRouteCols + std::string("ORDER BY rowid")); }
+std::optional<RouteEntry> Store::find_route(const std::string& id) {
+    auto key = route_key(id);
+    if (!key) return std::nullopt;
+    return one<RouteEntry>(db_, route_reader(route_salt()), kRouteCols + std::string("WHERE key = ?"), *key);
+}
+
+std::vector<RouteEntry> Store::routes() { return all<RouteEntry>(db_, route_reader(route_salt()), kRouteCols + std::string("ORDER BY rowid")); }
 
 std::vector<RouteEntry> Store::routes_of_vpc(const std::string& vpc_id) {
-    return all<RouteEntry>(db_, route_reader(route_salt_), kRouteCols + std::string("WHERE vpc_id = ? ORDER BY rowid"), vpc_id);
+    return all<RouteEntry>(db_, route_reader(route_salt()), kRouteCols + std::string("WHERE vpc_id = ? ORDER BY rowid"), vpc_id);
 }
 
 std::optional<RouteEntry> Store::any_route_of_vpc(const std::string& vpc_id) {
-    return one<RouteEntry>(db_, route_reader(route_salt_), kRouteCols + std::string("WHERE vpc_id = ? LIMIT 1"), vpc_id);
+    return one<RouteEntry>(db_, route_reader(route_salt()), kRouteCols + std::string("WHERE vpc_id = ? LIMIT 1"), vpc_id);
 }
 
 std::vector<RouteEntry> Store::routes_to(const std::string& vpc_id, const Cidr& destination) {
-    return all<RouteEntry>(db_, route_reader(route_salt_), kRouteCols + std::string("WHERE vpc_id = ? AND destination = ? ORDER BY rowid"), vpc_id, destination);
+    return all<RouteEntry>(db_, route_reader(route_salt()), kRouteCols + std::string("WHERE vpc_id = ? AND destination = ? ORDER BY rowid"), vpc_id, destination);
 }
 
 std::vector<std::string> Store::route_destinations(const std::string& vpc_id) {
@@ -552,16 +558,13 @@ std::vector<std::string> Store::route_destinations(const std::string& vpc_id) {
 }
 
 std::vector<RouteEntry> Store::routes_via(const std::string& pcc_id) {
-    return all<RouteEntry>(db_, route_reader(route_salt_), kRouteCols + std::string("WHERE next_hop = ? ORDER BY rowid"), pcc_id);
+    return all<RouteEntry>(db_, route_reader(route_salt()), kRouteCols + std::string("WHERE next_hop = ? ORDER BY rowid"), pcc_id);
 }
 
 void Store::delete_route(const std::string& id) {
-    auto r = find_route(id);
-    if (!r) throw Error("InvalidRouteEntryId.NotFound", "RouteEntry " + id + " not found in the store");
-    Statement given(db_, "DELETE FROM routes WHERE id = ?", id);
-    given.run();
-    if (given.changes() == 0)
-        Statement(db_, "DELETE FROM routes WHERE key = ? AND id IS NULL", static_cast<int64_t>(*route_key_of(id, route_salt_))).run();
+    auto key = route_key(id);
+    if (!key) throw Error("InvalidRouteEntryId.NotFound", "RouteEntry " + id + " not found in the store");
+    Statement(db_, "DELETE FROM routes WHERE key = ?", *key).run();
 }
 
 // ---- events
@@ -584,7 +587,7 @@ std::vector<Event> Store::events(const std::string& resource_filter) {
 Snapshot Store::snapshot() { return Snapshot{vpcs(), vswitches(), instances(), live_peerings(), routes()}; }
 
 bool Store::id_exists(const std::string& id) {
-    if (find_route(id)) return true;
+    if (route_key(id)) return true;
     Statement s(db_,
                 "SELECT 1 FROM vpcs WHERE id = ?1 UNION ALL SELECT 1 FROM vswitches WHERE id = ?1 "
                 "UNION ALL SELECT 1 FROM instances WHERE id = ?1 UNION ALL SELECT 1 FROM peerings WHERE id = ?1 "

@@ -214,11 +214,14 @@ public:
 private:
     void exec(const char* sql);
     void create_schema();
+    uint64_t route_salt();
+    // The key of the route `id` names: a kept id first, else the key it derives from.
+    std::optional<int64_t> route_key(const std::string& id);
 
     std::string path_;
     sqlite3* db_ = nullptr;
     std::unique_ptr<Store> committed_;
-    uint64_t route_salt_ = 0;  // meta route_id_salt: see model/route_id.h
+    std::optional<uint64_t> route_salt_;  // meta route_id_salt (model/route_id.h), read when first needed
 };
 
 using Transaction = Store::Transaction;
