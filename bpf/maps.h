@@ -13,8 +13,10 @@
 #define XP_UNACCOUNTED 0
 #endif
 
+/* An array, so that finding the ingress port costs no hash: the loader keeps the datapath side's
+ * ifindexes below XP_MAX_PORTS. A slot of zeros is no port. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XP_MAX_PORTS);
 	__type(key, __u32); /* ingress ifindex */
 	__type(value, struct xp_port);
@@ -50,20 +52,20 @@ struct {
 	__type(value, struct xp_cached_route);
 } xp_route_cache_v6 SEC(".maps");
 
-/* The route memo: per CPU, a direct-mapped copy of recent route cache answers. Only its own CPU
- * writes a slot: a hit needs no hash-table walk and no check word (bpf/route.h, memo_get). */
+/* The route memo: per CPU, a two-way set-associative copy of recent route cache answers. Only its
+ * own CPU writes a set: a hit needs no hash-table walk and no check word (bpf/route.h, memo_get). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XP_ROUTE_MEMO_SLOTS);
+	__uint(max_entries, XP_ROUTE_MEMO_SETS);
 	__type(key, __u32);
-	__type(value, struct xp_cached_route);
+	__type(value, struct xp_route_memo_set);
 } xp_route_memo_v4 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XP_ROUTE_MEMO_SLOTS);
+	__uint(max_entries, XP_ROUTE_MEMO_SETS);
 	__type(key, __u32);
-	__type(value, struct xp_cached_route);
+	__type(value, struct xp_route_memo_set);
 } xp_route_memo_v6 SEC(".maps");
 
 struct {

@@ -144,26 +144,24 @@ static __always_inline void cache_put(__u64 gen, __u32 vpc, const __u32 *addr, b
 	}
 }
 
-/* The memo slot of a destination: its words mixed, so that neighbouring addresses spread. */
-static __always_inline struct xp_cached_route *memo_slot(__u32 vpc, const __u32 *addr, bool is_v6)
+/* The memo set of a destination: its words mixed, so that neighbouring addresses spread. */
+static __always_inline struct xp_route_memo_set *memo_set(__u32 vpc, const __u32 *addr, bool is_v6)
 {
 	__u32 h = vpc * 0x9e3779b1u ^ addr[0] ^ addr[1] ^ addr[2] ^ addr[3];
 
 	h ^= h >> 15;
 	h *= 0x2c1b3c6du;
 	h ^= h >> 12;
-	h &= XP_ROUTE_MEMO_SLOTS - 1;
+	h &= XP_ROUTE_MEMO_SETS - 1;
 	return bpf_map_lookup_elem(is_v6 ? (void *)&xp_route_memo_v6 : (void *)&xp_route_memo_v4, &h);
 }
 
-/* A memo hit of generation gen (never 0: a slot being written holds 0), copied into d->cached.
- * Softirqs do not nest, but BPF_PROG_TEST_RUN runs the router in process context, where a
- * softirq can run it again on the same CPU: the slot is checked again after the copy. */
-static __always_inline bool memo_get(__u64 gen, __u32 vpc, const __u32 *addr, bool is_v6, struct decision *d)
+/* Softirqs do not nest, but BPF_PROG_TEST_RUN runs the router in process context, where a
+ * softirq can run it again on the same CPU: a slot is checked again after its copy. */
+static __always_inline bool memo_copy(const struct xp_cached_route *m, __u64 gen, __u32 vpc, const __u32 *addr,
+				      struct decision *d)
 {
-	const struct xp_cached_route *m = memo_slot(vpc, addr, is_v6);
-
-	if (!m || !names(m, gen, vpc, addr))
+	if (!names(m, gen, vpc, addr))
 		return false;
 	__builtin_memcpy(&d->cached.route, &m->route, sizeof(d->cached.route));
 	d->cached.link = m->link;
@@ -175,23 +173,43 @@ static __always_inline bool memo_get(__u64 gen, __u32 vpc, const __u32 *addr, bo
 	return true;
 }
 
-/* The generation goes last, so that a slot is never whole-looking while half written. */
-static __always_inline void memo_put(__u64 gen, __u32 vpc, const __u32 *addr, bool is_v6, const struct decision *d,
-				     enum xp_reason reason)
+/* A memo hit of generation gen (never 0: a slot being written holds 0), copied into d->cached. */
+static __always_inline bool memo_get(__u64 gen, __u32 vpc, const __u32 *addr, bool is_v6, struct decision *d)
 {
-	struct xp_cached_route *m = memo_slot(vpc, addr, is_v6);
+	const struct xp_route_memo_set *set = memo_set(vpc, addr, is_v6);
 
-	if (!m)
-		return;
+	return set && (memo_copy(&set->way[0], gen, vpc, addr, d) || memo_copy(&set->way[1], gen, vpc, addr, d));
+}
+
+/* The generation goes last, so that a slot is never whole-looking while half written. */
+static __always_inline void memo_write(struct xp_cached_route *m, __u64 gen, __u32 vpc, const __u32 *addr,
+				       const struct xp_route *route, __u32 link, __u32 reason)
+{
 	m->generation = 0;
 	asm volatile("" ::: "memory");
 	m->vpc = vpc;
 	__builtin_memcpy(m->addr, addr, 16);
-	__builtin_memcpy(&m->route, d->route, sizeof(m->route));
-	m->link = d->link;
+	__builtin_memcpy(&m->route, route, sizeof(m->route));
+	m->link = link;
 	m->reason = reason;
 	asm volatile("" ::: "memory");
 	m->generation = gen;
+}
+
+/* The answer goes to way 0; what way 0 held for another destination at this generation moves to
+ * way 1, in place of the older answer there. It moves through a copy that is checked like a hit's. */
+static __always_inline void memo_put(__u64 gen, __u32 vpc, const __u32 *addr, bool is_v6, const struct decision *d,
+				     enum xp_reason reason)
+{
+	struct xp_route_memo_set *set = memo_set(vpc, addr, is_v6);
+	struct xp_cached_route held;
+
+	if (!set)
+		return;
+	__builtin_memcpy(&held, &set->way[0], sizeof(held));
+	if (held.generation == gen && !names(&held, gen, vpc, addr) && names(&set->way[0], gen, held.vpc, (const __u32 *)held.addr))
+		memo_write(&set->way[1], gen, held.vpc, (const __u32 *)held.addr, &held.route, held.link, held.reason);
+	memo_write(&set->way[0], gen, vpc, addr, d->route, d->link, reason);
 }
 
 static __always_inline bool is_forward(enum xp_reason reason)

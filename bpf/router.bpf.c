@@ -82,7 +82,7 @@ int xp_router(struct xdp_md *ctx)
 	int proto;
 
 	port = bpf_map_lookup_elem(&xp_ports, &ifindex);
-	if (!port) {
+	if (!port || !port->vpc) {
 		count_reason(XP_REASON_UNKNOWN_PORT, len);
 		return XDP_PASS;
 	}

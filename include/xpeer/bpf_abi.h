@@ -6,11 +6,12 @@
 #include <linux/bpf.h> /* struct bpf_spin_lock */
 #include <linux/types.h>
 
-#define XP_MAX_PORTS 65536       /* vSwitch links in the datapath namespace */
+#define XP_MAX_PORTS 65536       /* vSwitch links in the datapath namespace, and the bound of their ifindexes */
 #define XP_MAX_PEERINGS 65536    /* live peering connections (slots) */
 #define XP_MAX_ROUTES 2097152    /* per address family, all VPCs together */
 #define XP_ROUTE_CACHE_ENTRIES 1048576 /* per address family: destinations the router remembers */
-#define XP_ROUTE_MEMO_SLOTS 4096       /* per address family and CPU: recent route cache answers */
+#define XP_ROUTE_MEMO_SETS 4096        /* per address family and CPU: recent route cache answers, */
+#define XP_ROUTE_MEMO_WAYS 2           /* in sets of two */
 #define XP_NO_LINK 0xffffffffu
 
 /* The VPC id comes before the address in an LPM key: its 32 bits count towards prefixlen
@@ -66,6 +67,12 @@ struct xp_cached_route {
 	__u32 check;           /* every field above folded by XOR: a copy torn by a concurrent reuse fails it */
 };
 
+/* The route memo (bpf/route.h): per CPU, sets of recent route cache answers, the newest in way 0.
+ * A slot is empty while its generation is 0. */
+struct xp_route_memo_set {
+	struct xp_cached_route way[XP_ROUTE_MEMO_WAYS];
+};
+
 /* Per-CPU, indexed by result: how often the route cache answered. */
 enum xp_cache_result {
 	XP_CACHE_HIT = 0,
@@ -82,7 +89,7 @@ struct xp_control {
 
 /* Ingress ifindex (datapath side of a vSwitch link) -> which VPC the packet comes from. */
 struct xp_port {
-	__u32 vpc;
+	__u32 vpc; /* the VPC's key, never 0: 0 marks an unused slot */
 	__u32 slot;
 };
 
@@ -199,6 +206,7 @@ static_assert(sizeof(struct xp_counters) == 16, "xp_counters layout");
 static_assert(sizeof(struct xp_cache_key_v4) == 8, "xp_cache_key_v4 layout");
 static_assert(sizeof(struct xp_cache_key_v6) == 20, "xp_cache_key_v6 layout");
 static_assert(sizeof(struct xp_cached_route) == 64, "xp_cached_route layout");
+static_assert(sizeof(struct xp_route_memo_set) == 64 * XP_ROUTE_MEMO_WAYS, "xp_route_memo_set layout");
 static_assert(sizeof(struct xp_control) == 16, "xp_control layout");
 static_assert(sizeof(struct xb_config) == 60, "xb_config layout");
 static_assert(sizeof(struct xb_frame) == XB_COST_FRAME_LEN + 8, "xb_frame layout");

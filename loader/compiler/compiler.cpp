@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "compiler/lpm_key.h"
+#include "model/error.h"
 
 namespace xpeer {
 namespace {
@@ -56,6 +57,10 @@ Tables compile(const Snapshot& s, const PortMap& ports) {
         auto port = ports.find(vsw.id);
         auto vpc = vpc_key.find(vsw.vpc_id);
         if (port == ports.end() || vpc == vpc_key.end()) continue;
+        if (port->second.ifindex >= XP_MAX_PORTS)  // xp_ports is an array indexed by it
+            throw Error("Datapath.PortIndex", "vSwitch " + vsw.id + ": datapath-side ifindex " + std::to_string(port->second.ifindex) +
+                                                  " is not below " + std::to_string(XP_MAX_PORTS) +
+                                                  "; `xpeer teardown` then `xpeer reconcile` makes the links again below it");
         t.ports[port->second.ifindex] = xp_port{vpc->second, vsw.slot};
         add_route(t, vpc->second, vsw.cidr, vswitch_route(vsw, port->second));
         if (vsw.ipv6_cidr) add_route(t, vpc->second, *vsw.ipv6_cidr, vswitch_route(vsw, port->second));

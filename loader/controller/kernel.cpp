@@ -27,6 +27,7 @@ links::VswitchLinkSpec link_spec(const Config& c, const Vpc& vpc, const VSwitch&
     s.ipv6_cidr = vsw.ipv6_cidr;
     s.gateway = rules::gateway_of(vsw.cidr);
     if (vsw.ipv6_cidr) s.gateway6 = rules::gateway_of(*vsw.ipv6_cidr);
+    s.ifindex_below = XP_MAX_PORTS;  // xp_ports is indexed by it
     return s;
 }
 

@@ -28,15 +28,18 @@ bool is_bpffs(const std::string& path) {
     return statfs(path.c_str(), &st) == 0 && st.f_type == BPF_FS_MAGIC;
 }
 
-// A pinned map; a missing one means the pins are from another xpeer version (TypedMap refuses
-// one whose key or value size differs from this build's).
+// A pinned map; a missing one, or one of another type, means the pins are from another xpeer
+// version (TypedMap refuses one whose key or value size differs from this build's).
 template <typename M>
-M open_map(const std::string& dir, const char* name) {
+M open_map(const std::string& dir, const char* name, bpf_map_type type) {
     const std::string path = dir + "/" + name;
-    if (!fs::exists(path))
-        throw Error("Datapath.MapLayout", path + " is missing: the pins under " + dir +
-                                              " are from another xpeer version; `xpeer teardown` then `xpeer reconcile` rebuilds them");
-    return M::open_pinned(path);
+    const std::string remedy = ": the pins under " + dir + " are from another xpeer version; `xpeer teardown` then `xpeer reconcile` rebuilds them";
+    if (!fs::exists(path)) throw Error("Datapath.MapLayout", path + " is missing" + remedy);
+    M map = M::open_pinned(path);
+    if (map.type() != type)
+        throw Error("Datapath.MapLayout", path + " is a map of type " + std::to_string(map.type()) + ", this build expects " +
+                                              std::to_string(type) + remedy);
+    return map;
 }
 
 }  // namespace
@@ -56,21 +59,21 @@ std::optional<Datapath> Datapath::open_pinned(const std::string& dir) {
     fd = bpf_obj_get((dir + "/" + kVpcSideProgPin).c_str());
     if (fd < 0) throw SystemError("bpf_obj_get " + dir + "/" + kVpcSideProgPin, errno);
     dp.vpc_side_ = UniqueFd(fd);
-    dp.routes_v4 = open_map<decltype(dp.routes_v4)>(dir, "xp_routes_v4");
-    dp.routes_v6 = open_map<decltype(dp.routes_v6)>(dir, "xp_routes_v6");
-    dp.ports = open_map<decltype(dp.ports)>(dir, "xp_ports");
-    dp.peerings = open_map<decltype(dp.peerings)>(dir, "xp_peerings");
-    dp.link_stats = open_map<decltype(dp.link_stats)>(dir, "xp_link_stats");
-    dp.policers = open_map<decltype(dp.policers)>(dir, "xp_policers");
-    dp.policer_stash = open_map<decltype(dp.policer_stash)>(dir, "xp_policer_stash");
-    dp.port_stats = open_map<decltype(dp.port_stats)>(dir, "xp_port_stats");
-    dp.reasons = open_map<decltype(dp.reasons)>(dir, "xp_reasons");
-    dp.route_cache_v4 = open_map<decltype(dp.route_cache_v4)>(dir, "xp_route_cache_v4");
-    dp.route_cache_v6 = open_map<decltype(dp.route_cache_v6)>(dir, "xp_route_cache_v6");
-    dp.route_memo_v4 = open_map<decltype(dp.route_memo_v4)>(dir, "xp_route_memo_v4");
-    dp.route_memo_v6 = open_map<decltype(dp.route_memo_v6)>(dir, "xp_route_memo_v6");
-    dp.control = open_map<decltype(dp.control)>(dir, "xp_control");
-    dp.cache_stats = open_map<decltype(dp.cache_stats)>(dir, "xp_cache_stats");
+    dp.routes_v4 = open_map<decltype(dp.routes_v4)>(dir, "xp_routes_v4", BPF_MAP_TYPE_LPM_TRIE);
+    dp.routes_v6 = open_map<decltype(dp.routes_v6)>(dir, "xp_routes_v6", BPF_MAP_TYPE_LPM_TRIE);
+    dp.ports = open_map<decltype(dp.ports)>(dir, "xp_ports", BPF_MAP_TYPE_ARRAY);
+    dp.peerings = open_map<decltype(dp.peerings)>(dir, "xp_peerings", BPF_MAP_TYPE_ARRAY);
+    dp.link_stats = open_map<decltype(dp.link_stats)>(dir, "xp_link_stats", BPF_MAP_TYPE_PERCPU_ARRAY);
+    dp.policers = open_map<decltype(dp.policers)>(dir, "xp_policers", BPF_MAP_TYPE_ARRAY);
+    dp.policer_stash = open_map<decltype(dp.policer_stash)>(dir, "xp_policer_stash", BPF_MAP_TYPE_PERCPU_ARRAY);
+    dp.port_stats = open_map<decltype(dp.port_stats)>(dir, "xp_port_stats", BPF_MAP_TYPE_PERCPU_ARRAY);
+    dp.reasons = open_map<decltype(dp.reasons)>(dir, "xp_reasons", BPF_MAP_TYPE_PERCPU_ARRAY);
+    dp.route_cache_v4 = open_map<decltype(dp.route_cache_v4)>(dir, "xp_route_cache_v4", BPF_MAP_TYPE_LRU_HASH);
+    dp.route_cache_v6 = open_map<decltype(dp.route_cache_v6)>(dir, "xp_route_cache_v6", BPF_MAP_TYPE_LRU_HASH);
+    dp.route_memo_v4 = open_map<decltype(dp.route_memo_v4)>(dir, "xp_route_memo_v4", BPF_MAP_TYPE_PERCPU_ARRAY);
+    dp.route_memo_v6 = open_map<decltype(dp.route_memo_v6)>(dir, "xp_route_memo_v6", BPF_MAP_TYPE_PERCPU_ARRAY);
+    dp.control = open_map<decltype(dp.control)>(dir, "xp_control", BPF_MAP_TYPE_ARRAY);
+    dp.cache_stats = open_map<decltype(dp.cache_stats)>(dir, "xp_cache_stats", BPF_MAP_TYPE_PERCPU_ARRAY);
     return dp;
 }
 

@@ -44,8 +44,8 @@ public:
     TypedMap<uint32_t, xp_counters> reasons;          // per-CPU
     TypedMap<xp_cache_key_v4, xp_cached_route> route_cache_v4;
     TypedMap<xp_cache_key_v6, xp_cached_route> route_cache_v6;
-    TypedMap<uint32_t, xp_cached_route> route_memo_v4;  // per-CPU, XP_ROUTE_MEMO_SLOTS
-    TypedMap<uint32_t, xp_cached_route> route_memo_v6;  // per-CPU
+    TypedMap<uint32_t, xp_route_memo_set> route_memo_v4;  // per-CPU, XP_ROUTE_MEMO_SETS
+    TypedMap<uint32_t, xp_route_memo_set> route_memo_v6;  // per-CPU
     TypedMap<uint32_t, xp_control> control;  // key 0
     TypedMap<uint32_t, uint64_t> cache_stats;  // per-CPU, enum xp_cache_result
 

@@ -5,7 +5,7 @@
 namespace xpeer {
 namespace {
 
-// Hash and LPM maps: what the map holds is read once, in batches, and only differences are written.
+// Hash and LPM maps (the tries): what the map holds is read once, in batches, and only differences are written.
 template <typename K, typename V>
 void sync_map(const Table<K, V>& want, TypedMap<K, V>& map, ReconcileResult& r, bool write, bool removals) {
     Table<K, V> have;
@@ -40,14 +40,15 @@ void upsert(const Table<K, V>& want, TypedMap<K, V>& map, ReconcileResult& r, bo
 }
 
 // An array map cannot lose entries: an unused slot holds zeros.
-void sync_peerings(const Table<uint32_t, xp_peering>& want, TypedMap<uint32_t, xp_peering>& map, ReconcileResult& r,
-                   bool clear_stale, bool write) {
-    static const xp_peering zero{};
+template <typename V>
+void sync_array(const Table<uint32_t, V>& want, TypedMap<uint32_t, V>& map, uint32_t max_entries, ReconcileResult& r,
+                bool clear_stale, bool write) {
+    static const V zero{};
     if (!clear_stale) {
         upsert(want, map, r, write);
         return;
     }
-    for (const auto& [slot, have] : map.entries(XP_MAX_PEERINGS)) {
+    for (const auto& [slot, have] : map.entries(max_entries)) {
         if (want.count(slot) || bytes_equal(have, zero)) continue;
         if (write) map.put(slot, zero);
         ++r.removed;
@@ -72,23 +73,24 @@ void write_changes(const TableDelta<K, V>& delta, TypedMap<K, V>& map, bool remo
 }
 
 // Arrays: a removed slot is written with zeros.
-void zero_removed(const TableDelta<uint32_t, xp_peering>& delta, TypedMap<uint32_t, xp_peering>& map) {
+template <typename V>
+void zero_removed(const TableDelta<uint32_t, V>& delta, TypedMap<uint32_t, V>& map) {
     std::vector<uint32_t> keys;
     for (const auto& [key, change] : delta)
         if (!change.now) keys.push_back(key);
-    if (!keys.empty()) map.put_all(keys, std::vector<xp_peering>(keys.size()));
+    if (!keys.empty()) map.put_all(keys, std::vector<V>(keys.size()));
 }
 
 ReconcileResult sync(const Tables& desired, Datapath& dp, bool write) {
     ReconcileResult r;
-    sync_map(desired.ports, dp.ports, r, write, false);
-    sync_peerings(desired.peerings, dp.peerings, r, false, write);
+    sync_array(desired.ports, dp.ports, XP_MAX_PORTS, r, false, write);
+    sync_array(desired.peerings, dp.peerings, XP_MAX_PEERINGS, r, false, write);
     sync_map(desired.routes_v4, dp.routes_v4, r, write, false);
     sync_map(desired.routes_v6, dp.routes_v6, r, write, false);
     sync_map(desired.routes_v4, dp.routes_v4, r, write, true);
     sync_map(desired.routes_v6, dp.routes_v6, r, write, true);
-    sync_peerings(desired.peerings, dp.peerings, r, true, write);
-    sync_map(desired.ports, dp.ports, r, write, true);
+    sync_array(desired.peerings, dp.peerings, XP_MAX_PEERINGS, r, true, write);
+    sync_array(desired.ports, dp.ports, XP_MAX_PORTS, r, true, write);
     return r;
 }
 
@@ -112,7 +114,7 @@ ReconcileResult write(const TablesDelta& delta, Datapath& dp) {
     write_changes(delta.routes_v4, dp.routes_v4, true);
     write_changes(delta.routes_v6, dp.routes_v6, true);
     zero_removed(delta.peerings, dp.peerings);
-    write_changes(delta.ports, dp.ports, true);
+    zero_removed(delta.ports, dp.ports);
     ReconcileResult r = delta.counts();
     if (r.total() > 0) dp.bump_generation();
     return r;

@@ -27,6 +27,7 @@ public:
     }
 
     int fd() const { return fd_; }
+    bpf_map_type type() const { return type_; }
     const std::string& name() const { return name_; }
 
     bool get(const K& key, V& value) const {
@@ -145,6 +146,7 @@ private:
         bpf_map_info info{};
         __u32 len = sizeof(info);
         if (bpf_obj_get_info_by_fd(fd_, &info, &len) != 0) throw SystemError("bpf_obj_get_info_by_fd " + name_, errno);
+        type_ = static_cast<bpf_map_type>(info.type);
         if (info.key_size != sizeof(K) || info.value_size != sizeof(V))
             throw Error("Datapath.MapLayout", "map " + name_ + " has key/value sizes " + std::to_string(info.key_size) + "/" +
                                                   std::to_string(info.value_size) + ", this build expects " +
@@ -153,6 +155,7 @@ private:
     }
 
     int fd_ = -1;
+    bpf_map_type type_ = BPF_MAP_TYPE_UNSPEC;
     UniqueFd owned_;
     std::string name_;
 };

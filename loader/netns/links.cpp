@@ -204,18 +204,48 @@ void set_up(Rtnl& nl, const std::string& ifname) {
     nl.check(rtnl_link_change(nl.get(), link.get(), change.get(), 0), "RTM_NEWLINK " + ifname + " up");
 }
 
+// The lowest ifindex no interface of the current namespace holds.
+uint32_t lowest_free_ifindex() {
+    std::vector<uint32_t> used;
+    if (struct if_nameindex* all = if_nameindex()) {
+        for (const struct if_nameindex* i = all; i->if_index != 0; ++i) used.push_back(i->if_index);
+        if_freenameindex(all);
+    } else {
+        throw SystemError("if_nameindex", errno);
+    }
+    std::sort(used.begin(), used.end());
+    uint32_t free = 1;
+    for (uint32_t idx : used)
+        if (idx == free) ++free;
+    return free;
+}
+
 void make_veth(const VswitchLinkSpec& s) {
     const netns::Fd vpc_ns = netns::open(s.vpc_netns);  // opened here: "" means the caller's namespace
     netns::run_in(s.datapath_netns, [&] {
         Rtnl nl(s.datapath_netns);
-        const LinkPtr veth(rtnl_link_veth_alloc());
-        if (!veth) throw SystemError("rtnl_link_veth_alloc", ENOMEM);
-        const LinkPtr peer(rtnl_link_veth_get_peer(veth.get()));
-        rtnl_link_set_name(veth.get(), s.datapath_ifname.c_str());
-        rtnl_link_set_name(peer.get(), s.vpc_ifname.c_str());
-        rtnl_link_set_ns_fd(peer.get(), vpc_ns.get());
-        nl.check(rtnl_link_add(nl.get(), veth.get(), NLM_F_CREATE | NLM_F_EXCL),
-                 "RTM_NEWLINK veth " + s.datapath_ifname + " (peer " + s.vpc_ifname + " into " + where(s.vpc_netns) + ")");
+        const std::string what = "RTM_NEWLINK veth " + s.datapath_ifname + " (peer " + s.vpc_ifname + " into " + where(s.vpc_netns) + ")";
+        // Another process may take the ifindex first (EBUSY): then the next lowest.
+        for (int attempt = 0;; ++attempt) {
+            const LinkPtr veth(rtnl_link_veth_alloc());
+            if (!veth) throw SystemError("rtnl_link_veth_alloc", ENOMEM);
+            const LinkPtr peer(rtnl_link_veth_get_peer(veth.get()));
+            rtnl_link_set_name(veth.get(), s.datapath_ifname.c_str());
+            rtnl_link_set_name(peer.get(), s.vpc_ifname.c_str());
+            rtnl_link_set_ns_fd(peer.get(), vpc_ns.get());
+            if (s.ifindex_below) {
+                const uint32_t idx = lowest_free_ifindex();
+                if (idx >= s.ifindex_below)
+                    throw Error("QuotaExceeded.DatapathIfindex", "veth " + s.datapath_ifname + ": no ifindex below " +
+                                                                     std::to_string(s.ifindex_below) + " is free in " +
+                                                                     where(s.datapath_netns));
+                rtnl_link_set_ifindex(veth.get(), static_cast<int>(idx));
+            }
+            const int err = nl.call(rtnl_link_add(nl.get(), veth.get(), NLM_F_CREATE | NLM_F_EXCL));
+            if (err == EBUSY && s.ifindex_below && attempt < 16) continue;
+            if (err) nl.fail(what, err);
+            return;
+        }
     });
 }
 
@@ -424,7 +454,9 @@ std::optional<VswitchLink> find_vswitch_link(const VswitchLinkSpec& s) {
 }
 
 VswitchLink create_vswitch_link(const VswitchLinkSpec& s) {
-    const bool created = !find_vswitch_link(s);  // validates s first
+    const auto found = find_vswitch_link(s);  // validates s first
+    if (found && s.ifindex_below && found->datapath.ifindex >= s.ifindex_below) delete_vswitch_link(s);
+    const bool created = !found || (s.ifindex_below && found->datapath.ifindex >= s.ifindex_below);
     if (created) make_veth(s);
     try {
         configure(s);

@@ -38,6 +38,7 @@ struct VswitchLinkSpec {
     std::optional<Cidr> ipv6_cidr;
     IpAddr gateway;
     std::optional<IpAddr> gateway6;
+    uint32_t ifindex_below = 0;   // the datapath side's ifindex is kept below this (0: any)
 };
 
 // Creates (or completes) the vSwitch link, idempotently:
@@ -48,7 +49,9 @@ struct VswitchLinkSpec {
 //  - VPC namespace: table `table` holds `default via gateway dev vpc_if onlink` (v4, v6),
 //    rules `from cidr lookup table` at priority 1000 + table, and the main table a default route
 //    of metric `metric` through this vSwitch for traffic without a source address.
-// A veth made by this call is removed again if a later step fails.
+// The datapath side gets the lowest free ifindex of its namespace when ifindex_below is set; an
+// existing link at or above it is made again. A veth made by this call is removed again if a
+// later step fails.
 VswitchLink create_vswitch_link(const VswitchLinkSpec&);
 // Both ends present (and peers of each other), else nullopt.
 std::optional<VswitchLink> find_vswitch_link(const VswitchLinkSpec&);

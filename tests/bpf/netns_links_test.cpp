@@ -349,6 +349,30 @@ TEST_CASE("links: a vSwitch veth with addresses, neighbours, routes and rules", 
     CHECK_NOTHROW(links::remove_address(vpc, "vsw-1", IpAddr::parse("10.1.0.10"), 24));
 }
 
+TEST_CASE("links: with ifindex_below, the datapath side takes the lowest free ifindex, and a link above it is made again",
+          "[netns]") {
+    const std::string dp = unique_ns("dpi"), vpc = unique_ns("vpci");
+    NsGuard guard({dp, vpc});
+    for (int idx : {2, 3})  // lo is 1; the peers take 10 and 11 (no dummy driver everywhere)
+        REQUIRE(std::system(("ip -n " + dp + " link add xpt-d" + std::to_string(idx) + " index " + std::to_string(idx) +
+                             " type veth peer name xpt-p" + std::to_string(idx) + " index " + std::to_string(idx + 8)).c_str()) == 0);
+    auto spec = vswitch_spec(dp, vpc);
+    spec.ifindex_below = 8;
+    CHECK(links::create_vswitch_link(spec).datapath.ifindex == 4);
+    CHECK(links::create_vswitch_link(spec).datapath.ifindex == 4);  // idempotent: not made again
+
+    REQUIRE(std::system(("ip -n " + dp + " link del xpt-d3").c_str()) == 0);
+    spec.ifindex_below = 4;
+    const links::VswitchLink again = links::create_vswitch_link(spec);
+    CHECK(again.datapath.ifindex == 3);
+    CHECK(again.vpc.ifindex == links::ifindex(vpc, "vsw-1"));
+    CHECK(contains(strs(links::list_rules(vpc, 1101, 1101)), "from 10.1.0.0/24 lookup 101 prio 1101"));
+
+    spec.ifindex_below = 3;  // nothing below 3 is free
+    CHECK_THROWS_WITH(links::create_vswitch_link(spec), Contains("no ifindex below 3"));
+    CHECK_FALSE(links::find_vswitch_link(spec).has_value());
+}
+
 TEST_CASE("links: XDP attach replaces the program in either mode, detach removes it", "[netns]") {
     const std::string dp = unique_ns("xdp"), vpc = unique_ns("xvpc");
     NsGuard guard({dp, vpc});

@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include "compiler/lpm_key.h"
@@ -61,6 +63,44 @@ TEST_CASE("a map whose layout differs from this build is refused by name", "[rec
     REQUIRE(fd >= 0);
     UniqueFd owned(fd);
     CHECK_THROWS_WITH((TypedMap<uint32_t, xp_port>::borrow(fd, "xp_ports")), Catch::Contains("xp_ports has key/value sizes 4/4"));
+}
+
+TEST_CASE("ports: one array slot per ifindex; a removed port's slot is zeroed", "[reconcile]") {
+    Datapath dp = Datapath::load_unpinned();
+    Tables t = two_routes_one_peering();
+    t.ports[7] = xp_port{1, 3};
+    t.ports[XP_MAX_PORTS - 1] = xp_port{2, 4};
+    CHECK(reconcile(t, dp).added == 5);
+    xp_port p{};
+    REQUIRE(dp.ports.get(XP_MAX_PORTS - 1, p));
+    CHECK(p.vpc == 2);
+    CHECK(p.slot == 4);
+
+    t.ports.erase(7);
+    CHECK(reconcile(t, dp).removed == 1);
+    REQUIRE(dp.ports.get(7, p));
+    CHECK(p.vpc == 0);  // no port
+    CHECK(plan(t, dp).total() == 0);
+
+    Tables beyond = t;
+    beyond.ports[XP_MAX_PORTS] = xp_port{1, 5};
+    CHECK_THROWS_WITH(reconcile(beyond, dp), Catch::Contains("xp_ports"));
+}
+
+TEST_CASE("pins of another type than this build's are refused by name", "[reconcile]") {
+    const std::string dir = "/sys/fs/bpf/xpt-layout-" + std::to_string(getpid());
+    Datapath::open_or_load(dir);
+    struct Unpin {
+        std::string dir;
+        ~Unpin() { Datapath::unpin(dir); }
+    } unpin{dir};
+    const std::string ports = dir + "/xp_ports";
+    REQUIRE(unlink(ports.c_str()) == 0);
+    UniqueFd hash(bpf_map_create(BPF_MAP_TYPE_HASH, "xp_ports", 4, sizeof(xp_port), 16, nullptr));
+    REQUIRE(hash.get() >= 0);
+    REQUIRE(bpf_obj_pin(hash.get(), ports.c_str()) == 0);
+    CHECK_THROWS_WITH(Datapath::open_pinned(dir), Catch::Contains("xp_ports is a map of type") &&
+                                                       Catch::Contains("xpeer teardown"));
 }
 
 TEST_CASE("write puts and removes exactly a delta's entries, in batches, and bumps the generation", "[reconcile]") {

@@ -33,12 +33,14 @@ xp_cached_route cached(RouterFixture& fx, const char* dst) {
     return e;
 }
 
+using MemoMap = TypedMap<uint32_t, xp_route_memo_set>;
+
 // The per-CPU memo answers before the route cache: emptied, the next packet asks the cache.
 void forget_memo(RouterFixture& fx) {
-    const std::vector<xp_cached_route> empty(TypedMap<uint32_t, xp_cached_route>::possible_cpus());
-    for (uint32_t slot = 0; slot < XP_ROUTE_MEMO_SLOTS; ++slot) {
-        fx.dp.route_memo_v4.write_percpu(slot, empty);
-        fx.dp.route_memo_v6.write_percpu(slot, empty);
+    const std::vector<xp_route_memo_set> empty(MemoMap::possible_cpus());
+    for (uint32_t set = 0; set < XP_ROUTE_MEMO_SETS; ++set) {
+        fx.dp.route_memo_v4.write_percpu(set, empty);
+        fx.dp.route_memo_v6.write_percpu(set, empty);
     }
 }
 
@@ -52,20 +54,41 @@ void tamper(RouterFixture& fx, const char* dst, uint64_t generation, uint32_t vp
     forget_memo(fx);
 }
 
-// The memo slot holding dst (IPv4) at the current generation on some CPU, and that CPU's entry.
-std::pair<uint32_t, xp_cached_route> memo_entry(RouterFixture& fx, const char* dst) {
-    const xp_cache_key_v4 k = key_v4(kVpcA, dst);
+struct MemoSlot {
+    uint32_t set = 0, way = 0;
+    xp_cached_route entry{};
+};
+
+// Where the memo holds dst at the current generation on some CPU, and that CPU's entry.
+MemoSlot memo_entry(RouterFixture& fx, const char* dst, bool is_v6 = false) {
+    uint8_t addr[16] = {};
+    REQUIRE(inet_pton(is_v6 ? AF_INET6 : AF_INET, dst, addr) == 1);
     const uint64_t gen = fx.dp.read_control().generation;
-    for (uint32_t slot = 0; slot < XP_ROUTE_MEMO_SLOTS; ++slot)
-        for (const auto& e : fx.dp.route_memo_v4.read_percpu(slot))
-            if (e.generation == gen && e.vpc == kVpcA && std::memcmp(e.addr, k.addr, 4) == 0) return {slot, e};
+    const MemoMap& memo = is_v6 ? fx.dp.route_memo_v6 : fx.dp.route_memo_v4;
+    for (uint32_t set = 0; set < XP_ROUTE_MEMO_SETS; ++set)
+        for (const auto& s : memo.read_percpu(set))
+            for (uint32_t way = 0; way < XP_ROUTE_MEMO_WAYS; ++way)
+                if (s.way[way].generation == gen && s.way[way].vpc == kVpcA && std::memcmp(s.way[way].addr, addr, 16) == 0)
+                    return {set, way, s.way[way]};
     FAIL("no memo slot holds " << dst);
     return {};
 }
 
-// e in the slot on every CPU: the next test run finds it wherever it runs.
-void put_memo(RouterFixture& fx, uint32_t slot, const xp_cached_route& e) {
-    fx.dp.route_memo_v4.write_percpu(slot, std::vector<xp_cached_route>(TypedMap<uint32_t, xp_cached_route>::possible_cpus(), e));
+// The set on every CPU: e in way 0, and `older` (empty by default) in way 1. The next test run
+// finds them wherever it runs.
+void put_memo(RouterFixture& fx, uint32_t set, const xp_cached_route& e, const xp_cached_route& older = {}, bool is_v6 = false) {
+    xp_route_memo_set s{};
+    s.way[0] = e;
+    s.way[1] = older;
+    (is_v6 ? fx.dp.route_memo_v6 : fx.dp.route_memo_v4).write_percpu(set, std::vector<xp_route_memo_set>(MemoMap::possible_cpus(), s));
+}
+
+// The set as the CPU that wrote way 0 for newest holds it (test runs write only their own CPU's).
+xp_route_memo_set memo_set_of(RouterFixture& fx, uint32_t set, const xp_cached_route& newest) {
+    for (const auto& s : fx.dp.route_memo_v4.read_percpu(set))
+        if (std::memcmp(s.way[0].addr, newest.addr, 16) == 0) return s;
+    FAIL("no CPU's set " << set << " holds the expected answer in way 0");
+    return {};
 }
 
 uint8_t dmac_last_byte(const RunResult& r) { return r.out.dst_mac()[5]; }
@@ -212,43 +235,43 @@ TEST_CASE("route memo: this CPU's copy of a cache answer decides, for its genera
     RouterFixture fx;
     const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
-    auto [slot, e] = memo_entry(fx, "10.2.1.2");
+    auto [set, way, e] = memo_entry(fx, "10.2.1.2");
     CHECK(e.generation == fx.dp.read_control().generation);
     CHECK(e.reason == XP_REASON_FORWARD_PEERING);
     CHECK(e.route.target == fx.if_b1);
 
     xp_cached_route forged = e;
     forged.route.dmac[5] = 0xee;
-    put_memo(fx, slot, forged);
+    put_memo(fx, set, forged);
     CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 0xee);  // the memo answered, not the cache
     CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 2);
 
     SECTION("an older generation") {
         forged.generation = e.generation - 1;
-        put_memo(fx, slot, forged);
+        put_memo(fx, set, forged);
     }
     SECTION("another VPC") {
         forged.vpc = 2;
-        put_memo(fx, slot, forged);
+        put_memo(fx, set, forged);
     }
-    SECTION("another destination in the same slot") {
+    SECTION("another destination in the same set") {
         forged.addr[3] ^= 1;
-        put_memo(fx, slot, forged);
+        put_memo(fx, set, forged);
     }
     SECTION("a route change") {
         reconcile(compile(fx.snapshot, fx.ports), fx.dp);
     }
     CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);  // vsw-b1's VPC-side MAC: the cache or the tries
-    CHECK(memo_entry(fx, "10.2.1.2").second.route.dmac[5] == 3);  // and the memo filled anew
+    CHECK(memo_entry(fx, "10.2.1.2").entry.route.dmac[5] == 3);  // and the memo filled anew
 }
 
 TEST_CASE("route memo: a hit through a peering still checks the connection", "[router][cache]") {
     RouterFixture fx;
     const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
-    auto [slot, e] = memo_entry(fx, "10.2.1.2");
+    auto [set, way, e] = memo_entry(fx, "10.2.1.2");
     e.route.dmac[5] = 0xee;
-    put_memo(fx, slot, e);
+    put_memo(fx, set, e);
     REQUIRE(dmac_last_byte(fx.run(frame, fx.if_a1)) == 0xee);  // the memo answers
     xp_peering p{};
     REQUIRE(fx.dp.peerings.get(5, p));
@@ -262,24 +285,59 @@ TEST_CASE("route memo: IPv6, every word of the address is compared", "[router][c
     RouterFixture fx;
     const Frame frame = udp_frame("fd00:a:0:1::2", "fd00:b:0:1::2");
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
-    const xp_cache_key_v6 k = key_v6(kVpcA, "fd00:b:0:1::2");
-    const uint64_t gen = fx.dp.read_control().generation;
-    uint32_t slot = XP_ROUTE_MEMO_SLOTS;
-    xp_cached_route e{};
-    for (uint32_t s = 0; s < XP_ROUTE_MEMO_SLOTS && slot == XP_ROUTE_MEMO_SLOTS; ++s)
-        for (const auto& m : fx.dp.route_memo_v6.read_percpu(s))
-            if (m.generation == gen && m.vpc == kVpcA && std::memcmp(m.addr, k.addr, 16) == 0) slot = s, e = m;
-    REQUIRE(slot < XP_ROUTE_MEMO_SLOTS);
-    const auto put = [&](const xp_cached_route& m) {
-        fx.dp.route_memo_v6.write_percpu(slot, std::vector<xp_cached_route>(TypedMap<uint32_t, xp_cached_route>::possible_cpus(), m));
-    };
+    auto [set, way, e] = memo_entry(fx, "fd00:b:0:1::2", /*is_v6=*/true);
     e.route.dmac[5] = 0xee;
-    put(e);
+    put_memo(fx, set, e, {}, true);
     CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 0xee);
     for (int byte : {4, 8, 15}) {
         xp_cached_route other = e;
-        other.addr[byte] ^= 1;  // another destination in the same slot
-        put(other);
+        other.addr[byte] ^= 1;  // another destination in the same set
+        put_memo(fx, set, other, {}, true);
         CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);
+    }
+}
+
+TEST_CASE("route memo: two destinations share a set; a third answer moves way 0's to way 1", "[router][cache]") {
+    RouterFixture fx;
+    const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
+    REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+    auto [set, way, e] = memo_entry(fx, "10.2.1.2");
+    const uint64_t gen = e.generation;
+    xp_cached_route other = e;  // another destination's live answer in the same set
+    other.addr[3] ^= 1;
+    other.route.dmac[5] = 0xdd;
+
+    SECTION("an answer in way 1 decides") {
+        xp_cached_route forged = e;
+        forged.route.dmac[5] = 0xee;
+        put_memo(fx, set, other, forged);
+        CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 0xee);
+        const auto s = memo_set_of(fx, set, other);
+        CHECK(s.way[0].route.dmac[5] == 0xdd);  // a hit moves nothing
+        CHECK(s.way[1].route.dmac[5] == 0xee);
+    }
+    SECTION("a miss writes way 0, and way 0's answer replaces way 1's") {
+        xp_cached_route oldest = other;
+        oldest.addr[3] ^= 2;
+        oldest.route.dmac[5] = 0xcc;
+        put_memo(fx, set, other, oldest);
+        CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);  // from the route cache
+        const auto s = memo_set_of(fx, set, e);
+        CHECK(s.way[0].generation == gen);
+        CHECK(std::memcmp(s.way[0].addr, e.addr, 16) == 0);
+        CHECK(s.way[1].route.dmac[5] == 0xdd);
+        CHECK(std::memcmp(s.way[1].addr, other.addr, 16) == 0);
+    }
+    SECTION("a stale answer in way 0 is overwritten, not moved") {
+        xp_cached_route stale = other;
+        stale.generation = gen - 1;
+        xp_cached_route kept = other;
+        kept.addr[3] ^= 2;
+        kept.route.dmac[5] = 0xcc;
+        put_memo(fx, set, stale, kept);
+        CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);
+        const auto s = memo_set_of(fx, set, e);
+        CHECK(std::memcmp(s.way[0].addr, e.addr, 16) == 0);
+        CHECK(s.way[1].route.dmac[5] == 0xcc);
     }
 }

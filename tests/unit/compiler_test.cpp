@@ -98,6 +98,15 @@ TEST_CASE("a vSwitch without a link gets no entries", "[compiler]") {
     CHECK(t.routes_v4.count(lpm_key_v4(2, Cidr::parse("192.168.1.0/24"))) == 0);
 }
 
+TEST_CASE("a vSwitch link whose ifindex is beyond the port array is an error naming it", "[compiler]") {
+    auto p = ports();
+    p.at("vsw-2").ifindex = XP_MAX_PORTS;
+    CHECK_THROWS_WITH(compile(seed_example(), p),
+                      Catch::Contains("vsw-2") && Catch::Contains("ifindex") && Catch::Contains("65536"));
+    p.at("vsw-2").ifindex = XP_MAX_PORTS - 1;
+    CHECK(compile(seed_example(), p).ports.count(XP_MAX_PORTS - 1) == 1);
+}
+
 TEST_CASE("a route entry never displaces a system route with the same key", "[compiler]") {
     Snapshot s = seed_example();
     s.routes.push_back(RouteEntry{"rte-x", "vpc-1", Cidr::parse("172.16.1.0/24"), "pcc-aaabbb", 0});
