@@ -53,17 +53,17 @@ struct {
 } xp_route_cache_v6 SEC(".maps");
 
 /* The route memo: per CPU, a two-way set-associative copy of recent route cache answers. Only its
- * own CPU writes a set: a hit needs no hash-table walk and no check word (bpf/route.h, memo_get). */
+ * own CPU writes its sets: a hit needs no hash-table walk and no check word (bpf/route.h, memo_get). */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XP_ROUTE_MEMO_SETS);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XP_ROUTE_MEMO_SETS); /* x possible CPUs */
 	__type(key, __u32);
 	__type(value, struct xp_route_memo_set);
 } xp_route_memo_v4 SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XP_ROUTE_MEMO_SETS);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XP_ROUTE_MEMO_SETS); /* x possible CPUs */
 	__type(key, __u32);
 	__type(value, struct xp_route_memo_set);
 } xp_route_memo_v6 SEC(".maps");
@@ -76,8 +76,8 @@ struct {
 } xp_control SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XP_CACHE_RESULT_MAX);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XP_CACHE_RESULT_MAX); /* x possible CPUs */
 	__type(key, __u32); /* enum xp_cache_result */
 	__type(value, __u64);
 } xp_cache_stats SEC(".maps");
@@ -90,8 +90,8 @@ struct {
 } xp_peerings SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XP_MAX_PEERINGS * XP_DIR_MAX);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XP_LINKS_PER_CPU); /* x possible CPUs */
 	__type(key, __u32); /* peering slot * XP_DIR_MAX + enum xp_direction */
 	__type(value, struct xp_link_counters);
 } xp_link_stats SEC(".maps");
@@ -104,24 +104,34 @@ struct {
 } xp_policers SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XP_MAX_PEERINGS * XP_DIR_MAX);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XP_LINKS_PER_CPU); /* x possible CPUs */
 	__type(key, __u32); /* peering slot * XP_DIR_MAX + enum xp_direction */
 	__type(value, struct xp_policer_stash);
 } xp_policer_stash SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XP_MAX_PORTS * 2);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XP_PORT_STATS_PER_CPU); /* x possible CPUs */
 	__type(key, __u32); /* vSwitch slot * 2 + enum xp_port_direction */
 	__type(value, struct xp_counters);
 } xp_port_stats SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, XP_REASON_MAX);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XP_REASON_MAX); /* x possible CPUs */
 	__type(key, __u32); /* enum xp_reason */
 	__type(value, struct xp_counters);
 } xp_reasons SEC(".maps");
+
+/* This CPU's element idx of a per-CPU map: per_cpu elements for each CPU (include/xpeer/bpf_abi.h). */
+static __always_inline void *this_cpu_elem(void *map, __u32 per_cpu, __u32 idx)
+{
+	__u32 key = bpf_get_smp_processor_id() * per_cpu + idx;
+
+	if (idx >= per_cpu)
+		return 0;
+	return bpf_map_lookup_elem(map, &key);
+}
 
 #endif

@@ -47,7 +47,7 @@ static __always_inline bool police(__u32 link, const struct xp_peering *p, __u32
 	if (XP_UNACCOUNTED || !p->rate_bytes)
 		return true; /* unlimited */
 	chunk = p->burst_bytes >> XP_STASH_SHIFT;
-	stash = bpf_map_lookup_elem(&xp_policer_stash, &link);
+	stash = this_cpu_elem(&xp_policer_stash, XP_LINKS_PER_CPU, link);
 	if (stash) {
 		if (stash->tokens > chunk) /* taken under a larger bandwidth */
 			stash->tokens = chunk;

@@ -153,7 +153,7 @@ static __always_inline struct xp_route_memo_set *memo_set(__u32 vpc, const __u32
 	h *= 0x2c1b3c6du;
 	h ^= h >> 12;
 	h &= XP_ROUTE_MEMO_SETS - 1;
-	return bpf_map_lookup_elem(is_v6 ? (void *)&xp_route_memo_v6 : (void *)&xp_route_memo_v4, &h);
+	return this_cpu_elem(is_v6 ? (void *)&xp_route_memo_v6 : (void *)&xp_route_memo_v4, XP_ROUTE_MEMO_SETS, h);
 }
 
 /* Softirqs do not nest, but BPF_PROG_TEST_RUN runs the router in process context, where a

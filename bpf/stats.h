@@ -7,12 +7,11 @@
 
 static __always_inline void count_reason(enum xp_reason reason, __u32 len)
 {
-	__u32 key = reason;
 	struct xp_counters *c;
 
 	if (XP_UNACCOUNTED)
 		return;
-	c = bpf_map_lookup_elem(&xp_reasons, &key);
+	c = this_cpu_elem(&xp_reasons, XP_REASON_MAX, reason);
 
 	if (c) {
 		c->packets++;
@@ -22,12 +21,11 @@ static __always_inline void count_reason(enum xp_reason reason, __u32 len)
 
 static __always_inline void count_port(__u32 slot, enum xp_port_direction dir, __u32 len)
 {
-	__u32 key = slot * 2 + dir;
 	struct xp_counters *c;
 
 	if (XP_UNACCOUNTED)
 		return;
-	c = bpf_map_lookup_elem(&xp_port_stats, &key);
+	c = this_cpu_elem(&xp_port_stats, XP_PORT_STATS_PER_CPU, slot * 2 + dir);
 
 	if (c) {
 		c->packets++;
@@ -37,12 +35,11 @@ static __always_inline void count_port(__u32 slot, enum xp_port_direction dir, _
 
 static __always_inline void count_cache(enum xp_cache_result result)
 {
-	__u32 key = result;
 	__u64 *n;
 
 	if (XP_UNACCOUNTED)
 		return;
-	n = bpf_map_lookup_elem(&xp_cache_stats, &key);
+	n = this_cpu_elem(&xp_cache_stats, XP_CACHE_RESULT_MAX, result);
 	if (n)
 		(*n)++;
 }
@@ -54,7 +51,7 @@ static __always_inline void count_link(__u32 link, enum xp_reason reason, __u32 
 
 	if (XP_UNACCOUNTED || link == XP_NO_LINK)
 		return;
-	c = bpf_map_lookup_elem(&xp_link_stats, &link);
+	c = this_cpu_elem(&xp_link_stats, XP_LINKS_PER_CPU, link);
 	if (!c)
 		return;
 	switch (reason) {

@@ -14,6 +14,13 @@
 #define XP_ROUTE_MEMO_WAYS 2           /* in sets of two */
 #define XP_NO_LINK 0xffffffffu
 
+/* Per-CPU maps are plain arrays of one region per possible CPU, indexed cpu * PER_CPU + index:
+ * the router finds its element with a multiply, where a PERCPU_ARRAY costs a load from a table of
+ * per-CPU pointers. max_entries below is one CPU's; the loader multiplies it by the possible CPUs
+ * (loader/datapath/datapath.cpp) before loading. */
+#define XP_PORT_STATS_PER_CPU (XP_MAX_PORTS * 2)
+#define XP_LINKS_PER_CPU (XP_MAX_PEERINGS * XP_DIR_MAX) /* peering slot * XP_DIR_MAX + direction */
+
 /* The VPC id comes before the address in an LPM key: its 32 bits count towards prefixlen
  * (see xp_lpm_prefixlen in the loader). */
 #define XP_LPM_VPC_BITS 32
@@ -73,7 +80,7 @@ struct xp_route_memo_set {
 	struct xp_cached_route way[XP_ROUTE_MEMO_WAYS];
 };
 
-/* Per-CPU, indexed by result: how often the route cache answered. */
+/* Per CPU, indexed by result: how often the route cache answered. */
 enum xp_cache_result {
 	XP_CACHE_HIT = 0,
 	XP_CACHE_MISS, /* looked up in the tries (and cached, if forwarded) */

@@ -7,6 +7,7 @@
 #include <linux/magic.h>
 
 #include <algorithm>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
 
@@ -42,6 +43,41 @@ M open_map(const std::string& dir, const char* name, bpf_map_type type) {
     return map;
 }
 
+// The per-CPU maps and their elements per CPU (include/xpeer/bpf_abi.h).
+constexpr std::pair<const char*, uint32_t> kPerCpu[] = {
+    {"xp_link_stats", XP_LINKS_PER_CPU},       {"xp_policer_stash", XP_LINKS_PER_CPU},
+    {"xp_port_stats", XP_PORT_STATS_PER_CPU},  {"xp_reasons", XP_REASON_MAX},
+    {"xp_route_memo_v4", XP_ROUTE_MEMO_SETS},  {"xp_route_memo_v6", XP_ROUTE_MEMO_SETS},
+    {"xp_cache_stats", XP_CACHE_RESULT_MAX},
+};
+
+uint32_t per_cpu_of(const char* name) {
+    for (const auto& [n, per_cpu] : kPerCpu)
+        if (std::strcmp(n, name) == 0) return per_cpu;
+    throw Error("InternalError.PerCpuMap", std::string(name) + " is not a per-CPU map");
+}
+
+// Before loading: one region of each per-CPU map for every possible CPU.
+void size_per_cpu_maps(bpf_object* obj) {
+    const unsigned cpus = TypedMap<uint32_t, uint64_t>::possible_cpus();
+    for (const auto& [name, per_cpu] : kPerCpu) {
+        bpf_map* map = bpf_object__find_map_by_name(obj, name);
+        if (!map) throw Error("InternalError.PerCpuMap", std::string("the router has no map ") + name);
+        if (int err = bpf_map__set_max_entries(map, per_cpu * cpus); err) throw SystemError(std::string("size ") + name, -err);
+    }
+}
+
+template <typename V>
+void open_per_cpu(CpuArray<V>& out, const std::string& dir, const char* name) {
+    out = CpuArray<V>(open_map<TypedMap<uint32_t, V>>(dir, name, BPF_MAP_TYPE_ARRAY), per_cpu_of(name));
+}
+
+template <typename V>
+void borrow_per_cpu(CpuArray<V>& out, bpf_map* map) {
+    const char* name = bpf_map__name(map);
+    out = CpuArray<V>(TypedMap<uint32_t, V>::borrow(bpf_map__fd(map), name), per_cpu_of(name));
+}
+
 }  // namespace
 
 void Datapath::ensure_bpffs() {
@@ -63,17 +99,17 @@ std::optional<Datapath> Datapath::open_pinned(const std::string& dir) {
     dp.routes_v6 = open_map<decltype(dp.routes_v6)>(dir, "xp_routes_v6", BPF_MAP_TYPE_LPM_TRIE);
     dp.ports = open_map<decltype(dp.ports)>(dir, "xp_ports", BPF_MAP_TYPE_ARRAY);
     dp.peerings = open_map<decltype(dp.peerings)>(dir, "xp_peerings", BPF_MAP_TYPE_ARRAY);
-    dp.link_stats = open_map<decltype(dp.link_stats)>(dir, "xp_link_stats", BPF_MAP_TYPE_PERCPU_ARRAY);
+    open_per_cpu(dp.link_stats, dir, "xp_link_stats");
     dp.policers = open_map<decltype(dp.policers)>(dir, "xp_policers", BPF_MAP_TYPE_ARRAY);
-    dp.policer_stash = open_map<decltype(dp.policer_stash)>(dir, "xp_policer_stash", BPF_MAP_TYPE_PERCPU_ARRAY);
-    dp.port_stats = open_map<decltype(dp.port_stats)>(dir, "xp_port_stats", BPF_MAP_TYPE_PERCPU_ARRAY);
-    dp.reasons = open_map<decltype(dp.reasons)>(dir, "xp_reasons", BPF_MAP_TYPE_PERCPU_ARRAY);
+    open_per_cpu(dp.policer_stash, dir, "xp_policer_stash");
+    open_per_cpu(dp.port_stats, dir, "xp_port_stats");
+    open_per_cpu(dp.reasons, dir, "xp_reasons");
     dp.route_cache_v4 = open_map<decltype(dp.route_cache_v4)>(dir, "xp_route_cache_v4", BPF_MAP_TYPE_LRU_HASH);
     dp.route_cache_v6 = open_map<decltype(dp.route_cache_v6)>(dir, "xp_route_cache_v6", BPF_MAP_TYPE_LRU_HASH);
-    dp.route_memo_v4 = open_map<decltype(dp.route_memo_v4)>(dir, "xp_route_memo_v4", BPF_MAP_TYPE_PERCPU_ARRAY);
-    dp.route_memo_v6 = open_map<decltype(dp.route_memo_v6)>(dir, "xp_route_memo_v6", BPF_MAP_TYPE_PERCPU_ARRAY);
+    open_per_cpu(dp.route_memo_v4, dir, "xp_route_memo_v4");
+    open_per_cpu(dp.route_memo_v6, dir, "xp_route_memo_v6");
     dp.control = open_map<decltype(dp.control)>(dir, "xp_control", BPF_MAP_TYPE_ARRAY);
-    dp.cache_stats = open_map<decltype(dp.cache_stats)>(dir, "xp_cache_stats", BPF_MAP_TYPE_PERCPU_ARRAY);
+    open_per_cpu(dp.cache_stats, dir, "xp_cache_stats");
     return dp;
 }
 
@@ -92,6 +128,7 @@ Datapath Datapath::open_or_load(const std::string& dir) {
         std::string path = dir + "/" + bpf_map__name(map);
         if (int err = bpf_map__set_pin_path(map, path.c_str()); err) throw SystemError("bpf_map__set_pin_path " + path, err);
     }
+    size_per_cpu_maps(skel->obj);
     if (int err = router_bpf__load(skel.get()); err) throw SystemError("load BPF programs (see the verifier log above)", err);
     // Generations start at the wall clock: if a killed teardown left route cache pins behind and
     // xp_control is new, the old entries' generations are all in the past.
@@ -113,8 +150,10 @@ Datapath Datapath::open_or_load(const std::string& dir) {
 
 Datapath Datapath::load_unpinned() {
     Datapath dp;
-    dp.skel_.reset(router_bpf__open_and_load());
-    if (!dp.skel_) throw SystemError("load BPF skeleton", errno);
+    dp.skel_.reset(router_bpf__open());
+    if (!dp.skel_) throw SystemError("open BPF skeleton", errno);
+    size_per_cpu_maps(dp.skel_->obj);
+    if (int err = router_bpf__load(dp.skel_.get()); err) throw SystemError("load BPF programs (see the verifier log above)", -err);
     auto* s = dp.skel_.get();
     dp.router_borrowed_ = bpf_program__fd(s->progs.xp_router);
     dp.vpc_side_borrowed_ = bpf_program__fd(s->progs.xp_vpc_side);
@@ -122,17 +161,17 @@ Datapath Datapath::load_unpinned() {
     dp.routes_v6 = decltype(dp.routes_v6)::borrow(bpf_map__fd(s->maps.xp_routes_v6), "xp_routes_v6");
     dp.ports = decltype(dp.ports)::borrow(bpf_map__fd(s->maps.xp_ports), "xp_ports");
     dp.peerings = decltype(dp.peerings)::borrow(bpf_map__fd(s->maps.xp_peerings), "xp_peerings");
-    dp.link_stats = decltype(dp.link_stats)::borrow(bpf_map__fd(s->maps.xp_link_stats), "xp_link_stats");
+    borrow_per_cpu(dp.link_stats, s->maps.xp_link_stats);
     dp.policers = decltype(dp.policers)::borrow(bpf_map__fd(s->maps.xp_policers), "xp_policers");
-    dp.policer_stash = decltype(dp.policer_stash)::borrow(bpf_map__fd(s->maps.xp_policer_stash), "xp_policer_stash");
-    dp.port_stats = decltype(dp.port_stats)::borrow(bpf_map__fd(s->maps.xp_port_stats), "xp_port_stats");
-    dp.reasons = decltype(dp.reasons)::borrow(bpf_map__fd(s->maps.xp_reasons), "xp_reasons");
+    borrow_per_cpu(dp.policer_stash, s->maps.xp_policer_stash);
+    borrow_per_cpu(dp.port_stats, s->maps.xp_port_stats);
+    borrow_per_cpu(dp.reasons, s->maps.xp_reasons);
     dp.route_cache_v4 = decltype(dp.route_cache_v4)::borrow(bpf_map__fd(s->maps.xp_route_cache_v4), "xp_route_cache_v4");
     dp.route_cache_v6 = decltype(dp.route_cache_v6)::borrow(bpf_map__fd(s->maps.xp_route_cache_v6), "xp_route_cache_v6");
-    dp.route_memo_v4 = decltype(dp.route_memo_v4)::borrow(bpf_map__fd(s->maps.xp_route_memo_v4), "xp_route_memo_v4");
-    dp.route_memo_v6 = decltype(dp.route_memo_v6)::borrow(bpf_map__fd(s->maps.xp_route_memo_v6), "xp_route_memo_v6");
+    borrow_per_cpu(dp.route_memo_v4, s->maps.xp_route_memo_v4);
+    borrow_per_cpu(dp.route_memo_v6, s->maps.xp_route_memo_v6);
     dp.control = decltype(dp.control)::borrow(bpf_map__fd(s->maps.xp_control), "xp_control");
-    dp.cache_stats = decltype(dp.cache_stats)::borrow(bpf_map__fd(s->maps.xp_cache_stats), "xp_cache_stats");
+    borrow_per_cpu(dp.cache_stats, s->maps.xp_cache_stats);
     return dp;
 }
 

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "datapath/cpu_array.h"
 #include "datapath/typed_map.h"
 #include "sys/unique_fd.h"
 #include "xpeer/bpf_abi.h"
@@ -37,17 +38,17 @@ public:
     TypedMap<xp_lpm_key_v6, xp_route> routes_v6;
     TypedMap<uint32_t, xp_port> ports;
     TypedMap<uint32_t, xp_peering> peerings;
-    TypedMap<uint32_t, xp_link_counters> link_stats;  // per-CPU
+    CpuArray<xp_link_counters> link_stats;
     TypedMap<uint32_t, xp_policer> policers;
-    TypedMap<uint32_t, xp_policer_stash> policer_stash;  // per-CPU
-    TypedMap<uint32_t, xp_counters> port_stats;       // per-CPU
-    TypedMap<uint32_t, xp_counters> reasons;          // per-CPU
+    CpuArray<xp_policer_stash> policer_stash;
+    CpuArray<xp_counters> port_stats;
+    CpuArray<xp_counters> reasons;
     TypedMap<xp_cache_key_v4, xp_cached_route> route_cache_v4;
     TypedMap<xp_cache_key_v6, xp_cached_route> route_cache_v6;
-    TypedMap<uint32_t, xp_route_memo_set> route_memo_v4;  // per-CPU, XP_ROUTE_MEMO_SETS
-    TypedMap<uint32_t, xp_route_memo_set> route_memo_v6;  // per-CPU
+    CpuArray<xp_route_memo_set> route_memo_v4;
+    CpuArray<xp_route_memo_set> route_memo_v6;
     TypedMap<uint32_t, xp_control> control;  // key 0
-    TypedMap<uint32_t, uint64_t> cache_stats;  // per-CPU, enum xp_cache_result
+    CpuArray<uint64_t> cache_stats;  // enum xp_cache_result
 
     xp_control read_control() const;
     void write_control(const xp_control& c);

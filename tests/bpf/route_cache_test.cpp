@@ -33,7 +33,7 @@ xp_cached_route cached(RouterFixture& fx, const char* dst) {
     return e;
 }
 
-using MemoMap = TypedMap<uint32_t, xp_route_memo_set>;
+using MemoMap = CpuArray<xp_route_memo_set>;
 
 // The per-CPU memo answers before the route cache: emptied, the next packet asks the cache.
 void forget_memo(RouterFixture& fx) {

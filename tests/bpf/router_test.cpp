@@ -257,3 +257,25 @@ TEST_CASE("bandwidth: a CPU pays from its stash without the lock, and holds at m
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
     CHECK(stash() == len);
 }
+
+TEST_CASE("counters: a packet counts in the region of the CPU that ran it, and only there", "[router]") {
+    RouterFixture fx;
+    const unsigned cpus = CpuArray<xp_counters>::possible_cpus();
+    const int cpu = cpus > 1 ? 1 : 0;
+    OnCpu on(cpu);
+    const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
+    REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+    const auto forwarded = fx.dp.reasons.read_percpu(XP_REASON_FORWARD_PEERING);
+    const auto rx = fx.dp.port_stats.read_percpu(0 * 2 + XP_PORT_RX);
+    const auto crossed = fx.dp.link_stats.read_percpu(5 * XP_DIR_MAX + XP_DIR_A_TO_B);
+    REQUIRE(forwarded.size() == cpus);
+    for (unsigned c = 0; c < cpus; ++c) {
+        const uint64_t want = c == static_cast<unsigned>(cpu) ? 1 : 0;
+        CHECK(forwarded[c].packets == want);
+        CHECK(rx[c].packets == want);
+        CHECK(crossed[c].packets == want);
+    }
+    // The neighbouring elements of that CPU's region stay untouched.
+    CHECK(fx.dp.reasons.read_percpu(XP_REASON_FORWARD_LOCAL)[cpu].packets == 0);
+    CHECK(fx.dp.port_stats.read_percpu(0 * 2 + XP_PORT_TX)[cpu].packets == 0);
+}
