@@ -56,14 +56,16 @@ struct {
  * own CPU writes its sets: a hit needs no hash-table walk and no check word (bpf/route.h, memo_get). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XP_ROUTE_MEMO_SETS); /* x possible CPUs */
+	__uint(max_entries, XP_ROUTE_MEMO_SETS); /* x CPU ids */
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct xp_route_memo_set);
 } xp_route_memo_v4 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XP_ROUTE_MEMO_SETS); /* x possible CPUs */
+	__uint(max_entries, XP_ROUTE_MEMO_SETS); /* x CPU ids */
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, struct xp_route_memo_set);
 } xp_route_memo_v6 SEC(".maps");
@@ -77,7 +79,8 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XP_CACHE_RESULT_MAX); /* x possible CPUs */
+	__uint(max_entries, XP_CACHE_STATS_PER_CPU); /* x CPU ids */
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32); /* enum xp_cache_result */
 	__type(value, __u64);
 } xp_cache_stats SEC(".maps");
@@ -91,7 +94,8 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XP_LINKS_PER_CPU); /* x possible CPUs */
+	__uint(max_entries, XP_LINKS_PER_CPU); /* x CPU ids */
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32); /* peering slot * XP_DIR_MAX + enum xp_direction */
 	__type(value, struct xp_link_counters);
 } xp_link_stats SEC(".maps");
@@ -105,21 +109,24 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XP_LINKS_PER_CPU); /* x possible CPUs */
+	__uint(max_entries, XP_LINKS_PER_CPU); /* x CPU ids */
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32); /* peering slot * XP_DIR_MAX + enum xp_direction */
 	__type(value, struct xp_policer_stash);
 } xp_policer_stash SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XP_PORT_STATS_PER_CPU); /* x possible CPUs */
+	__uint(max_entries, XP_PORT_STATS_PER_CPU); /* x CPU ids */
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32); /* vSwitch slot * 2 + enum xp_port_direction */
 	__type(value, struct xp_counters);
 } xp_port_stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XP_REASON_MAX); /* x possible CPUs */
+	__uint(max_entries, XP_REASONS_PER_CPU); /* x CPU ids */
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32); /* enum xp_reason */
 	__type(value, struct xp_counters);
 } xp_reasons SEC(".maps");

@@ -116,6 +116,7 @@ static __always_inline bool cache_get(__u64 gen, __u32 vpc, const __u32 *addr, b
 	if (!e)
 		return false;
 	__builtin_memcpy(&d->cached, e, sizeof(d->cached));
+	asm volatile("" ::: "memory");
 	if (!names(&d->cached, gen, vpc, addr) || d->cached.check != cache_check(&d->cached) || !names(e, gen, vpc, addr))
 		return false;
 	d->route = &d->cached.route;
@@ -166,6 +167,7 @@ static __always_inline bool memo_copy(const struct xp_cached_route *m, __u64 gen
 	__builtin_memcpy(&d->cached.route, &m->route, sizeof(d->cached.route));
 	d->cached.link = m->link;
 	d->cached.reason = m->reason;
+	asm volatile("" ::: "memory"); /* the copy before the check again */
 	if (!names(m, gen, vpc, addr))
 		return false;
 	d->route = &d->cached.route;
@@ -173,7 +175,7 @@ static __always_inline bool memo_copy(const struct xp_cached_route *m, __u64 gen
 	return true;
 }
 
-/* A memo hit of generation gen (never 0: a slot being written holds 0), copied into d->cached. */
+/* A memo hit of generation gen (never 0 nor XP_MEMO_WRITING), copied into d->cached. */
 static __always_inline bool memo_get(__u64 gen, __u32 vpc, const __u32 *addr, bool is_v6, struct decision *d)
 {
 	const struct xp_route_memo_set *set = memo_set(vpc, addr, is_v6);
@@ -181,11 +183,16 @@ static __always_inline bool memo_get(__u64 gen, __u32 vpc, const __u32 *addr, bo
 	return set && (memo_copy(&set->way[0], gen, vpc, addr, d) || memo_copy(&set->way[1], gen, vpc, addr, d));
 }
 
-/* The generation goes last, so that a slot is never whole-looking while half written. */
+/* While a slot is written its generation is XP_MEMO_WRITING, which no reader takes for a current
+ * one, and the generation goes last. A run nested in the write (BPF_PROG_TEST_RUN's case) leaves
+ * the slot alone, so that no slot ends up with one answer's key and another's route. */
+#define XP_MEMO_WRITING (~0ull)
 static __always_inline void memo_write(struct xp_cached_route *m, __u64 gen, __u32 vpc, const __u32 *addr,
 				       const struct xp_route *route, __u32 link, __u32 reason)
 {
-	m->generation = 0;
+	if (*(volatile __u64 *)&m->generation == XP_MEMO_WRITING)
+		return;
+	*(volatile __u64 *)&m->generation = XP_MEMO_WRITING;
 	asm volatile("" ::: "memory");
 	m->vpc = vpc;
 	__builtin_memcpy(m->addr, addr, 16);
@@ -193,7 +200,7 @@ static __always_inline void memo_write(struct xp_cached_route *m, __u64 gen, __u
 	m->link = link;
 	m->reason = reason;
 	asm volatile("" ::: "memory");
-	m->generation = gen;
+	*(volatile __u64 *)&m->generation = gen;
 }
 
 /* The answer goes to way 0; what way 0 held for another destination at this generation moves to
@@ -207,6 +214,7 @@ static __always_inline void memo_put(__u64 gen, __u32 vpc, const __u32 *addr, bo
 	if (!set)
 		return;
 	__builtin_memcpy(&held, &set->way[0], sizeof(held));
+	asm volatile("" ::: "memory");
 	if (held.generation == gen && !names(&held, gen, vpc, addr) && names(&set->way[0], gen, held.vpc, (const __u32 *)held.addr))
 		memo_write(&set->way[1], gen, held.vpc, (const __u32 *)held.addr, &held.route, held.link, held.reason);
 	memo_write(&set->way[0], gen, vpc, addr, d->route, d->link, reason);

@@ -11,7 +11,7 @@ static __always_inline void count_reason(enum xp_reason reason, __u32 len)
 
 	if (XP_UNACCOUNTED)
 		return;
-	c = this_cpu_elem(&xp_reasons, XP_REASON_MAX, reason);
+	c = this_cpu_elem(&xp_reasons, XP_REASONS_PER_CPU, reason);
 
 	if (c) {
 		c->packets++;
@@ -39,7 +39,7 @@ static __always_inline void count_cache(enum xp_cache_result result)
 
 	if (XP_UNACCOUNTED)
 		return;
-	n = this_cpu_elem(&xp_cache_stats, XP_CACHE_RESULT_MAX, result);
+	n = this_cpu_elem(&xp_cache_stats, XP_CACHE_STATS_PER_CPU, result);
 	if (n)
 		(*n)++;
 }

@@ -16,10 +16,13 @@
 
 /* Per-CPU maps are plain arrays of one region per possible CPU, indexed cpu * PER_CPU + index:
  * the router finds its element with a multiply, where a PERCPU_ARRAY costs a load from a table of
- * per-CPU pointers. max_entries below is one CPU's; the loader multiplies it by the possible CPUs
- * (loader/datapath/datapath.cpp) before loading. */
+ * per-CPU pointers. max_entries below is one CPU's; the loader multiplies it by the CPU ids
+ * (loader/datapath/datapath.cpp) before loading. The maps are BPF_F_MMAPABLE, which aligns them to
+ * a page: every region is whole cache lines, so no two CPUs write one line. */
 #define XP_PORT_STATS_PER_CPU (XP_MAX_PORTS * 2)
 #define XP_LINKS_PER_CPU (XP_MAX_PEERINGS * XP_DIR_MAX) /* peering slot * XP_DIR_MAX + direction */
+#define XP_REASONS_PER_CPU 12    /* XP_REASON_MAX, rounded up so that each CPU's region is whole */
+#define XP_CACHE_STATS_PER_CPU 8 /* XP_CACHE_RESULT_MAX, likewise: cache lines, never shared */
 
 /* The VPC id comes before the address in an LPM key: its 32 bits count towards prefixlen
  * (see xp_lpm_prefixlen in the loader). */
@@ -75,7 +78,7 @@ struct xp_cached_route {
 };
 
 /* The route memo (bpf/route.h): per CPU, sets of recent route cache answers, the newest in way 0.
- * A slot is empty while its generation is 0. */
+ * A slot is empty while its generation is 0, and being written while it is ~0. */
 struct xp_route_memo_set {
 	struct xp_cached_route way[XP_ROUTE_MEMO_WAYS];
 };
@@ -215,6 +218,11 @@ static_assert(sizeof(struct xp_cache_key_v6) == 20, "xp_cache_key_v6 layout");
 static_assert(sizeof(struct xp_cached_route) == 64, "xp_cached_route layout");
 static_assert(sizeof(struct xp_route_memo_set) == 64 * XP_ROUTE_MEMO_WAYS, "xp_route_memo_set layout");
 static_assert(sizeof(struct xp_control) == 16, "xp_control layout");
+static_assert(XP_REASONS_PER_CPU >= XP_REASON_MAX && XP_REASONS_PER_CPU * sizeof(struct xp_counters) % 64 == 0, "reason regions");
+static_assert(XP_CACHE_STATS_PER_CPU >= XP_CACHE_RESULT_MAX && XP_CACHE_STATS_PER_CPU * sizeof(__u64) % 64 == 0, "cache stats regions");
+static_assert(XP_LINKS_PER_CPU * sizeof(struct xp_link_counters) % 64 == 0 && XP_LINKS_PER_CPU * sizeof(struct xp_policer_stash) % 64 == 0 &&
+                  XP_PORT_STATS_PER_CPU * sizeof(struct xp_counters) % 64 == 0 && sizeof(struct xp_route_memo_set) % 64 == 0,
+              "per-CPU regions of whole cache lines");
 static_assert(sizeof(struct xb_config) == 60, "xb_config layout");
 static_assert(sizeof(struct xb_frame) == XB_COST_FRAME_LEN + 8, "xb_frame layout");
 #else

@@ -53,15 +53,21 @@ Tables compile(const Snapshot& s, const PortMap& ports) {
     std::unordered_map<std::string, uint32_t> vpc_key;
     for (const auto& v : s.vpcs) vpc_key[v.id] = v.key;
 
+    std::unordered_map<uint32_t, std::string> port_owner;  // ifindex -> vSwitch
     for (const auto& vsw : s.vswitches) {
         auto port = ports.find(vsw.id);
         auto vpc = vpc_key.find(vsw.vpc_id);
         if (port == ports.end() || vpc == vpc_key.end()) continue;
-        if (port->second.ifindex >= XP_MAX_PORTS)  // xp_ports is an array indexed by it
-            throw Error("Datapath.PortIndex", "vSwitch " + vsw.id + ": datapath-side ifindex " + std::to_string(port->second.ifindex) +
+        const uint32_t ifindex = port->second.ifindex;
+        if (ifindex >= XP_MAX_PORTS)  // xp_ports is an array indexed by it
+            throw Error("Datapath.PortIndex", "vSwitch " + vsw.id + ": datapath-side ifindex " + std::to_string(ifindex) +
                                                   " is not below " + std::to_string(XP_MAX_PORTS) +
-                                                  "; `xpeer teardown` then `xpeer reconcile` makes the links again below it");
-        t.ports[port->second.ifindex] = xp_port{vpc->second, vsw.slot};
+                                                  "; `xpeer reconcile` makes its link again below it");
+        if (auto [at, fresh] = port_owner.emplace(ifindex, vsw.id); !fresh)
+            throw Error("Datapath.PortIndex", "vSwitches " + at->second + " and " + vsw.id + " both record datapath-side ifindex " +
+                                                  std::to_string(ifindex) +
+                                                  " (a link removed outside xpeer?); `xpeer reconcile` makes the missing link again");
+        t.ports[ifindex] = xp_port{vpc->second, vsw.slot};
         add_route(t, vpc->second, vsw.cidr, vswitch_route(vsw, port->second));
         if (vsw.ipv6_cidr) add_route(t, vpc->second, *vsw.ipv6_cidr, vswitch_route(vsw, port->second));
     }

@@ -159,7 +159,7 @@ LinkCounters Kernel::link_counters(uint32_t slot, int direction) {
 void Kernel::clear_link_counters(uint32_t slot) {
     auto& dp = datapath_if_loaded();
     if (!dp) return;
-    std::vector<xp_link_counters> zero(decltype(dp->link_stats)::possible_cpus());
+    std::vector<xp_link_counters> zero(cpu_ids());
     std::vector<xp_policer_stash> empty(zero.size());
     for (uint32_t dir = 0; dir < XP_DIR_MAX; ++dir) {
         dp->link_stats.write_percpu(slot * XP_DIR_MAX + dir, zero);
@@ -170,7 +170,7 @@ void Kernel::clear_link_counters(uint32_t slot) {
 
 void Kernel::clear_port_counters(uint32_t slot) {
     auto& dp = datapath();
-    std::vector<xp_counters> zero(decltype(dp.port_stats)::possible_cpus());
+    std::vector<xp_counters> zero(cpu_ids());
     for (uint32_t dir = 0; dir < 2; ++dir) dp.port_stats.write_percpu(slot * 2 + dir, zero);
 }
 

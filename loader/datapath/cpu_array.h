@@ -1,39 +1,82 @@
 #pragma once
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "datapath/typed_map.h"
+#include "model/error.h"
 
 namespace xpeer {
 
-// A per-CPU map as the router keeps it: a plain array of per_cpu elements for each possible CPU,
-// element (cpu, index) at key cpu * per_cpu + index (include/xpeer/bpf_abi.h says why).
+// How many CPU ids the kernel can hand out: the highest possible CPU's id + 1. A per-CPU map has a
+// region for each, since the router indexes by bpf_get_smp_processor_id() (ids can have gaps).
+inline unsigned cpu_ids() {
+    static const unsigned n = [] {
+        std::ifstream in("/sys/devices/system/cpu/possible");
+        std::string list;
+        if (!std::getline(in, list) || list.empty()) throw SystemError("read /sys/devices/system/cpu/possible", errno ? errno : EIO);
+        const auto last = list.find_last_of(",-");  // "0-3", "0,2-5", "0"
+        return static_cast<unsigned>(std::stoul(last == std::string::npos ? list : list.substr(last + 1))) + 1;
+    }();
+    return n;
+}
+
+// A per-CPU map as the router keeps it: a plain array, mappable (BPF_F_MMAPABLE), of per_cpu
+// elements for each CPU id, element (cpu, index) at key cpu * per_cpu + index (include/xpeer/
+// bpf_abi.h says why). Read and written through a memory mapping: no system call per CPU.
 template <typename V>
 class CpuArray {
 public:
     CpuArray() = default;
-    CpuArray(TypedMap<uint32_t, V> map, uint32_t per_cpu) : map_(std::move(map)), per_cpu_(per_cpu) {}
+    CpuArray(TypedMap<uint32_t, V> map, uint32_t per_cpu) : map_(std::move(map)), per_cpu_(per_cpu) {
+        if (map_.max_entries() != uint64_t{per_cpu} * cpu_ids())
+            throw Error("Datapath.MapLayout", map_.name() + " has " + std::to_string(map_.max_entries()) + " elements, this build expects " +
+                                                  std::to_string(per_cpu) + " for each of " + std::to_string(cpu_ids()) +
+                                                  " CPU ids; the pinned data plane is from another version");
+        const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+        const size_t bytes = (size_t{map_.max_entries()} * kElem + page - 1) / page * page;
+        void* at = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, map_.fd(), 0);
+        if (at == MAP_FAILED) throw SystemError("mmap " + map_.name() + " (a per-CPU map must be BPF_F_MMAPABLE)", errno);
+        base_ = std::shared_ptr<uint8_t>(static_cast<uint8_t*>(at), [bytes](uint8_t* p) { munmap(p, bytes); });
+    }
 
-    // The element `index` of every possible CPU, in CPU order.
+    // The element `index` of every CPU id, in id order.
     std::vector<V> read_percpu(uint32_t index) const {
-        std::vector<V> out(possible_cpus());
-        for (uint32_t cpu = 0; cpu < out.size(); ++cpu)
-            if (!map_.get(cpu * per_cpu_ + index, out[cpu])) throw Error("Datapath.MapLayout", map_.name() + " has no element " + std::to_string(index) + " for CPU " + std::to_string(cpu));
+        check(index);
+        std::vector<V> out(cpu_ids());
+        for (uint32_t cpu = 0; cpu < out.size(); ++cpu) std::memcpy(&out[cpu], at(cpu, index), sizeof(V));
         return out;
     }
-    // values: one for each possible CPU, in CPU order.
+    // values: one for each CPU id, in id order.
     void write_percpu(uint32_t index, const std::vector<V>& values) {
-        std::vector<uint32_t> keys(values.size());
-        for (uint32_t cpu = 0; cpu < keys.size(); ++cpu) keys[cpu] = cpu * per_cpu_ + index;
-        map_.put_all(keys, values);
+        check(index);
+        if (values.size() != cpu_ids())
+            throw Error("InternalError.PerCpuValues", map_.name() + ": " + std::to_string(values.size()) + " values for " +
+                                                          std::to_string(cpu_ids()) + " CPU ids");
+        for (uint32_t cpu = 0; cpu < values.size(); ++cpu) std::memcpy(at(cpu, index), &values[cpu], sizeof(V));
     }
-    static unsigned possible_cpus() { return TypedMap<uint32_t, V>::possible_cpus(); }
     uint32_t per_cpu() const { return per_cpu_; }
-    const TypedMap<uint32_t, V>& map() const { return map_; }
 
 private:
+    static constexpr size_t kElem = (sizeof(V) + 7) / 8 * 8;  // an array element's stride
+
+    void check(uint32_t index) const {
+        if (index >= per_cpu_)
+            throw Error("InternalError.PerCpuIndex", map_.name() + ": index " + std::to_string(index) + " is beyond the " +
+                                                         std::to_string(per_cpu_) + " of a CPU's region");
+    }
+    uint8_t* at(uint32_t cpu, uint32_t index) const { return base_.get() + (size_t{cpu} * per_cpu_ + index) * kElem; }
+
     TypedMap<uint32_t, V> map_;
     uint32_t per_cpu_ = 0;
+    std::shared_ptr<uint8_t> base_;
 };
 
 }  // namespace xpeer

@@ -46,9 +46,9 @@ M open_map(const std::string& dir, const char* name, bpf_map_type type) {
 // The per-CPU maps and their elements per CPU (include/xpeer/bpf_abi.h).
 constexpr std::pair<const char*, uint32_t> kPerCpu[] = {
     {"xp_link_stats", XP_LINKS_PER_CPU},       {"xp_policer_stash", XP_LINKS_PER_CPU},
-    {"xp_port_stats", XP_PORT_STATS_PER_CPU},  {"xp_reasons", XP_REASON_MAX},
+    {"xp_port_stats", XP_PORT_STATS_PER_CPU},  {"xp_reasons", XP_REASONS_PER_CPU},
     {"xp_route_memo_v4", XP_ROUTE_MEMO_SETS},  {"xp_route_memo_v6", XP_ROUTE_MEMO_SETS},
-    {"xp_cache_stats", XP_CACHE_RESULT_MAX},
+    {"xp_cache_stats", XP_CACHE_STATS_PER_CPU},
 };
 
 uint32_t per_cpu_of(const char* name) {
@@ -59,11 +59,13 @@ uint32_t per_cpu_of(const char* name) {
 
 // Before loading: one region of each per-CPU map for every possible CPU.
 void size_per_cpu_maps(bpf_object* obj) {
-    const unsigned cpus = TypedMap<uint32_t, uint64_t>::possible_cpus();
+    const unsigned cpus = cpu_ids();
     for (const auto& [name, per_cpu] : kPerCpu) {
         bpf_map* map = bpf_object__find_map_by_name(obj, name);
         if (!map) throw Error("InternalError.PerCpuMap", std::string("the router has no map ") + name);
-        if (int err = bpf_map__set_max_entries(map, per_cpu * cpus); err) throw SystemError(std::string("size ") + name, -err);
+        const uint64_t entries = uint64_t{per_cpu} * cpus;
+        if (entries > UINT32_MAX) throw Error("Datapath.TooManyCpus", std::string(name) + ": " + std::to_string(cpus) + " CPU ids are too many");
+        if (int err = bpf_map__set_max_entries(map, static_cast<uint32_t>(entries)); err) throw SystemError(std::string("size ") + name, -err);
     }
 }
 

@@ -12,7 +12,6 @@
 namespace xpeer {
 
 // A BPF map whose key and value types are checked against the kernel's map when opened.
-// V is the per-CPU value type for per-CPU maps; read_percpu() returns one V per possible CPU.
 template <typename K, typename V>
 class TypedMap {
 public:
@@ -28,6 +27,7 @@ public:
 
     int fd() const { return fd_; }
     bpf_map_type type() const { return type_; }
+    uint32_t max_entries() const { return max_entries_; }
     const std::string& name() const { return name_; }
 
     bool get(const K& key, V& value) const {
@@ -123,21 +123,6 @@ public:
         return out;
     }
 
-    // Per-CPU maps: the value of every possible CPU.
-    std::vector<V> read_percpu(const K& key) const {
-        std::vector<V> values(possible_cpus());
-        if (bpf_map_lookup_elem(fd_, &key, values.data()) != 0) throw SystemError("bpf_map_lookup_elem " + name_, errno);
-        return values;
-    }
-    void write_percpu(const K& key, const std::vector<V>& values) {
-        if (bpf_map_update_elem(fd_, &key, values.data(), BPF_ANY) != 0) throw SystemError("bpf_map_update_elem " + name_, errno);
-    }
-    static unsigned possible_cpus() {
-        int n = libbpf_num_possible_cpus();
-        if (n <= 0) throw SystemError("libbpf_num_possible_cpus", -n);
-        return static_cast<unsigned>(n);
-    }
-
 private:
     // The kernel has no batch operation for this map type.
     static bool no_batch(int err) { return err == EINVAL || err == EOPNOTSUPP || err == 524 /* ENOTSUPP */; }
@@ -147,6 +132,7 @@ private:
         __u32 len = sizeof(info);
         if (bpf_obj_get_info_by_fd(fd_, &info, &len) != 0) throw SystemError("bpf_obj_get_info_by_fd " + name_, errno);
         type_ = static_cast<bpf_map_type>(info.type);
+        max_entries_ = info.max_entries;
         if (info.key_size != sizeof(K) || info.value_size != sizeof(V))
             throw Error("Datapath.MapLayout", "map " + name_ + " has key/value sizes " + std::to_string(info.key_size) + "/" +
                                                   std::to_string(info.value_size) + ", this build expects " +
@@ -156,6 +142,7 @@ private:
 
     int fd_ = -1;
     bpf_map_type type_ = BPF_MAP_TYPE_UNSPEC;
+    uint32_t max_entries_ = 0;
     UniqueFd owned_;
     std::string name_;
 };

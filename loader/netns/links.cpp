@@ -225,7 +225,7 @@ void make_veth(const VswitchLinkSpec& s) {
     netns::run_in(s.datapath_netns, [&] {
         Rtnl nl(s.datapath_netns);
         const std::string what = "RTM_NEWLINK veth " + s.datapath_ifname + " (peer " + s.vpc_ifname + " into " + where(s.vpc_netns) + ")";
-        // Another process may take the ifindex first (EBUSY): then the next lowest.
+        // Another process may take the ifindex first (EEXIST, or EBUSY): then the next lowest.
         for (int attempt = 0;; ++attempt) {
             const LinkPtr veth(rtnl_link_veth_alloc());
             if (!veth) throw SystemError("rtnl_link_veth_alloc", ENOMEM);
@@ -242,7 +242,8 @@ void make_veth(const VswitchLinkSpec& s) {
                 rtnl_link_set_ifindex(veth.get(), static_cast<int>(idx));
             }
             const int err = nl.call(rtnl_link_add(nl.get(), veth.get(), NLM_F_CREATE | NLM_F_EXCL));
-            if (err == EBUSY && s.ifindex_below && attempt < 16) continue;
+            const bool index_taken = err == EBUSY || (err == EEXIST && if_nametoindex(s.datapath_ifname.c_str()) == 0);
+            if (index_taken && s.ifindex_below && attempt < 16) continue;
             if (err) nl.fail(what, err);
             return;
         }

@@ -37,7 +37,7 @@ using MemoMap = CpuArray<xp_route_memo_set>;
 
 // The per-CPU memo answers before the route cache: emptied, the next packet asks the cache.
 void forget_memo(RouterFixture& fx) {
-    const std::vector<xp_route_memo_set> empty(MemoMap::possible_cpus());
+    const std::vector<xp_route_memo_set> empty(cpu_ids());
     for (uint32_t set = 0; set < XP_ROUTE_MEMO_SETS; ++set) {
         fx.dp.route_memo_v4.write_percpu(set, empty);
         fx.dp.route_memo_v6.write_percpu(set, empty);
@@ -80,7 +80,7 @@ void put_memo(RouterFixture& fx, uint32_t set, const xp_cached_route& e, const x
     xp_route_memo_set s{};
     s.way[0] = e;
     s.way[1] = older;
-    (is_v6 ? fx.dp.route_memo_v6 : fx.dp.route_memo_v4).write_percpu(set, std::vector<xp_route_memo_set>(MemoMap::possible_cpus(), s));
+    (is_v6 ? fx.dp.route_memo_v6 : fx.dp.route_memo_v4).write_percpu(set, std::vector<xp_route_memo_set>(cpu_ids(), s));
 }
 
 // The set as the CPU that wrote way 0 for newest holds it (test runs write only their own CPU's).

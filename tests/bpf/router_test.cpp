@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <chrono>
+#include <sched.h>
 #include <catch2/catch.hpp>
 
 #include "compiler/lpm_key.h"
@@ -260,8 +261,12 @@ TEST_CASE("bandwidth: a CPU pays from its stash without the lock, and holds at m
 
 TEST_CASE("counters: a packet counts in the region of the CPU that ran it, and only there", "[router]") {
     RouterFixture fx;
-    const unsigned cpus = CpuArray<xp_counters>::possible_cpus();
-    const int cpu = cpus > 1 ? 1 : 0;
+    const unsigned cpus = cpu_ids();
+    cpu_set_t allowed;
+    REQUIRE(sched_getaffinity(0, sizeof(allowed), &allowed) == 0);
+    int cpu = 0;  // the highest this test may run on: another region than CPU 0's where there is one
+    for (int c = 0; c < CPU_SETSIZE && c < static_cast<int>(cpus); ++c)
+        if (CPU_ISSET(c, &allowed)) cpu = c;
     OnCpu on(cpu);
     const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);

@@ -19,7 +19,8 @@ state() {
   for noun in vpc vswitch instance peering route; do xp --json "$noun" list; done
   xp --json events | jq length
   ip netns list | grep "^$RUN_ID" | sort
-  for map in xp_routes_v4 xp_routes_v6 xp_ports; do bpftool -j map dump pinned "$XPEER_BPFFS/$map"; done
+  for map in xp_routes_v4 xp_routes_v6; do bpftool -j map dump pinned "$XPEER_BPFFS/$map"; done
+  bpftool -j map dump pinned "$XPEER_BPFFS/xp_ports" | jq -c '[.[] | select(.formatted.value.vpc != 0)]'
   bpftool -j map dump pinned "$XPEER_BPFFS/xp_peerings" | jq -c '[.[] | select(.formatted.value.vpc_a != 0)]'
 }
 baseline=$(state)

@@ -107,6 +107,12 @@ TEST_CASE("a vSwitch link whose ifindex is beyond the port array is an error nam
     CHECK(compile(seed_example(), p).ports.count(XP_MAX_PORTS - 1) == 1);
 }
 
+TEST_CASE("two vSwitches recording one ifindex are an error naming both", "[compiler]") {
+    auto p = ports();
+    p.at("vsw-2").ifindex = p.at("vsw-1").ifindex;
+    CHECK_THROWS_WITH(compile(seed_example(), p), Catch::Contains("vsw-1") && Catch::Contains("vsw-2") && Catch::Contains("ifindex 11"));
+}
+
 TEST_CASE("a route entry never displaces a system route with the same key", "[compiler]") {
     Snapshot s = seed_example();
     s.routes.push_back(RouteEntry{"rte-x", "vpc-1", Cidr::parse("172.16.1.0/24"), "pcc-aaabbb", 0});
