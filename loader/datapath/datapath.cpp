@@ -131,7 +131,7 @@ Datapath Datapath::open_or_load(const std::string& dir) {
         if (int err = bpf_map__set_pin_path(map, path.c_str()); err) throw SystemError("bpf_map__set_pin_path " + path, err);
     }
     size_per_cpu_maps(skel->obj);
-    if (int err = router_bpf__load(skel.get()); err) throw SystemError("load BPF programs (see the verifier log above)", err);
+    if (int err = router_bpf__load(skel.get()); err) throw SystemError("load BPF programs (see the verifier log above)", -err);
     // Generations start at the wall clock: if a killed teardown left route cache pins behind and
     // xp_control is new, the old entries' generations are all in the past.
     struct timespec now {};

@@ -341,3 +341,20 @@ TEST_CASE("route memo: two destinations share a set; a third answer moves way 0'
         CHECK(s.way[1].route.dmac[5] == 0xcc);
     }
 }
+
+TEST_CASE("route memo: a slot marked as being written is left alone by a run nested in the write", "[router][cache]") {
+    RouterFixture fx;
+    const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
+    REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+    auto [set, way, e] = memo_entry(fx, "10.2.1.2");
+    xp_cached_route writing = e;  // what an interrupted write leaves: the mark, half the fields
+    writing.generation = ~0ull;
+    writing.route.dmac[5] = 0xee;
+    put_memo(fx, set, writing);
+    CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);  // not taken for an answer: from the route cache
+    for (const auto& s : fx.dp.route_memo_v4.read_percpu(set)) {
+        CHECK(s.way[0].generation == ~0ull);  // not written over, nor moved to way 1
+        CHECK(s.way[0].route.dmac[5] == 0xee);
+        CHECK(s.way[1].generation == 0);
+    }
+}
