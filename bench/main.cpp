@@ -93,8 +93,11 @@ int main(int argc, char** argv) {
         if (!cost_pin.empty()) {
             auto frame = bench::udp_frame(*parse_mac(smac), *parse_mac(dmac), IpAddr::parse(src), IpAddr::parse(dst));
             for (const auto& t : bench::program_cost(cost_pin, unaccounted, endpoint(cost_at), frame, count, repeat, trials)) {
-                std::cout << "{\"ns\": " << t.ns << ", \"baseline_ns\": " << t.baseline_ns << ", \"retval\": " << t.retval;
-                if (unaccounted) std::cout << ", \"unaccounted_ns\": " << t.unaccounted_ns << ", \"unaccounted_retval\": " << t.unaccounted_retval;
+                std::cout << "{\"ns\": " << t.ns << ", \"fastest_ns\": " << t.fastest_ns << ", \"baseline_ns\": " << t.baseline_ns
+                          << ", \"retval\": " << t.retval;
+                if (unaccounted)
+                    std::cout << ", \"unaccounted_ns\": " << t.unaccounted_ns << ", \"fastest_unaccounted_ns\": " << t.fastest_unaccounted_ns
+                              << ", \"unaccounted_retval\": " << t.unaccounted_retval;
                 std::cout << "}\n";
             }
             return 0;

@@ -6,7 +6,9 @@
 #include <linux/if_ether.h>
 #include <net/if.h>
 
+#include <algorithm>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <optional>
 
@@ -76,7 +78,8 @@ std::vector<CostTrial> program_cost(const std::string& pin, bool paired_unaccoun
         ctx.ingress_ifindex = if_nametoindex(ingress.ifname.c_str());
         ctx.data_end = static_cast<uint32_t>(frame.size());
         if (!ctx.ingress_ifindex) throw SystemError("if_nametoindex " + ingress.ifname, errno);
-        auto run = [&](int prog, uint32_t* retval) {
+        const uint32_t round_repeat = std::max<uint32_t>(repeat / kRounds, 1);
+        auto run = [&](int prog, uint32_t* retval, uint32_t times) {
             if (bpf_map_update_elem(targets, &key, &prog, BPF_ANY) != 0) throw SystemError("write xb_target", errno);
             std::vector<uint8_t> out(frame.size() + 256);
             bpf_test_run_opts opts{};
@@ -87,7 +90,7 @@ std::vector<CostTrial> program_cost(const std::string& pin, bool paired_unaccoun
             opts.data_size_out = static_cast<uint32_t>(out.size());
             opts.ctx_in = &ctx;
             opts.ctx_size_in = sizeof(ctx);
-            opts.repeat = repeat;
+            opts.repeat = times;
             if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.xb_cost), &opts) != 0)
                 throw SystemError("bpf_prog_test_run_opts (cost of " + pin + ")", errno);
             if (retval) *retval = opts.retval;
@@ -95,13 +98,30 @@ std::vector<CostTrial> program_cost(const std::string& pin, bool paired_unaccoun
         };
         // n random draws among d destinations miss a given one with probability e^(-n/d): 3d draws see 95%.
         if (dst_count > 1)
-            for (uint64_t drawn = 0; drawn < 3ull * dst_count; drawn += repeat) run(target, nullptr);
+            for (uint64_t drawn = 0; drawn < 3ull * dst_count; drawn += repeat) run(target, nullptr, repeat);
         std::vector<CostTrial> out;
         for (int t = 0; t < trials; ++t) {
+            struct Rounds {  // one program's rounds in a trial
+                double sum = 0, fastest = std::numeric_limits<double>::infinity();
+                void add(double ns) {
+                    fastest = std::min(fastest, ns);
+                    sum += ns;
+                }
+                double mean() const { return sum / kRounds; }
+            } base, routed, plain;
             CostTrial trial;
-            trial.baseline_ns = run(empty, nullptr);
-            trial.ns = run(target, &trial.retval) - trial.baseline_ns;
-            if (unaccounted) trial.unaccounted_ns = run(unaccounted->fd(), &trial.unaccounted_retval) - trial.baseline_ns;
+            for (int r = 0; r < kRounds; ++r) {
+                base.add(run(empty, nullptr, round_repeat));
+                routed.add(run(target, &trial.retval, round_repeat));
+                if (unaccounted) plain.add(run(unaccounted->fd(), &trial.unaccounted_retval, round_repeat));
+            }
+            trial.baseline_ns = base.mean();
+            trial.ns = routed.mean() - base.mean();
+            trial.fastest_ns = routed.fastest - base.fastest;
+            if (unaccounted) {
+                trial.unaccounted_ns = plain.mean() - base.mean();
+                trial.fastest_unaccounted_ns = plain.fastest - base.fastest;
+            }
             out.push_back(trial);
         }
         return out;

@@ -2,6 +2,9 @@
 // A program's own cost per packet: BPF_PROG_TEST_RUN with `repeat`, no transmission. Each repeat
 // runs xb_cost (bpf/bench.bpf.c), which puts the frame back as it was and tail-calls the program
 // under test; the same run with an empty program (xb_pass) under test is subtracted.
+// A trial is kRounds rounds of repeat / kRounds, the programs taking turns in each round. A round
+// that an interrupt or another tenant of the host slowed down shows in the trial's mean but not in
+// its fastest round: the fastest rounds are what the programs themselves cost.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -10,14 +13,19 @@
 
 namespace xpeer::bench {
 
+constexpr int kRounds = 10;
+
 struct CostTrial {
-    double ns = 0;           // the program's own, per packet
+    double ns = 0;           // the program's own, per packet: the trial's mean
     double baseline_ns = 0;  // xb_cost with the empty program
     uint32_t retval = 0;     // the program's XDP action
     // With `paired_unaccounted`, the same router built without counters and policer, run right
-    // after it in the same trial: their difference does not drift with the host's load.
+    // after it in each round: their difference does not drift with the host's load.
     double unaccounted_ns = 0;
     uint32_t unaccounted_retval = 0;
+    // The same from each program's fastest round (the baseline's fastest subtracted).
+    double fastest_ns = 0;
+    double fastest_unaccounted_ns = 0;
 };
 
 // pin: the pinned router. paired_unaccounted: in each trial, also the same router built without

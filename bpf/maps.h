@@ -79,14 +79,6 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XP_CACHE_STATS_PER_CPU); /* x CPU ids */
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32); /* enum xp_cache_result */
-	__type(value, __u64);
-} xp_cache_stats SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XP_MAX_PEERINGS);
 	__type(key, __u32); /* peering slot */
 	__type(value, struct xp_peering);
@@ -109,14 +101,6 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XP_LINKS_PER_CPU); /* x CPU ids */
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32); /* peering slot * XP_DIR_MAX + enum xp_direction */
-	__type(value, struct xp_policer_stash);
-} xp_policer_stash SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XP_PORT_STATS_PER_CPU); /* x CPU ids */
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32); /* vSwitch slot * 2 + enum xp_port_direction */
@@ -125,16 +109,17 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XP_REASONS_PER_CPU); /* x CPU ids */
+	__uint(max_entries, XP_VERDICTS_PER_CPU); /* x CPU ids */
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32); /* enum xp_reason */
-	__type(value, struct xp_counters);
-} xp_reasons SEC(".maps");
+	__type(key, __u32); /* the CPU id */
+	__type(value, struct xp_verdicts);
+} xp_verdicts SEC(".maps");
 
-/* This CPU's element idx of a per-CPU map: per_cpu elements for each CPU (include/xpeer/bpf_abi.h). */
-static __always_inline void *this_cpu_elem(void *map, __u32 per_cpu, __u32 idx)
+/* CPU cpu's element idx of a per-CPU map: per_cpu elements for each CPU (include/xpeer/bpf_abi.h).
+ * cpu: bpf_get_smp_processor_id(), read once per packet. */
+static __always_inline void *this_cpu_elem(void *map, __u32 cpu, __u32 per_cpu, __u32 idx)
 {
-	__u32 key = bpf_get_smp_processor_id() * per_cpu + idx;
+	__u32 key = cpu * per_cpu + idx;
 
 	if (idx >= per_cpu)
 		return 0;

@@ -1,6 +1,7 @@
 /* Bandwidth of a peering connection: a token bucket per link direction, shared by all CPUs
- * under a spin lock, with a small per-CPU stash in front of it. Tokens are bytes; the bucket refills at rate_bytes per second up to
- * burst_bytes, and a packet passes only if the whole of it fits. */
+ * under a spin lock, with a small per-CPU stash in front of it (in the link's counters). Tokens
+ * are bytes; the bucket refills at rate_bytes per second up to burst_bytes, and a packet passes
+ * only if the whole of it fits. */
 #ifndef XPEER_BPF_POLICE_H
 #define XPEER_BPF_POLICE_H
 
@@ -34,12 +35,13 @@ static __always_inline void refill(struct xp_policer *b, const struct xp_peering
 		b->tokens = p->burst_bytes;
 }
 
-/* link: peering slot * XP_DIR_MAX + direction. True if the packet may pass. A packet is paid
- * from this CPU's stash when it can be; otherwise the CPU takes what it lacks, and up to a
- * stash's worth more, from the shared bucket under its lock. */
-static __always_inline bool police(__u32 link, const struct xp_peering *p, __u32 len)
+/* link: peering slot * XP_DIR_MAX + direction; mine: this CPU's element of it, holding the
+ * stash (none: no stash). True if the packet may pass. A packet is paid from this CPU's stash
+ * when it can be; otherwise the CPU takes what it lacks, and up to a stash's worth more, from the
+ * shared bucket under its lock. */
+static __always_inline bool police(__u32 link, struct xp_link_counters *mine, const struct xp_peering *p, __u32 len)
 {
-	struct xp_policer_stash *stash;
+	__u64 *stash = mine ? &mine->policer_stash : 0;
 	struct xp_policer *b;
 	__u64 now, chunk, have = 0, need, grant = 0;
 	bool pass;
@@ -47,15 +49,14 @@ static __always_inline bool police(__u32 link, const struct xp_peering *p, __u32
 	if (XP_UNACCOUNTED || !p->rate_bytes)
 		return true; /* unlimited */
 	chunk = p->burst_bytes >> XP_STASH_SHIFT;
-	stash = this_cpu_elem(&xp_policer_stash, XP_LINKS_PER_CPU, link);
 	if (stash) {
-		if (stash->tokens > chunk) /* taken under a larger bandwidth */
-			stash->tokens = chunk;
-		if (stash->tokens >= len) {
-			stash->tokens -= len;
+		if (*stash > chunk) /* taken under a larger bandwidth */
+			*stash = chunk;
+		if (*stash >= len) {
+			*stash -= len;
 			return true;
 		}
-		have = stash->tokens;
+		have = *stash;
 	} else {
 		chunk = 0;
 	}
@@ -75,7 +76,7 @@ static __always_inline bool police(__u32 link, const struct xp_peering *p, __u32
 	}
 	bpf_spin_unlock(&b->lock);
 	if (pass && stash)
-		stash->tokens = have + grant - len;
+		*stash = have + grant - len;
 	return pass;
 }
 

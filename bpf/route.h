@@ -10,6 +10,9 @@ struct decision {
 	const struct xp_route *route;     /* the vSwitch to leave through, when forwarded */
 	const struct xp_peering *peering; /* the connection crossed, if any */
 	__u32 link;                       /* peering slot * XP_DIR_MAX + direction, or XP_NO_LINK */
+	__u32 cpu;                        /* bpf_get_smp_processor_id(), set by the caller */
+	__u32 cache;                      /* enum xp_cache_result, or XP_CACHE_NOT_ASKED */
+	struct xp_link_counters *mine;    /* this CPU's element of the link, once looked up */
 	struct xp_cached_route cached;    /* a route cache hit is copied here */
 };
 
@@ -146,7 +149,7 @@ static __always_inline void cache_put(__u64 gen, __u32 vpc, const __u32 *addr, b
 }
 
 /* The memo set of a destination: its words mixed, so that neighbouring addresses spread. */
-static __always_inline struct xp_route_memo_set *memo_set(__u32 vpc, const __u32 *addr, bool is_v6)
+static __always_inline struct xp_route_memo_set *memo_set(__u32 cpu, __u32 vpc, const __u32 *addr, bool is_v6)
 {
 	__u32 h = vpc * 0x9e3779b1u ^ addr[0] ^ addr[1] ^ addr[2] ^ addr[3];
 
@@ -154,7 +157,7 @@ static __always_inline struct xp_route_memo_set *memo_set(__u32 vpc, const __u32
 	h *= 0x2c1b3c6du;
 	h ^= h >> 12;
 	h &= XP_ROUTE_MEMO_SETS - 1;
-	return this_cpu_elem(is_v6 ? (void *)&xp_route_memo_v6 : (void *)&xp_route_memo_v4, XP_ROUTE_MEMO_SETS, h);
+	return this_cpu_elem(is_v6 ? (void *)&xp_route_memo_v6 : (void *)&xp_route_memo_v4, cpu, XP_ROUTE_MEMO_SETS, h);
 }
 
 /* Softirqs do not nest, but BPF_PROG_TEST_RUN runs the router in process context, where a
@@ -178,7 +181,7 @@ static __always_inline bool memo_copy(const struct xp_cached_route *m, __u64 gen
 /* A memo hit of generation gen (never 0 nor XP_MEMO_WRITING), copied into d->cached. */
 static __always_inline bool memo_get(__u64 gen, __u32 vpc, const __u32 *addr, bool is_v6, struct decision *d)
 {
-	const struct xp_route_memo_set *set = memo_set(vpc, addr, is_v6);
+	const struct xp_route_memo_set *set = memo_set(d->cpu, vpc, addr, is_v6);
 
 	return set && (memo_copy(&set->way[0], gen, vpc, addr, d) || memo_copy(&set->way[1], gen, vpc, addr, d));
 }
@@ -203,21 +206,19 @@ static __always_inline void memo_write(struct xp_cached_route *m, __u64 gen, __u
 	*(volatile __u64 *)&m->generation = gen;
 }
 
-/* The answer goes to way 0; what way 0 held for another destination at this generation moves to
- * way 1, in place of the older answer there. It moves through a copy that is checked like a hit's. */
+/* A new answer goes to way 0 when that holds nothing of this generation, else to way 1: way 0's
+ * answer stays for the generation, so a stream of misses through one set churns way 1 only, at
+ * one slot's write per miss. */
 static __always_inline void memo_put(__u64 gen, __u32 vpc, const __u32 *addr, bool is_v6, const struct decision *d,
 				     enum xp_reason reason)
 {
-	struct xp_route_memo_set *set = memo_set(vpc, addr, is_v6);
-	struct xp_cached_route held;
+	struct xp_route_memo_set *set = memo_set(d->cpu, vpc, addr, is_v6);
+	struct xp_cached_route *m;
 
 	if (!set)
 		return;
-	__builtin_memcpy(&held, &set->way[0], sizeof(held));
-	asm volatile("" ::: "memory");
-	if (held.generation == gen && !names(&held, gen, vpc, addr) && names(&set->way[0], gen, held.vpc, (const __u32 *)held.addr))
-		memo_write(&set->way[1], gen, held.vpc, (const __u32 *)held.addr, &held.route, held.link, held.reason);
-	memo_write(&set->way[0], gen, vpc, addr, d->route, d->link, reason);
+	m = *(volatile __u64 *)&set->way[0].generation == gen ? &set->way[1] : &set->way[0];
+	memo_write(m, gen, vpc, addr, d->route, d->link, reason);
 }
 
 static __always_inline bool is_forward(enum xp_reason reason)
@@ -245,18 +246,18 @@ static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is
 	d->route = 0;
 	d->peering = 0;
 	d->link = XP_NO_LINK;
+	d->cache = use_cache ? XP_CACHE_HIT : XP_CACHE_NOT_ASKED;
+	d->mine = 0;
 	__builtin_memcpy(addr, dst, is_v6 ? 16 : 4);
 	if (use_cache && gen && memo_get(gen, vpc, addr, is_v6, d)) {
-		count_cache(XP_CACHE_HIT);
 		reason = d->cached.reason;
 	} else if (use_cache && cache_get(gen, vpc, addr, is_v6, d)) {
-		count_cache(XP_CACHE_HIT);
 		reason = d->cached.reason;
 		memo_put(gen, vpc, addr, is_v6, d, reason);
 	} else {
 		reason = resolve(vpc, dst, is_v6, d);
 		if (use_cache) {
-			count_cache(XP_CACHE_MISS);
+			d->cache = XP_CACHE_MISS;
 			if (is_forward(reason)) {
 				cache_put(gen, vpc, addr, is_v6, d, reason);
 				memo_put(gen, vpc, addr, is_v6, d, reason);
@@ -279,7 +280,8 @@ static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is
 		if (!d->peering->active)
 			return XP_REASON_DROP_INACTIVE;
 	}
-	if (!police(d->link, d->peering, ip_len))
+	d->mine = this_cpu_link(d->cpu, d->link);
+	if (!police(d->link, d->mine, d->peering, ip_len))
 		return XP_REASON_DROP_POLICER;
 	return reason;
 }

@@ -23,13 +23,13 @@ static __always_inline bool is_link_scope_v6(const struct ipv6hdr *ip6)
 }
 
 static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, const struct xp_port *port,
-				    __u32 len, bool is_v6)
+				    __u32 len, bool is_v6, __u32 cpu)
 {
 	struct iphdr *ip = 0;
 	struct ipv6hdr *ip6 = 0;
 	const void *dst;
 	__u8 ttl;
-	struct decision d;
+	struct decision d = { .cpu = cpu };
 	enum xp_reason reason;
 
 	if (is_v6) {
@@ -47,11 +47,13 @@ static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, const 
 		dst = &ip->daddr;
 		ttl = ip->ttl;
 	}
-	count_port(port->slot, XP_PORT_RX, len);
+	count_port(cpu, port->slot, XP_PORT_RX, len);
 
 	reason = decide(port->vpc, dst, is_v6, len - sizeof(*eth), ttl, &d);
-	count_reason(reason, len);
-	count_link(d.link, reason, len - sizeof(*eth)); /* a link carries IP traffic: that is what is billed */
+	count_verdict(cpu, reason, d.cache, len);
+	if (!d.mine)
+		d.mine = this_cpu_link(cpu, d.link);
+	count_link(d.mine, reason, len - sizeof(*eth)); /* a link carries IP traffic: that is what is billed */
 	if (!is_forward(reason))
 		return XDP_DROP;
 
@@ -60,14 +62,14 @@ static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, const 
 		ip6->hop_limit--;
 	else
 		ipv4_decrease_ttl(ip);
-	count_port(d.route->port_slot, XP_PORT_TX, len);
+	count_port(cpu, d.route->port_slot, XP_PORT_TX, len);
 	return bpf_redirect(d.route->target, 0);
 
 malformed:
-	count_reason(XP_REASON_DROP_MALFORMED, len);
+	count_reason(cpu, XP_REASON_DROP_MALFORMED, len);
 	return XDP_DROP;
 link_scope:
-	count_reason(XP_REASON_PASS_LINK_LOCAL, len);
+	count_reason(cpu, XP_REASON_PASS_LINK_LOCAL, len);
 	return XDP_PASS;
 }
 
@@ -77,25 +79,26 @@ int xp_router(struct xdp_md *ctx)
 	struct cursor c = { .pos = (void *)(long)ctx->data, .end = (void *)(long)ctx->data_end };
 	__u32 len = ctx->data_end - ctx->data;
 	__u32 ifindex = ctx->ingress_ifindex;
+	__u32 cpu = bpf_get_smp_processor_id();
 	const struct xp_port *port;
 	struct ethhdr *eth;
 	int proto;
 
 	port = bpf_map_lookup_elem(&xp_ports, &ifindex);
 	if (!port || !port->vpc) {
-		count_reason(XP_REASON_UNKNOWN_PORT, len);
+		count_reason(cpu, XP_REASON_UNKNOWN_PORT, len);
 		return XDP_PASS;
 	}
 	proto = parse_eth(&c, &eth);
 	if (proto == bpf_htons(ETH_P_IP))
-		return route_ip(&c, eth, port, len, false);
+		return route_ip(&c, eth, port, len, false, cpu);
 	if (proto == bpf_htons(ETH_P_IPV6))
-		return route_ip(&c, eth, port, len, true);
+		return route_ip(&c, eth, port, len, true, cpu);
 	if (proto < 0) {
-		count_reason(XP_REASON_DROP_MALFORMED, len);
+		count_reason(cpu, XP_REASON_DROP_MALFORMED, len);
 		return XDP_DROP;
 	}
-	count_reason(XP_REASON_PASS_NOT_IP, len);
+	count_reason(cpu, XP_REASON_PASS_NOT_IP, len);
 	return XDP_PASS;
 }
 

@@ -1,17 +1,42 @@
-/* Counters: every packet is counted once by reason; packets that touch a peering connection
- * or a vSwitch link are also counted on that link. */
+/* Counters: every packet is counted once by reason (and, if it asked the route cache, by its
+ * answer); packets that touch a peering connection or a vSwitch link are also counted on that link. */
 #ifndef XPEER_BPF_STATS_H
 #define XPEER_BPF_STATS_H
 
 #include "maps.h"
 
-static __always_inline void count_reason(enum xp_reason reason, __u32 len)
+#define XP_CACHE_NOT_ASKED XP_CACHE_RESULT_MAX
+
+/* cache: an enum xp_cache_result, or XP_CACHE_NOT_ASKED */
+static __always_inline void count_verdict(__u32 cpu, enum xp_reason reason, __u32 cache, __u32 len)
+{
+	struct xp_verdicts *v;
+
+	if (XP_UNACCOUNTED)
+		return;
+	v = this_cpu_elem(&xp_verdicts, cpu, XP_VERDICTS_PER_CPU, 0);
+	if (!v)
+		return;
+	if (reason < XP_REASON_MAX) {
+		v->reason[reason].packets++;
+		v->reason[reason].bytes += len;
+	}
+	if (cache < XP_CACHE_RESULT_MAX)
+		v->cache[cache]++;
+}
+
+static __always_inline void count_reason(__u32 cpu, enum xp_reason reason, __u32 len)
+{
+	count_verdict(cpu, reason, XP_CACHE_NOT_ASKED, len);
+}
+
+static __always_inline void count_port(__u32 cpu, __u32 slot, enum xp_port_direction dir, __u32 len)
 {
 	struct xp_counters *c;
 
 	if (XP_UNACCOUNTED)
 		return;
-	c = this_cpu_elem(&xp_reasons, XP_REASONS_PER_CPU, reason);
+	c = this_cpu_elem(&xp_port_stats, cpu, XP_PORT_STATS_PER_CPU, slot * 2 + dir);
 
 	if (c) {
 		c->packets++;
@@ -19,39 +44,18 @@ static __always_inline void count_reason(enum xp_reason reason, __u32 len)
 	}
 }
 
-static __always_inline void count_port(__u32 slot, enum xp_port_direction dir, __u32 len)
+/* This CPU's element of a link (peering slot * XP_DIR_MAX + direction): its counters and its
+ * policer stash. None for XP_NO_LINK, nor in the build without counters. */
+static __always_inline struct xp_link_counters *this_cpu_link(__u32 cpu, __u32 link)
 {
-	struct xp_counters *c;
-
-	if (XP_UNACCOUNTED)
-		return;
-	c = this_cpu_elem(&xp_port_stats, XP_PORT_STATS_PER_CPU, slot * 2 + dir);
-
-	if (c) {
-		c->packets++;
-		c->bytes += len;
-	}
-}
-
-static __always_inline void count_cache(enum xp_cache_result result)
-{
-	__u64 *n;
-
-	if (XP_UNACCOUNTED)
-		return;
-	n = this_cpu_elem(&xp_cache_stats, XP_CACHE_STATS_PER_CPU, result);
-	if (n)
-		(*n)++;
-}
-
-/* link: peering slot * XP_DIR_MAX + direction, or XP_NO_LINK */
-static __always_inline void count_link(__u32 link, enum xp_reason reason, __u32 len)
-{
-	struct xp_link_counters *c;
-
 	if (XP_UNACCOUNTED || link == XP_NO_LINK)
-		return;
-	c = this_cpu_elem(&xp_link_stats, XP_LINKS_PER_CPU, link);
+		return 0;
+	return this_cpu_elem(&xp_link_stats, cpu, XP_LINKS_PER_CPU, link);
+}
+
+/* c: this_cpu_link() of the packet's link */
+static __always_inline void count_link(struct xp_link_counters *c, enum xp_reason reason, __u32 len)
+{
 	if (!c)
 		return;
 	switch (reason) {

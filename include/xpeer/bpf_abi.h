@@ -21,8 +21,7 @@
  * a page: every region is whole cache lines, so no two CPUs write one line. */
 #define XP_PORT_STATS_PER_CPU (XP_MAX_PORTS * 2)
 #define XP_LINKS_PER_CPU (XP_MAX_PEERINGS * XP_DIR_MAX) /* peering slot * XP_DIR_MAX + direction */
-#define XP_REASONS_PER_CPU 12    /* XP_REASON_MAX, rounded up so that each CPU's region is whole */
-#define XP_CACHE_STATS_PER_CPU 8 /* XP_CACHE_RESULT_MAX, likewise: cache lines, never shared */
+#define XP_VERDICTS_PER_CPU 1 /* one struct xp_verdicts */
 
 /* The VPC id comes before the address in an LPM key: its 32 bits count towards prefixlen
  * (see xp_lpm_prefixlen in the loader). */
@@ -77,13 +76,14 @@ struct xp_cached_route {
 	__u32 check;           /* every field above folded by XOR: a copy torn by a concurrent reuse fails it */
 };
 
-/* The route memo (bpf/route.h): per CPU, sets of recent route cache answers, the newest in way 0.
- * A slot is empty while its generation is 0, and being written while it is ~0. */
+/* The route memo (bpf/route.h): per CPU, sets of recent route cache answers: way 0 holds the
+ * first of the generation, way 1 the latest. A slot is empty while its generation is 0, and
+ * being written while it is ~0. */
 struct xp_route_memo_set {
 	struct xp_cached_route way[XP_ROUTE_MEMO_WAYS];
 };
 
-/* Per CPU, indexed by result: how often the route cache answered. */
+/* How the route cache answered, counted per CPU in struct xp_verdicts. */
 enum xp_cache_result {
 	XP_CACHE_HIT = 0,
 	XP_CACHE_MISS, /* looked up in the tries (and cached, if forwarded) */
@@ -123,13 +123,9 @@ struct xp_policer {
 	__u64 last_ns; /* bpf_ktime_get_ns() of the last refill; 0 = never used: starts full */
 };
 
-/* Per-CPU, same index as xp_policers: bytes this CPU took from the shared bucket ahead of use, so
- * that a link below its rate costs no clock read and no lock per packet. At most 1/64 of the
- * bucket's depth (XP_STASH_SHIFT), so the CPUs together can hold back only a little of it. */
+/* A CPU's stash (xp_link_counters.policer_stash) holds at most 1/64 of the bucket's depth, so
+ * the CPUs together can hold back only a little of it. */
 #define XP_STASH_SHIFT 6
-struct xp_policer_stash {
-	__u64 tokens;
-};
 
 enum xp_direction {
 	XP_DIR_A_TO_B = 0,
@@ -143,7 +139,8 @@ enum xp_port_direction {
 	XP_PORT_TX = 1,
 };
 
-/* Per-CPU, indexed by peering slot * XP_DIR_MAX + direction. */
+/* Per-CPU, indexed by peering slot * XP_DIR_MAX + direction: one cache line, all that a packet
+ * crossing the link touches on its CPU. */
 struct xp_link_counters {
 	__u64 packets;
 	__u64 bytes;
@@ -152,6 +149,9 @@ struct xp_link_counters {
 	__u64 drop_transit;  /* the peer VPC would send it on through another peering */
 	__u64 drop_ttl;
 	__u64 drop_policer; /* over the connection's bandwidth */
+	/* Not a counter: bytes this CPU took from the link's shared bucket (xp_policers) ahead of
+	 * use, so that a link below its rate costs no clock read and no lock per packet. */
+	__u64 policer_stash;
 };
 
 struct xp_counters {
@@ -173,6 +173,13 @@ enum xp_reason {
 	XP_REASON_UNKNOWN_PORT,      /* ingress ifindex not a vSwitch link: passed */
 	XP_REASON_DROP_POLICER,      /* over the peering connection's bandwidth */
 	XP_REASON_MAX,
+};
+
+/* Per CPU, one element: what happened to every packet the router saw, and how the route cache
+ * answered the packets that asked it. One element, so that a packet looks it up once. */
+struct xp_verdicts {
+	struct xp_counters reason[XP_REASON_MAX];
+	__u64 cache[XP_CACHE_RESULT_MAX];
 };
 
 /* tools/bench (bpf/bench.bpf.c): a traffic generator run with BPF_F_TEST_XDP_LIVE_FRAMES, a
@@ -210,17 +217,15 @@ static_assert(offsetof(struct xp_route, dmac) == 18, "xp_route layout");
 static_assert(sizeof(struct xp_port) == 8, "xp_port layout");
 static_assert(sizeof(struct xp_peering) == 32, "xp_peering layout");
 static_assert(sizeof(struct xp_policer) == 24, "xp_policer layout");
-static_assert(sizeof(struct xp_policer_stash) == 8, "xp_policer_stash layout");
-static_assert(sizeof(struct xp_link_counters) == 56, "xp_link_counters layout");
+static_assert(sizeof(struct xp_link_counters) == 64, "xp_link_counters layout");
 static_assert(sizeof(struct xp_counters) == 16, "xp_counters layout");
 static_assert(sizeof(struct xp_cache_key_v4) == 8, "xp_cache_key_v4 layout");
 static_assert(sizeof(struct xp_cache_key_v6) == 20, "xp_cache_key_v6 layout");
 static_assert(sizeof(struct xp_cached_route) == 64, "xp_cached_route layout");
 static_assert(sizeof(struct xp_route_memo_set) == 64 * XP_ROUTE_MEMO_WAYS, "xp_route_memo_set layout");
 static_assert(sizeof(struct xp_control) == 16, "xp_control layout");
-static_assert(XP_REASONS_PER_CPU >= XP_REASON_MAX && XP_REASONS_PER_CPU * sizeof(struct xp_counters) % 64 == 0, "reason regions");
-static_assert(XP_CACHE_STATS_PER_CPU >= XP_CACHE_RESULT_MAX && XP_CACHE_STATS_PER_CPU * sizeof(__u64) % 64 == 0, "cache stats regions");
-static_assert(XP_LINKS_PER_CPU * sizeof(struct xp_link_counters) % 64 == 0 && XP_LINKS_PER_CPU * sizeof(struct xp_policer_stash) % 64 == 0 &&
+static_assert(sizeof(struct xp_verdicts) == 192, "xp_verdicts layout: a new reason or result needs padding to whole cache lines");
+static_assert(XP_LINKS_PER_CPU * sizeof(struct xp_link_counters) % 64 == 0 && XP_VERDICTS_PER_CPU * sizeof(struct xp_verdicts) % 64 == 0 &&
                   XP_PORT_STATS_PER_CPU * sizeof(struct xp_counters) % 64 == 0 && sizeof(struct xp_route_memo_set) % 64 == 0,
               "per-CPU regions of whole cache lines");
 static_assert(sizeof(struct xb_config) == 60, "xb_config layout");

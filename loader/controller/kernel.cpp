@@ -159,12 +159,10 @@ LinkCounters Kernel::link_counters(uint32_t slot, int direction) {
 void Kernel::clear_link_counters(uint32_t slot) {
     auto& dp = datapath_if_loaded();
     if (!dp) return;
-    std::vector<xp_link_counters> zero(cpu_ids());
-    std::vector<xp_policer_stash> empty(zero.size());
+    std::vector<xp_link_counters> zero(cpu_ids());  // the stashes too
     for (uint32_t dir = 0; dir < XP_DIR_MAX; ++dir) {
         dp->link_stats.write_percpu(slot * XP_DIR_MAX + dir, zero);
         dp->policers.put(slot * XP_DIR_MAX + dir, xp_policer{});  // a new connection starts with a full bucket
-        dp->policer_stash.write_percpu(slot * XP_DIR_MAX + dir, empty);
     }
 }
 
@@ -178,7 +176,11 @@ std::vector<xp_counters> Kernel::reason_counters() {
     std::vector<xp_counters> out(XP_REASON_MAX);
     auto& dp = datapath_if_loaded();
     if (!dp) return out;
-    for (uint32_t r = 0; r < XP_REASON_MAX; ++r) out[r] = sum(dp->reasons.read_percpu(r));
+    for (const xp_verdicts& cpu : dp->verdicts.read_percpu(0))
+        for (uint32_t r = 0; r < XP_REASON_MAX; ++r) {
+            out[r].packets += cpu.reason[r].packets;
+            out[r].bytes += cpu.reason[r].bytes;
+        }
     return out;
 }
 
@@ -186,8 +188,10 @@ RouteCacheStats Kernel::route_cache_stats() {
     RouteCacheStats s;
     auto& dp = datapath_if_loaded();
     if (!dp) return s;
-    for (uint64_t n : dp->cache_stats.read_percpu(XP_CACHE_HIT)) s.hits += n;
-    for (uint64_t n : dp->cache_stats.read_percpu(XP_CACHE_MISS)) s.misses += n;
+    for (const xp_verdicts& cpu : dp->verdicts.read_percpu(0)) {
+        s.hits += cpu.cache[XP_CACHE_HIT];
+        s.misses += cpu.cache[XP_CACHE_MISS];
+    }
     const xp_control c = dp->read_control();
     s.generation = c.generation;
     s.off = c.cache_off != 0;

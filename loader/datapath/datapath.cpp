@@ -45,10 +45,8 @@ M open_map(const std::string& dir, const char* name, bpf_map_type type) {
 
 // The per-CPU maps and their elements per CPU (include/xpeer/bpf_abi.h).
 constexpr std::pair<const char*, uint32_t> kPerCpu[] = {
-    {"xp_link_stats", XP_LINKS_PER_CPU},       {"xp_policer_stash", XP_LINKS_PER_CPU},
-    {"xp_port_stats", XP_PORT_STATS_PER_CPU},  {"xp_reasons", XP_REASONS_PER_CPU},
-    {"xp_route_memo_v4", XP_ROUTE_MEMO_SETS},  {"xp_route_memo_v6", XP_ROUTE_MEMO_SETS},
-    {"xp_cache_stats", XP_CACHE_STATS_PER_CPU},
+    {"xp_link_stats", XP_LINKS_PER_CPU},      {"xp_port_stats", XP_PORT_STATS_PER_CPU}, {"xp_verdicts", XP_VERDICTS_PER_CPU},
+    {"xp_route_memo_v4", XP_ROUTE_MEMO_SETS}, {"xp_route_memo_v6", XP_ROUTE_MEMO_SETS},
 };
 
 uint32_t per_cpu_of(const char* name) {
@@ -103,15 +101,13 @@ std::optional<Datapath> Datapath::open_pinned(const std::string& dir) {
     dp.peerings = open_map<decltype(dp.peerings)>(dir, "xp_peerings", BPF_MAP_TYPE_ARRAY);
     open_per_cpu(dp.link_stats, dir, "xp_link_stats");
     dp.policers = open_map<decltype(dp.policers)>(dir, "xp_policers", BPF_MAP_TYPE_ARRAY);
-    open_per_cpu(dp.policer_stash, dir, "xp_policer_stash");
     open_per_cpu(dp.port_stats, dir, "xp_port_stats");
-    open_per_cpu(dp.reasons, dir, "xp_reasons");
+    open_per_cpu(dp.verdicts, dir, "xp_verdicts");
     dp.route_cache_v4 = open_map<decltype(dp.route_cache_v4)>(dir, "xp_route_cache_v4", BPF_MAP_TYPE_LRU_HASH);
     dp.route_cache_v6 = open_map<decltype(dp.route_cache_v6)>(dir, "xp_route_cache_v6", BPF_MAP_TYPE_LRU_HASH);
     open_per_cpu(dp.route_memo_v4, dir, "xp_route_memo_v4");
     open_per_cpu(dp.route_memo_v6, dir, "xp_route_memo_v6");
     dp.control = open_map<decltype(dp.control)>(dir, "xp_control", BPF_MAP_TYPE_ARRAY);
-    open_per_cpu(dp.cache_stats, dir, "xp_cache_stats");
     return dp;
 }
 
@@ -165,15 +161,13 @@ Datapath Datapath::load_unpinned() {
     dp.peerings = decltype(dp.peerings)::borrow(bpf_map__fd(s->maps.xp_peerings), "xp_peerings");
     borrow_per_cpu(dp.link_stats, s->maps.xp_link_stats);
     dp.policers = decltype(dp.policers)::borrow(bpf_map__fd(s->maps.xp_policers), "xp_policers");
-    borrow_per_cpu(dp.policer_stash, s->maps.xp_policer_stash);
     borrow_per_cpu(dp.port_stats, s->maps.xp_port_stats);
-    borrow_per_cpu(dp.reasons, s->maps.xp_reasons);
+    borrow_per_cpu(dp.verdicts, s->maps.xp_verdicts);
     dp.route_cache_v4 = decltype(dp.route_cache_v4)::borrow(bpf_map__fd(s->maps.xp_route_cache_v4), "xp_route_cache_v4");
     dp.route_cache_v6 = decltype(dp.route_cache_v6)::borrow(bpf_map__fd(s->maps.xp_route_cache_v6), "xp_route_cache_v6");
     borrow_per_cpu(dp.route_memo_v4, s->maps.xp_route_memo_v4);
     borrow_per_cpu(dp.route_memo_v6, s->maps.xp_route_memo_v6);
     dp.control = decltype(dp.control)::borrow(bpf_map__fd(s->maps.xp_control), "xp_control");
-    borrow_per_cpu(dp.cache_stats, s->maps.xp_cache_stats);
     return dp;
 }
 

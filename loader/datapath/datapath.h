@@ -40,15 +40,13 @@ public:
     TypedMap<uint32_t, xp_peering> peerings;
     CpuArray<xp_link_counters> link_stats;
     TypedMap<uint32_t, xp_policer> policers;
-    CpuArray<xp_policer_stash> policer_stash;
     CpuArray<xp_counters> port_stats;
-    CpuArray<xp_counters> reasons;
+    CpuArray<xp_verdicts> verdicts;  // index 0: each CPU's counters by reason and by route cache answer
     TypedMap<xp_cache_key_v4, xp_cached_route> route_cache_v4;
     TypedMap<xp_cache_key_v6, xp_cached_route> route_cache_v6;
     CpuArray<xp_route_memo_set> route_memo_v4;
     CpuArray<xp_route_memo_set> route_memo_v6;
     TypedMap<uint32_t, xp_control> control;  // key 0
-    CpuArray<uint64_t> cache_stats;  // enum xp_cache_result
 
     xp_control read_control() const;
     void write_control(const xp_control& c);

@@ -89,12 +89,12 @@ TEST_CASE("ports: one array slot per ifindex; a removed port's slot is zeroed", 
 
 TEST_CASE("a per-CPU map of another size than this build's is refused by name", "[reconcile]") {
     LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
-    UniqueFd fd(bpf_map_create(BPF_MAP_TYPE_ARRAY, "xp_reasons", 4, sizeof(xp_counters), XP_REASONS_PER_CPU * cpu_ids() + 1, &opts));
+    UniqueFd fd(bpf_map_create(BPF_MAP_TYPE_ARRAY, "xp_port_stats", 4, sizeof(xp_counters), XP_PORT_STATS_PER_CPU * cpu_ids() + 1, &opts));
     REQUIRE(fd.get() >= 0);
-    CHECK_THROWS_WITH(CpuArray<xp_counters>(TypedMap<uint32_t, xp_counters>::borrow(fd.get(), "xp_reasons"), XP_REASONS_PER_CPU),
-                      Catch::Contains("xp_reasons has") && Catch::Contains("another version"));
+    CHECK_THROWS_WITH(CpuArray<xp_counters>(TypedMap<uint32_t, xp_counters>::borrow(fd.get(), "xp_port_stats"), XP_PORT_STATS_PER_CPU),
+                      Catch::Contains("xp_port_stats has") && Catch::Contains("another version"));
     Datapath dp = Datapath::load_unpinned();
-    CHECK_THROWS_WITH(dp.reasons.read_percpu(XP_REASONS_PER_CPU), Catch::Contains("beyond"));
+    CHECK_THROWS_WITH(dp.verdicts.read_percpu(XP_VERDICTS_PER_CPU), Catch::Contains("beyond"));
 }
 
 TEST_CASE("pins of another type than this build's are refused by name", "[reconcile]") {

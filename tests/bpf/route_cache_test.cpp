@@ -83,11 +83,11 @@ void put_memo(RouterFixture& fx, uint32_t set, const xp_cached_route& e, const x
     (is_v6 ? fx.dp.route_memo_v6 : fx.dp.route_memo_v4).write_percpu(set, std::vector<xp_route_memo_set>(cpu_ids(), s));
 }
 
-// The set as the CPU that wrote way 0 for newest holds it (test runs write only their own CPU's).
-xp_route_memo_set memo_set_of(RouterFixture& fx, uint32_t set, const xp_cached_route& newest) {
+// The set as the CPU that wrote `written` into `way` holds it (test runs write only their own CPU's).
+xp_route_memo_set memo_set_of(RouterFixture& fx, uint32_t set, uint32_t way, const xp_cached_route& written) {
     for (const auto& s : fx.dp.route_memo_v4.read_percpu(set))
-        if (std::memcmp(s.way[0].addr, newest.addr, 16) == 0) return s;
-    FAIL("no CPU's set " << set << " holds the expected answer in way 0");
+        if (std::memcmp(s.way[way].addr, written.addr, 16) == 0) return s;
+    FAIL("no CPU's set " << set << " holds the expected answer in way " << way);
     return {};
 }
 
@@ -113,8 +113,10 @@ TEST_CASE("route cache: the first packet fills it with the tries' decision, late
     CHECK(dmac_last_byte(r) == 0xee);                // the cached decision was used
     CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 2);  // and counted on the link all the same
     uint64_t hits = 0, misses = 0;
-    for (uint64_t n : fx.dp.cache_stats.read_percpu(XP_CACHE_HIT)) hits += n;
-    for (uint64_t n : fx.dp.cache_stats.read_percpu(XP_CACHE_MISS)) misses += n;
+    for (const xp_verdicts& cpu : fx.dp.verdicts.read_percpu(0)) {
+        hits += cpu.cache[XP_CACHE_HIT];
+        misses += cpu.cache[XP_CACHE_MISS];
+    }
     CHECK(hits == 1);
     CHECK(misses == 1);
 }
@@ -297,7 +299,7 @@ TEST_CASE("route memo: IPv6, every word of the address is compared", "[router][c
     }
 }
 
-TEST_CASE("route memo: two destinations share a set; a third answer moves way 0's to way 1", "[router][cache]") {
+TEST_CASE("route memo: two destinations share a set; a third answer replaces way 1's", "[router][cache]") {
     RouterFixture fx;
     const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
@@ -312,23 +314,25 @@ TEST_CASE("route memo: two destinations share a set; a third answer moves way 0'
         forged.route.dmac[5] = 0xee;
         put_memo(fx, set, other, forged);
         CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 0xee);
-        const auto s = memo_set_of(fx, set, other);
+        const auto s = memo_set_of(fx, set, 0, other);
         CHECK(s.way[0].route.dmac[5] == 0xdd);  // a hit moves nothing
         CHECK(s.way[1].route.dmac[5] == 0xee);
     }
-    SECTION("a miss writes way 0, and way 0's answer replaces way 1's") {
+    SECTION("a miss keeps way 0's live answer and replaces way 1's") {
         xp_cached_route oldest = other;
         oldest.addr[3] ^= 2;
         oldest.route.dmac[5] = 0xcc;
         put_memo(fx, set, other, oldest);
         CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);  // from the route cache
-        const auto s = memo_set_of(fx, set, e);
-        CHECK(s.way[0].generation == gen);
-        CHECK(std::memcmp(s.way[0].addr, e.addr, 16) == 0);
-        CHECK(s.way[1].route.dmac[5] == 0xdd);
-        CHECK(std::memcmp(s.way[1].addr, other.addr, 16) == 0);
+        const auto s = memo_set_of(fx, set, 1, e);
+        CHECK(s.way[1].generation == gen);
+        CHECK(s.way[1].route.dmac[5] == 3);
+        CHECK(s.way[0].route.dmac[5] == 0xdd);
+        CHECK(std::memcmp(s.way[0].addr, other.addr, 16) == 0);
+        CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);  // now a memo hit in way 1
+        CHECK(memo_entry(fx, "10.2.1.2").way == 1);
     }
-    SECTION("a stale answer in way 0 is overwritten, not moved") {
+    SECTION("a stale answer in way 0 is overwritten") {
         xp_cached_route stale = other;
         stale.generation = gen - 1;
         xp_cached_route kept = other;
@@ -336,8 +340,8 @@ TEST_CASE("route memo: two destinations share a set; a third answer moves way 0'
         kept.route.dmac[5] = 0xcc;
         put_memo(fx, set, stale, kept);
         CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);
-        const auto s = memo_set_of(fx, set, e);
-        CHECK(std::memcmp(s.way[0].addr, e.addr, 16) == 0);
+        const auto s = memo_set_of(fx, set, 0, e);
+        CHECK(s.way[0].generation == gen);
         CHECK(s.way[1].route.dmac[5] == 0xcc);
     }
 }
@@ -353,7 +357,7 @@ TEST_CASE("route memo: a slot marked as being written is left alone by a run nes
     put_memo(fx, set, writing);
     CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);  // not taken for an answer: from the route cache
     for (const auto& s : fx.dp.route_memo_v4.read_percpu(set)) {
-        CHECK(s.way[0].generation == ~0ull);  // not written over, nor moved to way 1
+        CHECK(s.way[0].generation == ~0ull);  // not written over
         CHECK(s.way[0].route.dmac[5] == 0xee);
         CHECK(s.way[1].generation == 0);
     }

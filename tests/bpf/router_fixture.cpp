@@ -192,7 +192,14 @@ uint64_t RouterFixture::rx_packets(const std::string& ifname) {
     });
 }
 
-xp_counters RouterFixture::reason(enum xp_reason r) { return sum(dp.reasons.read_percpu(r)); }
+xp_counters RouterFixture::reason(enum xp_reason r) {
+    xp_counters s{};
+    for (const xp_verdicts& cpu : dp.verdicts.read_percpu(0)) {
+        s.packets += cpu.reason[r].packets;
+        s.bytes += cpu.reason[r].bytes;
+    }
+    return s;
+}
 
 xp_counters RouterFixture::port(uint32_t slot, xp_port_direction dir) { return sum(dp.port_stats.read_percpu(slot * 2 + dir)); }
 

@@ -241,7 +241,7 @@ TEST_CASE("bandwidth: a CPU pays from its stash without the lock, and holds at m
         REQUIRE(fx.dp.policers.get(link, b));
         return b.tokens;
     };
-    auto stash = [&] { return fx.dp.policer_stash.read_percpu(link)[0].tokens; };
+    auto stash = [&] { return fx.dp.link_stats.read_percpu(link)[0].policer_stash; };
 
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
     CHECK(shared() == p.burst_bytes - len - 10 * len);  // what it lacked, and a stash more
@@ -270,17 +270,19 @@ TEST_CASE("counters: a packet counts in the region of the CPU that ran it, and o
     OnCpu on(cpu);
     const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
-    const auto forwarded = fx.dp.reasons.read_percpu(XP_REASON_FORWARD_PEERING);
+    const auto verdicts = fx.dp.verdicts.read_percpu(0);
     const auto rx = fx.dp.port_stats.read_percpu(0 * 2 + XP_PORT_RX);
     const auto crossed = fx.dp.link_stats.read_percpu(5 * XP_DIR_MAX + XP_DIR_A_TO_B);
-    REQUIRE(forwarded.size() == cpus);
+    REQUIRE(verdicts.size() == cpus);
     for (unsigned c = 0; c < cpus; ++c) {
         const uint64_t want = c == static_cast<unsigned>(cpu) ? 1 : 0;
-        CHECK(forwarded[c].packets == want);
+        CHECK(verdicts[c].reason[XP_REASON_FORWARD_PEERING].packets == want);
+        CHECK(verdicts[c].cache[XP_CACHE_MISS] == want);
         CHECK(rx[c].packets == want);
         CHECK(crossed[c].packets == want);
     }
     // The neighbouring elements of that CPU's region stay untouched.
-    CHECK(fx.dp.reasons.read_percpu(XP_REASON_FORWARD_LOCAL)[cpu].packets == 0);
+    CHECK(verdicts[cpu].reason[XP_REASON_FORWARD_LOCAL].packets == 0);
+    CHECK(verdicts[cpu].cache[XP_CACHE_HIT] == 0);
     CHECK(fx.dp.port_stats.read_percpu(0 * 2 + XP_PORT_TX)[cpu].packets == 0);
 }
