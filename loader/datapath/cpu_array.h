@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -30,21 +31,18 @@ inline unsigned cpu_ids() {
 
 // A per-CPU map as the router keeps it: a plain array, mappable (BPF_F_MMAPABLE), of per_cpu
 // elements for each CPU id, element (cpu, index) at key cpu * per_cpu + index (include/xpeer/
-// bpf_abi.h says why). Read and written through a memory mapping: no system call per CPU.
+// bpf_abi.h says why). Read and written through a memory mapping: no system call per CPU. The
+// mapping is made on first use: mapping a BPF array maps every page of it at once (16 MiB for
+// xp_link_stats on two CPU ids), which a command that never reads counters should not pay.
 template <typename V>
 class CpuArray {
 public:
     CpuArray() = default;
-    CpuArray(TypedMap<uint32_t, V> map, uint32_t per_cpu) : map_(std::move(map)), per_cpu_(per_cpu) {
+    CpuArray(TypedMap<uint32_t, V> map, uint32_t per_cpu) : map_(std::move(map)), per_cpu_(per_cpu), mapping_(std::make_unique<Mapping>()) {
         if (map_.max_entries() != uint64_t{per_cpu} * cpu_ids())
             throw Error("Datapath.MapLayout", map_.name() + " has " + std::to_string(map_.max_entries()) + " elements, this build expects " +
                                                   std::to_string(per_cpu) + " for each of " + std::to_string(cpu_ids()) +
                                                   " CPU ids; the pinned data plane is from another version");
-        const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-        const size_t bytes = (size_t{map_.max_entries()} * kElem + page - 1) / page * page;
-        void* at = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, map_.fd(), 0);
-        if (at == MAP_FAILED) throw SystemError("mmap " + map_.name() + " (a per-CPU map must be BPF_F_MMAPABLE)", errno);
-        base_ = std::shared_ptr<uint8_t>(static_cast<uint8_t*>(at), [bytes](uint8_t* p) { munmap(p, bytes); });
     }
 
     // The element `index` of every CPU id, in id order.
@@ -72,11 +70,32 @@ private:
             throw Error("InternalError.PerCpuIndex", map_.name() + ": index " + std::to_string(index) + " is beyond the " +
                                                          std::to_string(per_cpu_) + " of a CPU's region");
     }
-    uint8_t* at(uint32_t cpu, uint32_t index) const { return base_.get() + (size_t{cpu} * per_cpu_ + index) * kElem; }
+    uint8_t* at(uint32_t cpu, uint32_t index) const { return base() + (size_t{cpu} * per_cpu_ + index) * kElem; }
+
+    struct Mapping {
+        std::once_flag once;
+        uint8_t* base = nullptr;
+        size_t bytes = 0;
+        ~Mapping() {
+            if (base) munmap(base, bytes);
+        }
+    };
+    uint8_t* base() const {
+        if (!mapping_) throw Error("InternalError.PerCpuMap", "a per-CPU map used before it was opened");
+        std::call_once(mapping_->once, [this] {
+            const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+            const size_t bytes = (size_t{map_.max_entries()} * kElem + page - 1) / page * page;
+            void* at = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, map_.fd(), 0);
+            if (at == MAP_FAILED) throw SystemError("mmap " + map_.name() + " (a per-CPU map must be BPF_F_MMAPABLE)", errno);
+            mapping_->base = static_cast<uint8_t*>(at);
+            mapping_->bytes = bytes;
+        });
+        return mapping_->base;
+    }
 
     TypedMap<uint32_t, V> map_;
     uint32_t per_cpu_ = 0;
-    std::shared_ptr<uint8_t> base_;
+    std::unique_ptr<Mapping> mapping_;  // on the heap: a once_flag does not move
 };
 
 }  // namespace xpeer

@@ -1,5 +1,8 @@
 #include <unistd.h>
 
+#include <fstream>
+#include <string>
+
 #include <catch2/catch.hpp>
 
 #include "compiler/lpm_key.h"
@@ -95,6 +98,33 @@ TEST_CASE("a per-CPU map of another size than this build's is refused by name", 
                       Catch::Contains("xp_port_stats has") && Catch::Contains("another version"));
     Datapath dp = Datapath::load_unpinned();
     CHECK_THROWS_WITH(dp.verdicts.read_percpu(XP_VERDICTS_PER_CPU), Catch::Contains("beyond"));
+}
+
+TEST_CASE("a per-CPU map is mapped on its first use, and one that cannot be mapped is refused then", "[reconcile]") {
+    auto mappings = [] {  // this process's mappings of BPF maps
+        std::ifstream in("/proc/self/maps");
+        size_t n = 0;
+        for (std::string line; std::getline(in, line);) n += line.find("anon_inode:bpf-map") != std::string::npos;
+        return n;
+    };
+    LIBBPF_OPTS(bpf_map_create_opts, mappable, .map_flags = BPF_F_MMAPABLE);
+    UniqueFd fd(bpf_map_create(BPF_MAP_TYPE_ARRAY, "xp_port_stats", 4, sizeof(xp_counters), XP_PORT_STATS_PER_CPU * cpu_ids(), &mappable));
+    REQUIRE(fd.get() >= 0);
+    const size_t before = mappings();
+    CpuArray<xp_counters> ports(TypedMap<uint32_t, xp_counters>::borrow(fd.get(), "xp_port_stats"), XP_PORT_STATS_PER_CPU);
+    CHECK(mappings() == before);
+    CHECK(ports.read_percpu(7).size() == cpu_ids());
+    CHECK(mappings() == before + 1);
+    CpuArray<xp_counters> moved = std::move(ports);  // the mapping goes with it
+    moved.write_percpu(7, std::vector<xp_counters>(cpu_ids(), xp_counters{3, 4}));
+    CHECK(mappings() == before + 1);
+    CHECK(moved.read_percpu(7)[0].packets == 3);
+
+    LIBBPF_OPTS(bpf_map_create_opts, plain);
+    UniqueFd unmappable(bpf_map_create(BPF_MAP_TYPE_ARRAY, "xp_port_stats", 4, sizeof(xp_counters), XP_PORT_STATS_PER_CPU * cpu_ids(), &plain));
+    REQUIRE(unmappable.get() >= 0);
+    CpuArray<xp_counters> refused(TypedMap<uint32_t, xp_counters>::borrow(unmappable.get(), "xp_port_stats"), XP_PORT_STATS_PER_CPU);
+    CHECK_THROWS_WITH(refused.read_percpu(0), Catch::Contains("mmap xp_port_stats") && Catch::Contains("BPF_F_MMAPABLE"));
 }
 
 TEST_CASE("pins of another type than this build's are refused by name", "[reconcile]") {
