@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"on", "off"}));
     std::string bpffs;
     app.add_option("--bpffs", bpffs, "the data plane's bpffs folder, for --route-cache");
-    app.add_option("--repeat", repeat, "repetitions per cost trial");
+    app.add_option("--repeat", repeat, "repetitions per cost trial, in 10 rounds (rounded up to a multiple of 10)")->check(CLI::PositiveNumber);
     app.add_option("--smac", smac, "source MAC of the frames");
     app.add_option("--dmac", dmac, "destination MAC of the frames");
     app.add_option("--src", src, "source address");

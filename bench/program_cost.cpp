@@ -78,7 +78,7 @@ std::vector<CostTrial> program_cost(const std::string& pin, bool paired_unaccoun
         ctx.ingress_ifindex = if_nametoindex(ingress.ifname.c_str());
         ctx.data_end = static_cast<uint32_t>(frame.size());
         if (!ctx.ingress_ifindex) throw SystemError("if_nametoindex " + ingress.ifname, errno);
-        const uint32_t round_repeat = std::max<uint32_t>(repeat / kRounds, 1);
+        const uint32_t round_repeat = (repeat + kRounds - 1) / kRounds;  // at least 1
         auto run = [&](int prog, uint32_t* retval, uint32_t times) {
             if (bpf_map_update_elem(targets, &key, &prog, BPF_ANY) != 0) throw SystemError("write xb_target", errno);
             std::vector<uint8_t> out(frame.size() + 256);
@@ -110,10 +110,11 @@ std::vector<CostTrial> program_cost(const std::string& pin, bool paired_unaccoun
                 double mean() const { return sum / kRounds; }
             } base, routed, plain;
             CostTrial trial;
-            for (int r = 0; r < kRounds; ++r) {
+            for (int r = 0; r < kRounds; ++r) {  // the router and its unaccounted build alternate in going first
                 base.add(run(empty, nullptr, round_repeat));
+                if (unaccounted && r % 2) plain.add(run(unaccounted->fd(), &trial.unaccounted_retval, round_repeat));
                 routed.add(run(target, &trial.retval, round_repeat));
-                if (unaccounted) plain.add(run(unaccounted->fd(), &trial.unaccounted_retval, round_repeat));
+                if (unaccounted && r % 2 == 0) plain.add(run(unaccounted->fd(), &trial.unaccounted_retval, round_repeat));
             }
             trial.baseline_ns = base.mean();
             trial.ns = routed.mean() - base.mean();

@@ -2,9 +2,10 @@
 // A program's own cost per packet: BPF_PROG_TEST_RUN with `repeat`, no transmission. Each repeat
 // runs xb_cost (bpf/bench.bpf.c), which puts the frame back as it was and tail-calls the program
 // under test; the same run with an empty program (xb_pass) under test is subtracted.
-// A trial is kRounds rounds of repeat / kRounds, the programs taking turns in each round. A round
-// that an interrupt or another tenant of the host slowed down shows in the trial's mean but not in
-// its fastest round: the fastest rounds are what the programs themselves cost.
+// A trial is kRounds rounds of repeat / kRounds (rounded up), the programs taking turns in each
+// round. A round that an interrupt or another tenant of the host slowed down shows in the trial's
+// mean, and less in its fastest round; the fastest rounds are the least disturbed, not an exact
+// cost (each is whole nanoseconds, and the fastest of each program may come from different rounds).
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -206,19 +206,27 @@ static __always_inline void memo_write(struct xp_cached_route *m, __u64 gen, __u
 	*(volatile __u64 *)&m->generation = gen;
 }
 
-/* A new answer goes to way 0 when that holds nothing of this generation, else to way 1: way 0's
- * answer stays for the generation, so a stream of misses through one set churns way 1 only, at
- * one slot's write per miss. */
+/* A new answer takes a way that holds nothing of this generation; when both hold current
+ * answers, the older of them goes (first in, first out: way 0's check word names it). One slot
+ * is written per miss, and no answer stays for the generation while misses stream through. */
 static __always_inline void memo_put(__u64 gen, __u32 vpc, const __u32 *addr, bool is_v6, const struct decision *d,
 				     enum xp_reason reason)
 {
 	struct xp_route_memo_set *set = memo_set(d->cpu, vpc, addr, is_v6);
-	struct xp_cached_route *m;
+	volatile __u32 *next;
+	__u32 way;
 
 	if (!set)
 		return;
-	m = *(volatile __u64 *)&set->way[0].generation == gen ? &set->way[1] : &set->way[0];
-	memo_write(m, gen, vpc, addr, d->route, d->link, reason);
+	next = &set->way[0].check;
+	if (*(volatile __u64 *)&set->way[0].generation != gen)
+		way = 0;
+	else if (*(volatile __u64 *)&set->way[1].generation != gen)
+		way = 1;
+	else
+		way = *next & 1;
+	*next = way ^ 1;
+	memo_write(&set->way[way & 1], gen, vpc, addr, d->route, d->link, reason);
 }
 
 static __always_inline bool is_forward(enum xp_reason reason)

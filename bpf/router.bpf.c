@@ -29,7 +29,7 @@ static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, const 
 	struct ipv6hdr *ip6 = 0;
 	const void *dst;
 	__u8 ttl;
-	struct decision d = { .cpu = cpu };
+	struct decision d; /* decide() fills it */
 	enum xp_reason reason;
 
 	if (is_v6) {
@@ -49,6 +49,7 @@ static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, const 
 	}
 	count_port(cpu, port->slot, XP_PORT_RX, len);
 
+	d.cpu = cpu;
 	reason = decide(port->vpc, dst, is_v6, len - sizeof(*eth), ttl, &d);
 	count_verdict(cpu, reason, d.cache, len);
 	if (!d.mine)

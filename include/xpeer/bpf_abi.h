@@ -76,9 +76,9 @@ struct xp_cached_route {
 	__u32 check;           /* every field above folded by XOR: a copy torn by a concurrent reuse fails it */
 };
 
-/* The route memo (bpf/route.h): per CPU, sets of recent route cache answers: way 0 holds the
- * first of the generation, way 1 the latest. A slot is empty while its generation is 0, and
- * being written while it is ~0. */
+/* The route memo (bpf/route.h): per CPU, sets of two recent route cache answers. A slot is empty
+ * while its generation is 0, and being written while it is ~0. The memo does not use the check
+ * word: way 0's holds the way the next answer replaces when both hold current answers. */
 struct xp_route_memo_set {
 	struct xp_cached_route way[XP_ROUTE_MEMO_WAYS];
 };
@@ -159,7 +159,7 @@ struct xp_counters {
 	__u64 bytes;
 };
 
-/* Per-CPU, indexed by reason: what happened to every packet the router saw. */
+/* What happened to every packet the router saw, counted per CPU in struct xp_verdicts. */
 enum xp_reason {
 	XP_REASON_FORWARD_LOCAL = 0, /* to a vSwitch of the same VPC */
 	XP_REASON_FORWARD_PEERING,   /* through a peering connection */

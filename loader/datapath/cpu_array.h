@@ -2,6 +2,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
@@ -31,9 +32,10 @@ inline unsigned cpu_ids() {
 
 // A per-CPU map as the router keeps it: a plain array, mappable (BPF_F_MMAPABLE), of per_cpu
 // elements for each CPU id, element (cpu, index) at key cpu * per_cpu + index (include/xpeer/
-// bpf_abi.h says why). Read and written through a memory mapping: no system call per CPU. The
-// mapping is made on first use: mapping a BPF array maps every page of it at once (16 MiB for
-// xp_link_stats on two CPU ids), which a command that never reads counters should not pay.
+// bpf_abi.h says why). Its first kSyscallUses reads and writes go through the bpf system call,
+// one per CPU id; after that through a memory mapping, with no system call at all. Mapping a BPF
+// array maps every page of it at once (16 MiB for xp_link_stats on two CPU ids): worth it for
+// the agent, which reads every link each interval, not for a command that touches one or two.
 template <typename V>
 class CpuArray {
 public:
@@ -42,14 +44,20 @@ public:
         if (map_.max_entries() != uint64_t{per_cpu} * cpu_ids())
             throw Error("Datapath.MapLayout", map_.name() + " has " + std::to_string(map_.max_entries()) + " elements, this build expects " +
                                                   std::to_string(per_cpu) + " for each of " + std::to_string(cpu_ids()) +
-                                                  " CPU ids; the pinned data plane is from another version");
+                                                  " CPU ids; the pinned data plane is from another version: `xpeer teardown` then `xpeer reconcile` rebuilds it");
     }
 
     // The element `index` of every CPU id, in id order.
     std::vector<V> read_percpu(uint32_t index) const {
         check(index);
         std::vector<V> out(cpu_ids());
-        for (uint32_t cpu = 0; cpu < out.size(); ++cpu) std::memcpy(&out[cpu], at(cpu, index), sizeof(V));
+        const bool mapped = use();
+        for (uint32_t cpu = 0; cpu < out.size(); ++cpu) {
+            if (mapped)
+                std::memcpy(&out[cpu], at(cpu, index), sizeof(V));
+            else if (!map_.get(cpu * per_cpu_ + index, out[cpu]))
+                throw SystemError("bpf_map_lookup_elem " + map_.name(), errno ? errno : ENOENT);
+        }
         return out;
     }
     // values: one for each CPU id, in id order.
@@ -58,9 +66,16 @@ public:
         if (values.size() != cpu_ids())
             throw Error("InternalError.PerCpuValues", map_.name() + ": " + std::to_string(values.size()) + " values for " +
                                                           std::to_string(cpu_ids()) + " CPU ids");
-        for (uint32_t cpu = 0; cpu < values.size(); ++cpu) std::memcpy(at(cpu, index), &values[cpu], sizeof(V));
+        const bool mapped = use();
+        for (uint32_t cpu = 0; cpu < values.size(); ++cpu) {
+            if (mapped)
+                std::memcpy(at(cpu, index), &values[cpu], sizeof(V));
+            else
+                map_.put(cpu * per_cpu_ + index, values[cpu]);
+        }
     }
     uint32_t per_cpu() const { return per_cpu_; }
+    static constexpr uint32_t kSyscallUses = 64;
 
 private:
     static constexpr size_t kElem = (sizeof(V) + 7) / 8 * 8;  // an array element's stride
@@ -71,8 +86,15 @@ private:
                                                          std::to_string(per_cpu_) + " of a CPU's region");
     }
     uint8_t* at(uint32_t cpu, uint32_t index) const { return base() + (size_t{cpu} * per_cpu_ + index) * kElem; }
+    // One more read or write: true once it should go through the mapping.
+    bool use() const {
+        if (!mapping_) throw Error("InternalError.PerCpuMap", "a per-CPU map used before it was opened");
+        auto& uses = mapping_->uses;
+        return uses.load(std::memory_order_relaxed) >= kSyscallUses || uses.fetch_add(1, std::memory_order_relaxed) >= kSyscallUses;
+    }
 
     struct Mapping {
+        std::atomic<uint32_t> uses{0};  // counted up to kSyscallUses (a few beyond, when threads race)
         std::once_flag once;
         uint8_t* base = nullptr;
         size_t bytes = 0;

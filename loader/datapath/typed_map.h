@@ -137,7 +137,7 @@ private:
             throw Error("Datapath.MapLayout", "map " + name_ + " has key/value sizes " + std::to_string(info.key_size) + "/" +
                                                   std::to_string(info.value_size) + ", this build expects " +
                                                   std::to_string(sizeof(K)) + "/" + std::to_string(sizeof(V)) +
-                                                  "; the pinned data plane is from another version");
+                                                  "; the pinned data plane is from another version: `xpeer teardown` then `xpeer reconcile` rebuilds it");
     }
 
     int fd_ = -1;

@@ -100,7 +100,7 @@ TEST_CASE("a per-CPU map of another size than this build's is refused by name", 
     CHECK_THROWS_WITH(dp.verdicts.read_percpu(XP_VERDICTS_PER_CPU), Catch::Contains("beyond"));
 }
 
-TEST_CASE("a per-CPU map is mapped on its first use, and one that cannot be mapped is refused then", "[reconcile]") {
+TEST_CASE("a per-CPU map is read through the system call at first, then mapped; one that cannot be mapped is refused then", "[reconcile]") {
     auto mappings = [] {  // this process's mappings of BPF maps
         std::ifstream in("/proc/self/maps");
         size_t n = 0;
@@ -112,18 +112,28 @@ TEST_CASE("a per-CPU map is mapped on its first use, and one that cannot be mapp
     REQUIRE(fd.get() >= 0);
     const size_t before = mappings();
     CpuArray<xp_counters> ports(TypedMap<uint32_t, xp_counters>::borrow(fd.get(), "xp_port_stats"), XP_PORT_STATS_PER_CPU);
-    CHECK(mappings() == before);
-    CHECK(ports.read_percpu(7).size() == cpu_ids());
+    std::vector<xp_counters> values(cpu_ids());
+    for (unsigned c = 0; c < values.size(); ++c) values[c] = xp_counters{c + 1, 10 * c};
+    ports.write_percpu(7, values);  // through the system call
+    for (uint32_t i = 1; i < CpuArray<xp_counters>::kSyscallUses; ++i) CHECK(ports.read_percpu(7)[cpu_ids() - 1].packets == cpu_ids());
+    CHECK(mappings() == before);  // a command that touches a few elements maps nothing
+    const auto mapped = ports.read_percpu(7);
     CHECK(mappings() == before + 1);
+    REQUIRE(mapped.size() == cpu_ids());
+    for (unsigned c = 0; c < mapped.size(); ++c) CHECK(mapped[c].packets == c + 1);  // the same element, CPU by CPU
     CpuArray<xp_counters> moved = std::move(ports);  // the mapping goes with it
     moved.write_percpu(7, std::vector<xp_counters>(cpu_ids(), xp_counters{3, 4}));
     CHECK(mappings() == before + 1);
     CHECK(moved.read_percpu(7)[0].packets == 3);
+    xp_counters through_syscall{};
+    REQUIRE(TypedMap<uint32_t, xp_counters>::borrow(fd.get(), "xp_port_stats").get(7, through_syscall));
+    CHECK(through_syscall.bytes == 4);  // written through the mapping, seen by the kernel
 
     LIBBPF_OPTS(bpf_map_create_opts, plain);
     UniqueFd unmappable(bpf_map_create(BPF_MAP_TYPE_ARRAY, "xp_port_stats", 4, sizeof(xp_counters), XP_PORT_STATS_PER_CPU * cpu_ids(), &plain));
     REQUIRE(unmappable.get() >= 0);
     CpuArray<xp_counters> refused(TypedMap<uint32_t, xp_counters>::borrow(unmappable.get(), "xp_port_stats"), XP_PORT_STATS_PER_CPU);
+    for (uint32_t i = 0; i < CpuArray<xp_counters>::kSyscallUses; ++i) refused.read_percpu(0);
     CHECK_THROWS_WITH(refused.read_percpu(0), Catch::Contains("mmap xp_port_stats") && Catch::Contains("BPF_F_MMAPABLE"));
 }
 

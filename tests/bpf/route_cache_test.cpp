@@ -112,13 +112,8 @@ TEST_CASE("route cache: the first packet fills it with the tries' decision, late
     REQUIRE(r.ret == XDP_REDIRECT);
     CHECK(dmac_last_byte(r) == 0xee);                // the cached decision was used
     CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 2);  // and counted on the link all the same
-    uint64_t hits = 0, misses = 0;
-    for (const xp_verdicts& cpu : fx.dp.verdicts.read_percpu(0)) {
-        hits += cpu.cache[XP_CACHE_HIT];
-        misses += cpu.cache[XP_CACHE_MISS];
-    }
-    CHECK(hits == 1);
-    CHECK(misses == 1);
+    CHECK(fx.cache_answers(XP_CACHE_HIT) == 1);
+    CHECK(fx.cache_answers(XP_CACHE_MISS) == 1);
 }
 
 TEST_CASE("route cache: IPv6 destinations and same-VPC forwarding are cached too", "[router][cache]") {
@@ -194,8 +189,11 @@ TEST_CASE("route cache: switched off, the tries decide every packet and nothing 
     c.cache_off = 1;
     fx.dp.write_control(c);
     REQUIRE(fx.run(udp_frame("10.1.1.2", "10.2.1.2"), fx.if_a1).ret == XDP_REDIRECT);
+    REQUIRE(fx.run(udp_frame("10.1.1.2", "10.2.1.2"), fx.if_a1).ret == XDP_REDIRECT);
     xp_cached_route e{};
     CHECK_FALSE(fx.dp.route_cache_v4.get(key_v4(kVpcA, "10.2.1.2"), e));
+    CHECK(fx.cache_answers(XP_CACHE_HIT) + fx.cache_answers(XP_CACHE_MISS) == 0);  // not asked, so not counted
+    CHECK(fx.reason(XP_REASON_FORWARD_PEERING).packets == 2);
 }
 
 TEST_CASE("route cache: a copy that does not fold to its check word is not trusted", "[router][cache]") {
@@ -299,7 +297,7 @@ TEST_CASE("route memo: IPv6, every word of the address is compared", "[router][c
     }
 }
 
-TEST_CASE("route memo: two destinations share a set; a third answer replaces way 1's", "[router][cache]") {
+TEST_CASE("route memo: two destinations share a set; a third answer takes a free way, or else the older", "[router][cache]") {
     RouterFixture fx;
     const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
@@ -308,6 +306,9 @@ TEST_CASE("route memo: two destinations share a set; a third answer replaces way
     xp_cached_route other = e;  // another destination's live answer in the same set
     other.addr[3] ^= 1;
     other.route.dmac[5] = 0xdd;
+    xp_cached_route oldest = other;  // and a third's
+    oldest.addr[3] ^= 2;
+    oldest.route.dmac[5] = 0xcc;
 
     SECTION("an answer in way 1 decides") {
         xp_cached_route forged = e;
@@ -318,31 +319,39 @@ TEST_CASE("route memo: two destinations share a set; a third answer replaces way
         CHECK(s.way[0].route.dmac[5] == 0xdd);  // a hit moves nothing
         CHECK(s.way[1].route.dmac[5] == 0xee);
     }
-    SECTION("a miss keeps way 0's live answer and replaces way 1's") {
-        xp_cached_route oldest = other;
-        oldest.addr[3] ^= 2;
-        oldest.route.dmac[5] = 0xcc;
-        put_memo(fx, set, other, oldest);
-        CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);  // from the route cache
-        const auto s = memo_set_of(fx, set, 1, e);
-        CHECK(s.way[1].generation == gen);
-        CHECK(s.way[1].route.dmac[5] == 3);
-        CHECK(s.way[0].route.dmac[5] == 0xdd);
-        CHECK(std::memcmp(s.way[0].addr, other.addr, 16) == 0);
-        CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);  // now a memo hit in way 1
-        CHECK(memo_entry(fx, "10.2.1.2").way == 1);
+    SECTION("both ways current: the one way 0's check word names is replaced, and the next miss takes the other") {
+        for (uint32_t victim : {0u, 1u}) {
+            other.check = victim;
+            put_memo(fx, set, other, oldest);
+            CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);  // from the route cache
+            const auto s = memo_set_of(fx, set, victim, e);
+            CHECK(s.way[victim].generation == gen);
+            CHECK(s.way[victim].route.dmac[5] == 3);
+            CHECK(s.way[victim ^ 1].route.dmac[5] == (victim == 0 ? 0xcc : 0xdd));  // the other answer stays
+            CHECK(s.way[0].check == (victim ^ 1));
+            CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);  // now a memo hit
+            CHECK(memo_entry(fx, "10.2.1.2").way == victim);
+        }
     }
-    SECTION("a stale answer in way 0 is overwritten") {
+    SECTION("a stale answer in way 0 is overwritten, whatever the check word says") {
         xp_cached_route stale = other;
         stale.generation = gen - 1;
-        xp_cached_route kept = other;
-        kept.addr[3] ^= 2;
-        kept.route.dmac[5] = 0xcc;
-        put_memo(fx, set, stale, kept);
+        stale.check = 1;
+        put_memo(fx, set, stale, oldest);
         CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);
         const auto s = memo_set_of(fx, set, 0, e);
         CHECK(s.way[0].generation == gen);
         CHECK(s.way[1].route.dmac[5] == 0xcc);
+    }
+    SECTION("way 0 current and way 1 stale: way 1 is written") {
+        xp_cached_route stale = oldest;
+        stale.generation = gen - 1;
+        other.check = 0;
+        put_memo(fx, set, other, stale);
+        CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);
+        const auto s = memo_set_of(fx, set, 1, e);
+        CHECK(s.way[1].generation == gen);
+        CHECK(s.way[0].route.dmac[5] == 0xdd);
     }
 }
 
@@ -360,5 +369,26 @@ TEST_CASE("route memo: a slot marked as being written is left alone by a run nes
         CHECK(s.way[0].generation == ~0ull);  // not written over
         CHECK(s.way[0].route.dmac[5] == 0xee);
         CHECK(s.way[1].generation == 0);
+    }
+}
+
+TEST_CASE("route memo: way 1 marked as being written is left alone too", "[router][cache]") {
+    RouterFixture fx;
+    const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
+    REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+    auto [set, way, e] = memo_entry(fx, "10.2.1.2");
+    xp_cached_route other = e;  // way 0: another destination's current answer, naming way 1 next
+    other.addr[3] ^= 1;
+    other.route.dmac[5] = 0xdd;
+    other.check = 1;
+    xp_cached_route writing = e;
+    writing.generation = ~0ull;
+    writing.route.dmac[5] = 0xee;
+    put_memo(fx, set, other, writing);
+    CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);
+    for (const auto& s : fx.dp.route_memo_v4.read_percpu(set)) {
+        CHECK(s.way[1].generation == ~0ull);
+        CHECK(s.way[1].route.dmac[5] == 0xee);
+        CHECK(s.way[0].route.dmac[5] == 0xdd);
     }
 }

@@ -201,6 +201,12 @@ xp_counters RouterFixture::reason(enum xp_reason r) {
     return s;
 }
 
+uint64_t RouterFixture::cache_answers(enum xp_cache_result result) {
+    uint64_t n = 0;
+    for (const xp_verdicts& cpu : dp.verdicts.read_percpu(0)) n += cpu.cache[result];
+    return n;
+}
+
 xp_counters RouterFixture::port(uint32_t slot, xp_port_direction dir) { return sum(dp.port_stats.read_percpu(slot * 2 + dir)); }
 
 LinkCounters RouterFixture::link(uint32_t slot, xp_direction dir) { return sum(dp.link_stats.read_percpu(slot * XP_DIR_MAX + dir)); }

@@ -53,6 +53,8 @@ public:
     // Packets received by an interface of the test's namespace (the VPC ends are "a1p", "b1p", ...).
     uint64_t rx_packets(const std::string& ifname);
     xp_counters reason(enum xp_reason r);
+    // Packets the route cache answered with `result`, over all CPUs.
+    uint64_t cache_answers(enum xp_cache_result result);
     xp_counters port(uint32_t slot, xp_port_direction dir);
     LinkCounters link(uint32_t slot, xp_direction dir);
 

@@ -150,6 +150,7 @@ TEST_CASE("ARP, multicast and foreign ports go to the kernel untouched", "[route
     CHECK(fx.reason(XP_REASON_PASS_NOT_IP).packets == 1);
     CHECK(fx.reason(XP_REASON_PASS_LINK_LOCAL).packets == 1);
     CHECK(fx.reason(XP_REASON_UNKNOWN_PORT).packets == 1);
+    CHECK(fx.cache_answers(XP_CACHE_HIT) + fx.cache_answers(XP_CACHE_MISS) == 0);  // none of them asked the route cache
 }
 
 TEST_CASE("a truncated IPv4 header is dropped as malformed", "[router]") {
@@ -158,6 +159,7 @@ TEST_CASE("a truncated IPv4 header is dropped as malformed", "[router]") {
     in.bytes.resize(sizeof(ethhdr) + 10);
     CHECK(fx.run(in, fx.if_a1).ret == XDP_DROP);
     CHECK(fx.reason(XP_REASON_DROP_MALFORMED).packets == 1);
+    CHECK(fx.cache_answers(XP_CACHE_HIT) + fx.cache_answers(XP_CACHE_MISS) == 0);
 }
 
 TEST_CASE("bandwidth: a full bucket passes its burst, then the policer drops and counts", "[router][policer]") {
