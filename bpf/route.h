@@ -16,7 +16,7 @@ struct decision {
 	struct xp_cached_route cached;    /* a route cache hit is copied here */
 };
 
-static __always_inline const struct xp_route *lookup_route(__u32 vpc, const void *dst, bool is_v6)
+static __always_inline const struct xp_route *lookup_route(__u32 vpc, const __u32 *dst, bool is_v6)
 {
 	if (is_v6) {
 		struct xp_lpm_key_v6 key = { .prefixlen = XP_LPM_VPC_BITS + 128, .vpc = vpc };
@@ -33,7 +33,7 @@ static __always_inline const struct xp_route *lookup_route(__u32 vpc, const void
 
 /* The tries: the ingress VPC's table, then at most one peering crossing into the peer VPC's
  * table, where only the peer's own vSwitches (system routes) may match. */
-static __always_inline enum xp_reason resolve(__u32 vpc, const void *dst, bool is_v6, struct decision *d)
+static __always_inline enum xp_reason resolve(__u32 vpc, const __u32 *dst, bool is_v6, struct decision *d)
 {
 	const struct xp_route *route = lookup_route(vpc, dst, is_v6);
 	const struct xp_peering *peering;
@@ -236,10 +236,12 @@ static __always_inline bool is_forward(enum xp_reason reason)
 
 /* Where a packet's fate is decided: the route cache, or on a miss the tries (resolve), then what
  * depends on the packet itself.
+ * dst: the destination in the IP header, 1 word (IPv4) or 4; typed as words so that copying it
+ * takes word loads (through a void pointer clang copies it a byte at a time).
  * ip_len: the IP packet's length, charged to the bandwidth of a peering crossing (bandwidth is
  * IP traffic, as clouds sell it: the Ethernet header between namespaces is not part of it).
  * ttl: the packet's TTL or hop limit; one that would expire is dropped before it costs tokens. */
-static __always_inline enum xp_reason decide(__u32 vpc, const void *dst, bool is_v6, __u32 ip_len, __u8 ttl,
+static __always_inline enum xp_reason decide(__u32 vpc, const __u32 *dst, bool is_v6, __u32 ip_len, __u8 ttl,
 					     struct decision *d)
 {
 	__u32 zero = 0, slot;

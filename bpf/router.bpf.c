@@ -27,7 +27,7 @@ static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, const 
 {
 	struct iphdr *ip = 0;
 	struct ipv6hdr *ip6 = 0;
-	const void *dst;
+	const __u32 *dst;
 	__u8 ttl;
 	struct decision d; /* decide() fills it */
 	enum xp_reason reason;
@@ -37,7 +37,7 @@ static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, const 
 			goto malformed;
 		if (is_link_scope_v6(ip6))
 			goto link_scope;
-		dst = &ip6->daddr;
+		dst = ip6->daddr.in6_u.u6_addr32;
 		ttl = ip6->hop_limit;
 	} else {
 		if (parse_ipv4(c, &ip) < 0)

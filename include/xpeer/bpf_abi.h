@@ -201,7 +201,7 @@ struct xb_config {
  * each repeat adds a random 0 .. dst_count - 1 to the destination address, as xb_gen does. */
 #define XB_COST_FRAME_LEN 64
 struct xb_frame {
-	__u8 bytes[XB_COST_FRAME_LEN];
+	__u8 bytes[XB_COST_FRAME_LEN] __attribute__((aligned(8))); /* xb_cost copies it in words */
 	__u32 dst_count;
 	__u8 is_v6;
 	__u8 pad[3];
