@@ -15,10 +15,22 @@ static __always_inline void ipv4_decrease_ttl(struct iphdr *ip)
 	ip->ttl--;
 }
 
+/* In 16-bit words: struct ethhdr is packed, so a memcpy into it goes a byte at a time, but a frame
+ * starts on an even address and xp_route keeps its MACs at even offsets. */
+static __always_inline void copy_mac(void *to, const void *from)
+{
+	__u16 *t = to;
+	const __u16 *f = from;
+
+	t[0] = f[0];
+	t[1] = f[1];
+	t[2] = f[2];
+}
+
 static __always_inline void rewrite_macs(struct ethhdr *eth, const struct xp_route *route)
 {
-	__builtin_memcpy(eth->h_dest, route->dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, route->smac, ETH_ALEN);
+	copy_mac(eth->h_dest, route->dmac);
+	copy_mac(eth->h_source, route->smac);
 }
 
 #endif
