@@ -13,6 +13,7 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "xpeer/bpf_abi.h"
+#include "rewrite.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -89,8 +90,8 @@ int xb_gen(struct xdp_md *ctx)
 		pick = bpf_get_prandom_u32() % cfg->dst_count;
 	if ((void *)(eth + 1) > end)
 		return XDP_ABORTED;
-	__builtin_memcpy(eth->h_dest, cfg->dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, cfg->smac, ETH_ALEN);
+	copy_mac(eth->h_dest, cfg->dmac);
+	copy_mac(eth->h_source, cfg->smac);
 	if (cfg->is_v6) {
 		struct ipv6hdr *ip6 = (void *)(eth + 1);
 		struct udphdr *udp = (void *)(ip6 + 1);

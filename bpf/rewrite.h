@@ -16,7 +16,7 @@ static __always_inline void ipv4_decrease_ttl(struct iphdr *ip)
 }
 
 /* In 16-bit words: struct ethhdr is packed, so a memcpy into it goes a byte at a time, but a frame
- * starts on an even address and xp_route keeps its MACs at even offsets. */
+ * starts on an even address, and xp_route and xb_config keep their MACs at even offsets. */
 static __always_inline void copy_mac(void *to, const void *from)
 {
 	__u16 *t = to;

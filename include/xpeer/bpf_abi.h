@@ -229,6 +229,9 @@ static_assert(XP_LINKS_PER_CPU * sizeof(struct xp_link_counters) % 64 == 0 && XP
                   XP_PORT_STATS_PER_CPU * sizeof(struct xp_counters) % 64 == 0 && sizeof(struct xp_route_memo_set) % 64 == 0,
               "per-CPU regions of whole cache lines");
 static_assert(sizeof(struct xb_config) == 60, "xb_config layout");
+static_assert(offsetof(struct xp_route, smac) % 2 == 0 && offsetof(struct xb_config, smac) % 2 == 0 &&
+                  offsetof(struct xb_config, dmac) % 2 == 0,
+              "MACs at even offsets: the router and the generator copy them in 16-bit words");
 static_assert(sizeof(struct xb_frame) == XB_COST_FRAME_LEN + 8, "xb_frame layout");
 #else
 _Static_assert(sizeof(struct xp_route) == 24, "xp_route layout");

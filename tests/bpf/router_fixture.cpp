@@ -55,8 +55,6 @@ uint32_t make_port(const std::string& name) {
     return ifindex;
 }
 
-Mac mac(uint8_t side, uint8_t n) { return Mac{0x02, 0x58, 0, 0, side, n}; }
-
 Vpc vpc(uint32_t key, const std::string& id, const std::string& cidr, const std::string& v6 = "") {
     Vpc v;
     v.key = key;
@@ -92,6 +90,8 @@ RouteEntry route(const std::string& vpc, const std::string& dst, const std::stri
 }
 
 }  // namespace
+
+Mac fixture_mac(uint8_t side, uint8_t n) { return Mac{0x02, 0x58, static_cast<uint8_t>(0x10 + side), n, side, n}; }
 
 OnCpu::OnCpu(int cpu) {
     if (sched_getaffinity(0, sizeof(saved_), &saved_) != 0) throw SystemError("sched_getaffinity", errno);
@@ -133,10 +133,10 @@ RouterFixture::RouterFixture() : dp(Datapath::load_unpinned()) {
                        route("vpc-a", "10.3.0.0/16", "pcc-ab"), route("vpc-a", "10.5.0.0/16", "pcc-ac"),
                        route("vpc-b", "10.1.0.0/16", "pcc-ab"), route("vpc-b", "fd00:a::/48", "pcc-ab"),
                        route("vpc-b", "10.3.0.0/16", "pcc-bc")};
-    ports = {{"vsw-a1", PortInfo{if_a1, mac(1, 1), mac(2, 1)}},
-             {"vsw-a2", PortInfo{if_a2, mac(1, 2), mac(2, 2)}},
-             {"vsw-b1", PortInfo{if_b1, mac(1, 3), mac(2, 3)}},
-             {"vsw-c1", PortInfo{if_c1, mac(1, 4), mac(2, 4)}}};
+    ports = {{"vsw-a1", PortInfo{if_a1, fixture_mac(1, 1), fixture_mac(2, 1)}},
+             {"vsw-a2", PortInfo{if_a2, fixture_mac(1, 2), fixture_mac(2, 2)}},
+             {"vsw-b1", PortInfo{if_b1, fixture_mac(1, 3), fixture_mac(2, 3)}},
+             {"vsw-c1", PortInfo{if_c1, fixture_mac(1, 4), fixture_mac(2, 4)}}};
     reconcile(compile(snapshot, ports), dp);
 }
 

@@ -22,6 +22,10 @@
 
 namespace xpeer::test {
 
+// The MAC of vSwitch n's link end: side 1 the datapath's, side 2 the VPC's. Its second and third
+// 16-bit words both name the end, since the router copies MACs a word at a time.
+Mac fixture_mac(uint8_t side, uint8_t n);
+
 struct RunResult {
     int ret = -1;  // XDP action
     Frame out;

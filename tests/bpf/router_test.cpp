@@ -9,20 +9,14 @@
 using namespace xpeer;
 using namespace xpeer::test;
 
-namespace {
-
-Mac mac_of(uint8_t side, uint8_t n) { return Mac{0x02, 0x58, 0, 0, side, n}; }
-
-}  // namespace
-
 TEST_CASE("IPv4 through a peering: redirected to the peer's vSwitch, MACs rewritten, TTL and checksum updated", "[router]") {
     RouterFixture fx;
     Frame in = udp_frame("10.1.1.2", "10.2.1.2", 64);
     auto r = fx.run(in, fx.if_a1);
 
     REQUIRE(r.ret == XDP_REDIRECT);
-    CHECK(r.out.dst_mac() == mac_of(2, 3));  // VPC side of vsw-b1
-    CHECK(r.out.src_mac() == mac_of(1, 3));  // datapath side of vsw-b1
+    CHECK(r.out.dst_mac() == fixture_mac(2, 3));  // VPC side of vsw-b1
+    CHECK(r.out.src_mac() == fixture_mac(1, 3));  // datapath side of vsw-b1
     CHECK(r.out.ip()->ttl == 63);
     CHECK(ipv4_checksum(r.out.ip()) == 0);  // a valid header sums to zero
     CHECK(r.out.ip()->check != in.ip()->check);
@@ -61,8 +55,8 @@ TEST_CASE("IPv6 through a peering: hop limit decremented, MACs rewritten", "[rou
 
     REQUIRE(r.ret == XDP_REDIRECT);
     CHECK(r.out.ip6()->hop_limit == 6);
-    CHECK(r.out.dst_mac() == mac_of(2, 3));
-    CHECK(r.out.src_mac() == mac_of(1, 3));
+    CHECK(r.out.dst_mac() == fixture_mac(2, 3));
+    CHECK(r.out.src_mac() == fixture_mac(1, 3));
     CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 1);
     CHECK(fx.port(1, XP_PORT_TX).packets == 1);
 }
@@ -72,7 +66,7 @@ TEST_CASE("the accepter's reply is counted in the other direction", "[router]") 
     auto r = fx.run(udp_frame("10.2.1.2", "10.1.1.2"), fx.if_b1);
 
     REQUIRE(r.ret == XDP_REDIRECT);
-    CHECK(r.out.dst_mac() == mac_of(2, 1));
+    CHECK(r.out.dst_mac() == fixture_mac(2, 1));
     CHECK(fx.link(5, XP_DIR_B_TO_A).packets == 1);
     CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 0);
     CHECK(fx.port(0, XP_PORT_TX).packets == 1);
@@ -83,7 +77,7 @@ TEST_CASE("between two vSwitches of one VPC: a system route, no peering counted"
     auto r = fx.run(udp_frame("10.1.1.2", "10.1.2.9"), fx.if_a1);
 
     REQUIRE(r.ret == XDP_REDIRECT);
-    CHECK(r.out.dst_mac() == mac_of(2, 2));
+    CHECK(r.out.dst_mac() == fixture_mac(2, 2));
     CHECK(fx.reason(XP_REASON_FORWARD_LOCAL).packets == 1);
     CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 0);
 }
