@@ -14,11 +14,12 @@
 #endif
 
 /* An array, so that finding the ingress port costs no hash: the loader keeps the datapath side's
- * ifindexes below XP_MAX_PORTS. A slot of zeros is no port. */
+ * ifindexes below XP_MAX_PORTS. A slot whose vpc is 0 is no port. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XP_MAX_PORTS);
-	__type(key, __u32); /* ingress ifindex */
+	__uint(max_entries, XP_PORTS_PER_CPU); /* x CPU ids */
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32); /* ifindex */
 	__type(value, struct xp_port);
 } xp_ports SEC(".maps");
 
@@ -98,14 +99,6 @@ struct {
 	__type(key, __u32); /* peering slot * XP_DIR_MAX + enum xp_direction */
 	__type(value, struct xp_policer);
 } xp_policers SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XP_PORT_STATS_PER_CPU); /* x CPU ids */
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32); /* vSwitch slot * 2 + enum xp_port_direction */
-	__type(value, struct xp_counters);
-} xp_port_stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

@@ -82,7 +82,7 @@ static __always_inline __u32 cache_check(const struct xp_cached_route *e)
 	const __u32 *a = (const __u32 *)e->addr;
 
 	return (__u32)e->generation ^ (__u32)(e->generation >> 32) ^ e->vpc ^ a[0] ^ a[1] ^ a[2] ^ a[3] ^ e->route.kind ^
-	       e->route.target ^ e->route.port_slot ^ e->link ^ e->reason;
+	       e->route.target ^ e->link ^ e->reason;
 }
 
 /* Does entry e (of the cache or the memo) hold generation gen's answer for this key? */

@@ -22,7 +22,7 @@ static __always_inline bool is_link_scope_v6(const struct ipv6hdr *ip6)
 	return b0 == 0xff || (b0 == 0xfe && (b1 & 0xc0) == 0x80); /* multicast, link-local */
 }
 
-static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, const struct xp_port *port,
+static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, struct xp_port *port,
 				    __u32 len, bool is_v6, __u32 cpu)
 {
 	struct iphdr *ip = 0;
@@ -47,7 +47,7 @@ static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, const 
 		dst = &ip->daddr;
 		ttl = ip->ttl;
 	}
-	count_port(cpu, port->slot, XP_PORT_RX, len);
+	count_port(&port->rx, len);
 
 	d.cpu = cpu;
 	reason = decide(port->vpc, dst, is_v6, len - sizeof(*eth), ttl, &d);
@@ -63,7 +63,7 @@ static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, const 
 		ip6->hop_limit--;
 	else
 		ipv4_decrease_ttl(ip);
-	count_port(cpu, d.route->port_slot, XP_PORT_TX, len);
+	count_egress(cpu, d.route->target, len);
 	return bpf_redirect(d.route->target, 0);
 
 malformed:
@@ -81,11 +81,11 @@ int xp_router(struct xdp_md *ctx)
 	__u32 len = ctx->data_end - ctx->data;
 	__u32 ifindex = ctx->ingress_ifindex;
 	__u32 cpu = bpf_get_smp_processor_id();
-	const struct xp_port *port;
+	struct xp_port *port;
 	struct ethhdr *eth;
 	int proto;
 
-	port = bpf_map_lookup_elem(&xp_ports, &ifindex);
+	port = this_cpu_port(cpu, ifindex);
 	if (!port || !port->vpc) {
 		count_reason(cpu, XP_REASON_UNKNOWN_PORT, len);
 		return XDP_PASS;

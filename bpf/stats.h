@@ -30,18 +30,31 @@ static __always_inline void count_reason(__u32 cpu, enum xp_reason reason, __u32
 	count_verdict(cpu, reason, XP_CACHE_NOT_ASKED, len);
 }
 
-static __always_inline void count_port(__u32 cpu, __u32 slot, enum xp_port_direction dir, __u32 len)
+/* This CPU's element of the port on ifindex: its VPC and counters. */
+static __always_inline struct xp_port *this_cpu_port(__u32 cpu, __u32 ifindex)
 {
-	struct xp_counters *c;
+	return this_cpu_elem(&xp_ports, cpu, XP_PORTS_PER_CPU, ifindex);
+}
+
+/* c: the rx or tx counters of this_cpu_port() */
+static __always_inline void count_port(struct xp_counters *c, __u32 len)
+{
+	if (XP_UNACCOUNTED)
+		return;
+	c->packets++;
+	c->bytes += len;
+}
+
+/* The port a forwarded packet leaves through: its tx counters. */
+static __always_inline void count_egress(__u32 cpu, __u32 ifindex, __u32 len)
+{
+	struct xp_port *out;
 
 	if (XP_UNACCOUNTED)
 		return;
-	c = this_cpu_elem(&xp_port_stats, cpu, XP_PORT_STATS_PER_CPU, slot * 2 + dir);
-
-	if (c) {
-		c->packets++;
-		c->bytes += len;
-	}
+	out = this_cpu_port(cpu, ifindex);
+	if (out)
+		count_port(&out->tx, len);
 }
 
 /* This CPU's element of a link (peering slot * XP_DIR_MAX + direction): its counters and its

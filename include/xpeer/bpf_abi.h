@@ -19,7 +19,7 @@
  * per-CPU pointers. max_entries below is one CPU's; the loader multiplies it by the CPU ids
  * (loader/datapath/datapath.cpp) before loading. The maps are BPF_F_MMAPABLE, which aligns them to
  * a page: every region is whole cache lines, so no two CPUs write one line. */
-#define XP_PORT_STATS_PER_CPU (XP_MAX_PORTS * 2)
+#define XP_PORTS_PER_CPU XP_MAX_PORTS /* datapath-side ifindex */
 #define XP_LINKS_PER_CPU (XP_MAX_PEERINGS * XP_DIR_MAX) /* peering slot * XP_DIR_MAX + direction */
 #define XP_VERDICTS_PER_CPU 1 /* one struct xp_verdicts */
 
@@ -44,13 +44,12 @@ enum xp_nexthop_kind {
 	XP_NH_PEERING = 2, /* route entry: target = peering slot */
 };
 
-/* Value of both LPM tries. For a vSwitch next hop, the MACs to write and the counters slot. */
+/* Value of both LPM tries. For a vSwitch next hop, the MACs to write. */
 struct xp_route {
-	__u32 kind;      /* enum xp_nexthop_kind */
-	__u32 target;    /* egress ifindex or peering slot */
-	__u32 port_slot; /* vSwitch: index into xp_port_stats / 2 */
-	__u8 smac[6];    /* datapath side of the egress vSwitch link */
-	__u8 dmac[6];    /* VPC side of the egress vSwitch link */
+	__u32 kind;   /* enum xp_nexthop_kind */
+	__u32 target; /* egress ifindex (its xp_ports element counts what leaves) or peering slot */
+	__u8 smac[6]; /* datapath side of the egress vSwitch link */
+	__u8 dmac[6]; /* VPC side of the egress vSwitch link */
 };
 
 /* The route cache in front of the tries: one destination address of one VPC -> the decision the
@@ -74,6 +73,7 @@ struct xp_cached_route {
 	__u32 link;            /* peering slot * XP_DIR_MAX + direction, or XP_NO_LINK */
 	__u32 reason;          /* XP_REASON_FORWARD_LOCAL or XP_REASON_FORWARD_PEERING */
 	__u32 check;           /* every field above folded by XOR: a copy torn by a concurrent reuse fails it */
+	__u32 pad;
 };
 
 /* The route memo (bpf/route.h): per CPU, sets of two recent route cache answers. A slot is empty
@@ -97,10 +97,20 @@ struct xp_control {
 	__u32 dirty;      /* loader only: 1 while a command writes the maps; the next one reconciles all */
 };
 
-/* Ingress ifindex (datapath side of a vSwitch link) -> which VPC the packet comes from. */
+struct xp_counters {
+	__u64 packets;
+	__u64 bytes;
+};
+
+/* Per CPU, indexed by the ifindex of a vSwitch link's datapath side: the VPC its packets come
+ * from, the same in every CPU's copy, and the link's counters on this CPU. One element, so that a
+ * packet finds its VPC and is counted with one lookup. The loader writes a port whole (counters
+ * zeroed) only when it appears, changes or goes. */
 struct xp_port {
 	__u32 vpc; /* the VPC's key, never 0: 0 marks an unused slot */
-	__u32 slot;
+	__u32 pad;
+	struct xp_counters rx; /* from the VPC into the router */
+	struct xp_counters tx; /* from the router into the VPC */
 };
 
 /* Indexed by peering slot. Direction 0 is requester -> accepter (vpc_a -> vpc_b). */
@@ -133,12 +143,6 @@ enum xp_direction {
 	XP_DIR_MAX = 2,
 };
 
-/* Port directions: from the VPC into the router, and from the router into the VPC. */
-enum xp_port_direction {
-	XP_PORT_RX = 0,
-	XP_PORT_TX = 1,
-};
-
 /* Per-CPU, indexed by peering slot * XP_DIR_MAX + direction: one cache line, all that a packet
  * crossing the link touches on its CPU. */
 struct xp_link_counters {
@@ -152,11 +156,6 @@ struct xp_link_counters {
 	/* Not a counter: bytes this CPU took from the link's shared bucket (xp_policers) ahead of
 	 * use, so that a link below its rate costs no clock read and no lock per packet. */
 	__u64 policer_stash;
-};
-
-struct xp_counters {
-	__u64 packets;
-	__u64 bytes;
 };
 
 /* What happened to every packet the router saw, counted per CPU in struct xp_verdicts. */
@@ -212,9 +211,9 @@ struct xb_frame {
 static_assert(sizeof(struct xp_lpm_key_v4) == 12, "xp_lpm_key_v4 layout");
 static_assert(sizeof(struct xp_lpm_key_v6) == 24, "xp_lpm_key_v6 layout");
 static_assert(offsetof(struct xp_lpm_key_v4, addr) == 8, "vpc id before the address");
-static_assert(sizeof(struct xp_route) == 24, "xp_route layout");
-static_assert(offsetof(struct xp_route, dmac) == 18, "xp_route layout");
-static_assert(sizeof(struct xp_port) == 8, "xp_port layout");
+static_assert(sizeof(struct xp_route) == 20, "xp_route layout");
+static_assert(offsetof(struct xp_route, dmac) == 14, "xp_route layout");
+static_assert(sizeof(struct xp_port) == 40, "xp_port layout");
 static_assert(sizeof(struct xp_peering) == 32, "xp_peering layout");
 static_assert(sizeof(struct xp_policer) == 24, "xp_policer layout");
 static_assert(sizeof(struct xp_link_counters) == 64, "xp_link_counters layout");
@@ -226,7 +225,7 @@ static_assert(sizeof(struct xp_route_memo_set) == 64 * XP_ROUTE_MEMO_WAYS, "xp_r
 static_assert(sizeof(struct xp_control) == 16, "xp_control layout");
 static_assert(sizeof(struct xp_verdicts) == 192, "xp_verdicts layout: a new reason or result needs padding to whole cache lines");
 static_assert(XP_LINKS_PER_CPU * sizeof(struct xp_link_counters) % 64 == 0 && XP_VERDICTS_PER_CPU * sizeof(struct xp_verdicts) % 64 == 0 &&
-                  XP_PORT_STATS_PER_CPU * sizeof(struct xp_counters) % 64 == 0 && sizeof(struct xp_route_memo_set) % 64 == 0,
+                  XP_PORTS_PER_CPU * sizeof(struct xp_port) % 64 == 0 && sizeof(struct xp_route_memo_set) % 64 == 0,
               "per-CPU regions of whole cache lines");
 static_assert(sizeof(struct xb_config) == 60, "xb_config layout");
 static_assert(offsetof(struct xp_route, smac) % 2 == 0 && offsetof(struct xb_config, smac) % 2 == 0 &&
@@ -234,7 +233,7 @@ static_assert(offsetof(struct xp_route, smac) % 2 == 0 && offsetof(struct xb_con
               "MACs at even offsets: the router and the generator copy them in 16-bit words");
 static_assert(sizeof(struct xb_frame) == XB_COST_FRAME_LEN + 8, "xb_frame layout");
 #else
-_Static_assert(sizeof(struct xp_route) == 24, "xp_route layout");
+_Static_assert(sizeof(struct xp_route) == 20, "xp_route layout");
 _Static_assert(sizeof(struct xp_lpm_key_v6) == 24, "xp_lpm_key_v6 layout");
 #endif
 

@@ -9,11 +9,10 @@
 namespace xpeer {
 namespace {
 
-xp_route vswitch_route(const VSwitch& vsw, const PortInfo& port) {
+xp_route vswitch_route(const PortInfo& port) {
     xp_route r{};
     r.kind = XP_NH_VSWITCH;
     r.target = port.ifindex;
-    r.port_slot = vsw.slot;
     std::memcpy(r.smac, port.datapath_mac.data(), sizeof(r.smac));
     std::memcpy(r.dmac, port.vpc_mac.data(), sizeof(r.dmac));
     return r;
@@ -67,9 +66,11 @@ Tables compile(const Snapshot& s, const PortMap& ports) {
             throw Error("Datapath.PortIndex", "vSwitches " + at->second + " and " + vsw.id + " both record datapath-side ifindex " +
                                                   std::to_string(ifindex) +
                                                   " (a link removed outside xpeer?); `xpeer reconcile` makes the missing link again");
-        t.ports[ifindex] = xp_port{vpc->second, vsw.slot};
-        add_route(t, vpc->second, vsw.cidr, vswitch_route(vsw, port->second));
-        if (vsw.ipv6_cidr) add_route(t, vpc->second, *vsw.ipv6_cidr, vswitch_route(vsw, port->second));
+        xp_port p{};
+        p.vpc = vpc->second;
+        t.ports[ifindex] = p;
+        add_route(t, vpc->second, vsw.cidr, vswitch_route(port->second));
+        if (vsw.ipv6_cidr) add_route(t, vpc->second, *vsw.ipv6_cidr, vswitch_route(port->second));
     }
 
     std::unordered_map<std::string, const Peering*> peering_by_id;

@@ -212,7 +212,6 @@ VSwitch Controller::create_vswitch(const VSwitchSpec& spec) {
         remember_token("vswitch", request, vsw.id);
         store_.insert(vsw);
         record(Event{vsw.created_at, vsw.id, "Available", config_.account, "created in " + vpc.id});
-        kernel_->clear_port_counters(vsw.slot);
         store_.set_vswitch_port(vsw.id, kernel_->create_vswitch(vpc, vsw));
         undo_.push_back([this, vpc, vsw] { kernel_->delete_vswitch(vpc, vsw); });
         maps_.apply(Scope::of_vswitch(vsw));

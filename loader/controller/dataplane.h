@@ -46,7 +46,6 @@ public:
     // Per-link counters of one peering slot and direction, summed over CPUs.
     virtual LinkCounters link_counters(uint32_t slot, int direction) = 0;
     virtual void clear_link_counters(uint32_t slot) = 0;
-    virtual void clear_port_counters(uint32_t vswitch_slot) = 0;
     // Whether the programs and maps are there (false after a reboot or a teardown).
     virtual bool has_datapath() = 0;
     virtual std::vector<xp_counters> reason_counters() = 0;

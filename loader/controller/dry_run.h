@@ -28,7 +28,6 @@ public:
     void set_maps_dirty(bool) override {}  // nothing is written, so nothing is left dirty
     LinkCounters link_counters(uint32_t slot, int direction) override { return kernel_.link_counters(slot, direction); }
     void clear_link_counters(uint32_t slot) override;
-    void clear_port_counters(uint32_t vswitch_slot) override;
     bool has_datapath() override { return true; }  // a dry run rebuilds nothing
     std::vector<xp_counters> reason_counters() override { return kernel_.reason_counters(); }
     RouteCacheStats route_cache_stats() override { return kernel_.route_cache_stats(); }

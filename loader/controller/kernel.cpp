@@ -166,12 +166,6 @@ void Kernel::clear_link_counters(uint32_t slot) {
     }
 }
 
-void Kernel::clear_port_counters(uint32_t slot) {
-    auto& dp = datapath();
-    std::vector<xp_counters> zero(cpu_ids());
-    for (uint32_t dir = 0; dir < 2; ++dir) dp.port_stats.write_percpu(slot * 2 + dir, zero);
-}
-
 std::vector<xp_counters> Kernel::reason_counters() {
     std::vector<xp_counters> out(XP_REASON_MAX);
     auto& dp = datapath_if_loaded();

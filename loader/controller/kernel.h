@@ -29,7 +29,6 @@ public:
     void set_maps_dirty(bool dirty) override;
     LinkCounters link_counters(uint32_t slot, int direction) override;
     void clear_link_counters(uint32_t slot) override;
-    void clear_port_counters(uint32_t vswitch_slot) override;
     bool has_datapath() override { return datapath_if_loaded().has_value(); }
     std::vector<xp_counters> reason_counters() override;
     RouteCacheStats route_cache_stats() override;

@@ -16,11 +16,14 @@ LinkCounters sum(const std::vector<xp_link_counters>& per_cpu) {
     return s;
 }
 
-xp_counters sum(const std::vector<xp_counters>& per_cpu) {
-    xp_counters s{};
+xp_port sum(const std::vector<xp_port>& per_cpu) {
+    xp_port s{};
     for (const auto& c : per_cpu) {
-        s.packets += c.packets;
-        s.bytes += c.bytes;
+        s.vpc = s.vpc ? s.vpc : c.vpc;
+        s.rx.packets += c.rx.packets;
+        s.rx.bytes += c.rx.bytes;
+        s.tx.packets += c.tx.packets;
+        s.tx.bytes += c.tx.bytes;
     }
     return s;
 }

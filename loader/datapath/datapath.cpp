@@ -45,7 +45,7 @@ M open_map(const std::string& dir, const char* name, bpf_map_type type) {
 
 // The per-CPU maps and their elements per CPU (include/xpeer/bpf_abi.h).
 constexpr std::pair<const char*, uint32_t> kPerCpu[] = {
-    {"xp_link_stats", XP_LINKS_PER_CPU},      {"xp_port_stats", XP_PORT_STATS_PER_CPU}, {"xp_verdicts", XP_VERDICTS_PER_CPU},
+    {"xp_ports", XP_PORTS_PER_CPU},           {"xp_link_stats", XP_LINKS_PER_CPU},      {"xp_verdicts", XP_VERDICTS_PER_CPU},
     {"xp_route_memo_v4", XP_ROUTE_MEMO_SETS}, {"xp_route_memo_v6", XP_ROUTE_MEMO_SETS},
 };
 
@@ -97,11 +97,10 @@ std::optional<Datapath> Datapath::open_pinned(const std::string& dir) {
     dp.vpc_side_ = UniqueFd(fd);
     dp.routes_v4 = open_map<decltype(dp.routes_v4)>(dir, "xp_routes_v4", BPF_MAP_TYPE_LPM_TRIE);
     dp.routes_v6 = open_map<decltype(dp.routes_v6)>(dir, "xp_routes_v6", BPF_MAP_TYPE_LPM_TRIE);
-    dp.ports = open_map<decltype(dp.ports)>(dir, "xp_ports", BPF_MAP_TYPE_ARRAY);
+    open_per_cpu(dp.ports, dir, "xp_ports");
     dp.peerings = open_map<decltype(dp.peerings)>(dir, "xp_peerings", BPF_MAP_TYPE_ARRAY);
     open_per_cpu(dp.link_stats, dir, "xp_link_stats");
     dp.policers = open_map<decltype(dp.policers)>(dir, "xp_policers", BPF_MAP_TYPE_ARRAY);
-    open_per_cpu(dp.port_stats, dir, "xp_port_stats");
     open_per_cpu(dp.verdicts, dir, "xp_verdicts");
     dp.route_cache_v4 = open_map<decltype(dp.route_cache_v4)>(dir, "xp_route_cache_v4", BPF_MAP_TYPE_LRU_HASH);
     dp.route_cache_v6 = open_map<decltype(dp.route_cache_v6)>(dir, "xp_route_cache_v6", BPF_MAP_TYPE_LRU_HASH);
@@ -157,11 +156,10 @@ Datapath Datapath::load_unpinned() {
     dp.vpc_side_borrowed_ = bpf_program__fd(s->progs.xp_vpc_side);
     dp.routes_v4 = decltype(dp.routes_v4)::borrow(bpf_map__fd(s->maps.xp_routes_v4), "xp_routes_v4");
     dp.routes_v6 = decltype(dp.routes_v6)::borrow(bpf_map__fd(s->maps.xp_routes_v6), "xp_routes_v6");
-    dp.ports = decltype(dp.ports)::borrow(bpf_map__fd(s->maps.xp_ports), "xp_ports");
+    borrow_per_cpu(dp.ports, s->maps.xp_ports);
     dp.peerings = decltype(dp.peerings)::borrow(bpf_map__fd(s->maps.xp_peerings), "xp_peerings");
     borrow_per_cpu(dp.link_stats, s->maps.xp_link_stats);
     dp.policers = decltype(dp.policers)::borrow(bpf_map__fd(s->maps.xp_policers), "xp_policers");
-    borrow_per_cpu(dp.port_stats, s->maps.xp_port_stats);
     borrow_per_cpu(dp.verdicts, s->maps.xp_verdicts);
     dp.route_cache_v4 = decltype(dp.route_cache_v4)::borrow(bpf_map__fd(s->maps.xp_route_cache_v4), "xp_route_cache_v4");
     dp.route_cache_v6 = decltype(dp.route_cache_v6)::borrow(bpf_map__fd(s->maps.xp_route_cache_v6), "xp_route_cache_v6");

@@ -36,11 +36,10 @@ public:
 
     TypedMap<xp_lpm_key_v4, xp_route> routes_v4;
     TypedMap<xp_lpm_key_v6, xp_route> routes_v6;
-    TypedMap<uint32_t, xp_port> ports;
+    CpuArray<xp_port> ports;  // by datapath-side ifindex: each CPU's copy of the VPC, and its counters
     TypedMap<uint32_t, xp_peering> peerings;
     CpuArray<xp_link_counters> link_stats;
     TypedMap<uint32_t, xp_policer> policers;
-    CpuArray<xp_counters> port_stats;
     CpuArray<xp_verdicts> verdicts;  // index 0: each CPU's counters by reason and by route cache answer
     TypedMap<xp_cache_key_v4, xp_cached_route> route_cache_v4;
     TypedMap<xp_cache_key_v6, xp_cached_route> route_cache_v6;

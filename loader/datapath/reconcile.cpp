@@ -1,5 +1,6 @@
 #include "datapath/reconcile.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace xpeer {
@@ -55,6 +56,39 @@ void sync_array(const Table<uint32_t, V>& want, TypedMap<uint32_t, V>& map, uint
     }
 }
 
+// Ports: every CPU has a copy of a port, with counters of its own. A port is as wanted when every
+// copy names the wanted VPC; it is written whole, every copy, its counters zeroed.
+void write_port(CpuArray<xp_port>& ports, uint32_t ifindex, const xp_port& value) {
+    ports.write_percpu(ifindex, std::vector<xp_port>(cpu_ids(), value));
+}
+
+void sync_ports(const Table<uint32_t, xp_port>& want, CpuArray<xp_port>& ports, ReconcileResult& r, bool clear_stale,
+                bool write) {
+    auto present = [](const std::vector<xp_port>& copies) {
+        return std::any_of(copies.begin(), copies.end(), [](const xp_port& c) { return c.vpc != 0; });
+    };
+    if (!clear_stale) {
+        for (const auto& [ifindex, value] : want) {
+            const auto copies = ports.read_percpu(ifindex);
+            if (std::all_of(copies.begin(), copies.end(), [&](const xp_port& c) { return c.vpc == value.vpc; })) continue;
+            if (write) write_port(ports, ifindex, value);
+            ++(present(copies) ? r.changed : r.added);
+        }
+        return;
+    }
+    for (uint32_t ifindex = 0; ifindex < ports.per_cpu(); ++ifindex) {
+        if (want.count(ifindex) || !present(ports.read_percpu(ifindex))) continue;
+        if (write) write_port(ports, ifindex, xp_port{});
+        ++r.removed;
+    }
+}
+
+// The additions and changes of a delta's ports, or its removals.
+void write_ports(const TableDelta<uint32_t, xp_port>& delta, CpuArray<xp_port>& ports, bool removals) {
+    for (const auto& [ifindex, change] : delta)
+        if (change.now.has_value() != removals) write_port(ports, ifindex, change.now.value_or(xp_port{}));
+}
+
 // The puts (additions and changes) or the removals of one table's delta, in one batch each.
 template <typename K, typename V>
 void write_changes(const TableDelta<K, V>& delta, TypedMap<K, V>& map, bool removals) {
@@ -83,14 +117,14 @@ void zero_removed(const TableDelta<uint32_t, V>& delta, TypedMap<uint32_t, V>& m
 
 ReconcileResult sync(const Tables& desired, Datapath& dp, bool write) {
     ReconcileResult r;
-    sync_array(desired.ports, dp.ports, XP_MAX_PORTS, r, false, write);
+    sync_ports(desired.ports, dp.ports, r, false, write);
     sync_array(desired.peerings, dp.peerings, XP_MAX_PEERINGS, r, false, write);
     sync_map(desired.routes_v4, dp.routes_v4, r, write, false);
     sync_map(desired.routes_v6, dp.routes_v6, r, write, false);
     sync_map(desired.routes_v4, dp.routes_v4, r, write, true);
     sync_map(desired.routes_v6, dp.routes_v6, r, write, true);
     sync_array(desired.peerings, dp.peerings, XP_MAX_PEERINGS, r, true, write);
-    sync_array(desired.ports, dp.ports, XP_MAX_PORTS, r, true, write);
+    sync_ports(desired.ports, dp.ports, r, true, write);
     return r;
 }
 
@@ -107,14 +141,14 @@ ReconcileResult reconcile(const Tables& desired, Datapath& dp) {
 ReconcileResult plan(const Tables& desired, Datapath& dp) { return sync(desired, dp, false); }
 
 ReconcileResult write(const TablesDelta& delta, Datapath& dp) {
-    write_changes(delta.ports, dp.ports, false);
+    write_ports(delta.ports, dp.ports, false);
     write_changes(delta.peerings, dp.peerings, false);
     write_changes(delta.routes_v4, dp.routes_v4, false);
     write_changes(delta.routes_v6, dp.routes_v6, false);
     write_changes(delta.routes_v4, dp.routes_v4, true);
     write_changes(delta.routes_v6, dp.routes_v6, true);
     zero_removed(delta.peerings, dp.peerings);
-    zero_removed(delta.ports, dp.ports);
+    write_ports(delta.ports, dp.ports, true);
     ReconcileResult r = delta.counts();
     if (r.total() > 0) dp.bump_generation();
     return r;

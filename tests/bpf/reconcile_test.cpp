@@ -68,34 +68,46 @@ TEST_CASE("a map whose layout differs from this build is refused by name", "[rec
     CHECK_THROWS_WITH((TypedMap<uint32_t, xp_port>::borrow(fd, "xp_ports")), Catch::Contains("xp_ports has key/value sizes 4/4"));
 }
 
-TEST_CASE("ports: one array slot per ifindex; a removed port's slot is zeroed", "[reconcile]") {
+TEST_CASE("ports: every CPU's copy names the VPC; counters survive a reconcile; a torn or removed port is written whole", "[reconcile]") {
     Datapath dp = Datapath::load_unpinned();
     Tables t = two_routes_one_peering();
-    t.ports[7] = xp_port{1, 3};
-    t.ports[XP_MAX_PORTS - 1] = xp_port{2, 4};
+    t.ports[7] = xp_port{1, 0, {}, {}};
+    t.ports[XP_MAX_PORTS - 1] = xp_port{2, 0, {}, {}};
     CHECK(reconcile(t, dp).added == 5);
-    xp_port p{};
-    REQUIRE(dp.ports.get(XP_MAX_PORTS - 1, p));
-    CHECK(p.vpc == 2);
-    CHECK(p.slot == 4);
+    for (const xp_port& copy : dp.ports.read_percpu(XP_MAX_PORTS - 1)) CHECK(copy.vpc == 2);
+
+    auto copies = dp.ports.read_percpu(7);
+    copies.back().rx = xp_counters{3, 300};  // the router counted on the last CPU
+    dp.ports.write_percpu(7, copies);
+    CHECK(plan(t, dp).total() == 0);
+    reconcile(t, dp);
+    CHECK(dp.ports.read_percpu(7).back().rx.packets == 3);  // a reconcile that changes nothing keeps them
+
+    copies.back().vpc = 0;  // one CPU's copy lost (a command killed while it wrote the port)
+    dp.ports.write_percpu(7, copies);
+    CHECK(plan(t, dp).changed == 1);
+    CHECK(reconcile(t, dp).changed == 1);
+    for (const xp_port& copy : dp.ports.read_percpu(7)) {
+        CHECK(copy.vpc == 1);
+        CHECK(copy.rx.packets == 0);
+    }
 
     t.ports.erase(7);
     CHECK(reconcile(t, dp).removed == 1);
-    REQUIRE(dp.ports.get(7, p));
-    CHECK(p.vpc == 0);  // no port
+    for (const xp_port& copy : dp.ports.read_percpu(7)) CHECK(copy.vpc == 0);  // no port
     CHECK(plan(t, dp).total() == 0);
 
     Tables beyond = t;
-    beyond.ports[XP_MAX_PORTS] = xp_port{1, 5};
+    beyond.ports[XP_MAX_PORTS] = xp_port{1, 0, {}, {}};
     CHECK_THROWS_WITH(reconcile(beyond, dp), Catch::Contains("xp_ports"));
 }
 
 TEST_CASE("a per-CPU map of another size than this build's is refused by name", "[reconcile]") {
     LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = BPF_F_MMAPABLE);
-    UniqueFd fd(bpf_map_create(BPF_MAP_TYPE_ARRAY, "xp_port_stats", 4, sizeof(xp_counters), XP_PORT_STATS_PER_CPU * cpu_ids() + 1, &opts));
+    UniqueFd fd(bpf_map_create(BPF_MAP_TYPE_ARRAY, "xp_link_stats", 4, sizeof(xp_link_counters), XP_LINKS_PER_CPU * cpu_ids() + 1, &opts));
     REQUIRE(fd.get() >= 0);
-    CHECK_THROWS_WITH(CpuArray<xp_counters>(TypedMap<uint32_t, xp_counters>::borrow(fd.get(), "xp_port_stats"), XP_PORT_STATS_PER_CPU),
-                      Catch::Contains("xp_port_stats has") && Catch::Contains("another version"));
+    CHECK_THROWS_WITH(CpuArray<xp_link_counters>(TypedMap<uint32_t, xp_link_counters>::borrow(fd.get(), "xp_link_stats"), XP_LINKS_PER_CPU),
+                      Catch::Contains("xp_link_stats has") && Catch::Contains("another version"));
     Datapath dp = Datapath::load_unpinned();
     CHECK_THROWS_WITH(dp.verdicts.read_percpu(XP_VERDICTS_PER_CPU), Catch::Contains("beyond"));
 }
@@ -108,33 +120,33 @@ TEST_CASE("a per-CPU map is read through the system call at first, then mapped; 
         return n;
     };
     LIBBPF_OPTS(bpf_map_create_opts, mappable, .map_flags = BPF_F_MMAPABLE);
-    UniqueFd fd(bpf_map_create(BPF_MAP_TYPE_ARRAY, "xp_port_stats", 4, sizeof(xp_counters), XP_PORT_STATS_PER_CPU * cpu_ids(), &mappable));
+    UniqueFd fd(bpf_map_create(BPF_MAP_TYPE_ARRAY, "xp_link_stats", 4, sizeof(xp_link_counters), XP_LINKS_PER_CPU * cpu_ids(), &mappable));
     REQUIRE(fd.get() >= 0);
     const size_t before = mappings();
-    CpuArray<xp_counters> ports(TypedMap<uint32_t, xp_counters>::borrow(fd.get(), "xp_port_stats"), XP_PORT_STATS_PER_CPU);
-    std::vector<xp_counters> values(cpu_ids());
-    for (unsigned c = 0; c < values.size(); ++c) values[c] = xp_counters{c + 1, 10 * c};
-    ports.write_percpu(7, values);  // through the system call
-    for (uint32_t i = 1; i < CpuArray<xp_counters>::kSyscallUses; ++i) CHECK(ports.read_percpu(7)[cpu_ids() - 1].packets == cpu_ids());
+    CpuArray<xp_link_counters> links(TypedMap<uint32_t, xp_link_counters>::borrow(fd.get(), "xp_link_stats"), XP_LINKS_PER_CPU);
+    std::vector<xp_link_counters> values(cpu_ids());
+    for (unsigned c = 0; c < values.size(); ++c) values[c] = xp_link_counters{c + 1, 10 * c};
+    links.write_percpu(7, values);  // through the system call
+    for (uint32_t i = 1; i < CpuArray<xp_link_counters>::kSyscallUses; ++i) CHECK(links.read_percpu(7)[cpu_ids() - 1].packets == cpu_ids());
     CHECK(mappings() == before);  // a command that touches a few elements maps nothing
-    const auto mapped = ports.read_percpu(7);
+    const auto mapped = links.read_percpu(7);
     CHECK(mappings() == before + 1);
     REQUIRE(mapped.size() == cpu_ids());
     for (unsigned c = 0; c < mapped.size(); ++c) CHECK(mapped[c].packets == c + 1);  // the same element, CPU by CPU
-    CpuArray<xp_counters> moved = std::move(ports);  // the mapping goes with it
-    moved.write_percpu(7, std::vector<xp_counters>(cpu_ids(), xp_counters{3, 4}));
+    CpuArray<xp_link_counters> moved = std::move(links);  // the mapping goes with it
+    moved.write_percpu(7, std::vector<xp_link_counters>(cpu_ids(), xp_link_counters{3, 4}));
     CHECK(mappings() == before + 1);
     CHECK(moved.read_percpu(7)[0].packets == 3);
-    xp_counters through_syscall{};
-    REQUIRE(TypedMap<uint32_t, xp_counters>::borrow(fd.get(), "xp_port_stats").get(7, through_syscall));
+    xp_link_counters through_syscall{};
+    REQUIRE(TypedMap<uint32_t, xp_link_counters>::borrow(fd.get(), "xp_link_stats").get(7, through_syscall));
     CHECK(through_syscall.bytes == 4);  // written through the mapping, seen by the kernel
 
     LIBBPF_OPTS(bpf_map_create_opts, plain);
-    UniqueFd unmappable(bpf_map_create(BPF_MAP_TYPE_ARRAY, "xp_port_stats", 4, sizeof(xp_counters), XP_PORT_STATS_PER_CPU * cpu_ids(), &plain));
+    UniqueFd unmappable(bpf_map_create(BPF_MAP_TYPE_ARRAY, "xp_link_stats", 4, sizeof(xp_link_counters), XP_LINKS_PER_CPU * cpu_ids(), &plain));
     REQUIRE(unmappable.get() >= 0);
-    CpuArray<xp_counters> refused(TypedMap<uint32_t, xp_counters>::borrow(unmappable.get(), "xp_port_stats"), XP_PORT_STATS_PER_CPU);
-    for (uint32_t i = 0; i < CpuArray<xp_counters>::kSyscallUses; ++i) refused.read_percpu(0);
-    CHECK_THROWS_WITH(refused.read_percpu(0), Catch::Contains("mmap xp_port_stats") && Catch::Contains("BPF_F_MMAPABLE"));
+    CpuArray<xp_link_counters> refused(TypedMap<uint32_t, xp_link_counters>::borrow(unmappable.get(), "xp_link_stats"), XP_LINKS_PER_CPU);
+    for (uint32_t i = 0; i < CpuArray<xp_link_counters>::kSyscallUses; ++i) refused.read_percpu(0);
+    CHECK_THROWS_WITH(refused.read_percpu(0), Catch::Contains("mmap xp_link_stats") && Catch::Contains("BPF_F_MMAPABLE"));
 }
 
 TEST_CASE("pins of another type than this build's are refused by name", "[reconcile]") {
@@ -162,7 +174,7 @@ TEST_CASE("write puts and removes exactly a delta's entries, in batches, and bum
     Tables after = before;
     after.routes_v6.clear();
     after.peerings.erase(4);
-    after.ports[7] = xp_port{1, 0};
+    after.ports[7] = xp_port{1, 0, {}, {}};
     xp_route via{};
     via.kind = XP_NH_PEERING;
     via.target = 5;

@@ -206,7 +206,7 @@ TEST_CASE("route cache: a copy that does not fold to its check word is not trust
     forget_memo(fx);
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
     CHECK(cached(fx, "10.2.1.2").route.target == fx.if_b1);  // looked up again and filled anew
-    CHECK(fx.port(1, XP_PORT_TX).packets == 2);              // both left through vsw-b1
+    CHECK(fx.port(fx.if_b1).tx.packets == 2);              // both left through vsw-b1
 }
 
 TEST_CASE("route cache: a hit through a peering checks the connection itself", "[router][cache]") {

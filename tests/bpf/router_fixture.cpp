@@ -207,7 +207,7 @@ uint64_t RouterFixture::cache_answers(enum xp_cache_result result) {
     return n;
 }
 
-xp_counters RouterFixture::port(uint32_t slot, xp_port_direction dir) { return sum(dp.port_stats.read_percpu(slot * 2 + dir)); }
+xp_port RouterFixture::port(uint32_t ifindex) { return sum(dp.ports.read_percpu(ifindex)); }
 
 LinkCounters RouterFixture::link(uint32_t slot, xp_direction dir) { return sum(dp.link_stats.read_percpu(slot * XP_DIR_MAX + dir)); }
 

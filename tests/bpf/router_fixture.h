@@ -59,7 +59,8 @@ public:
     xp_counters reason(enum xp_reason r);
     // Packets the route cache answered with `result`, over all CPUs.
     uint64_t cache_answers(enum xp_cache_result result);
-    xp_counters port(uint32_t slot, xp_port_direction dir);
+    // The port on ifindex (fx.if_a1, ...), its counters summed over the CPUs.
+    xp_port port(uint32_t ifindex);
     LinkCounters link(uint32_t slot, xp_direction dir);
 
     Datapath dp;

@@ -22,9 +22,9 @@ TEST_CASE("IPv4 through a peering: redirected to the peer's vSwitch, MACs rewrit
     CHECK(r.out.ip()->check != in.ip()->check);
 
     // The egress port is vsw-b1's: its counters moved, and the route it took names its ifindex.
-    CHECK(fx.port(1, XP_PORT_TX).packets == 1);
-    CHECK(fx.port(0, XP_PORT_RX).packets == 1);
-    CHECK(fx.port(0, XP_PORT_TX).packets == 0);
+    CHECK(fx.port(fx.if_b1).tx.packets == 1);
+    CHECK(fx.port(fx.if_a1).rx.packets == 1);
+    CHECK(fx.port(fx.if_a1).tx.packets == 0);
     xp_route used{};
     REQUIRE(fx.dp.routes_v4.get(lpm_key_v4(2, Cidr::parse("10.2.1.0/24")), used));
     CHECK(used.target == fx.if_b1);
@@ -58,7 +58,7 @@ TEST_CASE("IPv6 through a peering: hop limit decremented, MACs rewritten", "[rou
     CHECK(r.out.dst_mac() == fixture_mac(2, 3));
     CHECK(r.out.src_mac() == fixture_mac(1, 3));
     CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 1);
-    CHECK(fx.port(1, XP_PORT_TX).packets == 1);
+    CHECK(fx.port(fx.if_b1).tx.packets == 1);
 }
 
 TEST_CASE("the accepter's reply is counted in the other direction", "[router]") {
@@ -69,7 +69,7 @@ TEST_CASE("the accepter's reply is counted in the other direction", "[router]") 
     CHECK(r.out.dst_mac() == fixture_mac(2, 1));
     CHECK(fx.link(5, XP_DIR_B_TO_A).packets == 1);
     CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 0);
-    CHECK(fx.port(0, XP_PORT_TX).packets == 1);
+    CHECK(fx.port(fx.if_a1).tx.packets == 1);
 }
 
 TEST_CASE("between two vSwitches of one VPC: a system route, no peering counted", "[router]") {
@@ -103,7 +103,7 @@ TEST_CASE("a transit attempt through the peer's other peering is dropped", "[rou
     CHECK(fx.link(5, XP_DIR_A_TO_B).drop_transit == 1);
     CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 0);
     CHECK(fx.link(6, XP_DIR_A_TO_B).packets == 0);
-    CHECK(fx.port(2, XP_PORT_TX).packets == 0);
+    CHECK(fx.port(fx.if_c1).tx.packets == 0);
 }
 
 TEST_CASE("the peer VPC has no vSwitch for the address: dropped on the link as no route", "[router]") {
@@ -267,18 +267,19 @@ TEST_CASE("counters: a packet counts in the region of the CPU that ran it, and o
     const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
     const auto verdicts = fx.dp.verdicts.read_percpu(0);
-    const auto rx = fx.dp.port_stats.read_percpu(0 * 2 + XP_PORT_RX);
+    const auto a1 = fx.dp.ports.read_percpu(fx.if_a1);
     const auto crossed = fx.dp.link_stats.read_percpu(5 * XP_DIR_MAX + XP_DIR_A_TO_B);
     REQUIRE(verdicts.size() == cpus);
     for (unsigned c = 0; c < cpus; ++c) {
         const uint64_t want = c == static_cast<unsigned>(cpu) ? 1 : 0;
         CHECK(verdicts[c].reason[XP_REASON_FORWARD_PEERING].packets == want);
         CHECK(verdicts[c].cache[XP_CACHE_MISS] == want);
-        CHECK(rx[c].packets == want);
+        CHECK(a1[c].rx.packets == want);
+        CHECK(a1[c].vpc == 1);  // every CPU's copy names the VPC
         CHECK(crossed[c].packets == want);
     }
     // The neighbouring elements of that CPU's region stay untouched.
     CHECK(verdicts[cpu].reason[XP_REASON_FORWARD_LOCAL].packets == 0);
     CHECK(verdicts[cpu].cache[XP_CACHE_HIT] == 0);
-    CHECK(fx.dp.port_stats.read_percpu(0 * 2 + XP_PORT_TX)[cpu].packets == 0);
+    CHECK(a1[cpu].tx.packets == 0);
 }

@@ -206,9 +206,9 @@ TEST_CASE("diff: additions, changes and removals; patch and merge follow them", 
     before.peerings[2] = on;
     after.peerings[2] = off;
     after.peerings[3] = on;
-    before.ports[10] = xp_port{1, 0};
-    after.ports[10] = xp_port{1, 0};
-    after.routes_v4[lpm_key_v4(1, cidr("10.0.0.0/8"))] = xp_route{XP_NH_PEERING, 3, 0, {}, {}};
+    before.ports[10] = xp_port{1, 0, {}, {}};
+    after.ports[10] = xp_port{1, 0, {}, {}};
+    after.routes_v4[lpm_key_v4(1, cidr("10.0.0.0/8"))] = xp_route{XP_NH_PEERING, 3, {}, {}};
 
     TablesDelta d = diff(before, after);
     auto r = d.counts();

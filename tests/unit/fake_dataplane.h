@@ -27,7 +27,7 @@ struct FakeKernel {
     std::string dump() const {
         std::string out;
         for (const auto& [k, v] : maps.peerings) out += "peering " + std::to_string(k) + " active " + std::to_string(v.active) + "\n";
-        for (const auto& [k, v] : maps.ports) out += "port " + std::to_string(k) + " slot " + std::to_string(v.slot) + "\n";
+        for (const auto& [k, v] : maps.ports) out += "port " + std::to_string(k) + " vpc " + std::to_string(v.vpc) + "\n";
         out += "routes v4 " + std::to_string(maps.routes_v4.size()) + " v6 " + std::to_string(maps.routes_v6.size()) + "\n";
         for (const auto& [k, v] : maps.routes_v6)
             out += "route6 vpc " + std::to_string(k.vpc) + " /" + std::to_string(k.prefixlen - 32) + " kind " + std::to_string(v.kind) +
@@ -87,7 +87,6 @@ public:
         k_->calls.push_back("clear_link_counters " + std::to_string(slot));
         for (int dir = 0; dir < XP_DIR_MAX; ++dir) k_->link_counters.erase({slot, dir});
     }
-    void clear_port_counters(uint32_t slot) override { k_->calls.push_back("clear_port_counters " + std::to_string(slot)); }
     bool has_datapath() override { return true; }
     std::vector<xp_counters> reason_counters() override { return std::vector<xp_counters>(XP_REASON_MAX); }
     RouteCacheStats route_cache_stats() override { return {}; }

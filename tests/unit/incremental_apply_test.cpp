@@ -118,7 +118,7 @@ TEST_CASE("incremental apply: a command after a killed one rewrites all maps, th
 
     // what a route add killed after its map write and before its commit leaves
     w.kernel->dirty = true;
-    w.kernel->maps.routes_v4[junk_key()] = xp_route{XP_NH_PEERING, p.slot, 0, {}, {}};
+    w.kernel->maps.routes_v4[junk_key()] = xp_route{XP_NH_PEERING, p.slot, {}, {}};
     w.kernel->maps.peerings.clear();
     const size_t full = w.kernel->full_applies;
 
