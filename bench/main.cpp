@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
                           << ", \"retval\": " << t.retval;
                 if (unaccounted)
                     std::cout << ", \"unaccounted_ns\": " << t.unaccounted_ns << ", \"fastest_unaccounted_ns\": " << t.fastest_unaccounted_ns
-                              << ", \"unaccounted_retval\": " << t.unaccounted_retval;
+                              << ", \"unaccounted_retval\": " << t.unaccounted_retval << ", \"paired_median_ns\": " << t.paired_median_ns;
                 std::cout << "}\n";
             }
             return 0;

@@ -110,11 +110,18 @@ std::vector<CostTrial> program_cost(const std::string& pin, bool paired_unaccoun
                 double mean() const { return sum / kRounds; }
             } base, routed, plain;
             CostTrial trial;
+            std::vector<double> paired;  // each round's router minus its unaccounted build
             for (int r = 0; r < kRounds; ++r) {  // the router and its unaccounted build alternate in going first
                 base.add(run(empty, nullptr, round_repeat));
-                if (unaccounted && r % 2) plain.add(run(unaccounted->fd(), &trial.unaccounted_retval, round_repeat));
-                routed.add(run(target, &trial.retval, round_repeat));
-                if (unaccounted && r % 2 == 0) plain.add(run(unaccounted->fd(), &trial.unaccounted_retval, round_repeat));
+                double without = 0;
+                if (unaccounted && r % 2) without = run(unaccounted->fd(), &trial.unaccounted_retval, round_repeat);
+                const double with = run(target, &trial.retval, round_repeat);
+                if (unaccounted && r % 2 == 0) without = run(unaccounted->fd(), &trial.unaccounted_retval, round_repeat);
+                routed.add(with);
+                if (unaccounted) {
+                    plain.add(without);
+                    paired.push_back(with - without);
+                }
             }
             trial.baseline_ns = base.mean();
             trial.ns = routed.mean() - base.mean();
@@ -122,6 +129,8 @@ std::vector<CostTrial> program_cost(const std::string& pin, bool paired_unaccoun
             if (unaccounted) {
                 trial.unaccounted_ns = plain.mean() - base.mean();
                 trial.fastest_unaccounted_ns = plain.fastest - base.fastest;
+                std::sort(paired.begin(), paired.end());
+                trial.paired_median_ns = (paired[(kRounds - 1) / 2] + paired[kRounds / 2]) / 2;
             }
             out.push_back(trial);
         }

@@ -27,6 +27,9 @@ struct CostTrial {
     // The same from each program's fastest round (the baseline's fastest subtracted).
     double fastest_ns = 0;
     double fastest_unaccounted_ns = 0;
+    // The median over the rounds of the router minus its unaccounted build in the same round: a
+    // round slowed down for both cancels out, one slowed down for one of them is an outlier.
+    double paired_median_ns = 0;
 };
 
 // pin: the pinned router. paired_unaccounted: in each trial, also the same router built without

@@ -65,8 +65,8 @@ before=$(counter "$pcc" 0 packets)
 out=$(cost 192.168.1.2 --unaccounted)
 [ "$(jq -r '"\(.retval) \(.unaccounted_retval)"' <<<"$out")" = "4 4" ] && pass "paired in one trial, the unaccounted build forwards too" ||
   fail "paired cost run: $out"
-jq -e '[.ns, .fastest_ns, .unaccounted_ns, .fastest_unaccounted_ns] | all(type == "number")' <<<"$out" >/dev/null &&
-  pass "each program's mean and fastest round reported" || fail "cost figures missing: $out"
+jq -e '[.ns, .fastest_ns, .unaccounted_ns, .fastest_unaccounted_ns, .paired_median_ns] | all(type == "number")' <<<"$out" >/dev/null &&
+  pass "each program's mean and fastest round, and the rounds' median difference, reported" || fail "cost figures missing: $out"
 [ $(($(counter "$pcc" 0 packets) - before)) = 1000 ] && pass "and counts nothing: 1000 counted, the accounted build's" ||
   fail "$(($(counter "$pcc" 0 packets) - before)) counted for 1000 accounted and 1000 unaccounted repeats"
 
