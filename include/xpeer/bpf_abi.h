@@ -104,13 +104,15 @@ struct xp_counters {
 
 /* Per CPU, indexed by the ifindex of a vSwitch link's datapath side: the VPC its packets come
  * from, the same in every CPU's copy, and the link's counters on this CPU. One element, so that a
- * packet finds its VPC and is counted with one lookup. The loader writes a port whole (counters
- * zeroed) only when it appears, changes or goes. */
+ * packet finds its VPC and is counted with one lookup, and one cache line, so that no port's
+ * counters straddle two. The loader writes a port whole (counters zeroed) only when it appears,
+ * changes or goes. */
 struct xp_port {
 	__u32 vpc; /* the VPC's key, never 0: 0 marks an unused slot */
 	__u32 pad;
 	struct xp_counters rx; /* from the VPC into the router */
 	struct xp_counters tx; /* from the router into the VPC */
+	__u64 pad_to_line[3];
 };
 
 /* Indexed by peering slot. Direction 0 is requester -> accepter (vpc_a -> vpc_b). */
@@ -175,10 +177,11 @@ enum xp_reason {
 };
 
 /* Per CPU, one element: what happened to every packet the router saw, and how the route cache
- * answered the packets that asked it. One element, so that a packet looks it up once. */
+ * answered the packets that asked it. One element, so that a packet looks it up once; the cache
+ * answers first, so that a forwarded packet's counters share one cache line. */
 struct xp_verdicts {
-	struct xp_counters reason[XP_REASON_MAX];
 	__u64 cache[XP_CACHE_RESULT_MAX];
+	struct xp_counters reason[XP_REASON_MAX];
 };
 
 /* tools/bench (bpf/bench.bpf.c): a traffic generator run with BPF_F_TEST_XDP_LIVE_FRAMES, a
@@ -213,7 +216,7 @@ static_assert(sizeof(struct xp_lpm_key_v6) == 24, "xp_lpm_key_v6 layout");
 static_assert(offsetof(struct xp_lpm_key_v4, addr) == 8, "vpc id before the address");
 static_assert(sizeof(struct xp_route) == 20, "xp_route layout");
 static_assert(offsetof(struct xp_route, dmac) == 14, "xp_route layout");
-static_assert(sizeof(struct xp_port) == 40, "xp_port layout");
+static_assert(sizeof(struct xp_port) == 64, "xp_port layout: one cache line");
 static_assert(sizeof(struct xp_peering) == 32, "xp_peering layout");
 static_assert(sizeof(struct xp_policer) == 24, "xp_policer layout");
 static_assert(sizeof(struct xp_link_counters) == 64, "xp_link_counters layout");
@@ -224,6 +227,7 @@ static_assert(sizeof(struct xp_cached_route) == 64, "xp_cached_route layout");
 static_assert(sizeof(struct xp_route_memo_set) == 64 * XP_ROUTE_MEMO_WAYS, "xp_route_memo_set layout");
 static_assert(sizeof(struct xp_control) == 16, "xp_control layout");
 static_assert(sizeof(struct xp_verdicts) == 192, "xp_verdicts layout: a new reason or result needs padding to whole cache lines");
+static_assert(offsetof(struct xp_verdicts, reason[XP_REASON_FORWARD_PEERING + 1]) <= 64, "a forwarded packet's verdict counters in one cache line");
 static_assert(XP_LINKS_PER_CPU * sizeof(struct xp_link_counters) % 64 == 0 && XP_VERDICTS_PER_CPU * sizeof(struct xp_verdicts) % 64 == 0 &&
                   XP_PORTS_PER_CPU * sizeof(struct xp_port) % 64 == 0 && sizeof(struct xp_route_memo_set) % 64 == 0,
               "per-CPU regions of whole cache lines");
