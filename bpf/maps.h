@@ -13,13 +13,14 @@
 #define XP_UNACCOUNTED 0
 #endif
 
-/* An array, so that finding the ingress port costs no hash: the loader keeps the datapath side's
- * ifindexes below XP_MAX_PORTS. A slot whose vpc is 0 is no port. */
+/* Per CPU: key cpu * XP_PORTS_PER_CPU + ifindex. An array, so that finding the ingress port costs
+ * no hash: the loader keeps the datapath side's ifindexes below XP_MAX_PORTS. An element whose vpc
+ * is 0 is no port. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XP_PORTS_PER_CPU); /* x CPU ids */
 	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32); /* ifindex */
+	__type(key, __u32); /* CPU id * XP_PORTS_PER_CPU + ifindex */
 	__type(value, struct xp_port);
 } xp_ports SEC(".maps");
 

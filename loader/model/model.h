@@ -24,7 +24,7 @@ struct Vpc {
 };
 
 struct VSwitch {
-    uint32_t slot = 0;  // counters slot, smallest free among live vSwitches; assigned by the store
+    uint32_t slot = 0;  // its policy-routing table and metric; smallest free among live vSwitches; assigned by the store
     std::string id;     // vsw-...
     std::string vpc_id;
     std::string name;

@@ -68,7 +68,7 @@ TEST_CASE("a map whose layout differs from this build is refused by name", "[rec
     CHECK_THROWS_WITH((TypedMap<uint32_t, xp_port>::borrow(fd, "xp_ports")), Catch::Contains("xp_ports has key/value sizes 4/4"));
 }
 
-TEST_CASE("ports: every CPU's copy names the VPC; counters survive a reconcile; a torn or removed port is written whole", "[reconcile]") {
+TEST_CASE("ports: every CPU's copy names the VPC, counters survive a reconcile, a torn, removed or re-added port is written whole", "[reconcile]") {
     Datapath dp = Datapath::load_unpinned();
     Tables t = two_routes_one_peering();
     t.ports[7] = xp_port{1, 0, {}, {}};
@@ -92,6 +92,19 @@ TEST_CASE("ports: every CPU's copy names the VPC; counters survive a reconcile; 
         CHECK(copy.rx.packets == 0);
     }
 
+    copies = dp.ports.read_percpu(7);
+    copies.front().tx = xp_counters{5, 500};
+    dp.ports.write_percpu(7, copies);
+    Tables without = t;
+    without.ports.erase(7);
+    write(diff(t, without), dp);  // a vSwitch deleted, then another on its ifindex
+    for (const xp_port& copy : dp.ports.read_percpu(7)) CHECK(bytes_equal(copy, xp_port{}));
+    write(diff(without, t), dp);
+    for (const xp_port& copy : dp.ports.read_percpu(7)) {
+        CHECK(copy.vpc == 1);
+        CHECK(copy.tx.packets == 0);  // the new port's counters start at zero
+    }
+
     t.ports.erase(7);
     CHECK(reconcile(t, dp).removed == 1);
     for (const xp_port& copy : dp.ports.read_percpu(7)) CHECK(copy.vpc == 0);  // no port
@@ -112,7 +125,7 @@ TEST_CASE("a per-CPU map of another size than this build's is refused by name", 
     CHECK_THROWS_WITH(dp.verdicts.read_percpu(XP_VERDICTS_PER_CPU), Catch::Contains("beyond"));
 }
 
-TEST_CASE("a per-CPU map is read through the system call at first, then mapped; one that cannot be mapped is refused then", "[reconcile]") {
+TEST_CASE("a per-CPU map is read through the system call at first, then mapped, one that cannot be mapped is refused then", "[reconcile]") {
     auto mappings = [] {  // this process's mappings of BPF maps
         std::ifstream in("/proc/self/maps");
         size_t n = 0;

@@ -297,7 +297,7 @@ TEST_CASE("route memo: IPv6, every word of the address is compared", "[router][c
     }
 }
 
-TEST_CASE("route memo: two destinations share a set; a third answer takes a free way, or else the older", "[router][cache]") {
+TEST_CASE("route memo: two destinations share a set, a third answer takes a free way, or else the older", "[router][cache]") {
     RouterFixture fx;
     const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);

@@ -14,13 +14,15 @@ xp instance create --vswitch "$vsw1" --ip 172.16.1.2 >/dev/null
 pcc=$(xp peering create --vpc "$vpc1" --peer-vpc "$vpc2")
 xp route add --vpc "$vpc1" --destination 192.168.0.0/16 --next-hop "$pcc" >/dev/null
 
-# Each datapath-side link's port, every CPU's copy: key and VPC, counters left out. Dumping all
-# of xp_ports (65,536 elements a CPU id) takes seconds; a port is only written for such a link.
+# Every CPU's copy of the ports up to a few past the highest ifindex in the datapath namespace
+# (a refused vSwitch would have taken the lowest free one): key and VPC, counters left out.
+# Dumping all of xp_ports (65,536 elements a CPU id) takes seconds.
 ports_state() {
-  local cpus ifindex cpu key
+  local cpus top ifindex cpu key
   cpus=$(($(sed 's/.*[-,]//' /sys/devices/system/cpu/possible) + 1))
   ip -n "$XPEER_DATAPATH_NETNS" -br link show | awk '{print $1}'
-  for ifindex in $(ip -n "$XPEER_DATAPATH_NETNS" -j link show | jq '.[].ifindex'); do
+  top=$(ip -n "$XPEER_DATAPATH_NETNS" -j link show | jq 'map(.ifindex) | max')
+  for ((ifindex = 1; ifindex <= top + 4; ifindex++)); do
     for ((cpu = 0; cpu < cpus; cpu++)); do
       key=$((cpu * 65536 + ifindex))
       bpftool -j map lookup pinned "$XPEER_BPFFS/xp_ports" key $((key & 255)) $((key >> 8 & 255)) $((key >> 16 & 255)) $((key >> 24)) |

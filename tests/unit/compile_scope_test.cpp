@@ -198,7 +198,7 @@ TEST_CASE("compile_scope: a scoped snapshot compiles to the whole store's entrie
     }
 }
 
-TEST_CASE("diff: additions, changes and removals; patch and merge follow them", "[compiler][delta]") {
+TEST_CASE("diff: additions, changes and removals, patch and merge follow them", "[compiler][delta]") {
     Tables before, after;
     xp_peering on{}, off{};
     on.active = 1;

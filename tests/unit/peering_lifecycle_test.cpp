@@ -166,7 +166,7 @@ TEST_CASE("wait returns at the status, fails on a status that cannot lead there 
     CHECK(error_code([&] { w.as(kAlice)->wait_peering(p.id, S::Rejected, milliseconds(1000)); }) == "IncorrectStatus.VpcPeer");
 }
 
-TEST_CASE("delete refuses while routes point at the connection; --force removes them at both ends", "[controller]") {
+TEST_CASE("delete refuses while routes point at the connection, --force removes them at both ends", "[controller]") {
     World w;
     Pair v = two_accounts(w);
     Peering p = in_status(w, v, S::Activated);
@@ -539,7 +539,7 @@ TEST_CASE("refusals do not give away the other account's routes, quotas or regio
     CHECK(error_code([&] { w.as(kAlice)->create_peering(wrong_region); }) == "InvalidVpcId.NotFound");
 }
 
-TEST_CASE("accept re-checks the accepter VPC's quota; Rejected and Expired ones do not count", "[controller]") {
+TEST_CASE("accept re-checks the accepter VPC's quota, Rejected and Expired ones do not count", "[controller]") {
     World w;
     Pair v = two_accounts(w);
     Peering p = request(w, v);

@@ -5,7 +5,7 @@
 using namespace xpeer;
 using namespace xpeer::testing;
 
-TEST_CASE("route import: many entries in one transaction; one bad line refuses them all, naming it", "[controller]") {
+TEST_CASE("route import: many entries in one transaction, one bad line refuses them all, naming it", "[controller]") {
     World w;
     auto a = vpc_with_vswitch(w, 1, "10.1.0.0/16", "10.1.1.0/24");
     auto b = vpc_with_vswitch(w, 1, "10.2.0.0/16", "10.2.1.0/24");

@@ -444,7 +444,7 @@ TEST_CASE("store: routes inserted together are all stored or none, and get their
     CHECK(s.routes().empty());
 }
 
-TEST_CASE("store: a version 4 file keeps its route ids and order; new routes continue after them", "[store]") {
+TEST_CASE("store: a version 4 file keeps its route ids and order, new routes continue after them", "[store]") {
     TempDir dir;
     {
         Store s(dir.db());

@@ -71,7 +71,7 @@ TEST_CASE("counters that restart are not lost, and a deleted connection's last t
     CHECK(lines[0].usd == Approx(16 * 0.072));
 }
 
-TEST_CASE("a bill covers whole hours; intra-region traffic is free", "[telemetry]") {
+TEST_CASE("a bill covers whole hours, intra-region traffic is free", "[telemetry]") {
     World w;
     w.clock = 1'800'000'000 / 3600 * 3600;  // on an hour
     Seed s = seed(w);
@@ -133,7 +133,7 @@ TEST_CASE("alert rules through the controller: fire once, recorded before delive
     CHECK(error_code([&] { w.as(kC2)->alert_history(rule.id); }) == "InvalidAlertId.NotFound");
 }
 
-TEST_CASE("utilization needs a bandwidth; prices are the operator's", "[telemetry]") {
+TEST_CASE("utilization needs a bandwidth, prices are the operator's", "[telemetry]") {
     World w;
     auto a = vpc_with_vswitch(w, kC1, "10.1.0.0/16", "10.1.1.0/24");
     auto b = vpc_with_vswitch(w, kC1, "10.2.0.0/16", "10.2.1.0/24");
