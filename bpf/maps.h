@@ -120,4 +120,10 @@ static __always_inline void *this_cpu_elem(void *map, __u32 cpu, __u32 per_cpu, 
 	return bpf_map_lookup_elem(map, &key);
 }
 
+/* This CPU's element of the port on ifindex: its VPC and counters. */
+static __always_inline struct xp_port *this_cpu_port(__u32 cpu, __u32 ifindex)
+{
+	return this_cpu_elem(&xp_ports, cpu, XP_PORTS_PER_CPU, ifindex);
+}
+
 #endif

@@ -30,12 +30,6 @@ static __always_inline void count_reason(__u32 cpu, enum xp_reason reason, __u32
 	count_verdict(cpu, reason, XP_CACHE_NOT_ASKED, len);
 }
 
-/* This CPU's element of the port on ifindex: its VPC and counters. */
-static __always_inline struct xp_port *this_cpu_port(__u32 cpu, __u32 ifindex)
-{
-	return this_cpu_elem(&xp_ports, cpu, XP_PORTS_PER_CPU, ifindex);
-}
-
 /* c: the rx or tx counters of this_cpu_port() */
 static __always_inline void count_port(struct xp_counters *c, __u32 len)
 {

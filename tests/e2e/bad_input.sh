@@ -25,10 +25,9 @@ ports_state() {
   for ((ifindex = 1; ifindex <= top + 4; ifindex++)); do
     for ((cpu = 0; cpu < cpus; cpu++)); do
       key=$((cpu * 65536 + ifindex))
-      bpftool -j map lookup pinned "$XPEER_BPFFS/xp_ports" key $((key & 255)) $((key >> 8 & 255)) $((key >> 16 & 255)) $((key >> 24)) |
-        jq -c '[.formatted.key, .formatted.value.vpc]'
+      bpftool -j map lookup pinned "$XPEER_BPFFS/xp_ports" key $((key & 255)) $((key >> 8 & 255)) $((key >> 16 & 255)) $((key >> 24))
     done
-  done
+  done | jq -c '[.formatted.key, .formatted.value.vpc]'
 }
 
 state() {
