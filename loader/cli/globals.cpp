@@ -21,6 +21,7 @@ void add_globals(CLI::App& app, Globals& g) {
         ->envname("XPEER_NETNS_PREFIX")
         ->capture_default_str();
     app.add_option("--account", g.config.account, "the caller's account UID")->envname("XPEER_ACCOUNT")->capture_default_str();
+    app.add_flag("--operator", g.config.is_operator, "act as the host's operator, not as an account")->envname("XPEER_OPERATOR");
     app.add_option("--xdp-mode", g.xdp_mode, "how XDP programs attach")->envname("XPEER_XDP_MODE")->check(CLI::IsMember({"native", "generic"}))->capture_default_str();
     app.add_flag("--json", g.json, "machine-readable output");
     app.add_flag("-v,--verbose", g.verbose, "log every kernel step to stderr");

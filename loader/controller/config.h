@@ -15,6 +15,10 @@ struct Config {
     std::string datapath_netns = "xpeer-dp";
     std::string netns_prefix = "xpeer";  // VPC namespaces are PREFIX-vpc-...
     AccountId account = 1;
+    // The host's operator, not a tenant: sees every account's state and counters, sets any
+    // account's quotas, may override the clock. Every caller is root on the host, so this is a
+    // promise of intent (--operator), not a credential: tenants reach xpeer through an API.
+    bool is_operator = false;
     bool xdp_generic = false;  // attach in generic (skb) mode instead of the veth driver's
     std::optional<int64_t> now;  // the clock, in unix seconds, when tests set it
     std::string store_id;        // from the store, once bound (Controller fills it in)
