@@ -28,17 +28,46 @@ static __always_inline int parse_eth(struct cursor *c, struct ethhdr **eth)
 	return h->h_proto;
 }
 
+/* The one's complement sum of an IPv4 header folds to all ones when its checksum is right. The
+ * 20 bytes every header has are summed in words, options (up to 40 bytes more) in a loop. */
+static __always_inline bool ipv4_checksum_ok(const struct iphdr *h, const void *end)
+{
+	const __u32 *w = (const __u32 *)h;
+	__u64 sum = (__u64)w[0] + w[1] + w[2] + w[3] + w[4];
+
+	for (int i = 5; i < 15; i++) {
+		if (i >= h->ihl)
+			break;
+		if ((const void *)(w + i + 1) > end)
+			return false;
+		sum += w[i];
+	}
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffffffff) + (sum >> 32);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum == 0xffff;
+}
+
+/* Refused as the kernel's ip_rcv() refuses them: a header shorter than 20 bytes or longer than
+ * the frame, a total length beyond the frame or shorter than the header, a wrong checksum.
+ * A total length short of the frame is padding (a minimum-size Ethernet frame) and is kept. */
 static __always_inline int parse_ipv4(struct cursor *c, struct iphdr **ip)
 {
 	struct iphdr *h = c->pos;
+	__u32 hlen, tot_len;
 
 	if ((void *)(h + 1) > c->end)
 		return -1;
 	if (h->version != 4 || h->ihl < 5)
 		return -1;
-	if (c->pos + h->ihl * 4 > c->end)
+	hlen = h->ihl * 4;
+	tot_len = bpf_ntohs(h->tot_len);
+	if (c->pos + hlen > c->end || tot_len < hlen || c->pos + tot_len > c->end)
 		return -1;
-	c->pos += h->ihl * 4;
+	if (!ipv4_checksum_ok(h, c->end))
+		return -1;
+	c->pos += hlen;
 	*ip = h;
 	return h->protocol;
 }
@@ -51,6 +80,8 @@ static __always_inline int parse_ipv6(struct cursor *c, struct ipv6hdr **ip6)
 		return -1;
 	if (h->version != 6)
 		return -1;
+	if ((void *)(h + 1) + bpf_ntohs(h->payload_len) > c->end)
+		return -1; /* a payload beyond the frame (the kernel's ipv6_rcv() refuses it too) */
 	c->pos = h + 1;
 	*ip6 = h;
 	return h->nexthdr;

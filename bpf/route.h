@@ -41,6 +41,8 @@ static __always_inline enum xp_reason resolve(__u32 vpc, const __u32 *dst, bool 
 
 	if (!route)
 		return XP_REASON_DROP_NO_ROUTE;
+	if (route->kind == XP_NH_RESERVED)
+		return XP_REASON_DROP_RESERVED;
 	if (route->kind == XP_NH_VSWITCH) {
 		d->route = route;
 		return XP_REASON_FORWARD_LOCAL;
@@ -69,6 +71,8 @@ static __always_inline enum xp_reason resolve(__u32 vpc, const __u32 *dst, bool 
 	route = lookup_route(peer_vpc, dst, is_v6);
 	if (!route)
 		return XP_REASON_DROP_NO_ROUTE;
+	if (route->kind == XP_NH_RESERVED)
+		return XP_REASON_DROP_RESERVED;
 	if (route->kind != XP_NH_VSWITCH)
 		return XP_REASON_DROP_TRANSIT; /* peering is not transitive */
 	d->route = route;

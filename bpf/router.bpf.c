@@ -4,6 +4,7 @@
 #include "parse.h"
 #include "rewrite.h"
 #include "route.h"
+#include "source.h"
 #include "stats.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -37,6 +38,8 @@ static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, struct
 			goto malformed;
 		if (is_link_scope_v6(ip6))
 			goto link_scope;
+		if (!source_ok_v6(port, ip6))
+			goto spoofed;
 		dst = ip6->daddr.in6_u.u6_addr32;
 		ttl = ip6->hop_limit;
 	} else {
@@ -44,6 +47,8 @@ static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, struct
 			goto malformed;
 		if (is_link_scope_v4(ip))
 			goto link_scope;
+		if (!source_ok_v4(port, ip))
+			goto spoofed;
 		dst = &ip->daddr;
 		ttl = ip->ttl;
 	}
@@ -72,6 +77,10 @@ malformed:
 link_scope:
 	count_reason(cpu, XP_REASON_PASS_LINK_LOCAL, len);
 	return XDP_PASS;
+spoofed:
+	count_port(&port->rx, len);
+	count_reason(cpu, XP_REASON_DROP_SPOOFED, len);
+	return XDP_DROP;
 }
 
 SEC("xdp")

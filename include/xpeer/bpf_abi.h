@@ -42,6 +42,7 @@ struct xp_lpm_key_v6 {
 enum xp_nexthop_kind {
 	XP_NH_VSWITCH = 1, /* system route: a vSwitch of the VPC; target = egress ifindex */
 	XP_NH_PEERING = 2, /* route entry: target = peering slot */
+	XP_NH_RESERVED = 3, /* a subnet's network, gateway or broadcast address: nobody's to reach */
 };
 
 /* Value of both LPM tries. For a vSwitch next hop, the MACs to write. */
@@ -103,18 +104,20 @@ struct xp_counters {
 };
 
 /* Per CPU, indexed by the ifindex of a vSwitch link's datapath side: the VPC its packets come
- * from, the same in every CPU's copy, and the link's counters on this CPU. One element, so that a
- * packet finds its VPC and is counted with one lookup, and one cache line, so that no port's
- * counters straddle two. The loader writes a port whole (counters zeroed) only when it appears,
- * changes or goes. */
+ * from and the addresses they may come from, the same in every CPU's copy, and the link's counters
+ * on this CPU. One element, so that a packet finds its VPC, is checked and counted with one
+ * lookup, and one cache line, so that no port's counters straddle two. The loader writes a port
+ * whole (counters zeroed) only when it appears, changes or goes. */
 struct xp_port {
-	__u32 vpc; /* the VPC's key, never 0: 0 marks an unused slot */
-	__u32 pad;
+	__u32 vpc;             /* the VPC's key, never 0: 0 marks an unused slot */
+	__u8 src_v4[4];        /* the vSwitch's IPv4 CIDR, network order: the sources allowed */
 	struct xp_counters rx; /* from the VPC into the router */
 	struct xp_counters tx; /* from the router into the VPC */
-	__u64 pad_to_line[3];
+	__u8 src_v6[16];       /* the vSwitch's IPv6 CIDR */
+	__u8 src_v4_len;       /* prefix lengths; 0: the vSwitch has no CIDR of that family, */
+	__u8 src_v6_len;       /* and every source of it is refused */
+	__u8 pad[6];
 };
-
 /* Indexed by peering slot. Direction 0 is requester -> accepter (vpc_a -> vpc_b). */
 struct xp_peering {
 	__u32 vpc_a;
@@ -173,6 +176,8 @@ enum xp_reason {
 	XP_REASON_DROP_MALFORMED,
 	XP_REASON_UNKNOWN_PORT,      /* ingress ifindex not a vSwitch link: passed */
 	XP_REASON_DROP_POLICER,      /* over the peering connection's bandwidth */
+	XP_REASON_DROP_SPOOFED,      /* a source that is not the ingress vSwitch's to use */
+	XP_REASON_DROP_RESERVED,     /* to a subnet's network, gateway or broadcast address */
 	XP_REASON_MAX,
 };
 
@@ -182,6 +187,7 @@ enum xp_reason {
 struct xp_verdicts {
 	__u64 cache[XP_CACHE_RESULT_MAX];
 	struct xp_counters reason[XP_REASON_MAX];
+	__u64 pad_to_line[4];
 };
 
 /* tools/bench (bpf/bench.bpf.c): a traffic generator run with BPF_F_TEST_XDP_LIVE_FRAMES, a
@@ -216,6 +222,7 @@ static_assert(sizeof(struct xp_lpm_key_v6) == 24, "xp_lpm_key_v6 layout");
 static_assert(offsetof(struct xp_lpm_key_v4, addr) == 8, "vpc id before the address");
 static_assert(sizeof(struct xp_route) == 20, "xp_route layout");
 static_assert(offsetof(struct xp_route, dmac) == 14, "xp_route layout");
+static_assert(offsetof(struct xp_port, src_v4_len) == 56, "xp_port layout");
 static_assert(sizeof(struct xp_port) == 64, "xp_port layout: one cache line");
 static_assert(sizeof(struct xp_peering) == 32, "xp_peering layout");
 static_assert(sizeof(struct xp_policer) == 24, "xp_policer layout");
@@ -226,7 +233,7 @@ static_assert(sizeof(struct xp_cache_key_v6) == 20, "xp_cache_key_v6 layout");
 static_assert(sizeof(struct xp_cached_route) == 64, "xp_cached_route layout");
 static_assert(sizeof(struct xp_route_memo_set) == 64 * XP_ROUTE_MEMO_WAYS, "xp_route_memo_set layout");
 static_assert(sizeof(struct xp_control) == 16, "xp_control layout");
-static_assert(sizeof(struct xp_verdicts) == 192, "xp_verdicts layout: a new reason or result needs padding to whole cache lines");
+static_assert(sizeof(struct xp_verdicts) == 256, "xp_verdicts layout: a new reason or result needs padding to whole cache lines");
 static_assert(offsetof(struct xp_verdicts, reason[XP_REASON_FORWARD_PEERING + 1]) <= 64, "a forwarded packet's verdict counters in one cache line");
 static_assert(XP_LINKS_PER_CPU * sizeof(struct xp_link_counters) % 64 == 0 && XP_VERDICTS_PER_CPU * sizeof(struct xp_verdicts) % 64 == 0 &&
                   XP_PORTS_PER_CPU * sizeof(struct xp_port) % 64 == 0 && sizeof(struct xp_route_memo_set) % 64 == 0,

@@ -18,6 +18,12 @@ xp_route vswitch_route(const PortInfo& port) {
     return r;
 }
 
+xp_route reserved_route() {
+    xp_route r{};
+    r.kind = XP_NH_RESERVED;
+    return r;
+}
+
 xp_route peering_route(const Peering& p) {
     xp_route r{};
     r.kind = XP_NH_PEERING;
@@ -30,6 +36,24 @@ void add_route(Tables& t, uint32_t vpc, const Cidr& dst, const xp_route& r) {
         t.routes_v4.emplace(lpm_key_v4(vpc, dst), r);
     else
         t.routes_v6.emplace(lpm_key_v6(vpc, dst), r);
+}
+
+// A vSwitch's system route, and host routes that make its reserved addresses unreachable: the
+// longest match wins over the subnet's route, in the VPC's table and after a peering crossing.
+void add_subnet(Tables& t, uint32_t vpc, const Cidr& subnet, const xp_route& r) {
+    add_route(t, vpc, subnet, r);
+    for (const auto& a : reserved_addresses(subnet)) add_route(t, vpc, host_route(a), reserved_route());
+}
+
+// The sources a vSwitch's port accepts: its own CIDRs (xp_port.src_*).
+void allow_sources(xp_port& p, const Cidr& subnet) {
+    if (subnet.family() == Family::V4) {
+        std::memcpy(p.src_v4, subnet.addr.bytes.data(), sizeof(p.src_v4));
+        p.src_v4_len = subnet.prefix_len;
+    } else {
+        std::memcpy(p.src_v6, subnet.addr.bytes.data(), sizeof(p.src_v6));
+        p.src_v6_len = subnet.prefix_len;
+    }
 }
 
 }  // namespace
@@ -68,9 +92,11 @@ Tables compile(const Snapshot& s, const PortMap& ports) {
                                                   " (a link removed outside xpeer?); `xpeer reconcile` makes the missing link again");
         xp_port p{};
         p.vpc = vpc->second;
+        allow_sources(p, vsw.cidr);
+        if (vsw.ipv6_cidr) allow_sources(p, *vsw.ipv6_cidr);
         t.ports[ifindex] = p;
-        add_route(t, vpc->second, vsw.cidr, vswitch_route(port->second));
-        if (vsw.ipv6_cidr) add_route(t, vpc->second, *vsw.ipv6_cidr, vswitch_route(port->second));
+        add_subnet(t, vpc->second, vsw.cidr, vswitch_route(port->second));
+        if (vsw.ipv6_cidr) add_subnet(t, vpc->second, *vsw.ipv6_cidr, vswitch_route(port->second));
     }
 
     std::unordered_map<std::string, const Peering*> peering_by_id;

@@ -16,11 +16,16 @@ struct Scope {
     std::set<std::string> peerings;
 
     void add_route(const std::string& vpc_id, const Cidr& destination) { prefixes[vpc_id].insert(destination); }
-    // Its port and its system routes, whose keys a route entry may share.
+    // Its port, its system routes (whose keys a route entry may share) and the host routes of
+    // its reserved addresses.
     void add_vswitch(const VSwitch& vsw) {
         vswitches.insert(vsw.id);
-        add_route(vsw.vpc_id, vsw.cidr);
-        if (vsw.ipv6_cidr) add_route(vsw.vpc_id, *vsw.ipv6_cidr);
+        add_subnet(vsw.vpc_id, vsw.cidr);
+        if (vsw.ipv6_cidr) add_subnet(vsw.vpc_id, *vsw.ipv6_cidr);
+    }
+    void add_subnet(const std::string& vpc_id, const Cidr& subnet) {
+        add_route(vpc_id, subnet);
+        for (const auto& a : reserved_addresses(subnet)) add_route(vpc_id, host_route(a));
     }
     // Its xp_peering entry: what its status and bandwidth change. The routes through it do not
     // change with them (a route compiles to the slot of any live connection).

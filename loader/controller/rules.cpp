@@ -13,8 +13,8 @@ void require_family(const Cidr& c, Family f, const std::string& what) {
 }
 
 bool is_reserved(const Cidr& network, const IpAddr& a) {
-    if (a == network.nth(0) || a == gateway_of(network)) return true;
-    return network.family() == Family::V4 && a == network.nth(network.size() - 1);  // broadcast
+    auto reserved = reserved_addresses(network);
+    return std::find(reserved.begin(), reserved.end(), a) != reserved.end();
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "datapath/reconcile.h"
 
 #include <algorithm>
+#include <cstring>
 #include <vector>
 
 namespace xpeer {
@@ -57,7 +58,12 @@ void sync_array(const Table<uint32_t, V>& want, TypedMap<uint32_t, V>& map, uint
 }
 
 // Ports: every CPU has a copy of a port, with counters of its own. A port is as wanted when every
-// copy names the wanted VPC; it is written whole, every copy, its counters zeroed.
+// copy names the wanted VPC and sources; it is written whole, every copy, its counters zeroed.
+bool same_port(const xp_port& a, const xp_port& b) {
+    return a.vpc == b.vpc && std::memcmp(a.src_v4, b.src_v4, sizeof(a.src_v4)) == 0 && a.src_v4_len == b.src_v4_len &&
+           std::memcmp(a.src_v6, b.src_v6, sizeof(a.src_v6)) == 0 && a.src_v6_len == b.src_v6_len;
+}
+
 void write_port(CpuArray<xp_port>& ports, uint32_t ifindex, const xp_port& value) {
     ports.write_percpu(ifindex, std::vector<xp_port>(cpu_ids(), value));
 }
@@ -70,7 +76,7 @@ void sync_ports(const Table<uint32_t, xp_port>& want, CpuArray<xp_port>& ports, 
     if (!clear_stale) {
         for (const auto& [ifindex, value] : want) {
             const auto copies = ports.read_percpu(ifindex);
-            if (std::all_of(copies.begin(), copies.end(), [&](const xp_port& c) { return c.vpc == value.vpc; })) continue;
+            if (std::all_of(copies.begin(), copies.end(), [&](const xp_port& c) { return same_port(c, value); })) continue;
             if (write) write_port(ports, ifindex, value);
             ++(present(copies) ? r.changed : r.added);
         }

@@ -102,4 +102,12 @@ IpAddr Cidr::nth(uint64_t n) const {
     return a;
 }
 
+std::vector<IpAddr> reserved_addresses(const Cidr& subnet) {
+    std::vector<IpAddr> out{subnet.nth(0), subnet.nth(1)};
+    if (subnet.family() == Family::V4) out.push_back(subnet.nth(subnet.size() - 1));
+    return out;
+}
+
+Cidr host_route(const IpAddr& a) { return Cidr{a, static_cast<uint8_t>(a.bits())}; }
+
 }  // namespace xpeer

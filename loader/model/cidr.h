@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace xpeer {
 
@@ -42,5 +43,11 @@ struct Cidr {
     uint64_t size() const;
     auto operator<=>(const Cidr&) const = default;
 };
+
+// The addresses of a subnet that no instance may use and that nobody may send to or from: the
+// network address, the gateway (the first address after it) and, in IPv4, the broadcast address.
+std::vector<IpAddr> reserved_addresses(const Cidr& subnet);
+// One address as a network of its own (/32, /128).
+Cidr host_route(const IpAddr& a);
 
 }  // namespace xpeer

@@ -74,7 +74,7 @@ step "cost with random destinations: 200 new ones, each routed; a warm-up run go
 xp vswitch create --vpc "$vpc2" --cidr 192.168.2.0/24 >/dev/null
 before=$(counter "$pcc" 0 packets)
 misses=$(xp --json stats | jq .route_cache.misses)
-out=$(cost 192.168.2.0 --count 200)
+out=$(cost 192.168.2.2 --count 200)  # .0 and .1 are the subnet's network and gateway
 [ "$(jq -r .retval <<<"$out")" = 4 ] && pass "XDP_REDIRECT, $(jq -r .ns <<<"$out") ns a packet" || fail "random cost run: $out"
 [ $(($(counter "$pcc" 0 packets) - before)) = 2000 ] && pass "1000 warm-up and 1000 measured repeats crossed the peering" ||
   fail "$(($(counter "$pcc" 0 packets) - before)) of 2000 counted"

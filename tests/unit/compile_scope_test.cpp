@@ -158,14 +158,14 @@ TEST_CASE("compile_scope: a scoped snapshot compiles to the whole store's entrie
         s.add_route("vpc-gone", cidr("10.2.0.0/16"));
         CHECK(size(w.scoped(s)) == 0);
     }
-    SECTION("a vSwitch: its port and its system routes, v4 and v6") {
+    SECTION("a vSwitch: its port, its system routes and its reserved addresses, v4 and v6") {
         Scope s;
         s.add_vswitch(w.a1);
         Tables t = w.scoped(s);
         CHECK(t.ports.size() == 1);
         CHECK(t.ports.at(11).vpc == w.a.key);
-        CHECK(t.routes_v4.size() == 1);
-        CHECK(t.routes_v6.size() == 1);
+        CHECK(t.routes_v4.size() == 4);  // the subnet; network, gateway, broadcast
+        CHECK(t.routes_v6.size() == 3);  // the subnet; network, gateway
     }
     SECTION("a vSwitch without a link has no entries") {
         Scope s;
@@ -206,8 +206,8 @@ TEST_CASE("diff: additions, changes and removals, patch and merge follow them", 
     before.peerings[2] = on;
     after.peerings[2] = off;
     after.peerings[3] = on;
-    before.ports[10] = xp_port{1, 0, {}, {}};
-    after.ports[10] = xp_port{1, 0, {}, {}};
+    before.ports[10] = xp_port{1, {}, {}, {}};
+    after.ports[10] = xp_port{1, {}, {}, {}};
     after.routes_v4[lpm_key_v4(1, cidr("10.0.0.0/8"))] = xp_route{XP_NH_PEERING, 3, {}, {}};
 
     TablesDelta d = diff(before, after);

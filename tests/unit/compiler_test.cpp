@@ -59,13 +59,20 @@ TEST_CASE("the seed's example compiles to system routes, route entries, ports an
     Tables t = compile(seed_example(), ports());
 
     REQUIRE(t.ports.size() == 2);
-    xp_port vpc1_port{};
+    xp_port vpc1_port{};  // its VPC and the sources it may send from: both its CIDRs
     vpc1_port.vpc = 1;
+    const uint8_t v4[4] = {172, 16, 1, 0}, v6[16] = {0x24, 0x08, 0x40, 0, 0, 0, 0x3f, 0x01};
+    std::memcpy(vpc1_port.src_v4, v4, 4);
+    std::memcpy(vpc1_port.src_v6, v6, 16);
+    vpc1_port.src_v4_len = 24;
+    vpc1_port.src_v6_len = 64;
     CHECK(bytes_equal(t.ports.at(11), vpc1_port));  // written whole: counters and padding zero
     CHECK(t.ports.at(12).vpc == 2);
+    CHECK(t.ports.at(12).src_v4_len == 24);
+    CHECK(t.ports.at(12).src_v6_len == 0);  // no IPv6 CIDR: no IPv6 source is its own
 
-    CHECK(t.routes_v4.size() == 4);  // 2 system + 2 entries
-    CHECK(t.routes_v6.size() == 3);  // vsw-1's /64 + 2 entries
+    CHECK(t.routes_v4.size() == 10);  // 2 system + 2 entries + 3 reserved addresses of each vSwitch
+    CHECK(t.routes_v6.size() == 5);   // vsw-1's /64 + 2 entries + its network and gateway address
 
     const auto& sys = t.routes_v4.at(lpm_key_v4(1, Cidr::parse("172.16.1.0/24")));
     CHECK(sys.kind == XP_NH_VSWITCH);
@@ -124,4 +131,15 @@ TEST_CASE("routes naming an unknown peering are left out", "[compiler]") {
     Snapshot s = seed_example();
     s.routes.push_back(RouteEntry{"rte-x", "vpc-1", Cidr::parse("10.0.0.0/8"), "pcc-gone", 0});
     CHECK(compile(s, ports()).routes_v4.count(lpm_key_v4(1, Cidr::parse("10.0.0.0/8"))) == 0);
+}
+
+TEST_CASE("a vSwitch's network, gateway and broadcast addresses compile to reserved host routes", "[compiler]") {
+    Tables t = compile(seed_example(), ports());
+    for (const char* a : {"172.16.1.0/32", "172.16.1.1/32", "172.16.1.255/32"})
+        CHECK(t.routes_v4.at(lpm_key_v4(1, Cidr::parse(a))).kind == XP_NH_RESERVED);
+    for (const char* a : {"192.168.1.0/32", "192.168.1.1/32", "192.168.1.255/32"})
+        CHECK(t.routes_v4.at(lpm_key_v4(2, Cidr::parse(a))).kind == XP_NH_RESERVED);
+    CHECK(t.routes_v6.at(lpm_key_v6(1, Cidr::parse("2408:4000:0:3f01::/128"))).kind == XP_NH_RESERVED);
+    CHECK(t.routes_v6.at(lpm_key_v6(1, Cidr::parse("2408:4000:0:3f01::1/128"))).kind == XP_NH_RESERVED);
+    CHECK(t.routes_v4.count(lpm_key_v4(1, Cidr::parse("172.16.1.2/32"))) == 0);  // an instance's address is not
 }

@@ -86,7 +86,7 @@ TEST_CASE("incremental apply: after every command the maps equal the whole store
 
     bob()->delete_peering(ab.id, true);  // routes at both ends go with it
     check_maps(w, "peering delete --force");
-    CHECK(w.kernel->maps.routes_v4.size() == 3);  // the system routes of the three vSwitches left
+    CHECK(w.kernel->maps.routes_v4.size() == 3 * kV4EntriesPerVSwitch);  // the system routes of the three vSwitches left
     alice()->delete_peering(af.id, false);
     check_maps(w, "peering delete");
     CHECK(w.kernel->maps.peerings.size() == 2);  // the rejected and the expired request, inactive

@@ -178,7 +178,7 @@ TEST_CASE("delete refuses while routes point at the connection, --force removes 
     w.as(kBob)->delete_peering(p.id, true);
     CHECK(w.as(kAlice)->list_routes(v.a).empty());
     CHECK(w.as(kBob)->list_routes(v.b).empty());
-    CHECK(w.kernel->maps.routes_v4.size() == 2);  // the two vSwitches' own routes are all that is left
+    CHECK(w.kernel->maps.routes_v4.size() == 2 * kV4EntriesPerVSwitch);  // the two vSwitches' own routes are all that is left
 }
 
 TEST_CASE("only one connection between two VPCs, whichever side asks", "[controller]") {
@@ -567,7 +567,7 @@ TEST_CASE("a kernel failure in accept rolls the store back and the maps follow i
     CHECK(w.as(kBob)->events(p.id).size() == 2);  // Creating, Peer Accepting: the accept left no trace
     // after a kernel failure the controller rebuilds every kernel object (new ifindexes), so
     // compare what the maps decide, not where the links are
-    CHECK(w.kernel->maps.routes_v4.size() == 2);
+    CHECK(w.kernel->maps.routes_v4.size() == 2 * kV4EntriesPerVSwitch);
     CHECK(w.kernel->maps.ports.size() == 2);
     CHECK(w.as(kBob)->accept_peering(p.id).status == S::Activated);  // and the next try works
     CHECK(w.kernel->active(p.slot));

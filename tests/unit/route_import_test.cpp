@@ -14,7 +14,7 @@ TEST_CASE("route import: many entries in one transaction, one bad line refuses t
     for (int i = 0; i < 1000; ++i) many.push_back("172." + std::to_string(16 + i / 256) + "." + std::to_string(i % 256) + ".0/24");
     CHECK(w.as(1)->import_routes(a, p.id, many) == 1000);
     CHECK(w.as(1)->list_routes(a).size() == 1000);
-    CHECK(w.kernel->maps.routes_v4.size() == 2 + 1000);
+    CHECK(w.kernel->maps.routes_v4.size() == 2 * kV4EntriesPerVSwitch + 1000);
 
     const std::string before = w.dump();
     CHECK(error_code([&] { w.as(1)->import_routes(a, p.id, {"192.168.0.0/16", "172.16.0.0/24"}); }) == "InvalidDestinationCidrBlock.Duplicate");

@@ -16,6 +16,9 @@
 
 namespace xpeer::testing {
 
+// The v4 trie entries of a vSwitch: its subnet, and its network, gateway and broadcast addresses.
+constexpr size_t kV4EntriesPerVSwitch = 4;
+
 struct World {
     std::string dir;
     std::shared_ptr<FakeKernel> kernel = std::make_shared<FakeKernel>();
