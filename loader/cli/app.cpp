@@ -297,7 +297,7 @@ void add_observability(CLI::App& app, Globals& g, Action& action) {
     events->callback([&g, &action, resource] { action = [&g, resource](Controller& c) { print_list(g, c.events(*resource)); }; });
 }
 
-void add_host(CLI::App& app, Globals& g, Action& action) {
+void add_host(CLI::App& app, Action& action) {
     auto vpc = std::make_shared<std::string>();
     auto cmd = std::make_shared<std::vector<std::string>>();
     auto* exec = app.add_subcommand("exec", "run a command inside a VPC: xpeer exec VPC -- COMMAND ...");
@@ -307,15 +307,6 @@ void add_host(CLI::App& app, Globals& g, Action& action) {
         action = [vpc, cmd](Controller& c) {
             auto ns = c.vpc_netns(*vpc);
             netns::exec(ns, *cmd);
-        };
-    });
-    app.add_subcommand("reconcile", "rebuild namespaces, links and maps from the store")->callback([&g, &action] {
-        action = [&g](Controller& c) {
-            auto r = c.reconcile();
-            if (g.json)
-                std::cout << nlohmann::json{{"added", r.added}, {"changed", r.changed}, {"removed", r.removed}}.dump(2) << '\n';
-            else
-                std::cout << "map entries: " << r.added << " added, " << r.changed << " changed, " << r.removed << " removed\n";
         };
     });
     app.add_subcommand("teardown", "remove every namespace, link and pin of this store (the store stays)")->callback([&action] {
@@ -357,7 +348,8 @@ int run_cli(int argc, char** argv) {
     add_quota(app, g, action);
     add_route(app, g, action);
     add_observability(app, g, action);
-    add_host(app, g, action);
+    add_host(app, action);
+    add_drift(app, g, action);
     add_region(app, g, action);
     add_telemetry(app, g, action);
 

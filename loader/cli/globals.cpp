@@ -52,6 +52,7 @@ int run_action(Globals& g, const Action& action) {
         Controller controller(g.config);
         if (g.dry_run) controller.set_dry_run();
         if (g.client_token) controller.set_client_token(*g.client_token);
+        if (g.recover) controller.recover_interrupted();
         action(controller);
         if (g.dry_run) print_plan(g, controller);
         for (const auto& w : controller.warnings()) std::cerr << "warning: " << w << '\n';

@@ -71,6 +71,7 @@ void Controller::ensure_kernel() {
 }
 
 void Controller::rebuild_kernel_objects() {
+    maps_.about_to_change_kernel();
     for (const auto& vpc : store_.vpcs()) {
         kernel_->create_vpc(vpc);
         for (const auto& vsw : store_.vswitches_of(vpc.id)) {
@@ -212,6 +213,7 @@ VSwitch Controller::create_vswitch(const VSwitchSpec& spec) {
         remember_token("vswitch", request, vsw.id);
         store_.insert(vsw);
         record(Event{vsw.created_at, vsw.id, "Available", config_.account, "created in " + vpc.id});
+        maps_.about_to_change_kernel();
         store_.set_vswitch_port(vsw.id, kernel_->create_vswitch(vpc, vsw));
         undo_.push_back([this, vpc, vsw] { kernel_->delete_vswitch(vpc, vsw); });
         maps_.apply(Scope::of_vswitch(vsw));

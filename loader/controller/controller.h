@@ -194,8 +194,21 @@ public:
 
     // The namespace a command for this VPC runs in.
     std::string vpc_netns(const std::string& vpc_id);
-    // Rebuilds every kernel object from the store (after a reboot or a killed command).
-    ReconcileResult reconcile();
+    // Every way the kernel differs from the store (xpeer check). Waits for a running command.
+    std::vector<Difference> check();
+    // Rebuilds every kernel object from the store (after a reboot, a killed command, or drift):
+    // what check found, the map entries written, and what check still finds after (nothing,
+    // unless a repair failed).
+    struct Repair {
+        std::vector<Difference> found;
+        ReconcileResult maps;
+        std::vector<Difference> remaining;
+    };
+    Repair reconcile();
+    // A command killed before it finished leaves its mark in xp_control, and maybe map entries
+    // of a change the store never committed, links and rules: when the mark is set and no
+    // command runs, reconcile. Every command runs this first. Returns what it repaired.
+    std::vector<Difference> recover_interrupted();
     // Removes every kernel object of this store.
     void teardown();
 
@@ -239,6 +252,11 @@ private:
     // Runs fn in one transaction; on failure rolls back and converges the kernel to the store.
     template <typename F>
     auto transact(F&& fn);
+    // Runs fn holding the lock file that keeps commands that change the kernel one at a time.
+    template <typename F>
+    auto with_maps_lock(F&& fn);
+    template <typename F>
+    auto transact_locked(F&& fn);
 
     Config config_;
     Store store_;
@@ -256,11 +274,8 @@ private:
 };
 
 template <typename F>
-auto Controller::transact(F&& fn) {
-    undo_.clear();
-    // From the store's write lock until the maps' dirty flag is cleared after the commit: the
-    // flag and the route cache's generation are read, changed and written by one command at a time.
-    // Taken once: the recovery below runs a transaction inside this one.
+auto Controller::with_maps_lock(F&& fn) {
+    // Taken once: a recovery runs a transaction inside another.
     std::optional<FileLock> maps_lock;
     const bool outermost = !maps_locked_;
     if (outermost) maps_lock.emplace(config_.state_path + ".lock");
@@ -272,6 +287,19 @@ auto Controller::transact(F&& fn) {
             if (outermost) locked = false;
         }
     } unlocked{maps_locked_, outermost};
+    return fn();
+}
+
+template <typename F>
+auto Controller::transact(F&& fn) {
+    // From the store's write lock until the maps' dirty flag is cleared after the commit: the
+    // flag and the route cache's generation are read, changed and written by one command at a time.
+    return with_maps_lock([&] { return transact_locked(fn); });
+}
+
+template <typename F>
+auto Controller::transact_locked(F&& fn) {
+    undo_.clear();
     try {
         auto tx = store_.begin();
         bind_config();
@@ -293,17 +321,23 @@ auto Controller::transact(F&& fn) {
     } catch (const Error&) {
         run_undo();  // the store is rolled back by now
         throw;
-    } catch (...) {
+    } catch (const std::exception& failure) {
         run_undo();
-        if (!recovering_) {
-            recovering_ = true;
-            try {
-                reconcile();  // a system failure may have left more than the undo steps know
-            } catch (...) {
-            }
-            recovering_ = false;
+        if (recovering_) throw;
+        // A system failure may have left more than the undo steps know, or come from drift (a
+        // namespace or link removed outside xpeer): the kernel is made to follow the store again.
+        recovering_ = true;
+        std::optional<Repair> repair;
+        try {
+            repair = reconcile();
+        } catch (...) {
         }
-        throw;
+        recovering_ = false;
+        if (!repair || repair->found.empty() || !repair->remaining.empty()) throw;
+        throw Error("Kernel.Repaired", std::string(failure.what()) + "; the kernel had drifted from the store (" +
+                                           repair->found.front().object + ": " + repair->found.front().problem + ", and " +
+                                           std::to_string(repair->found.size() - 1) +
+                                           " more), which is repaired now: nothing was changed, run the command again");
     }
 }
 

@@ -5,6 +5,7 @@
 #include "compiler/delta.h"
 #include "compiler/tables.h"
 #include "datapath/reconcile.h"
+#include "model/drift.h"
 #include "model/model.h"
 
 namespace xpeer {
@@ -51,6 +52,9 @@ public:
     virtual std::vector<xp_counters> reason_counters() = 0;
     virtual RouteCacheStats route_cache_stats() = 0;
 
+    // Every way the kernel differs from the snapshot: namespaces, vSwitch links and their
+    // programs and source rules, map entries, and the mark of an interrupted command. Reads only.
+    virtual std::vector<Difference> check(const Snapshot& snapshot, const PortMap& ports) = 0;
     // Removes what a command killed before its transaction committed leaves: VPC namespaces of
     // this store's prefix that belong to none of `vpcs`, and in theirs, vSwitch links and
     // source rules that belong to none of `vswitches`.

@@ -31,6 +31,7 @@ public:
     bool has_datapath() override { return true; }  // a dry run rebuilds nothing
     std::vector<xp_counters> reason_counters() override { return kernel_.reason_counters(); }
     RouteCacheStats route_cache_stats() override { return kernel_.route_cache_stats(); }
+    std::vector<Difference> check(const Snapshot& snapshot, const PortMap& ports) override { return kernel_.check(snapshot, ports); }
     void remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) override;
     void teardown(const std::vector<Vpc>& vpcs) override;
 

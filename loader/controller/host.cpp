@@ -39,12 +39,40 @@ std::vector<Event> Controller::events(const std::string& resource) {
     return all;
 }
 
-ReconcileResult Controller::reconcile() {
-    return transact([&] {
-        rebuild_kernel_objects();
-        kernel_->remove_orphans(store_.vpcs(), store_.vswitches());
-        return maps_.apply_all();
+std::vector<Difference> Controller::check() {
+    return with_maps_lock([&] { return kernel_->check(store_.snapshot(), store_.vswitch_ports()); });
+}
+
+Controller::Repair Controller::reconcile() {
+    return with_maps_lock([&] {
+        Repair r;
+        r.found = kernel_->check(store_.snapshot(), store_.vswitch_ports());
+        r.maps = kernel_->plan(store_.snapshot(), store_.vswitch_ports());  // a transaction may write some before apply_all
+        transact([&] {
+            maps_.about_to_change_kernel();
+            kernel_->remove_orphans(store_.vpcs(), store_.vswitches());  // duplicated rules too: made again below
+            rebuild_kernel_objects();
+            maps_.apply_all();
+        });
+        if (!dry_run()) r.remaining = kernel_->check(store_.snapshot(), store_.vswitch_ports());
+        return r;
     });
+}
+
+std::vector<Difference> Controller::recover_interrupted() {
+    if (dry_run() || maps_locked_ || !kernel_->maps_dirty()) return {};
+    auto lock = FileLock::try_take(config_.state_path + ".lock");
+    if (!lock) return {};  // a command is running: its mark is its own
+    maps_locked_ = true;
+    struct Unlocked {
+        bool& locked;
+        ~Unlocked() { locked = false; }
+    } unlocked{maps_locked_};
+    if (!kernel_->maps_dirty()) return {};  // that command finished meanwhile
+    Repair r = reconcile();
+    warnings_.push_back("a command was interrupted before it finished; repaired " + std::to_string(r.found.size()) +
+                        " difference(s) it left between the store and the kernel");
+    return r.found;
 }
 
 void Controller::teardown() {

@@ -13,9 +13,8 @@
 #include "netns/netns.h"
 
 namespace xpeer {
-namespace {
 
-links::VswitchLinkSpec link_spec(const Config& c, const Vpc& vpc, const VSwitch& vsw) {
+links::VswitchLinkSpec vswitch_link_spec(const Config& c, const Vpc& vpc, const VSwitch& vsw) {
     links::VswitchLinkSpec s;
     s.datapath_netns = c.datapath_netns;
     s.vpc_netns = vpc_netns_name(c, vpc.id);
@@ -30,8 +29,6 @@ links::VswitchLinkSpec link_spec(const Config& c, const Vpc& vpc, const VSwitch&
     s.ifindex_below = XP_MAX_PORTS;  // xp_ports is indexed by it
     return s;
 }
-
-}  // namespace
 
 void Kernel::claim(const std::string& dir) {
     namespace fs = std::filesystem;
@@ -85,7 +82,7 @@ PortInfo Kernel::create_vswitch(const Vpc& vpc, const VSwitch& vsw) {
     Datapath& dp = datapath();
     if (!config_.datapath_netns.empty()) netns::create(config_.datapath_netns);
     netns::create(vpc_netns_name(config_, vpc.id));
-    auto spec = link_spec(config_, vpc, vsw);
+    auto spec = vswitch_link_spec(config_, vpc, vsw);
     spdlog::debug("veth {}:{} <-> {}:{}", spec.datapath_netns, spec.datapath_ifname, spec.vpc_netns, spec.vpc_ifname);
     auto link = links::create_vswitch_link(spec);  // idempotent: completes a half-made link
     spdlog::debug("xdp attach {} ({}), {}", spec.datapath_ifname, link.datapath.ifindex, config_.xdp_generic ? "generic" : "native");
@@ -97,7 +94,7 @@ PortInfo Kernel::create_vswitch(const Vpc& vpc, const VSwitch& vsw) {
 void Kernel::delete_vswitch(const Vpc& vpc, const VSwitch& vsw) {
     if (!netns::exists(vpc_netns_name(config_, vpc.id))) return;
     spdlog::debug("veth delete {}", datapath_ifname(vsw.id));
-    links::delete_vswitch_link(link_spec(config_, vpc, vsw));
+    links::delete_vswitch_link(vswitch_link_spec(config_, vpc, vsw));
 }
 
 void Kernel::add_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) {
@@ -190,41 +187,6 @@ RouteCacheStats Kernel::route_cache_stats() {
     s.generation = c.generation;
     s.off = c.cache_off != 0;
     return s;
-}
-
-void Kernel::remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) {
-    const std::string prefix = vpc_netns_name(config_, "vpc-");
-    for (const auto& name : netns::list()) {
-        if (name.rfind(prefix, 0) != 0) continue;
-        bool known = std::any_of(vpcs.begin(), vpcs.end(), [&](const Vpc& v) { return vpc_netns_name(config_, v.id) == name; });
-        if (known) continue;
-        spdlog::debug("netns remove {} (orphan)", name);
-        netns::remove(name);
-    }
-    // A veth is made with its VPC end already in the VPC namespace, so every vSwitch link,
-    // whole or half-configured, shows there; the datapath namespace may be shared with other stores.
-    for (const auto& vpc : vpcs) {
-        const std::string ns = vpc_netns_name(config_, vpc.id);
-        std::vector<std::string> known_links;
-        std::vector<links::PolicyRule> known_rules;
-        for (const auto& vsw : vswitches) {
-            if (vsw.vpc_id != vpc.id) continue;
-            known_links.push_back(vpc_ifname(vsw.id));
-            known_rules.push_back(links::vswitch_rule(vsw.cidr, vswitch_table(vsw.slot)));
-            if (vsw.ipv6_cidr) known_rules.push_back(links::vswitch_rule(*vsw.ipv6_cidr, vswitch_table(vsw.slot)));
-        }
-        for (const auto& ifname : links::list_links(ns, vpc_ifname(""))) {
-            if (std::ranges::find(known_links, ifname) != known_links.end()) continue;
-            spdlog::debug("veth delete {} in {} (orphan)", ifname, ns);
-            links::delete_link(ns, ifname);
-        }
-        const uint32_t lowest = links::vswitch_rule({}, vswitch_table(0)).priority;
-        for (const auto& rule : links::list_rules(ns, lowest, lowest + XP_MAX_PORTS - 1)) {
-            if (rule.from.prefix_len == 0 || std::ranges::find(known_rules, rule) != known_rules.end()) continue;
-            spdlog::debug("rule delete from {} table {} priority {} in {} (orphan)", rule.from.str(), rule.table, rule.priority, ns);
-            links::delete_rule(ns, rule);
-        }
-    }
 }
 
 void Kernel::teardown(const std::vector<Vpc>& vpcs) {

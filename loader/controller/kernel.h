@@ -7,8 +7,12 @@
 #include "datapath/datapath.h"
 #include "datapath/reconcile.h"
 #include "model/model.h"
+#include "netns/links.h"
 
 namespace xpeer {
+
+// Where a vSwitch's link lives and how it is set up, from the config and the store.
+links::VswitchLinkSpec vswitch_link_spec(const Config& c, const Vpc& vpc, const VSwitch& vsw);
 
 // The kernel side of every command: namespaces, vSwitch links, addresses, the BPF maps.
 class Kernel : public Dataplane {
@@ -32,6 +36,7 @@ public:
     bool has_datapath() override { return datapath_if_loaded().has_value(); }
     std::vector<xp_counters> reason_counters() override;
     RouteCacheStats route_cache_stats() override;
+    std::vector<Difference> check(const Snapshot& snapshot, const PortMap& ports) override;
     void remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) override;
     void teardown(const std::vector<Vpc>& vpcs) override;
 

@@ -59,11 +59,6 @@ void sync_array(const Table<uint32_t, V>& want, TypedMap<uint32_t, V>& map, uint
 
 // Ports: every CPU has a copy of a port, with counters of its own. A port is as wanted when every
 // copy names the wanted VPC and sources; it is written whole, every copy, its counters zeroed.
-bool same_port(const xp_port& a, const xp_port& b) {
-    return a.vpc == b.vpc && std::memcmp(a.src_v4, b.src_v4, sizeof(a.src_v4)) == 0 && a.src_v4_len == b.src_v4_len &&
-           std::memcmp(a.src_v6, b.src_v6, sizeof(a.src_v6)) == 0 && a.src_v6_len == b.src_v6_len;
-}
-
 void write_port(CpuArray<xp_port>& ports, uint32_t ifindex, const xp_port& value) {
     ports.write_percpu(ifindex, std::vector<xp_port>(cpu_ids(), value));
 }
@@ -76,7 +71,7 @@ void sync_ports(const Table<uint32_t, xp_port>& want, CpuArray<xp_port>& ports, 
     if (!clear_stale) {
         for (const auto& [ifindex, value] : want) {
             const auto copies = ports.read_percpu(ifindex);
-            if (std::all_of(copies.begin(), copies.end(), [&](const xp_port& c) { return same_port(c, value); })) continue;
+            if (std::all_of(copies.begin(), copies.end(), [&](const xp_port& c) { return bytes_equal(port_config(c), value); })) continue;
             if (write) write_port(ports, ifindex, value);
             ++(present(copies) ? r.changed : r.added);
         }
@@ -135,6 +130,12 @@ ReconcileResult sync(const Tables& desired, Datapath& dp, bool write) {
 }
 
 }  // namespace
+
+xp_port port_config(const xp_port& p) {
+    xp_port c = p;
+    c.rx = c.tx = xp_counters{};
+    return c;
+}
 
 // Always bumps: a rewrite after a killed command or a rollback may change nothing in the maps and
 // still have to retire what the cache learnt from the uncommitted entries in between.

@@ -14,6 +14,8 @@ ReconcileResult reconcile(const Tables& desired, Datapath& dp);
 // Writes `delta` (its `now` side) as reconcile orders its writes, in batches; a removed
 // peering slot is zeroed. Bumps the generation if anything was written.
 ReconcileResult write(const TablesDelta& delta, Datapath& dp);
+// A port without its counters: what the loader writes, and what it compares a CPU's copy by.
+xp_port port_config(const xp_port& p);
 // What reconcile would change, counted the same way; the maps are only read.
 ReconcileResult plan(const Tables& desired, Datapath& dp);
 

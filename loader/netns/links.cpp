@@ -554,6 +554,20 @@ void detach_xdp(const std::string& ns, const std::string& ifname) {
     });
 }
 
+uint32_t xdp_program_id(const std::string& ns, const std::string& ifname) {
+    check_ifname(ifname);
+    if (!present(ns)) return 0;
+    return netns::run_in(ns, [&] {
+        const unsigned idx = if_nametoindex(ifname.c_str());
+        if (idx == 0) return 0u;
+        bpf_xdp_query_opts opts{};
+        opts.sz = sizeof(opts);
+        if (int rc = bpf_xdp_query(static_cast<int>(idx), 0, &opts); rc < 0)
+            throw SystemError("bpf_xdp_query(" + ifname + ") in " + where(ns), -rc);
+        return opts.drv_prog_id ? opts.drv_prog_id : opts.skb_prog_id;
+    });
+}
+
 uint32_t ifindex(const std::string& ns, const std::string& ifname) {
     check_ifname(ifname);
     return netns::run_in(ns, [&] { return ifindex_here(ifname, ns); });

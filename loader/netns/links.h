@@ -67,6 +67,9 @@ void attach_xdp(const std::string& netns, const std::string& ifname, int prog_fd
 void detach_xdp(const std::string& netns, const std::string& ifname);  // a missing interface is fine
 
 uint32_t ifindex(const std::string& netns, const std::string& ifname);  // throws if missing
+// The id of the XDP program attached to the interface in either mode; 0 if none, or if the
+// interface or its namespace is missing.
+uint32_t xdp_program_id(const std::string& netns, const std::string& ifname);
 
 // For a reconciler: what a command killed between making a vSwitch link and committing its
 // transaction leaves behind. A missing namespace holds nothing: lists are empty, deletes do nothing.

@@ -110,9 +110,10 @@ Fd open(const std::string& name) {
     const std::string path = path_of(name);
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd && errno != ENOENT) throw SystemError("open(" + path + ")", errno);
+    // Not a rule a caller broke: a namespace xpeer made is gone (drift), which the caller repairs.
     if (!fd || !is_netns(fd.get()))
-        throw Error("InvalidNetns.NotFound", "network namespace '" + name + "' does not exist (" + path +
-                                                 (fd ? " is not a namespace mount)" : " is missing)"));
+        throw SystemError("network namespace '" + name + "' does not exist (" + path + (fd ? " is not a namespace mount)" : " is missing)"),
+                          ENOENT);
     return fd;
 }
 

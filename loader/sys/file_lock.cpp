@@ -9,10 +9,21 @@
 
 namespace xpeer {
 
-FileLock::FileLock(const std::string& path) : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
+FileLock::FileLock(const std::string& path) : FileLock(path, true) {}
+
+FileLock::FileLock(const std::string& path, bool wait) : fd_(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) {
     if (fd_.get() < 0) throw SystemError("open " + path, errno);
-    while (::flock(fd_.get(), LOCK_EX) != 0)
+    while (::flock(fd_.get(), LOCK_EX | (wait ? 0 : LOCK_NB)) != 0) {
+        if (!wait && errno == EWOULDBLOCK) return;
         if (errno != EINTR) throw SystemError("flock " + path, errno);
+    }
+    held_ = true;
+}
+
+std::optional<FileLock> FileLock::try_take(const std::string& path) {
+    FileLock lock(path, false);
+    if (!lock.held_) return std::nullopt;
+    return lock;
 }
 
 }  // namespace xpeer

@@ -10,6 +10,7 @@
 #include "compiler/compiler.h"
 #include "compiler/delta.h"
 #include "controller/dataplane.h"
+#include "datapath/map_drift.h"
 
 namespace xpeer::testing {
 
@@ -90,6 +91,11 @@ public:
     bool has_datapath() override { return true; }
     std::vector<xp_counters> reason_counters() override { return std::vector<xp_counters>(XP_REASON_MAX); }
     RouteCacheStats route_cache_stats() override { return {}; }
+    std::vector<Difference> check(const Snapshot& s, const PortMap& ports) override {
+        auto out = describe_differences(diff(k_->maps, compile(s, ports)));
+        if (k_->dirty) out.push_back({"xp_control", "marked dirty"});
+        return out;
+    }
     void remove_orphans(const std::vector<Vpc>&, const std::vector<VSwitch>&) override {}
     void teardown(const std::vector<Vpc>&) override { k_->calls.push_back("teardown"); }
 

@@ -1,0 +1,63 @@
+// `xpeer check` and `xpeer reconcile`: drift between the store and the kernel, found and repaired.
+#include "cli/commands.h"
+#include "model/error.h"
+
+namespace xpeer {
+namespace {
+
+nlohmann::json differences_json(const std::vector<Difference>& ds) {
+    nlohmann::json j = nlohmann::json::array();
+    for (const auto& d : ds) j.push_back({{"Object", d.object}, {"Problem", d.problem}});
+    return j;
+}
+
+void print_differences(const std::vector<Difference>& ds) {
+    for (const auto& d : ds) std::cout << d.object << ": " << d.problem << '\n';
+}
+
+Error drift_error(size_t n, const std::string& what) {
+    return Error("Drift.Found", std::to_string(n) + " difference(s) between the store and the kernel " + what);
+}
+
+}  // namespace
+
+void add_drift(CLI::App& app, Globals& g, Action& action) {
+    app.add_subcommand("check", "compare the store with the namespaces, links, rules and maps; exit 1 on drift")->callback([&g, &action] {
+        g.recover = false;  // it reports an interrupted command's mark as it finds it
+        action = [&g](Controller& c) {
+            auto found = c.check();
+            if (g.json)
+                std::cout << nlohmann::json{{"InSync", found.empty()}, {"Differences", differences_json(found)}}.dump(2) << '\n';
+            else if (found.empty())
+                std::cout << "in sync: the kernel holds what the store says\n";
+            else
+                print_differences(found);
+            if (!found.empty()) throw drift_error(found.size(), "; `xpeer reconcile` repairs them");
+        };
+    });
+    app.add_subcommand("reconcile", "repair every difference between the store and the kernel (after a reboot, a killed command, drift)")
+        ->callback([&g, &action] {
+            g.recover = false;  // it repairs everything anyway
+            action = [&g](Controller& c) {
+                auto r = c.reconcile();
+                if (g.dry_run) return;
+                if (g.json) {
+                    std::cout << nlohmann::json{{"Repaired", differences_json(r.found)},
+                                                {"MapEntries", {{"Added", r.maps.added}, {"Changed", r.maps.changed}, {"Removed", r.maps.removed}}},
+                                                {"Remaining", differences_json(r.remaining)}}
+                                     .dump(2)
+                              << '\n';
+                } else {
+                    std::cout << "repaired " << r.found.size() << " difference(s)" << (r.found.empty() ? "" : ":") << '\n';
+                    print_differences(r.found);
+                    std::cout << "map entries out of step: " << r.maps.added << " missing, " << r.maps.changed << " differing, " << r.maps.removed << " extra\n";
+                }
+                if (!r.remaining.empty()) {
+                    if (!g.json) print_differences(r.remaining);
+                    throw drift_error(r.remaining.size(), "remain after the repair");
+                }
+            };
+        });
+}
+
+}  // namespace xpeer

@@ -1,0 +1,18 @@
+#pragma once
+#include <vector>
+
+#include "compiler/delta.h"
+#include "compiler/tables.h"
+#include "datapath/datapath.h"
+#include "model/drift.h"
+
+namespace xpeer {
+
+// Every entry of the routes, ports and peerings maps that differs from `want` (the compiler's
+// tables for the committed store): missing, not in the store, or holding another value. A
+// port's copies are compared on every CPU, its counters left out.
+std::vector<Difference> map_differences(const Tables& want, const Datapath& dp);
+// The same, for tables already read: `delta` is diff(what the maps hold, what they should).
+std::vector<Difference> describe_differences(const TablesDelta& delta);
+
+}  // namespace xpeer
