@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -11,6 +12,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "agent/bearer_token.h"
+#include "agent/health.h"
+#include "agent/http_server.h"
 #include "agent/metrics.h"
 #include "agent/webhook.h"
 #include "model/error.h"
@@ -41,7 +45,7 @@ std::string alert_json(const AlertDelivery& d) {
 // sampling; their results come back to the main thread, the only one using the controller.
 class Deliveries {
 public:
-    Deliveries() : worker_([this] { work(); }) {}
+    explicit Deliveries(bool allow_local) : allow_local_(allow_local), worker_([this] { work(); }) {}
     ~Deliveries() { finish(); }
     // Delivers what is queued (each POST gives up after a few seconds), stops, and returns the rest of done().
     std::vector<AlertChange> finish() {
@@ -74,7 +78,7 @@ private:
             AlertDelivery d = std::move(todo_.front());
             todo_.erase(todo_.begin());
             lock.unlock();
-            d.change.delivery = webhook::post(d.rule.webhook, alert_json(d));
+            d.change.delivery = webhook::post(d.rule.webhook, alert_json(d), allow_local_);
             lock.lock();
             done_.push_back(d.change);
         }
@@ -85,6 +89,7 @@ private:
     std::vector<AlertDelivery> todo_;
     std::vector<AlertChange> done_;
     bool stopping_ = false;
+    const bool allow_local_;
     std::thread worker_;
 };
 
@@ -108,33 +113,60 @@ void Agent::run() {
     g_stop = false;
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
-    std::mutex mu;
+    std::mutex mu;  // exposition and ticks, shared with the HTTP server's threads
     std::string exposition = metrics::exposition({}, controller_.reason_stats());
+    health::Ticks ticks;
+    auto wall_ms = [] {
+        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+    };
 
-    httplib::Server server;
+    const std::string token = options_.metrics_token_file.empty() ? "" : bearer_token::read_file(options_.metrics_token_file);
+    HttpServer server;
     std::thread http;
+    std::string endpoint = "none (--metrics-port 0)";
     if (options_.metrics_port > 0) {
+        bearer_token::guard(server, token);
         server.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
             std::lock_guard lock(mu);
             res.set_content(exposition, "text/plain; version=0.0.4");
+        });
+        server.Get("/healthz", [&](const httplib::Request&, httplib::Response& res) {
+            std::lock_guard lock(mu);
+            auto r = health::report(ticks, wall_ms(), options_.interval);
+            res.status = r.status;
+            res.set_content(r.json + "\n", "application/json");
         });
         if (!server.bind_to_port(options_.metrics_address, options_.metrics_port))
             throw Error("Agent.MetricsPort", "cannot listen on " + options_.metrics_address + ":" + std::to_string(options_.metrics_port));
         http = std::thread([&] { server.listen_after_bind(); });
         while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // stop() before this is lost
-        spdlog::info("metrics on http://{}:{}/metrics", options_.metrics_address, options_.metrics_port);
+        const bool v6 = options_.metrics_address.find(':') != std::string::npos;
+        endpoint = "http://" + (v6 ? "[" + options_.metrics_address + "]" : options_.metrics_address) + ":" + std::to_string(options_.metrics_port) +
+                   "/metrics and /healthz" + (token.empty() ? " (no token)" : " (bearer token)");
     }
+    spdlog::info("xpeer-agent {} started, pid {}: store {}, bpffs {}, metrics {}, interval {} ms, webhooks to local addresses {}", XPEER_VERSION,
+                 ::getpid(), config_.state_path, config_.bpffs_dir, endpoint, options_.interval.count(),
+                 options_.allow_local_webhooks ? "allowed" : "refused");
     int64_t n = 0;
     auto next = std::chrono::steady_clock::now();
-    auto deliveries = std::make_unique<Deliveries>();  // after the server: destroyed before it
+    auto deliveries = std::make_unique<Deliveries>(options_.allow_local_webhooks);  // after the server: destroyed before it
     while (!g_stop && (!options_.ticks || n < *options_.ticks)) {
         std::string fresh;
+        std::optional<std::string> error;
         try {
             tick(fresh, *deliveries);
-            std::lock_guard lock(mu);
-            exposition = std::move(fresh);
         } catch (const std::exception& e) {
+            error = e.what();
             spdlog::error("sample failed: {}", e.what());  // the next interval tries again
+        }
+        {
+            std::lock_guard lock(mu);
+            if (!error) {
+                exposition = std::move(fresh);
+                ticks.last_success_ms = wall_ms();
+            }
+            ticks.last_error = error;
+            ++ticks.count;
         }
         ++n;
         next = std::max(next + options_.interval, std::chrono::steady_clock::now());  // a slow tick is not made up with a burst
@@ -149,6 +181,7 @@ void Agent::run() {
         server.stop();
         http.join();
     }
+    spdlog::info("xpeer-agent stopped after {} ticks ({})", n, g_stop ? "signal" : "--ticks");
 }
 
 }  // namespace xpeer

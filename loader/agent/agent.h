@@ -8,16 +8,18 @@ class Deliveries;  // webhooks in flight (agent.cpp)
 
 // The agent: every interval it runs the expiry timer, samples every link into the store (so a
 // restart loses at most one interval), evaluates alert rules and delivers their webhooks, and
-// serves the last sample as Prometheus metrics. Stops on SIGINT or SIGTERM.
+// serves the last sample as Prometheus metrics and its own health. Stops on SIGINT or SIGTERM.
 class Agent {
 public:
-    Agent(Controller& controller, AgentOptions options) : controller_(controller), options_(std::move(options)) {}
+    Agent(Controller& controller, const Config& config, AgentOptions options)
+        : controller_(controller), config_(config), options_(std::move(options)) {}
     void run();
 
 private:
     void tick(std::string& exposition, Deliveries& deliveries);
 
     Controller& controller_;
+    const Config& config_;  // where the store and the pins are, for the log
     AgentOptions options_;
 };
 

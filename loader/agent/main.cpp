@@ -1,7 +1,11 @@
 // xpeer-agent: the agent on its own, so that only it links the HTTP server and its TLS libraries.
 // `xpeer agent ...` runs it on the same command line.
+#include <spdlog/spdlog.h>
+
 #include "agent/agent.h"
+#include "agent/single_agent.h"
 #include "cli/agent_command.h"
+#include "cli/exit_status.h"
 #include "cli/globals.h"
 
 int main(int argc, char** argv) {
@@ -14,5 +18,15 @@ int main(int argc, char** argv) {
     AgentFlags flags;
     add_agent_command(app, flags);
     if (auto status = parse_command_line(app, g, argc, argv)) return *status;
-    return run_action(g, [&flags](Controller& c) { Agent(c, flags.resolve()).run(); });
+    if (!g.verbose) spdlog::set_level(spdlog::level::info);  // a daemon says when it starts, stops and alerts
+    AgentOptions options;
+    if (int status = exit_status_of([&] {
+            options = flags.resolve();  // bad flags: refused before the store is opened
+            return 0;
+        }))
+        return status;
+    return run_action(g, [&](Controller& c) {
+        FileLock lock = lock_agent(g.config.state_path);
+        Agent(c, g.config, options).run();
+    });
 }

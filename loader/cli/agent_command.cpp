@@ -16,6 +16,8 @@ AgentOptions AgentFlags::resolve() const {
     AgentOptions o = options;
     o.interval = time_args::parse_duration(interval);
     if (o.interval.count() <= 0) throw Error("InvalidDuration", "the interval must be positive");
+    if (o.metrics_port < 0 || o.metrics_port > 65535)
+        throw Error("InvalidMetricsPort.OutOfRange", "--metrics-port " + std::to_string(o.metrics_port) + " is not a TCP port: 1 to 65535, or 0 for no endpoint");
     return o;
 }
 
@@ -24,6 +26,10 @@ CLI::App* add_agent_command(CLI::App& app, AgentFlags& flags) {
     agent->add_option("--interval", flags.interval, "sampling interval (500ms, 1s, ...)")->capture_default_str();
     agent->add_option("--metrics-address", flags.options.metrics_address, "address of the metrics endpoint")->capture_default_str();
     agent->add_option("--metrics-port", flags.options.metrics_port, "port of http://ADDRESS:PORT/metrics; 0 for none")->capture_default_str();
+    agent->add_option("--metrics-token-file", flags.options.metrics_token_file,
+                      "serve only requests with 'Authorization: Bearer TOKEN', TOKEN the file's first line");
+    agent->add_flag("--allow-local-webhooks", flags.options.allow_local_webhooks,
+                    "deliver webhooks to loopback, link-local, unspecified, multicast and broadcast addresses too");
     agent->add_option("--ticks", flags.options.ticks, "stop after this many samples (default: run until SIGINT/SIGTERM)");
     return agent;
 }

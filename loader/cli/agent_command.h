@@ -15,13 +15,15 @@ struct AgentOptions {
     std::string metrics_address = "127.0.0.1";
     int metrics_port = 9464;  // 0: no HTTP server
     std::optional<int64_t> ticks;  // stop after this many samples (tests); forever if not set
+    std::string metrics_token_file;  // "": /metrics and /healthz answer anyone who can connect
+    bool allow_local_webhooks = false;  // deliver to loopback, link-local, ... addresses too
 };
 
 struct AgentFlags {
     std::string interval = "1s";
     AgentOptions options;
 
-    AgentOptions resolve() const;  // the interval parsed and checked
+    AgentOptions resolve() const;  // the interval parsed, the interval and port checked
 };
 
 // Adds the `agent` subcommand with its flags to app.

@@ -61,7 +61,7 @@ Controller::Repair Controller::reconcile() {
 
 std::vector<Difference> Controller::recover_interrupted() {
     if (dry_run() || maps_locked_ || !kernel_->maps_dirty()) return {};
-    auto lock = FileLock::try_take(config_.state_path + ".lock");
+    auto lock = FileLock::try_lock(config_.state_path + ".lock");
     if (!lock) return {};  // a command is running: its mark is its own
     maps_locked_ = true;
     struct Unlocked {

@@ -8,6 +8,7 @@
 #include "model/ids.h"
 #include "model/region.h"
 #include "telemetry/rates.h"
+#include "telemetry/webhook_address.h"
 
 namespace xpeer {
 
@@ -107,6 +108,10 @@ alerts::Rule Controller::create_alert(const AlertSpec& spec) {
     r.for_seconds = spec.for_seconds;
     r.webhook = spec.webhook;
     alerts::check(r);
+    const std::string host = webhook_address::url_host(r.webhook);
+    if (auto rule = webhook_address::literal_rule(host); rule && !config_.is_operator)
+        throw Error("InvalidAlert.WebhookAddress", "webhook host " + host + " is a " + *rule +
+                                                       " address, which the agent does not deliver to; only the host's operator (--operator) may name one");
     return transact([&] {
         Peering p = visible_peering(spec.peering);
         if (lifecycle::is_terminal(p.status))

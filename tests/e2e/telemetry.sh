@@ -3,7 +3,9 @@
 # (Guangzhou), a Gold inter-region connection. The agent samples the links, serves Prometheus
 # metrics, fires an alert rule to a webhook and resolves it; the bill matches the counters; a
 # restarted agent keeps the totals. The agent, the webhook receiver and the scraper run in a
-# namespace of the test's own (nsenter keeps /sys/fs/bpf visible, ip netns exec would not).
+# namespace of the test's own (nsenter keeps /sys/fs/bpf visible, ip netns exec would not). The
+# receiver is on loopback: the alert is the operator's (--operator) and the agent allows local
+# webhooks; a tenant's webhook to localhost is refused at delivery.
 source "$(dirname "$0")/lib.sh"
 
 C1=2001
@@ -22,15 +24,32 @@ METRICS_PORT=$((20000 + RANDOM % 10000))
 HOOK_PORT=$((30000 + RANDOM % 10000))
 HOOKS="$E2E_TMP/hooks.jsonl"
 : >"$HOOKS"
-scrape() { in_tel python3 -c "import urllib.request; print(urllib.request.urlopen('http://127.0.0.1:$METRICS_PORT/metrics').read().decode())"; }
+TOKEN_FILE="$E2E_TMP/metrics.token"
+echo "tok-$RUN_ID-$RANDOM" >"$TOKEN_FILE"
+# http_get PATH [TOKEN]: the status on one line, then the body, of a GET on the agent's endpoint.
+http_get() {
+  in_tel python3 -c '
+import sys, urllib.request, urllib.error
+req = urllib.request.Request("http://127.0.0.1:%s%s" % (sys.argv[1], sys.argv[2]))
+if sys.argv[3]:
+    req.add_header("Authorization", "Bearer " + sys.argv[3])
+try:
+    r = urllib.request.urlopen(req, timeout=10)
+    print(r.status)
+    print(r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code)
+    print(e.read().decode())' "$METRICS_PORT" "$1" "${2:-}"
+}
+scrape() { http_get /metrics "$(cat "$TOKEN_FILE")" | tail -n +2; }
 # metric NAME LABEL: the first sample of NAME whose labels contain LABEL, from one scrape.
 metric() {
   local body
   body=$(scrape)
   awk -v m="$1" -v l="$2" 'index($0, m "{") == 1 && index($0, l) && !found { print $NF; found = 1 }' <<<"$body"
 }
-start_agent() {
-  nsenter --net="/run/netns/$TEL_NS" "$XPEER" agent --interval 500ms --metrics-port "$METRICS_PORT" 2>"$E2E_TMP/agent.log" &
+start_agent() {  # start_agent [FLAG...]
+  nsenter --net="/run/netns/$TEL_NS" "$XPEER" agent --interval 500ms --metrics-port "$METRICS_PORT" --metrics-token-file "$TOKEN_FILE" "$@" 2>"$E2E_TMP/agent.log" &
   AGENT=$!
   E2E_PIDS+=("$AGENT")
   for _ in $(seq 50); do scrape >/dev/null 2>&1 && return 0; sleep 0.1; done
@@ -39,6 +58,7 @@ start_agent() {
 stop_agent() {
   kill "$AGENT"
   if wait "$AGENT"; then pass "the agent stopped cleanly on SIGTERM"; else fail "the agent exited with $? on SIGTERM"; fi
+  grep -q "^info: xpeer-agent stopped after [0-9]* ticks (signal)$" "$E2E_TMP/agent.log" && pass "and said so" || fail "no stop line: $(cat "$E2E_TMP/agent.log")"
 }
 udp() {  # udp FROM TO ADDR MBPS SECONDS
   local port=$((20000 + RANDOM % 20000))
@@ -66,8 +86,11 @@ E2E_PIDS+=($!)
 expect_refused "an unknown metric" InvalidAlertMetric --account $C1 alert create --peering "$pcc" --metric latency --threshold 1
 expect_refused "a malformed webhook" InvalidAlert.Webhook --account $C1 alert create --peering "$pcc" --metric bps --threshold 1 --webhook "ftp://x"
 expect_refused "another account's peering" InvalidVpcPeerId.NotFound --account 2003 alert create --peering "$pcc" --metric bps --threshold 1
-alert=$(xp --account $C1 alert create --peering "$pcc" --metric bps --threshold 5000000 --for 1s --webhook "http://127.0.0.1:$HOOK_PORT/hook")
-start_agent
+expect_refused "a tenant's webhook to a loopback address" InvalidAlert.WebhookAddress --account $C1 alert create --peering "$pcc" --metric bps --threshold 1 --webhook "http://127.0.0.1:$HOOK_PORT/hook"
+alert=$(xp --account $C1 --operator alert create --peering "$pcc" --metric bps --threshold 5000000 --for 1s --webhook "http://127.0.0.1:$HOOK_PORT/hook")
+start_agent --allow-local-webhooks
+grep -q "^info: xpeer-agent [0-9.]* started, pid $AGENT: store $XPEER_STATE, bpffs $XPEER_BPFFS, metrics http://127.0.0.1:$METRICS_PORT/metrics and /healthz (bearer token), interval 500 ms, webhooks to local addresses allowed$" "$E2E_TMP/agent.log" &&
+  pass "the agent says where it runs: $(head -1 "$E2E_TMP/agent.log")" || fail "start line: $(cat "$E2E_TMP/agent.log")"
 udp "$vpc1" "$vpc2" 192.168.1.2 20 3
 sleep 2.5  # the rate falls to 0 within an interval; the rule resolves
 stop_agent
@@ -89,7 +112,22 @@ awk -v a="$usd" -v b="$want" 'BEGIN { exit !(a - b < 1e-9 && b - a < 1e-9) }' &&
 payer=$(xp --account $C2 --json bill | jq -r '[.Lines[].Payer] | unique | join(",")')
 [ "$payer" = "$C2" ] && pass "Customer 2's bill has only its own direction" || fail "Customer 2's bill has payers $payer"
 
+step "the agent's endpoint is the operator's; one agent a store"
+start_agent
+out=$(http_get /metrics)
+[ "$(head -1 <<<"$out")" = 401 ] && ! grep -q xpeer_peering <<<"$out" && pass "/metrics without the token: 401" || fail "without the token: $out"
+out=$(http_get /metrics "wrong-$RUN_ID")
+[ "$(head -1 <<<"$out")" = 401 ] && pass "with a wrong token: 401" || fail "a wrong token: $out"
+out=$(http_get /healthz "$(cat "$TOKEN_FILE")")
+[ "$(head -1 <<<"$out")" = 200 ] && tail -n +2 <<<"$out" | jq -e '.status == "ok" and .ticks >= 1 and .last_error == null' >/dev/null &&
+  pass "/healthz: $(tail -n +2 <<<"$out")" || fail "/healthz: $out"
+expect_refused "a second agent on the store" "Agent.AlreadyRunning: another agent (pid $AGENT) holds $XPEER_STATE.agent.lock" agent --metrics-port 0 --ticks 1
+expect_refused "a metrics port above 65535" InvalidMetricsPort.OutOfRange agent --metrics-port 74000 --ticks 1
+stop_agent
+expect_refused "a missing token file" Agent.MetricsToken agent --metrics-port "$METRICS_PORT" --metrics-token-file "$E2E_TMP/none" --ticks 1
+
 step "metrics: Prometheus names and labels, totals that survive a restart"
+hook2=$(xp --account $C1 alert create --peering "$pcc" --metric bps --threshold 0 --for 1s --webhook "http://localhost:$HOOK_PORT/tenant")
 start_agent
 body=$(scrape)
 grep -q '^# TYPE xpeer_peering_tx_bytes_total counter$' <<<"$body" && pass "typed counters" || fail "no TYPE line"
@@ -100,7 +138,13 @@ grep -q "xpeer_peering_tx_bytes_total{peering=\"$pcc\",direction=\"a_to_b\",from
 sleep 1
 rate=$(metric xpeer_peering_rate_bytes_per_second "direction=\"a_to_b\"")
 [ -n "$rate" ] && pass "a rate over the last interval ($rate bytes/s)" || fail "no rate"
+udp "$vpc1" "$vpc2" 192.168.1.2 1 2
+sleep 1.5
 stop_agent
+history=$(xp --account $C1 --json alert history "$hook2" | jq -r '.[0].Delivery')
+grep -q "^not delivered: Webhook.LocalAddress: localhost resolves to .*, a loopback address" <<<"$history" &&
+  pass "a tenant's webhook to localhost is refused at delivery: $history" || fail "tenant webhook to localhost: $history"
+grep -q '/tenant\|"alert":"'"$hook2"'"' "$HOOKS" && fail "the receiver got the tenant's POST" || pass "and the receiver got nothing"
 
 step "the agent is its own program"
 mkdir -p "$E2E_TMP/lone"

@@ -1,0 +1,62 @@
+// The agent's flags and its one-agent-a-store lock.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <functional>
+#include <optional>
+
+#include "agent/single_agent.h"
+#include "cli/agent_command.h"
+#include "model/error.h"
+
+using namespace xpeer;
+
+namespace {
+
+std::string code_of(const std::function<void()>& fn) {
+    try {
+        fn();
+    } catch (const Error& e) {
+        return e.code();
+    }
+    return "";
+}
+
+}  // namespace
+
+TEST_CASE("agent flags: the metrics port is 1 to 65535, or 0 for none", "[agent]") {
+    AgentFlags flags;
+    for (int port : {0, 1, 9464, 65535}) {
+        flags.options.metrics_port = port;
+        CHECK(flags.resolve().metrics_port == port);
+    }
+    for (int port : {65536, 70000, 74000, -1}) {  // 74000 would have bound 8464: 74000 mod 65536
+        INFO(port);
+        flags.options.metrics_port = port;
+        CHECK(code_of([&] { flags.resolve(); }) == "InvalidMetricsPort.OutOfRange");
+    }
+}
+
+TEST_CASE("agent lock: a second agent on the store is refused, naming the first's pid and the lock", "[agent]") {
+    char dir_template[] = "/tmp/xpeer-agent-lock-XXXXXX";
+    REQUIRE(mkdtemp(dir_template));
+    const std::filesystem::path dir = dir_template;
+    struct Cleanup {
+        std::filesystem::path dir;
+        ~Cleanup() { std::filesystem::remove_all(dir); }
+    } cleanup{dir};
+    const std::string state = (dir / "state.db").string();
+    {
+        FileLock first = lock_agent(state);
+        try {
+            lock_agent(state);  // flock(2) locks an open file: a second open in this process is refused like another process
+            FAIL("the second agent was not refused");
+        } catch (const Error& e) {
+            CHECK(e.code() == "Agent.AlreadyRunning");
+            CHECK(std::string(e.what()).find("pid " + std::to_string(::getpid())) != std::string::npos);
+            CHECK(std::string(e.what()).find(state + ".agent.lock") != std::string::npos);
+        }
+    }
+    CHECK_NOTHROW(lock_agent(state));  // the first stopped: the lock is free again
+}
