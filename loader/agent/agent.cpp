@@ -19,6 +19,7 @@
 #include "agent/webhook.h"
 #include "model/error.h"
 #include "telemetry/alerts.h"
+#include "telemetry/webhook_address.h"
 
 namespace xpeer {
 namespace {
@@ -143,6 +144,8 @@ void Agent::run() {
         const bool v6 = options_.metrics_address.find(':') != std::string::npos;
         endpoint = "http://" + (v6 ? "[" + options_.metrics_address + "]" : options_.metrics_address) + ":" + std::to_string(options_.metrics_port) +
                    "/metrics and /healthz" + (token.empty() ? " (no token)" : " (bearer token)");
+        if (token.empty() && webhook_address::literal_rule(options_.metrics_address) != "loopback")
+            spdlog::warn("metrics on {} without --metrics-token-file: every account's connections to anyone who can connect", options_.metrics_address);
     }
     spdlog::info("xpeer-agent {} started, pid {}: store {}, bpffs {}, metrics {}, interval {} ms, webhooks to local addresses {}", XPEER_VERSION,
                  ::getpid(), config_.state_path, config_.bpffs_dir, endpoint, options_.interval.count(),

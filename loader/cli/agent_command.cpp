@@ -24,7 +24,7 @@ AgentOptions AgentFlags::resolve() const {
 CLI::App* add_agent_command(CLI::App& app, AgentFlags& flags) {
     auto* agent = app.add_subcommand("agent", "sample every link each interval: expiry, usage for bills, alerts, Prometheus metrics");
     agent->add_option("--interval", flags.interval, "sampling interval (500ms, 1s, ...)")->capture_default_str();
-    agent->add_option("--metrics-address", flags.options.metrics_address, "address of the metrics endpoint")->capture_default_str();
+    agent->add_option("--metrics-address", flags.options.metrics_address, "address of the metrics endpoint, the operator's: it shows every account's connections")->capture_default_str();
     agent->add_option("--metrics-port", flags.options.metrics_port, "port of http://ADDRESS:PORT/metrics; 0 for none")->capture_default_str();
     agent->add_option("--metrics-token-file", flags.options.metrics_token_file,
                       "serve only requests with 'Authorization: Bearer TOKEN', TOKEN the file's first line");
