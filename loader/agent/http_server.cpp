@@ -136,7 +136,11 @@ void HttpServer::wait_for_heads() {
             fds.push_back(pollfd{w.fd.get(), POLLIN, 0});
             next = std::min(next, w.deadline);
         }
-        if (::poll(fds.data(), fds.size(), ms_until(next)) < 0 && errno != EINTR) return;
+        if (::poll(fds.data(), fds.size(), ms_until(next)) < 0) {
+            if (errno == EINTR) continue;
+            room.clear();  // closed: the next connections start afresh rather than never being answered
+            continue;
+        }
         if (fds[0].revents) {
             uint64_t n;
             (void)!::read(wake_.get(), &n, sizeof(n));

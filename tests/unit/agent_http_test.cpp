@@ -99,6 +99,19 @@ TEST_CASE("agent http: a connection that trickles its request head is closed at 
     CHECK(closed_within(idle.get(), 5000ms));
 }
 
+TEST_CASE("agent http: beyond the waiting room's size, the oldest waiting connection is closed", "[agent][http]") {
+    ServerLimits limits;
+    limits.waiting = 4;
+    limits.head_deadline = 60s;
+    Running r(limits);
+    UniqueFd oldest = connect_to(r.port);
+    std::this_thread::sleep_for(100ms);  // in the room before the others
+    std::vector<UniqueFd> newer;
+    for (int i = 0; i < 4; ++i) newer.push_back(connect_to(r.port));
+    CHECK(closed_within(oldest.get(), 5000ms));
+    CHECK_FALSE(closed_within(newer.back().get(), 200ms));
+}
+
 TEST_CASE("agent http: with a token, requests without it get 401", "[agent][http]") {
     ServerLimits limits;
     Running r(limits);
