@@ -94,18 +94,17 @@ void check(const Peering& p, Action action, Caller caller, int64_t now) {
 bool is_inter_region(const Peering& p) { return p.region != p.peer_region; }
 
 void check_bandwidth(const Peering& p, int64_t mbps, const BandwidthLimits& limits) {
-    if (!is_inter_region(p)) {
-        if (mbps != -1)
-            throw Error("InvalidBandwidth.IntraRegion", "an intra-region connection is unlimited (-1); bandwidth " + std::to_string(mbps) +
-                                                            " Mbps applies to inter-region connections only");
-        return;
-    }
+    const bool inter = is_inter_region(p);
+    if (!inter && mbps == -1) return;  // intra-region: unlimited unless limited
     if (mbps <= 0)
-        throw Error("InvalidBandwidth.Value", "bandwidth of an inter-region connection must be a positive number of Mbps, not " +
-                                                  std::to_string(mbps));
+        throw Error("InvalidBandwidth.Value", std::string("bandwidth of an ") +
+                                                  (inter ? "inter-region connection must be a positive number of Mbps"
+                                                         : "intra-region connection must be -1 (unlimited) or a positive number of Mbps") +
+                                                  ", not " + std::to_string(mbps));
     if (mbps > kMaxBandwidthMbps)
         throw Error("InvalidBandwidth.TooLarge", "bandwidth " + std::to_string(mbps) + " Mbps is above the " +
                                                      std::to_string(kMaxBandwidthMbps) + " Mbps the data plane can enforce");
+    if (!inter) return;  // the seed's bandwidth quotas are for inter-region and cross-border connections
     bool border = is_cross_border(region(p.region), region(p.peer_region));
     int64_t cap = border ? limits.cross_border_mbps : limits.inter_region_mbps;
     if (mbps > cap)

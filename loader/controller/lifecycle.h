@@ -39,8 +39,8 @@ struct BandwidthLimits {
     int64_t inter_region_mbps = 1024;  // vpc_quota_peer_cross_region_bandwidth
     int64_t cross_border_mbps = 1024;  // vpc_quota_peer_cross_border_bandwidth
 };
-// Bandwidth in Mbps (-1 unlimited) for a connection: unlimited only within a region, where it
-// is the only value; else positive and at most the quota.
+// Bandwidth in Mbps (-1 unlimited) for a connection: within a region -1 (the default) or
+// positive; between regions positive and at most the quota.
 void check_bandwidth(const Peering& p, int64_t mbps, const BandwidthLimits& limits);
 // Gold or Platinum, inter-region connections only.
 void check_link_type(const Peering& p, const std::string& link_type);

@@ -4,6 +4,7 @@
 #include "controller/controller.h"
 #include "controller/lifecycle.h"
 #include "controller/quotas.h"
+#include "controller/rules.h"
 #include "model/error.h"
 #include "model/ids.h"
 #include "model/region.h"
@@ -112,6 +113,7 @@ Peering Controller::create_peering(const PeeringSpec& spec) {
         p.bandwidth_mbps = spec.bandwidth_mbps.value_or(default_mbps);
         lifecycle::check_bandwidth(p, p.bandwidth_mbps, limits);
         check_peering_quotas(vpc, *peer, "");
+        for (auto& w : rules::check_peer_cidrs(vpc, *peer, peer_account == config_.account)) warnings_.push_back(std::move(w));
         p.name = spec.name;
         p.description = spec.description;
         p.created_at = now();

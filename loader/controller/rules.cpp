@@ -83,10 +83,28 @@ std::vector<std::string> check_route(const Vpc& vpc, const std::vector<VSwitch>&
             throw Error("InvalidDestinationCidrBlock.Duplicate", "destination " + destination.str() + " already has route entry " + r.id + " in " + vpc.id);
     }
     std::vector<std::string> warnings;
-    for (const auto* own : {&vpc.cidr, vpc.ipv6_cidr ? &*vpc.ipv6_cidr : nullptr}) {
-        if (own && own->overlaps(destination))
-            warnings.push_back("destination " + destination.str() + " overlaps " + vpc.id + "'s own CIDR block " + own->str() +
-                               ": the system routes of its vSwitches win for the overlapping part");
+    for (const auto& own : own_blocks_overlapping(vpc, destination))
+        warnings.push_back("destination " + destination.str() + " overlaps " + vpc.id + "'s own CIDR block " + own.str() +
+                           ": the system routes of its vSwitches win for the overlapping part");
+    return warnings;
+}
+
+std::vector<Cidr> own_blocks_overlapping(const Vpc& vpc, const Cidr& block) {
+    std::vector<Cidr> out;
+    for (const auto* own : {&vpc.cidr, vpc.ipv6_cidr ? &*vpc.ipv6_cidr : nullptr})
+        if (own && own->overlaps(block)) out.push_back(*own);
+    return out;
+}
+
+std::vector<std::string> check_peer_cidrs(const Vpc& vpc, const Vpc& peer, bool show_peer_blocks) {
+    std::vector<std::string> warnings;
+    for (const auto* theirs : {&peer.cidr, peer.ipv6_cidr ? &*peer.ipv6_cidr : nullptr}) {
+        if (!theirs) continue;
+        for (const auto& own : own_blocks_overlapping(vpc, *theirs))
+            warnings.push_back(vpc.id + "'s CIDR block " + own.str() + " overlaps peer VPC " + peer.id + "'s " +
+                               (show_peer_blocks ? theirs->str() : std::string(own.family() == Family::V4 ? "IPv4" : "IPv6") + " block") +
+                               ": each VPC's system routes win for the overlapping part, so only the peer's vSwitch blocks outside it "
+                               "can be routed to; plan CIDR blocks that do not overlap");
     }
     return warnings;
 }

@@ -23,6 +23,13 @@ std::vector<std::string> check_route(const Vpc& vpc, const std::vector<VSwitch>&
                                      const std::vector<RouteEntry>& vpc_routes, const Peering& peering,
                                      const Cidr& destination);
 
+// The VPC's own CIDR blocks (IPv4 and IPv6) that `block` overlaps. Traffic to the overlapping
+// part stays in the VPC: its vSwitches' system routes win over a route through a peering.
+std::vector<Cidr> own_blocks_overlapping(const Vpc& vpc, const Cidr& block);
+// Warnings for a new connection between `vpc` and `peer` whose CIDR blocks overlap (the seed
+// asks to plan against it); `show_peer_blocks` names the peer's blocks (same account only).
+std::vector<std::string> check_peer_cidrs(const Vpc& vpc, const Vpc& peer, bool show_peer_blocks);
+
 // An address for an instance on a vSwitch: inside it, not reserved, not taken.
 void check_instance_address(const VSwitch& vsw, const Cidr& network, const IpAddr& addr,
                             const std::vector<IpAddr>& taken);

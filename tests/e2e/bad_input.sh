@@ -92,7 +92,7 @@ refused "the same store with another bpffs folder" Config.Mismatch --bpffs "/sys
 
 step "lifecycle, quotas, sharing, clock and retries"
 refused "accepting a connection that is Activated" IncorrectStatus.VpcPeer peering accept "$pcc"
-refused "bandwidth on an intra-region connection" InvalidBandwidth.IntraRegion peering modify "$pcc" --bandwidth 100
+refused "a zero bandwidth on an intra-region connection" InvalidBandwidth.Value peering modify "$pcc" --bandwidth 0
 refused "a modify that changes nothing" MissingParameter peering modify "$pcc"
 refused "waiting for an unknown status" InvalidStatus peering wait "$pcc" --status Happy
 refused "a timeout that is not a duration" InvalidDuration peering wait "$pcc" --status Deleted --timeout forever
@@ -110,7 +110,7 @@ refused "a negative bandwidth" InvalidBandwidth.Value peering create --vpc "$vpc
 refused "a zero bandwidth" InvalidBandwidth.Value peering create --vpc "$vpc3" --peer-vpc "$vpc4" --bandwidth 0
 refused "unlimited between regions" InvalidBandwidth.Value peering create --vpc "$vpc3" --peer-vpc "$vpc4" --bandwidth -1
 refused "a bandwidth above the quota" QuotaExceeded.CrossRegionBandwidth peering create --vpc "$vpc3" --peer-vpc "$vpc4" --bandwidth 5000
-refused "a bandwidth within a region" InvalidBandwidth.IntraRegion peering create --vpc "$vpc3" --peer-vpc "$vpc1" --bandwidth 100
+refused "a negative bandwidth within a region" InvalidBandwidth.Value peering create --vpc "$vpc3" --peer-vpc "$vpc1" --bandwidth -2
 refused "a link type within a region" InvalidLinkType.IntraRegion peering create --vpc "$vpc3" --peer-vpc "$vpc1" --link-type Gold
 refused "an unknown alert metric" InvalidAlertMetric alert create --peering "$pcc" --metric latency --threshold 1
 refused "a malformed webhook" InvalidAlert.Webhook alert create --peering "$pcc" --metric bps --threshold 1 --webhook "http://bad host/"

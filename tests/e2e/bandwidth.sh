@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Bandwidth is enforced in XDP: through an inter-region peering limited to 100 Mbit/s, a UDP
 # stream offered at 200 Mbit/s arrives at 100 +- 5%, a TCP stream reaches at least 90%, and the
-# excess is counted as policer drops. `peering modify --bandwidth` takes effect at once. The
+# excess is counted as policer drops. `peering modify --bandwidth` takes effect at once. An
+# intra-region connection limited to 50 Mbit/s is held to it too, and unlimited again at -1. The
 # bandwidth is of IP packets; iperf3 reports UDP payload, 1400 of every 1428 bytes (98%).
 #
 #   vpc1 cn-huhehaote 172.16.0.0/12 (172.16.1.2) --pcc 100 Mbit/s-- vpc2 cn-guangzhou 192.168.0.0/16 (192.168.1.2)
+#        \--local_pcc 50 Mbit/s, then -1-- vpc3 cn-huhehaote 10.30.0.0/16 (10.30.1.2)
 source "$(dirname "$0")/lib.sh"
 
 # udp_mbps FROM TO ADDR OFFERED_MBPS: UDP payload Mbit/s the receiver got per second, averaged
@@ -60,8 +62,22 @@ within "$got" 47.5 52.5 && pass "after modify to 50 Mbit/s, UDP arrives at $got 
 got=$(udp_mbps "$vpc2" "$vpc1" 172.16.1.2 40)
 within "$got" 38 42 && pass "the other direction, offered 40 Mbit/s under its own 50, gets $got" || fail "reverse got $got Mbit/s"
 
+step "an intra-region connection: unlimited by default, limited when asked, by the same policer"
+vpc3=$(xp vpc create --cidr 10.30.0.0/16 --region cn-huhehaote)
+vsw3=$(xp vswitch create --vpc "$vpc3" --cidr 10.30.1.0/24)
+xp instance create --vswitch "$vsw3" >/dev/null
+local_pcc=$(xp peering create --vpc "$vpc1" --peer-vpc "$vpc3" --bandwidth 50)
+xp route add --vpc "$vpc1" --destination 10.30.0.0/16 --next-hop "$local_pcc" >/dev/null
+xp route add --vpc "$vpc3" --destination 172.16.0.0/12 --next-hop "$local_pcc" >/dev/null
+got=$(udp_mbps "$vpc1" "$vpc3" 10.30.1.2 100)
+within "$got" 47.5 52.5 && pass "intra-region at 50 Mbit/s: UDP offered at 100 arrives at $got Mbit/s" || fail "intra-region UDP arrived at $got Mbit/s"
+xp peering modify "$local_pcc" --bandwidth -1 >/dev/null
+got=$(udp_mbps "$vpc1" "$vpc3" 10.30.1.2 100)
+within "$got" 95 105 && pass "back to unlimited (-1): UDP offered at 100 arrives at $got Mbit/s" || fail "unlimited UDP arrived at $got Mbit/s"
+
 step "bad bandwidths are refused"
 expect_refused "zero bandwidth" InvalidBandwidth.Value peering modify "$pcc" --bandwidth 0
 expect_refused "above the inter-region quota" QuotaExceeded.CrossRegionBandwidth peering modify "$pcc" --bandwidth 2000
+expect_refused "zero within a region" InvalidBandwidth.Value peering modify "$local_pcc" --bandwidth 0
 
 finish

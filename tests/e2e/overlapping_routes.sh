@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The seed's routing rules, end to end. A route may cover the VPC's own CIDR block (overlapping
-# VPCs): it is accepted with a warning, and the system routes (the vSwitches' CIDR blocks) win
+# VPCs): it is accepted with a warning (so is the peering of such VPCs), and the system routes (the vSwitches' CIDR blocks) win
 # for the overlapping part: such a packet stays in its own VPC even when the peer has a host at
 # that address. Routes more specific than a system route are refused; peer-vSwitch destinations
 # are fine; nothing propagates.
@@ -23,7 +23,9 @@ xp instance create --vswitch "$vswA" --ip 10.0.1.2 >/dev/null
 xp instance create --vswitch "$vswB" --ip 10.0.3.2 >/dev/null
 xp instance create --vswitch "$vswC" --ip 10.0.1.77 >/dev/null
 xp instance create --vswitch "$vswD" --ip 10.0.2.77 >/dev/null
-pcc=$(xp peering create --vpc "$vpc1" --peer-vpc "$vpc2")
+pcc=$(xp peering create --vpc "$vpc1" --peer-vpc "$vpc2" 2>"$E2E_TMP/create.err")
+grep -q "^warning: $vpc1's CIDR block 10.0.0.0/16 overlaps peer VPC $vpc2's 10.0.0.0/8" "$E2E_TMP/create.err" && [ -n "$pcc" ] &&
+  pass "peering create warns of the overlapping CIDR blocks, and creates $pcc" || fail "create: '$pcc', stderr: $(cat "$E2E_TMP/create.err")"
 
 step "route rules"
 expect_refused "a route equal to a system route" InvalidDestinationCidrBlock.MoreSpecificThanSystemRoute route add --vpc "$vpc1" --destination 10.0.1.0/24 --next-hop "$pcc"

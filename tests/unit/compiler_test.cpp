@@ -91,6 +91,22 @@ TEST_CASE("the seed's example compiles to system routes, route entries, ports an
     CHECK(t.peerings.at(3).active == 1);
 }
 
+TEST_CASE("a connection's bandwidth is its policer, within a region as between regions", "[compiler]") {
+    Snapshot s = seed_example();
+    for (auto [region, peer_region] : {std::pair{"cn-hangzhou", "cn-hangzhou"}, std::pair{"cn-huhehaote", "cn-guangzhou"}}) {
+        s.peerings[0].region = region;
+        s.peerings[0].peer_region = peer_region;
+        s.peerings[0].bandwidth_mbps = 200;
+        const xp_peering limited = compile(s, ports()).peerings.at(3);
+        CHECK(limited.rate_bytes == 25'000'000);     // 200 Mbit/s in bytes per second
+        CHECK(limited.burst_bytes == 25'000'000 / 4);  // 250 ms of it
+        s.peerings[0].bandwidth_mbps = -1;
+        const xp_peering unlimited = compile(s, ports()).peerings.at(3);
+        CHECK(unlimited.rate_bytes == 0);
+        CHECK(unlimited.burst_bytes == 0);
+    }
+}
+
 TEST_CASE("only an Activated connection is active in the data plane", "[compiler]") {
     for (auto st : {PeeringStatus::Creating, PeeringStatus::PeerAccepting, PeeringStatus::Updating, PeeringStatus::Deleting}) {
         CHECK(compile(seed_example(st), ports()).peerings.at(3).active == 0);

@@ -137,7 +137,11 @@ TEST_CASE("bandwidth and link type follow the connection's regions", "[lifecycle
     lifecycle::BandwidthLimits limits{1024, 512};
     Peering intra = cross_account(S::Activated);
     CHECK_NOTHROW(lifecycle::check_bandwidth(intra, -1, limits));
-    CHECK(verdict_of([&] { lifecycle::check_bandwidth(intra, 100, limits); }) == "InvalidBandwidth.IntraRegion");
+    CHECK_NOTHROW(lifecycle::check_bandwidth(intra, 100, limits));
+    CHECK_NOTHROW(lifecycle::check_bandwidth(intra, 2000, limits));  // no quota bounds it within a region
+    CHECK(verdict_of([&] { lifecycle::check_bandwidth(intra, 0, limits); }) == "InvalidBandwidth.Value");
+    CHECK(verdict_of([&] { lifecycle::check_bandwidth(intra, -2, limits); }) == "InvalidBandwidth.Value");
+    CHECK(verdict_of([&] { lifecycle::check_bandwidth(intra, lifecycle::kMaxBandwidthMbps + 1, limits); }) == "InvalidBandwidth.TooLarge");
     CHECK(verdict_of([&] { lifecycle::check_link_type(intra, "Gold"); }) == "InvalidLinkType.IntraRegion");
 
     Peering inter = intra;

@@ -292,12 +292,12 @@ TEST_CASE("a refused quota change names the rule and changes nothing", "[control
     CHECK(list[0].value == 20);
 }
 
-TEST_CASE("modify: bandwidth and link type only between regions", "[controller]") {
+TEST_CASE("modify: a link type only between regions, a bandwidth limit within one too", "[controller]") {
     World w;
     Pair v = two_accounts(w);
     Peering p = in_status(w, v, S::Activated);
     const std::string before = w.dump();
-    CHECK(error_code([&] { w.as(kAlice)->modify_peering(p.id, PeeringChange{{}, {}, 100, {}}); }) == "InvalidBandwidth.IntraRegion");
+    CHECK(error_code([&] { w.as(kAlice)->modify_peering(p.id, PeeringChange{{}, {}, 0, {}}); }) == "InvalidBandwidth.Value");
     CHECK(error_code([&] { w.as(kAlice)->modify_peering(p.id, PeeringChange{{}, {}, {}, std::string("Gold")}); }) ==
           "InvalidLinkType.IntraRegion");
     CHECK(error_code([&] { w.as(kAlice)->modify_peering(p.id, PeeringChange{}); }) == "MissingParameter");

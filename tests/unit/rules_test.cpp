@@ -84,6 +84,19 @@ TEST_CASE("route entries: next hop of this VPC, Activated, never more specific t
     CHECK(code_of([&] { rules::check_route(v, vs, existing, ok, Cidr::parse("192.168.0.0/16")); }) == "InvalidDestinationCidrBlock.Duplicate");
 }
 
+TEST_CASE("no IPv6 route entry more specific than a vSwitch's IPv6 system route", "[rules]") {
+    Vpc v = vpc1();
+    VSwitch s = vsw("vsw-a", "172.16.1.0/24");
+    s.ipv6_cidr = Cidr::parse("fd00:1::/64");
+    auto ok = activated("vpc-1", "vpc-2");
+    CHECK(code_of([&] { rules::check_route(v, {s}, {}, ok, Cidr::parse("fd00:1::/64")); }) ==
+          "InvalidDestinationCidrBlock.MoreSpecificThanSystemRoute");
+    CHECK(code_of([&] { rules::check_route(v, {s}, {}, ok, Cidr::parse("fd00:1::80/121")); }) ==
+          "InvalidDestinationCidrBlock.MoreSpecificThanSystemRoute");
+    CHECK(code_of([&] { rules::check_route(v, {s}, {}, ok, Cidr::parse("fd00:1:0:1::/64")); }).empty());  // a sibling /64 of the VPC
+    CHECK(code_of([&] { rules::check_route(v, {s}, {}, ok, Cidr::parse("fd00:2::/56")); }).empty());
+}
+
 TEST_CASE("a destination covering the VPC's own CIDR is accepted with a warning", "[rules]") {
     Vpc v = vpc1();
     auto w = rules::check_route(v, {vsw("vsw-a", "172.16.1.0/24")}, {}, activated("vpc-1", "vpc-2"), Cidr::parse("172.16.0.0/12"));
