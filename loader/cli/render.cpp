@@ -76,7 +76,11 @@ nlohmann::json to_json(const billing::Line& l) {
             {"Note", l.note}};
 }
 nlohmann::json to_json(const billing::Price& p) {
-    return {{"RegionA", p.region_a}, {"RegionB", p.region_b}, {"LinkType", p.link_type}, {"UsdPerGb", p.usd_per_gb}};
+    return {{"RegionA", p.region_a},
+            {"RegionB", p.region_b},
+            {"LinkType", p.link_type},
+            {"UsdPerGb", p.usd_per_gb},
+            {"EffectiveFrom", format_time(p.effective_from)}};
 }
 nlohmann::json to_json(const alerts::Rule& r) {
     return {{"AlertId", r.id},       {"InstanceId", r.peering},     {"Metric", alerts::to_string(r.metric)},
@@ -180,8 +184,8 @@ void table(std::ostream& out, const std::vector<billing::Line>& ls) {
     t.print(out);
 }
 void table(std::ostream& out, const std::vector<billing::Price>& ps) {
-    TextTable t({"REGION A", "REGION B", "LINK", "USD/GB"});
-    for (const auto& p : ps) t.add({p.region_a, p.region_b, p.link_type, fixed(p.usd_per_gb, 4)});
+    TextTable t({"REGION A", "REGION B", "LINK", "USD/GB", "FROM"});
+    for (const auto& p : ps) t.add({p.region_a, p.region_b, p.link_type, fixed(p.usd_per_gb, 4), format_time(p.effective_from)});
     t.print(out);
 }
 void table(std::ostream& out, const std::vector<alerts::Rule>& rs) {

@@ -79,7 +79,7 @@ void add_billing(CLI::App& app, Globals& g, Action& action) {
     auto* price = app.add_subcommand("price", "the inter-region traffic price table (USD per GB, by region pair and link type)")->require_subcommand(1);
     price->add_subcommand("list", "list it")->callback([&g, &action] { action = [&g](Controller& c) { print_list(g, c.list_prices()); }; });
     auto p = std::make_shared<billing::Price>();
-    auto* set = price->add_subcommand("set", "set the price of a region pair and link type");
+    auto* set = price->add_subcommand("set", "set the price of a region pair and link type from the next full hour (--operator only)");
     set->add_option("--region-a", p->region_a, "a region")->required();
     set->add_option("--region-b", p->region_b, "the other region")->required();
     set->add_option("--link-type", p->link_type, "Gold or Platinum")->required();
@@ -87,7 +87,8 @@ void add_billing(CLI::App& app, Globals& g, Action& action) {
     set->callback([&g, &action, p] {
         action = [&g, p](Controller& c) {
             auto set = c.set_price(*p);
-            print_one(g, set, set.region_a + " <-> " + set.region_b + " " + set.link_type + " = " + std::to_string(set.usd_per_gb) + " USD/GB");
+            print_one(g, set, set.region_a + " <-> " + set.region_b + " " + set.link_type + " = " + std::to_string(set.usd_per_gb) + " USD/GB from " +
+                                   render::format_time(set.effective_from));
         };
     });
 

@@ -177,7 +177,9 @@ public:
     std::vector<LinkSample> watch_links(const std::vector<LinkSample>& previous, double seconds);
     // The caller's outbound inter-region traffic in [from, to) (unix seconds, hour resolution).
     std::vector<billing::Line> bill(std::optional<int64_t> from, std::optional<int64_t> to);
+    // The price of every region pair and link type in force now, then those set to come.
     std::vector<billing::Price> list_prices();
+    // The operator's (Config::is_operator); in force from the next full hour, earlier hours keep theirs.
     billing::Price set_price(const billing::Price& price);
 
     alerts::Rule create_alert(const AlertSpec&);
@@ -243,6 +245,8 @@ private:
     std::vector<Peering> due_to_expire();  // Peer Accepting for more than seven days
     size_t expire_due();                   // inside a transaction
     int64_t quota(const std::string& name, AccountId account);
+    // The default prices, then every price set (billing::price_at picks the one of an hour).
+    std::vector<billing::Price> price_table();
     // Per-VPC quotas of both VPCs (each with its owner's value) and, for a new request
     // (exclude empty), the requester's per-account-and-region quota. `exclude` is not counted.
     void check_peering_quotas(const Vpc& vpc, const Vpc& peer, const std::string& exclude);

@@ -67,20 +67,35 @@ std::vector<billing::Line> Controller::bill(std::optional<int64_t> from, std::op
             throw Error("InvalidTime.NotOnHour", "usage is kept by the hour: --from and --to must fall on a full hour (e.g. 2026-12-01T10:00:00Z)");
     if (from && to && *to <= *from) throw Error("InvalidTime.Range", "--to must be after --from");
     sample();  // the bill includes traffic up to now
-    std::map<std::pair<std::string, int>, uint64_t> bytes;
     int64_t from_hour = from ? *from / 3600 : 0;
     int64_t to_hour = to ? *to / 3600 : now() / 3600 + 1;
-    for (const auto& u : store_.usage(from_hour, to_hour)) bytes[{u.pcc, u.direction}] += u.bytes;
+    std::map<std::string, std::optional<Peering>> peerings;  // the caller's, by id; nullopt: another's
     std::vector<billing::Usage> usage;
-    for (const auto& [key, b] : bytes) {
-        auto p = store_.find_peering(key.first);
-        if (!p || (p->account != config_.account && p->peer_account != config_.account)) continue;
-        usage.push_back(billing::Usage{*p, key.second, b});
+    for (const auto& u : store_.usage(from_hour, to_hour)) {
+        auto [at, fresh] = peerings.try_emplace(u.pcc);
+        if (fresh) {
+            auto p = store_.find_peering(u.pcc);
+            if (p && (p->account == config_.account || p->peer_account == config_.account)) at->second = std::move(p);
+        }
+        if (at->second) usage.push_back(billing::Usage{*at->second, u.direction, u.bytes, u.hour});
     }
-    return billing::bill(config_.account, usage, store_.prices());
+    return billing::bill(config_.account, usage, price_table());
 }
 
-std::vector<billing::Price> Controller::list_prices() { return store_.prices(); }
+std::vector<billing::Price> Controller::price_table() {
+    auto table = billing::default_prices();
+    for (auto& p : store_.prices()) table.push_back(std::move(p));  // after the defaults: a price set wins a tie
+    return table;
+}
+
+std::vector<billing::Price> Controller::list_prices() {
+    const auto table = price_table();
+    std::vector<billing::Price> out;
+    for (const auto& d : billing::default_prices()) out.push_back(*billing::price_at(table, d.region_a, d.region_b, d.link_type, now()));
+    for (const auto& p : store_.prices())
+        if (p.effective_from > now()) out.push_back(p);  // set, not yet in force
+    return out;
+}
 
 billing::Price Controller::set_price(const billing::Price& price) {
     billing::Price p = price;
@@ -90,13 +105,16 @@ billing::Price Controller::set_price(const billing::Price& price) {
     if (p.link_type != "Gold" && p.link_type != "Platinum")
         throw Error("InvalidLinkType.Unknown", "link type must be Gold or Platinum, not " + p.link_type);
     if (!(p.usd_per_gb >= 0)) throw Error("InvalidPrice.Negative", "a price cannot be negative");
-    if (config_.account != kOperatorAccount)
-        throw Error("Forbidden.Operator", "only the operator (account " + std::to_string(kOperatorAccount) + ") sets prices; account " +
+    if (!config_.is_operator)
+        throw Error("Forbidden.Operator", "only the operator sets prices (--operator, XPEER_OPERATOR=1); account " +
                                               std::to_string(config_.account) + " may list them");
+    // Usage is kept by the hour: the hour under way keeps the price it began with.
+    p.effective_from = (now() / 3600 + 1) * 3600;
     return transact([&] {
         store_.set_price(p);
         record(Event{now(), "price", "Set", config_.account,
-                     p.region_a + " <-> " + p.region_b + " " + p.link_type + ": " + std::to_string(p.usd_per_gb) + " USD/GB"});
+                     p.region_a + " <-> " + p.region_b + " " + p.link_type + ": " + std::to_string(p.usd_per_gb) + " USD/GB from " +
+                         std::to_string(p.effective_from)});
         return p;
     });
 }

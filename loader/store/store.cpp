@@ -124,6 +124,19 @@ INSERT OR REPLACE INTO meta (key, value) SELECT 'route_next_key', MAX(COALESCE(M
 INSERT OR IGNORE INTO meta (key, value) VALUES ('route_id_salt', CAST(random() AS TEXT));
 )sql";
 
+// Version 6: price history. A price bills the hours from its effective_from on, so that a change
+// leaves earlier hours' amounts as they were; the prices of before bill every hour, as they did.
+// A pair is stored with its regions in order.
+constexpr const char* kSchemaV6 = R"sql(
+CREATE TABLE prices_v6 (
+  region_a TEXT NOT NULL, region_b TEXT NOT NULL, link_type TEXT NOT NULL, effective_from INTEGER NOT NULL,
+  usd_per_gb REAL NOT NULL, PRIMARY KEY (region_a, region_b, link_type, effective_from));
+INSERT INTO prices_v6 (region_a, region_b, link_type, effective_from, usd_per_gb)
+  SELECT MIN(region_a, region_b), MAX(region_a, region_b), link_type, 0, usd_per_gb FROM prices;
+DROP TABLE prices;
+ALTER TABLE prices_v6 RENAME TO prices;
+)sql";
+
 // Reads route rows, deriving ids with the store's salt.
 auto route_reader(uint64_t salt) {
     return [salt](const Statement& s) { return read_route(s, salt); };
@@ -229,12 +242,14 @@ void Store::create_schema() {
         exec(kSchemaV3);
         exec(kSchemaV4);
         exec(kSchemaV5);
+        exec(kSchemaV6);
         Statement(db_, "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", std::to_string(kSchemaVersion)).run();
     } else if (*version < kSchemaVersion) {
         if (*version < 2) exec(kSchemaV2);
         if (*version < 3) exec(kSchemaV3);
         if (*version < 4) exec(kSchemaV4);
         if (*version < 5) exec(kSchemaV5);
+        if (*version < 6) exec(kSchemaV6);
         Statement(db_, "UPDATE meta SET value = ? WHERE key = 'schema_version'", std::to_string(kSchemaVersion)).run();
     } else if (*version > kSchemaVersion) {
         throw Error("Store.SchemaVersion", path_ + " has schema version " + std::to_string(*version) + ", newer than the " +

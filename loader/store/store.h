@@ -73,7 +73,7 @@ struct ScopedSnapshot {
 // Writers from several processes serialize on BEGIN IMMEDIATE (busy timeout 10 s).
 class Store {
 public:
-    static constexpr int kSchemaVersion = 5;
+    static constexpr int kSchemaVersion = 6;
 
     enum class Access { ReadWrite, ReadOnly };
 
@@ -189,8 +189,9 @@ public:
     void add_usage(const UsageRow& delta);  // adds to the hour's row
     std::vector<UsageRow> usage(int64_t from_hour, int64_t to_hour);  // [from, to)
 
-    std::vector<billing::Price> prices();
-    void set_price(const billing::Price& p);  // replaces the pair's price, in either order
+    std::vector<billing::Price> prices();  // every price set, the oldest effective_from first
+    // Adds to the pair's history (regions in either order); replaces one with the same effective_from.
+    void set_price(const billing::Price& p);
 
     void insert(const alerts::Rule& r);
     std::vector<alerts::Rule> alert_rules();

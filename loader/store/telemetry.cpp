@@ -1,4 +1,5 @@
 // What the agent keeps: link readings, hourly usage, prices, alert rules and their history.
+#include <algorithm>
 #include <sstream>
 
 #include "store/statement.h"
@@ -64,16 +65,14 @@ std::vector<UsageRow> Store::usage(int64_t from_hour, int64_t to_hour) {
 
 std::vector<billing::Price> Store::prices() {
     return all<billing::Price>(
-        db_, [](const Statement& s) { return billing::Price{s.text(0), s.text(1), s.text(2), s.real(3)}; },
-        "SELECT region_a, region_b, link_type, usd_per_gb FROM prices ORDER BY region_a, region_b, link_type");
+        db_, [](const Statement& s) { return billing::Price{s.text(0), s.text(1), s.text(2), s.real(3), s.i64(4)}; },
+        "SELECT region_a, region_b, link_type, usd_per_gb, effective_from FROM prices ORDER BY effective_from, region_a, region_b, link_type");
 }
 
 void Store::set_price(const billing::Price& p) {
-    Statement(db_, "DELETE FROM prices WHERE link_type = ?3 AND ((region_a = ?1 AND region_b = ?2) OR (region_a = ?2 AND region_b = ?1))",
-              p.region_a, p.region_b, p.link_type)
-        .run();
-    Statement(db_, "INSERT INTO prices (region_a, region_b, link_type, usd_per_gb) VALUES (?, ?, ?, ?)", p.region_a, p.region_b, p.link_type,
-              p.usd_per_gb)
+    const auto& [a, b] = std::minmax(p.region_a, p.region_b);
+    Statement(db_, "INSERT OR REPLACE INTO prices (region_a, region_b, link_type, effective_from, usd_per_gb) VALUES (?, ?, ?, ?, ?)", a, b,
+              p.link_type, p.effective_from, p.usd_per_gb)
         .run();
 }
 

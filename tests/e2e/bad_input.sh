@@ -121,6 +121,7 @@ printf '10.70.0.0/16\nbanana\n' >"$E2E_TMP/routes.txt"
 refused "an import with a malformed line" InvalidCidrBlock.Malformed route import --vpc "$vpc1" --next-hop "$pcc" --file "$E2E_TMP/routes.txt"
 refused "an import file that cannot be read" InvalidFile route import --vpc "$vpc1" --next-hop "$pcc" --file "$E2E_TMP/missing.txt"
 refused "a price set by a tenant" Forbidden.Operator price set --region-a cn-shanghai --region-b cn-hangzhou --link-type Gold --usd-per-gb 0
+refused "a price set by the operator's account without --operator" Forbidden.Operator --account 0 price set --region-a cn-shanghai --region-b cn-hangzhou --link-type Gold --usd-per-gb 0
 refused "a bill that ends before it starts" InvalidTime.Range bill --from 2026-12-02T00:00:00Z --to 2026-12-01T00:00:00Z
 refused "a bill from the middle of an hour" InvalidTime.NotOnHour bill --from 2026-12-01T10:30:00Z
 
@@ -128,5 +129,12 @@ step "the command line"
 status=0
 xp vpc create >/dev/null 2>&1 || status=$?
 [ "$status" = 2 ] && pass "missing --cidr exits 2" || fail "missing --cidr exits $status"
+
+step "the operator sets a price (last: it changes the state)"
+hour=$(($(date +%s) / 3600 * 3600 + 3600))
+xp --operator price set --region-a cn-shanghai --region-b cn-hangzhou --link-type Gold --usd-per-gb 0.05 >/dev/null
+got=$(xp --json price list | jq -r '[.[] | select(.RegionA == "cn-hangzhou" and .RegionB == "cn-shanghai" and .LinkType == "Gold") | "\(.UsdPerGb)@\(.EffectiveFrom)"] | join(" ")')
+want="0.072@1970-01-01T00:00:00Z 0.05@$(date -u -d "@$hour" +%Y-%m-%dT%H:%M:%SZ)"
+[ "$got" = "$want" ] && pass "--operator price set: in force from the next full hour ($got)" || fail "price list has '$got', not '$want'"
 
 finish

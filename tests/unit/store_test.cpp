@@ -179,6 +179,30 @@ TEST_CASE("store: a version 1 file is migrated to the current schema and keeps i
     CHECK(s.vpcs_of_account(1).size() == 1);  // version 4: indexes for what one command reads
 }
 
+TEST_CASE("store: a version 5 file's prices bill every hour as before, new ones add to their history", "[store]") {
+    TempDir dir;
+    { Store s(dir.db()); }
+    raw_exec(dir.db(), "DROP TABLE prices; "
+                       "CREATE TABLE prices (region_a TEXT NOT NULL, region_b TEXT NOT NULL, link_type TEXT NOT NULL, "
+                       "usd_per_gb REAL NOT NULL, PRIMARY KEY (region_a, region_b, link_type)); "
+                       "INSERT INTO prices VALUES ('cn-shanghai', 'cn-hangzhou', 'Gold', 0.05); "
+                       "UPDATE meta SET value = '5' WHERE key = 'schema_version'");
+    Store s(dir.db());
+    auto prices = s.prices();
+    REQUIRE(prices.size() == 1);
+    CHECK(prices[0].region_a == "cn-hangzhou");  // in order
+    CHECK(prices[0].region_b == "cn-shanghai");
+    CHECK(prices[0].effective_from == 0);  // in force for every hour, as it was
+    CHECK(prices[0].usd_per_gb == Approx(0.05));
+    s.set_price(billing::Price{"cn-shanghai", "cn-hangzhou", "Gold", 0.06, 7200});
+    s.set_price(billing::Price{"cn-hangzhou", "cn-shanghai", "Gold", 0.07, 7200});  // the same hour: replaced
+    prices = s.prices();
+    REQUIRE(prices.size() == 2);
+    CHECK(prices[1].usd_per_gb == Approx(0.07));
+    CHECK(billing::price_of(prices, "cn-shanghai", "cn-hangzhou", "Gold", 7199) == Approx(0.05));
+    CHECK(billing::price_of(prices, "cn-shanghai", "cn-hangzhou", "Gold", 7200) == Approx(0.07));
+}
+
 TEST_CASE("store: a transaction not committed leaves nothing", "[store]") {
     TempDir dir;
     Store s(dir.db());

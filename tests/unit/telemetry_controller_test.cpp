@@ -141,8 +141,62 @@ TEST_CASE("utilization needs a bandwidth, prices are the operator's", "[telemetr
     const std::string before = w.dump();
     CHECK(error_code([&] { w.as(kC1)->create_alert(AlertSpec{p.id, "utilization", 0.5, 60, ""}); }) == "InvalidAlert.Unlimited");
     CHECK(error_code([&] { w.as(kC1)->set_price(billing::Price{"cn-shanghai", "cn-hangzhou", "Gold", 0}); }) == "Forbidden.Operator");
+    // the operator's account without --operator is a tenant like any other
+    CHECK(error_code([&] { w.as(kOperatorAccount)->set_price(billing::Price{"cn-shanghai", "cn-hangzhou", "Gold", 0}); }) ==
+          "Forbidden.Operator");
     CHECK(w.dump() == before);
-    w.as(kOperatorAccount)->set_price(billing::Price{"cn-shanghai", "cn-hangzhou", "Gold", 0.05});
+    auto set = w.as(kC1, true)->set_price(billing::Price{"cn-shanghai", "cn-hangzhou", "Gold", 0.05});
+    CHECK(set.effective_from == (w.clock / 3600 + 1) * 3600);  // the next full hour
     auto prices = w.as(kC1)->list_prices();
-    CHECK(billing::price_of(prices, "cn-hangzhou", "cn-shanghai", "Gold") == Approx(0.05));
+    CHECK(billing::price_of(prices, "cn-hangzhou", "cn-shanghai", "Gold", w.clock) == Approx(0.072));  // the default, until then
+    CHECK(billing::price_of(prices, "cn-hangzhou", "cn-shanghai", "Gold", set.effective_from) == Approx(0.05));
+    w.clock = set.effective_from;
+    CHECK(billing::price_of(w.as(kC1)->list_prices(), "cn-hangzhou", "cn-shanghai", "Gold", w.clock) == Approx(0.05));
+}
+
+TEST_CASE("every inter-region bill has a price: the default table covers every pair of the seed's regions", "[telemetry]") {
+    World w;
+    const size_t pairs = regions().size() * (regions().size() - 1) / 2;
+    CHECK(w.as(kC1)->list_prices().size() == pairs * 2);  // Gold and Platinum
+    auto far = vpc_with_vswitch(w, kC1, "10.1.0.0/16", "10.1.1.0/24", "me-central-1");
+    auto near = vpc_with_vswitch(w, kC1, "10.2.0.0/16", "10.2.1.0/24", "cn-wuhan-lr");
+    auto p = w.as(kC1)->create_peering(PeeringSpec{far, near, {}, {}, {}, std::string("Platinum"), "", ""});
+    traffic(w, p, XP_DIR_A_TO_B, 10 * kGiB);
+    w.clock += 60;
+    auto lines = w.as(kC1)->bill({}, {});
+    REQUIRE(lines.size() == 1);
+    CHECK(lines[0].note.empty());
+    CHECK(lines[0].usd_per_gb == Approx(0.24));  // cross-border, Platinum
+    CHECK(lines[0].usd == Approx(2.4));
+}
+
+TEST_CASE("a price change leaves the amounts of earlier hours as they were", "[telemetry]") {
+    World w;
+    const int64_t hour = 1'800'000'000 / 3600 * 3600;
+    w.clock = hour + 60;
+    Seed s = seed(w);  // Hohhot - Guangzhou, Gold: 0.072 USD/GB by default
+    w.as(kOperatorAccount)->sample();
+    traffic(w, s.pcc, XP_DIR_A_TO_B, 100 * kGiB);
+    w.clock = hour + 1800;
+    w.as(kOperatorAccount)->sample();
+    const auto first_hour = w.as(kC1)->bill(hour, hour + 3600);
+    REQUIRE(first_hour.size() == 1);
+    CHECK(first_hour[0].usd == Approx(7.2));
+
+    // set in the first hour: the first hour keeps its price, the second is billed at the new one
+    w.as(kOperatorAccount, true)->set_price(billing::Price{"cn-guangzhou", "cn-huhehaote", "Gold", 0.05});
+    traffic(w, s.pcc, XP_DIR_A_TO_B, 10 * kGiB);
+    w.clock = hour + 3600 + 60;
+    w.as(kOperatorAccount)->sample();
+    CHECK(total_usd(w.as(kC1)->bill(hour, hour + 3600)) == Approx(7.2));
+    // and a later change touches neither
+    w.as(kOperatorAccount, true)->set_price(billing::Price{"cn-huhehaote", "cn-guangzhou", "Gold", 1.0});
+    w.clock = hour + 3 * 3600;
+    auto lines = w.as(kC1)->bill({}, {});
+    REQUIRE(lines.size() == 2);  // one line a price
+    CHECK(lines[0].usd_per_gb == Approx(0.072));
+    CHECK(lines[0].gb == Approx(100));
+    CHECK(lines[1].usd_per_gb == Approx(0.05));
+    CHECK(lines[1].gb == Approx(10));
+    CHECK(total_usd(lines) == Approx(7.2 + 0.5));
 }

@@ -2,6 +2,7 @@
 #include <functional>
 
 #include "model/error.h"
+#include "model/region.h"
 #include "telemetry/alerts.h"
 #include "telemetry/billing.h"
 #include "telemetry/rates.h"
@@ -49,10 +50,65 @@ TEST_CASE("billing: intra-region is free, a missing price is said, not guessed",
     CHECK(lines[0].note == "intra-region: free");
     p.peer_region = "cn-shanghai";
     p.link_type = "Platinum";
-    lines = billing::bill(1, {{p, XP_DIR_A_TO_B, 1ull << 30}}, billing::default_prices());
+    lines = billing::bill(1, {{p, XP_DIR_A_TO_B, 1ull << 30}}, {{"cn-hangzhou", "cn-shanghai", "Gold", 0.5}});
     CHECK_FALSE(lines[0].usd_per_gb);
     CHECK(lines[0].note.find("no price") == 0);
     CHECK(billing::price_of({{"a", "b", "Gold", 0.5}}, "b", "a", "Gold") == Approx(0.5));  // either order
+}
+
+TEST_CASE("the default price table: every pair of the seed's regions, by the documented tiers", "[billing]") {
+    auto prices = billing::default_prices();
+    const auto& all = regions();
+    CHECK(prices.size() == all.size() * (all.size() - 1));  // each pair once, Gold and Platinum
+    for (const auto& a : all)
+        for (const auto& b : all)
+            for (const char* link : {"Gold", "Platinum"})
+                if (a.id != b.id && !billing::price_of(prices, a.id, b.id, link)) FAIL("no price for " << a.id << " <-> " << b.id << " " << link);
+    auto gold = [&](const char* a, const char* b) { return *billing::price_of(prices, a, b, "Gold"); };
+    auto platinum = [&](const char* a, const char* b) { return *billing::price_of(prices, a, b, "Platinum"); };
+    CHECK(gold("cn-huhehaote", "cn-guangzhou") == Approx(0.072));  // the seed's example
+    CHECK(gold("cn-hangzhou", "cn-beijing") == Approx(0.072));     // mainland China
+    CHECK(gold("ap-northeast-1", "cn-hongkong") == Approx(0.09));  // same area, outside mainland China
+    CHECK(gold("eu-central-1", "us-east-1") == Approx(0.09));
+    CHECK(gold("ap-southeast-1", "eu-west-1") == Approx(0.12));    // across areas
+    CHECK(gold("me-east-1", "us-west-1") == Approx(0.12));
+    CHECK(gold("cn-shanghai", "cn-hongkong") == Approx(0.16));     // cross-border
+    CHECK(gold("cn-beijing", "us-east-1") == Approx(0.16));
+    CHECK(platinum("cn-huhehaote", "cn-guangzhou") == Approx(0.108));  // 1.5 x Gold
+    CHECK(platinum("ap-northeast-1", "cn-hongkong") == Approx(0.135));
+    CHECK(platinum("ap-southeast-1", "eu-west-1") == Approx(0.18));
+    CHECK(platinum("cn-beijing", "us-east-1") == Approx(0.24));
+}
+
+TEST_CASE("billing: each hour at the price in force then, a line for each price", "[billing]") {
+    Peering p;
+    p.id = "pcc-h";
+    p.account = p.peer_account = 1;
+    p.vpc_id = "vpc-1";
+    p.peer_vpc_id = "vpc-2";
+    p.region = "cn-huhehaote";
+    p.peer_region = "cn-guangzhou";
+    p.link_type = "Gold";
+    const uint64_t gb = 1ull << 30;
+    const int64_t h = 500'000;  // an hour: unix seconds / 3600
+    auto prices = billing::default_prices();
+    prices.push_back({"cn-guangzhou", "cn-huhehaote", "Gold", 0.05, (h + 1) * 3600});
+    prices.push_back({"cn-huhehaote", "cn-guangzhou", "Gold", 0.04, (h + 2) * 3600});
+    CHECK(billing::price_of(prices, "cn-huhehaote", "cn-guangzhou", "Gold", h * 3600 + 3599) == Approx(0.072));
+    CHECK(billing::price_of(prices, "cn-huhehaote", "cn-guangzhou", "Gold", (h + 1) * 3600) == Approx(0.05));
+    CHECK(billing::price_of(prices, "cn-huhehaote", "cn-guangzhou", "Gold") == Approx(0.04));  // the latest
+    std::vector<billing::Usage> usage{{p, XP_DIR_A_TO_B, 10 * gb, h}, {p, XP_DIR_A_TO_B, 20 * gb, h + 1}, {p, XP_DIR_A_TO_B, 30 * gb, h + 2},
+                                      {p, XP_DIR_A_TO_B, 40 * gb, h + 3}};
+    auto lines = billing::bill(1, usage, prices);
+    REQUIRE(lines.size() == 3);
+    CHECK(lines[0].gb == Approx(10));
+    CHECK(lines[0].usd == Approx(0.72));
+    CHECK(lines[1].gb == Approx(20));
+    CHECK(lines[1].usd == Approx(1.0));
+    CHECK(lines[2].gb == Approx(70));
+    CHECK(lines[2].usd == Approx(2.8));
+    prices.push_back({"cn-huhehaote", "cn-guangzhou", "Gold", 0.03, 0});  // set before history began: wins the tie with the default
+    CHECK(billing::price_of(prices, "cn-huhehaote", "cn-guangzhou", "Gold", h * 3600) == Approx(0.03));
 }
 
 TEST_CASE("rates: deltas, restarts, utilisation and loss", "[telemetry]") {

@@ -35,14 +35,15 @@ struct World {
 
     std::string db() const { return dir + "/xpeer.db"; }
 
-    // A controller acting for `account`, at the world's clock.
-    std::unique_ptr<Controller> as(AccountId account) {
+    // A controller acting for `account` (as the host's operator: --operator), at the world's clock.
+    std::unique_ptr<Controller> as(AccountId account, bool is_operator = false) {
         Config c;
         c.state_path = db();
         c.bpffs_dir = dir + "/bpffs";
         c.datapath_netns = "unused";
         c.netns_prefix = "unused";
         c.account = account;
+        c.is_operator = is_operator;
         c.now = clock;
         return std::make_unique<Controller>(c, std::make_unique<FakeDataplane>(kernel));
     }
