@@ -186,7 +186,7 @@ void add_peering(CLI::App& app, Globals& g, Action& action) {
     modify->add_option("id", *id, "the peering connection")->required();
     modify->add_option("--name", change->name, "a name");
     modify->add_option("--description", change->description, "a description");
-    modify->add_option("--bandwidth", change->bandwidth_mbps, "Mbps (inter-region only)");
+    modify->add_option("--bandwidth", change->bandwidth_mbps, "Mbps; -1 = unlimited (intra-region only)");
     modify->add_option("--link-type", change->link_type, "Gold or Platinum (inter-region only)");
     modify->callback([&g, &action, id, change] {
         action = [&g, id, change](Controller& c) { print_details(g, c.modify_peering(*id, *change)); };
