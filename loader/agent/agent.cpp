@@ -94,11 +94,25 @@ private:
     std::thread worker_;
 };
 
+// Drift found (a namespace, link, rule or map entry changed behind xpeer's back, or a killed
+// command's leftovers) is logged, difference by difference, and repaired at once.
+void Agent::repair_drift() {
+    auto found = controller_.check();
+    drift_.found = found.size();
+    if (found.empty()) return;
+    for (const auto& d : found) spdlog::warn("drift: {}: {}", d.object, d.problem);
+    auto r = controller_.reconcile();
+    drift_.repaired_total += r.found.size() - r.remaining.size();
+    spdlog::warn("drift: repaired {} difference(s){}", r.found.size() - r.remaining.size(),
+                 r.remaining.empty() ? "" : "; " + std::to_string(r.remaining.size()) + " remain");
+}
+
 void Agent::tick(std::string& exposition, Deliveries& deliveries) {
     for (const auto& c : deliveries.done()) controller_.record_delivery(c);
+    repair_drift();
     controller_.expire_pending();
     auto samples = controller_.sample();
-    exposition = metrics::exposition(samples, controller_.reason_stats());
+    exposition = metrics::exposition(samples, controller_.reason_stats(), drift_);
     for (auto& d : controller_.evaluate_alerts(samples)) {
         spdlog::info("alert {} on {}: {} ({} = {})", d.rule.id, d.rule.peering, d.change.change, alerts::to_string(d.rule.metric), d.change.value);
         if (d.rule.webhook.empty()) {
@@ -115,7 +129,7 @@ void Agent::run() {
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     std::mutex mu;  // exposition and ticks, shared with the HTTP server's threads
-    std::string exposition = metrics::exposition({}, controller_.reason_stats());
+    std::string exposition = metrics::exposition({}, controller_.reason_stats(), drift_);
     health::Ticks ticks;
     auto wall_ms = [] {
         return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();

@@ -1,14 +1,16 @@
 #pragma once
 #include "cli/agent_command.h"
+#include "agent/metrics.h"
 #include "controller/controller.h"
 
 namespace xpeer {
 
 class Deliveries;  // webhooks in flight (agent.cpp)
 
-// The agent: every interval it runs the expiry timer, samples every link into the store (so a
-// restart loses at most one interval), evaluates alert rules and delivers their webhooks, and
-// serves the last sample as Prometheus metrics and its own health. Stops on SIGINT or SIGTERM.
+// The agent: every interval it checks the kernel against the store and repairs drift, runs the
+// expiry timer, samples every link into the store (so a restart loses at most one interval),
+// evaluates alert rules and delivers their webhooks, and serves the last sample as Prometheus
+// metrics and its own health. Stops on SIGINT or SIGTERM.
 class Agent {
 public:
     Agent(Controller& controller, const Config& config, AgentOptions options)
@@ -17,10 +19,12 @@ public:
 
 private:
     void tick(std::string& exposition, Deliveries& deliveries);
+    void repair_drift();
 
     Controller& controller_;
     const Config& config_;  // where the store and the pins are, for the log
     AgentOptions options_;
+    metrics::Drift drift_;
 };
 
 }  // namespace xpeer

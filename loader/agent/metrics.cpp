@@ -31,7 +31,7 @@ struct Family {
 
 }  // namespace
 
-std::string exposition(const std::vector<LinkSample>& samples, const std::vector<xp_counters>& reasons) {
+std::string exposition(const std::vector<LinkSample>& samples, const std::vector<xp_counters>& reasons, const Drift& drift) {
     auto each = [&](auto value) {
         return [&samples, value](std::string& out, const std::string& name) {
             for (const auto& s : samples)
@@ -71,6 +71,10 @@ std::string exposition(const std::vector<LinkSample>& samples, const std::vector
              for (unsigned r = 0; r < reasons.size(); ++r)
                  out += name + "{reason=\"" + reason_name(r) + "\"} " + number(static_cast<double>(reasons[r].packets)) + "\n";
          }},
+        {"xpeer_drift_differences", "gauge", "Differences between the store and the kernel at the agent's last check (xpeer check).",
+         [&drift](std::string& out, const std::string& name) { out += name + " " + number(static_cast<double>(drift.found)) + "\n"; }},
+        {"xpeer_drift_repaired_total", "counter", "Differences the agent found and repaired since it started.",
+         [&drift](std::string& out, const std::string& name) { out += name + " " + number(static_cast<double>(drift.repaired_total)) + "\n"; }},
     };
     std::string out;
     for (const auto& f : families) {

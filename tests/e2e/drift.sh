@@ -89,4 +89,21 @@ repaired "2 copies"
 [ "$(in_vpc "$vpc1" ip -j rule show | jq '[.[] | select(.priority >= 2000 and .priority < 32766)] | length')" = 1 ] &&
   pass "one copy left" || fail "rules: $(in_vpc "$vpc1" ip rule show)"
 
+step "the agent checks every interval, repairs drift, logs each difference"
+"$XPEER" agent --interval 300ms --metrics-port 0 2>"$E2E_TMP/agent.log" &
+AGENT=$!
+E2E_PIDS+=("$AGENT")
+key=$(bpftool -j map dump pinned "$XPEER_BPFFS/xp_routes_v4" | jq -r '[.[] | select(.formatted.value.kind == 2)][0].key | join(" ")')
+bpftool map delete pinned "$XPEER_BPFFS/xp_routes_v4" key hex ${key//0x/}
+ip netns del "$XPEER_NETNS_PREFIX-$vpc2"
+for _ in $(seq 50); do "$XPEER" check >/dev/null 2>&1 && break; sleep 0.2; done
+expect_ok "check is clean within seconds, with no command run" "$XPEER" check
+grep -q "^warning: drift: xp_routes_v4 vpc [0-9]* 192.168.0.0/16: missing" "$E2E_TMP/agent.log" && pass "the agent logged the missing route" ||
+  fail "agent log: $(cat "$E2E_TMP/agent.log")"
+grep -q "^warning: drift: netns $XPEER_NETNS_PREFIX-$vpc2: missing" "$E2E_TMP/agent.log" && pass "and the missing namespace" || fail "agent log: $(cat "$E2E_TMP/agent.log")"
+grep -q "^warning: drift: repaired [0-9]* difference(s)$" "$E2E_TMP/agent.log" && pass "and that it repaired them" || fail "agent log: $(cat "$E2E_TMP/agent.log")"
+reachable "vpc1 -> vpc2 after the agent's repair" "$vpc1" 192.168.1.2
+kill "$AGENT"
+wait "$AGENT" 2>/dev/null || true
+
 finish

@@ -34,3 +34,9 @@ TEST_CASE("metrics: Prometheus text with typed families, labels of each side, ra
     for (const char* family : {"xpeer_peering_tx_packets_total", "xpeer_peering_utilization_ratio", "xpeer_peering_loss_ratio"})
         CHECK(text.find(std::string("# HELP ") + family + " ") != std::string::npos);
 }
+
+TEST_CASE("metrics: the agent's drift checks, found at the last and repaired since start", "[metrics]") {
+    auto text = metrics::exposition({}, std::vector<xp_counters>(XP_REASON_MAX), metrics::Drift{2, 5});
+    CHECK(text.find("# TYPE xpeer_drift_differences gauge\nxpeer_drift_differences 2\n") != std::string::npos);
+    CHECK(text.find("# TYPE xpeer_drift_repaired_total counter\nxpeer_drift_repaired_total 5\n") != std::string::npos);
+}
