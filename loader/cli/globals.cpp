@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/exit_status.h"
 #include "cli/time_args.h"
+#include "model/error.h"
 
 namespace xpeer {
 
@@ -27,7 +28,7 @@ void add_globals(CLI::App& app, Globals& g) {
     app.add_flag("-v,--verbose", g.verbose, "log every kernel step to stderr");
     app.add_flag("--dry-run", g.dry_run, "validate and print what would change; change nothing");
     app.add_option("--client-token", g.client_token, "a create retried with the same token returns the first result");
-    app.add_option("--now", g.now, "the clock: unix seconds or 2026-12-03T00:00:00Z (tests, replays)")->envname("XPEER_NOW");
+    app.add_option("--now", g.now, "the clock of timers (expiry, bills, alerts): unix seconds or 2026-12-03T00:00:00Z; with --operator only")->envname("XPEER_NOW");
 }
 
 std::optional<int> parse_command_line(CLI::App& app, Globals& g, int argc, char** argv) {
@@ -48,7 +49,12 @@ std::optional<int> parse_command_line(CLI::App& app, Globals& g, int argc, char*
 
 int run_action(Globals& g, const Action& action) {
     return exit_status_of([&] {
-        if (g.now) g.config.now = time_args::parse_time(*g.now);
+        if (g.now) {
+            // The clock drives every account's timers: a tenant's --now would expire the others' requests.
+            if (!g.config.is_operator)
+                throw Error("Forbidden.Operator", "--now (XPEER_NOW) moves the clock of every account's timers; only the host's operator (--operator) may set it");
+            g.config.now = time_args::parse_time(*g.now);
+        }
         Controller controller(g.config);
         if (g.dry_run) controller.set_dry_run();
         if (g.client_token) controller.set_client_token(*g.client_token);

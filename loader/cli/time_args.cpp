@@ -7,11 +7,21 @@
 
 namespace xpeer::time_args {
 
+namespace {
+
+int64_t in_range(const std::string& text, int64_t t) {
+    if (t < kEarliestTime || t >= kLatestTime)
+        throw Error("InvalidTime.OutOfRange", "'" + text + "' is outside 2000-01-01T00:00:00Z to 2100-01-01T00:00:00Z");
+    return t;
+}
+
+}  // namespace
+
 int64_t parse_time(const std::string& text) {
     static const std::regex unix_seconds(R"(\d{1,12})");
     static const std::regex iso(R"((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})Z)");
     std::smatch m;
-    if (std::regex_match(text, unix_seconds)) return std::stoll(text);
+    if (std::regex_match(text, unix_seconds)) return in_range(text, std::stoll(text));
     if (std::regex_match(text, m, iso)) {
         std::tm tm{};
         tm.tm_year = std::stoi(m[1]) - 1900;
@@ -24,7 +34,7 @@ int64_t parse_time(const std::string& text) {
         time_t t = timegm(&tm);
         if (tm.tm_mday == check.tm_mday && tm.tm_mon == check.tm_mon && tm.tm_hour == check.tm_hour && tm.tm_min == check.tm_min &&
             tm.tm_sec == check.tm_sec)
-            return t;
+            return in_range(text, t);
     }
     throw Error("InvalidTime", "'" + text + "' is not a time: give unix seconds or UTC ISO 8601 such as 2026-12-03T00:00:00Z");
 }

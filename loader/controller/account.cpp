@@ -13,7 +13,7 @@ void Controller::share_vpc(const std::string& id, AccountId principal) {
         if (principal == vpc.account) throw Error("InvalidPrincipal.Owner", "account " + std::to_string(principal) + " owns " + id);
         store_.ensure_account(principal);
         store_.share(id, principal);
-        record(Event{now(), id, "Shared", config_.account, "shared with account " + std::to_string(principal)});
+        record(Event{wall_time(), id, "Shared", config_.account, "shared with account " + std::to_string(principal)});
     });
 }
 
@@ -31,7 +31,7 @@ void Controller::unshare_vpc(const std::string& id, AccountId principal) {
                                                                      " (on " + vsw.id + "); they must be deleted before the VPC is unshared");
         }
         store_.unshare(id, principal);
-        record(Event{now(), id, "Unshared", config_.account, "no longer shared with account " + std::to_string(principal)});
+        record(Event{wall_time(), id, "Unshared", config_.account, "no longer shared with account " + std::to_string(principal)});
     });
 }
 
@@ -51,7 +51,7 @@ QuotaValue Controller::set_quota(const std::string& name, int64_t value) {
         int64_t was = quota(q.name, config_.account);
         store_.ensure_account(config_.account);
         store_.set_quota(config_.account, q.name, value);
-        record(Event{now(), q.name, "Set", config_.account, std::to_string(was) + " -> " + std::to_string(value)});
+        record(Event{wall_time(), q.name, "Set", config_.account, std::to_string(was) + " -> " + std::to_string(value)});
         return QuotaValue{q.name, q.description, q.default_value, value, q.unit};
     });
 }

@@ -20,7 +20,10 @@ struct Config {
     // promise of intent (--operator), not a credential: tenants reach xpeer through an API.
     bool is_operator = false;
     bool xdp_generic = false;  // attach in generic (skb) mode instead of the veth driver's
-    std::optional<int64_t> now;  // the clock, in unix seconds, when tests set it
+    // The clock of timers and computations (expiry, billing windows, alerts), in unix seconds,
+    // when the operator or a test overrides it. Events and creation times carry the wall clock.
+    std::optional<int64_t> now;
+    std::optional<int64_t> wall_now;  // the wall clock, when unit tests fix it
     std::string store_id;        // from the store, once bound (Controller fills it in)
 };
 

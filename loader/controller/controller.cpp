@@ -37,7 +37,9 @@ void Controller::set_dry_run() {
 
 std::vector<std::string> Controller::dry_run_steps() const { return dry_run_ ? dry_run_->steps() : std::vector<std::string>{}; }
 
-int64_t Controller::now() const { return config_.now.value_or(static_cast<int64_t>(std::time(nullptr))); }
+int64_t Controller::now() const { return config_.now.value_or(wall_time()); }
+
+int64_t Controller::wall_time() const { return config_.wall_now.value_or(static_cast<int64_t>(std::time(nullptr))); }
 
 namespace {
 
@@ -136,7 +138,7 @@ void Controller::record(const Event& e) {
 void Controller::transition(Peering& p, PeeringStatus to, const std::string& reason) {
     p.status = to;
     store_.set_peering_status(p.id, to);
-    record(Event{now(), p.id, to_string(to), config_.account, reason});
+    record(Event{wall_time(), p.id, to_string(to), config_.account, reason});
 }
 
 // ---- VPCs
@@ -152,7 +154,7 @@ Vpc Controller::create_vpc(const VpcSpec& spec) {
     vpc.region = region(spec.region).id;
     vpc.account = config_.account;
     vpc.name = spec.name;
-    vpc.created_at = now();
+    vpc.created_at = wall_time();
     const std::string request = vpc.cidr.str() + "|" + (vpc.ipv6_cidr ? vpc.ipv6_cidr->str() : "") + "|" + vpc.region + "|" + vpc.name;
     return transact([&] {
         if (auto id = replayed("vpc", request)) return *store_.find_vpc(*id);
@@ -179,7 +181,7 @@ void Controller::delete_vpc(const std::string& id) {
         }
         if (auto r = store_.any_route_of_vpc(id)) throw Error("DependencyViolation.RouteEntry", id + " still has route entry " + r->id);
         store_.delete_vpc(id);
-        record(Event{now(), id, "Deleted", config_.account, "deleted"});
+        record(Event{wall_time(), id, "Deleted", config_.account, "deleted"});
         kernel_->delete_vpc(vpc);
     });
 }
@@ -201,7 +203,7 @@ VSwitch Controller::create_vswitch(const VSwitchSpec& spec) {
     vsw.cidr = Cidr::parse(spec.cidr);
     if (spec.ipv6_cidr) vsw.ipv6_cidr = Cidr::parse(*spec.ipv6_cidr);
     vsw.name = spec.name;
-    vsw.created_at = now();
+    vsw.created_at = wall_time();
     const std::string request = spec.vpc_id + "|" + vsw.cidr.str() + "|" + (vsw.ipv6_cidr ? vsw.ipv6_cidr->str() : "") + "|" + vsw.name;
     return transact([&] {
         Vpc vpc = usable_vpc(spec.vpc_id);
@@ -229,7 +231,7 @@ void Controller::delete_vswitch(const std::string& id) {
         if (auto i = store_.instances_of(id); !i.empty())
             throw Error("DependencyViolation.Instance", id + " still has instance " + i.front().id + "; delete it first");
         store_.delete_vswitch(id);
-        record(Event{now(), id, "Deleted", config_.account, "deleted"});
+        record(Event{wall_time(), id, "Deleted", config_.account, "deleted"});
         maps_.apply(Scope::of_vswitch(vsw));  // routes to the link go before the link
         kernel_->delete_vswitch(vpc, vsw);
     });
@@ -261,7 +263,7 @@ Instance Controller::create_instance(const InstanceSpec& spec) {
         Instance inst;
         inst.vswitch_id = vsw.id;
         inst.account = config_.account;
-        inst.created_at = now();
+        inst.created_at = wall_time();
         if (spec.ip) {
             inst.ip = IpAddr::parse(*spec.ip);
             rules::check_instance_address(vsw, vsw.cidr, *inst.ip, taken);
@@ -294,7 +296,7 @@ void Controller::delete_instance(const std::string& id) {
         Vpc vpc = usable_vpc(vsw.vpc_id);
         check_may_remove(vpc, inst->account, id);
         store_.delete_instance(id);
-        record(Event{now(), id, "Deleted", config_.account, "deleted"});
+        record(Event{wall_time(), id, "Deleted", config_.account, "deleted"});
         kernel_->remove_instance(vpc, vsw, *inst);
     });
 }

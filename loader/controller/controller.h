@@ -215,6 +215,7 @@ public:
     void teardown();
 
     int64_t now() const;  // unix seconds; Config::now overrides the clock (tests, replays)
+    int64_t wall_time() const;  // unix seconds of the real clock, what events record (Config::wall_now in tests)
 
 private:
     // A VPC the caller owns; a VPC shared with it is Error("Forbidden.SharedVpc") naming `what`.

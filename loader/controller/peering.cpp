@@ -116,7 +116,7 @@ Peering Controller::create_peering(const PeeringSpec& spec) {
         for (auto& w : rules::check_peer_cidrs(vpc, *peer, peer_account == config_.account)) warnings_.push_back(std::move(w));
         p.name = spec.name;
         p.description = spec.description;
-        p.created_at = now();
+        p.created_at = wall_time();
         p.status = PeeringStatus::Creating;
         p.id = new_id("pcc", [&](const std::string& id) { return store_.id_exists(id); });
         remember_token("peering", request, p.id);
@@ -208,7 +208,7 @@ void Controller::delete_peering(const std::string& id, bool force) {
             scope.add_route(r.vpc_id, r.destination);
             store_.delete_route(r.id);
             // recorded as the route owner's: it is their table, and the other party sees only counts
-            record(Event{now(), r.id, "Deleted", store_.find_vpc(r.vpc_id)->account,
+            record(Event{wall_time(), r.id, "Deleted", store_.find_vpc(r.vpc_id)->account,
                          "removed with " + id + " (--force by account " + std::to_string(config_.account) + ")"});
         }
         maps_.apply(scope);  // routes gone, connection inactive: traffic stops here
@@ -238,7 +238,7 @@ size_t Controller::expire_due() {
         p.status = PeeringStatus::Expired;
         store_.set_peering_status(p.id, p.status);
         // not record(): the timer's work is not the command's change, and not the caller's to see
-        store_.record(Event{now(), p.id, to_string(p.status), 0, "not accepted within seven days of the request"});
+        store_.record(Event{wall_time(), p.id, to_string(p.status), 0, "not accepted within seven days of the request"});
         expired.add_peering(p.id);
         ++n;
     }

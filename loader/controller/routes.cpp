@@ -58,7 +58,7 @@ RouteEntry Controller::add_route(const RouteSpec& spec) {
             warnings_.push_back(std::move(w));
         r.vpc_id = vpc.id;
         r.next_hop = p->id;
-        r.created_at = now();
+        r.created_at = wall_time();
         r.id = store_.insert(r);
         remember_token("route", request, r.id);
         record(Event{r.created_at, r.id, "Available", config_.account, r.destination.str() + " via " + p->id + " in " + vpc.id});
@@ -76,7 +76,7 @@ size_t Controller::import_routes(const std::string& vpc_id, const std::string& n
         const auto vswitches = store_.vswitches_of(vpc.id);
         std::vector<RouteEntry> routes(destinations.size());
         size_t overlapping = 0;
-        const int64_t at = now();
+        const int64_t at = wall_time();
         std::optional<Error> refused;  // of line `valid` + 1; a duplicate before it is reported first
         size_t valid = 0;
         for (; valid < destinations.size(); ++valid) {
@@ -114,7 +114,7 @@ void Controller::delete_route(const std::string& id) {
         if (!r || !usable(r->vpc_id)) throw route_not_found(id);
         owned_vpc(r->vpc_id, "change its route table");
         store_.delete_route(id);
-        record(Event{now(), id, "Deleted", config_.account, "deleted"});
+        record(Event{wall_time(), id, "Deleted", config_.account, "deleted"});
         maps_.apply(Scope::of_route(r->vpc_id, r->destination));
     });
 }

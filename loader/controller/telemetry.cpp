@@ -112,7 +112,7 @@ billing::Price Controller::set_price(const billing::Price& price) {
     p.effective_from = (now() / 3600 + 1) * 3600;
     return transact([&] {
         store_.set_price(p);
-        record(Event{now(), "price", "Set", config_.account,
+        record(Event{wall_time(), "price", "Set", config_.account,
                      p.region_a + " <-> " + p.region_b + " " + p.link_type + ": " + std::to_string(p.usd_per_gb) + " USD/GB from " +
                          std::to_string(p.effective_from)});
         return p;
@@ -140,7 +140,7 @@ alerts::Rule Controller::create_alert(const AlertSpec& spec) {
         r.account = config_.account;
         r.id = new_id("alert", [&](const std::string& id) { return store_.id_exists(id) || store_.find_alert(id).has_value(); });
         store_.insert(r);
-        record(Event{now(), r.id, "Created", config_.account,
+        record(Event{wall_time(), r.id, "Created", config_.account,
                      alerts::to_string(r.metric) + " > " + std::to_string(r.threshold) + " for " + std::to_string(r.for_seconds) + " s on " + r.peering});
         return r;
     });
@@ -157,7 +157,7 @@ void Controller::delete_alert(const std::string& id) {
         auto r = store_.find_alert(id);
         if (!r || r->account != config_.account) throw Error("InvalidAlertId.NotFound", "alert " + id + " not found (or not visible to this account)");
         store_.delete_alert(id);
-        record(Event{now(), id, "Deleted", config_.account, "deleted"});
+        record(Event{wall_time(), id, "Deleted", config_.account, "deleted"});
     });
 }
 

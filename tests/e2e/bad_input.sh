@@ -99,7 +99,10 @@ refused "a timeout that is not a duration" InvalidDuration peering wait "$pcc" -
 refused "an unknown quota" InvalidQuotaName.NotFound quota set vpc_quota_everything 5
 refused "a zero bandwidth quota" InvalidQuotaValue.Zero quota set vpc_quota_peer_cross_border_bandwidth 0
 refused "sharing a VPC with its owner" InvalidPrincipal.Owner vpc share "$vpc1" --account "$XPEER_ACCOUNT"
-refused "a clock that is not a time" InvalidTime --now yesterday vpc create --cidr 10.60.0.0/16
+refused "a clock that is not a time" InvalidTime --operator --now yesterday vpc create --cidr 10.60.0.0/16
+refused "a clock set by a tenant" Forbidden.Operator --now 2030-01-01T00:00:00Z vpc create --cidr 10.60.0.0/16
+refused "a clock before 2000" InvalidTime.OutOfRange --operator --now 1969-12-31T23:59:59Z vpc create --cidr 10.60.0.0/16
+refused "a clock in year 9999" InvalidTime.OutOfRange --operator --now 9999-01-01T00:00:00Z vpc create --cidr 10.60.0.0/16
 refused "a client token with a space" InvalidClientToken.Malformed --client-token "a b" vpc create --cidr 10.60.0.0/16
 refused "a dry run of a refused command is refused too" DependencyViolation.VSwitch --dry-run vpc delete "$vpc1"
 xp --dry-run vswitch create --vpc "$vpc1" --cidr 172.16.5.0/24 >/dev/null

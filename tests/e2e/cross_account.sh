@@ -74,13 +74,23 @@ bob peering reject "$pcc2" >/dev/null
 expect_refused "waiting for Activated on a Rejected connection" IncorrectStatus.VpcPeer --account $ALICE peering wait "$pcc2" --status Activated --timeout 5s
 expect_refused "accepting a Rejected connection names its status" IncorrectStatus.VpcPeer --account $BOB peering accept "$pcc2"
 
-step "expiry after seven days (clock overridden)"
+step "expiry after seven days (the operator's clock)"
 pcc3=$(alice peering create --vpc "$vpcA" --peer-vpc "$vpcB" --peer-account $BOB)
 later=$(($(date +%s) + 7 * 86400 + 60))
 [ "$(status_of "$pcc3")" = "Peer Accepting" ] && pass "pending now" || fail "status $(status_of "$pcc3")"
-[ "$(XPEER_NOW=$later status_of "$pcc3")" = Expired ] && pass "Expired seven days later" || fail "status $(XPEER_NOW=$later status_of "$pcc3")"
-expect_refused "accepting an Expired request" IncorrectStatus.VpcPeer --account $BOB --now "$later" peering accept "$pcc3"
+expect_refused "a tenant's --now" Forbidden.Operator --account $BOB --now "$later" peering reject "$pcc3"
+status=0
+out=$(XPEER_NOW=$later "$XPEER" --account $BOB peering list 2>&1) || status=$?
+[ "$status" = 1 ] && grep -q "^error: Forbidden.Operator" <<<"$out" && pass "a tenant's XPEER_NOW: $out" || fail "a tenant's XPEER_NOW: status $status, $out"
+[ "$(status_of "$pcc3")" = "Peer Accepting" ] && pass "a tenant's clock expired nothing" || fail "status $(status_of "$pcc3")"
+real_before=$(date +%s)
+[ "$(XPEER_OPERATOR=1 XPEER_NOW=$later status_of "$pcc3")" = Expired ] && pass "Expired seven days later by the operator's clock" ||
+  fail "status $(status_of "$pcc3")"
+expect_refused "accepting an Expired request" IncorrectStatus.VpcPeer --account $BOB peering accept "$pcc3"
 who=$(bob --json events --peering "$pcc3" | jq -r 'last | .Account')
 [ "$who" = system ] && pass "the expiry is recorded as the system's" || fail "expiry recorded by $who"
+at=$(bob --json events --peering "$pcc3" | jq -r 'last | .Time | fromdateiso8601')
+[ "$at" -ge "$real_before" ] && [ "$at" -le "$(date +%s)" ] && pass "the expiry event carries the real time ($at)" ||
+  fail "the expiry event is dated $at, not between $real_before and now"
 
 finish

@@ -62,3 +62,22 @@ TEST_CASE("a non-numeric account is refused", "[cli]") {
     CHECK(r.status == 2);
     CHECK_THAT(r.output, Catch::Contains("--account"));
 }
+
+TEST_CASE("a tenant cannot move the clock: --now and XPEER_NOW need --operator", "[cli]") {
+    auto r = xpeer("--now 2030-01-01T00:00:00Z peering list");
+    CHECK(r.status == 1);
+    CHECK_THAT(r.output, Catch::StartsWith("error: Forbidden.Operator: --now"));
+    setenv("XPEER_NOW", "2030-01-01T00:00:00Z", 1);
+    auto env = xpeer("peering list");
+    unsetenv("XPEER_NOW");
+    CHECK(env.status == 1);
+    CHECK_THAT(env.output, Catch::StartsWith("error: Forbidden.Operator: --now"));
+}
+
+TEST_CASE("the operator's clock is bounded to 2000-2100", "[cli]") {
+    for (const char* far : {"1969-12-31T23:59:59Z", "9999-01-01T00:00:00Z"}) {
+        auto r = xpeer(std::string("--operator --now ") + far + " peering list");
+        CHECK(r.status == 1);
+        CHECK_THAT(r.output, Catch::StartsWith("error: InvalidTime.OutOfRange"));
+    }
+}

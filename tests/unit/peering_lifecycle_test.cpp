@@ -155,6 +155,27 @@ TEST_CASE("a pending request expires after seven days, by the clock the command 
     CHECK(request(w, v).status == S::PeerAccepting);
 }
 
+TEST_CASE("an overridden clock drives the expiry, the events carry the wall clock", "[controller]") {
+    World w;
+    Pair v = two_accounts(w);
+    Peering p = request(w, v);
+    const int64_t wall = w.clock + 60;  // a minute later, really
+    w.clock += 8 * 24 * 3600;           // the operator's --now: eight days later
+    Config cfg;  // as World::as, with a wall clock of its own
+    cfg.state_path = w.db();
+    cfg.bpffs_dir = w.dir + "/bpffs";
+    cfg.datapath_netns = cfg.netns_prefix = "unused";
+    cfg.account = kBob;
+    cfg.now = w.clock;
+    cfg.wall_now = wall;
+    Controller operator_clock(cfg, std::make_unique<FakeDataplane>(w.kernel));
+    CHECK(operator_clock.show_peering(p.id).status == S::Expired);
+    auto events = operator_clock.events(p.id);
+    REQUIRE(events.back().status == "Expired");
+    CHECK(events.back().time == wall);  // not the overridden clock: history is not backdated nor forged ahead
+    CHECK(operator_clock.create_vpc(VpcSpec{"10.9.0.0/16", std::nullopt, "cn-hangzhou", ""}).created_at == wall);
+}
+
 TEST_CASE("wait returns at the status, fails on a status that cannot lead there and on timeout", "[controller]") {
     World w;
     Pair v = two_accounts(w);

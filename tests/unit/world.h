@@ -35,7 +35,7 @@ struct World {
 
     std::string db() const { return dir + "/xpeer.db"; }
 
-    // A controller acting for `account` (as the host's operator: --operator), at the world's clock.
+    // A controller acting for `account` (as the host's operator: --operator), at the world's clock (its wall clock too).
     std::unique_ptr<Controller> as(AccountId account, bool is_operator = false) {
         Config c;
         c.state_path = db();
@@ -45,6 +45,7 @@ struct World {
         c.account = account;
         c.is_operator = is_operator;
         c.now = clock;
+        c.wall_now = clock;
         return std::make_unique<Controller>(c, std::make_unique<FakeDataplane>(kernel));
     }
 
