@@ -77,7 +77,9 @@ void Controller::rebuild_kernel_objects() {
     for (const auto& vpc : store_.vpcs()) {
         kernel_->create_vpc(vpc);
         for (const auto& vsw : store_.vswitches_of(vpc.id)) {
-            store_.set_vswitch_port(vsw.id, kernel_->create_vswitch(vpc, vsw));
+            PortInfo port = kernel_->create_vswitch(vpc, vsw);
+            // A dry run makes no link and knows no ifindex: the maps are planned with the ports the store has.
+            if (!dry_run()) store_.set_vswitch_port(vsw.id, port);
             for (const auto& inst : store_.instances_of(vsw.id)) kernel_->add_instance(vpc, vsw, inst);
         }
     }

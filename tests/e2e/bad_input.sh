@@ -107,6 +107,9 @@ refused "a client token with a space" InvalidClientToken.Malformed --client-toke
 refused "a dry run of a refused command is refused too" DependencyViolation.VSwitch --dry-run vpc delete "$vpc1"
 xp --dry-run vswitch create --vpc "$vpc1" --cidr 172.16.5.0/24 >/dev/null
 [ "$(state)" = "$baseline" ] && pass "a dry run that would succeed changes nothing" || fail "the dry run changed the state"
+out=$(xp --dry-run reconcile 2>&1) && grep -q "maps: 0 added, 0 changed, 0 removed" <<<"$out" && pass "a dry-run reconcile plans nothing to do" ||
+  fail "a dry-run reconcile: $out"
+[ "$(state)" = "$baseline" ] && pass "  ... and changes nothing" || fail "the dry-run reconcile changed the state"
 
 step "bandwidth, alerts, prices and bills"
 refused "a negative bandwidth" InvalidBandwidth.Value peering create --vpc "$vpc3" --peer-vpc "$vpc4" --bandwidth -5

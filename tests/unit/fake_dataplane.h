@@ -79,7 +79,7 @@ public:
     }
     bool maps_dirty() override { return k_->dirty; }
     void set_maps_dirty(bool dirty) override { k_->dirty = dirty; }
-    ReconcileResult plan(const Snapshot&, const PortMap&) override { return {}; }
+    ReconcileResult plan(const Snapshot& s, const PortMap& ports) override { return diff(k_->maps, compile(s, ports)).counts(); }
     LinkCounters link_counters(uint32_t slot, int dir) override {
         auto it = k_->link_counters.find({slot, dir});
         return it == k_->link_counters.end() ? LinkCounters{} : it->second;

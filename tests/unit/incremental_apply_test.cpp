@@ -188,3 +188,25 @@ TEST_CASE("incremental apply: a kernel failure mid-command rolls back, the maps 
     check_maps(w, "the failed delete");
     CHECK(w.kernel->active(p.slot));
 }
+
+TEST_CASE("a dry-run reconcile plans against the links it has and changes nothing", "[controller][incremental]") {
+    World w;
+    auto a = vpc_with_vswitch(w, kAlice, "10.1.0.0/16", "10.1.1.0/24");
+    w.as(kAlice)->create_vswitch(VSwitchSpec{a, "10.1.2.0/24", std::nullopt, ""});  // two links: the ports used to collide at ifindex 0
+    auto b = vpc_with_vswitch(w, kAlice, "10.2.0.0/16", "10.2.1.0/24");
+    auto p = w.as(kAlice)->create_peering(PeeringSpec{a, b, {}, {}, {}, {}, "", ""});
+    w.as(kAlice)->add_route(RouteSpec{a, "10.2.0.0/16", p.id});
+    REQUIRE(w.kernel->maps.routes_v4.size() == 4);
+    w.kernel->maps.routes_v4.erase(w.kernel->maps.routes_v4.begin());  // the maps lost an entry
+    const std::string before = w.dump();
+
+    auto c = w.as(kAlice);
+    c->set_dry_run();
+    ReconcileResult r{};
+    REQUIRE_NOTHROW(r = c->reconcile());
+    CHECK(r.added == 1);
+    CHECK(r.changed == 0);
+    CHECK(r.removed == 0);
+    CHECK(c->dry_run_steps().back() == "maps: 1 added, 0 changed, 0 removed");
+    CHECK(w.dump() == before);
+}
