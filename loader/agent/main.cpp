@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
     AgentFlags flags;
     add_agent_command(app, flags);
     if (auto status = parse_command_line(app, g, argc, argv)) return *status;
+    g.config.is_operator = true;  // the host's daemon: every account's links, the router's verdicts (its --now still needs --operator)
     if (!g.verbose) spdlog::set_level(spdlog::level::info);  // a daemon says when it starts, stops and alerts
     AgentOptions options;
     if (int status = exit_status_of([&] {

@@ -207,18 +207,24 @@ void add_peering(CLI::App& app, Globals& g, Action& action) {
 }
 
 void add_quota(CLI::App& app, Globals& g, Action& action) {
-    auto* quota = app.add_subcommand("quota", "the seed's quotas, for the caller's account")->require_subcommand(1);
-    quota->add_subcommand("list", "list them with their values")->callback([&g, &action] {
-        action = [&g](Controller& c) { print_list(g, c.list_quotas()); };
+    auto* quota = app.add_subcommand("quota", "the seed's quotas of an account; the operator sets them")->require_subcommand(1);
+    auto account = std::make_shared<std::optional<AccountId>>();
+    auto* list = quota->add_subcommand("list", "list the caller's with their values");
+    list->add_option("--for-account", *account, "another account's (the operator only)");
+    list->callback([&g, &action, account] {
+        action = [&g, account](Controller& c) { print_list(g, c.list_quotas(*account)); };
     });
     auto name = std::make_shared<std::string>();
     auto value = std::make_shared<int64_t>(0);
-    auto* set = quota->add_subcommand("set", "set one for the caller's account");
+    auto* set = quota->add_subcommand("set", "set one for an account (the operator only: xpeer --operator quota set NAME VALUE --for-account U)");
     set->add_option("name", *name, "e.g. vpc_quota_peer_num")->required();
     set->add_option("value", *value, "the new value")->required();
-    set->callback([&g, &action, name, value] {
-        action = [&g, name, value](Controller& c) {
-            auto q = c.set_quota(*name, *value);
+    set->add_option("--for-account", *account, "the account whose quota it is");
+    set->callback([&g, &action, name, value, account] {
+        action = [&g, name, value, account](Controller& c) {
+            if (!*account && g.config.is_operator)
+                throw Error("MissingParameter", "quota set needs --for-account: the account whose quota the operator sets");
+            auto q = c.set_quota(account->value_or(g.config.account), *name, *value);
             print_one(g, q, q.name + " = " + std::to_string(q.value));
         };
     });
@@ -267,23 +273,27 @@ void add_route(CLI::App& app, Globals& g, Action& action) {
 
 void add_observability(CLI::App& app, Globals& g, Action& action) {
     auto pcc = std::make_shared<std::optional<std::string>>();
-    auto* stats = app.add_subcommand("stats", "per-link counters of peering connections, and the router's verdicts");
+    auto* stats = app.add_subcommand("stats", "per-link counters of your peering connections (--operator: every account's, and the router's verdicts)");
     stats->add_option("peering", *pcc, "only this peering connection");
     stats->callback([&g, &action, pcc] {
         action = [&g, pcc](Controller& c) {
             auto links = c.link_stats(*pcc);
-            auto reasons = c.reason_stats();
-            auto cache = c.route_cache_stats();
+            // the router's verdicts and cache count every account's packets: the operator's view
+            const bool router = g.config.is_operator;
+            auto reasons = router ? c.reason_stats() : std::vector<xp_counters>{};
+            auto cache = router ? c.route_cache_stats() : RouteCacheStats{};
             if (g.json) {
-                nlohmann::json j{{"links", nlohmann::json::array()},
-                                 {"reasons", render::reasons_json(reasons)},
-                                 {"route_cache", render::to_json(cache)}};
+                nlohmann::json j{{"links", nlohmann::json::array()}};
+                if (router) {
+                    j["reasons"] = render::reasons_json(reasons);
+                    j["route_cache"] = render::to_json(cache);
+                }
                 for (const auto& l : links) j["links"].push_back(render::to_json(l));
                 std::cout << j.dump(2) << '\n';
                 return;
             }
             render::table(std::cout, links);
-            if (!*pcc) {
+            if (!*pcc && router) {
                 std::cout << '\n';
                 render::reasons_table(std::cout, reasons);
                 std::cout << '\n';

@@ -8,7 +8,6 @@
 #include "cli/commands.h"
 #include "cli/exit_status.h"
 #include "cli/time_args.h"
-#include "model/error.h"
 
 namespace xpeer {
 
@@ -40,6 +39,12 @@ std::optional<int> parse_command_line(CLI::App& app, Globals& g, int argc, char*
         app.exit(e);
         return 2;
     }
+    // The clock drives every account's timers: a tenant's --now would expire the others' requests.
+    if (g.now && !g.config.is_operator) {
+        std::cerr << "error: Forbidden.Operator: --now (XPEER_NOW) moves the clock of every account's timers; only the host's operator "
+                     "(--operator) may set it\n";
+        return 1;
+    }
     g.config.xdp_generic = g.xdp_mode == "generic";
     spdlog::set_default_logger(spdlog::stderr_color_mt("xpeer"));
     spdlog::set_pattern("%^%l%$: %v");
@@ -49,12 +54,7 @@ std::optional<int> parse_command_line(CLI::App& app, Globals& g, int argc, char*
 
 int run_action(Globals& g, const Action& action) {
     return exit_status_of([&] {
-        if (g.now) {
-            // The clock drives every account's timers: a tenant's --now would expire the others' requests.
-            if (!g.config.is_operator)
-                throw Error("Forbidden.Operator", "--now (XPEER_NOW) moves the clock of every account's timers; only the host's operator (--operator) may set it");
-            g.config.now = time_args::parse_time(*g.now);
-        }
+        if (g.now) g.config.now = time_args::parse_time(*g.now);
         Controller controller(g.config);
         if (g.dry_run) controller.set_dry_run();
         if (g.client_token) controller.set_client_token(*g.client_token);

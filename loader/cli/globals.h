@@ -26,7 +26,8 @@ struct Globals {
 void add_globals(CLI::App& app, Globals& g);
 
 // Parses argv into app (its callbacks set the action) and sets up logging. Returns an exit status
-// when there is nothing to run: 0 after --help, 2 for a malformed command line.
+// when there is nothing to run: 0 after --help, 2 for a malformed command line, 1 for --now
+// without --operator.
 std::optional<int> parse_command_line(CLI::App& app, Globals& g, int argc, char** argv);
 
 // Runs action on a Controller and prints what it warns of. Returns the exit status: 0 on

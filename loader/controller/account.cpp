@@ -37,21 +37,30 @@ void Controller::unshare_vpc(const std::string& id, AccountId principal) {
 
 std::vector<AccountId> Controller::vpc_principals(const std::string& id) { return store_.principals(usable_vpc(id).id); }
 
-std::vector<QuotaValue> Controller::list_quotas() {
+void Controller::check_operator(const std::string& what) const {
+    if (!config_.is_operator)
+        throw Error("Forbidden.Operator", "only the host's operator (--operator) may " + what + "; account " + std::to_string(config_.account) +
+                                              " is a tenant");
+}
+
+std::vector<QuotaValue> Controller::list_quotas(std::optional<AccountId> account) {
+    const AccountId of = account.value_or(config_.account);
+    if (of != config_.account) check_operator("see another account's quotas");
     std::vector<QuotaValue> out;
-    for (const auto& q : quotas::all())
-        out.push_back(QuotaValue{q.name, q.description, q.default_value, quota(q.name, config_.account), q.unit});
+    for (const auto& q : quotas::all()) out.push_back(QuotaValue{q.name, q.description, q.default_value, quota(q.name, of), q.unit});
     return out;
 }
 
-QuotaValue Controller::set_quota(const std::string& name, int64_t value) {
+QuotaValue Controller::set_quota(AccountId account, const std::string& name, int64_t value) {
+    check_operator("set quotas");
     const auto& q = quotas::find(name);
     quotas::check_value(q, value);
     return transact([&] {
-        int64_t was = quota(q.name, config_.account);
-        store_.ensure_account(config_.account);
-        store_.set_quota(config_.account, q.name, value);
-        record(Event{wall_time(), q.name, "Set", config_.account, std::to_string(was) + " -> " + std::to_string(value)});
+        int64_t was = quota(q.name, account);
+        store_.ensure_account(account);
+        store_.set_quota(account, q.name, value);
+        // the account's event: it sees its quotas change
+        record(Event{wall_time(), q.name, "Set", account, "by the operator: " + std::to_string(was) + " -> " + std::to_string(value)});
         return QuotaValue{q.name, q.description, q.default_value, value, q.unit};
     });
 }

@@ -157,8 +157,10 @@ public:
     // runs it first). Returns how many expired.
     size_t expire_pending();
 
-    std::vector<QuotaValue> list_quotas();
-    QuotaValue set_quota(const std::string& name, int64_t value);
+    // The caller's quotas; the operator's view of `account`'s (a tenant may name only its own).
+    std::vector<QuotaValue> list_quotas(std::optional<AccountId> account = std::nullopt);
+    // The operator sets an account's quota; a tenant is Error("Forbidden.Operator").
+    QuotaValue set_quota(AccountId account, const std::string& name, int64_t value);
 
     RouteEntry add_route(const RouteSpec&);
     // Many route entries through one next hop in one transaction (one event, one map update):
@@ -168,6 +170,7 @@ public:
     std::vector<RouteEntry> list_routes(const std::optional<std::string>& vpc_id);
     RouteEntry show_route(const std::string& id);
 
+    // The caller's links; the operator's: every account's.
     std::vector<LinkStats> link_stats(const std::optional<std::string>& pcc);
     // Reads the counters of every live connection (all accounts: the agent's view) and folds
     // them into the store: totals, and hourly usage for bills.
@@ -189,6 +192,7 @@ public:
     // The agent: every rule against the latest samples; what fired or resolved.
     std::vector<AlertDelivery> evaluate_alerts(const std::vector<LinkSample>& samples);
     void record_delivery(const AlertChange& change);
+    // Router-wide, every account's traffic in them: the operator's only (Error("Forbidden.Operator")).
     std::vector<xp_counters> reason_stats();
     RouteCacheStats route_cache_stats();
     // The caller's events, and every event of a peering connection it is a party to.
@@ -230,6 +234,8 @@ private:
     // A connection the caller sees and may do `action` to now (lifecycle::check).
     Peering peering_for(const std::string& id, lifecycle::Action action);
     bool is_principal(const std::string& vpc_id);  // the caller is one of the VPC's principals
+    // Error("Forbidden.Operator") unless the caller is the host's operator; `what` it may do.
+    void check_operator(const std::string& what) const;
     // Refuses a store bound to other kernel objects than this command's flags name.
     void check_binding();
     // The first write binds the store to its bpffs folder and namespaces.

@@ -17,17 +17,27 @@ std::vector<LinkStats> Controller::link_stats(const std::optional<std::string>& 
         }
         out.push_back(s);
     };
-    if (pcc) {
+    if (pcc && config_.is_operator) {
+        auto p = store_.find_peering(*pcc);
+        if (!p) throw Error("InvalidVpcPeerId.NotFound", "peering connection " + *pcc + " not found");
+        add(*p);
+    } else if (pcc) {
         add(visible_peering(*pcc));
     } else {
-        for (const auto& p : list_peerings()) add(p);
+        for (const auto& p : config_.is_operator ? store_.peerings() : list_peerings()) add(p);
     }
     return out;
 }
 
-std::vector<xp_counters> Controller::reason_stats() { return kernel_->reason_counters(); }
+std::vector<xp_counters> Controller::reason_stats() {
+    check_operator("see the router's verdicts (every account's traffic)");
+    return kernel_->reason_counters();
+}
 
-RouteCacheStats Controller::route_cache_stats() { return kernel_->route_cache_stats(); }
+RouteCacheStats Controller::route_cache_stats() {
+    check_operator("see the router's route cache (every account's traffic)");
+    return kernel_->route_cache_stats();
+}
 
 std::vector<Event> Controller::events(const std::string& resource) {
     std::vector<std::string> parties_of;  // connections the caller is a party to: both sides see their history

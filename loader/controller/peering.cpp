@@ -81,15 +81,17 @@ Peering Controller::create_peering(const PeeringSpec& spec) {
         Vpc vpc = owned_vpc(spec.vpc_id, kManagePeerings);
         if (auto id = replayed("peering", request)) return *store_.find_peering(*id);
         AccountId peer_account = spec.peer_account.value_or(config_.account);
+        // Checked before the lookup, and one answer whether the VPC is missing, another account's, or
+        // in another region: which VPCs other accounts have, and where, is their business.
+        const std::optional<std::string> peer_region = spec.peer_region ? std::optional(region(*spec.peer_region).id) : std::nullopt;
+        const Error not_found("InvalidVpcId.NotFound", "peer VPC " + spec.peer_vpc_id + " not found in account " + std::to_string(peer_account) +
+                                                           (peer_region ? " in " + *peer_region : ""));
         auto peer = store_.find_vpc(spec.peer_vpc_id);
-        if (!peer || peer->account != peer_account)
-            throw Error("InvalidVpcId.NotFound", "peer VPC " + spec.peer_vpc_id + " not found in account " + std::to_string(peer_account));
+        if (!peer || peer->account != peer_account) throw not_found;
         if (peer->id == vpc.id) throw Error("InvalidVpcId.Self", "a VPC cannot peer with itself (" + vpc.id + ")");
-        if (spec.peer_region && region(*spec.peer_region).id != peer->region) {
-            if (peer_account != config_.account)  // where another account's VPC is, is its business
-                throw Error("InvalidVpcId.NotFound", "peer VPC " + spec.peer_vpc_id + " not found in account " + std::to_string(peer_account) +
-                                                         " in " + *spec.peer_region);
-            throw Error("InvalidRegionId.Mismatch", "peer VPC " + peer->id + " is in " + peer->region + ", not " + *spec.peer_region);
+        if (peer_region && *peer_region != peer->region) {
+            if (peer_account != config_.account) throw not_found;
+            throw Error("InvalidRegionId.Mismatch", "peer VPC " + peer->id + " is in " + peer->region + ", not " + *peer_region);
         }
         for (const auto& p : store_.live_peerings_of(vpc.id)) {
             if (connects(p, peer->id) && !lifecycle::is_terminal(p.status))

@@ -81,6 +81,22 @@ baseline=$(state)
 refused "another account cannot route through the peering" InvalidNextHop.NotFound --account 4242 route add --vpc "$vpc42" --destination 172.16.0.0/12 --next-hop "$pcc"
 refused "another account cannot peer with a VPC it names in the wrong account" InvalidVpcId.NotFound --account 4242 peering create --vpc "$vpc42" --peer-vpc "$vpc1"
 refused "exec into another account's VPC" InvalidVpcId.NotFound --account 4242 exec "$vpc1" -- true
+# a VPC of another account gets the answer a VPC that does not exist gets, whatever is named with it
+for args in "" "--peer-account 4343" "--peer-account $XPEER_ACCOUNT --peer-region cn-shanghai" "--peer-account $XPEER_ACCOUNT --peer-region mars-1"; do
+  # shellcheck disable=SC2086
+  real=$("$XPEER" --account 4242 --dry-run peering create --vpc "$vpc42" --peer-vpc "$vpc1" $args 2>&1 || true)
+  # shellcheck disable=SC2086
+  ghost=$("$XPEER" --account 4242 --dry-run peering create --vpc "$vpc42" --peer-vpc vpc-doesnotexist0000 $args 2>&1 || true)
+  [ "$real" = "${ghost//vpc-doesnotexist0000/$vpc1}" ] && grep -q "^error: Invalid" <<<"$real" && pass "another account's VPC ($args): $real" ||
+    fail "another account's VPC ($args) answers '$real', a missing one '$ghost'"
+done
+[ "$(state)" = "$baseline" ] && pass "  ... and nothing changed" || fail "  ... but the state changed"
+out=$(xp --account 4242 --json stats | jq -c '[(.links | length), has("reasons"), has("route_cache")]')
+[ "$out" = '[0,false,false]' ] && pass "account 4242's stats: no links of others, no router verdicts" || fail "account 4242's stats: $out"
+out=$(xp --account 4242 stats)
+grep -q "REASON" <<<"$out" && fail "account 4242's stats table shows the router's verdicts" || pass "account 4242's stats table: its links only"
+out=$(xp --operator --json stats | jq -c '[(.links | length), has("reasons"), has("route_cache")]')
+[ "$out" = '[1,true,true]' ] && pass "the operator's stats: every link, the router's verdicts" || fail "the operator's stats: $out"
 out=$(xp --account 4242 --json vpc list | jq -r '.[].VpcId')
 [ "$out" = "$vpc42" ] && pass "account 4242 lists only its own VPC" || fail "account 4242 sees: $out"
 out=$(xp --account 4343 --json vpc list)
@@ -96,8 +112,11 @@ refused "a zero bandwidth on an intra-region connection" InvalidBandwidth.Value 
 refused "a modify that changes nothing" MissingParameter peering modify "$pcc"
 refused "waiting for an unknown status" InvalidStatus peering wait "$pcc" --status Happy
 refused "a timeout that is not a duration" InvalidDuration peering wait "$pcc" --status Deleted --timeout forever
-refused "an unknown quota" InvalidQuotaName.NotFound quota set vpc_quota_everything 5
-refused "a zero bandwidth quota" InvalidQuotaValue.Zero quota set vpc_quota_peer_cross_border_bandwidth 0
+refused "an unknown quota" InvalidQuotaName.NotFound --operator quota set vpc_quota_everything 5 --for-account "$XPEER_ACCOUNT"
+refused "a zero bandwidth quota" InvalidQuotaValue.Zero --operator quota set vpc_quota_peer_cross_border_bandwidth 0 --for-account "$XPEER_ACCOUNT"
+refused "a quota set by a tenant" Forbidden.Operator quota set vpc_quota_peer_num 1000
+refused "a quota set by a tenant for another account" Forbidden.Operator quota set vpc_quota_peer_num 0 --for-account 4242
+refused "a quota set by the operator for no account" MissingParameter --operator quota set vpc_quota_peer_num 30
 refused "sharing a VPC with its owner" InvalidPrincipal.Owner vpc share "$vpc1" --account "$XPEER_ACCOUNT"
 refused "a clock that is not a time" InvalidTime --operator --now yesterday vpc create --cidr 10.60.0.0/16
 refused "a clock set by a tenant" Forbidden.Operator --now 2030-01-01T00:00:00Z vpc create --cidr 10.60.0.0/16

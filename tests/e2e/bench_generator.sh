@@ -43,9 +43,9 @@ out=$(run_bench --gen "$XPEER_NETNS_PREFIX-$vpc1/${v1if:0:15}" --sink "$XPEER_NE
 crossed=$(($(counter "$pcc" 0 packets) - before))
 pps=$(jq -r '.pps' <<<"$out")
 [ "$crossed" -gt 10000 ] && pass "$crossed generated packets crossed the peering ($pps pps at the sink)" || fail "only $crossed crossed"
-no_route=$(xp --json stats | jq '.reasons.drop_no_route.packets')
+no_route=$(xp --operator --json stats | jq '.reasons.drop_no_route.packets')
 [ "$no_route" = 0 ] && pass "all 200 random destinations were routed" || fail "$no_route dropped as no route"
-cache=$(xp --json stats | jq -c .route_cache)
+cache=$(xp --operator --json stats | jq -c .route_cache)
 jq -e '.on and .hits > .misses and .misses >= 200' <<<"$cache" >/dev/null && pass "the route cache answered most: $cache" ||
   fail "route cache: $cache"
 
@@ -73,15 +73,15 @@ jq -e '[.ns, .fastest_ns, .unaccounted_ns, .fastest_unaccounted_ns, .paired_medi
 step "cost with random destinations: 200 new ones, each routed; a warm-up run goes before the trial"
 xp vswitch create --vpc "$vpc2" --cidr 192.168.2.0/24 >/dev/null
 before=$(counter "$pcc" 0 packets)
-misses=$(xp --json stats | jq .route_cache.misses)
+misses=$(xp --operator --json stats | jq .route_cache.misses)
 out=$(cost 192.168.2.2 --count 200)  # .0 and .1 are the subnet's network and gateway
 [ "$(jq -r .retval <<<"$out")" = 4 ] && pass "XDP_REDIRECT, $(jq -r .ns <<<"$out") ns a packet" || fail "random cost run: $out"
 [ $(($(counter "$pcc" 0 packets) - before)) = 2000 ] && pass "1000 warm-up and 1000 measured repeats crossed the peering" ||
   fail "$(($(counter "$pcc" 0 packets) - before)) of 2000 counted"
-misses=$(($(xp --json stats | jq .route_cache.misses) - misses))
+misses=$(($(xp --operator --json stats | jq .route_cache.misses) - misses))
 [ "$misses" -ge 150 ] && [ "$misses" -le 200 ] && pass "$misses of the 200 destinations missed the route cache once" ||
   fail "$misses route cache misses for 200 destinations"
-no_route=$(xp --json stats | jq '.reasons.drop_no_route.packets')
+no_route=$(xp --operator --json stats | jq '.reasons.drop_no_route.packets')
 [ "$no_route" = 0 ] && pass "none dropped as no route" || fail "$no_route dropped as no route"
 
 finish

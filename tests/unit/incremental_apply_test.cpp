@@ -123,7 +123,7 @@ TEST_CASE("incremental apply: a command after a killed one rewrites all maps, th
     const size_t full = w.kernel->full_applies;
 
     SECTION("a command that writes no maps of its own") {
-        w.as(kAlice)->set_quota("vpc_quota_peer_num", 30);
+        w.as_operator()->set_quota(kAlice, "vpc_quota_peer_num", 30);
         check_maps(w, "quota set after the kill");
         CHECK(w.kernel->full_applies == full + 1);
     }

@@ -161,19 +161,14 @@ TEST_CASE("an overridden clock drives the expiry, the events carry the wall cloc
     Peering p = request(w, v);
     const int64_t wall = w.clock + 60;  // a minute later, really
     w.clock += 8 * 24 * 3600;           // the operator's --now: eight days later
-    Config cfg;  // as World::as, with a wall clock of its own
-    cfg.state_path = w.db();
-    cfg.bpffs_dir = w.dir + "/bpffs";
-    cfg.datapath_netns = cfg.netns_prefix = "unused";
-    cfg.account = kBob;
-    cfg.now = w.clock;
+    Config cfg = w.config(kBob);
     cfg.wall_now = wall;
-    Controller operator_clock(cfg, std::make_unique<FakeDataplane>(w.kernel));
-    CHECK(operator_clock.show_peering(p.id).status == S::Expired);
-    auto events = operator_clock.events(p.id);
+    auto operator_clock = w.with(cfg);
+    CHECK(operator_clock->show_peering(p.id).status == S::Expired);
+    auto events = operator_clock->events(p.id);
     REQUIRE(events.back().status == "Expired");
     CHECK(events.back().time == wall);  // not the overridden clock: history is not backdated nor forged ahead
-    CHECK(operator_clock.create_vpc(VpcSpec{"10.9.0.0/16", std::nullopt, "cn-hangzhou", ""}).created_at == wall);
+    CHECK(operator_clock->create_vpc(VpcSpec{"10.9.0.0/16", std::nullopt, "cn-hangzhou", ""}).created_at == wall);
 }
 
 TEST_CASE("wait returns at the status, fails on a status that cannot lead there and on timeout", "[controller]") {
@@ -232,11 +227,11 @@ TEST_CASE("quotas: at the limit succeeds, beyond it is refused and changes nothi
         CHECK(error_code([&] { w.as(kAlice)->create_peering(PeeringSpec{hub, spoke, {}, {}, {}, {}, "", ""}); }) ==
               "QuotaExceeded.IntraRegionPeerNumPerVpc");
         CHECK(w.dump() == before);
-        w.as(kAlice)->set_quota(quotas::kIntraRegionPerVpc, 11);
+        w.as_operator()->set_quota(kAlice, quotas::kIntraRegionPerVpc, 11);
         CHECK(connect(12, "cn-hangzhou").status == S::Activated);
     }
     SECTION("inter-region per VPC: set to 2") {
-        w.as(kAlice)->set_quota(quotas::kInterRegionPerVpc, 2);
+        w.as_operator()->set_quota(kAlice, quotas::kInterRegionPerVpc, 2);
         connect(1, "cn-shanghai");
         connect(2, "cn-beijing");
         CHECK(error_code([&] { connect(3, "cn-qingdao"); }) == "QuotaExceeded.CrossRegionPeerNumPerVpc");
@@ -274,7 +269,7 @@ TEST_CASE("quotas: at the limit succeeds, beyond it is refused and changes nothi
     }
     SECTION("the accepter VPC's quota counts too, with its owner's value") {
         auto bobs = vpc_with_vswitch(w, kBob, "10.200.0.0/16", "10.200.1.0/24");
-        w.as(kBob)->set_quota(quotas::kIntraRegionPerVpc, 1);
+        w.as_operator()->set_quota(kBob, quotas::kIntraRegionPerVpc, 1);
         PeeringSpec spec{hub, bobs, kBob, {}, {}, {}, "", ""};
         w.as(kAlice)->create_peering(spec);
         auto other = vpc_with_vswitch(w, kAlice, "10.201.0.0/16", "10.201.1.0/24");
@@ -284,12 +279,12 @@ TEST_CASE("quotas: at the limit succeeds, beyond it is refused and changes nothi
         CHECK(w.dump() == before);
     }
     SECTION("per account and region: set to 3") {
-        w.as(kAlice)->set_quota(quotas::kPerAccountRegion, 3);
+        w.as_operator()->set_quota(kAlice, quotas::kPerAccountRegion, 3);
         for (int i = 1; i <= 3; ++i) connect(i, "cn-hangzhou");
         CHECK(error_code([&] { connect(4, "cn-hangzhou"); }) == "QuotaExceeded.PeerNum");
     }
     SECTION("bandwidth quotas bound create and modify") {
-        w.as(kAlice)->set_quota(quotas::kInterRegionBandwidth, 200);
+        w.as_operator()->set_quota(kAlice, quotas::kInterRegionBandwidth, 200);
         auto p = connect(1, "cn-shanghai");
         CHECK(p.bandwidth_mbps == 200);  // the default never exceeds the quota
         const std::string before = w.dump();
@@ -304,13 +299,97 @@ TEST_CASE("a refused quota change names the rule and changes nothing", "[control
     World w;
     vpc_with_vswitch(w, kAlice, "10.0.0.0/16", "10.0.1.0/24");
     const std::string before = w.dump();
-    CHECK(error_code([&] { w.as(kAlice)->set_quota("vpc_quota_everything", 5); }) == "InvalidQuotaName.NotFound");
-    CHECK(error_code([&] { w.as(kAlice)->set_quota(quotas::kPerAccountRegion, -1); }) == "InvalidQuotaValue.Negative");
-    CHECK(error_code([&] { w.as(kAlice)->set_quota(quotas::kCrossBorderBandwidth, 0); }) == "InvalidQuotaValue.Zero");
+    CHECK(error_code([&] { w.as_operator()->set_quota(kAlice, "vpc_quota_everything", 5); }) == "InvalidQuotaName.NotFound");
+    CHECK(error_code([&] { w.as_operator()->set_quota(kAlice, quotas::kPerAccountRegion, -1); }) == "InvalidQuotaValue.Negative");
+    CHECK(error_code([&] { w.as_operator()->set_quota(kAlice, quotas::kCrossBorderBandwidth, 0); }) == "InvalidQuotaValue.Zero");
     CHECK(w.dump() == before);
     auto list = w.as(kAlice)->list_quotas();
     REQUIRE(list.size() == 5);
     CHECK(list[0].value == 20);
+}
+
+TEST_CASE("only the operator sets quotas, for the account it names; the account sees the change", "[controller]") {
+    World w;
+    vpc_with_vswitch(w, kAlice, "10.0.0.0/16", "10.0.1.0/24");
+    const std::string before = w.dump();
+    CHECK(error_code([&] { w.as(kAlice)->set_quota(kAlice, quotas::kPerAccountRegion, 1000); }) == "Forbidden.Operator");
+    CHECK(error_code([&] { w.as(kAlice)->set_quota(kBob, quotas::kPerAccountRegion, 0); }) == "Forbidden.Operator");
+    CHECK(error_code([&] { w.as(kAlice)->list_quotas(kBob); }) == "Forbidden.Operator");
+    CHECK(w.dump() == before);
+
+    CHECK(w.as_operator()->set_quota(kAlice, quotas::kPerAccountRegion, 30).value == 30);
+    auto mine = w.as(kAlice)->list_quotas();
+    CHECK(std::ranges::find_if(mine, [](const QuotaValue& q) { return q.name == quotas::kPerAccountRegion; })->value == 30);
+    auto theirs = w.as_operator()->list_quotas(kAlice);
+    REQUIRE(theirs.size() == mine.size());
+    for (size_t i = 0; i < mine.size(); ++i) CHECK(theirs[i].value == mine[i].value);
+    auto bobs = w.as(kBob)->list_quotas();
+    CHECK(std::ranges::find_if(bobs, [](const QuotaValue& q) { return q.name == quotas::kPerAccountRegion; })->value == 20);
+    auto events = w.as(kAlice)->events(quotas::kPerAccountRegion);
+    REQUIRE(events.size() == 1);
+    CHECK(events[0].reason == "by the operator: 20 -> 30");
+}
+
+TEST_CASE("a peer VPC of another account: one not-found answer, wherever it is and whether it exists", "[controller]") {
+    World w;
+    Pair v = two_accounts(w);  // Bob's VPC is in cn-hangzhou
+    const std::string before = w.dump();
+    auto answer = [&](const std::string& peer_vpc, std::optional<AccountId> account, std::optional<std::string> region) {
+        PeeringSpec spec;
+        spec.vpc_id = v.a;
+        spec.peer_vpc_id = peer_vpc;
+        spec.peer_account = account;
+        spec.peer_region = region;
+        auto c = w.as(kAlice);
+        c->set_dry_run();
+        try {
+            c->create_peering(spec);
+        } catch (const Error& e) {
+            return e.code() + ": " + std::string(e.what());
+        }
+        return std::string("accepted");
+    };
+    const std::string ghost = "vpc-doesnotexist0000";
+    auto same = [&](std::optional<AccountId> account, std::optional<std::string> region) {
+        INFO((account ? std::to_string(*account) : "-") << " " << region.value_or("-"));
+        auto real = answer(v.b, account, region);
+        auto missing = answer(ghost, account, region);
+        CHECK_THAT(real, Catch::StartsWith("InvalidVpcId.NotFound"));
+        auto at = missing.find(ghost);
+        REQUIRE(at != std::string::npos);
+        CHECK(real == missing.replace(at, ghost.size(), v.b));
+    };
+    same(std::nullopt, std::nullopt);                   // Bob's VPC, as if Alice's
+    same(kCarol, std::nullopt);                         // in the wrong account
+    same(kBob, std::string("cn-shanghai"));             // the right account, the wrong region
+    same(kCarol, std::string("cn-hangzhou"));           // its region, the wrong account
+    CHECK(answer(v.b, kBob, std::string("mars-north-1")) == answer(ghost, kBob, std::string("mars-north-1")));  // the region first
+    CHECK(answer(v.b, kBob, std::string("cn-hangzhou")) == "accepted");
+    CHECK(w.dump() == before);
+}
+
+TEST_CASE("stats: a tenant sees its own links only, the operator every link and the router's verdicts", "[controller]") {
+    World w;
+    Pair v = two_accounts(w);
+    auto carol = vpc_with_vswitch(w, kCarol, "10.3.0.0/16", "10.3.1.0/24");
+    Peering ab = in_status(w, v, S::Activated);
+    Peering cc = w.as(kCarol)->create_peering(PeeringSpec{carol, vpc_with_vswitch(w, kCarol, "10.4.0.0/16", "10.4.1.0/24"), {}, {}, {}, {}, "", ""});
+    auto ids = [](const std::vector<LinkStats>& ss) {
+        std::vector<std::string> out;
+        for (const auto& s : ss) out.push_back(s.peering.id);
+        std::ranges::sort(out);
+        return out;
+    };
+    CHECK(ids(w.as(kAlice)->link_stats(std::nullopt)) == std::vector<std::string>{ab.id});
+    CHECK(ids(w.as(kCarol)->link_stats(std::nullopt)) == std::vector<std::string>{cc.id});
+    CHECK(error_code([&] { w.as(kAlice)->link_stats(cc.id); }) == "InvalidVpcPeerId.NotFound");
+    CHECK(error_code([&] { w.as(kAlice)->reason_stats(); }) == "Forbidden.Operator");
+    CHECK(error_code([&] { w.as(kAlice)->route_cache_stats(); }) == "Forbidden.Operator");
+    auto all = std::vector<std::string>{ab.id, cc.id};
+    std::ranges::sort(all);
+    CHECK(ids(w.as_operator()->link_stats(std::nullopt)) == all);
+    CHECK(ids(w.as_operator()->link_stats(cc.id)) == std::vector<std::string>{cc.id});
+    CHECK(w.as_operator()->reason_stats().size() == XP_REASON_MAX);
 }
 
 TEST_CASE("modify: a link type only between regions, a bandwidth limit within one too", "[controller]") {
@@ -522,11 +601,11 @@ TEST_CASE("a dry run does not show the timer's expiries of other accounts", "[co
     Pair v = two_accounts(w);
     request(w, v);
     w.clock += 8 * 24 * 3600;
-    auto carol = w.as(kCarol);
-    carol->set_dry_run();
-    carol->set_quota(quotas::kPerAccountRegion, 30);
-    REQUIRE(carol->changes().size() == 1);
-    CHECK(carol->changes()[0].resource == quotas::kPerAccountRegion);
+    auto op = w.as_operator();
+    op->set_dry_run();
+    op->set_quota(kCarol, quotas::kPerAccountRegion, 30);
+    REQUIRE(op->changes().size() == 1);
+    CHECK(op->changes()[0].resource == quotas::kPerAccountRegion);
 }
 
 TEST_CASE("refusals do not give away the other account's routes, quotas or regions", "[controller]") {
@@ -548,7 +627,7 @@ TEST_CASE("refusals do not give away the other account's routes, quotas or regio
     for (const auto& e : w.as(kAlice)->events(alices.id)) alice_saw = alice_saw || e.status == "Deleted";
     CHECK(alice_saw);
 
-    w.as(kBob)->set_quota(quotas::kIntraRegionPerVpc, 0);
+    w.as_operator()->set_quota(kBob, quotas::kIntraRegionPerVpc, 0);
     try {
         request(w, v);
         FAIL("quota not applied");
@@ -564,11 +643,11 @@ TEST_CASE("accept re-checks the accepter VPC's quota, Rejected and Expired ones 
     World w;
     Pair v = two_accounts(w);
     Peering p = request(w, v);
-    w.as(kBob)->set_quota(quotas::kIntraRegionPerVpc, 0);
+    w.as_operator()->set_quota(kBob, quotas::kIntraRegionPerVpc, 0);
     const std::string before = w.dump();
     CHECK(error_code([&] { w.as(kBob)->accept_peering(p.id); }) == "QuotaExceeded.IntraRegionPeerNumPerVpc");
     CHECK(w.dump() == before);
-    w.as(kBob)->set_quota(quotas::kIntraRegionPerVpc, 1);
+    w.as_operator()->set_quota(kBob, quotas::kIntraRegionPerVpc, 1);
     w.as(kBob)->reject_peering(p.id);
     Peering again = request(w, v);  // the Rejected one does not count
     w.clock += 8 * 24 * 3600;

@@ -35,8 +35,8 @@ struct World {
 
     std::string db() const { return dir + "/xpeer.db"; }
 
-    // A controller acting for `account` (as the host's operator: --operator), at the world's clock (its wall clock too).
-    std::unique_ptr<Controller> as(AccountId account, bool is_operator = false) {
+    // What a command for `account` runs with (as the host's operator: --operator), at the world's clock (its wall clock too).
+    Config config(AccountId account, bool is_operator = false) const {
         Config c;
         c.state_path = db();
         c.bpffs_dir = dir + "/bpffs";
@@ -46,8 +46,20 @@ struct World {
         c.is_operator = is_operator;
         c.now = clock;
         c.wall_now = clock;
-        return std::make_unique<Controller>(c, std::make_unique<FakeDataplane>(kernel));
+        return c;
     }
+
+    // A controller acting for `account` (as the host's operator: --operator).
+    std::unique_ptr<Controller> as(AccountId account, bool is_operator = false) { return with(config(account, is_operator)); }
+
+    // A controller acting as the host's operator (--operator).
+    std::unique_ptr<Controller> as_operator() {
+        Config c = config(1);
+        c.is_operator = true;
+        return with(c);
+    }
+
+    std::unique_ptr<Controller> with(const Config& c) { return std::make_unique<Controller>(c, std::make_unique<FakeDataplane>(kernel)); }
 
     // Every row of every table, and the maps: equal before and after means nothing changed.
     std::string dump() const {

@@ -102,8 +102,8 @@ control_scale() {
   local nv=$1 np=$2 per i off made=0
   local -a vpcs=() pccs=()
   per=$(((np + nv - 1) / nv))
-  xp quota set vpc_quota_intra_region_peer_num_per_vpc $((2 * per)) >/dev/null
-  xp quota set vpc_quota_peer_num "$np" >/dev/null
+  xp --operator quota set vpc_quota_intra_region_peer_num_per_vpc $((2 * per)) --for-account "$XPEER_ACCOUNT" >/dev/null
+  xp --operator quota set vpc_quota_peer_num "$np" --for-account "$XPEER_ACCOUNT" >/dev/null
   for ((i = 0; i < nv; i++)); do
     timed "vpc create" xp vpc create --cidr "10.$((i / 256)).$((i % 256)).0/24"
     read -r "vpcs[i]" <"$OP_OUT"
