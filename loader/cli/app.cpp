@@ -7,7 +7,9 @@
 #include "cli/agent_command.h"
 #include "cli/commands.h"
 #include "cli/render.h"
+#include "cli/route_file.h"
 #include "controller/controller.h"
+#include "controller/lifecycle.h"
 #include "cli/table.h"
 #include "cli/time_args.h"
 #include "model/error.h"
@@ -147,12 +149,14 @@ void add_peering(CLI::App& app, Globals& g, Action& action) {
     create->add_option("--peer-vpc", spec->peer_vpc_id, "the accepter VPC")->required();
     create->add_option("--peer-account", spec->peer_account, "the accepter's account (default: yours)");
     create->add_option("--peer-region", spec->peer_region, "the accepter VPC's region (checked)");
-    create->add_option("--bandwidth", spec->bandwidth_mbps, "Mbps; -1 = unlimited (intra-region default)");
+    auto bandwidth = std::make_shared<std::optional<std::string>>();
+    create->add_option("--bandwidth", *bandwidth, "Mbps; -1 = unlimited (intra-region default)");
     create->add_option("--link-type", spec->link_type, "Gold or Platinum (inter-region only)")->check(CLI::IsMember({"Gold", "Platinum"}));
     create->add_option("--name", spec->name, "a name");
     create->add_option("--description", spec->description, "a description");
-    create->callback([&g, &action, spec] {
-        action = [&g, spec](Controller& c) {
+    create->callback([&g, &action, spec, bandwidth] {
+        action = [&g, spec, bandwidth](Controller& c) {
+            if (*bandwidth) spec->bandwidth_mbps = lifecycle::parse_bandwidth(**bandwidth);
             auto p = c.create_peering(*spec);
             print_one(g, p, p.id);
         };
@@ -186,10 +190,14 @@ void add_peering(CLI::App& app, Globals& g, Action& action) {
     modify->add_option("id", *id, "the peering connection")->required();
     modify->add_option("--name", change->name, "a name");
     modify->add_option("--description", change->description, "a description");
-    modify->add_option("--bandwidth", change->bandwidth_mbps, "Mbps; -1 = unlimited (intra-region only)");
+    auto new_bandwidth = std::make_shared<std::optional<std::string>>();
+    modify->add_option("--bandwidth", *new_bandwidth, "Mbps; -1 = unlimited (intra-region only)");
     modify->add_option("--link-type", change->link_type, "Gold or Platinum (inter-region only)");
-    modify->callback([&g, &action, id, change] {
-        action = [&g, id, change](Controller& c) { print_details(g, c.modify_peering(*id, *change)); };
+    modify->callback([&g, &action, id, change, new_bandwidth] {
+        action = [&g, id, change, new_bandwidth](Controller& c) {
+            if (*new_bandwidth) change->bandwidth_mbps = lifecycle::parse_bandwidth(**new_bandwidth);
+            print_details(g, c.modify_peering(*id, *change));
+        };
     });
 
     auto status = std::make_shared<std::string>();
@@ -251,16 +259,7 @@ void add_route(CLI::App& app, Globals& g, Action& action) {
     imp->add_option("--file", *file, "the destinations, one a line; - for standard input")->required();
     imp->callback([&g, &action, import, file] {
         action = [&g, import, file](Controller& c) {
-            std::ifstream in_file;
-            if (*file != "-") {
-                in_file.open(*file);
-                if (!in_file) throw Error("InvalidFile", "cannot read " + *file);
-            }
-            std::istream& in = *file == "-" ? std::cin : in_file;
-            std::vector<std::string> lines;
-            for (std::string line; std::getline(in, line);)
-                if (!line.empty() && line[0] != '#') lines.push_back(line);
-            auto n = c.import_routes(import->vpc_id, import->next_hop, lines);
+            auto n = c.import_routes(import->vpc_id, import->next_hop, route_file::read_path(*file));
             print_one(g, nlohmann::json{{"Imported", n}}, std::to_string(n) + " route entries imported");
         };
     });

@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/exit_status.h"
 #include "cli/time_args.h"
+#include "controller/names.h"
 
 namespace xpeer {
 
@@ -31,6 +32,14 @@ void add_globals(CLI::App& app, Globals& g) {
 }
 
 std::optional<int> parse_command_line(CLI::App& app, Globals& g, int argc, char** argv) {
+    // Arguments end up in the store and in other accounts' terminals; a command run by `exec`
+    // (after "--") is the VPC's business.
+    for (int i = 1; i < argc && std::string_view(argv[i]) != "--"; ++i) {
+        if (names::printable(argv[i])) continue;
+        std::cerr << "error: InvalidParameter.ControlCharacter: argument " << i
+                  << " has a control character or is not UTF-8; xpeer takes printable text\n";
+        return 1;
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

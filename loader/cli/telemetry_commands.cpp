@@ -19,6 +19,8 @@ void add_top(CLI::App& app, Globals& g, Action& action) {
     top->callback([&g, &action, interval, count] {
         action = [&g, interval, count](Controller& c) {
             auto every = time_args::parse_duration(*interval);
+            if (every.count() <= 0) throw Error("InvalidDuration", "the refresh interval must be positive, not " + *interval);
+            if (*count && **count < 1) throw Error("InvalidParameter.Count", "--count is a number of refreshes, at least 1, not " + std::to_string(**count));
             const bool tty = isatty(STDOUT_FILENO);
             auto samples = c.watch_links({}, 0);  // the first reading: rates need two
             auto last = std::chrono::steady_clock::now();

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include "controller/kernel.h"
+#include "controller/names.h"
 #include "controller/rules.h"
 #include "model/error.h"
 #include "model/ids.h"
@@ -155,6 +156,7 @@ Vpc Controller::create_vpc(const VpcSpec& spec) {
     }
     vpc.region = region(spec.region).id;
     vpc.account = config_.account;
+    names::check_name("Vpc", spec.name);
     vpc.name = spec.name;
     vpc.created_at = wall_time();
     const std::string request = vpc.cidr.str() + "|" + (vpc.ipv6_cidr ? vpc.ipv6_cidr->str() : "") + "|" + vpc.region + "|" + vpc.name;
@@ -204,6 +206,7 @@ VSwitch Controller::create_vswitch(const VSwitchSpec& spec) {
     VSwitch vsw;
     vsw.cidr = Cidr::parse(spec.cidr);
     if (spec.ipv6_cidr) vsw.ipv6_cidr = Cidr::parse(*spec.ipv6_cidr);
+    names::check_name("VSwitch", spec.name);
     vsw.name = spec.name;
     vsw.created_at = wall_time();
     const std::string request = spec.vpc_id + "|" + vsw.cidr.str() + "|" + (vsw.ipv6_cidr ? vsw.ipv6_cidr->str() : "") + "|" + vsw.name;

@@ -1,5 +1,6 @@
 #include "controller/lifecycle.h"
 
+#include <algorithm>
 #include <array>
 
 #include "model/error.h"
@@ -112,6 +113,23 @@ void check_bandwidth(const Peering& p, int64_t mbps, const BandwidthLimits& limi
                     "bandwidth " + std::to_string(mbps) + " Mbps exceeds the " + (border ? "cross-border" : "inter-region") + " quota of " +
                         std::to_string(cap) + " Mbps (" +
                         (border ? "vpc_quota_peer_cross_border_bandwidth" : "vpc_quota_peer_cross_region_bandwidth") + ")");
+}
+
+int64_t parse_bandwidth(const std::string& text) {
+    const bool negative = !text.empty() && text[0] == '-';
+    const std::string digits = text.substr(negative ? 1 : 0);
+    if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
+        throw Error("InvalidBandwidth.Malformed", "bandwidth '" + text + "' is not a whole number of Mbps (-1: unlimited)");
+    const size_t first = std::min(digits.find_first_not_of('0'), digits.size() - 1);
+    const std::string significant = digits.substr(first);
+    if (significant.size() > 9) {  // past any limit, and past what an int64_t holds if much longer
+        if (negative)
+            throw Error("InvalidBandwidth.Value", "bandwidth must be a positive number of Mbps or -1 (unlimited), not " + text);
+        throw Error("InvalidBandwidth.TooLarge", "bandwidth " + text + " Mbps is above the " + std::to_string(kMaxBandwidthMbps) +
+                                                     " Mbps the data plane can enforce");
+    }
+    const int64_t mbps = std::stoll(significant);
+    return negative ? -mbps : mbps;
 }
 
 void check_link_type(const Peering& p, const std::string& link_type) {

@@ -42,6 +42,9 @@ struct BandwidthLimits {
 // Bandwidth in Mbps (-1 unlimited) for a connection: within a region -1 (the default) or
 // positive; between regions positive and at most the quota.
 void check_bandwidth(const Peering& p, int64_t mbps, const BandwidthLimits& limits);
+// Mbps as typed ("-1", "200"): Error("InvalidBandwidth.Malformed") for what is not a whole number,
+// Error("InvalidBandwidth.TooLarge") above kMaxBandwidthMbps however many digits, naming the text.
+int64_t parse_bandwidth(const std::string& text);
 // Gold or Platinum, inter-region connections only.
 void check_link_type(const Peering& p, const std::string& link_type);
 bool is_inter_region(const Peering& p);

@@ -3,6 +3,7 @@
 
 #include "controller/controller.h"
 #include "controller/lifecycle.h"
+#include "controller/names.h"
 #include "controller/quotas.h"
 #include "controller/rules.h"
 #include "model/error.h"
@@ -76,6 +77,8 @@ void Controller::check_peering_quotas(const Vpc& vpc, const Vpc& peer, const std
 }
 
 Peering Controller::create_peering(const PeeringSpec& spec) {
+    names::check_name("VpcPeer", spec.name);
+    names::check_description(spec.description);
     const std::string request = peering_request(spec);
     return transact([&] {
         Vpc vpc = owned_vpc(spec.vpc_id, kManagePeerings);
@@ -160,6 +163,8 @@ Peering Controller::reject_peering(const std::string& id) {
 Peering Controller::modify_peering(const std::string& id, const PeeringChange& change) {
     if (!change.name && !change.description && !change.bandwidth_mbps && !change.link_type)
         throw Error("MissingParameter", "peering modify needs at least one of --name, --description, --bandwidth, --link-type");
+    if (change.name) names::check_name("VpcPeer", *change.name);
+    if (change.description) names::check_description(*change.description);
     return transact([&] {
         Peering p = peering_for(id, Action::Modify);
         std::string what;

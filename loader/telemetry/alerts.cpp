@@ -1,5 +1,6 @@
 #include "telemetry/alerts.h"
 
+#include <cmath>
 #include <regex>
 
 #include "model/error.h"
@@ -49,9 +50,12 @@ Change evaluate(const Rule& rule, State& state, double value, int64_t now) {
 }
 
 void check(const Rule& rule) {
+    if (!std::isfinite(rule.threshold)) throw Error("InvalidAlert.Threshold", "the threshold must be a finite number");
     if (rule.threshold < 0) throw Error("InvalidAlert.Threshold", "the threshold cannot be negative");
-    if ((rule.metric == Metric::Loss) && rule.threshold > 1)
-        throw Error("InvalidAlert.Threshold", "loss is a ratio from 0 to 1, not " + std::to_string(rule.threshold));
+    if ((rule.metric == Metric::Loss || rule.metric == Metric::Utilization) && rule.threshold > 1)
+        throw Error("InvalidAlert.Threshold", to_string(rule.metric) + " is a ratio from 0 to 1, not " + std::to_string(rule.threshold));
+    if (rule.metric == Metric::Bps && rule.threshold > kMaxBps)
+        throw Error("InvalidAlert.Threshold", "a bps threshold is at most 1e12 (1 Tbit/s), not " + std::to_string(rule.threshold));
     if (rule.for_seconds < 1) throw Error("InvalidAlert.Window", "the window (--for) must be at least 1 s");
     static const std::regex url(R"(http://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[^\s]*)?)");
     if (!rule.webhook.empty() && !std::regex_match(rule.webhook, url))

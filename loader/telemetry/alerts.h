@@ -34,7 +34,10 @@ enum class Change { None, Fired, Resolved };
 // One evaluation at `now` with the metric's current value (over both directions, the worse one).
 Change evaluate(const Rule& rule, State& state, double value, int64_t now);
 
-// Error("InvalidAlert.*") for a rule the agent could not evaluate or deliver.
+inline constexpr double kMaxBps = 1e12;  // a bps threshold above this never fires
+
+// Error("InvalidAlert.*") for a rule the agent could not evaluate or deliver: a threshold that is
+// not finite, negative, above 1 for ratios (utilization, loss) or above kMaxBps.
 void check(const Rule& rule);
 
 }  // namespace xpeer::alerts

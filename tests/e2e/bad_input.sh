@@ -150,6 +150,30 @@ refused "a price set by the operator's account without --operator" Forbidden.Ope
 refused "a bill that ends before it starts" InvalidTime.Range bill --from 2026-12-02T00:00:00Z --to 2026-12-01T00:00:00Z
 refused "a bill from the middle of an hour" InvalidTime.NotOnHour bill --from 2026-12-01T10:30:00Z
 
+step "input hygiene"
+esc=$(printf 'x\033[2Jy')
+refused "a name with a terminal escape" InvalidParameter.ControlCharacter vpc create --cidr 10.61.0.0/16 --name "$esc"
+refused "a one-letter name" InvalidVpcName.Malformed vpc create --cidr 10.61.0.0/16 --name a
+refused "a name that does not start with a letter" InvalidVSwitchName.Malformed vswitch create --vpc "$vpc1" --cidr 172.16.7.0/24 --name 7up
+refused "a name of 129 characters" InvalidVpcPeerName.Malformed peering modify "$pcc" --name "a$(printf '%0128d' 0)"
+refused "a description that is a URL" InvalidDescription.Malformed peering modify "$pcc" --description "https://example.com"
+refused "a description of 257 characters" InvalidDescription.Malformed peering modify "$pcc" --description "$(printf '%0257d' 0)"
+refused "an import of a directory" InvalidFile.Directory route import --vpc "$vpc1" --next-hop "$pcc" --file "$E2E_TMP"
+start=$(date +%s%N)
+refused "an import of /dev/zero" "InvalidFile.LineTooLong: line 1" route import --vpc "$vpc1" --next-hop "$pcc" --file /dev/zero
+[ $(($(date +%s%N) - start)) -lt 2000000000 ] && pass "  ... within 2 s" || fail "  ... after $(( ($(date +%s%N) - start) / 1000000 )) ms"
+printf '10.71.0.0/16\n10.72\033[2J.0.0/16\n' >"$E2E_TMP/escape.txt"
+refused "an import line with an escape" "InvalidFile.ControlCharacter: line 2" route import --vpc "$vpc1" --next-hop "$pcc" --file "$E2E_TMP/escape.txt"
+refused "an alert threshold of nan" InvalidAlert.Threshold alert create --peering "$pcc" --metric bps --threshold nan
+refused "an alert threshold of inf" InvalidAlert.Threshold alert create --peering "$pcc" --metric bps --threshold inf
+refused "a utilization threshold above 1" InvalidAlert.Threshold alert create --peering "$pcc" --metric utilization --threshold 2
+refused "a bandwidth past int64" "InvalidBandwidth.TooLarge: bandwidth 99999999999999999999 Mbps is above the 100000 Mbps" \
+  peering create --vpc "$vpc3" --peer-vpc "$vpc4" --bandwidth 99999999999999999999
+refused "a bandwidth above what the data plane enforces" InvalidBandwidth.TooLarge peering create --vpc "$vpc3" --peer-vpc "$vpc4" --bandwidth 9999999
+refused "a bandwidth that is not a number" InvalidBandwidth.Malformed peering create --vpc "$vpc3" --peer-vpc "$vpc4" --bandwidth 10M
+refused "top for -1 refreshes" InvalidParameter.Count top --count -1
+refused "top every 0 s" InvalidDuration top --interval 0 --count 1
+
 step "the command line"
 status=0
 xp vpc create >/dev/null 2>&1 || status=$?

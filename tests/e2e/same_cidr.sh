@@ -9,9 +9,9 @@ source "$(dirname "$0")/lib.sh"
 rx_packets() { in_vpc "$1" ip -s -j link show | jq '[.[] | select(.ifname != "lo") | .stats64.rx.packets] | add'; }
 
 step "topology"
-vpcA=$(xp vpc create --cidr 10.0.0.0/16 --name A)
-vpcB=$(xp vpc create --cidr 10.0.0.0/16 --name B)
-vpcC=$(xp vpc create --cidr 172.20.0.0/16 --name C)
+vpcA=$(xp vpc create --cidr 10.0.0.0/16 --name vpcA)
+vpcB=$(xp vpc create --cidr 10.0.0.0/16 --name vpcB)
+vpcC=$(xp vpc create --cidr 172.20.0.0/16 --name vpcC)
 for v in "$vpcA" "$vpcB"; do
   vsw=$(xp vswitch create --vpc "$v" --cidr 10.0.1.0/24)
   xp instance create --vswitch "$vsw" --ip 10.0.1.2 >/dev/null

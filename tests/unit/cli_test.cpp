@@ -81,3 +81,10 @@ TEST_CASE("the operator's clock is bounded to 2000-2100", "[cli]") {
         CHECK_THAT(r.output, Catch::StartsWith("error: InvalidTime.OutOfRange"));
     }
 }
+
+TEST_CASE("an argument with a control character is refused before anything runs", "[cli]") {
+    auto r = xpeer("vpc create --cidr 10.0.0.0/16 --name \"$(printf 'x\\033[2Jy')\"");
+    CHECK(r.status == 1);
+    CHECK_THAT(r.output, Catch::StartsWith("error: InvalidParameter.ControlCharacter: argument "));
+    CHECK(r.output.find('\033') == std::string::npos);  // not echoed
+}

@@ -133,6 +133,29 @@ TEST_CASE("which statuses a connection can still reach", "[lifecycle]") {
     CHECK_FALSE(lifecycle::can_reach(S::Activated, S::PeerAccepting));
 }
 
+TEST_CASE("bandwidth as typed: whole Mbps, too many digits named as typed, not saturated", "[lifecycle]") {
+    CHECK(lifecycle::parse_bandwidth("200") == 200);
+    CHECK(lifecycle::parse_bandwidth("-1") == -1);
+    CHECK(lifecycle::parse_bandwidth("0100000") == 100000);
+    for (const char* bad : {"", "-", "1.5", "100M", " 1", "+5"}) {
+        INFO(bad);
+        CHECK(verdict_of([&] { lifecycle::parse_bandwidth(bad); }) == "InvalidBandwidth.Malformed");
+    }
+    CHECK(verdict_of([&] { lifecycle::parse_bandwidth("-99999999999999999999"); }) == "InvalidBandwidth.Value");
+    try {
+        lifecycle::parse_bandwidth("99999999999999999999");
+        FAIL("accepted");
+    } catch (const Error& e) {
+        CHECK(e.code() == "InvalidBandwidth.TooLarge");
+        CHECK_THAT(e.what(), Catch::Contains("bandwidth 99999999999999999999 Mbps") && Catch::Contains("100000 Mbps"));
+    }
+    // within int64_t, above the limit: check_bandwidth names it
+    Peering inter;
+    inter.region = "cn-hangzhou";
+    inter.peer_region = "cn-shanghai";
+    CHECK(verdict_of([&] { lifecycle::check_bandwidth(inter, lifecycle::parse_bandwidth("9999999"), {}); }) == "InvalidBandwidth.TooLarge");
+}
+
 TEST_CASE("bandwidth and link type follow the connection's regions", "[lifecycle]") {
     lifecycle::BandwidthLimits limits{1024, 512};
     Peering intra = cross_account(S::Activated);

@@ -450,7 +450,7 @@ TEST_CASE("shared VPC: principals build in it but may not manage its peering con
     Peering p = in_status(w, v, S::Activated);
     before = w.dump();
     CHECK(error_code([&] { w.as(kCarol)->delete_peering(p.id, true); }) == "Forbidden.SharedVpc");
-    CHECK(error_code([&] { w.as(kCarol)->modify_peering(p.id, PeeringChange{std::string("x"), {}, {}, {}}); }) == "Forbidden.SharedVpc");
+    CHECK(error_code([&] { w.as(kCarol)->modify_peering(p.id, PeeringChange{std::string("renamed"), {}, {}, {}}); }) == "Forbidden.SharedVpc");
     CHECK(error_code([&] { w.as(kCarol)->add_route(route(v.a, "10.2.0.0/16", p.id)); }) == "Forbidden.SharedVpc");
     CHECK(error_code([&] { w.as(kCarol)->delete_vpc(v.a); }) == "Forbidden.SharedVpc");
     CHECK(w.dump() == before);
@@ -580,7 +580,7 @@ TEST_CASE("dry run of every peering command changes nothing", "[controller]") {
     };
     dry(kBob, [&](Controller& c) { c.accept_peering(pending.id); });
     dry(kBob, [&](Controller& c) { c.reject_peering(pending.id); });
-    dry(kAlice, [&](Controller& c) { c.modify_peering(pending.id, PeeringChange{std::string("n"), {}, {}, {}}); });
+    dry(kAlice, [&](Controller& c) { c.modify_peering(pending.id, PeeringChange{std::string("renamed"), {}, {}, {}}); });
     dry(kAlice, [&](Controller& c) { c.delete_peering(active.id, true); });
     dry(kAlice, [&](Controller& c) { c.add_route(route(third, "10.1.0.0/16", active.id)); });
     dry(kAlice, [&](Controller& c) { c.create_vswitch(VSwitchSpec{v.a, "10.1.9.0/24", std::nullopt, ""}); });

@@ -1,3 +1,5 @@
+#include <limits>
+#include <cmath>
 #include <catch2/catch.hpp>
 #include <functional>
 
@@ -169,4 +171,17 @@ TEST_CASE("alert rules: bad metrics, thresholds, windows and webhooks are refuse
     r.threshold = 0.1;
     r.for_seconds = 0;
     CHECK(code([&] { alerts::check(r); }) == "InvalidAlert.Window");
+    r.for_seconds = 60;
+    for (auto metric : {alerts::Metric::Utilization, alerts::Metric::Loss, alerts::Metric::Bps}) {
+        r.metric = metric;
+        INFO(alerts::to_string(metric));
+        for (double bad : {std::nan(""), std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity(), -0.5}) {
+            r.threshold = bad;
+            CHECK(code([&] { alerts::check(r); }) == "InvalidAlert.Threshold");
+        }
+        r.threshold = metric == alerts::Metric::Bps ? 1e12 + 1 : 1.01;  // above what the metric can be
+        CHECK(code([&] { alerts::check(r); }) == "InvalidAlert.Threshold");
+        r.threshold = metric == alerts::Metric::Bps ? 1e12 : 1;
+        CHECK(code([&] { alerts::check(r); }).empty());
+    }
 }
