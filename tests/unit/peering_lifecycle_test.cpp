@@ -308,7 +308,7 @@ TEST_CASE("a refused quota change names the rule and changes nothing", "[control
     CHECK(list[0].value == 20);
 }
 
-TEST_CASE("only the operator sets quotas, for the account it names; the account sees the change", "[controller]") {
+TEST_CASE("only the operator sets quotas, for the account it names, and the account sees the change", "[controller]") {
     World w;
     vpc_with_vswitch(w, kAlice, "10.0.0.0/16", "10.0.1.0/24");
     const std::string before = w.dump();
