@@ -159,9 +159,11 @@ refused "a name of 129 characters" InvalidVpcPeerName.Malformed peering modify "
 refused "a description that is a URL" InvalidDescription.Malformed peering modify "$pcc" --description "https://example.com"
 refused "a description of 257 characters" InvalidDescription.Malformed peering modify "$pcc" --description "$(printf '%0257d' 0)"
 refused "an import of a directory" InvalidFile.Directory route import --vpc "$vpc1" --next-hop "$pcc" --file "$E2E_TMP"
-start=$(date +%s%N)
 refused "an import of /dev/zero" "InvalidFile.LineTooLong: line 1" route import --vpc "$vpc1" --next-hop "$pcc" --file /dev/zero
-[ $(($(date +%s%N) - start)) -lt 2000000000 ] && pass "  ... within 2 s" || fail "  ... after $(( ($(date +%s%N) - start) / 1000000 )) ms"
+start=$(date +%s%N)
+"$XPEER" route import --vpc "$vpc1" --next-hop "$pcc" --file /dev/zero >/dev/null 2>&1 || true
+ms=$((($(date +%s%N) - start) / 1000000))
+[ "$ms" -lt 2000 ] && pass "  ... in $ms ms" || fail "  ... after $ms ms"
 printf '10.71.0.0/16\n10.72\033[2J.0.0/16\n' >"$E2E_TMP/escape.txt"
 refused "an import line with an escape" "InvalidFile.ControlCharacter: line 2" route import --vpc "$vpc1" --next-hop "$pcc" --file "$E2E_TMP/escape.txt"
 refused "an alert threshold of nan" InvalidAlert.Threshold alert create --peering "$pcc" --metric bps --threshold nan
