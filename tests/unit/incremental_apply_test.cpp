@@ -196,17 +196,18 @@ TEST_CASE("a dry-run reconcile plans against the links it has and changes nothin
     auto b = vpc_with_vswitch(w, kAlice, "10.2.0.0/16", "10.2.1.0/24");
     auto p = w.as(kAlice)->create_peering(PeeringSpec{a, b, {}, {}, {}, {}, "", ""});
     w.as(kAlice)->add_route(RouteSpec{a, "10.2.0.0/16", p.id});
-    REQUIRE(w.kernel->maps.routes_v4.size() == 4);
+    REQUIRE(w.kernel->maps.routes_v4.size() == 3 * kV4EntriesPerVSwitch + 1);
     w.kernel->maps.routes_v4.erase(w.kernel->maps.routes_v4.begin());  // the maps lost an entry
     const std::string before = w.dump();
 
     auto c = w.as(kAlice);
     c->set_dry_run();
-    ReconcileResult r{};
+    Controller::Repair r{};
     REQUIRE_NOTHROW(r = c->reconcile());
-    CHECK(r.added == 1);
-    CHECK(r.changed == 0);
-    CHECK(r.removed == 0);
+    CHECK(r.found.size() == 1);  // the lost entry, named
+    CHECK(r.maps.added == 1);
+    CHECK(r.maps.changed == 0);
+    CHECK(r.maps.removed == 0);
     CHECK(c->dry_run_steps().back() == "maps: 1 added, 0 changed, 0 removed");
     CHECK(w.dump() == before);
 }

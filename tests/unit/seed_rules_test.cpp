@@ -31,7 +31,7 @@ TEST_CASE("an inter-region connection defaults to Gold at 1024 Mbps, even under 
     CHECK(p.link_type == "Gold");
     CHECK(p.bandwidth_mbps == 1024);
     CHECK(policed_rate(w, p) == 1024 * kBytesPerMbit);
-    w.as(kAlice)->set_quota(quotas::kInterRegionBandwidth, 5000);
+    w.as_operator()->set_quota(kAlice, quotas::kInterRegionBandwidth, 5000);
     Peering q = connect(w, hz, bj);
     CHECK(q.bandwidth_mbps == 1024);
     CHECK(w.as(kAlice)->show_peering(q.id).link_type == "Gold");
