@@ -71,7 +71,7 @@ void sync_ports(const Table<uint32_t, xp_port>& want, CpuArray<xp_port>& ports, 
     if (!clear_stale) {
         for (const auto& [ifindex, value] : want) {
             const auto copies = ports.read_percpu(ifindex);
-            if (std::all_of(copies.begin(), copies.end(), [&](const xp_port& c) { return bytes_equal(port_config(c), value); })) continue;
+            if (std::all_of(copies.begin(), copies.end(), [&value = value](const xp_port& c) { return bytes_equal(port_config(c), value); })) continue;
             if (write) write_port(ports, ifindex, value);
             ++(present(copies) ? r.changed : r.added);
         }
