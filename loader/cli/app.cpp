@@ -343,13 +343,9 @@ void add_region(CLI::App& app, Globals& g, Action& action) {
 
 }  // namespace
 
-int run_cli(int argc, char** argv) {
-    CLI::App app{"xpeer: cloud-style VPC peering for Linux hosts, forwarded in XDP"};
+CLI::App* add_commands(CLI::App& app, Globals& g, Action& action, AgentFlags& agent_flags) {
     app.require_subcommand(1);
-    Globals g;
     add_globals(app, g);
-
-    Action action;
     add_vpc(app, g, action);
     add_vswitch(app, g, action);
     add_instance(app, g, action);
@@ -361,9 +357,15 @@ int run_cli(int argc, char** argv) {
     add_drift(app, g, action);
     add_region(app, g, action);
     add_telemetry(app, g, action);
+    return add_agent_command(app, agent_flags);
+}
 
+int run_cli(int argc, char** argv) {
+    CLI::App app{"xpeer: cloud-style VPC peering for Linux hosts, forwarded in XDP"};
+    Globals g;
+    Action action;
     AgentFlags agent_flags;
-    auto* agent = add_agent_command(app, agent_flags);
+    auto* agent = add_commands(app, g, action, agent_flags);
 
     if (auto status = parse_command_line(app, g, argc, argv)) return *status;
     if (agent->parsed()) return exec_agent(argv);
