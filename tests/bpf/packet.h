@@ -15,7 +15,13 @@
 
 namespace xpeer::test {
 
-inline uint16_t ipv4_checksum(const iphdr* ip) {
+// A frame's IP header starts 14 bytes in, 2 bytes off the 4-byte alignment iphdr and ipv6hdr
+// require: they are used through these types, aligned at 1, so that their fields may be read
+// there (UBSan's alignment check holds us to it).
+typedef iphdr __attribute__((aligned(1))) frame_iphdr;
+typedef ipv6hdr __attribute__((aligned(1))) frame_ipv6hdr;
+
+inline uint16_t ipv4_checksum(const frame_iphdr* ip) {
     const auto* w = reinterpret_cast<const uint16_t*>(ip);
     uint32_t sum = 0;
     for (int i = 0; i < ip->ihl * 2; ++i) sum += w[i];
@@ -27,8 +33,8 @@ struct Frame {
     std::vector<uint8_t> bytes;
 
     ethhdr* eth() { return reinterpret_cast<ethhdr*>(bytes.data()); }
-    iphdr* ip() { return reinterpret_cast<iphdr*>(bytes.data() + sizeof(ethhdr)); }
-    ipv6hdr* ip6() { return reinterpret_cast<ipv6hdr*>(bytes.data() + sizeof(ethhdr)); }
+    frame_iphdr* ip() { return reinterpret_cast<frame_iphdr*>(bytes.data() + sizeof(ethhdr)); }
+    frame_ipv6hdr* ip6() { return reinterpret_cast<frame_ipv6hdr*>(bytes.data() + sizeof(ethhdr)); }
     Mac dst_mac() const { Mac m; std::memcpy(m.data(), bytes.data(), 6); return m; }
     Mac src_mac() const { Mac m; std::memcpy(m.data(), bytes.data() + 6, 6); return m; }
 };
