@@ -4,6 +4,7 @@
 XPEER_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 XPEER_BUILD=${XPEER_BUILD:-$XPEER_ROOT/build}
 XPEER_BIN=$XPEER_BUILD/xpeer
+XPEER_SANITIZE_BUILD=${XPEER_SANITIZE_BUILD:-$XPEER_ROOT/build-sanitize}
 
 xpeer_require_root() {
   if [ "$(id -u)" -ne 0 ]; then
@@ -18,9 +19,18 @@ xpeer_mount_bpffs() {
   fi
 }
 
+# Extra arguments go to cmake's configure step.
 xpeer_build() {
-  cmake -S "$XPEER_ROOT" -B "$XPEER_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake -S "$XPEER_ROOT" -B "$XPEER_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
   cmake --build "$XPEER_BUILD" -j"$(nproc)"
+}
+
+# The C++ again, with clang, AddressSanitizer and UBSan, and the libFuzzer targets: only what
+# the tests run (tools/test, tools/fuzz).
+xpeer_build_sanitized() {
+  cmake -S "$XPEER_ROOT" -B "$XPEER_SANITIZE_BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DXPEER_FUZZ=ON >/dev/null
+  cmake --build "$XPEER_SANITIZE_BUILD" -j"$(nproc)" --target xpeer_sanitized
 }
 
 xpeer_setup() {
