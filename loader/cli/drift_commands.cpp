@@ -1,4 +1,4 @@
-// `xpeer check` and `xpeer reconcile`: drift between the store and the kernel, found and repaired.
+// `xpeer check`, `xpeer reconcile` and `xpeer upgrade`: the kernel against the store and this build.
 #include "cli/commands.h"
 #include "model/error.h"
 
@@ -22,6 +22,22 @@ Error drift_error(size_t n, const std::string& what) {
 }  // namespace
 
 void add_drift(CLI::App& app, Globals& g, Action& action) {
+    app.add_subcommand("upgrade", "the operator's: this build's programs in place of the running ones, same maps, no packet lost")
+        ->callback([&g, &action] {
+            action = [&g](Controller& c) {
+                auto r = c.upgrade();
+                if (g.dry_run) return;
+                if (g.json)
+                    std::cout << nlohmann::json{{"OldRouterProgramId", r.old_router_id}, {"RouterProgramId", r.new_router_id},
+                                                {"Swapped", r.swapped}, {"Attached", r.attached}}
+                                     .dump(2)
+                              << '\n';
+                else
+                    std::cout << "router program " << r.old_router_id << " -> " << r.new_router_id << ": swapped on " << r.swapped
+                              << " link end(s)" << (r.attached ? ", attached on " + std::to_string(r.attached) + " that ran another" : "")
+                              << "; maps kept\n";
+            };
+        });
     app.add_subcommand("check", "compare the store with the namespaces, links, rules and maps; exit 1 on drift")->callback([&g, &action] {
         g.recover = false;  // it reports an interrupted command's mark as it finds it
         action = [&g](Controller& c) {

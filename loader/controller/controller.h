@@ -211,6 +211,9 @@ public:
         std::vector<Difference> remaining;
     };
     Repair reconcile();
+    // The operator's: this build's programs in place of the running ones, over the same maps,
+    // with no packet lost (Dataplane::upgrade).
+    UpgradeResult upgrade();
     // A command killed before it finished leaves its mark in xp_control, and maybe map entries
     // of a change the store never committed, links and rules: when the mark is set and no
     // command runs, reconcile. Every command runs this first. Returns what it repaired.

@@ -64,4 +64,10 @@ void DryRun::teardown(const std::vector<Vpc>& vpcs) {
     steps_.push_back("remove " + std::to_string(vpcs.size()) + " VPC namespaces, the datapath namespace and the pins");
 }
 
+UpgradeResult DryRun::upgrade(const std::vector<Vpc>&, const std::vector<VSwitch>& vswitches) {
+    steps_.push_back("load this build's programs over the pinned maps, pin them in place of the old ones, and swap them in on both ends of " +
+                     std::to_string(vswitches.size()) + " vSwitch link(s)");
+    return {};
+}
+
 }  // namespace xpeer

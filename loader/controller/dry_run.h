@@ -32,6 +32,7 @@ public:
     std::vector<xp_counters> reason_counters() override { return kernel_.reason_counters(); }
     RouteCacheStats route_cache_stats() override { return kernel_.route_cache_stats(); }
     std::vector<Difference> check(const Snapshot& snapshot, const PortMap& ports) override { return kernel_.check(snapshot, ports); }
+    UpgradeResult upgrade(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) override;
     void remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) override;
     void teardown(const std::vector<Vpc>& vpcs) override;
 

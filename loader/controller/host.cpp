@@ -1,6 +1,7 @@
 #include <algorithm>
 
 #include "controller/controller.h"
+#include "model/error.h"
 
 namespace xpeer {
 
@@ -66,6 +67,14 @@ Controller::Repair Controller::reconcile() {
         });
         if (!dry_run()) r.remaining = kernel_->check(store_.snapshot(), store_.vswitch_ports());
         return r;
+    });
+}
+
+UpgradeResult Controller::upgrade() {
+    check_operator("upgrade the data plane's programs");
+    return with_maps_lock([&] {
+        if (!kernel_->has_datapath()) throw Error("Datapath.NotLoaded", "nothing is pinned under " + config_.bpffs_dir + " to upgrade; the first command that needs the data plane loads this build");
+        return kernel_->upgrade(store_.vpcs(), store_.vswitches());
     });
 }
 

@@ -37,6 +37,7 @@ public:
     std::vector<xp_counters> reason_counters() override;
     RouteCacheStats route_cache_stats() override;
     std::vector<Difference> check(const Snapshot& snapshot, const PortMap& ports) override;
+    UpgradeResult upgrade(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) override;
     void remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) override;
     void teardown(const std::vector<Vpc>& vpcs) override;
 

@@ -1,6 +1,5 @@
 // What the kernel holds against what the store says: drift (Kernel::check) and what a killed
 // command leaves behind (Kernel::remove_orphans).
-#include <bpf/bpf.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -74,12 +73,6 @@ std::string rule_name(const links::PolicyRule& r, const std::string& ns) {
     return "rule from " + r.from.str() + " lookup " + std::to_string(r.table) + " priority " + std::to_string(r.priority) + " in " + ns;
 }
 
-uint32_t program_id(int fd) {
-    bpf_prog_info info{};
-    uint32_t len = sizeof(info);
-    return fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0 ? info.id : 0;
-}
-
 }  // namespace
 
 std::vector<Difference> Kernel::check(const Snapshot& snapshot, const PortMap& ports) {
@@ -93,7 +86,7 @@ std::vector<Difference> Kernel::check(const Snapshot& snapshot, const PortMap& p
     if (!snapshot.vswitches.empty() && !config_.datapath_netns.empty() && !netns::exists(config_.datapath_netns))
         out.push_back({"netns " + config_.datapath_netns, "missing (the datapath namespace)"});
 
-    const uint32_t router_id = dp ? program_id(dp->router_fd()) : 0, vpc_side_id = dp ? program_id(dp->vpc_side_fd()) : 0;
+    const uint32_t router_id = dp ? Datapath::program_id(dp->router_fd()) : 0, vpc_side_id = dp ? Datapath::program_id(dp->vpc_side_fd()) : 0;
     for (const auto& vpc : snapshot.vpcs) {
         const std::string ns = vpc_netns_name(config_, vpc.id);
         if (!netns::exists(ns)) {

@@ -2,6 +2,7 @@
 #include "model/error.h"
 
 #include <sys/mount.h>
+#include <unistd.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
@@ -143,6 +144,70 @@ Datapath Datapath::open_or_load(const std::string& dir) {
         if (int err = bpf_program__pin(prog, path.c_str()); err) throw SystemError("pin " + path, err);
     }
     return std::move(*open_pinned(dir));
+}
+
+namespace {
+
+// The pinned map at path has what this build's map expects, or Error("Datapath.MapLayout").
+void check_layout(const std::string& path, const bpf_map* want) {
+    UniqueFd fd(bpf_obj_get(path.c_str()));
+    if (fd.get() < 0) throw Error("Datapath.MapLayout", path + " is missing: the pins are not a whole data plane; `xpeer reconcile` rebuilds it");
+    bpf_map_info have{};
+    uint32_t len = sizeof(have);
+    if (bpf_obj_get_info_by_fd(fd.get(), &have, &len) != 0) throw SystemError("bpf_obj_get_info_by_fd " + path, errno);
+    const std::pair<const char*, std::pair<uint64_t, uint64_t>> fields[] = {
+        {"type", {have.type, bpf_map__type(want)}},
+        {"key size", {have.key_size, bpf_map__key_size(want)}},
+        {"value size", {have.value_size, bpf_map__value_size(want)}},
+        {"entries", {have.max_entries, bpf_map__max_entries(want)}},
+        {"flags", {have.map_flags, bpf_map__map_flags(want)}},
+    };
+    for (const auto& [field, values] : fields)
+        if (values.first != values.second)
+            throw Error("Datapath.MapLayout", path + ": the pinned map's " + field + " is " + std::to_string(values.first) + ", this build's " +
+                                                  std::to_string(values.second) +
+                                                  "; a map of another layout is not reused: `xpeer teardown` then `xpeer reconcile` "
+                                                  "rebuilds the data plane (its counters start again)");
+}
+
+UniqueFd pinned_fd(const std::string& path) {
+    UniqueFd fd(bpf_obj_get(path.c_str()));
+    if (fd.get() < 0) throw SystemError("bpf_obj_get " + path, errno);
+    return fd;
+}
+
+}  // namespace
+
+uint32_t Datapath::program_id(int fd) {
+    bpf_prog_info info{};
+    uint32_t len = sizeof(info);
+    return fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0 ? info.id : 0;
+}
+
+Datapath::ProgramSwap Datapath::replace_programs(const std::string& dir) {
+    ProgramSwap swap;
+    swap.old_router = pinned_fd(dir + "/" + kRouterProgPin);
+    swap.old_vpc_side = pinned_fd(dir + "/" + kVpcSideProgPin);
+    std::unique_ptr<struct ::router_bpf, SkelDeleter> skel(router_bpf__open());
+    if (!skel) throw SystemError("open BPF skeleton", errno);
+    size_per_cpu_maps(skel->obj);
+    bpf_map* map;
+    bpf_object__for_each_map(map, skel->obj) {
+        const std::string path = dir + "/" + bpf_map__name(map);
+        check_layout(path, map);
+        if (int err = bpf_map__set_pin_path(map, path.c_str()); err) throw SystemError("bpf_map__set_pin_path " + path, err);
+    }
+    if (int err = router_bpf__load(skel.get()); err) throw SystemError("load BPF programs (see the verifier log above)", -err);
+    for (auto [prog, name] : {std::pair{skel->progs.xp_router, kRouterProgPin}, {skel->progs.xp_vpc_side, kVpcSideProgPin}}) {
+        const std::string path = dir + "/" + name, fresh = path + "_new";  // bpffs refuses names with a dot
+        ::unlink(fresh.c_str());
+        if (int err = bpf_program__pin(prog, fresh.c_str()); err) throw SystemError("pin " + fresh, -err);
+        if (::rename(fresh.c_str(), path.c_str()) != 0) throw SystemError("rename " + fresh + " to " + path, errno);
+    }
+    swap.router = UniqueFd(::dup(bpf_program__fd(skel->progs.xp_router)));
+    swap.vpc_side = UniqueFd(::dup(bpf_program__fd(skel->progs.xp_vpc_side)));
+    if (swap.router.get() < 0 || swap.vpc_side.get() < 0) throw SystemError("dup a program fd", errno);
+    return swap;
 }
 
 Datapath Datapath::load_unpinned() {

@@ -22,6 +22,17 @@ public:
     static std::optional<Datapath> open_pinned(const std::string& dir);
     // Loads a private copy that nothing else sees (BPF tests).
     static Datapath load_unpinned();
+    // A new build's programs for the maps pinned under dir. The maps are reused, never copied: a
+    // pinned map of another type, key or value size, size or flags is Error("Datapath.MapLayout")
+    // naming it, and nothing changes. The new programs take the old ones' pins by rename(2), so
+    // that a command never finds none pinned; attaching them is the caller's (Kernel::upgrade).
+    struct ProgramSwap {
+        UniqueFd old_router, old_vpc_side;  // what the pins named before
+        UniqueFd router, vpc_side;
+    };
+    static ProgramSwap replace_programs(const std::string& dir);
+    // The kernel's id of the program behind fd (0 if none): what an interface's XDP query reports.
+    static uint32_t program_id(int fd);
     // Removes the folder and every pin in it; the programs stay attached where they are.
     static void unpin(const std::string& dir);
     // Mounts bpffs at /sys/fs/bpf if it is not there (the default folder's parent).

@@ -60,7 +60,7 @@ soak_cycle() {
 soak_run() {
   local minutes=$1 spokes=$2 deadline cycle=0 agent base_rss=0 base_fds=0 rss fds
   SOAK_HUB_ACCOUNT=3001 SOAK_PEER_ACCOUNT=3002 SOAK_LEAKS=0
-  for a in $SOAK_HUB_ACCOUNT $SOAK_PEER_ACCOUNT; do xp --operator --account $a quota set vpc_quota_peer_num 100 >/dev/null; done
+  for a in $SOAK_HUB_ACCOUNT $SOAK_PEER_ACCOUNT; do xp --operator quota set vpc_quota_peer_num 100 --for-account "$a" >/dev/null; done
   SOAK_HUB=$("$XPEER" --account $SOAK_HUB_ACCOUNT vpc create --cidr 172.16.0.0/12)
   local hub_vsw
   hub_vsw=$("$XPEER" --account $SOAK_HUB_ACCOUNT vswitch create --vpc "$SOAK_HUB" --cidr 172.16.1.0/24)

@@ -96,6 +96,10 @@ public:
         if (k_->dirty) out.push_back({"xp_control", "marked dirty"});
         return out;
     }
+    UpgradeResult upgrade(const std::vector<Vpc>&, const std::vector<VSwitch>&) override {
+        k_->calls.push_back("upgrade");
+        return {};
+    }
     void remove_orphans(const std::vector<Vpc>&, const std::vector<VSwitch>&) override {}
     void teardown(const std::vector<Vpc>&) override { k_->calls.push_back("teardown"); }
 

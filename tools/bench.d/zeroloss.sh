@@ -1,11 +1,13 @@
 # Sourced by tools/bench: `tools/bench zeroloss`, packets lost by established traffic while the
 # control plane works. A numbered UDP stream (udp_count.py) runs from vpc1 to vpc2 through the
-# XDP router, in three phases:
+# XDP router, in four phases:
 #   baseline  nothing changes
 #   routes    N routes unrelated to the stream are added, then deleted, one command each: in
 #             vpc1's table (the stream's own), through the stream's peering, to 10.200.0.0/16
 #             /32s, which the stream's destination (192.168.0.0/16) does not overlap
 #   agent     the agent is started and stopped K times, alternately with SIGTERM and SIGKILL
+#   upgrade   the programs are upgraded U times (xpeer upgrade: this build's programs loaded over
+#             the pinned maps and swapped in on every link in one step)
 # Lost = sent - received. Where losses happened: the XDP router's drop counters, and the
 # receiving socket's own drops (UDP RcvbufErrors in vpc2).
 #
@@ -13,8 +15,8 @@
 
 zeroloss_usage() {
   cat >&2 <<'EOF'
-tools/bench zeroloss [--pps N] [--baseline SECONDS] [--routes N] [--restarts N]
-  defaults: 5000 packets per second, a 10 s baseline, 1000 routes, 10 agent restarts
+tools/bench zeroloss [--pps N] [--baseline SECONDS] [--routes N] [--restarts N] [--upgrades U]
+  defaults: 5000 packets per second, a 10 s baseline, 1000 routes, 10 agent restarts, 10 upgrades
 EOF
 }
 
@@ -90,8 +92,17 @@ restart_agent() {
   done
 }
 
+# upgrade_programs K: K times, this build's programs in place of the running ones (xpeer upgrade).
+upgrade_programs() {
+  local k=$1 i
+  for ((i = 1; i <= k; i++)); do
+    xp --operator upgrade >/dev/null
+    sleep 0.3
+  done
+}
+
 bench_zeroloss() {
-  local baseline=10 routes=1000 restarts=10 took
+  local baseline=10 routes=1000 restarts=10 upgrades=10 took
   ZL_PPS=5000
   while [ $# -gt 0 ]; do
     case $1 in
@@ -99,6 +110,7 @@ bench_zeroloss() {
       --baseline) baseline=$2; shift 2 ;;
       --routes) routes=$2; shift 2 ;;
       --restarts) restarts=$2; shift 2 ;;
+      --upgrades) upgrades=$2; shift 2 ;;
       *) zeroloss_usage; return 2 ;;
     esac
   done
@@ -119,6 +131,10 @@ bench_zeroloss() {
   stream_start
   restart_agent "$restarts"
   stream_stop agent "$restarts agent starts and stops (SIGTERM, SIGKILL alternately), 1 s each"
+
+  stream_start
+  upgrade_programs "$upgrades"
+  stream_stop upgrade "$upgrades upgrades of the programs (xpeer upgrade: pinned maps kept, each link's program swapped in one step)"
 
   printf '\nzero loss: a UDP stream of %s packets/s from vpc1 to vpc2 through the XDP router (%s mode);\n' "$ZL_PPS" "${XPEER_XDP_MODE:-native}"
   printf 'each phase starts 1 s after the stream and ends 1 s before it stops; lost = sent - received\n'

@@ -1,0 +1,43 @@
+// Kernel::upgrade: this build's programs in place of the running ones, over the same maps.
+#include <spdlog/spdlog.h>
+
+#include "controller/kernel.h"
+
+namespace xpeer {
+
+// The new programs are pinned first, then swapped in link by link: a command killed in between
+// leaves links running the old programs, which `check` reports against the pins and reconcile
+// attaches, so the data plane converges on the new build.
+UpgradeResult Kernel::upgrade(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) {
+    datapath();  // the pins exist
+    auto swap = Datapath::replace_programs(config_.bpffs_dir);
+    UpgradeResult r;
+    r.old_router_id = Datapath::program_id(swap.old_router.get());
+    r.new_router_id = Datapath::program_id(swap.router.get());
+    for (const auto& vpc : vpcs) {
+        for (const auto& vsw : vswitches) {
+            if (vsw.vpc_id != vpc.id) continue;
+            const auto spec = vswitch_link_spec(config_, vpc, vsw);
+            if (!links::find_vswitch_link(spec)) continue;  // drift: reconcile makes the link, with the pinned programs
+            const std::pair<const std::string*, const std::string*> ends[] = {{&spec.datapath_netns, &spec.datapath_ifname},
+                                                                              {&spec.vpc_netns, &spec.vpc_ifname}};
+            const std::pair<int, int> progs[] = {{swap.router.get(), swap.old_router.get()}, {swap.vpc_side.get(), swap.old_vpc_side.get()}};
+            for (int side = 0; side < 2; ++side) {
+                const auto& [ns, ifname] = ends[side];
+                if (links::replace_xdp(*ns, *ifname, progs[side].first, progs[side].second, config_.xdp_generic)) {
+                    ++r.swapped;
+                } else {
+                    spdlog::warn("{} in {} ran another program than the pinned one: attached the new one", *ifname, *ns);
+                    links::attach_xdp(*ns, *ifname, progs[side].first, config_.xdp_generic);
+                    ++r.attached;
+                }
+            }
+        }
+    }
+    dp_.reset();  // the pins name the new programs now
+    dp_opened_ = false;
+    datapath().bump_generation();  // nothing the old programs cached is taken for the new ones' answer
+    return r;
+}
+
+}  // namespace xpeer
