@@ -8,15 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 
 step "topology"
-vpc1=$(xp vpc create --cidr 172.16.0.0/12)
-vpc2=$(xp vpc create --cidr 192.168.0.0/16)
-vsw1=$(xp vswitch create --vpc "$vpc1" --cidr 172.16.1.0/24)
-vsw2=$(xp vswitch create --vpc "$vpc2" --cidr 192.168.1.0/24)
-xp instance create --vswitch "$vsw1" >/dev/null
-xp instance create --vswitch "$vsw2" >/dev/null
-pcc=$(xp peering create --vpc "$vpc1" --peer-vpc "$vpc2")
-xp route add --vpc "$vpc1" --destination 192.168.0.0/16 --next-hop "$pcc" >/dev/null
-xp route add --vpc "$vpc2" --destination 172.16.0.0/12 --next-hop "$pcc" >/dev/null
+peered_pair
 reachable "vpc1 -> vpc2" "$vpc1" 192.168.1.2
 out=$(xp check) && pass "check: $out" || fail "check found drift in a fresh topology: $out"
 [ "$(xp --json check | jq .InSync)" = true ] && pass "check --json: in sync" || fail "check --json: $(xp --json check)"

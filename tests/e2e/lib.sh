@@ -108,3 +108,18 @@ tcp_stream() {
 counter() {
   "$XPEER" --json stats "$1" | jq -r ".links[0].directions[$2].counters.$3"
 }
+
+# peered_pair: the scenarios' usual topology, one instance each (172.16.1.2, 192.168.1.2).
+# Sets vpc1, vpc2, vsw1, vsw2 and pcc.
+#   vpc1 172.16.0.0/12 (vsw 172.16.1.0/24) --pcc-- vpc2 192.168.0.0/16 (vsw 192.168.1.0/24)
+peered_pair() {
+  vpc1=$(xp vpc create --cidr 172.16.0.0/12)
+  vpc2=$(xp vpc create --cidr 192.168.0.0/16)
+  vsw1=$(xp vswitch create --vpc "$vpc1" --cidr 172.16.1.0/24)
+  vsw2=$(xp vswitch create --vpc "$vpc2" --cidr 192.168.1.0/24)
+  xp instance create --vswitch "$vsw1" >/dev/null
+  xp instance create --vswitch "$vsw2" >/dev/null
+  pcc=$(xp peering create --vpc "$vpc1" --peer-vpc "$vpc2")
+  xp route add --vpc "$vpc1" --destination 192.168.0.0/16 --next-hop "$pcc" >/dev/null
+  xp route add --vpc "$vpc2" --destination 172.16.0.0/12 --next-hop "$pcc" >/dev/null
+}
