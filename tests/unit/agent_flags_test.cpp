@@ -9,21 +9,10 @@
 #include "agent/single_agent.h"
 #include "cli/agent_command.h"
 #include "model/error.h"
+#include "world.h"
 
 using namespace xpeer;
 
-namespace {
-
-std::string code_of(const std::function<void()>& fn) {
-    try {
-        fn();
-    } catch (const Error& e) {
-        return e.code();
-    }
-    return "";
-}
-
-}  // namespace
 
 TEST_CASE("agent flags: the metrics port is 1 to 65535, or 0 for none", "[agent]") {
     AgentFlags flags;
@@ -34,7 +23,7 @@ TEST_CASE("agent flags: the metrics port is 1 to 65535, or 0 for none", "[agent]
     for (int port : {65536, 70000, 74000, -1}) {  // 74000 would have bound 8464: 74000 mod 65536
         INFO(port);
         flags.options.metrics_port = port;
-        CHECK(code_of([&] { flags.resolve(); }) == "InvalidMetricsPort.OutOfRange");
+        CHECK(xpeer::testing::error_code([&] { flags.resolve(); }) == "InvalidMetricsPort.OutOfRange");
     }
 }
 
