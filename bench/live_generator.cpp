@@ -2,6 +2,9 @@
 
 #include <bpf/bpf.h>
 #include <net/if.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include <chrono>
 #include <vector>
@@ -10,6 +13,7 @@
 #include "model/error.h"
 #include "netns/links.h"
 #include "netns/netns.h"
+#include "netns/pinned_xdp.h"
 
 namespace xpeer::bench {
 
@@ -19,7 +23,13 @@ LiveGenerator::LiveGenerator() : skel_(bench_bpf__open_and_load()) {
     if (!skel_) throw SystemError("bench_bpf__open_and_load", errno);
 }
 
-LiveGenerator::~LiveGenerator() = default;
+LiveGenerator::~LiveGenerator() {
+    try {
+        detach_sink();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "xpeer-bench: restoring the sink's interface: %s\n", e.what());
+    }
+}
 
 void LiveGenerator::configure(const xb_config& cfg) {
     uint32_t key = 0;
@@ -27,7 +37,32 @@ void LiveGenerator::configure(const xb_config& cfg) {
         throw SystemError("bpf_map_update_elem xb_config", errno);
 }
 
-void LiveGenerator::attach_sink(const Endpoint& at) { links::attach_xdp(at.netns, at.ifname, bpf_program__fd(skel_->progs.xb_sink), false); }
+void LiveGenerator::attach_sink(const Endpoint& at, const std::string& link_pin) {
+    const int sink = bpf_program__fd(skel_->progs.xb_sink);
+    if (link_pin.empty()) {
+        links::attach_xdp(at.netns, at.ifname, sink, false);
+        sink_at_ = at;
+        return;
+    }
+    const auto held = pinned_xdp::state(link_pin);
+    if (!held || held->ifindex == 0) throw Error("InvalidParameter.SinkLink", link_pin + " is not an attached XDP link");
+    displaced_prog_fd_ = bpf_prog_get_fd_by_id(held->prog_id);
+    if (displaced_prog_fd_ < 0) throw SystemError("bpf_prog_get_fd_by_id " + std::to_string(held->prog_id), errno);
+    if (!pinned_xdp::update(link_pin, sink, displaced_prog_fd_)) throw Error("InvalidParameter.SinkLink", link_pin + " changed under the bench");
+    sink_pin_ = link_pin;
+}
+
+void LiveGenerator::detach_sink() {
+    if (sink_pin_.empty()) {
+        if (!sink_at_.ifname.empty()) links::detach_xdp(sink_at_.netns, sink_at_.ifname);
+    } else {
+        pinned_xdp::update(sink_pin_, displaced_prog_fd_, bpf_program__fd(skel_->progs.xb_sink));
+        ::close(displaced_prog_fd_);
+    }
+    sink_at_ = {};
+    sink_pin_.clear();
+    displaced_prog_fd_ = -1;
+}
 void LiveGenerator::attach_redirect(const Endpoint& at) {
     links::attach_xdp(at.netns, at.ifname, bpf_program__fd(skel_->progs.xb_redirect), false);
 }

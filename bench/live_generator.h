@@ -25,7 +25,10 @@ public:
     LiveGenerator& operator=(const LiveGenerator&) = delete;
 
     void configure(const xb_config& cfg);
-    void attach_sink(const Endpoint& at);
+    // The sink on `at`; with link_pin, the XDP program of that pinned BPF link (xpeer's VPC-side
+    // program, which a netlink attach cannot displace) is swapped for the sink until detach_sink.
+    void attach_sink(const Endpoint& at, const std::string& link_pin = "");
+    void detach_sink();
     // The bare hop: frames arriving at `at` leave through config's redirect_ifindex.
     void attach_redirect(const Endpoint& at);
     void attach_pass(const Endpoint& at);
@@ -40,6 +43,9 @@ private:
         void operator()(bench_bpf* s) const;
     };
     std::unique_ptr<bench_bpf, Deleter> skel_;
+    Endpoint sink_at_;
+    std::string sink_pin_;
+    int displaced_prog_fd_ = -1;  // what the pinned link ran before the sink
 };
 
 }  // namespace xpeer::bench

@@ -62,6 +62,8 @@ int main(int argc, char** argv) {
     int trials = 5;
     app.add_option("--gen", gen, "NETNS/IFNAME the generator transmits through");
     app.add_option("--sink", sink, "NETNS/IFNAME where the sink counts");
+    std::string sink_link;
+    app.add_option("--sink-link", sink_link, "... in place of the program of this pinned XDP link (an xpeer vSwitch end), restored after");
     app.add_option("--redirect", redirect, "NETNS/IFNAME: a bare XDP redirect hop here ...");
     app.add_option("--redirect-to", redirect_to, "... out of this interface (same namespace)");
     app.add_option("--pass", pass, "NETNS/IFNAME: XDP_PASS here (the kernel forwards)");
@@ -121,7 +123,7 @@ int main(int argc, char** argv) {
         }
         if (!pass.empty()) lg.attach_pass(endpoint(pass));
         lg.configure(cfg);
-        lg.attach_sink(s);
+        lg.attach_sink(s, sink_link);
         lg.generate(g, 0.5, frame_len);  // warm-up: neighbours, caches
         for (int t = 0; t < trials; ++t) {
             const uint64_t before = lg.received();
@@ -132,7 +134,7 @@ int main(int argc, char** argv) {
             const uint64_t got = lg.received() - before;
             std::cout << "{\"pps\": " << got / elapsed << ", \"sent_pps\": " << sent / elapsed << "}\n" << std::flush;
         }
-        links::detach_xdp(s.netns, s.ifname);
+        lg.detach_sink();
         if (!redirect.empty()) links::detach_xdp(endpoint(redirect).netns, endpoint(redirect).ifname);
         if (!pass.empty()) links::detach_xdp(endpoint(pass).netns, endpoint(pass).ifname);
         return 0;

@@ -13,6 +13,8 @@ std::string id_suffix(const std::string& id, size_t n) {
 std::string vpc_netns_name(const Config& c, const std::string& vpc_id) { return c.netns_prefix + "-" + vpc_id; }
 std::string datapath_ifname(const std::string& vswitch_id) { return "xp" + id_suffix(vswitch_id, 13); }
 std::string vpc_ifname(const std::string& vswitch_id) { return "vs" + id_suffix(vswitch_id, 13); }
+std::string xdp_links_dir(const Config& c) { return c.bpffs_dir + "/links"; }
+std::string xdp_link_pin(const Config& c, const std::string& ifname) { return xdp_links_dir(c) + "/" + ifname; }
 uint32_t vswitch_table(uint32_t slot) { return 1000 + slot; }
 uint32_t vswitch_metric(uint32_t slot) { return 100 + slot; }
 

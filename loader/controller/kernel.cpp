@@ -11,6 +11,7 @@
 #include "datapath/counters.h"
 #include "netns/links.h"
 #include "netns/netns.h"
+#include "netns/pinned_xdp.h"
 
 namespace xpeer {
 
@@ -86,15 +87,19 @@ PortInfo Kernel::create_vswitch(const Vpc& vpc, const VSwitch& vsw) {
     spdlog::debug("veth {}:{} <-> {}:{}", spec.datapath_netns, spec.datapath_ifname, spec.vpc_netns, spec.vpc_ifname);
     auto link = links::create_vswitch_link(spec);  // idempotent: completes a half-made link
     spdlog::debug("xdp attach {} ({}), {}", spec.datapath_ifname, link.datapath.ifindex, config_.xdp_generic ? "generic" : "native");
-    links::attach_xdp(spec.vpc_netns, spec.vpc_ifname, dp.vpc_side_fd(), config_.xdp_generic);
-    links::attach_xdp(spec.datapath_netns, spec.datapath_ifname, dp.router_fd(), config_.xdp_generic);
+    pinned_xdp::attach(xdp_link_pin(config_, spec.vpc_ifname), spec.vpc_netns, spec.vpc_ifname, dp.vpc_side_fd(), config_.xdp_generic);
+    pinned_xdp::attach(xdp_link_pin(config_, spec.datapath_ifname), spec.datapath_netns, spec.datapath_ifname, dp.router_fd(),
+                       config_.xdp_generic);
     return PortInfo{link.datapath.ifindex, link.datapath.mac, link.vpc.mac};
 }
 
 void Kernel::delete_vswitch(const Vpc& vpc, const VSwitch& vsw) {
-    if (!netns::exists(vpc_netns_name(config_, vpc.id))) return;
-    spdlog::debug("veth delete {}", datapath_ifname(vsw.id));
-    links::delete_vswitch_link(vswitch_link_spec(config_, vpc, vsw));
+    const auto spec = vswitch_link_spec(config_, vpc, vsw);
+    if (netns::exists(spec.vpc_netns)) {
+        spdlog::debug("veth delete {}", spec.datapath_ifname);
+        links::delete_vswitch_link(spec);
+    }
+    for (const auto& ifname : {spec.datapath_ifname, spec.vpc_ifname}) pinned_xdp::unpin(xdp_link_pin(config_, ifname));
 }
 
 void Kernel::add_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) {

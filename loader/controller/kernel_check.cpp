@@ -8,6 +8,7 @@
 #include "controller/kernel.h"
 #include "datapath/map_drift.h"
 #include "netns/netns.h"
+#include "netns/pinned_xdp.h"
 
 namespace xpeer {
 namespace {
@@ -22,6 +23,7 @@ struct OrphanRule {
 // Kernel objects of this store's naming that belong to nothing in the store.
 struct Orphans {
     std::vector<std::string> namespaces;
+    std::vector<std::string> link_pins;  // pinned BPF links of no vSwitch's end
     std::vector<OrphanLink> links;
     std::vector<OrphanRule> rules;
     std::vector<OrphanRule> duplicate_rules;  // a vSwitch's rule more than once: removed, then made again
@@ -47,6 +49,12 @@ Orphans find_orphans(const Config& config, const std::vector<Vpc>& vpcs, const s
         bool known = std::any_of(vpcs.begin(), vpcs.end(), [&](const Vpc& v) { return vpc_netns_name(config, v.id) == name; });
         if (!known) o.namespaces.push_back(name);
     }
+    std::vector<std::string> known_pins;
+    for (const auto& vsw : vswitches)
+        if (std::ranges::any_of(vpcs, [&](const Vpc& v) { return v.id == vsw.vpc_id; }))
+            for (const auto& ifname : {datapath_ifname(vsw.id), vpc_ifname(vsw.id)}) known_pins.push_back(ifname);
+    for (const auto& name : pinned_xdp::list(xdp_links_dir(config)))
+        if (std::ranges::find(known_pins, name) == known_pins.end()) o.link_pins.push_back(xdp_links_dir(config) + "/" + name);
     // A veth is made with its VPC end already in the VPC namespace, so every vSwitch link,
     // whole or half-configured, shows there; the datapath namespace may be shared with other stores.
     for (const auto& vpc : vpcs) {
@@ -67,6 +75,21 @@ Orphans find_orphans(const Config& config, const std::vector<Vpc>& vpcs, const s
             if (std::ranges::count(rules, rule) > 1) o.duplicate_rules.push_back({ns, rule});
     }
     return o;
+}
+
+// An end runs the pinned program through the link pinned for it: a program attached otherwise
+// (ip link set xdp) could be displaced by anyone, and an upgrade would not swap it.
+void check_program(const Config& config, const std::string& ns, const links::VethEnd& end, uint32_t want, const std::string& what,
+                   const std::string& name, std::vector<Difference>& out) {
+    const uint32_t running = links::xdp_program_id(ns, end.name);
+    if (running != want) {
+        out.push_back({name, what + " is not attached on " + end.name + (running ? " (program " + std::to_string(running) + " is)" : "")});
+        return;
+    }
+    const std::string pin = xdp_link_pin(config, end.name);
+    const auto held = pinned_xdp::state(pin);
+    if (!held || held->ifindex != end.ifindex || held->prog_id != running)
+        out.push_back({name, what + " on " + end.name + " is not attached through its pinned BPF link " + pin});
 }
 
 std::string rule_name(const links::PolicyRule& r, const std::string& ns) {
@@ -106,10 +129,10 @@ std::vector<Difference> Kernel::check(const Snapshot& snapshot, const PortMap& p
                 if (recorded == ports.end() || recorded->second.ifindex != link->datapath.ifindex)
                     out.push_back({name, "ifindex " + std::to_string(link->datapath.ifindex) + ", the store records " +
                                              (recorded == ports.end() ? "none" : std::to_string(recorded->second.ifindex))});
-                if (dp && links::xdp_program_id(spec.datapath_netns, spec.datapath_ifname) != router_id)
-                    out.push_back({name, "the router program is not attached on the datapath side"});
-                if (dp && links::xdp_program_id(spec.vpc_netns, spec.vpc_ifname) != vpc_side_id)
-                    out.push_back({name, "the VPC-side program is not attached"});
+                if (dp) {
+                    check_program(config_, spec.datapath_netns, link->datapath, router_id, "the router program", name, out);
+                    check_program(config_, spec.vpc_netns, link->vpc, vpc_side_id, "the VPC-side program", name, out);
+                }
             }
             for (const auto& want : wanted_rules(vsw)) {
                 auto n = std::ranges::count(rules, want);
@@ -119,6 +142,7 @@ std::vector<Difference> Kernel::check(const Snapshot& snapshot, const PortMap& p
     }
     const auto orphans = find_orphans(config_, snapshot.vpcs, snapshot.vswitches);
     for (const auto& ns : orphans.namespaces) out.push_back({"netns " + ns, "not in the store"});
+    for (const auto& pin : orphans.link_pins) out.push_back({"pinned BPF link " + pin, "not in the store"});
     for (const auto& l : orphans.links) out.push_back({"link " + l.ifname + " in " + l.netns, "not in the store"});
     for (const auto& r : orphans.rules) out.push_back({rule_name(r.rule, r.netns), "not in the store"});
 
@@ -133,6 +157,10 @@ void Kernel::remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwi
     for (const auto& ns : orphans.namespaces) {
         spdlog::debug("netns remove {} (orphan)", ns);
         netns::remove(ns);
+    }
+    for (const auto& pin : orphans.link_pins) {
+        spdlog::debug("unpin {} (orphan)", pin);
+        pinned_xdp::unpin(pin);
     }
     for (const auto& l : orphans.links) {
         spdlog::debug("veth delete {} in {} (orphan)", l.ifname, l.netns);

@@ -2,10 +2,12 @@
 #include <spdlog/spdlog.h>
 
 #include "controller/kernel.h"
+#include "netns/pinned_xdp.h"
 
 namespace xpeer {
 
-// The new programs are pinned first, then swapped in link by link: a command killed in between
+// The new programs are pinned first, then swapped in by bpf_link_update on each end's pinned
+// link, which no packet sees half done: a command killed in between
 // leaves links running the old programs, which `check` reports against the pins and reconcile
 // attaches, so the data plane converges on the new build.
 UpgradeResult Kernel::upgrade(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) {
@@ -24,11 +26,12 @@ UpgradeResult Kernel::upgrade(const std::vector<Vpc>& vpcs, const std::vector<VS
             const std::pair<int, int> progs[] = {{swap.router.get(), swap.old_router.get()}, {swap.vpc_side.get(), swap.old_vpc_side.get()}};
             for (int side = 0; side < 2; ++side) {
                 const auto& [ns, ifname] = ends[side];
-                if (links::replace_xdp(*ns, *ifname, progs[side].first, progs[side].second, config_.xdp_generic)) {
+                const std::string pin = xdp_link_pin(config_, *ifname);
+                if (pinned_xdp::update(pin, progs[side].first, progs[side].second)) {
                     ++r.swapped;
                 } else {
-                    spdlog::warn("{} in {} ran another program than the pinned one: attached the new one", *ifname, *ns);
-                    links::attach_xdp(*ns, *ifname, progs[side].first, config_.xdp_generic);
+                    spdlog::warn("{} in {} did not run the pinned program through its pinned link: attached the new one", *ifname, *ns);
+                    pinned_xdp::attach(pin, *ns, *ifname, progs[side].first, config_.xdp_generic);
                     ++r.attached;
                 }
             }

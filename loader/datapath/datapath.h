@@ -33,7 +33,8 @@ public:
     static ProgramSwap replace_programs(const std::string& dir);
     // The kernel's id of the program behind fd (0 if none): what an interface's XDP query reports.
     static uint32_t program_id(int fd);
-    // Removes the folder and every pin in it; the programs stay attached where they are.
+    // Removes the folder and every pin in it. The BPF links pinned there (Kernel's links/ folder)
+    // go too, and with them the programs they attached.
     static void unpin(const std::string& dir);
     // Mounts bpffs at /sys/fs/bpf if it is not there (the default folder's parent).
     static void ensure_bpffs();

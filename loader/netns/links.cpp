@@ -547,22 +547,6 @@ void attach_xdp(const std::string& ns, const std::string& ifname, int prog_fd, b
     });
 }
 
-bool replace_xdp(const std::string& ns, const std::string& ifname, int prog_fd, int old_prog_fd, bool generic) {
-    check_ifname(ifname);
-    return netns::run_in(ns, [&] {
-        const uint32_t idx = ifindex_here(ifname, ns);
-        const uint32_t mode = generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
-        bpf_xdp_attach_opts opts{};
-        opts.sz = sizeof(opts);
-        opts.old_prog_fd = old_prog_fd;
-        const int rc = bpf_xdp_attach(static_cast<int>(idx), prog_fd, mode | XDP_FLAGS_REPLACE, &opts);
-        if (rc == -EEXIST) return false;  // another program than old_prog_fd is attached
-        if (rc < 0)
-            throw SystemError("bpf_xdp_attach(" + ifname + ", replace, " + (generic ? "generic" : "native") + ") in " + where(ns), -rc);
-        return true;
-    });
-}
-
 void detach_xdp(const std::string& ns, const std::string& ifname) {
     check_ifname(ifname);
     netns::run_in(ns, [&] {

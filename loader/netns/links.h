@@ -62,12 +62,9 @@ void delete_vswitch_link(const VswitchLinkSpec&);
 void add_address(const std::string& netns, const std::string& ifname, const IpAddr&, uint8_t prefix_len);  // idempotent
 void remove_address(const std::string& netns, const std::string& ifname, const IpAddr&, uint8_t prefix_len);  // idempotent
 
-// bpf_xdp_attach inside the namespace; replaces any program, in either mode.
+// bpf_xdp_attach inside the namespace; replaces any program, in either mode. The vSwitch links
+// are attached through pinned BPF links instead (netns/pinned_xdp.h): this is for tests and bench.
 void attach_xdp(const std::string& netns, const std::string& ifname, int prog_fd, bool generic);
-// Swaps old_prog_fd's program for prog_fd's in one step, as a running data plane's upgrade needs:
-// no packet meets neither. False, and nothing changed, if another program than old_prog_fd's is
-// attached in that mode.
-bool replace_xdp(const std::string& netns, const std::string& ifname, int prog_fd, int old_prog_fd, bool generic);
 void detach_xdp(const std::string& netns, const std::string& ifname);  // a missing interface is fine
 
 uint32_t ifindex(const std::string& netns, const std::string& ifname);  // throws if missing

@@ -20,12 +20,14 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 
 #include "model/error.h"
 #include "netns/links.h"
 #include "netns/netns.h"
+#include "netns/pinned_xdp.h"
 
 using namespace xpeer;
 using Catch::Matchers::Contains;
@@ -396,6 +398,89 @@ TEST_CASE("links: XDP attach replaces the program in either mode, detach removes
     links::detach_xdp(dp, "xp-vsw-1");
     CHECK(xdp_mode(dp, "xp-vsw-1") == XDP_ATTACHED_NONE);
     CHECK_NOTHROW(links::detach_xdp(dp, "no-such-if"));
+    links::delete_vswitch_link(spec);
+}
+
+TEST_CASE("pinned XDP links: attach is idempotent, update is one step, netlink cannot displace them", "[netns]") {
+    const std::string dp = unique_ns("pxdp"), vpc = unique_ns("pxvpc");
+    NsGuard guard({dp, vpc});
+    const std::string dir = "/sys/fs/bpf/" + unique_ns("links"), pin = dir + "/xp-vsw-1";
+    struct RemoveDir {
+        std::string dir;
+        ~RemoveDir() { std::filesystem::remove_all(dir); }
+    } remove_dir{dir};
+    auto spec = vswitch_spec(dp, vpc);
+    links::create_vswitch_link(spec);
+
+    const bpf_insn pass[] = {
+        {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, XDP_PASS},
+        {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+    };
+    const netns::Fd a(bpf_prog_load(BPF_PROG_TYPE_XDP, "xpt_a", "GPL", pass, 2, nullptr));
+    const netns::Fd b(bpf_prog_load(BPF_PROG_TYPE_XDP, "xpt_b", "GPL", pass, 2, nullptr));
+    REQUIRE(a);
+    REQUIRE(b);
+    auto id = [](int fd) {
+        bpf_prog_info info{};
+        uint32_t len = sizeof info;
+        REQUIRE(bpf_obj_get_info_by_fd(fd, &info, &len) == 0);
+        return info.id;
+    };
+    auto link_id = [&] {
+        const netns::Fd fd(bpf_obj_get(pin.c_str()));
+        bpf_link_info info{};
+        uint32_t len = sizeof info;
+        REQUIRE(bpf_obj_get_info_by_fd(fd.get(), &info, &len) == 0);
+        return info.id;
+    };
+    const uint32_t idx = links::ifindex(dp, "xp-vsw-1");
+
+    CHECK_FALSE(pinned_xdp::state(pin).has_value());
+    pinned_xdp::attach(pin, dp, "xp-vsw-1", a.get(), false);
+    REQUIRE(pinned_xdp::state(pin).has_value());
+    CHECK(pinned_xdp::state(pin)->ifindex == idx);
+    CHECK(pinned_xdp::state(pin)->prog_id == id(a.get()));
+    CHECK(links::xdp_program_id(dp, "xp-vsw-1") == id(a.get()));
+    CHECK(xdp_mode(dp, "xp-vsw-1") == XDP_ATTACHED_DRV);
+    const uint32_t first_link = link_id();
+    pinned_xdp::attach(pin, dp, "xp-vsw-1", a.get(), false);  // nothing to do
+    CHECK(link_id() == first_link);
+    CHECK(pinned_xdp::list(dir) == std::vector<std::string>{"xp-vsw-1"});
+
+    // netlink may not displace the link, in its mode or the other
+    CHECK_THROWS_WITH(links::attach_xdp(dp, "xp-vsw-1", b.get(), false), Contains("bpf_xdp_attach"));
+    CHECK_THROWS_WITH(links::detach_xdp(dp, "xp-vsw-1"), Contains("bpf_xdp_detach"));
+    CHECK(links::xdp_program_id(dp, "xp-vsw-1") == id(a.get()));
+
+    CHECK_FALSE(pinned_xdp::update(pin, b.get(), b.get()));  // a runs, not b: nothing changes
+    CHECK(links::xdp_program_id(dp, "xp-vsw-1") == id(a.get()));
+    CHECK(pinned_xdp::update(pin, b.get(), a.get()));
+    CHECK(links::xdp_program_id(dp, "xp-vsw-1") == id(b.get()));
+    CHECK(link_id() == first_link);
+    pinned_xdp::attach(pin, dp, "xp-vsw-1", a.get(), false);  // another program: updated in place
+    CHECK(links::xdp_program_id(dp, "xp-vsw-1") == id(a.get()));
+    CHECK(link_id() == first_link);
+
+    pinned_xdp::attach(pin, dp, "xp-vsw-1", a.get(), true);  // another mode: a new link
+    CHECK(xdp_mode(dp, "xp-vsw-1") == XDP_ATTACHED_SKB);
+    CHECK(link_id() != first_link);
+
+    // the interface goes: the pin stays, defunct, and is replaced by the next attach
+    links::delete_vswitch_link(spec);
+    REQUIRE(pinned_xdp::state(pin).has_value());
+    CHECK(pinned_xdp::state(pin)->ifindex == 0);
+    CHECK_FALSE(pinned_xdp::update(pin, b.get(), a.get()));
+    links::create_vswitch_link(spec);
+    links::attach_xdp(dp, "xp-vsw-1", b.get(), false);  // a netlink program is detached for the link
+    pinned_xdp::attach(pin, dp, "xp-vsw-1", a.get(), false);
+    CHECK(pinned_xdp::state(pin)->ifindex == links::ifindex(dp, "xp-vsw-1"));
+    CHECK(links::xdp_program_id(dp, "xp-vsw-1") == id(a.get()));
+
+    pinned_xdp::unpin(pin);  // the last holder: the program detaches
+    CHECK(links::xdp_program_id(dp, "xp-vsw-1") == 0);
+    CHECK_NOTHROW(pinned_xdp::unpin(pin));
+    CHECK(pinned_xdp::list(dir).empty());
+    CHECK_THROWS_WITH(pinned_xdp::attach(pin, dp, "no-such-if", a.get(), false), Contains("no-such-if"));
     links::delete_vswitch_link(spec);
 }
 

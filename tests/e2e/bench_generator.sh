@@ -38,7 +38,7 @@ xp route add --vpc "$vpc1" --destination 192.168.0.0/16 --next-hop "$pcc" >/dev/
 v1if="vs${vsw1#vsw-}" v2if="vs${vsw2#vsw-}" gwif="xp${vsw1#vsw-}"
 before=$(counter "$pcc" 0 packets)
 out=$(run_bench --gen "$XPEER_NETNS_PREFIX-$vpc1/${v1if:0:15}" --sink "$XPEER_NETNS_PREFIX-$vpc2/${v2if:0:15}" \
-  --smac "$(mac_of "$XPEER_NETNS_PREFIX-$vpc1" "${v1if:0:15}")" --dmac "$(mac_of "$XPEER_DATAPATH_NETNS" "${gwif:0:15}")" \
+  --sink-link "$XPEER_BPFFS/links/${v2if:0:15}" --smac "$(mac_of "$XPEER_NETNS_PREFIX-$vpc1" "${v1if:0:15}")" --dmac "$(mac_of "$XPEER_DATAPATH_NETNS" "${gwif:0:15}")" \
   --src 172.16.1.2 --dst 192.168.1.2 --count 200)
 crossed=$(($(counter "$pcc" 0 packets) - before))
 pps=$(jq -r '.pps' <<<"$out")
@@ -48,6 +48,7 @@ no_route=$(xp --operator --json stats | jq '.reasons.drop_no_route.packets')
 cache=$(xp --operator --json stats | jq -c .route_cache)
 jq -e '.on and .hits > .misses and .misses >= 200' <<<"$cache" >/dev/null && pass "the route cache answered most: $cache" ||
   fail "route cache: $cache"
+expect_ok "the sink gave vpc2's end its own program back, through the same pinned link" "$XPEER" check
 
 step "cost: the router forwards the restored frame on every repeat; the unaccounted build counts nothing"
 cost() {  # DESTINATION BENCH-FLAGS...

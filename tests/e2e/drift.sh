@@ -2,7 +2,7 @@
 # Drift: what changes behind xpeer's back is found by `check` (each difference named, exit 1),
 # repaired by `reconcile`, and does not turn into a raw error in the next command: a route
 # deleted from the map with bpftool, a VPC namespace deleted with `ip netns del`, a datapath veth
-# deleted.
+# deleted, a program detached or attached past its pinned BPF link, a stray pin.
 #
 #   vpc1 172.16.0.0/12 (vsw 172.16.1.0/24) --pcc-- vpc2 192.168.0.0/16 (vsw 192.168.1.0/24)
 source "$(dirname "$0")/lib.sh"
@@ -67,11 +67,35 @@ repaired "link ${dpif:0:15}"
 reachable "vpc1 -> vpc2 on a new link" "$vpc1" 192.168.1.2
 
 step "the router program detached from a vSwitch link"
-ip -n "$XPEER_DATAPATH_NETNS" link set dev "${dpif:0:15}" xdp off 2>/dev/null || true
-ip -n "$XPEER_DATAPATH_NETNS" link set dev "${dpif:0:15}" xdpgeneric off 2>/dev/null || true
-drift_found "the router program is not attached"
+pin="$XPEER_BPFFS/links/${dpif:0:15}"
+# netlink_detach_refused: `ip link set xdpdrv off` and `xdpgeneric off`; the pinned link's mode is refused
+netlink_detach_refused() {
+  local refused=0 mode
+  for mode in xdpdrv xdpgeneric; do ip -n "$XPEER_DATAPATH_NETNS" link set dev "${dpif:0:15}" "$mode" off 2>/dev/null || refused=$((refused + 1)); done
+  [ "$refused" = 1 ] && pass "ip link set xdp off is refused in the link's mode: the pinned BPF link holds the interface" ||
+    fail "netlink detaches refused in $refused modes"
+}
+netlink_detach_refused
+expect_ok "check is clean after the refused detach" "$XPEER" check
+bpftool link detach pinned "$pin"
+drift_found "the router program is not attached on ${dpif:0:15}"
 repaired "the router program is not attached"
 reachable "vpc1 -> vpc2 with the program back" "$vpc1" 192.168.1.2
+
+step "the router program attached by netlink instead of its pinned link"
+bpftool link detach pinned "$pin"
+# `ip -n` hides /sys/fs/bpf; nsenter enters only the network namespace
+nsenter --net="/run/netns/$XPEER_DATAPATH_NETNS" bpftool net attach xdpdrv pinned "$XPEER_BPFFS/xp_router" dev "${dpif:0:15}"
+drift_found "not attached through its pinned BPF link $pin"
+repaired "not attached through its pinned BPF link"
+netlink_detach_refused
+
+step "a pinned BPF link of no vSwitch"
+bpftool link pin pinned "$pin" "$XPEER_BPFFS/links/stray"
+drift_found "pinned BPF link $XPEER_BPFFS/links/stray: not in the store"
+repaired "links/stray"
+[ ! -e "$XPEER_BPFFS/links/stray" ] && pass "the stray pin is gone" || fail "$XPEER_BPFFS/links/stray is still pinned"
+reachable "vpc1 -> vpc2 through the vSwitch's own pin" "$vpc1" 192.168.1.2
 
 step "a source rule duplicated"
 rule=$(in_vpc "$vpc1" ip -j rule show | jq -r '[.[] | select(.priority >= 2000 and .priority < 32766)][0] | "from \(.src)/\(.srclen) lookup \(.table) priority \(.priority)"')

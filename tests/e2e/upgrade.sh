@@ -16,10 +16,12 @@ attached_id() { ip -n "$XPEER_DATAPATH_NETNS" -j link show "$1" | jq '.[0].xdp.p
 dpif="xp${vsw1#vsw-}"
 dpif=${dpif:0:15}
 
+link_of() { bpftool -j link show pinned "$XPEER_BPFFS/links/$1" | jq -r "$2"; }
 expect_refused "a tenant may not upgrade the data plane" Forbidden.Operator upgrade
 
 step "five upgrades under a UDP stream"
 before_id=$(router_id)
+before_link=$(link_of "$dpif" .id)
 before_packets=$(counter "$pcc" 0 packets)
 port=$((20000 + RANDOM % 20000))
 "$XPEER" exec "$vpc2" -- python3 "$UDP_COUNT" recv 192.168.1.2 "$port" >"$E2E_TMP/recv.json" &
@@ -44,6 +46,8 @@ sent=$(jq .sent "$E2E_TMP/send.json") received=$(jq .received "$E2E_TMP/recv.jso
 after_id=$(router_id)
 [ "$after_id" != "$before_id" ] && pass "the pinned router is a new program ($before_id -> $after_id)" || fail "router id still $after_id"
 [ "$(attached_id "$dpif")" = "$after_id" ] && pass "and it runs on the vSwitch link" || fail "$dpif runs program $(attached_id "$dpif")"
+[ "$(link_of "$dpif" .id)" = "$before_link" ] && [ "$(link_of "$dpif" .prog_id)" = "$after_id" ] &&
+  pass "through the same pinned BPF link ($before_link), updated in place" || fail "link: $(bpftool -j link show pinned "$XPEER_BPFFS/links/$dpif")"
 [ "$(counter "$pcc" 0 packets)" -ge $((before_packets + received)) ] && pass "the link's counters were kept ($(counter "$pcc" 0 packets))" ||
   fail "counters: $before_packets before, $(counter "$pcc" 0 packets) after $received packets"
 expect_ok "check is clean" "$XPEER" check
