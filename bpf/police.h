@@ -35,13 +35,13 @@ static __always_inline void refill(struct xp_policer *b, const struct xp_peering
 		b->tokens = p->burst_bytes;
 }
 
-/* link: peering slot * XP_DIR_MAX + direction; mine: this CPU's element of it, holding the
+/* link: peering slot * XP_DIR_MAX + direction; counters: this CPU's element of it, holding the
  * stash (none: no stash). True if the packet may pass. A packet is paid from this CPU's stash
  * when it can be; otherwise the CPU takes what it lacks, and up to a stash's worth more, from the
  * shared bucket under its lock. */
-static __always_inline bool police(__u32 link, struct xp_link_counters *mine, const struct xp_peering *p, __u32 len)
+static __always_inline bool police(__u32 link, struct xp_link_counters *counters, const struct xp_peering *p, __u32 len)
 {
-	__u64 *stash = mine ? &mine->policer_stash : 0;
+	__u64 *stash = counters ? &counters->policer_stash : 0;
 	struct xp_policer *b;
 	__u64 now, chunk, have = 0, need, grant = 0;
 	bool pass;

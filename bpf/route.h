@@ -12,7 +12,7 @@ struct decision {
 	__u32 link;                       /* peering slot * XP_DIR_MAX + direction, or XP_NO_LINK */
 	__u32 cpu;                        /* bpf_get_smp_processor_id(), set by the caller */
 	__u32 cache;                      /* enum xp_cache_result, or XP_CACHE_NOT_ASKED */
-	struct xp_link_counters *mine;    /* this CPU's element of the link, once looked up */
+	struct xp_link_counters *link_counters; /* this CPU's element of the link, once looked up */
 	struct xp_cached_route cached;    /* a route cache hit is copied here */
 };
 
@@ -90,7 +90,7 @@ static __always_inline __u32 cache_check(const struct xp_cached_route *e)
 }
 
 /* Does entry e (of the cache or the memo) hold generation gen's answer for this key? */
-static __always_inline bool names(const volatile struct xp_cached_route *e, __u64 gen, __u32 vpc, const __u32 *addr)
+static __always_inline bool holds_answer(const volatile struct xp_cached_route *e, __u64 gen, __u32 vpc, const __u32 *addr)
 {
 	const volatile __u32 *a = (const volatile __u32 *)e->addr;
 
@@ -124,7 +124,7 @@ static __always_inline bool cache_get(__u64 gen, __u32 vpc, const __u32 *addr, b
 		return false;
 	__builtin_memcpy(&d->cached, e, sizeof(d->cached));
 	asm volatile("" ::: "memory");
-	if (!names(&d->cached, gen, vpc, addr) || d->cached.check != cache_check(&d->cached) || !names(e, gen, vpc, addr))
+	if (!holds_answer(&d->cached, gen, vpc, addr) || d->cached.check != cache_check(&d->cached) || !holds_answer(e, gen, vpc, addr))
 		return false;
 	d->route = &d->cached.route;
 	d->link = d->cached.link;
@@ -169,13 +169,13 @@ static __always_inline struct xp_route_memo_set *memo_set(__u32 cpu, __u32 vpc, 
 static __always_inline bool memo_copy(const struct xp_cached_route *m, __u64 gen, __u32 vpc, const __u32 *addr,
 				      struct decision *d)
 {
-	if (!names(m, gen, vpc, addr))
+	if (!holds_answer(m, gen, vpc, addr))
 		return false;
 	__builtin_memcpy(&d->cached.route, &m->route, sizeof(d->cached.route));
 	d->cached.link = m->link;
 	d->cached.reason = m->reason;
 	asm volatile("" ::: "memory"); /* the copy before the check again */
-	if (!names(m, gen, vpc, addr))
+	if (!holds_answer(m, gen, vpc, addr))
 		return false;
 	d->route = &d->cached.route;
 	d->link = d->cached.link;
@@ -261,7 +261,7 @@ static __always_inline enum xp_reason decide(__u32 vpc, const __u32 *dst, bool i
 	d->peering = 0;
 	d->link = XP_NO_LINK;
 	d->cache = use_cache ? XP_CACHE_HIT : XP_CACHE_NOT_ASKED;
-	d->mine = 0;
+	d->link_counters = 0;
 	__builtin_memcpy(addr, dst, is_v6 ? 16 : 4);
 	if (use_cache && gen && memo_get(gen, vpc, addr, is_v6, d)) {
 		reason = d->cached.reason;
@@ -294,8 +294,8 @@ static __always_inline enum xp_reason decide(__u32 vpc, const __u32 *dst, bool i
 		if (!d->peering->active)
 			return XP_REASON_DROP_INACTIVE;
 	}
-	d->mine = this_cpu_link(d->cpu, d->link);
-	if (!police(d->link, d->mine, d->peering, ip_len))
+	d->link_counters = this_cpu_link(d->cpu, d->link);
+	if (!police(d->link, d->link_counters, d->peering, ip_len))
 		return XP_REASON_DROP_POLICER;
 	return reason;
 }

@@ -57,9 +57,9 @@ static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, struct
 	d.cpu = cpu;
 	reason = decide(port->vpc, dst, is_v6, len - sizeof(*eth), ttl, &d);
 	count_verdict(cpu, reason, d.cache, len);
-	if (!d.mine)
-		d.mine = this_cpu_link(cpu, d.link);
-	count_link(d.mine, reason, len - sizeof(*eth)); /* a link carries IP traffic: that is what is billed */
+	if (!d.link_counters)
+		d.link_counters = this_cpu_link(cpu, d.link);
+	count_link(d.link_counters, reason, len - sizeof(*eth)); /* a link carries IP traffic: that is what is billed */
 	if (!is_forward(reason))
 		return XDP_DROP;
 
