@@ -19,8 +19,8 @@ std::string number(double v) {
 // peering, direction, from/to VPC and the sending account: whose side this is.
 std::string labels(const LinkSample& s) {
     const Peering& p = s.peering;
-    const bool forward = s.direction == XP_DIR_A_TO_B;
-    return "peering=\"" + p.id + "\",direction=\"" + (forward ? "a_to_b" : "b_to_a") + "\",from_vpc=\"" + (forward ? p.vpc_id : p.peer_vpc_id) +
+    const bool forward = s.direction == Direction::AToB;
+    return "peering=\"" + p.id + "\",direction=\"" + label(s.direction) + "\",from_vpc=\"" + (forward ? p.vpc_id : p.peer_vpc_id) +
            "\",to_vpc=\"" + (forward ? p.peer_vpc_id : p.vpc_id) + "\",account=\"" + std::to_string(forward ? p.account : p.peer_account) + "\"";
 }
 

@@ -91,7 +91,7 @@ nlohmann::json to_json(const AlertChange& c) {
 }
 nlohmann::json to_json(const LinkSample& s) {
     auto r = telemetry::rate(s.delta, s.seconds, s.peering.bandwidth_mbps);
-    const bool fwd = s.direction == XP_DIR_A_TO_B;
+    const bool fwd = s.direction == Direction::AToB;
     return {{"InstanceId", s.peering.id},
             {"From", fwd ? s.peering.vpc_id : s.peering.peer_vpc_id},
             {"To", fwd ? s.peering.peer_vpc_id : s.peering.vpc_id},
@@ -204,7 +204,7 @@ void table(std::ostream& out, const std::vector<LinkSample>& ss) {
     TextTable t({"PEERING", "FROM", "TO", "RATE", "PACKETS/S", "UTIL", "LOSS", "DROPS", "BANDWIDTH"});
     for (const auto& s : ss) {
         auto r = telemetry::rate(s.delta, s.seconds, s.peering.bandwidth_mbps);
-        const bool fwd = s.direction == XP_DIR_A_TO_B;
+        const bool fwd = s.direction == Direction::AToB;
         t.add({s.peering.id, fwd ? s.peering.vpc_id : s.peering.peer_vpc_id, fwd ? s.peering.peer_vpc_id : s.peering.vpc_id,
                si_rate(r.bits_per_second), fixed(r.packets_per_second, 0), r.utilization ? fixed(*r.utilization * 100, 1) + "%" : "-",
                fixed(r.loss * 100, 2) + "%", std::to_string(telemetry::drops(s.total)),

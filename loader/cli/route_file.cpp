@@ -7,11 +7,8 @@
 
 #include "controller/names.h"
 #include "model/error.h"
-#include "xpeer/bpf_abi.h"
 
 namespace xpeer::route_file {
-
-static_assert(Limits{}.destinations == XP_MAX_ROUTES);
 
 std::vector<std::string> read(std::istream& in, const Limits& limits) {
     std::vector<std::string> out;
@@ -26,7 +23,7 @@ std::vector<std::string> read(std::istream& in, const Limits& limits) {
         if (!line.empty() && line[0] != '#') {
             if (out.size() == limits.destinations)
                 throw Error("InvalidFile.TooManyLines", "line " + std::to_string(number) + ": more than " + std::to_string(limits.destinations) +
-                                                            " destinations, what a route table holds (XP_MAX_ROUTES)");
+                                                            " destinations, what a route table holds");
             out.push_back(std::move(line));
         }
         line.clear();

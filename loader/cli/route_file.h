@@ -4,14 +4,16 @@
 #include <string>
 #include <vector>
 
+#include "model/capacity.h"
+
 // The destinations of `route import --file`: one CIDR a line, '#' comments and empty lines
 // skipped. Bounded, so that /dev/zero or a runaway pipe fails fast instead of filling memory.
 namespace xpeer::route_file {
 
 struct Limits {
     size_t line_bytes = 256;                 // a CIDR with spaces around it is at most ~50
-    size_t destinations = 2'097'152;         // XP_MAX_ROUTES: what one family's table holds
-    size_t total_bytes = 2'097'152 * 64;     // 128 MiB: every destination a long IPv6 line
+    size_t destinations = kMaxRoutesPerFamily;  // what one family's table holds
+    size_t total_bytes = kMaxRoutesPerFamily * 64;  // 128 MiB: every destination a long IPv6 line
 };
 
 // Reads `in` to its end. Error("InvalidFile.LineTooLong" | ".ControlCharacter" | ".TooManyLines"

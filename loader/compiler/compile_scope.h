@@ -1,5 +1,5 @@
 #pragma once
-#include "compiler/scope.h"
+#include "model/scope.h"
 #include "compiler/tables.h"
 #include "model/model.h"
 

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "model/mac.h"
+#include "model/port.h"
 #include "xpeer/bpf_abi.h"
 
 namespace xpeer {
@@ -30,14 +31,5 @@ struct Tables {
     Table<uint32_t, xp_port> ports;        // ingress ifindex
     Table<uint32_t, xp_peering> peerings;  // peering slot
 };
-
-// A vSwitch link as the kernel has it.
-struct PortInfo {
-    uint32_t ifindex = 0;  // datapath side
-    Mac datapath_mac{};
-    Mac vpc_mac{};
-};
-
-using PortMap = std::map<std::string, PortInfo>;  // by vSwitch id
 
 }  // namespace xpeer

@@ -12,6 +12,7 @@
 #include "controller/dry_run.h"
 #include "controller/lifecycle.h"
 #include "controller/map_writer.h"
+#include "model/direction.h"
 #include "model/error.h"
 #include "model/model.h"
 #include "store/store.h"
@@ -76,7 +77,7 @@ struct RouteSpec {
 // One link direction between two samples.
 struct LinkSample {
     Peering peering;
-    int direction = 0;    // XP_DIR_A_TO_B: from the requester's VPC
+    Direction direction = Direction::AToB;
     LinkCounters total;   // since the connection began
     LinkCounters delta;   // since the previous sample
     double seconds = 0;   // since the previous sample; 0 for the first
@@ -249,7 +250,7 @@ private:
     void run_undo();
     void record(const Event& e);
     // The link's counters folded into the store at now_ms; the delta since the last reading.
-    LinkSample fold(const Peering& p, int direction, int64_t now_ms);
+    LinkSample fold(const Peering& p, Direction direction, int64_t now_ms);
     int64_t now_ms() const;
     void transition(Peering& p, PeeringStatus to, const std::string& reason);
     std::vector<Peering> due_to_expire();  // Peer Accepting for more than seven days

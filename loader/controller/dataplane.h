@@ -5,6 +5,7 @@
 #include "compiler/delta.h"
 #include "compiler/tables.h"
 #include "datapath/reconcile.h"
+#include "model/direction.h"
 #include "model/drift.h"
 #include "model/model.h"
 
@@ -52,7 +53,7 @@ public:
     virtual void set_maps_dirty(bool dirty) = 0;
 
     // Per-link counters of one peering slot and direction, summed over CPUs.
-    virtual LinkCounters link_counters(uint32_t slot, int direction) = 0;
+    virtual LinkCounters link_counters(uint32_t slot, Direction direction) = 0;
     virtual void clear_link_counters(uint32_t slot) = 0;
     // Whether the programs and maps are there (false after a reboot or a teardown).
     virtual bool has_datapath() = 0;

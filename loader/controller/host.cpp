@@ -10,11 +10,11 @@ std::vector<LinkStats> Controller::link_stats(const std::optional<std::string>& 
     auto add = [&](const Peering& p) {
         LinkStats s{p, {}, {}};
         if (p.status == PeeringStatus::Deleted) {
-            s.a_to_b = store_.archived_counters(p.id, XP_DIR_A_TO_B).value_or(LinkCounters{});
-            s.b_to_a = store_.archived_counters(p.id, XP_DIR_B_TO_A).value_or(LinkCounters{});
+            s.a_to_b = store_.archived_counters(p.id, Direction::AToB).value_or(LinkCounters{});
+            s.b_to_a = store_.archived_counters(p.id, Direction::BToA).value_or(LinkCounters{});
         } else {
-            s.a_to_b = kernel_->link_counters(p.slot, XP_DIR_A_TO_B);
-            s.b_to_a = kernel_->link_counters(p.slot, XP_DIR_B_TO_A);
+            s.a_to_b = kernel_->link_counters(p.slot, Direction::AToB);
+            s.b_to_a = kernel_->link_counters(p.slot, Direction::BToA);
         }
         out.push_back(s);
     };

@@ -152,19 +152,19 @@ void Kernel::set_maps_dirty(bool dirty) {
     dp.write_control(c);
 }
 
-LinkCounters Kernel::link_counters(uint32_t slot, int direction) {
+LinkCounters Kernel::link_counters(uint32_t slot, Direction direction) {
     auto& dp = datapath_if_loaded();
     if (!dp) return {};
-    return sum(dp->link_stats.read_percpu(slot * XP_DIR_MAX + direction));
+    return sum(dp->link_stats.read_percpu(link_index(slot, direction)));
 }
 
 void Kernel::clear_link_counters(uint32_t slot) {
     auto& dp = datapath_if_loaded();
     if (!dp) return;
     std::vector<xp_link_counters> zero(cpu_ids());  // the stashes too
-    for (uint32_t dir = 0; dir < XP_DIR_MAX; ++dir) {
-        dp->link_stats.write_percpu(slot * XP_DIR_MAX + dir, zero);
-        dp->policers.put(slot * XP_DIR_MAX + dir, xp_policer{});  // a new connection starts with a full bucket
+    for (Direction dir : kDirections) {
+        dp->link_stats.write_percpu(link_index(slot, dir), zero);
+        dp->policers.put(link_index(slot, dir), xp_policer{});  // a new connection starts with a full bucket
     }
 }
 

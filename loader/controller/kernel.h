@@ -31,7 +31,7 @@ public:
     ReconcileResult apply_delta(const TablesDelta& delta) override;
     bool maps_dirty() override;
     void set_maps_dirty(bool dirty) override;
-    LinkCounters link_counters(uint32_t slot, int direction) override;
+    LinkCounters link_counters(uint32_t slot, Direction direction) override;
     void clear_link_counters(uint32_t slot) override;
     bool has_datapath() override { return datapath_if_loaded().has_value(); }
     std::vector<xp_counters> reason_counters() override;

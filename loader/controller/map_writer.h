@@ -1,6 +1,6 @@
 #pragma once
 #include "compiler/delta.h"
-#include "compiler/scope.h"
+#include "model/scope.h"
 #include "controller/dataplane.h"
 #include "store/store.h"
 

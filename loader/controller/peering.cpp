@@ -220,7 +220,7 @@ void Controller::delete_peering(const std::string& id, bool force) {
         }
         maps_.apply(scope);  // routes gone, connection inactive: traffic stops here
         const int64_t at = now_ms();
-        for (int dir = 0; dir < XP_DIR_MAX; ++dir) {
+        for (Direction dir : kDirections) {
             fold(p, dir, at);  // the last traffic goes on the bill
             store_.archive_counters(id, dir, kernel_->link_counters(p.slot, dir));
         }

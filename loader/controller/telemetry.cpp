@@ -17,7 +17,7 @@ int64_t Controller::now_ms() const {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
-LinkSample Controller::fold(const Peering& p, int direction, int64_t at_ms) {
+LinkSample Controller::fold(const Peering& p, Direction direction, int64_t at_ms) {
     LinkCounters raw = kernel_->link_counters(p.slot, direction);
     auto last = store_.link_reading(p.id, direction);
     LinkSample s{p, direction, {}, {}, 0};
@@ -38,7 +38,7 @@ std::vector<LinkSample> Controller::sample() {
         const int64_t at = now_ms();
         for (const auto& p : store_.live_peerings()) {
             if (lifecycle::is_terminal(p.status)) continue;  // Rejected, Expired: never carried traffic
-            for (int dir = 0; dir < XP_DIR_MAX; ++dir) out.push_back(fold(p, dir, at));
+            for (Direction dir : kDirections) out.push_back(fold(p, dir, at));
         }
         return out;
     });
@@ -48,7 +48,7 @@ std::vector<LinkSample> Controller::watch_links(const std::vector<LinkSample>& p
     std::vector<LinkSample> out;
     for (const auto& p : list_peerings()) {
         if (lifecycle::is_terminal(p.status)) continue;
-        for (int dir = 0; dir < XP_DIR_MAX; ++dir) {
+        for (Direction dir : kDirections) {
             LinkSample s{p, dir, kernel_->link_counters(p.slot, dir), {}, 0};
             for (const auto& before : previous) {
                 if (before.peering.id != p.id || before.direction != dir) continue;

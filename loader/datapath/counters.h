@@ -2,10 +2,17 @@
 #include <string>
 #include <vector>
 
+#include "model/direction.h"
 #include "model/model.h"
 #include "xpeer/bpf_abi.h"
 
 namespace xpeer {
+
+// A link's index in xp_link_stats and xp_policers: peering slot * XP_DIR_MAX + direction.
+inline uint32_t link_index(uint32_t slot, Direction d) {
+    static_assert(XP_DIR_A_TO_B == to_int(Direction::AToB) && XP_DIR_B_TO_A == to_int(Direction::BToA) && XP_DIR_MAX == kDirections.size());
+    return slot * XP_DIR_MAX + static_cast<uint32_t>(to_int(d));
+}
 
 // Per-CPU counter values summed over the CPUs.
 LinkCounters sum(const std::vector<xp_link_counters>& per_cpu);

@@ -12,10 +12,13 @@
 #include <ctime>
 #include <filesystem>
 
+#include "model/capacity.h"
 #include "router.skel.h"
 
 namespace xpeer {
 namespace fs = std::filesystem;
+
+static_assert(kMaxRoutesPerFamily == XP_MAX_ROUTES, "model/capacity.h and bpf_abi.h disagree");
 
 void Datapath::SkelDeleter::operator()(struct ::router_bpf* s) const { router_bpf__destroy(s); }
 

@@ -75,6 +75,7 @@ private:
     void bind(int i, const Cidr& v) { bind(i, v.str()); }
     void bind(int i, const IpAddr& v) { bind(i, v.str()); }
     void bind(int i, PeeringStatus v) { bind(i, to_string(v)); }
+    void bind(int i, Direction v) { bind(i, to_int(v)); }
     template <typename T>
     void bind(int i, const std::optional<T>& v) {
         if (v)

@@ -446,7 +446,7 @@ void Store::update_peering(const Peering& p) {
     if (s.changes() == 0) throw Error("InvalidVpcPeerId.NotFound", "peering connection " + p.id + " not found in the store");
 }
 
-void Store::archive_counters(const std::string& pcc, int direction, const LinkCounters& c) {
+void Store::archive_counters(const std::string& pcc, Direction direction, const LinkCounters& c) {
     Statement(db_,
               "INSERT OR REPLACE INTO archived_counters (pcc, direction, packets, bytes, drop_inactive, drop_no_route, "
               "drop_transit, drop_ttl, drop_policer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -454,7 +454,7 @@ void Store::archive_counters(const std::string& pcc, int direction, const LinkCo
         .run();
 }
 
-std::optional<LinkCounters> Store::archived_counters(const std::string& pcc, int direction) {
+std::optional<LinkCounters> Store::archived_counters(const std::string& pcc, Direction direction) {
     return one<LinkCounters>(
         db_, [](const Statement& s) { return LinkCounters{s.u64(0), s.u64(1), s.u64(2), s.u64(3), s.u64(4), s.u64(5), s.u64(6)}; },
         "SELECT packets, bytes, drop_inactive, drop_no_route, drop_transit, drop_ttl, drop_policer FROM archived_counters "

@@ -6,9 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "compiler/scope.h"
-#include "compiler/tables.h"
+#include "model/direction.h"
 #include "model/model.h"
+#include "model/port.h"
+#include "model/scope.h"
 #include "telemetry/alerts.h"
 #include "telemetry/billing.h"
 
@@ -28,7 +29,7 @@ struct ClientToken {
 // total of every delta since the connection began (it survives counter restarts).
 struct LinkReading {
     std::string pcc;
-    int direction = 0;
+    Direction direction = Direction::AToB;
     int64_t time_ms = 0;
     LinkCounters raw;
     LinkCounters total;
@@ -37,7 +38,7 @@ struct LinkReading {
 // Traffic of a link direction in one hour (unix seconds / 3600).
 struct UsageRow {
     std::string pcc;
-    int direction = 0;
+    Direction direction = Direction::AToB;
     int64_t hour = 0;
     uint64_t packets = 0;
     uint64_t bytes = 0;
@@ -149,8 +150,8 @@ public:
     std::vector<Peering> peerings_created_before(PeeringStatus status, int64_t time);
     void set_peering_status(const std::string& id, PeeringStatus status);
     void update_peering(const Peering& p);  // every field but id and slot
-    void archive_counters(const std::string& pcc, int direction, const LinkCounters& counters);
-    std::optional<LinkCounters> archived_counters(const std::string& pcc, int direction);
+    void archive_counters(const std::string& pcc, Direction direction, const LinkCounters& counters);
+    std::optional<LinkCounters> archived_counters(const std::string& pcc, Direction direction);
 
     // A route without an id gets one derived from its key (model/route_id.h); one with an id keeps
     // it. Returns the id. Keys are never reused, so neither are derived ids.
@@ -184,7 +185,7 @@ public:
     std::optional<ClientToken> client_token(AccountId account, const std::string& token);
     void insert(const ClientToken& t);
 
-    std::optional<LinkReading> link_reading(const std::string& pcc, int direction);
+    std::optional<LinkReading> link_reading(const std::string& pcc, Direction direction);
     void put(const LinkReading& r);
     void add_usage(const UsageRow& delta);  // adds to the hour's row
     std::vector<UsageRow> usage(int64_t from_hour, int64_t to_hour);  // [from, to)

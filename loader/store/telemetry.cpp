@@ -36,9 +36,9 @@ alerts::Rule read_rule(const Statement& s) {
 
 }  // namespace
 
-std::optional<LinkReading> Store::link_reading(const std::string& pcc, int direction) {
+std::optional<LinkReading> Store::link_reading(const std::string& pcc, Direction direction) {
     return one<LinkReading>(
-        db_, [](const Statement& s) { return LinkReading{s.text(0), static_cast<int>(s.i64(1)), s.i64(2), parse_counters(s.text(3)), parse_counters(s.text(4))}; },
+        db_, [](const Statement& s) { return LinkReading{s.text(0), direction_of(s.i64(1)), s.i64(2), parse_counters(s.text(3)), parse_counters(s.text(4))}; },
         "SELECT pcc, direction, time_ms, raw, total FROM link_readings WHERE pcc = ? AND direction = ?", pcc, direction);
 }
 
@@ -58,7 +58,7 @@ void Store::add_usage(const UsageRow& d) {
 
 std::vector<UsageRow> Store::usage(int64_t from_hour, int64_t to_hour) {
     return all<UsageRow>(
-        db_, [](const Statement& s) { return UsageRow{s.text(0), static_cast<int>(s.i64(1)), s.i64(2), s.u64(3), s.u64(4)}; },
+        db_, [](const Statement& s) { return UsageRow{s.text(0), direction_of(s.i64(1)), s.i64(2), s.u64(3), s.u64(4)}; },
         "SELECT pcc, direction, hour, packets, bytes FROM usage WHERE hour >= ? AND hour < ? ORDER BY pcc, direction, hour", from_hour,
         to_hour);
 }

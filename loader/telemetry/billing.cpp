@@ -3,7 +3,6 @@
 #include <map>
 #include <tuple>
 
-#include "xpeer/bpf_abi.h"
 
 namespace xpeer::billing {
 
@@ -52,7 +51,7 @@ std::optional<double> price_of(const std::vector<Price>& prices, const std::stri
 std::vector<Line> bill(AccountId account, const std::vector<Usage>& usage, const std::vector<Price>& prices) {
     std::vector<Line> out;
     // a line for each connection, direction and price, in the order first met
-    std::map<std::tuple<std::string, int, std::optional<double>>, size_t> line_of;
+    std::map<std::tuple<std::string, Direction, std::optional<double>>, size_t> line_of;
     std::map<std::string, std::vector<Price>> history;  // by connection: its pair's and link type's prices, for each hour
     for (const auto& u : usage) {
         const Peering& p = u.peering;
@@ -60,7 +59,7 @@ std::vector<Line> bill(AccountId account, const std::vector<Usage>& usage, const
         if (fresh_history)
             for (const auto& price : prices)
                 if (price_at({price}, p.region, p.peer_region, p.link_type)) own->second.push_back(price);
-        const bool forward = u.direction == XP_DIR_A_TO_B;
+        const bool forward = u.direction == Direction::AToB;
         Line l;
         l.peering = p.id;
         l.from_vpc = forward ? p.vpc_id : p.peer_vpc_id;

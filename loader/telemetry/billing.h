@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "model/direction.h"
 #include "model/model.h"
 #include "model/region.h"
 
@@ -42,7 +43,7 @@ std::optional<double> price_of(const std::vector<Price>& prices, const std::stri
 // Bytes sent one way over a connection in one hour (or, hour 0, in the billed period).
 struct Usage {
     Peering peering;
-    int direction = 0;  // XP_DIR_A_TO_B: from the requester's VPC
+    Direction direction = Direction::AToB;
     uint64_t bytes = 0;
     int64_t hour = 0;  // unix seconds / 3600
 };

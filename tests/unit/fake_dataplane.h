@@ -22,7 +22,7 @@ struct FakeKernel {
     int fail_apply_after = -1;  // >= 0: that many applies (whole or delta) succeed, then one throws (a kernel failure)
     bool dirty = false;         // xp_control.dirty
     size_t full_applies = 0, delta_applies = 0;
-    std::map<std::pair<uint32_t, int>, LinkCounters> link_counters;  // by peering slot and direction, as the map has them
+    std::map<std::pair<uint32_t, Direction>, LinkCounters> link_counters;  // by peering slot and direction, as the map has them
 
     // The maps as text, to compare before and after a refused command.
     std::string dump() const {
@@ -80,13 +80,13 @@ public:
     bool maps_dirty() override { return k_->dirty; }
     void set_maps_dirty(bool dirty) override { k_->dirty = dirty; }
     ReconcileResult plan(const Snapshot& s, const PortMap& ports) override { return diff(k_->maps, compile(s, ports)).counts(); }
-    LinkCounters link_counters(uint32_t slot, int dir) override {
+    LinkCounters link_counters(uint32_t slot, Direction dir) override {
         auto it = k_->link_counters.find({slot, dir});
         return it == k_->link_counters.end() ? LinkCounters{} : it->second;
     }
     void clear_link_counters(uint32_t slot) override {
         k_->calls.push_back("clear_link_counters " + std::to_string(slot));
-        for (int dir = 0; dir < XP_DIR_MAX; ++dir) k_->link_counters.erase({slot, dir});
+        for (Direction dir : kDirections) k_->link_counters.erase({slot, dir});
     }
     bool has_datapath() override { return true; }
     std::vector<xp_counters> reason_counters() override { return std::vector<xp_counters>(XP_REASON_MAX); }

@@ -12,8 +12,8 @@ TEST_CASE("metrics: Prometheus text with typed families, labels of each side, ra
     p.peer_account = 22;
     p.peer_vpc_id = "vpc-b";
     p.bandwidth_mbps = 100;
-    LinkSample first{p, XP_DIR_A_TO_B, LinkCounters{10, 15000, 0, 0, 0, 0, 3}, LinkCounters{10, 15000, 0, 0, 0, 0, 3}, 0};
-    LinkSample back{p, XP_DIR_B_TO_A, LinkCounters{5, 500, 0, 0, 0, 0, 0}, LinkCounters{5, 500, 0, 0, 0, 0, 0}, 2.0};
+    LinkSample first{p, Direction::AToB, LinkCounters{10, 15000, 0, 0, 0, 0, 3}, LinkCounters{10, 15000, 0, 0, 0, 0, 3}, 0};
+    LinkSample back{p, Direction::BToA, LinkCounters{5, 500, 0, 0, 0, 0, 0}, LinkCounters{5, 500, 0, 0, 0, 0, 0}, 2.0};
     std::vector<xp_counters> reasons(XP_REASON_MAX);
     reasons[XP_REASON_FORWARD_PEERING].packets = 15;
     auto text = metrics::exposition({first, back}, reasons);

@@ -377,11 +377,11 @@ TEST_CASE("store: final counters of a deleted connection", "[store]") {
     s.insert(b);
     auto p = peering("pcc-0", "vpc-a", "vpc-b");
     s.insert(p);
-    CHECK_FALSE(s.archived_counters("pcc-0", 0));
-    s.archive_counters("pcc-0", 0, LinkCounters{1, 2, 3, 4, 5, 6});
-    s.archive_counters("pcc-0", 1, LinkCounters{UINT64_MAX, 1ull << 40, 0, 0, 0, 0});
-    s.archive_counters("pcc-0", 0, LinkCounters{10, 20, 3, 4, 5, 6});  // replaced
-    auto c0 = s.archived_counters("pcc-0", 0), c1 = s.archived_counters("pcc-0", 1);
+    CHECK_FALSE(s.archived_counters("pcc-0", Direction::AToB));
+    s.archive_counters("pcc-0", Direction::AToB, LinkCounters{1, 2, 3, 4, 5, 6});
+    s.archive_counters("pcc-0", Direction::BToA, LinkCounters{UINT64_MAX, 1ull << 40, 0, 0, 0, 0});
+    s.archive_counters("pcc-0", Direction::AToB, LinkCounters{10, 20, 3, 4, 5, 6});  // replaced
+    auto c0 = s.archived_counters("pcc-0", Direction::AToB), c1 = s.archived_counters("pcc-0", Direction::BToA);
     REQUIRE(c0);
     REQUIRE(c1);
     CHECK((c0->packets == 10 && c0->bytes == 20 && c0->drop_inactive == 3 && c0->drop_no_route == 4 && c0->drop_transit == 5 &&

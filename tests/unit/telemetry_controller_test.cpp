@@ -27,7 +27,7 @@ Seed seed(World& w) {
     return s;
 }
 
-void traffic(World& w, const Peering& p, int dir, uint64_t bytes) {
+void traffic(World& w, const Peering& p, Direction dir, uint64_t bytes) {
     auto& c = w.kernel->link_counters[{p.slot, dir}];
     c.bytes += bytes;
     c.packets += bytes / 1500;
@@ -45,8 +45,8 @@ TEST_CASE("the seed's bill through the agent's sampling: USD 14.4 and USD 7.2", 
     World w;
     Seed s = seed(w);
     w.as(kOperatorAccount)->sample();
-    traffic(w, s.pcc, XP_DIR_A_TO_B, 200 * kGiB);
-    traffic(w, s.pcc, XP_DIR_B_TO_A, 100 * kGiB);
+    traffic(w, s.pcc, Direction::AToB, 200 * kGiB);
+    traffic(w, s.pcc, Direction::BToA, 100 * kGiB);
     w.clock += 60;
     w.as(kOperatorAccount)->sample();
     CHECK(total_usd(w.as(kC1)->bill({}, {})) == Approx(14.4));
@@ -57,13 +57,13 @@ TEST_CASE("the seed's bill through the agent's sampling: USD 14.4 and USD 7.2", 
 TEST_CASE("counters that restart are not lost, and a deleted connection's last traffic is billed", "[telemetry]") {
     World w;
     Seed s = seed(w);
-    traffic(w, s.pcc, XP_DIR_A_TO_B, 10 * kGiB);
+    traffic(w, s.pcc, Direction::AToB, 10 * kGiB);
     w.as(kOperatorAccount)->sample();
-    w.kernel->link_counters[{s.pcc.slot, XP_DIR_A_TO_B}] = LinkCounters{};  // a reboot: the maps start again
-    traffic(w, s.pcc, XP_DIR_A_TO_B, 5 * kGiB);
+    w.kernel->link_counters[{s.pcc.slot, Direction::AToB}] = LinkCounters{};  // a reboot: the maps start again
+    traffic(w, s.pcc, Direction::AToB, 5 * kGiB);
     w.clock += 1;
     w.as(kOperatorAccount)->sample();
-    traffic(w, s.pcc, XP_DIR_A_TO_B, 1 * kGiB);  // after the last sample
+    traffic(w, s.pcc, Direction::AToB, 1 * kGiB);  // after the last sample
     w.as(kC1)->delete_peering(s.pcc.id, false);
     auto lines = w.as(kC1)->bill({}, {});
     REQUIRE(lines.size() == 1);
@@ -76,10 +76,10 @@ TEST_CASE("a bill covers whole hours, intra-region traffic is free", "[telemetry
     w.clock = 1'800'000'000 / 3600 * 3600;  // on an hour
     Seed s = seed(w);
     w.as(kOperatorAccount)->sample();
-    traffic(w, s.pcc, XP_DIR_A_TO_B, 2 * kGiB);
+    traffic(w, s.pcc, Direction::AToB, 2 * kGiB);
     w.clock += 1800;
     w.as(kOperatorAccount)->sample();
-    traffic(w, s.pcc, XP_DIR_A_TO_B, 3 * kGiB);
+    traffic(w, s.pcc, Direction::AToB, 3 * kGiB);
     w.clock += 3600;  // the next hour
     w.as(kOperatorAccount)->sample();
     const int64_t hour = 1'800'000'000 / 3600 * 3600;
@@ -93,7 +93,7 @@ TEST_CASE("a bill covers whole hours, intra-region traffic is free", "[telemetry
     auto a = vpc_with_vswitch(w, kC1, "10.1.0.0/16", "10.1.1.0/24", "cn-huhehaote");
     auto b = vpc_with_vswitch(w, kC1, "10.2.0.0/16", "10.2.1.0/24", "cn-huhehaote");
     auto local = w.as(kC1)->create_peering(PeeringSpec{a, b, {}, {}, {}, {}, "", ""});
-    traffic(w, local, XP_DIR_A_TO_B, 50 * kGiB);
+    traffic(w, local, Direction::AToB, 50 * kGiB);
     w.clock += 10;
     for (const auto& l : w.as(kC1)->bill({}, {}))
         if (l.peering == local.id) CHECK((l.usd == 0 && l.note == "intra-region: free"));
@@ -105,7 +105,7 @@ TEST_CASE("alert rules through the controller: fire once, recorded before delive
     CHECK(error_code([&] { w.as(kC1)->create_alert(AlertSpec{s.pcc.id, "utilization", 0.5, 1, ""}); }) == "");  // 1024 Mbps: defined
     auto rule = w.as(kC1)->create_alert(AlertSpec{s.pcc.id, "bps", 1e6, 2, ""});
     auto tick = [&](uint64_t bytes) {
-        traffic(w, s.pcc, XP_DIR_A_TO_B, bytes);
+        traffic(w, s.pcc, Direction::AToB, bytes);
         w.clock += 1;
         auto samples = w.as(kOperatorAccount)->sample();
         return w.as(kOperatorAccount)->evaluate_alerts(samples);
@@ -161,7 +161,7 @@ TEST_CASE("every inter-region bill has a price: the default table covers every p
     auto far = vpc_with_vswitch(w, kC1, "10.1.0.0/16", "10.1.1.0/24", "me-central-1");
     auto near = vpc_with_vswitch(w, kC1, "10.2.0.0/16", "10.2.1.0/24", "cn-wuhan-lr");
     auto p = w.as(kC1)->create_peering(PeeringSpec{far, near, {}, {}, {}, std::string("Platinum"), "", ""});
-    traffic(w, p, XP_DIR_A_TO_B, 10 * kGiB);
+    traffic(w, p, Direction::AToB, 10 * kGiB);
     w.clock += 60;
     auto lines = w.as(kC1)->bill({}, {});
     REQUIRE(lines.size() == 1);
@@ -176,7 +176,7 @@ TEST_CASE("a price change leaves the amounts of earlier hours as they were", "[t
     w.clock = hour + 60;
     Seed s = seed(w);  // Hohhot - Guangzhou, Gold: 0.072 USD/GB by default
     w.as(kOperatorAccount)->sample();
-    traffic(w, s.pcc, XP_DIR_A_TO_B, 100 * kGiB);
+    traffic(w, s.pcc, Direction::AToB, 100 * kGiB);
     w.clock = hour + 1800;
     w.as(kOperatorAccount)->sample();
     const auto first_hour = w.as(kC1)->bill(hour, hour + 3600);
@@ -185,7 +185,7 @@ TEST_CASE("a price change leaves the amounts of earlier hours as they were", "[t
 
     // set in the first hour: the first hour keeps its price, the second is billed at the new one
     w.as(kOperatorAccount, true)->set_price(billing::Price{"cn-guangzhou", "cn-huhehaote", "Gold", 0.05});
-    traffic(w, s.pcc, XP_DIR_A_TO_B, 10 * kGiB);
+    traffic(w, s.pcc, Direction::AToB, 10 * kGiB);
     w.clock = hour + 3600 + 60;
     w.as(kOperatorAccount)->sample();
     CHECK(total_usd(w.as(kC1)->bill(hour, hour + 3600)) == Approx(7.2));

@@ -23,7 +23,7 @@ TEST_CASE("billing reproduces the seed: 200 GB and 100 GB over Gold Hohhot-Guang
     p.peer_region = "cn-guangzhou";
     p.link_type = "Gold";
     const uint64_t gb = 1ull << 30;
-    std::vector<billing::Usage> usage{{p, XP_DIR_A_TO_B, 200 * gb}, {p, XP_DIR_B_TO_A, 100 * gb}};
+    std::vector<billing::Usage> usage{{p, Direction::AToB, 200 * gb}, {p, Direction::BToA, 100 * gb}};
     auto prices = billing::default_prices();
 
     auto c1 = billing::bill(1, usage, prices);
@@ -46,13 +46,13 @@ TEST_CASE("billing: intra-region is free, a missing price is said, not guessed",
     p.id = "pcc-x";
     p.account = p.peer_account = 1;
     p.region = p.peer_region = "cn-hangzhou";
-    auto lines = billing::bill(1, {{p, XP_DIR_A_TO_B, 5ull << 30}, {p, XP_DIR_B_TO_A, 1ull << 30}}, billing::default_prices());
+    auto lines = billing::bill(1, {{p, Direction::AToB, 5ull << 30}, {p, Direction::BToA, 1ull << 30}}, billing::default_prices());
     REQUIRE(lines.size() == 2);  // same account: both directions are its own
     CHECK(lines[0].usd == 0);
     CHECK(lines[0].note == "intra-region: free");
     p.peer_region = "cn-shanghai";
     p.link_type = "Platinum";
-    lines = billing::bill(1, {{p, XP_DIR_A_TO_B, 1ull << 30}}, {{"cn-hangzhou", "cn-shanghai", "Gold", 0.5}});
+    lines = billing::bill(1, {{p, Direction::AToB, 1ull << 30}}, {{"cn-hangzhou", "cn-shanghai", "Gold", 0.5}});
     CHECK_FALSE(lines[0].usd_per_gb);
     CHECK(lines[0].note.find("no price") == 0);
     CHECK(billing::price_of({{"a", "b", "Gold", 0.5}}, "b", "a", "Gold") == Approx(0.5));  // either order
@@ -99,8 +99,8 @@ TEST_CASE("billing: each hour at the price in force then, a line for each price"
     CHECK(billing::price_of(prices, "cn-huhehaote", "cn-guangzhou", "Gold", h * 3600 + 3599) == Approx(0.072));
     CHECK(billing::price_of(prices, "cn-huhehaote", "cn-guangzhou", "Gold", (h + 1) * 3600) == Approx(0.05));
     CHECK(billing::price_of(prices, "cn-huhehaote", "cn-guangzhou", "Gold") == Approx(0.04));  // the latest
-    std::vector<billing::Usage> usage{{p, XP_DIR_A_TO_B, 10 * gb, h}, {p, XP_DIR_A_TO_B, 20 * gb, h + 1}, {p, XP_DIR_A_TO_B, 30 * gb, h + 2},
-                                      {p, XP_DIR_A_TO_B, 40 * gb, h + 3}};
+    std::vector<billing::Usage> usage{{p, Direction::AToB, 10 * gb, h}, {p, Direction::AToB, 20 * gb, h + 1}, {p, Direction::AToB, 30 * gb, h + 2},
+                                      {p, Direction::AToB, 40 * gb, h + 3}};
     auto lines = billing::bill(1, usage, prices);
     REQUIRE(lines.size() == 3);
     CHECK(lines[0].gb == Approx(10));
