@@ -10,6 +10,7 @@
 #include "model/error.h"
 #include "model/ids.h"
 #include "model/region.h"
+#include "store/sqlite_store.h"
 #include "netns/netns.h"
 
 namespace xpeer {
@@ -24,7 +25,10 @@ Error not_found(const std::string& kind, const std::string& id) {
 Controller::Controller(Config config) : Controller(std::move(config), nullptr) {}
 
 Controller::Controller(Config config, std::unique_ptr<Dataplane> dataplane)
-    : config_(std::move(config)), store_(config_.state_path), dataplane_(std::move(dataplane)) {
+    : config_(std::move(config)),
+      owned_store_(std::make_unique<SqliteStore>(config_.state_path)),
+      store_(*owned_store_),
+      dataplane_(std::move(dataplane)) {
     if (!dataplane_) dataplane_ = std::make_unique<Kernel>(config_);
     kernel_ = dataplane_.get();
     check_binding();

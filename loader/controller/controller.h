@@ -274,7 +274,8 @@ private:
     auto transact_locked(F&& fn);
 
     Config config_;
-    Store store_;
+    std::unique_ptr<Store> owned_store_;
+    Store& store_;
     MapWriter maps_{store_};  // if the command fails, the maps follow the rolled-back store
     std::unique_ptr<Dataplane> dataplane_;
     std::unique_ptr<DryRun> dry_run_;

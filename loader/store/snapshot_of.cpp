@@ -4,7 +4,7 @@
 
 #include "store/rows.h"
 #include "store/statement.h"
-#include "store/store.h"
+#include "store/sqlite_store.h"
 
 namespace xpeer {
 
@@ -17,7 +17,7 @@ constexpr size_t kLookupsPerVpc = 256;
 
 }  // namespace
 
-ScopedSnapshot Store::snapshot_of(const Scope& scope) {
+ScopedSnapshot SqliteStore::snapshot_of(const Scope& scope) {
     ScopedSnapshot out;
     Snapshot& s = out.snapshot;
 

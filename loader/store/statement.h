@@ -8,7 +8,7 @@
 
 #include "model/error.h"
 #include "model/model.h"
-#include "store/store.h"
+#include "store/sqlite_store.h"
 
 namespace xpeer::store_detail {
 

@@ -4,6 +4,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "model/direction.h"
@@ -12,8 +13,6 @@
 #include "model/scope.h"
 #include "telemetry/alerts.h"
 #include "telemetry/billing.h"
-
-struct sqlite3;
 
 namespace xpeer {
 
@@ -53,177 +52,158 @@ struct AlertChange {
     std::string delivery;  // "", "webhook: 200", "webhook: connection refused"
 };
 
-// A failure of SQLite itself (I/O, lock timeout, corrupt file): the statement and sqlite3_errmsg.
-// Rule violations are xpeer::Error instead (a constraint failure is Error("Store.Constraint")).
-class StoreError : public std::runtime_error {
-public:
-    StoreError(const std::string& what, int code) : std::runtime_error(what), code_(code) {}
-    int sqlite_code() const { return code_; }
-
-private:
-    int code_;
-};
-
 // The rows of a store that some map entries come from, and the links of their vSwitches.
 struct ScopedSnapshot {
     Snapshot snapshot;
     PortMap ports;
 };
 
-// The desired state in one SQLite file. Not thread-safe; one Store per process and file.
-// Writers from several processes serialize on BEGIN IMMEDIATE (busy timeout 10 s).
+// The desired state: every resource, its history, telemetry and settings. One backend per
+// process and store; a command runs in one Transaction, which sees only its own changes until it
+// commits. SQLite (store/sqlite_store.h) is the embedded one.
 class Store {
 public:
-    static constexpr int kSchemaVersion = 6;
+    virtual ~Store() = default;
 
-    enum class Access { ReadWrite, ReadOnly };
-
-    // Creates the parent directories and the schema if needed; throws Error("Store.SchemaVersion")
-    // for a file written by a newer xpeer. ReadOnly opens an existing store as it is.
-    explicit Store(const std::string& path, Access access = Access::ReadWrite);
-    ~Store();
-    Store(const Store&) = delete;
-    Store& operator=(const Store&) = delete;
-
-    // BEGIN IMMEDIATE on creation; rolled back on destruction unless committed.
+    // Opened by begin(); rolled back on destruction unless committed.
     class Transaction {
     public:
-        Transaction(Transaction&& other) noexcept;
+        Transaction(Transaction&& other) noexcept : store_(std::exchange(other.store_, nullptr)) {}
         Transaction& operator=(Transaction&&) = delete;
-        ~Transaction();
-        void commit();
+        ~Transaction() {
+            if (store_) store_->rollback_transaction();
+        }
+        void commit() {
+            if (!store_) throw std::logic_error("Store::Transaction::commit: already committed");
+            Store* store = std::exchange(store_, nullptr);
+            store->commit_transaction();
+        }
 
     private:
         friend class Store;
-        explicit Transaction(Store& store);
+        explicit Transaction(Store& store) : store_(&store) {}
         Store* store_;
     };
-    Transaction begin();
+    Transaction begin() {
+        begin_transaction();
+        return Transaction(*this);
+    }
 
-    const std::string& path() const { return path_; }
+    // The store as last committed: while this one's transaction is open, it does not see that
+    // transaction's changes.
+    virtual Store& committed() = 0;
 
-    // The store as last committed, through a second connection: while this one's transaction is
-    // open, it does not see that transaction's changes (WAL). Opened on first use.
-    Store& committed();
+    virtual std::optional<std::string> setting(const std::string& key) = 0;
+    virtual void set_setting(const std::string& key, const std::string& value) = 0;
 
-    std::optional<std::string> setting(const std::string& key);
-    void set_setting(const std::string& key, const std::string& value);
-
-    void ensure_account(AccountId account);
-    std::vector<AccountId> accounts();
+    virtual void ensure_account(AccountId account) = 0;
+    virtual std::vector<AccountId> accounts() = 0;
 
     // Assigns vpc.key: never reused, even after the VPC is deleted.
-    void insert(Vpc& vpc);
-    std::optional<Vpc> find_vpc(const std::string& id);
-    std::vector<Vpc> vpcs();
-    std::vector<Vpc> vpcs_of_account(AccountId account);
-    bool has_vpcs();
-    void delete_vpc(const std::string& id);  // Error("DependencyViolation.*") while it has children
+    virtual void insert(Vpc& vpc) = 0;
+    virtual std::optional<Vpc> find_vpc(const std::string& id) = 0;
+    virtual std::vector<Vpc> vpcs() = 0;
+    virtual std::vector<Vpc> vpcs_of_account(AccountId account) = 0;
+    virtual bool has_vpcs() = 0;
+    virtual void delete_vpc(const std::string& id) = 0;  // Error("DependencyViolation.*") while it has children
 
     // Assigns vsw.slot: the smallest not used by a live vSwitch.
-    void insert(VSwitch& vsw);
-    std::optional<VSwitch> find_vswitch(const std::string& id);
-    std::vector<VSwitch> vswitches();
-    std::vector<VSwitch> vswitches_of(const std::string& vpc_id);
-    void delete_vswitch(const std::string& id);  // also forgets its port
+    virtual void insert(VSwitch& vsw) = 0;
+    virtual std::optional<VSwitch> find_vswitch(const std::string& id) = 0;
+    virtual std::vector<VSwitch> vswitches() = 0;
+    virtual std::vector<VSwitch> vswitches_of(const std::string& vpc_id) = 0;
+    virtual void delete_vswitch(const std::string& id) = 0;  // also forgets its port
     // The kernel link of a vSwitch, recorded when it is made.
-    void set_vswitch_port(const std::string& vswitch_id, const PortInfo& port);
-    PortMap vswitch_ports();
-    PortMap vswitch_ports(const std::vector<VSwitch>& of);
+    virtual void set_vswitch_port(const std::string& vswitch_id, const PortInfo& port) = 0;
+    virtual PortMap vswitch_ports() = 0;
+    virtual PortMap vswitch_ports(const std::vector<VSwitch>& of) = 0;
 
-    void insert(const Instance& inst);
-    std::optional<Instance> find_instance(const std::string& id);
-    std::vector<Instance> instances();
-    std::vector<Instance> instances_of(const std::string& vswitch_id);
-    void delete_instance(const std::string& id);
+    virtual void insert(const Instance& inst) = 0;
+    virtual std::optional<Instance> find_instance(const std::string& id) = 0;
+    virtual std::vector<Instance> instances() = 0;
+    virtual std::vector<Instance> instances_of(const std::string& vswitch_id) = 0;
+    virtual void delete_instance(const std::string& id) = 0;
 
     // Assigns p.slot: the smallest not used by a connection that is not Deleted.
     // Connections are never removed: a Deleted one keeps its history and final counters.
-    void insert(Peering& p);
-    std::optional<Peering> find_peering(const std::string& id);
-    std::vector<Peering> peerings();       // all, Deleted included
-    std::vector<Peering> live_peerings();  // not Deleted
-    std::vector<Peering> live_peerings_of(const std::string& vpc_id);  // at either end
+    virtual void insert(Peering& p) = 0;
+    virtual std::optional<Peering> find_peering(const std::string& id) = 0;
+    virtual std::vector<Peering> peerings() = 0;       // all, Deleted included
+    virtual std::vector<Peering> live_peerings() = 0;  // not Deleted
+    virtual std::vector<Peering> live_peerings_of(const std::string& vpc_id) = 0;  // at either end
     // How many connections the account requested in the region, by status (Deleted included).
-    std::map<PeeringStatus, int64_t> peering_counts(AccountId account, const std::string& region);
-    std::vector<Peering> peerings_of_party(AccountId account);  // requester or accepter, Deleted included
-    std::vector<Peering> peerings_created_before(PeeringStatus status, int64_t time);
-    void set_peering_status(const std::string& id, PeeringStatus status);
-    void update_peering(const Peering& p);  // every field but id and slot
-    void archive_counters(const std::string& pcc, Direction direction, const LinkCounters& counters);
-    std::optional<LinkCounters> archived_counters(const std::string& pcc, Direction direction);
+    virtual std::map<PeeringStatus, int64_t> peering_counts(AccountId account, const std::string& region) = 0;
+    virtual std::vector<Peering> peerings_of_party(AccountId account) = 0;  // requester or accepter, Deleted included
+    virtual std::vector<Peering> peerings_created_before(PeeringStatus status, int64_t time) = 0;
+    virtual void set_peering_status(const std::string& id, PeeringStatus status) = 0;
+    virtual void update_peering(const Peering& p) = 0;  // every field but id and slot
+    virtual void archive_counters(const std::string& pcc, Direction direction, const LinkCounters& counters) = 0;
+    virtual std::optional<LinkCounters> archived_counters(const std::string& pcc, Direction direction) = 0;
 
     // A route without an id gets one derived from its key (model/route_id.h); one with an id keeps
     // it. Returns the id. Keys are never reused, so neither are derived ids.
-    std::string insert(const RouteEntry& r);
-    void insert(std::vector<RouteEntry>& routes);  // many at once, one prepared statement; fills in the ids
-    std::optional<RouteEntry> find_route(const std::string& id);
-    std::vector<RouteEntry> routes();
-    std::vector<RouteEntry> routes_of_vpc(const std::string& vpc_id);
-    std::optional<RouteEntry> any_route_of_vpc(const std::string& vpc_id);
-    std::vector<RouteEntry> routes_to(const std::string& vpc_id, const Cidr& destination);
-    std::vector<std::string> route_destinations(const std::string& vpc_id);  // as stored: Cidr::str()
-    std::vector<RouteEntry> routes_via(const std::string& pcc_id);
-    void delete_route(const std::string& id);
+    virtual std::string insert(const RouteEntry& r) = 0;
+    virtual void insert(std::vector<RouteEntry>& routes) = 0;  // many at once, one prepared statement; fills in the ids
+    virtual std::optional<RouteEntry> find_route(const std::string& id) = 0;
+    virtual std::vector<RouteEntry> routes() = 0;
+    virtual std::vector<RouteEntry> routes_of_vpc(const std::string& vpc_id) = 0;
+    virtual std::optional<RouteEntry> any_route_of_vpc(const std::string& vpc_id) = 0;
+    virtual std::vector<RouteEntry> routes_to(const std::string& vpc_id, const Cidr& destination) = 0;
+    virtual std::vector<std::string> route_destinations(const std::string& vpc_id) = 0;  // as stored: Cidr::str()
+    virtual std::vector<RouteEntry> routes_via(const std::string& pcc_id) = 0;
+    virtual void delete_route(const std::string& id) = 0;
 
-    void record(const Event& e);
+    virtual void record(const Event& e) = 0;
     // Ordered by time, then insertion. A non-empty filter keeps the events of resources whose id
     // starts with it: a whole id, or a prefix such as "pcc-".
-    std::vector<Event> events(const std::string& resource_filter = "");
+    virtual std::vector<Event> events(const std::string& resource_filter = "") = 0;
 
     // Quotas an account has set (name -> value); the defaults live in controller/quotas.h.
-    std::optional<int64_t> quota(AccountId account, const std::string& name);
-    void set_quota(AccountId account, const std::string& name, int64_t value);
+    virtual std::optional<int64_t> quota(AccountId account, const std::string& name) = 0;
+    virtual void set_quota(AccountId account, const std::string& name, int64_t value) = 0;
 
     // Principal accounts a VPC is shared with (sorted), and the VPCs shared with an account.
-    std::vector<AccountId> principals(const std::string& vpc_id);
-    std::vector<Vpc> vpcs_shared_with(AccountId account);
-    void share(const std::string& vpc_id, AccountId account);    // idempotent
-    void unshare(const std::string& vpc_id, AccountId account);  // idempotent
+    virtual std::vector<AccountId> principals(const std::string& vpc_id) = 0;
+    virtual std::vector<Vpc> vpcs_shared_with(AccountId account) = 0;
+    virtual void share(const std::string& vpc_id, AccountId account) = 0;    // idempotent
+    virtual void unshare(const std::string& vpc_id, AccountId account) = 0;  // idempotent
 
     // What a create with a client token made, so that a retry returns it instead of a second one.
-    std::optional<ClientToken> client_token(AccountId account, const std::string& token);
-    void insert(const ClientToken& t);
+    virtual std::optional<ClientToken> client_token(AccountId account, const std::string& token) = 0;
+    virtual void insert(const ClientToken& t) = 0;
 
-    std::optional<LinkReading> link_reading(const std::string& pcc, Direction direction);
-    void put(const LinkReading& r);
-    void add_usage(const UsageRow& delta);  // adds to the hour's row
-    std::vector<UsageRow> usage(int64_t from_hour, int64_t to_hour);  // [from, to)
+    virtual std::optional<LinkReading> link_reading(const std::string& pcc, Direction direction) = 0;
+    virtual void put(const LinkReading& r) = 0;
+    virtual void add_usage(const UsageRow& delta) = 0;  // adds to the hour's row
+    virtual std::vector<UsageRow> usage(int64_t from_hour, int64_t to_hour) = 0;  // [from, to)
 
-    std::vector<billing::Price> prices();  // every price set, the oldest effective_from first
+    virtual std::vector<billing::Price> prices() = 0;  // every price set, the oldest effective_from first
     // Adds to the pair's history (regions in either order); replaces one with the same effective_from.
-    void set_price(const billing::Price& p);
+    virtual void set_price(const billing::Price& p) = 0;
 
-    void insert(const alerts::Rule& r);
-    std::vector<alerts::Rule> alert_rules();
-    std::optional<alerts::Rule> find_alert(const std::string& id);
-    void delete_alert(const std::string& id);
-    alerts::State alert_state(const std::string& id);
-    void set_alert_state(const std::string& id, const alerts::State& s);
-    int64_t record(const AlertChange& c);  // returns its seq
-    void set_delivery(int64_t seq, const std::string& delivery);
-    std::vector<AlertChange> alert_history(const std::string& alert_id);
+    virtual void insert(const alerts::Rule& r) = 0;
+    virtual std::vector<alerts::Rule> alert_rules() = 0;
+    virtual std::optional<alerts::Rule> find_alert(const std::string& id) = 0;
+    virtual void delete_alert(const std::string& id) = 0;
+    virtual alerts::State alert_state(const std::string& id) = 0;
+    virtual void set_alert_state(const std::string& id, const alerts::State& s) = 0;
+    virtual int64_t record(const AlertChange& c) = 0;  // returns its seq
+    virtual void set_delivery(int64_t seq, const std::string& delivery) = 0;
+    virtual std::vector<AlertChange> alert_history(const std::string& alert_id) = 0;
 
-    Snapshot snapshot();  // live peerings only
+    virtual Snapshot snapshot() = 0;  // live peerings only
     // What compile_scope(scope) needs, and no more: the scope's vSwitches, every vSwitch of a VPC
     // with one of its prefixes (a system route wins over a route entry with its key), the route
     // entries of its prefixes, its live peerings and those the routes name, every VPC these name.
-    ScopedSnapshot snapshot_of(const Scope& scope);
+    virtual ScopedSnapshot snapshot_of(const Scope& scope) = 0;
 
     // Whether any resource, live or gone (events remember them), has this id.
-    bool id_exists(const std::string& id);
+    virtual bool id_exists(const std::string& id) = 0;
 
-private:
-    void exec(const char* sql);
-    void create_schema();
-    uint64_t route_salt();
-    // The key of the route `id` names: a kept id first, else the key it derives from.
-    std::optional<int64_t> route_key(const std::string& id);
-
-    std::string path_;
-    sqlite3* db_ = nullptr;
-    std::unique_ptr<Store> committed_;
-    std::optional<uint64_t> route_salt_;  // meta route_id_salt (model/route_id.h), read when first needed
+protected:
+    virtual void begin_transaction() = 0;
+    virtual void commit_transaction() = 0;
+    virtual void rollback_transaction() noexcept = 0;  // only an open transaction
 };
 
 using Transaction = Store::Transaction;

@@ -7,7 +7,7 @@
 #include "compiler/compiler.h"
 #include "compiler/delta.h"
 #include "compiler/lpm_key.h"
-#include "store/store.h"
+#include "store/sqlite_store.h"
 
 using namespace xpeer;
 
@@ -20,7 +20,7 @@ struct TempStore {
         std::string tmpl = (std::filesystem::temp_directory_path() / "xpeer-scope-XXXXXX").string();
         REQUIRE(mkdtemp(tmpl.data()) != nullptr);
         dir = tmpl;
-        store = std::make_unique<Store>(dir + "/xpeer.db");
+        store = std::make_unique<SqliteStore>(dir + "/xpeer.db");
     }
     ~TempStore() {
         store.reset();

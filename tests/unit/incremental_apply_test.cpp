@@ -5,6 +5,7 @@
 
 #include "compiler/compiler.h"
 #include "compiler/delta.h"
+#include "store/sqlite_store.h"
 #include "world.h"
 
 using namespace xpeer;
@@ -17,7 +18,7 @@ constexpr AccountId kBob = 1002;
 
 // What the whole committed store compiles to.
 Tables whole(World& w) {
-    Store s(w.db());
+    SqliteStore s(w.db());
     return compile(s.snapshot(), s.vswitch_ports());
 }
 

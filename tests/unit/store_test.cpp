@@ -9,7 +9,7 @@
 #include "model/error.h"
 #include "model/ids.h"
 #include "model/route_id.h"
-#include "store/store.h"
+#include "store/sqlite_store.h"
 
 using namespace xpeer;
 
@@ -110,14 +110,14 @@ void peered_pair(Store& s) {
 TEST_CASE("store: creates the file with the current schema version and reopens it", "[store]") {
     TempDir dir;
     {
-        Store s(dir.db());
+        SqliteStore s(dir.db());
         s.set_setting("bpffs", "/sys/fs/bpf/xpeer");
         auto v = vpc("vpc-a", "10.0.0.0/16");
         v.ipv6_cidr = Cidr::parse("2408:4000::/56");
         s.insert(v);
     }
     REQUIRE(std::filesystem::exists(dir.db()));
-    Store s(dir.db());
+    SqliteStore s(dir.db());
     CHECK(s.setting("bpffs") == "/sys/fs/bpf/xpeer");
     CHECK_FALSE(s.setting("nope"));
     s.set_setting("bpffs", "/other");
@@ -134,22 +134,22 @@ TEST_CASE("store: creates the file with the current schema version and reopens i
     sqlite3_stmt* st = nullptr;
     REQUIRE(sqlite3_prepare_v2(h, "SELECT value FROM meta WHERE key = 'schema_version'", -1, &st, nullptr) == SQLITE_OK);
     REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-    CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == std::to_string(Store::kSchemaVersion));
+    CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == std::to_string(SqliteStore::kSchemaVersion));
     sqlite3_finalize(st);
     sqlite3_close(h);
 }
 
 TEST_CASE("store: refuses a file from a newer schema", "[store]") {
     TempDir dir;
-    { Store s(dir.db()); }
-    raw_exec(dir.db(), "UPDATE meta SET value = '" + std::to_string(Store::kSchemaVersion + 1) + "' WHERE key = 'schema_version'");
-    CHECK(error_code([&] { Store s(dir.db()); }) == "Store.SchemaVersion");
+    { SqliteStore s(dir.db()); }
+    raw_exec(dir.db(), "UPDATE meta SET value = '" + std::to_string(SqliteStore::kSchemaVersion + 1) + "' WHERE key = 'schema_version'");
+    CHECK(error_code([&] { SqliteStore s(dir.db()); }) == "Store.SchemaVersion");
 }
 
 TEST_CASE("store: a version 1 file is migrated to the current schema and keeps its rows", "[store]") {
     TempDir dir;
     {
-        Store s(dir.db());
+        SqliteStore s(dir.db());
         auto v = vpc("vpc-a", "10.0.0.0/16");
         s.insert(v);
     }
@@ -161,7 +161,7 @@ TEST_CASE("store: a version 1 file is migrated to the current schema and keeps i
                        "DROP INDEX peerings_account_region; DROP INDEX peerings_peer_account; DROP INDEX peerings_status_created; "
                        "DROP INDEX vpcs_account; "
                        "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
-    Store s(dir.db());
+    SqliteStore s(dir.db());
     CHECK(s.find_vpc("vpc-a"));
     s.set_quota(1, "vpc_quota_peer_num", 30);
     CHECK(s.quota(1, "vpc_quota_peer_num") == 30);
@@ -181,13 +181,13 @@ TEST_CASE("store: a version 1 file is migrated to the current schema and keeps i
 
 TEST_CASE("store: a version 5 file's prices bill every hour as before, new ones add to their history", "[store]") {
     TempDir dir;
-    { Store s(dir.db()); }
+    { SqliteStore s(dir.db()); }
     raw_exec(dir.db(), "DROP TABLE prices; "
                        "CREATE TABLE prices (region_a TEXT NOT NULL, region_b TEXT NOT NULL, link_type TEXT NOT NULL, "
                        "usd_per_gb REAL NOT NULL, PRIMARY KEY (region_a, region_b, link_type)); "
                        "INSERT INTO prices VALUES ('cn-shanghai', 'cn-hangzhou', 'Gold', 0.05); "
                        "UPDATE meta SET value = '5' WHERE key = 'schema_version'");
-    Store s(dir.db());
+    SqliteStore s(dir.db());
     auto prices = s.prices();
     REQUIRE(prices.size() == 1);
     CHECK(prices[0].region_a == "cn-hangzhou");  // in order
@@ -205,7 +205,7 @@ TEST_CASE("store: a version 5 file's prices bill every hour as before, new ones 
 
 TEST_CASE("store: a transaction not committed leaves nothing", "[store]") {
     TempDir dir;
-    Store s(dir.db());
+    SqliteStore s(dir.db());
     {
         auto tx = s.begin();
         auto v = vpc("vpc-a", "10.0.0.0/16");
@@ -226,13 +226,13 @@ TEST_CASE("store: a transaction not committed leaves nothing", "[store]") {
     }
     CHECK(s.find_vpc("vpc-b"));
     // Another process sees it too.
-    Store other(dir.db());
+    SqliteStore other(dir.db());
     CHECK(other.vpcs().size() == 1);
 }
 
 TEST_CASE("store: an exception inside a transaction rolls everything back", "[store]") {
     TempDir dir;
-    Store s(dir.db());
+    SqliteStore s(dir.db());
     try {
         auto tx = s.begin();
         auto v = vpc("vpc-a", "10.0.0.0/16");
@@ -250,7 +250,7 @@ TEST_CASE("store: an exception inside a transaction rolls everything back", "[st
 
 TEST_CASE("store: VPC keys are never reused", "[store]") {
     TempDir dir;
-    Store s(dir.db());
+    SqliteStore s(dir.db());
     auto a = vpc("vpc-a", "10.0.0.0/16"), b = vpc("vpc-b", "10.1.0.0/16"), c = vpc("vpc-c", "10.2.0.0/16");
     s.insert(a);
     s.insert(b);
@@ -264,7 +264,7 @@ TEST_CASE("store: VPC keys are never reused", "[store]") {
 
 TEST_CASE("store: vSwitch slots are the smallest free after deletes", "[store]") {
     TempDir dir;
-    Store s(dir.db());
+    SqliteStore s(dir.db());
     auto v = vpc("vpc-a", "10.0.0.0/16");
     s.insert(v);
     std::vector<VSwitch> vs;
@@ -289,7 +289,7 @@ TEST_CASE("store: vSwitch slots are the smallest free after deletes", "[store]")
 
 TEST_CASE("store: vSwitch ports follow their vSwitch", "[store]") {
     TempDir dir;
-    Store s(dir.db());
+    SqliteStore s(dir.db());
     auto v = vpc("vpc-a", "10.0.0.0/16");
     s.insert(v);
     auto w = vswitch("vsw-a", "vpc-a", "10.0.1.0/24");
@@ -306,7 +306,7 @@ TEST_CASE("store: vSwitch ports follow their vSwitch", "[store]") {
 
 TEST_CASE("store: instances with optional addresses", "[store]") {
     TempDir dir;
-    Store s(dir.db());
+    SqliteStore s(dir.db());
     auto v = vpc("vpc-a", "10.0.0.0/16");
     s.insert(v);
     auto w = vswitch("vsw-a", "vpc-a", "10.0.1.0/24");
@@ -327,7 +327,7 @@ TEST_CASE("store: instances with optional addresses", "[store]") {
 
 TEST_CASE("store: peering slots are reused only from Deleted connections", "[store]") {
     TempDir dir;
-    Store s(dir.db());
+    SqliteStore s(dir.db());
     for (auto id : {"vpc-a", "vpc-b", "vpc-c"}) {
         auto v = vpc(id, "10.0.0.0/16");
         s.insert(v);
@@ -371,7 +371,7 @@ TEST_CASE("store: peering slots are reused only from Deleted connections", "[sto
 
 TEST_CASE("store: final counters of a deleted connection", "[store]") {
     TempDir dir;
-    Store s(dir.db());
+    SqliteStore s(dir.db());
     auto a = vpc("vpc-a", "10.0.0.0/16"), b = vpc("vpc-b", "10.1.0.0/16");
     s.insert(a);
     s.insert(b);
@@ -392,7 +392,7 @@ TEST_CASE("store: final counters of a deleted connection", "[store]") {
 
 TEST_CASE("store: route entries by VPC and by next hop", "[store]") {
     TempDir dir;
-    Store s(dir.db());
+    SqliteStore s(dir.db());
     peered_pair(s);
     s.insert(route("rte-1", "vpc-a", "192.168.0.0/16", "pcc-0"));
     s.insert(route("rte-2", "vpc-b", "10.0.0.0/16", "pcc-0"));
@@ -408,7 +408,7 @@ TEST_CASE("store: route entries by VPC and by next hop", "[store]") {
 
 TEST_CASE("store: a route entry inserted without an id gets one derived from its key, never reused", "[store]") {
     TempDir dir;
-    Store s(dir.db());
+    SqliteStore s(dir.db());
     peered_pair(s);
     const uint64_t salt = route_salt(dir.db());
     auto key_of = [&](const std::string& id) { return route_key_of(id, salt); };
@@ -441,7 +441,7 @@ TEST_CASE("store: a route entry inserted without an id gets one derived from its
 
 TEST_CASE("store: route keys skip what another writer took, and ids that kept routes hold", "[store]") {
     TempDir dir;
-    Store s(dir.db());
+    SqliteStore s(dir.db());
     peered_pair(s);
     const uint64_t salt = route_salt(dir.db());
     const uint64_t first = *route_key_of(s.insert(route("", "vpc-a", "192.168.1.0/24", "pcc-0")), salt);
@@ -460,7 +460,7 @@ TEST_CASE("store: route keys skip what another writer took, and ids that kept ro
 
 TEST_CASE("store: routes inserted together are all stored or none, and get their ids only when stored", "[store]") {
     TempDir dir;
-    Store s(dir.db());
+    SqliteStore s(dir.db());
     peered_pair(s);
     std::vector<RouteEntry> routes{route("", "vpc-a", "192.168.1.0/24", "pcc-0"), route("", "vpc-nope", "192.168.2.0/24", "pcc-0")};
     CHECK(error_code([&] { s.insert(routes); }) == "Store.Constraint");
@@ -471,7 +471,7 @@ TEST_CASE("store: routes inserted together are all stored or none, and get their
 TEST_CASE("store: a version 4 file keeps its route ids and order, new routes continue after them", "[store]") {
     TempDir dir;
     {
-        Store s(dir.db());
+        SqliteStore s(dir.db());
         peered_pair(s);
     }
     raw_exec(dir.db(), "DROP TABLE routes; DELETE FROM meta WHERE key = 'route_next_key'; "
@@ -482,7 +482,7 @@ TEST_CASE("store: a version 4 file keeps its route ids and order, new routes con
                        "(7, 'rte-0x4k2m9q7c1d8e5f', 'vpc-a', '192.168.1.0/24', 'pcc-0', 1), "
                        "(3, 'rte-aaaabbbbccccdddd', 'vpc-a', '192.168.2.0/24', 'pcc-0', 2); "
                        "UPDATE meta SET value = '4' WHERE key = 'schema_version'");
-    Store s(dir.db());
+    SqliteStore s(dir.db());
     std::vector<std::string> listed;
     for (const auto& r : s.routes()) listed.push_back(r.id);
     CHECK(listed == std::vector<std::string>{"rte-aaaabbbbccccdddd", "rte-0x4k2m9q7c1d8e5f"});  // rowid order kept
@@ -507,7 +507,7 @@ TEST_CASE("store: a version 4 file keeps its route ids and order, new routes con
 
 TEST_CASE("store: parents with children cannot be deleted", "[store]") {
     TempDir dir;
-    Store s(dir.db());
+    SqliteStore s(dir.db());
     auto a = vpc("vpc-a", "10.0.0.0/16"), b = vpc("vpc-b", "192.168.0.0/16");
     s.insert(a);
     s.insert(b);
@@ -544,7 +544,7 @@ TEST_CASE("store: parents with children cannot be deleted", "[store]") {
 
 TEST_CASE("store: events by time, then insertion, filtered by resource", "[store]") {
     TempDir dir;
-    Store s(dir.db());
+    SqliteStore s(dir.db());
     s.record(Event{20, "pcc-b", "Activated", 1, "third"});
     s.record(Event{10, "pcc-a", "Creating", 1, "first"});
     s.record(Event{20, "vpc-a", "Available", 2, "fourth"});
@@ -563,7 +563,7 @@ TEST_CASE("store: events by time, then insertion, filtered by resource", "[store
 
 TEST_CASE("store: snapshot holds the live state", "[store]") {
     TempDir dir;
-    Store s(dir.db());
+    SqliteStore s(dir.db());
     auto a = vpc("vpc-a", "10.0.0.0/16"), b = vpc("vpc-b", "192.168.0.0/16");
     s.insert(a);
     s.insert(b);
@@ -587,7 +587,7 @@ TEST_CASE("store: snapshot holds the live state", "[store]") {
 
 TEST_CASE("store: accounts and id_exists", "[store]") {
     TempDir dir;
-    Store s(dir.db());
+    SqliteStore s(dir.db());
     s.ensure_account(7);
     s.ensure_account(7);
     s.ensure_account(1234567890123ull);
@@ -618,7 +618,7 @@ TEST_CASE("ids: cloud-style random ids, drawn again while taken", "[ids]") {
 
 TEST_CASE("store: the committed view does not see an open transaction's changes", "[store]") {
     TempDir dir;
-    Store s(dir.db());
+    SqliteStore s(dir.db());
     auto a = vpc("vpc-a", "10.0.0.0/16");
     s.insert(a);
     {

@@ -1,4 +1,4 @@
-#include "store/store.h"
+#include "store/sqlite_store.h"
 #include "store/rows.h"
 #include "store/statement.h"
 
@@ -172,7 +172,7 @@ Mac parse_port_mac(const std::string& text) {
 
 // ---- opening, schema, transactions
 
-Store::Store(const std::string& path, Access access) : path_(path) {
+SqliteStore::SqliteStore(const std::string& path, Access access) : path_(path) {
     if (access == Access::ReadOnly) {
         if (int rc = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READONLY, nullptr); rc != SQLITE_OK) {
             std::string what = "sqlite: open " + path + " read-only: " + (db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(rc));
@@ -208,17 +208,17 @@ Store::Store(const std::string& path, Access access) : path_(path) {
     }
 }
 
-Store::~Store() {
+SqliteStore::~SqliteStore() {
     committed_.reset();
     sqlite3_close(db_);
 }
 
-Store& Store::committed() {
-    if (!committed_) committed_ = std::make_unique<Store>(path_, Access::ReadOnly);
+Store& SqliteStore::committed() {
+    if (!committed_) committed_ = std::make_unique<SqliteStore>(path_, Access::ReadOnly);
     return *committed_;
 }
 
-void Store::exec(const char* sql) {
+void SqliteStore::exec(const char* sql) {
     char* err = nullptr;
     if (int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err); rc != SQLITE_OK) {
         std::string msg = err ? err : sqlite3_errstr(rc);
@@ -231,7 +231,7 @@ void Store::exec(const char* sql) {
     }
 }
 
-void Store::create_schema() {
+void SqliteStore::create_schema() {
     auto tx = begin();
     exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
     auto version = one<int64_t>(db_, [](const Statement& s) { return s.i64(0); },
@@ -258,59 +258,51 @@ void Store::create_schema() {
     tx.commit();
 }
 
-Store::Transaction::Transaction(Store& store) : store_(&store) { store.exec("BEGIN IMMEDIATE"); }
+void SqliteStore::begin_transaction() { exec("BEGIN IMMEDIATE"); }
 
-Store::Transaction::Transaction(Transaction&& other) noexcept : store_(std::exchange(other.store_, nullptr)) {}
+void SqliteStore::commit_transaction() { exec("COMMIT"); }
 
-Store::Transaction::~Transaction() {
+void SqliteStore::rollback_transaction() noexcept {
     // SQLite may already have rolled back (e.g. after SQLITE_FULL): only roll back an open transaction.
-    if (store_ && !sqlite3_get_autocommit(store_->db_)) sqlite3_exec(store_->db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    if (!sqlite3_get_autocommit(db_)) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
-
-void Store::Transaction::commit() {
-    if (!store_) throw std::logic_error("Store::Transaction::commit: already committed");
-    store_->exec("COMMIT");
-    store_ = nullptr;
-}
-
-Store::Transaction Store::begin() { return Transaction(*this); }
 
 // ---- settings and accounts
 
-std::optional<std::string> Store::setting(const std::string& key) {
+std::optional<std::string> SqliteStore::setting(const std::string& key) {
     return one<std::string>(db_, [](const Statement& s) { return s.text(0); }, "SELECT value FROM settings WHERE key = ?", key);
 }
 
-void Store::set_setting(const std::string& key, const std::string& value) {
+void SqliteStore::set_setting(const std::string& key, const std::string& value) {
     Statement(db_, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value).run();
 }
 
-void Store::ensure_account(AccountId account) { Statement(db_, "INSERT OR IGNORE INTO accounts (id) VALUES (?)", account).run(); }
+void SqliteStore::ensure_account(AccountId account) { Statement(db_, "INSERT OR IGNORE INTO accounts (id) VALUES (?)", account).run(); }
 
-std::vector<AccountId> Store::accounts() {
+std::vector<AccountId> SqliteStore::accounts() {
     return all<AccountId>(db_, [](const Statement& s) { return s.u64(0); }, "SELECT id FROM accounts ORDER BY id");
 }
 
 // ---- VPCs
 
-void Store::insert(Vpc& v) {
+void SqliteStore::insert(Vpc& v) {
     Statement(db_, "INSERT INTO vpcs (id, account, region, name, cidr, ipv6_cidr, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)", v.id,
               v.account, v.region, v.name, v.cidr, v.ipv6_cidr, v.created_at)
         .run();
     v.key = static_cast<uint32_t>(sqlite3_last_insert_rowid(db_));
 }
 
-std::optional<Vpc> Store::find_vpc(const std::string& id) { return one<Vpc>(db_, read_vpc, kVpcCols + std::string("WHERE id = ?"), id); }
+std::optional<Vpc> SqliteStore::find_vpc(const std::string& id) { return one<Vpc>(db_, read_vpc, kVpcCols + std::string("WHERE id = ?"), id); }
 
-std::vector<Vpc> Store::vpcs() { return all<Vpc>(db_, read_vpc, kVpcCols + std::string("ORDER BY key")); }
+std::vector<Vpc> SqliteStore::vpcs() { return all<Vpc>(db_, read_vpc, kVpcCols + std::string("ORDER BY key")); }
 
-std::vector<Vpc> Store::vpcs_of_account(AccountId account) {
+std::vector<Vpc> SqliteStore::vpcs_of_account(AccountId account) {
     return all<Vpc>(db_, read_vpc, kVpcCols + std::string("WHERE account = ? ORDER BY key"), account);
 }
 
-bool Store::has_vpcs() { return Statement(db_, "SELECT 1 FROM vpcs LIMIT 1").step(); }
+bool SqliteStore::has_vpcs() { return Statement(db_, "SELECT 1 FROM vpcs LIMIT 1").step(); }
 
-void Store::delete_vpc(const std::string& id) {
+void SqliteStore::delete_vpc(const std::string& id) {
     refuse_children(db_, "SELECT id FROM vswitches WHERE vpc_id = ? ORDER BY rowid LIMIT 1", id, "VSwitch", "vSwitch");
     if (auto r = any_route_of_vpc(id))
         throw Error("DependencyViolation.RouteEntry", id + " still has route entry " + r->id + "; delete it first");
@@ -319,7 +311,7 @@ void Store::delete_vpc(const std::string& id) {
 
 // ---- vSwitches
 
-void Store::insert(VSwitch& v) {
+void SqliteStore::insert(VSwitch& v) {
     uint32_t slot = smallest_free(db_, "SELECT slot FROM vswitches ORDER BY slot");
     Statement(db_, "INSERT INTO vswitches (id, slot, vpc_id, name, cidr, ipv6_cidr, created_at, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
               v.id, slot, v.vpc_id, v.name, v.cidr, v.ipv6_cidr, v.created_at, v.account)
@@ -327,22 +319,22 @@ void Store::insert(VSwitch& v) {
     v.slot = slot;
 }
 
-std::optional<VSwitch> Store::find_vswitch(const std::string& id) {
+std::optional<VSwitch> SqliteStore::find_vswitch(const std::string& id) {
     return one<VSwitch>(db_, read_vswitch, kVSwitchCols + std::string("WHERE id = ?"), id);
 }
 
-std::vector<VSwitch> Store::vswitches() { return all<VSwitch>(db_, read_vswitch, kVSwitchCols + std::string("ORDER BY rowid")); }
+std::vector<VSwitch> SqliteStore::vswitches() { return all<VSwitch>(db_, read_vswitch, kVSwitchCols + std::string("ORDER BY rowid")); }
 
-std::vector<VSwitch> Store::vswitches_of(const std::string& vpc_id) {
+std::vector<VSwitch> SqliteStore::vswitches_of(const std::string& vpc_id) {
     return all<VSwitch>(db_, read_vswitch, kVSwitchCols + std::string("WHERE vpc_id = ? ORDER BY rowid"), vpc_id);
 }
 
-void Store::delete_vswitch(const std::string& id) {
+void SqliteStore::delete_vswitch(const std::string& id) {
     refuse_children(db_, "SELECT id FROM instances WHERE vswitch_id = ? ORDER BY rowid LIMIT 1", id, "Instance", "instance");
     delete_one(db_, "DELETE FROM vswitches WHERE id = ?", "VSwitch", id);
 }
 
-void Store::set_vswitch_port(const std::string& vswitch_id, const PortInfo& port) {
+void SqliteStore::set_vswitch_port(const std::string& vswitch_id, const PortInfo& port) {
     Statement(db_,
               "INSERT INTO vswitch_ports (vswitch_id, ifindex, datapath_mac, vpc_mac) VALUES (?, ?, ?, ?) "
               "ON CONFLICT(vswitch_id) DO UPDATE SET ifindex = excluded.ifindex, datapath_mac = excluded.datapath_mac, "
@@ -351,14 +343,14 @@ void Store::set_vswitch_port(const std::string& vswitch_id, const PortInfo& port
         .run();
 }
 
-PortMap Store::vswitch_ports() {
+PortMap SqliteStore::vswitch_ports() {
     Statement s(db_, "SELECT vswitch_id, ifindex, datapath_mac, vpc_mac FROM vswitch_ports");
     PortMap out;
     while (s.step()) out[s.text(0)] = PortInfo{static_cast<uint32_t>(s.i64(1)), parse_port_mac(s.text(2)), parse_port_mac(s.text(3))};
     return out;
 }
 
-PortMap Store::vswitch_ports(const std::vector<VSwitch>& of) {
+PortMap SqliteStore::vswitch_ports(const std::vector<VSwitch>& of) {
     PortMap out;
     for (const auto& vsw : of) {
         Statement s(db_, "SELECT ifindex, datapath_mac, vpc_mac FROM vswitch_ports WHERE vswitch_id = ?", vsw.id);
@@ -369,27 +361,27 @@ PortMap Store::vswitch_ports(const std::vector<VSwitch>& of) {
 
 // ---- instances
 
-void Store::insert(const Instance& i) {
+void SqliteStore::insert(const Instance& i) {
     Statement(db_, "INSERT INTO instances (id, vswitch_id, ip, ipv6, created_at, account) VALUES (?, ?, ?, ?, ?, ?)", i.id, i.vswitch_id,
               i.ip, i.ipv6, i.created_at, i.account)
         .run();
 }
 
-std::optional<Instance> Store::find_instance(const std::string& id) {
+std::optional<Instance> SqliteStore::find_instance(const std::string& id) {
     return one<Instance>(db_, read_instance, kInstanceCols + std::string("WHERE id = ?"), id);
 }
 
-std::vector<Instance> Store::instances() { return all<Instance>(db_, read_instance, kInstanceCols + std::string("ORDER BY rowid")); }
+std::vector<Instance> SqliteStore::instances() { return all<Instance>(db_, read_instance, kInstanceCols + std::string("ORDER BY rowid")); }
 
-std::vector<Instance> Store::instances_of(const std::string& vswitch_id) {
+std::vector<Instance> SqliteStore::instances_of(const std::string& vswitch_id) {
     return all<Instance>(db_, read_instance, kInstanceCols + std::string("WHERE vswitch_id = ? ORDER BY rowid"), vswitch_id);
 }
 
-void Store::delete_instance(const std::string& id) { delete_one(db_, "DELETE FROM instances WHERE id = ?", "Instance", id); }
+void SqliteStore::delete_instance(const std::string& id) { delete_one(db_, "DELETE FROM instances WHERE id = ?", "Instance", id); }
 
 // ---- peering connections
 
-void Store::insert(Peering& p) {
+void SqliteStore::insert(Peering& p) {
     uint32_t slot = smallest_free(db_, "SELECT slot FROM peerings WHERE status <> 'Deleted' ORDER BY slot");
     Statement(db_,
               "INSERT INTO peerings (id, slot, account, vpc_id, peer_account, peer_vpc_id, region, peer_region, bandwidth_mbps, "
@@ -400,43 +392,43 @@ void Store::insert(Peering& p) {
     p.slot = slot;
 }
 
-std::optional<Peering> Store::find_peering(const std::string& id) {
+std::optional<Peering> SqliteStore::find_peering(const std::string& id) {
     return one<Peering>(db_, read_peering, kPeeringCols + std::string("WHERE id = ?"), id);
 }
 
-std::vector<Peering> Store::peerings() { return all<Peering>(db_, read_peering, kPeeringCols + std::string("ORDER BY rowid")); }
+std::vector<Peering> SqliteStore::peerings() { return all<Peering>(db_, read_peering, kPeeringCols + std::string("ORDER BY rowid")); }
 
-std::vector<Peering> Store::live_peerings() {
+std::vector<Peering> SqliteStore::live_peerings() {
     return all<Peering>(db_, read_peering, kPeeringCols + std::string("WHERE status <> 'Deleted' ORDER BY rowid"));
 }
 
-std::vector<Peering> Store::live_peerings_of(const std::string& vpc_id) {
+std::vector<Peering> SqliteStore::live_peerings_of(const std::string& vpc_id) {
     return all<Peering>(db_, read_peering, kPeeringCols + std::string("WHERE (vpc_id = ?1 OR peer_vpc_id = ?1) AND status <> 'Deleted' ORDER BY rowid"),
                         vpc_id);
 }
 
-std::map<PeeringStatus, int64_t> Store::peering_counts(AccountId account, const std::string& region) {
+std::map<PeeringStatus, int64_t> SqliteStore::peering_counts(AccountId account, const std::string& region) {
     Statement s(db_, "SELECT status, count(*) FROM peerings WHERE account = ? AND region = ? GROUP BY status", account, region);
     std::map<PeeringStatus, int64_t> out;
     while (s.step()) out[peering_status_from_string(s.text(0))] = s.i64(1);
     return out;
 }
 
-std::vector<Peering> Store::peerings_of_party(AccountId account) {
+std::vector<Peering> SqliteStore::peerings_of_party(AccountId account) {
     return all<Peering>(db_, read_peering, kPeeringCols + std::string("WHERE account = ?1 OR peer_account = ?1 ORDER BY rowid"), account);
 }
 
-std::vector<Peering> Store::peerings_created_before(PeeringStatus status, int64_t time) {
+std::vector<Peering> SqliteStore::peerings_created_before(PeeringStatus status, int64_t time) {
     return all<Peering>(db_, read_peering, kPeeringCols + std::string("WHERE status = ? AND created_at < ? ORDER BY rowid"), status, time);
 }
 
-void Store::set_peering_status(const std::string& id, PeeringStatus status) {
+void SqliteStore::set_peering_status(const std::string& id, PeeringStatus status) {
     Statement s(db_, "UPDATE peerings SET status = ? WHERE id = ?", status, id);
     s.run();
     if (s.changes() == 0) throw Error("InvalidVpcPeerId.NotFound", "peering connection " + id + " not found in the store");
 }
 
-void Store::update_peering(const Peering& p) {
+void SqliteStore::update_peering(const Peering& p) {
     Statement s(db_,
                 "UPDATE peerings SET account = ?, vpc_id = ?, peer_account = ?, peer_vpc_id = ?, region = ?, peer_region = ?, "
                 "bandwidth_mbps = ?, link_type = ?, status = ?, name = ?, description = ?, created_at = ? WHERE id = ?",
@@ -446,7 +438,7 @@ void Store::update_peering(const Peering& p) {
     if (s.changes() == 0) throw Error("InvalidVpcPeerId.NotFound", "peering connection " + p.id + " not found in the store");
 }
 
-void Store::archive_counters(const std::string& pcc, Direction direction, const LinkCounters& c) {
+void SqliteStore::archive_counters(const std::string& pcc, Direction direction, const LinkCounters& c) {
     Statement(db_,
               "INSERT OR REPLACE INTO archived_counters (pcc, direction, packets, bytes, drop_inactive, drop_no_route, "
               "drop_transit, drop_ttl, drop_policer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -454,7 +446,7 @@ void Store::archive_counters(const std::string& pcc, Direction direction, const 
         .run();
 }
 
-std::optional<LinkCounters> Store::archived_counters(const std::string& pcc, Direction direction) {
+std::optional<LinkCounters> SqliteStore::archived_counters(const std::string& pcc, Direction direction) {
     return one<LinkCounters>(
         db_, [](const Statement& s) { return LinkCounters{s.u64(0), s.u64(1), s.u64(2), s.u64(3), s.u64(4), s.u64(5), s.u64(6)}; },
         "SELECT packets, bytes, drop_inactive, drop_no_route, drop_transit, drop_ttl, drop_policer FROM archived_counters "
@@ -512,13 +504,13 @@ std::vector<std::string> write_routes(sqlite3* db, const std::vector<RouteEntry>
 
 }  // namespace
 
-std::string Store::insert(const RouteEntry& r) {
+std::string SqliteStore::insert(const RouteEntry& r) {
     std::vector<RouteEntry> one_route{r};
     insert(one_route);
     return one_route[0].id;
 }
 
-void Store::insert(std::vector<RouteEntry>& routes) {
+void SqliteStore::insert(std::vector<RouteEntry>& routes) {
     if (routes.empty()) return;
     exec("SAVEPOINT route_insert");  // all or nothing, in a transaction or not
     std::vector<std::string> ids;
@@ -532,7 +524,7 @@ void Store::insert(std::vector<RouteEntry>& routes) {
     for (size_t i = 0; i < routes.size(); ++i) routes[i].id = std::move(ids[i]);
 }
 
-uint64_t Store::route_salt() {
+uint64_t SqliteStore::route_salt() {
     if (!route_salt_)  // 0 in a file from before schema 5, opened read-only
         route_salt_ = static_cast<uint64_t>(
             one<int64_t>(db_, [](const Statement& s) { return s.i64(0); }, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'route_id_salt'")
@@ -540,7 +532,7 @@ uint64_t Store::route_salt() {
     return *route_salt_;
 }
 
-std::optional<int64_t> Store::route_key(const std::string& id) {
+std::optional<int64_t> SqliteStore::route_key(const std::string& id) {
     auto by_id = [](const Statement& s) { return s.i64(0); };
     if (auto key = one<int64_t>(db_, by_id, "SELECT key FROM routes WHERE id = ?", id)) return key;
     if (auto key = route_key_of(id, route_salt()))
@@ -548,35 +540,35 @@ std::optional<int64_t> Store::route_key(const std::string& id) {
     return std::nullopt;
 }
 
-std::optional<RouteEntry> Store::find_route(const std::string& id) {
+std::optional<RouteEntry> SqliteStore::find_route(const std::string& id) {
     auto key = route_key(id);
     if (!key) return std::nullopt;
     return one<RouteEntry>(db_, route_reader(route_salt()), kRouteCols + std::string("WHERE key = ?"), *key);
 }
 
-std::vector<RouteEntry> Store::routes() { return all<RouteEntry>(db_, route_reader(route_salt()), kRouteCols + std::string("ORDER BY rowid")); }
+std::vector<RouteEntry> SqliteStore::routes() { return all<RouteEntry>(db_, route_reader(route_salt()), kRouteCols + std::string("ORDER BY rowid")); }
 
-std::vector<RouteEntry> Store::routes_of_vpc(const std::string& vpc_id) {
+std::vector<RouteEntry> SqliteStore::routes_of_vpc(const std::string& vpc_id) {
     return all<RouteEntry>(db_, route_reader(route_salt()), kRouteCols + std::string("WHERE vpc_id = ? ORDER BY rowid"), vpc_id);
 }
 
-std::optional<RouteEntry> Store::any_route_of_vpc(const std::string& vpc_id) {
+std::optional<RouteEntry> SqliteStore::any_route_of_vpc(const std::string& vpc_id) {
     return one<RouteEntry>(db_, route_reader(route_salt()), kRouteCols + std::string("WHERE vpc_id = ? LIMIT 1"), vpc_id);
 }
 
-std::vector<RouteEntry> Store::routes_to(const std::string& vpc_id, const Cidr& destination) {
+std::vector<RouteEntry> SqliteStore::routes_to(const std::string& vpc_id, const Cidr& destination) {
     return all<RouteEntry>(db_, route_reader(route_salt()), kRouteCols + std::string("WHERE vpc_id = ? AND destination = ? ORDER BY rowid"), vpc_id, destination);
 }
 
-std::vector<std::string> Store::route_destinations(const std::string& vpc_id) {
+std::vector<std::string> SqliteStore::route_destinations(const std::string& vpc_id) {
     return all<std::string>(db_, [](const Statement& s) { return s.text(0); }, "SELECT destination FROM routes WHERE vpc_id = ?", vpc_id);
 }
 
-std::vector<RouteEntry> Store::routes_via(const std::string& pcc_id) {
+std::vector<RouteEntry> SqliteStore::routes_via(const std::string& pcc_id) {
     return all<RouteEntry>(db_, route_reader(route_salt()), kRouteCols + std::string("WHERE next_hop = ? ORDER BY rowid"), pcc_id);
 }
 
-void Store::delete_route(const std::string& id) {
+void SqliteStore::delete_route(const std::string& id) {
     auto key = route_key(id);
     if (!key) throw Error("InvalidRouteEntryId.NotFound", "RouteEntry " + id + " not found in the store");
     Statement(db_, "DELETE FROM routes WHERE key = ?", *key).run();
@@ -584,13 +576,13 @@ void Store::delete_route(const std::string& id) {
 
 // ---- events
 
-void Store::record(const Event& e) {
+void SqliteStore::record(const Event& e) {
     Statement(db_, "INSERT INTO events (time, resource, status, account, reason) VALUES (?, ?, ?, ?, ?)", e.time, e.resource,
               e.status, e.account, e.reason)
         .run();
 }
 
-std::vector<Event> Store::events(const std::string& resource_filter) {
+std::vector<Event> SqliteStore::events(const std::string& resource_filter) {
     return all<Event>(
         db_, [](const Statement& s) { return Event{s.i64(0), s.text(1), s.text(2), s.u64(3), s.text(4)}; },
         "SELECT time, resource, status, account, reason FROM events WHERE substr(resource, 1, length(?1)) = ?1 ORDER BY time, seq",
@@ -599,9 +591,9 @@ std::vector<Event> Store::events(const std::string& resource_filter) {
 
 // ---- whole-state reads
 
-Snapshot Store::snapshot() { return Snapshot{vpcs(), vswitches(), instances(), live_peerings(), routes()}; }
+Snapshot SqliteStore::snapshot() { return Snapshot{vpcs(), vswitches(), instances(), live_peerings(), routes()}; }
 
-bool Store::id_exists(const std::string& id) {
+bool SqliteStore::id_exists(const std::string& id) {
     if (route_key(id)) return true;
     Statement s(db_,
                 "SELECT 1 FROM vpcs WHERE id = ?1 UNION ALL SELECT 1 FROM vswitches WHERE id = ?1 "
