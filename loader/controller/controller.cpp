@@ -90,19 +90,6 @@ void Controller::rebuild_kernel_objects() {
     }
 }
 
-void Controller::run_undo() {
-    // Registered first, so that it runs last: the maps follow the rolled-back store.
-    undo_.insert(undo_.begin(), [this] { maps_.rolled_back(); });
-    for (auto it = undo_.rbegin(); it != undo_.rend(); ++it) {
-        try {
-            (*it)();
-        } catch (const std::exception& e) {
-            spdlog::warn("undo step failed: {}", e.what());
-        }
-    }
-    undo_.clear();
-}
-
 Vpc Controller::owned_vpc(const std::string& id, const std::string& what) {
     Vpc vpc = usable_vpc(id);
     if (vpc.account == config_.account) return vpc;
@@ -172,7 +159,7 @@ Vpc Controller::create_vpc(const VpcSpec& spec) {
         store_.insert(vpc);
         record(Event{vpc.created_at, vpc.id, "Available", config_.account, "created"});
         kernel_->create_vpc(vpc);
-        undo_.push_back([this, vpc] { kernel_->delete_vpc(vpc); });
+        command_->on_failure([this, vpc] { kernel_->delete_vpc(vpc); });
         return vpc;
     });
 }
@@ -226,7 +213,7 @@ VSwitch Controller::create_vswitch(const VSwitchSpec& spec) {
         record(Event{vsw.created_at, vsw.id, "Available", config_.account, "created in " + vpc.id});
         maps_.about_to_change_kernel();
         store_.set_vswitch_port(vsw.id, kernel_->create_vswitch(vpc, vsw));
-        undo_.push_back([this, vpc, vsw] { kernel_->delete_vswitch(vpc, vsw); });
+        command_->on_failure([this, vpc, vsw] { kernel_->delete_vswitch(vpc, vsw); });
         maps_.apply(Scope::of_vswitch(vsw));
         return vsw;
     });
@@ -292,7 +279,7 @@ Instance Controller::create_instance(const InstanceSpec& spec) {
         store_.insert(inst);
         record(Event{inst.created_at, inst.id, "Running", config_.account, "created on " + vsw.id});
         kernel_->add_instance(vpc, vsw, inst);
-        undo_.push_back([this, vpc, vsw, inst] { kernel_->remove_instance(vpc, vsw, inst); });
+        command_->on_failure([this, vpc, vsw, inst] { kernel_->remove_instance(vpc, vsw, inst); });
         return inst;
     });
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "sys/file_lock.h"
+#include "controller/command_transaction.h"
 #include "controller/config.h"
 #include "controller/dataplane.h"
 #include "controller/dry_run.h"
@@ -247,7 +248,6 @@ private:
     // Rebuilds namespaces, links and maps if the kernel lost them (reboot, teardown).
     void ensure_kernel();
     void rebuild_kernel_objects();
-    void run_undo();
     void record(const Event& e);
     // The link's counters folded into the store at now_ms; the delta since the last reading.
     LinkSample fold(const Peering& p, Direction direction, int64_t now_ms);
@@ -283,7 +283,7 @@ private:
     std::vector<std::string> warnings_;
     std::vector<Event> changes_;  // events recorded by the commands of this controller
     std::optional<std::string> client_token_;
-    std::vector<std::function<void()>> undo_;  // kernel steps of the current transaction, reversed on failure
+    CommandTransaction* command_ = nullptr;  // the transaction of the command running now
     bool recovering_ = false;
     bool maps_locked_ = false;  // transact holds the lock file
     size_t expired_ = 0;  // requests this controller's timer expired
@@ -315,30 +315,28 @@ auto Controller::transact(F&& fn) {
 
 template <typename F>
 auto Controller::transact_locked(F&& fn) {
-    undo_.clear();
     try {
-        auto tx = store_.begin();
+        CommandTransaction command(store_, maps_);  // rolled back on leaving this scope uncommitted
+        struct Current {
+            CommandTransaction*& slot;
+            CommandTransaction* outer;
+            ~Current() { slot = outer; }
+        } current{command_, std::exchange(command_, &command)};
         bind_config();
         maps_.begin(*kernel_);
         ensure_kernel();
         expire_due();
         if constexpr (std::is_void_v<decltype(fn())>) {
             fn();
-            if (!dry_run()) tx.commit();  // a dry run rolls back
-            undo_.clear();  // committed: nothing to undo, even if clearing the flag fails
-            maps_.committed();
+            command.commit(dry_run());
         } else {
             auto result = fn();
-            if (!dry_run()) tx.commit();
-            undo_.clear();
-            maps_.committed();
+            command.commit(dry_run());
             return result;
         }
     } catch (const Error&) {
-        run_undo();  // the store is rolled back by now
-        throw;
+        throw;  // rolled back by now: the store, the kernel steps, then the maps
     } catch (const std::exception& failure) {
-        run_undo();
         if (recovering_) throw;
         // A system failure may have left more than the undo steps know, or come from drift (a
         // namespace or link removed outside xpeer): the kernel is made to follow the store again.
