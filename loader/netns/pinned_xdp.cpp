@@ -86,7 +86,11 @@ void attach(const std::string& pin, const std::string& ns, const std::string& if
                     throw SystemError("bpf_link_update " + pin, errno);
                 return;
             }
-            unpin(pin);  // defunct, or elsewhere: released when `link` closes below
+            // Defunct, or elsewhere. The kernel releases an unpinned link later (after an RCU
+            // grace period): detached now, so that the new link finds the interface free.
+            if (s && s->ifindex != 0 && bpf_link_detach(link.get()) != 0 && errno != ENOLINK)
+                throw SystemError("bpf_link_detach " + pin, errno);
+            unpin(pin);
         }
         detach_netlink_programs(idx, ifname, ns);
         bpf_link_create_opts opts{};

@@ -31,7 +31,8 @@ std::optional<State> state(const std::string& pin);
 // The names pinned in dir, sorted; none if dir is missing.
 std::vector<std::string> list(const std::string& dir);
 
-// Removes the pin; its link detaches unless another holder keeps it. A missing pin is fine.
+// Removes the pin; its link detaches unless another holder keeps it, once the kernel releases it
+// (after an RCU grace period, not at once). A missing pin is fine.
 void unpin(const std::string& pin);
 
 }  // namespace xpeer::pinned_xdp
