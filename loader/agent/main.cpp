@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     if (!g.verbose) spdlog::set_level(spdlog::level::info);  // a daemon says when it starts, stops and alerts
     AgentOptions options;
     if (int status = exit_status_of([&] {
+            check_agent_not_dry_run(g.dry_run);
             options = flags.resolve();  // bad flags: refused before the store is opened
             return 0;
         }))

@@ -34,6 +34,10 @@ CLI::App* add_agent_command(CLI::App& app, AgentFlags& flags) {
     return agent;
 }
 
+void check_agent_not_dry_run(bool dry_run) {
+    if (dry_run) throw Error("InvalidParameter.DryRun", "the agent runs until it is stopped; it has no dry run");
+}
+
 int exec_agent(char** argv) {
     std::error_code ec;
     const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);

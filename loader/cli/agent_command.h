@@ -29,6 +29,9 @@ struct AgentFlags {
 // Adds the `agent` subcommand with its flags to app.
 CLI::App* add_agent_command(CLI::App& app, AgentFlags& flags);
 
+// Error("InvalidParameter.DryRun") if dry_run: the agent runs until stopped, with no plan to print.
+void check_agent_not_dry_run(bool dry_run);
+
 // Replaces this process with xpeer-agent (next to this program's binary) on the same command
 // line. Returns only if that fails: the exit status, after saying why.
 int exec_agent(char** argv);

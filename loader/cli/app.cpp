@@ -6,6 +6,7 @@
 
 #include "cli/agent_command.h"
 #include "cli/commands.h"
+#include "cli/exit_status.h"
 #include "cli/render.h"
 #include "cli/route_file.h"
 #include "controller/controller.h"
@@ -306,14 +307,15 @@ void add_observability(CLI::App& app, Globals& g, Action& action) {
     events->callback([&g, &action, resource] { action = [&g, resource](Controller& c) { print_list(g, c.events(*resource)); }; });
 }
 
-void add_host(CLI::App& app, Action& action) {
+void add_host(CLI::App& app, Globals& g, Action& action) {
     auto vpc = std::make_shared<std::string>();
     auto cmd = std::make_shared<std::vector<std::string>>();
     auto* exec = app.add_subcommand("exec", "run a command inside a VPC: xpeer exec VPC -- COMMAND ...");
     exec->add_option("vpc", *vpc, "the VPC")->required();
     exec->add_option("command", *cmd, "the command and its arguments")->required();
-    exec->callback([&action, vpc, cmd] {
-        action = [vpc, cmd](Controller& c) {
+    exec->callback([&g, &action, vpc, cmd] {
+        action = [&g, vpc, cmd](Controller& c) {
+            if (g.dry_run) throw Error("InvalidParameter.DryRun", "exec runs " + cmd->front() + " in " + *vpc + ", which xpeer cannot dry run");
             auto ns = c.vpc_netns(*vpc);
             netns::exec(ns, *cmd);
         };
@@ -353,7 +355,7 @@ CLI::App* add_commands(CLI::App& app, Globals& g, Action& action, AgentFlags& ag
     add_quota(app, g, action);
     add_route(app, g, action);
     add_observability(app, g, action);
-    add_host(app, action);
+    add_host(app, g, action);
     add_drift(app, g, action);
     add_region(app, g, action);
     add_telemetry(app, g, action);
@@ -368,7 +370,11 @@ int run_cli(int argc, char** argv) {
     auto* agent = add_commands(app, g, action, agent_flags);
 
     if (auto status = parse_command_line(app, g, argc, argv)) return *status;
-    if (agent->parsed()) return exec_agent(argv);
+    if (agent->parsed())
+        return exit_status_of([&] {
+            check_agent_not_dry_run(g.dry_run);
+            return exec_agent(argv);
+        });
     return run_action(g, action);
 }
 

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The command line as a newcomer types it: global flags after the verb, exec's arguments left
+# alone, --dry-run wherever the README promises it.
+#
+#   vpc1 172.16.0.0/12 (vsw 172.16.1.0/24)
+source "$(dirname "$0")/lib.sh"
+
+step "global flags after the verb"
+vpc1=$(xp vpc create --cidr 172.16.0.0/12 --name first)
+[ "$(xp vpc list --json | jq -r '.[0].VpcId')" = "$vpc1" ] && pass "vpc list --json" || fail "vpc list --json: $(xp vpc list --json 2>&1)"
+[ "$(xp vpc show "$vpc1" --account 1001 --json | jq -r .VpcName)" = first ] && pass "vpc show ID --account U --json" || fail "vpc show with flags after the id"
+expect_refused "another account's VPC, --account after the id" InvalidVpcId.NotFound vpc show "$vpc1" --account 4242
+
+step "--dry-run after the verb changes nothing"
+plan=$(xp vswitch create --vpc "$vpc1" --cidr 172.16.1.0/24 --dry-run)
+grep -q "dry run: nothing was changed" <<<"$plan" && pass "vswitch create ... --dry-run prints its plan" || fail "plan: $plan"
+[ "$(xp vswitch list --json | jq length)" = 0 ] && pass "and created nothing" || fail "a dry run created a vSwitch"
+[ -z "$(ip -n "$XPEER_DATAPATH_NETNS" -o link show 2>/dev/null | grep ' xp' || true)" ] && pass "no link made" || fail "a dry run made a link"
+vsw1=$(xp vswitch create --vpc "$vpc1" --cidr 172.16.1.0/24)
+xp instance create --vswitch "$vsw1" >/dev/null
+
+step "exec: everything after -- is the command's"
+out=$(xp exec "$vpc1" --account 1001 -- echo --json -v --dry-run --account 9)
+[ "$out" = "--json -v --dry-run --account 9" ] && pass "the command got its flags untouched" || fail "the command got: $out"
+expect_refused "exec has no dry run" InvalidParameter.DryRun exec "$vpc1" --dry-run -- true
+expect_refused "the agent has no dry run" InvalidParameter.DryRun agent --ticks 1 --metrics-port 0 --dry-run
+
+finish

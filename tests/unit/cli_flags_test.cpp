@@ -1,0 +1,68 @@
+// Global flags anywhere on the command line, as a newcomer types them.
+#include <catch2/catch.hpp>
+
+#include "cli_harness.h"
+
+using namespace xpeer;
+using xpeer::testing::ParsedCli;
+
+TEST_CASE("cli: a global flag is accepted before the noun, after it, and after the verb", "[cli]") {
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"--json", "vpc", "list"}, {"vpc", "--json", "list"}, {"vpc", "list", "--json"}}) {
+        ParsedCli cli(args);
+        CHECK(cli.g.json);
+        CHECK(cli.action);
+    }
+}
+
+TEST_CASE("cli: every global flag follows the verb's own options", "[cli]") {
+    ParsedCli cli({"vpc", "create", "--cidr", "10.0.0.0/16", "--dry-run", "--account", "7", "-v", "--operator", "--client-token", "t-1",
+                   "--xdp-mode", "generic", "--state", "/tmp/elsewhere.db"});
+    CHECK(cli.g.dry_run);
+    CHECK(cli.g.config.account == 7);
+    CHECK(cli.g.verbose);
+    CHECK(cli.g.config.is_operator);
+    CHECK(cli.g.client_token == "t-1");
+    CHECK(cli.g.xdp_mode == "generic");
+    CHECK(cli.g.config.state_path == "/tmp/elsewhere.db");
+}
+
+TEST_CASE("cli: a verb's own option of a global's name is the verb's", "[cli]") {
+    ParsedCli cli({"vpc", "share", "vpc-1", "--account", "7"});  // the principal, not the caller
+    CHECK(cli.g.config.account == Globals{}.config.account);
+    ParsedCli caller({"vpc", "share", "vpc-1", "--account", "7", "--operator"});
+    CHECK(caller.g.config.is_operator);
+}
+
+TEST_CASE("cli: exec passes everything after -- to the command, global flags included", "[cli]") {
+    ParsedCli cli({"exec", "vpc-1", "--json", "--", "ip", "--json", "-v", "--dry-run", "addr"});
+    CHECK(cli.g.json);  // before --: xpeer's
+    CHECK_FALSE(cli.g.verbose);
+    CHECK_FALSE(cli.g.dry_run);
+}
+
+TEST_CASE("cli: an unknown flag after the verb is still refused", "[cli]") {
+    CHECK_THROWS_AS(ParsedCli({"vpc", "list", "--bogus"}), CLI::ParseError);
+    CHECK_THROWS_AS(ParsedCli({"vpc", "list", "extra"}), CLI::ParseError);
+}
+
+TEST_CASE("cli: the agent takes global flags after its own, and refuses --dry-run", "[cli]") {
+    ParsedCli cli({"agent", "--interval", "2s", "--state", "/tmp/a.db", "--dry-run"});
+    CHECK(cli.agent->parsed());
+    CHECK(cli.agent_flags.interval == "2s");
+    CHECK(cli.g.config.state_path == "/tmp/a.db");
+    CHECK(xpeer::testing::error_code([&] { check_agent_not_dry_run(cli.g.dry_run); }) == "InvalidParameter.DryRun");
+    CHECK_NOTHROW(check_agent_not_dry_run(false));
+}
+
+TEST_CASE("cli: a dry run of a create after the verb changes nothing and prints its plan", "[cli]") {
+    xpeer::testing::World w;
+    auto before = xpeer::testing::run_cli_on(w, {"vpc", "list", "--json"});
+    REQUIRE(before.status == 0);
+    auto r = xpeer::testing::run_cli_on(w, {"vpc", "create", "--cidr", "10.0.0.0/16", "--json", "--dry-run"});
+    CHECK(r.status == 0);
+    auto plan = nlohmann::json::parse(r.out);
+    CHECK(plan["DryRun"] == true);
+    CHECK_FALSE(plan["Changes"].empty());
+    CHECK(xpeer::testing::run_cli_on(w, {"vpc", "list", "--json"}).out == before.out);
+}
