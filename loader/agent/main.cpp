@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
             check_agent_not_dry_run(g.dry_run);
             options = flags.resolve();  // bad flags: refused before the store is opened
             return 0;
-        }))
+        }, g.json))
         return status;
     return run_action(g, [&](Controller& c) {
         FileLock lock = lock_agent(g.config.state_path);

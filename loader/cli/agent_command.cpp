@@ -5,7 +5,6 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <iostream>
 
 #include "cli/time_args.h"
 #include "model/error.h"
@@ -38,18 +37,14 @@ void check_agent_not_dry_run(bool dry_run) {
     if (dry_run) throw Error("InvalidParameter.DryRun", "the agent runs until it is stopped; it has no dry run");
 }
 
-int exec_agent(char** argv) {
+void exec_agent(char** argv) {
     std::error_code ec;
     const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (ec) {
-        std::cerr << "error: xpeer agent: cannot find this program's binary: " << ec.message() << '\n';
-        return 1;
-    }
+    if (ec) throw Error("Agent.CannotStart", "xpeer agent: cannot find this program's binary: " + ec.message());
     const std::string agent = (self.parent_path() / "xpeer-agent").string();
     argv[0] = const_cast<char*>(agent.c_str());
     execv(agent.c_str(), argv);
-    std::cerr << "error: xpeer agent: cannot run " << agent << ": " << std::strerror(errno) << '\n';
-    return 1;
+    throw Error("Agent.CannotStart", "xpeer agent: cannot run " + agent + ": " + std::strerror(errno));
 }
 
 }  // namespace xpeer

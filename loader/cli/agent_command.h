@@ -33,7 +33,7 @@ CLI::App* add_agent_command(CLI::App& app, AgentFlags& flags);
 void check_agent_not_dry_run(bool dry_run);
 
 // Replaces this process with xpeer-agent (next to this program's binary) on the same command
-// line. Returns only if that fails: the exit status, after saying why.
-int exec_agent(char** argv);
+// line. Error("Agent.CannotStart") if that fails.
+[[noreturn]] void exec_agent(char** argv);
 
 }  // namespace xpeer

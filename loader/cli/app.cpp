@@ -371,10 +371,13 @@ int run_cli(int argc, char** argv) {
 
     if (auto status = parse_command_line(app, g, argc, argv)) return *status;
     if (agent->parsed())
-        return exit_status_of([&] {
-            check_agent_not_dry_run(g.dry_run);
-            return exec_agent(argv);
-        });
+        return exit_status_of(
+            [&] {
+                check_agent_not_dry_run(g.dry_run);
+                exec_agent(argv);
+                return 0;
+            },
+            g.json);
     return run_action(g, action);
 }
 

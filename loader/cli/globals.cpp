@@ -35,13 +35,26 @@ void add_globals(CLI::App& app, Globals& g) {
     app.add_option("--now", g.now, "the clock of timers (expiry, bills, alerts): unix seconds or 2026-12-03T00:00:00Z; with --operator only")->envname("XPEER_NOW");
 }
 
+namespace {
+
+// --json before exec's "--": errors found before and while parsing, when Globals::json may not
+// be set yet, are JSON too.
+bool json_requested(int argc, char** argv) {
+    for (int i = 1; i < argc && std::string_view(argv[i]) != "--"; ++i)
+        if (std::string_view(argv[i]) == "--json") return true;
+    return false;
+}
+
+}  // namespace
+
 std::optional<int> parse_command_line(CLI::App& app, Globals& g, int argc, char** argv) {
+    const bool json = json_requested(argc, argv);
     // Arguments end up in the store and in other accounts' terminals; a command run by `exec`
     // (after "--") is the VPC's business.
     for (int i = 1; i < argc && std::string_view(argv[i]) != "--"; ++i) {
         if (names::printable(argv[i])) continue;
-        std::cerr << "error: InvalidParameter.ControlCharacter: argument " << i
-                  << " has a control character or is not UTF-8; xpeer takes printable text\n";
+        print_error(std::cerr, json, "InvalidParameter.ControlCharacter",
+                    "argument " + std::to_string(i) + " has a control character or is not UTF-8; xpeer takes printable text");
         return 1;
     }
     try {
@@ -49,13 +62,16 @@ std::optional<int> parse_command_line(CLI::App& app, Globals& g, int argc, char*
     } catch (const CLI::CallForHelp& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        app.exit(e);
+        if (json)
+            print_error(std::cerr, true, "InvalidCommandLine", e.what());
+        else
+            app.exit(e);
         return 2;
     }
     // The clock drives every account's timers: a tenant's --now would expire the others' requests.
     if (g.now && !g.config.is_operator) {
-        std::cerr << "error: Forbidden.Operator: --now (XPEER_NOW) moves the clock of every account's timers; only the host's operator "
-                     "(--operator) may set it\n";
+        print_error(std::cerr, g.json, "Forbidden.Operator",
+                    "--now (XPEER_NOW) moves the clock of every account's timers; only the host's operator (--operator) may set it");
         return 1;
     }
     g.config.xdp_generic = g.xdp_mode == "generic";
@@ -76,7 +92,7 @@ int run_action(Globals& g, const Action& action) {
         if (g.dry_run) print_plan(g, controller);
         for (const auto& w : controller.warnings()) std::cerr << "warning: " << w << '\n';
         return 0;
-    });
+    }, g.json);
 }
 
 }  // namespace xpeer

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The command line as a newcomer types it: global flags after the verb, exec's arguments left
-# alone, --dry-run wherever the README promises it.
+# alone, --dry-run wherever the README promises it, errors as JSON under --json.
 #
 #   vpc1 172.16.0.0/12 (vsw 172.16.1.0/24)
 source "$(dirname "$0")/lib.sh"
@@ -24,5 +24,16 @@ out=$(xp exec "$vpc1" --account 1001 -- echo --json -v --dry-run --account 9)
 [ "$out" = "--json -v --dry-run --account 9" ] && pass "the command got its flags untouched" || fail "the command got: $out"
 expect_refused "exec has no dry run" InvalidParameter.DryRun exec "$vpc1" --dry-run -- true
 expect_refused "the agent has no dry run" InvalidParameter.DryRun agent --ticks 1 --metrics-port 0 --dry-run
+
+step "errors under --json: one object on stderr, exit status kept"
+status=0
+out=$("$XPEER" vpc show vpc-nope --json 2>"$E2E_TMP/err") || status=$?
+err=$(cat "$E2E_TMP/err")
+[ "$status" = 1 ] && [ -z "$out" ] && [ "$(jq -r .Code <<<"$err")" = InvalidVpcId.NotFound ] && [ "$(wc -l <<<"$err")" = 1 ] &&
+  pass "a refused command: $err" || fail "status $status, stdout '$out', stderr '$err'"
+status=0
+err=$("$XPEER" --json vswitch create --vpc "$vpc1" 2>&1 >/dev/null) || status=$?
+[ "$status" = 2 ] && [ "$(jq -r .Code <<<"$err")" = InvalidCommandLine ] && jq -r .Message <<<"$err" | grep -q -- --cidr &&
+  pass "a malformed command line: $err" || fail "status $status, stderr '$err'"
 
 finish

@@ -150,7 +150,7 @@ step "the agent is its own program"
 mkdir -p "$E2E_TMP/lone"
 cp "$XPEER" "$E2E_TMP/lone/xpeer"
 out=$("$E2E_TMP/lone/xpeer" agent --ticks 1 2>&1) && status=0 || status=$?
-[ "$status" = 1 ] && grep -q "^error: xpeer agent: cannot run $E2E_TMP/lone/xpeer-agent: No such file" <<<"$out" &&
+[ "$status" = 1 ] && grep -q "^error: Agent.CannotStart: xpeer agent: cannot run $E2E_TMP/lone/xpeer-agent: No such file" <<<"$out" &&
   pass "without xpeer-agent next to it, xpeer agent says so: $out" || fail "status $status: $out"
 ldd "$XPEER" | grep -Eq 'libssl|libcrypto|httplib' && fail "the CLI links TLS/HTTP: $(ldd "$XPEER")" || pass "the CLI links no HTTP or TLS library"
 

@@ -59,7 +59,8 @@ inline CliResult run_cli_on(World& w, const std::vector<std::string>& args) {
                 cli.action(*c);
                 if (cli.g.dry_run) print_plan(cli.g, *c);
                 return 0;
-            });
+            },
+            cli.g.json);
     } catch (const CLI::ParseError& e) {
         err << e.what() << '\n';
         r.status = 2;

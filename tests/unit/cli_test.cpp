@@ -88,3 +88,16 @@ TEST_CASE("an argument with a control character is refused before anything runs"
     CHECK_THAT(r.output, Catch::StartsWith("error: InvalidParameter.ControlCharacter: argument "));
     CHECK(r.output.find('\033') == std::string::npos);  // not echoed
 }
+
+TEST_CASE("under --json, errors before and while parsing are JSON objects too", "[cli]") {
+    auto missing = xpeer("vpc create --json");
+    CHECK(missing.status == 2);
+    CHECK_THAT(missing.output, Catch::StartsWith("{\"Code\":\"InvalidCommandLine\",\"Message\":"));
+    CHECK_THAT(missing.output, Catch::Contains("--cidr"));
+    auto clock = xpeer("peering list --now 2030-01-01T00:00:00Z --json");
+    CHECK(clock.status == 1);
+    CHECK_THAT(clock.output, Catch::StartsWith("{\"Code\":\"Forbidden.Operator\",\"Message\":\"--now"));
+    auto control = xpeer("--json vpc create --cidr 10.0.0.0/16 --name \"$(printf 'x\\033y')\"");
+    CHECK(control.status == 1);
+    CHECK_THAT(control.output, Catch::StartsWith("{\"Code\":\"InvalidParameter.ControlCharacter\""));
+}
