@@ -20,9 +20,10 @@
 namespace xpeer {
 namespace {
 
-// list | show ID | delete ID for one noun.
+// list | show ID | delete ID for one noun; a delete prints {id_field: ID} (the field of the id in
+// the noun's JSON).
 template <typename T>
-void add_list_show_delete(CLI::App* noun, Globals& g, Action& action, std::function<std::vector<T>(Controller&)> list,
+void add_list_show_delete(CLI::App* noun, Globals& g, Action& action, const char* id_field, std::function<std::vector<T>(Controller&)> list,
                           std::function<T(Controller&, const std::string&)> show, std::function<void(Controller&, const std::string&)> del,
                           CLI::App** delete_cmd = nullptr) {
     noun->add_subcommand("list", "list them")->callback([&g, &action, list] {
@@ -35,14 +36,10 @@ void add_list_show_delete(CLI::App* noun, Globals& g, Action& action, std::funct
     auto* d = noun->add_subcommand("delete", "delete one");
     auto did = std::make_shared<std::string>();
     d->add_option("id", *did, "its id")->required();
-    d->callback([&g, &action, del, did] {
-        action = [&g, del, did](Controller& c) {
+    d->callback([&g, &action, id_field, del, did] {
+        action = [&g, id_field, del, did](Controller& c) {
             del(c, *did);
-            if (g.dry_run) return;
-            if (g.json)
-                std::cout << nlohmann::json{{"deleted", *did}}.dump(2) << '\n';
-            else
-                std::cout << *did << " deleted\n";
+            print_one(g, nlohmann::json{{id_field, *did}}, *did + " deleted");
         };
     });
     if (delete_cmd) *delete_cmd = d;
@@ -63,7 +60,7 @@ void add_vpc(CLI::App& app, Globals& g, Action& action) {
         };
     });
     add_list_show_delete<Vpc>(
-        vpc, g, action, [](Controller& c) { return c.list_vpcs(); }, [](Controller& c, const std::string& id) { return c.show_vpc(id); },
+        vpc, g, action, "VpcId", [](Controller& c) { return c.list_vpcs(); }, [](Controller& c, const std::string& id) { return c.show_vpc(id); },
         [](Controller& c, const std::string& id) { c.delete_vpc(id); });
 
     auto id = std::make_shared<std::string>();
@@ -115,7 +112,7 @@ void add_vswitch(CLI::App& app, Globals& g, Action& action) {
     });
     auto filter = std::make_shared<std::optional<std::string>>();
     add_list_show_delete<VSwitch>(
-        vsw, g, action, [filter](Controller& c) { return c.list_vswitches(*filter); },
+        vsw, g, action, "VSwitchId", [filter](Controller& c) { return c.list_vswitches(*filter); },
         [](Controller& c, const std::string& id) { return c.show_vswitch(id); }, [](Controller& c, const std::string& id) { c.delete_vswitch(id); });
     vsw->get_subcommand("list")->add_option("--vpc", *filter, "only this VPC's");
 }
@@ -137,7 +134,7 @@ void add_instance(CLI::App& app, Globals& g, Action& action) {
     });
     auto filter = std::make_shared<std::optional<std::string>>();
     add_list_show_delete<Instance>(
-        inst, g, action, [filter](Controller& c) { return c.list_instances(*filter); },
+        inst, g, action, "InstanceId", [filter](Controller& c) { return c.list_instances(*filter); },
         [](Controller& c, const std::string& id) { return c.show_instance(id); }, [](Controller& c, const std::string& id) { c.delete_instance(id); });
     inst->get_subcommand("list")->add_option("--vswitch", *filter, "only this vSwitch's");
 }
@@ -165,7 +162,7 @@ void add_peering(CLI::App& app, Globals& g, Action& action) {
     auto force = std::make_shared<bool>(false);
     CLI::App* del = nullptr;
     add_list_show_delete<Peering>(
-        pcc, g, action, [](Controller& c) { return c.list_peerings(); }, [](Controller& c, const std::string& id) { return c.show_peering(id); },
+        pcc, g, action, "InstanceId", [](Controller& c) { return c.list_peerings(); }, [](Controller& c, const std::string& id) { return c.show_peering(id); },
         [force](Controller& c, const std::string& id) { c.delete_peering(id, *force); }, &del);
     del->add_flag("--force", *force, "also delete the route entries that use it, at both ends");
 
@@ -266,7 +263,7 @@ void add_route(CLI::App& app, Globals& g, Action& action) {
     });
     auto filter = std::make_shared<std::optional<std::string>>();
     add_list_show_delete<RouteEntry>(
-        rte, g, action, [filter](Controller& c) { return c.list_routes(*filter); },
+        rte, g, action, "RouteEntryId", [filter](Controller& c) { return c.list_routes(*filter); },
         [](Controller& c, const std::string& id) { return c.show_route(id); }, [](Controller& c, const std::string& id) { c.delete_route(id); });
     rte->get_subcommand("list")->add_option("--vpc", *filter, "only this VPC's");
 }
@@ -283,12 +280,12 @@ void add_observability(CLI::App& app, Globals& g, Action& action) {
             auto reasons = router ? c.reason_stats() : std::vector<xp_counters>{};
             auto cache = router ? c.route_cache_stats() : RouteCacheStats{};
             if (g.json) {
-                nlohmann::json j{{"links", nlohmann::json::array()}};
+                nlohmann::json j{{"Links", nlohmann::json::array()}};
                 if (router) {
-                    j["reasons"] = render::reasons_json(reasons);
-                    j["route_cache"] = render::to_json(cache);
+                    j["Reasons"] = render::reasons_json(reasons);
+                    j["RouteCache"] = render::to_json(cache);
                 }
-                for (const auto& l : links) j["links"].push_back(render::to_json(l));
+                for (const auto& l : links) j["Links"].push_back(render::to_json(l));
                 std::cout << j.dump(2) << '\n';
                 return;
             }

@@ -109,17 +109,17 @@ nlohmann::json to_json(const Event& e) {
     return {{"Time", format_time(e.time)}, {"ResourceId", e.resource}, {"Status", e.status}, {"Account", e.account == 0 ? nlohmann::json("system") : nlohmann::json(e.account)}, {"Reason", e.reason}};
 }
 nlohmann::json to_json(const LinkCounters& c) {
-    return {{"packets", c.packets},           {"bytes", c.bytes},
-            {"drop_inactive", c.drop_inactive}, {"drop_no_route", c.drop_no_route},
-            {"drop_transit", c.drop_transit},   {"drop_ttl", c.drop_ttl},
-            {"drop_policer", c.drop_policer}};
+    return {{"Packets", c.packets},          {"Bytes", c.bytes},
+            {"DropInactive", c.drop_inactive}, {"DropNoRoute", c.drop_no_route},
+            {"DropTransit", c.drop_transit},   {"DropTtl", c.drop_ttl},
+            {"DropPolicer", c.drop_policer}};
 }
 nlohmann::json to_json(const LinkStats& s) {
     return {{"InstanceId", s.peering.id},
             {"Status", to_string(s.peering.status)},
-            {"directions",
-             {{{"from", s.peering.vpc_id}, {"to", s.peering.peer_vpc_id}, {"counters", to_json(s.a_to_b)}},
-              {{"from", s.peering.peer_vpc_id}, {"to", s.peering.vpc_id}, {"counters", to_json(s.b_to_a)}}}}};
+            {"Directions",
+             {{{"From", s.peering.vpc_id}, {"To", s.peering.peer_vpc_id}, {"Counters", to_json(s.a_to_b)}},
+              {{"From", s.peering.peer_vpc_id}, {"To", s.peering.vpc_id}, {"Counters", to_json(s.b_to_a)}}}}};
 }
 
 void table(std::ostream& out, const std::vector<Vpc>& vpcs) {
@@ -241,8 +241,8 @@ void reasons_table(std::ostream& out, const std::vector<xp_counters>& rs) {
     t.print(out);
 }
 nlohmann::json reasons_json(const std::vector<xp_counters>& rs) {
-    nlohmann::json j = nlohmann::json::object();
-    for (unsigned r = 0; r < rs.size(); ++r) j[reason_name(r)] = {{"packets", rs[r].packets}, {"bytes", rs[r].bytes}};
+    nlohmann::json j = nlohmann::json::array();
+    for (unsigned r = 0; r < rs.size(); ++r) j.push_back({{"Reason", reason_name(r)}, {"Packets", rs[r].packets}, {"Bytes", rs[r].bytes}});
     return j;
 }
 
@@ -253,7 +253,7 @@ void route_cache(std::ostream& out, const RouteCacheStats& c) {
     out << ", generation " << c.generation << '\n';
 }
 nlohmann::json to_json(const RouteCacheStats& c) {
-    return {{"on", !c.off}, {"hits", c.hits}, {"misses", c.misses}, {"generation", c.generation}};
+    return {{"On", !c.off}, {"Hits", c.hits}, {"Misses", c.misses}, {"Generation", c.generation}};
 }
 
 void details(std::ostream& out, const nlohmann::json& j) {

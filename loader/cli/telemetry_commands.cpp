@@ -69,7 +69,7 @@ void add_alert(CLI::App& app, Globals& g, Action& action) {
     del->callback([&g, &action, id] {
         action = [&g, id](Controller& c) {
             c.delete_alert(*id);
-            print_one(g, nlohmann::json{{"deleted", *id}}, *id + " deleted");
+            print_one(g, nlohmann::json{{"AlertId", *id}}, *id + " deleted");
         };
     });
     auto* history = alert->add_subcommand("history", "every firing and resolution of a rule, with its delivery");

@@ -45,10 +45,10 @@ xp route add --vpc "$vpc2" --destination 172.16.0.0/12 --next-hop "$pcc" >/dev/n
 reachable "vpc1 -> vpc2" "$vpc1" 192.168.1.2
 
 step "UDP above the limit is cut to it"
-before=$(counter "$pcc" 0 drop_policer)
+before=$(counter "$pcc" 0 DropPolicer)
 got=$(udp_mbps "$vpc1" "$vpc2" 192.168.1.2 200)
 within "$got" 95 105 && pass "UDP offered at 200 Mbit/s arrives at $got Mbit/s (100 +- 5%)" || fail "UDP arrived at $got Mbit/s"
-dropped=$(($(counter "$pcc" 0 drop_policer) - before))
+dropped=$(($(counter "$pcc" 0 DropPolicer) - before))
 [ "$dropped" -gt 1000 ] && pass "the excess is counted as policer drops ($dropped packets)" || fail "policer drops: $dropped"
 
 step "TCP fills the limit"

@@ -36,17 +36,17 @@ vsw2=$(xp vswitch create --vpc "$vpc2" --cidr 192.168.1.0/24)
 pcc=$(xp peering create --vpc "$vpc1" --peer-vpc "$vpc2")
 xp route add --vpc "$vpc1" --destination 192.168.0.0/16 --next-hop "$pcc" >/dev/null
 v1if="vs${vsw1#vsw-}" v2if="vs${vsw2#vsw-}" gwif="xp${vsw1#vsw-}"
-before=$(counter "$pcc" 0 packets)
+before=$(counter "$pcc" 0 Packets)
 out=$(run_bench --gen "$XPEER_NETNS_PREFIX-$vpc1/${v1if:0:15}" --sink "$XPEER_NETNS_PREFIX-$vpc2/${v2if:0:15}" \
   --sink-link "$XPEER_BPFFS/links/${v2if:0:15}" --smac "$(mac_of "$XPEER_NETNS_PREFIX-$vpc1" "${v1if:0:15}")" --dmac "$(mac_of "$XPEER_DATAPATH_NETNS" "${gwif:0:15}")" \
   --src 172.16.1.2 --dst 192.168.1.2 --count 200)
-crossed=$(($(counter "$pcc" 0 packets) - before))
+crossed=$(($(counter "$pcc" 0 Packets) - before))
 pps=$(jq -r '.pps' <<<"$out")
 [ "$crossed" -gt 10000 ] && pass "$crossed generated packets crossed the peering ($pps pps at the sink)" || fail "only $crossed crossed"
-no_route=$(xp --operator --json stats | jq '.reasons.drop_no_route.packets')
+no_route=$(xp --operator --json stats | jq '.Reasons[] | select(.Reason == "drop_no_route").Packets')
 [ "$no_route" = 0 ] && pass "all 200 random destinations were routed" || fail "$no_route dropped as no route"
-cache=$(xp --operator --json stats | jq -c .route_cache)
-jq -e '.on and .hits > .misses and .misses >= 200' <<<"$cache" >/dev/null && pass "the route cache answered most: $cache" ||
+cache=$(xp --operator --json stats | jq -c .RouteCache)
+jq -e '.On and .Hits > .Misses and .Misses >= 200' <<<"$cache" >/dev/null && pass "the route cache answered most: $cache" ||
   fail "route cache: $cache"
 expect_ok "the sink gave vpc2's end its own program back, through the same pinned link" "$XPEER" check
 
@@ -58,31 +58,31 @@ cost() {  # DESTINATION BENCH-FLAGS...
     --smac "$(mac_of "$XPEER_NETNS_PREFIX-$vpc1" "${v1if:0:15}")" --dmac "$(mac_of "$XPEER_DATAPATH_NETNS" "${gwif:0:15}")" \
     --src 172.16.1.2 --dst "$dst" "$@"
 }
-before=$(counter "$pcc" 0 packets)
+before=$(counter "$pcc" 0 Packets)
 out=$(cost 192.168.1.2)
 [ "$(jq -r .retval <<<"$out")" = 4 ] && pass "XDP_REDIRECT, $(jq -r .ns <<<"$out") ns a packet" || fail "cost run: $out"
-[ $(($(counter "$pcc" 0 packets) - before)) = 1000 ] && pass "all 1000 repeats crossed the peering" || fail "$(($(counter "$pcc" 0 packets) - before)) of 1000 counted"
-before=$(counter "$pcc" 0 packets)
+[ $(($(counter "$pcc" 0 Packets) - before)) = 1000 ] && pass "all 1000 repeats crossed the peering" || fail "$(($(counter "$pcc" 0 Packets) - before)) of 1000 counted"
+before=$(counter "$pcc" 0 Packets)
 out=$(cost 192.168.1.2 --unaccounted)
 [ "$(jq -r '"\(.retval) \(.unaccounted_retval)"' <<<"$out")" = "4 4" ] && pass "paired in one trial, the unaccounted build forwards too" ||
   fail "paired cost run: $out"
 jq -e '[.ns, .fastest_ns, .unaccounted_ns, .fastest_unaccounted_ns, .paired_median_ns] | all(type == "number")' <<<"$out" >/dev/null &&
   pass "each program's mean and fastest round, and the rounds' median difference, reported" || fail "cost figures missing: $out"
-[ $(($(counter "$pcc" 0 packets) - before)) = 1000 ] && pass "and counts nothing: 1000 counted, the accounted build's" ||
-  fail "$(($(counter "$pcc" 0 packets) - before)) counted for 1000 accounted and 1000 unaccounted repeats"
+[ $(($(counter "$pcc" 0 Packets) - before)) = 1000 ] && pass "and counts nothing: 1000 counted, the accounted build's" ||
+  fail "$(($(counter "$pcc" 0 Packets) - before)) counted for 1000 accounted and 1000 unaccounted repeats"
 
 step "cost with random destinations: 200 new ones, each routed; a warm-up run goes before the trial"
 xp vswitch create --vpc "$vpc2" --cidr 192.168.2.0/24 >/dev/null
-before=$(counter "$pcc" 0 packets)
-misses=$(xp --operator --json stats | jq .route_cache.misses)
+before=$(counter "$pcc" 0 Packets)
+misses=$(xp --operator --json stats | jq .RouteCache.Misses)
 out=$(cost 192.168.2.2 --count 200)  # .0 and .1 are the subnet's network and gateway
 [ "$(jq -r .retval <<<"$out")" = 4 ] && pass "XDP_REDIRECT, $(jq -r .ns <<<"$out") ns a packet" || fail "random cost run: $out"
-[ $(($(counter "$pcc" 0 packets) - before)) = 2000 ] && pass "1000 warm-up and 1000 measured repeats crossed the peering" ||
-  fail "$(($(counter "$pcc" 0 packets) - before)) of 2000 counted"
-misses=$(($(xp --operator --json stats | jq .route_cache.misses) - misses))
+[ $(($(counter "$pcc" 0 Packets) - before)) = 2000 ] && pass "1000 warm-up and 1000 measured repeats crossed the peering" ||
+  fail "$(($(counter "$pcc" 0 Packets) - before)) of 2000 counted"
+misses=$(($(xp --operator --json stats | jq .RouteCache.Misses) - misses))
 [ "$misses" -ge 150 ] && [ "$misses" -le 200 ] && pass "$misses of the 200 destinations missed the route cache once" ||
   fail "$misses route cache misses for 200 destinations"
-no_route=$(xp --operator --json stats | jq '.reasons.drop_no_route.packets')
+no_route=$(xp --operator --json stats | jq '.Reasons[] | select(.Reason == "drop_no_route").Packets')
 [ "$no_route" = 0 ] && pass "none dropped as no route" || fail "$no_route dropped as no route"
 
 finish

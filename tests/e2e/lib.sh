@@ -104,9 +104,10 @@ tcp_stream() {
   [ "${got:-0}" -gt 0 ]
 }
 
-# counter PCC DIRECTION_INDEX FIELD: a per-link counter from `xpeer stats --json`.
+# counter PCC DIRECTION_INDEX FIELD: a per-link counter from `xpeer stats --json` (Packets, Bytes,
+# DropInactive, DropNoRoute, DropTransit, DropTtl, DropPolicer).
 counter() {
-  "$XPEER" --json stats "$1" | jq -r ".links[0].directions[$2].counters.$3"
+  "$XPEER" --json stats "$1" | jq -r ".Links[0].Directions[$2].Counters.$3"
 }
 
 # peered_pair: the scenarios' usual topology, one instance each (172.16.1.2, 192.168.1.2).

@@ -34,8 +34,8 @@ step "no transit through vpc2"
 unreachable "vpc1 -> vpc3 through vpc2" "$vpc1" 10.3.1.2
 unreachable "vpc3 -> vpc1 through vpc2" "$vpc3" 10.1.1.2
 xp stats
-transit12=$(counter "$pcc12" 0 drop_transit)
-transit32=$(counter "$pcc23" 1 drop_transit)
+transit12=$(counter "$pcc12" 0 DropTransit)
+transit32=$(counter "$pcc23" 1 DropTransit)
 [ "$transit12" -ge 2 ] && pass "vpc1 -> vpc3 dropped as transit on pcc12 ($transit12 packets)" || fail "pcc12 drop_transit = $transit12"
 [ "$transit32" -ge 2 ] && pass "vpc3 -> vpc1 dropped as transit on pcc23 ($transit32 packets)" || fail "pcc23 drop_transit = $transit32"
 leaked=$(in_vpc "$vpc3" ip -s -j link show | jq '[.[] | select(.ifname != "lo") | .stats64.rx.packets] | add')

@@ -10,7 +10,7 @@
 #   vpc1 route 10.0.0.0/8 -> pcc (covers its own /16);  vpc2 route 10.0.3.0/24 -> pcc
 source "$(dirname "$0")/lib.sh"
 
-crossed() { counter "$pcc" 0 packets; }  # vpc1 -> vpc2 packets on the link
+crossed() { counter "$pcc" 0 Packets; }  # vpc1 -> vpc2 packets on the link
 
 step "topology"
 vpc1=$(xp vpc create --cidr 10.0.0.0/16)
@@ -37,12 +37,12 @@ xp route add --vpc "$vpc2" --destination 10.0.3.0/24 --next-hop "$pcc" >/dev/nul
 
 step "the data plane: system routes win for the overlapping part"
 reachable "vpc1 10.0.3.2 -> vpc2 10.0.2.77 (only the peering route covers it)" "$vpc1" -I 10.0.3.2 10.0.2.77
-local_before=$(xp --operator --json stats | jq '.reasons.forward_local.packets')
+local_before=$(xp --operator --json stats | jq '.Reasons[] | select(.Reason == "forward_local").Packets')
 before=$(crossed)
 unreachable "vpc1 10.0.3.2 -> 10.0.1.77: vpc1's own vSwitch route wins, vpc2's host there gets nothing" "$vpc1" -I 10.0.3.2 10.0.1.77
 after=$(crossed)
 [ "$before" = "$after" ] && pass "no packet for 10.0.1.77 crossed the link ($after before and after)" || fail "$((after - before)) packets crossed"
-local_after=$(xp --operator --json stats | jq '.reasons.forward_local.packets')
+local_after=$(xp --operator --json stats | jq '.Reasons[] | select(.Reason == "forward_local").Packets')
 [ "$((local_after - local_before))" -ge 2 ] && pass "the router delivered them inside vpc1 (forward_local +$((local_after - local_before)))" ||
   fail "forward_local went from $local_before to $local_after"
 

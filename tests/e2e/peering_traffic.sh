@@ -46,12 +46,12 @@ reachable "ping vpc2 -> vpc1 (v6)" "$vpc2" -6 fd00:3f00:0:1::2
 # frame, and retransmissions under load have added up to 6% more.
 stream_counted() {
   local what=$1 from=$2 to=$3 addr=$4 dir=$5 before after got counted
-  before=$(counter "$pcc" "$dir" bytes)
+  before=$(counter "$pcc" "$dir" Bytes)
   if ! got=$(tcp_stream "$from" "$to" "$addr"); then
     fail "$what: no data arrived"
     return
   fi
-  after=$(counter "$pcc" "$dir" bytes)
+  after=$(counter "$pcc" "$dir" Bytes)
   counted=$((after - before))
   if [ "$counted" -ge "$got" ] && [ "$counted" -le $((got + got / 5 + 100000)) ]; then
     pass "$what: $got bytes received, $counted bytes counted on the link"
@@ -74,13 +74,13 @@ unreachable "vpc1 -> vpc3" "$vpc1" -I 172.16.1.2 10.0.1.2
 step "delete the peering: refused while routes use it, then forced"
 expect_refused "delete with routes" DependencyViolation.RouteEntry peering delete "$pcc"
 reachable "still flowing after the refused delete" "$vpc1" -I 172.16.1.2 192.168.1.2
-before=$(counter "$pcc" 0 packets)
+before=$(counter "$pcc" 0 Packets)
 xp peering delete --force "$pcc"
 unreachable "vpc1 -> vpc2 after delete" "$vpc1" -I 172.16.1.2 192.168.1.2
 unreachable "vpc2 -> vpc1 after delete" "$vpc2" -I 192.168.1.2 172.16.1.2
 [ "$(xp --json route list | jq length)" = 0 ] && pass "routes at both ends removed" || fail "routes remain"
 xp stats "$pcc"
-after=$(counter "$pcc" 0 packets)
+after=$(counter "$pcc" 0 Packets)
 [ "$after" -ge "$before" ] && [ "$after" -gt 0 ] && pass "final counters reported ($after packets vpc1 -> vpc2)" || fail "counters $before -> $after"
 [ "$(xp --json peering show "$pcc" | jq -r .Status)" = Deleted ] && pass "status Deleted" || fail "status not Deleted"
 

@@ -29,7 +29,7 @@ reachable "vpcC -> 10.0.1.2 (in A)" "$vpcC" 10.0.1.2
 reachable "vpcA -> vpcC" "$vpcA" -I 10.0.1.2 172.20.1.2
 b_after=$(rx_packets "$vpcB")
 [ "$b_after" = "$b_before" ] && pass "vpcB received nothing ($b_after packets in all)" || fail "vpcB received $((b_after - b_before)) packets"
-a_to_c=$(counter "$pcc" 1 packets)
+a_to_c=$(counter "$pcc" 1 Packets)
 [ "$a_to_c" -ge 2 ] && pass "replies counted on the A side of the link ($a_to_c)" || fail "A -> C packets $a_to_c"
 
 step "B has no way out"

@@ -24,7 +24,7 @@ for dst in 10.2.0.0/16 fd00:2::/56; do xp route add --vpc "$vpc3" --destination 
 in_vpc "$vpc1" ip addr add 10.3.1.2/32 dev lo
 in_vpc "$vpc1" ip addr add fd00:3:0:1::2/128 dev lo nodad
 
-verdict() { "$XPEER" --operator --json stats | jq -r ".reasons.$1.packets"; }
+verdict() { "$XPEER" --operator --json stats | jq -r --arg r "$1" '.Reasons[] | select(.Reason == $r).Packets'; }
 received() { in_vpc "$1" ip -s -j link show | jq '[.[] | select(.ifname != "lo") | .stats64.rx.packets] | add'; }
 
 step "the peers talk from their own addresses"
@@ -34,7 +34,7 @@ reachable "vpc3 -> vpc2" "$vpc3" 10.2.1.2
 
 step "a source of vpc3's from vpc1 is dropped before the peering"
 spoofed=$(verdict drop_spoofed)
-crossed=$(counter "$pcc12" 0 packets)
+crossed=$(counter "$pcc12" 0 Packets)
 before=$(received "$vpc2")
 unreachable "vpc1 -> vpc2 from vpc3's 10.3.1.2" "$vpc1" -I 10.3.1.2 10.2.1.2
 unreachable "vpc1 -> vpc2 from vpc3's fd00:3:0:1::2" "$vpc1" -I fd00:3:0:1::2 fd00:2:0:1::2
@@ -42,7 +42,7 @@ after=$(received "$vpc2")
 [ "$after" = "$before" ] && pass "vpc2 received nothing of them" || fail "vpc2 received $((after - before)) packets"
 now=$(verdict drop_spoofed)
 [ "$((now - spoofed))" -ge 4 ] && pass "counted as drop_spoofed ($((now - spoofed)))" || fail "drop_spoofed moved by $((now - spoofed))"
-now=$(counter "$pcc12" 0 packets)
+now=$(counter "$pcc12" 0 Packets)
 [ "$now" = "$crossed" ] && pass "nothing spoofed crossed pcc12" || fail "pcc12 carried $((now - crossed)) spoofed packets"
 
 step "the peer's network, gateway and broadcast addresses are not reachable through the peering"

@@ -102,7 +102,7 @@ history=$(xp --account $C1 --json alert history "$alert" | jq -r '[.[] | .Change
 expect_refused "another account's alert history" InvalidAlertId.NotFound --account $C2 alert history "$alert"
 
 step "the bill matches the counters"
-sent=$(xp --account $C1 --json stats "$pcc" | jq '.links[0].directions[0].counters.bytes')
+sent=$(xp --account $C1 --json stats "$pcc" | jq '.Links[0].Directions[0].Counters.Bytes')
 bill=$(xp --account $C1 --json bill)
 billed=$(jq '[.Lines[] | select(.From == "'"$vpc1"'") | .GB] | add * 1073741824 | round' <<<"$bill")
 [ "$billed" = "$sent" ] && pass "Customer 1 is billed for the $sent bytes VPC1 sent" || fail "billed $billed bytes, counters say $sent"

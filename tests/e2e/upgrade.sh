@@ -22,7 +22,7 @@ expect_refused "a tenant may not upgrade the data plane" Forbidden.Operator upgr
 step "five upgrades under a UDP stream"
 before_id=$(router_id)
 before_link=$(link_of "$dpif" .id)
-before_packets=$(counter "$pcc" 0 packets)
+before_packets=$(counter "$pcc" 0 Packets)
 port=$((20000 + RANDOM % 20000))
 "$XPEER" exec "$vpc2" -- python3 "$UDP_COUNT" recv 192.168.1.2 "$port" >"$E2E_TMP/recv.json" &
 recv=$!
@@ -48,8 +48,8 @@ after_id=$(router_id)
 [ "$(attached_id "$dpif")" = "$after_id" ] && pass "and it runs on the vSwitch link" || fail "$dpif runs program $(attached_id "$dpif")"
 [ "$(link_of "$dpif" .id)" = "$before_link" ] && [ "$(link_of "$dpif" .prog_id)" = "$after_id" ] &&
   pass "through the same pinned BPF link ($before_link), updated in place" || fail "link: $(bpftool -j link show pinned "$XPEER_BPFFS/links/$dpif")"
-[ "$(counter "$pcc" 0 packets)" -ge $((before_packets + received)) ] && pass "the link's counters were kept ($(counter "$pcc" 0 packets))" ||
-  fail "counters: $before_packets before, $(counter "$pcc" 0 packets) after $received packets"
+[ "$(counter "$pcc" 0 Packets)" -ge $((before_packets + received)) ] && pass "the link's counters were kept ($(counter "$pcc" 0 Packets))" ||
+  fail "counters: $before_packets before, $(counter "$pcc" 0 Packets) after $received packets"
 expect_ok "check is clean" "$XPEER" check
 reachable "vpc1 -> vpc2 on the new programs" "$vpc1" 192.168.1.2
 

@@ -21,7 +21,7 @@ EOF
 }
 
 # router_drops: every drop reason of the XDP router, summed over reasons and CPUs.
-router_drops() { "$XPEER" --operator --json stats | jq '[.reasons | to_entries[] | select(.key | startswith("drop_")) | .value.packets] | add'; }
+router_drops() { "$XPEER" --operator --json stats | jq '[.Reasons[] | select(.Reason | startswith("drop_")) | .Packets] | add'; }
 
 # stream_start / stream_stop PHASE WHAT: the stream of one phase, and a row in $LOSS_ROWS.
 stream_start() {
