@@ -120,16 +120,14 @@ void add_vswitch(CLI::App& app, Globals& g, Action& action) {
 void add_instance(CLI::App& app, Globals& g, Action& action) {
     auto* inst = app.add_subcommand("instance", "instances: addresses on a vSwitch")->require_subcommand(1);
     auto spec = std::make_shared<InstanceSpec>();
-    auto* create = inst->add_subcommand("create", "create an instance; prints its address(es)");
+    auto* create = inst->add_subcommand("create", "create an instance; prints its id");
     create->add_option("--vswitch", spec->vswitch_id, "the vSwitch")->required();
     create->add_option("--ip", spec->ip, "IPv4 address (default: the first free one)");
     create->add_option("--ipv6", spec->ipv6, "IPv6 address (default: the first free one, if the vSwitch has IPv6)");
     create->callback([&g, &action, spec] {
         action = [&g, spec](Controller& c) {
             auto i = c.create_instance(*spec);
-            std::string plain = i.ip ? i.ip->str() : "";
-            if (i.ipv6) plain += (plain.empty() ? "" : " ") + i.ipv6->str();
-            print_one(g, i, plain);
+            print_one(g, i, i.id);
         };
     });
     auto filter = std::make_shared<std::optional<std::string>>();
