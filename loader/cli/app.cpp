@@ -158,11 +158,19 @@ void add_peering(CLI::App& app, Globals& g, Action& action) {
         };
     });
     auto force = std::make_shared<bool>(false);
+    auto all = std::make_shared<bool>(false);
     CLI::App* del = nullptr;
     add_list_show_delete<Peering>(
-        pcc, g, action, "InstanceId", [](Controller& c) { return c.list_peerings(); }, [](Controller& c, const std::string& id) { return c.show_peering(id); },
+        pcc, g, action, "InstanceId",
+        [all](Controller& c) {
+            auto ps = c.list_peerings();
+            if (!*all) std::erase_if(ps, [](const Peering& p) { return p.status == PeeringStatus::Deleted; });
+            return ps;
+        },
+        [](Controller& c, const std::string& id) { return c.show_peering(id); },
         [force](Controller& c, const std::string& id) { c.delete_peering(id, *force); }, &del);
     del->add_flag("--force", *force, "also delete the route entries that use it, at both ends");
+    pcc->get_subcommand("list")->add_flag("--all", *all, "Deleted connections too");
 
     auto id = std::make_shared<std::string>();
     auto* accept = pcc->add_subcommand("accept", "accept a request to one of your VPCs (accepter only)");

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The command line as a newcomer types it: global flags after the verb, exec's arguments left
-# alone, --dry-run wherever the README promises it, errors as JSON under --json.
+# alone, --dry-run wherever the README promises it, errors as JSON under --json, every create
+# printing its id, Deleted connections listed only when asked.
 #
 #   vpc1 172.16.0.0/12 (vsw 172.16.1.0/24)
 source "$(dirname "$0")/lib.sh"
@@ -17,7 +18,22 @@ grep -q "dry run: nothing was changed" <<<"$plan" && pass "vswitch create ... --
 [ "$(xp vswitch list --json | jq length)" = 0 ] && pass "and created nothing" || fail "a dry run created a vSwitch"
 [ -z "$(ip -n "$XPEER_DATAPATH_NETNS" -o link show 2>/dev/null | grep ' xp' || true)" ] && pass "no link made" || fail "a dry run made a link"
 vsw1=$(xp vswitch create --vpc "$vpc1" --cidr 172.16.1.0/24)
-xp instance create --vswitch "$vsw1" >/dev/null
+
+step "instance create prints its id, like every create"
+inst=$(xp instance create --vswitch "$vsw1")
+[[ "$inst" == i-* ]] && [ "$(xp instance show "$inst" --json | jq -r .PrivateIpAddress)" = 172.16.1.2 ] &&
+  pass "$inst, whose show gives 172.16.1.2" || fail "instance create printed '$inst'"
+
+step "peering list leaves Deleted connections out unless --all"
+vpc2=$(xp vpc create --cidr 192.168.0.0/16)
+vpc3=$(xp vpc create --cidr 10.0.0.0/16)
+kept=$(xp peering create --vpc "$vpc1" --peer-vpc "$vpc2")
+gone=$(xp peering create --vpc "$vpc1" --peer-vpc "$vpc3")
+xp peering delete "$gone" >/dev/null
+[ "$(xp peering list --json | jq -r '[.[].InstanceId] | join(" ")')" = "$kept" ] && pass "peering list: $kept only" ||
+  fail "peering list: $(xp peering list)"
+[ "$(xp peering list --all --json | jq -r --arg g "$gone" '.[] | select(.InstanceId == $g).Status')" = Deleted ] &&
+  pass "peering list --all: $gone Deleted too" || fail "peering list --all: $(xp peering list --all)"
 
 step "exec: everything after -- is the command's"
 out=$(xp exec "$vpc1" --account 1001 -- echo --json -v --dry-run --account 9)
