@@ -13,6 +13,7 @@ namespace xpeer::render {
 namespace {
 
 std::string opt(const std::optional<Cidr>& c) { return c ? c->str() : "-"; }
+std::string dash(const std::string& s) { return s.empty() ? "-" : s; }
 std::string opt(const std::optional<IpAddr>& a) { return a ? a->str() : "-"; }
 nlohmann::json opt_json(const std::optional<Cidr>& c) { return c ? nlohmann::json(c->str()) : nlohmann::json(nullptr); }
 nlohmann::json opt_json(const std::optional<IpAddr>& a) { return a ? nlohmann::json(a->str()) : nlohmann::json(nullptr); }
@@ -93,6 +94,7 @@ nlohmann::json to_json(const LinkSample& s) {
     auto r = telemetry::rate(s.delta, s.seconds, s.peering.bandwidth_mbps);
     const bool fwd = s.direction == Direction::AToB;
     return {{"InstanceId", s.peering.id},
+            {"Name", s.peering.name},
             {"From", fwd ? s.peering.vpc_id : s.peering.peer_vpc_id},
             {"To", fwd ? s.peering.peer_vpc_id : s.peering.vpc_id},
             {"BitsPerSecond", r.bits_per_second},
@@ -116,6 +118,7 @@ nlohmann::json to_json(const LinkCounters& c) {
 }
 nlohmann::json to_json(const LinkStats& s) {
     return {{"InstanceId", s.peering.id},
+            {"Name", s.peering.name},
             {"Status", to_string(s.peering.status)},
             {"Directions",
              {{{"From", s.peering.vpc_id}, {"To", s.peering.peer_vpc_id}, {"Counters", to_json(s.a_to_b)}},
@@ -138,10 +141,10 @@ void table(std::ostream& out, const std::vector<Instance>& is) {
     t.print(out);
 }
 void table(std::ostream& out, const std::vector<Peering>& ps) {
-    TextTable t({"PEERING", "STATUS", "VPC", "PEER VPC", "PEER ACCOUNT", "REGIONS", "BANDWIDTH", "LINK", "EXPIRES"});
+    TextTable t({"PEERING", "NAME", "STATUS", "VPC", "PEER VPC", "PEER ACCOUNT", "REGIONS", "BANDWIDTH", "LINK", "EXPIRES"});
     for (const auto& p : ps) {
         auto expires = lifecycle::expires_at(p);
-        t.add({p.id, to_string(p.status), p.vpc_id, p.peer_vpc_id, std::to_string(p.peer_account), p.region + " -> " + p.peer_region,
+        t.add({p.id, dash(p.name), to_string(p.status), p.vpc_id, p.peer_vpc_id, std::to_string(p.peer_account), p.region + " -> " + p.peer_region,
                p.bandwidth_mbps < 0 ? "unlimited" : std::to_string(p.bandwidth_mbps) + " Mbps", p.link_type.empty() ? "-" : p.link_type,
                expires ? format_time(*expires) : "-"});
     }
@@ -201,11 +204,11 @@ void table(std::ostream& out, const std::vector<AlertChange>& cs) {
     t.print(out);
 }
 void table(std::ostream& out, const std::vector<LinkSample>& ss) {
-    TextTable t({"PEERING", "FROM", "TO", "RATE", "PACKETS/S", "UTIL", "LOSS", "DROPS", "BANDWIDTH"});
+    TextTable t({"PEERING", "NAME", "FROM", "TO", "RATE", "PACKETS/S", "UTIL", "LOSS", "DROPS", "BANDWIDTH"});
     for (const auto& s : ss) {
         auto r = telemetry::rate(s.delta, s.seconds, s.peering.bandwidth_mbps);
         const bool fwd = s.direction == Direction::AToB;
-        t.add({s.peering.id, fwd ? s.peering.vpc_id : s.peering.peer_vpc_id, fwd ? s.peering.peer_vpc_id : s.peering.vpc_id,
+        t.add({s.peering.id, dash(s.peering.name), fwd ? s.peering.vpc_id : s.peering.peer_vpc_id, fwd ? s.peering.peer_vpc_id : s.peering.vpc_id,
                si_rate(r.bits_per_second), fixed(r.packets_per_second, 0), r.utilization ? fixed(*r.utilization * 100, 1) + "%" : "-",
                fixed(r.loss * 100, 2) + "%", std::to_string(telemetry::drops(s.total)),
                s.peering.bandwidth_mbps < 0 ? "unlimited" : std::to_string(s.peering.bandwidth_mbps) + " Mbps"});
@@ -223,10 +226,10 @@ void table(std::ostream& out, const std::vector<Event>& es) {
     t.print(out);
 }
 void table(std::ostream& out, const std::vector<LinkStats>& ss) {
-    TextTable t({"PEERING", "STATUS", "FROM", "TO", "PACKETS", "BYTES", "DROP INACTIVE", "DROP NO ROUTE", "DROP TRANSIT", "DROP TTL",
+    TextTable t({"PEERING", "NAME", "STATUS", "FROM", "TO", "PACKETS", "BYTES", "DROP INACTIVE", "DROP NO ROUTE", "DROP TRANSIT", "DROP TTL",
                  "DROP POLICER"});
     auto row = [&](const Peering& p, const std::string& from, const std::string& to, const LinkCounters& c) {
-        t.add({p.id, to_string(p.status), from, to, std::to_string(c.packets), std::to_string(c.bytes), std::to_string(c.drop_inactive),
+        t.add({p.id, dash(p.name), to_string(p.status), from, to, std::to_string(c.packets), std::to_string(c.bytes), std::to_string(c.drop_inactive),
                std::to_string(c.drop_no_route), std::to_string(c.drop_transit), std::to_string(c.drop_ttl), std::to_string(c.drop_policer)});
     };
     for (const auto& s : ss) {
