@@ -7,6 +7,7 @@
 #include "cli/agent_command.h"
 #include "cli/commands.h"
 #include "cli/exit_status.h"
+#include "cli/name_refs.h"
 #include "cli/render.h"
 #include "cli/route_file.h"
 #include "controller/controller.h"
@@ -20,10 +21,17 @@
 namespace xpeer {
 namespace {
 
-// list | show ID | delete ID for one noun; a delete prints {id_field: ID} (the field of the id in
-// the noun's JSON).
+// The id a reference (an id, or a name where the kind has names) stands for, as the caller.
+using Ref = std::function<std::string(Controller&, const Globals&, const std::string&)>;
+const Ref by_id = [](Controller&, const Globals&, const std::string& id) { return id; };
+const Ref vpc_ref = [](Controller& c, const Globals& g, const std::string& r) { return name_refs::vpc(c, g.config.account, r); };
+const Ref vswitch_ref = [](Controller& c, const Globals& g, const std::string& r) { return name_refs::vswitch(c, g.config.account, r); };
+const Ref peering_ref = [](Controller& c, const Globals& g, const std::string& r) { return name_refs::peering(c, g.config.account, r); };
+
+// list | show ID | delete ID for one noun (ID: what ref resolves); a delete prints {id_field: ID}
+// (the field of the id in the noun's JSON).
 template <typename T>
-void add_list_show_delete(CLI::App* noun, Globals& g, Action& action, const char* id_field, std::function<std::vector<T>(Controller&)> list,
+void add_list_show_delete(CLI::App* noun, Globals& g, Action& action, const char* id_field, Ref ref, std::function<std::vector<T>(Controller&)> list,
                           std::function<T(Controller&, const std::string&)> show, std::function<void(Controller&, const std::string&)> del,
                           CLI::App** delete_cmd = nullptr) {
     noun->add_subcommand("list", "list them")->callback([&g, &action, list] {
@@ -32,12 +40,13 @@ void add_list_show_delete(CLI::App* noun, Globals& g, Action& action, const char
     auto* sh = noun->add_subcommand("show", "show one");
     auto id = std::make_shared<std::string>();
     sh->add_option("id", *id, "its id")->required();
-    sh->callback([&g, &action, show, id] { action = [&g, show, id](Controller& c) { print_details(g, show(c, *id)); }; });
+    sh->callback([&g, &action, ref, show, id] { action = [&g, ref, show, id](Controller& c) { print_details(g, show(c, ref(c, g, *id))); }; });
     auto* d = noun->add_subcommand("delete", "delete one");
     auto did = std::make_shared<std::string>();
     d->add_option("id", *did, "its id")->required();
-    d->callback([&g, &action, id_field, del, did] {
-        action = [&g, id_field, del, did](Controller& c) {
+    d->callback([&g, &action, id_field, ref, del, did] {
+        action = [&g, id_field, ref, del, did](Controller& c) {
+            *did = ref(c, g, *did);
             del(c, *did);
             print_one(g, nlohmann::json{{id_field, *did}}, *did + " deleted");
         };
@@ -60,7 +69,7 @@ void add_vpc(CLI::App& app, Globals& g, Action& action) {
         };
     });
     add_list_show_delete<Vpc>(
-        vpc, g, action, "VpcId", [](Controller& c) { return c.list_vpcs(); }, [](Controller& c, const std::string& id) { return c.show_vpc(id); },
+        vpc, g, action, "VpcId", vpc_ref, [](Controller& c) { return c.list_vpcs(); }, [](Controller& c, const std::string& id) { return c.show_vpc(id); },
         [](Controller& c, const std::string& id) { c.delete_vpc(id); });
 
     auto id = std::make_shared<std::string>();
@@ -73,12 +82,14 @@ void add_vpc(CLI::App& app, Globals& g, Action& action) {
     }
     share->callback([&g, &action, id, principal] {
         action = [&g, id, principal](Controller& c) {
+            *id = vpc_ref(c, g, *id);
             c.share_vpc(*id, *principal);
             print_one(g, nlohmann::json{{"VpcId", *id}, {"SharedWith", *principal}}, *id + " shared with account " + std::to_string(*principal));
         };
     });
     unshare->callback([&g, &action, id, principal] {
         action = [&g, id, principal](Controller& c) {
+            *id = vpc_ref(c, g, *id);
             c.unshare_vpc(*id, *principal);
             print_one(g, nlohmann::json{{"VpcId", *id}, {"UnsharedWith", *principal}},
                       *id + " no longer shared with account " + std::to_string(*principal));
@@ -88,7 +99,7 @@ void add_vpc(CLI::App& app, Globals& g, Action& action) {
     principals->add_option("vpc", *id, "the VPC")->required();
     principals->callback([&g, &action, id] {
         action = [&g, id](Controller& c) {
-            auto accounts = c.vpc_principals(*id);
+            auto accounts = c.vpc_principals(vpc_ref(c, g, *id));
             std::string plain;
             for (auto a : accounts) plain += (plain.empty() ? "" : "\n") + std::to_string(a);
             print_one(g, nlohmann::json(accounts), plain);
@@ -106,13 +117,15 @@ void add_vswitch(CLI::App& app, Globals& g, Action& action) {
     create->add_option("--name", spec->name, "a name");
     create->callback([&g, &action, spec] {
         action = [&g, spec](Controller& c) {
+            spec->vpc_id = vpc_ref(c, g, spec->vpc_id);
             auto v = c.create_vswitch(*spec);
             print_one(g, v, v.id);
         };
     });
     auto filter = std::make_shared<std::optional<std::string>>();
     add_list_show_delete<VSwitch>(
-        vsw, g, action, "VSwitchId", [filter](Controller& c) { return c.list_vswitches(*filter); },
+        vsw, g, action, "VSwitchId", vswitch_ref,
+        [&g, filter](Controller& c) { return c.list_vswitches(*filter ? std::optional(vpc_ref(c, g, **filter)) : std::nullopt); },
         [](Controller& c, const std::string& id) { return c.show_vswitch(id); }, [](Controller& c, const std::string& id) { c.delete_vswitch(id); });
     vsw->get_subcommand("list")->add_option("--vpc", *filter, "only this VPC's");
 }
@@ -126,13 +139,15 @@ void add_instance(CLI::App& app, Globals& g, Action& action) {
     create->add_option("--ipv6", spec->ipv6, "IPv6 address (default: the first free one, if the vSwitch has IPv6)");
     create->callback([&g, &action, spec] {
         action = [&g, spec](Controller& c) {
+            spec->vswitch_id = vswitch_ref(c, g, spec->vswitch_id);
             auto i = c.create_instance(*spec);
             print_one(g, i, i.id);
         };
     });
     auto filter = std::make_shared<std::optional<std::string>>();
     add_list_show_delete<Instance>(
-        inst, g, action, "InstanceId", [filter](Controller& c) { return c.list_instances(*filter); },
+        inst, g, action, "InstanceId", by_id,
+        [&g, filter](Controller& c) { return c.list_instances(*filter ? std::optional(vswitch_ref(c, g, **filter)) : std::nullopt); },
         [](Controller& c, const std::string& id) { return c.show_instance(id); }, [](Controller& c, const std::string& id) { c.delete_instance(id); });
     inst->get_subcommand("list")->add_option("--vswitch", *filter, "only this vSwitch's");
 }
@@ -153,6 +168,8 @@ void add_peering(CLI::App& app, Globals& g, Action& action) {
     create->callback([&g, &action, spec, bandwidth] {
         action = [&g, spec, bandwidth](Controller& c) {
             if (*bandwidth) spec->bandwidth_mbps = lifecycle::parse_bandwidth(**bandwidth);
+            spec->vpc_id = vpc_ref(c, g, spec->vpc_id);
+            spec->peer_vpc_id = vpc_ref(c, g, spec->peer_vpc_id);
             auto p = c.create_peering(*spec);
             print_one(g, p, p.id);
         };
@@ -161,7 +178,7 @@ void add_peering(CLI::App& app, Globals& g, Action& action) {
     auto all = std::make_shared<bool>(false);
     CLI::App* del = nullptr;
     add_list_show_delete<Peering>(
-        pcc, g, action, "InstanceId",
+        pcc, g, action, "InstanceId", peering_ref,
         [all](Controller& c) {
             auto ps = c.list_peerings();
             if (!*all) std::erase_if(ps, [](const Peering& p) { return p.status == PeeringStatus::Deleted; });
@@ -178,13 +195,13 @@ void add_peering(CLI::App& app, Globals& g, Action& action) {
     for (auto* cmd : {accept, reject}) cmd->add_option("id", *id, "the peering connection")->required();
     accept->callback([&g, &action, id] {
         action = [&g, id](Controller& c) {
-            auto p = c.accept_peering(*id);
+            auto p = c.accept_peering(peering_ref(c, g, *id));
             print_one(g, p, p.id + " " + to_string(p.status));
         };
     });
     reject->callback([&g, &action, id] {
         action = [&g, id](Controller& c) {
-            auto p = c.reject_peering(*id);
+            auto p = c.reject_peering(peering_ref(c, g, *id));
             print_one(g, p, p.id + " " + to_string(p.status));
         };
     });
@@ -200,7 +217,7 @@ void add_peering(CLI::App& app, Globals& g, Action& action) {
     modify->callback([&g, &action, id, change, new_bandwidth] {
         action = [&g, id, change, new_bandwidth](Controller& c) {
             if (*new_bandwidth) change->bandwidth_mbps = lifecycle::parse_bandwidth(**new_bandwidth);
-            print_details(g, c.modify_peering(*id, *change));
+            print_details(g, c.modify_peering(peering_ref(c, g, *id), *change));
         };
     });
 
@@ -212,7 +229,7 @@ void add_peering(CLI::App& app, Globals& g, Action& action) {
     wait->add_option("--timeout", *timeout, "give up after this long (500ms, 30s, 2m)")->capture_default_str();
     wait->callback([&g, &action, id, status, timeout] {
         action = [&g, id, status, timeout](Controller& c) {
-            auto p = c.wait_peering(*id, peering_status_from_string(*status), time_args::parse_duration(*timeout));
+            auto p = c.wait_peering(peering_ref(c, g, *id), peering_status_from_string(*status), time_args::parse_duration(*timeout));
             print_one(g, p, p.id + " " + to_string(p.status));
         };
     });
@@ -251,6 +268,8 @@ void add_route(CLI::App& app, Globals& g, Action& action) {
     add->add_option("--next-hop", spec->next_hop, "a peering connection of the VPC (pcc-...)")->required();
     add->callback([&g, &action, spec] {
         action = [&g, spec](Controller& c) {
+            spec->vpc_id = vpc_ref(c, g, spec->vpc_id);
+            spec->next_hop = peering_ref(c, g, spec->next_hop);
             auto r = c.add_route(*spec);
             print_one(g, r, r.id);
         };
@@ -263,13 +282,13 @@ void add_route(CLI::App& app, Globals& g, Action& action) {
     imp->add_option("--file", *file, "the destinations, one a line; - for standard input")->required();
     imp->callback([&g, &action, import, file] {
         action = [&g, import, file](Controller& c) {
-            auto n = c.import_routes(import->vpc_id, import->next_hop, route_file::read_path(*file));
+            auto n = c.import_routes(vpc_ref(c, g, import->vpc_id), peering_ref(c, g, import->next_hop), route_file::read_path(*file));
             print_one(g, nlohmann::json{{"Imported", n}}, std::to_string(n) + " route entries imported");
         };
     });
     auto filter = std::make_shared<std::optional<std::string>>();
     add_list_show_delete<RouteEntry>(
-        rte, g, action, "RouteEntryId", [filter](Controller& c) { return c.list_routes(*filter); },
+        rte, g, action, "RouteEntryId", by_id, [&g, filter](Controller& c) { return c.list_routes(*filter ? std::optional(vpc_ref(c, g, **filter)) : std::nullopt); },
         [](Controller& c, const std::string& id) { return c.show_route(id); }, [](Controller& c, const std::string& id) { c.delete_route(id); });
     rte->get_subcommand("list")->add_option("--vpc", *filter, "only this VPC's");
 }
@@ -280,6 +299,7 @@ void add_observability(CLI::App& app, Globals& g, Action& action) {
     stats->add_option("peering", *pcc, "only this peering connection");
     stats->callback([&g, &action, pcc] {
         action = [&g, pcc](Controller& c) {
+            if (*pcc) *pcc = peering_ref(c, g, **pcc);
             auto links = c.link_stats(*pcc);
             // the router's verdicts and cache count every account's packets: the operator's view
             const bool router = g.config.is_operator;
@@ -319,7 +339,7 @@ void add_host(CLI::App& app, Globals& g, Action& action) {
     exec->callback([&g, &action, vpc, cmd] {
         action = [&g, vpc, cmd](Controller& c) {
             if (g.dry_run) throw Error("InvalidParameter.DryRun", "exec runs " + cmd->front() + " in " + *vpc + ", which xpeer cannot dry run");
-            auto ns = c.vpc_netns(*vpc);
+            auto ns = c.vpc_netns(vpc_ref(c, g, *vpc));
             netns::exec(ns, *cmd);
         };
     });

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/name_refs.h"
 #include "cli/time_args.h"
 
 namespace xpeer {
@@ -56,6 +57,7 @@ void add_alert(CLI::App& app, Globals& g, Action& action) {
     create->callback([&g, &action, spec, window] {
         action = [&g, spec, window](Controller& c) {
             spec->for_seconds = time_args::parse_duration(*window).count() / 1000;
+            spec->peering = name_refs::peering(c, g.config.account, spec->peering);
             auto r = c.create_alert(*spec);
             print_one(g, r, r.id);
         };

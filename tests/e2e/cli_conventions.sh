@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The command line as a newcomer types it: global flags after the verb, exec's arguments left
 # alone, --dry-run wherever the README promises it, errors as JSON under --json, every create
-# printing its id, Deleted connections listed only when asked.
+# printing its id, Deleted connections listed only when asked, names wherever ids are.
 #
 #   vpc1 172.16.0.0/12 (vsw 172.16.1.0/24)
 source "$(dirname "$0")/lib.sh"
@@ -40,6 +40,14 @@ out=$(xp exec "$vpc1" --account 1001 -- echo --json -v --dry-run --account 9)
 [ "$out" = "--json -v --dry-run --account 9" ] && pass "the command got its flags untouched" || fail "the command got: $out"
 expect_refused "exec has no dry run" InvalidParameter.DryRun exec "$vpc1" --dry-run -- true
 expect_refused "the agent has no dry run" InvalidParameter.DryRun agent --ticks 1 --metrics-port 0 --dry-run
+
+step "names wherever ids are"
+[ "$(xp vswitch list --vpc first --json | jq -r '.[0].VSwitchId')" = "$vsw1" ] && pass "vswitch list --vpc first" || fail "vswitch list --vpc first"
+[ "$(xp exec first -- echo inside)" = inside ] && pass "exec first -- echo inside" || fail "exec by name"
+twin=$(xp vpc create --cidr 10.9.0.0/16 --name first)
+expect_refused "a name two VPCs have" InvalidName.Ambiguous vpc show first
+expect_refused "another account's name" InvalidName.NotFound --account 4242 vswitch create --vpc first --cidr 172.16.9.0/24
+xp vpc delete "$twin" >/dev/null
 
 step "errors under --json: one object on stderr, exit status kept"
 status=0
