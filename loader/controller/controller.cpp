@@ -164,17 +164,42 @@ Vpc Controller::create_vpc(const VpcSpec& spec) {
     });
 }
 
+namespace {
+
+// Error("DependencyViolation.*") naming everything still in the VPC: vSwitches, live peering
+// connections, route entries. The code names the first of these kinds it has.
+void check_vpc_empty(Store& store_, const std::string& id) {
+    // Every blocker at once, so that one look says what to remove; the code names the first kind.
+    std::string code, blockers;
+    auto blocked_by = [&](const std::string& kind, const std::string& what) {
+        if (code.empty()) code = "DependencyViolation." + kind;
+        blockers += (blockers.empty() ? "" : "; ") + what;
+    };
+    if (auto vs = store_.vswitches_of(id); !vs.empty()) {
+        std::string ids;
+        for (const auto& v : vs) ids += (ids.empty() ? "" : ", ") + v.id;
+        blocked_by("VSwitch", "vSwitch" + std::string(vs.size() == 1 ? " " : "es ") + ids + " (delete their instances, then them)");
+    }
+    for (const auto& p : store_.live_peerings_of(id)) {
+        const bool incoming_request = p.status == PeeringStatus::PeerAccepting && p.peer_vpc_id == id;
+        blocked_by("VpcPeer", "peering connection " + p.id + " (" + to_string(p.status) + "; " + (incoming_request ? "reject it" : "delete it") + ")");
+    }
+    if (auto routes = store_.routes_of_vpc(id); !routes.empty()) {
+        constexpr size_t shown = 5;
+        std::string ids;
+        for (size_t i = 0; i < routes.size() && i < shown; ++i) ids += (i ? ", " : "") + routes[i].id;
+        if (routes.size() > shown) ids += ", and " + std::to_string(routes.size() - shown) + " more";
+        blocked_by("RouteEntry", "route entr" + std::string(routes.size() == 1 ? "y " : "ies ") + ids);
+    }
+    if (!code.empty()) throw Error(code, id + " still has " + blockers + "; remove them first");
+}
+
+}  // namespace
+
 void Controller::delete_vpc(const std::string& id) {
     transact([&] {
         Vpc vpc = owned_vpc(id, "delete it");
-        if (auto v = store_.vswitches_of(id); !v.empty())
-            throw Error("DependencyViolation.VSwitch", id + " still has vSwitch " + v.front().id + "; delete it first");
-        for (const auto& p : store_.live_peerings_of(id)) {
-            bool incoming_request = p.status == PeeringStatus::PeerAccepting && p.peer_vpc_id == id;
-            throw Error("DependencyViolation.VpcPeer", id + " still has peering connection " + p.id + " (" + to_string(p.status) + "); " +
-                                                           (incoming_request ? "reject it first" : "delete it first"));
-        }
-        if (auto r = store_.any_route_of_vpc(id)) throw Error("DependencyViolation.RouteEntry", id + " still has route entry " + r->id);
+        check_vpc_empty(store_, id);
         store_.delete_vpc(id);
         record(Event{wall_time(), id, "Deleted", config_.account, "deleted"});
         kernel_->delete_vpc(vpc);
