@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/exit_status.h"
 #include "cli/name_refs.h"
+#include "cli/vpc_removal.h"
 #include "cli/render.h"
 #include "cli/route_file.h"
 #include "controller/controller.h"
@@ -68,9 +69,22 @@ void add_vpc(CLI::App& app, Globals& g, Action& action) {
             print_one(g, v, v.id);
         };
     });
+    auto recursive = std::make_shared<bool>(false);
+    CLI::App* del = nullptr;
     add_list_show_delete<Vpc>(
         vpc, g, action, "VpcId", vpc_ref, [](Controller& c) { return c.list_vpcs(); }, [](Controller& c, const std::string& id) { return c.show_vpc(id); },
-        [](Controller& c, const std::string& id) { c.delete_vpc(id); });
+        [&g, recursive](Controller& c, const std::string& id) {
+            if (!*recursive) return c.delete_vpc(id);
+            if (g.dry_run)
+                throw Error("InvalidParameter.DryRun", "vpc delete --recursive runs one command a step, which a dry run cannot chain; "
+                                                       "`vpc delete " + id + " --dry-run` names what is in the VPC");
+            vpc_removal::run(c, vpc_removal::plan(c, g.config.account, id), [&g](const vpc_removal::Step& s) {
+                if (!g.json && s.kind != vpc_removal::Step::Kind::DeleteVpc) std::cout << vpc_removal::describe(s) << '\n';
+            });
+        },
+        &del);
+    del->add_flag("--recursive", *recursive,
+                  "also delete its route entries, peering connections (with their route entries at both ends), instances and vSwitches");
 
     auto id = std::make_shared<std::string>();
     auto principal = std::make_shared<AccountId>(0);

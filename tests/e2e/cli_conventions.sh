@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The command line as a newcomer types it: global flags after the verb, exec's arguments left
 # alone, --dry-run wherever the README promises it, errors as JSON under --json, every create
-# printing its id, Deleted connections listed only when asked, names wherever ids are.
+# printing its id, Deleted connections listed only when asked, names wherever ids are, a VPC
+# deleted with what is in it.
 #
 #   vpc1 172.16.0.0/12 (vsw 172.16.1.0/24)
 source "$(dirname "$0")/lib.sh"
@@ -59,5 +60,21 @@ status=0
 err=$("$XPEER" --json vswitch create --vpc "$vpc1" 2>&1 >/dev/null) || status=$?
 [ "$status" = 2 ] && [ "$(jq -r .Code <<<"$err")" = InvalidCommandLine ] && jq -r .Message <<<"$err" | grep -q -- --cidr &&
   pass "a malformed command line: $err" || fail "status $status, stderr '$err'"
+
+step "vpc delete: every blocker at once, or --recursive"
+r1=$(xp route add --vpc "$vpc1" --destination 192.168.0.0/16 --next-hop "$kept")
+r2=$(xp route add --vpc "$vpc2" --destination 172.16.0.0/12 --next-hop "$kept")
+status=0
+out=$("$XPEER" vpc delete "$vpc1" 2>&1) || status=$?
+[ "$status" = 1 ] && grep -q "^error: DependencyViolation.VSwitch: " <<<"$out" && grep -q "$vsw1" <<<"$out" && grep -q "$kept" <<<"$out" &&
+  grep -q "$r1" <<<"$out" && pass "a refused delete names them all: $out" || fail "status $status: $out"
+expect_refused "--recursive has no dry run" InvalidParameter.DryRun vpc delete "$vpc1" --recursive --dry-run
+out=$(xp vpc delete "$vpc1" --recursive)
+grep -q "peering connection $kept deleted" <<<"$out" && grep -q "instance $inst deleted" <<<"$out" && [ "$(tail -1 <<<"$out")" = "$vpc1 deleted" ] &&
+  pass "vpc delete --recursive: $(tr '\n' ';' <<<"$out")" || fail "vpc delete --recursive printed: $out"
+[ "$(xp vpc list --json | jq -r --arg v "$vpc1" '[.[] | select(.VpcId == $v)] | length')" = 0 ] && pass "the VPC is gone" || fail "the VPC is listed"
+xp route show "$r2" >/dev/null 2>&1 && fail "the peer's route $r2 through $kept is left" || pass "the peer's route through $kept went with it"
+ip netns list | grep -q "$vpc1" && fail "its namespace is left" || pass "its namespace is gone"
+xp check >/dev/null && pass "check: the kernel holds what the store says" || fail "check: $(xp check 2>&1)"
 
 finish
