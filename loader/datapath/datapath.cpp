@@ -47,39 +47,49 @@ M open_map(const std::string& dir, const char* name, bpf_map_type type) {
     return map;
 }
 
-// The per-CPU maps and their elements per CPU (include/xpeer/bpf_abi.h).
-constexpr std::pair<const char*, uint32_t> kPerCpu[] = {
-    {"xp_ports", XP_PORTS_PER_CPU},           {"xp_link_stats", XP_LINKS_PER_CPU},      {"xp_verdicts", XP_VERDICTS_PER_CPU},
-    {"xp_route_memo_v4", XP_ROUTE_MEMO_SETS}, {"xp_route_memo_v6", XP_ROUTE_MEMO_SETS},
-};
-
-uint32_t per_cpu_of(const char* name) {
-    for (const auto& [n, per_cpu] : kPerCpu)
-        if (std::strcmp(n, name) == 0) return per_cpu;
-    throw Error("InternalError.PerCpuMap", std::string(name) + " is not a per-CPU map");
+// The BPF object's maps are the ones router_maps.h lists (its internal .rodata and the like aside).
+void check_map_table(bpf_object* obj) {
+    bpf_map* map;
+    bpf_object__for_each_map(map, obj) {
+        if (!bpf_map__is_internal(map) && !find_router_map(bpf_map__name(map)))
+            throw Error("InternalError.MapTable", std::string("the router's map ") + bpf_map__name(map) + " is not in loader/datapath/router_maps.h");
+    }
+    for (const auto& m : kRouterMaps)
+        if (!bpf_object__find_map_by_name(obj, m.name))
+            throw Error("InternalError.MapTable", std::string("the router has no map ") + m.name + ", which loader/datapath/router_maps.h lists");
 }
 
 // Before loading: one region of each per-CPU map for every possible CPU.
 void size_per_cpu_maps(bpf_object* obj) {
+    check_map_table(obj);
     const unsigned cpus = cpu_ids();
-    for (const auto& [name, per_cpu] : kPerCpu) {
-        bpf_map* map = bpf_object__find_map_by_name(obj, name);
-        if (!map) throw Error("InternalError.PerCpuMap", std::string("the router has no map ") + name);
-        const uint64_t entries = uint64_t{per_cpu} * cpus;
-        if (entries > UINT32_MAX) throw Error("Datapath.TooManyCpus", std::string(name) + ": " + std::to_string(cpus) + " CPU ids are too many");
-        if (int err = bpf_map__set_max_entries(map, static_cast<uint32_t>(entries)); err) throw SystemError(std::string("size ") + name, -err);
+    for (const auto& m : kRouterMaps) {
+        if (!m.per_cpu) continue;
+        bpf_map* map = bpf_object__find_map_by_name(obj, m.name);
+        const uint64_t entries = uint64_t{m.per_cpu} * cpus;
+        if (entries > UINT32_MAX) throw Error("Datapath.TooManyCpus", std::string(m.name) + ": " + std::to_string(cpus) + " CPU ids are too many");
+        if (int err = bpf_map__set_max_entries(map, static_cast<uint32_t>(entries)); err) throw SystemError(std::string("size ") + m.name, -err);
     }
 }
 
-template <typename V>
-void open_per_cpu(CpuArray<V>& out, const std::string& dir, const char* name) {
-    out = CpuArray<V>(open_map<TypedMap<uint32_t, V>>(dir, name, BPF_MAP_TYPE_ARRAY), per_cpu_of(name));
+template <typename K, typename V>
+void open_member(TypedMap<K, V>& out, const std::string& dir, const RouterMap& m) {
+    out = open_map<TypedMap<K, V>>(dir, m.name, m.type);
 }
 
 template <typename V>
-void borrow_per_cpu(CpuArray<V>& out, bpf_map* map) {
-    const char* name = bpf_map__name(map);
-    out = CpuArray<V>(TypedMap<uint32_t, V>::borrow(bpf_map__fd(map), name), per_cpu_of(name));
+void open_member(CpuArray<V>& out, const std::string& dir, const RouterMap& m) {
+    out = CpuArray<V>(open_map<TypedMap<uint32_t, V>>(dir, m.name, m.type), m.per_cpu);
+}
+
+template <typename K, typename V>
+void borrow_member(TypedMap<K, V>& out, bpf_map* map, const RouterMap& m) {
+    out = TypedMap<K, V>::borrow(bpf_map__fd(map), m.name);
+}
+
+template <typename V>
+void borrow_member(CpuArray<V>& out, bpf_map* map, const RouterMap& m) {
+    out = CpuArray<V>(TypedMap<uint32_t, V>::borrow(bpf_map__fd(map), m.name), m.per_cpu);
 }
 
 }  // namespace
@@ -99,18 +109,7 @@ std::optional<Datapath> Datapath::open_pinned(const std::string& dir) {
     fd = bpf_obj_get((dir + "/" + kVpcSideProgPin).c_str());
     if (fd < 0) throw SystemError("bpf_obj_get " + dir + "/" + kVpcSideProgPin, errno);
     dp.vpc_side_ = UniqueFd(fd);
-    dp.routes_v4 = open_map<decltype(dp.routes_v4)>(dir, "xp_routes_v4", BPF_MAP_TYPE_LPM_TRIE);
-    dp.routes_v6 = open_map<decltype(dp.routes_v6)>(dir, "xp_routes_v6", BPF_MAP_TYPE_LPM_TRIE);
-    open_per_cpu(dp.ports, dir, "xp_ports");
-    dp.peerings = open_map<decltype(dp.peerings)>(dir, "xp_peerings", BPF_MAP_TYPE_ARRAY);
-    open_per_cpu(dp.link_stats, dir, "xp_link_stats");
-    dp.policers = open_map<decltype(dp.policers)>(dir, "xp_policers", BPF_MAP_TYPE_ARRAY);
-    open_per_cpu(dp.verdicts, dir, "xp_verdicts");
-    dp.route_cache_v4 = open_map<decltype(dp.route_cache_v4)>(dir, "xp_route_cache_v4", BPF_MAP_TYPE_LRU_HASH);
-    dp.route_cache_v6 = open_map<decltype(dp.route_cache_v6)>(dir, "xp_route_cache_v6", BPF_MAP_TYPE_LRU_HASH);
-    open_per_cpu(dp.route_memo_v4, dir, "xp_route_memo_v4");
-    open_per_cpu(dp.route_memo_v6, dir, "xp_route_memo_v6");
-    dp.control = open_map<decltype(dp.control)>(dir, "xp_control", BPF_MAP_TYPE_ARRAY);
+    dp.for_each_map([&](auto& map, const RouterMap& m) { open_member(map, dir, m); });
     return dp;
 }
 
@@ -222,18 +221,7 @@ Datapath Datapath::load_unpinned() {
     auto* s = dp.skel_.get();
     dp.router_borrowed_ = bpf_program__fd(s->progs.xp_router);
     dp.vpc_side_borrowed_ = bpf_program__fd(s->progs.xp_vpc_side);
-    dp.routes_v4 = decltype(dp.routes_v4)::borrow(bpf_map__fd(s->maps.xp_routes_v4), "xp_routes_v4");
-    dp.routes_v6 = decltype(dp.routes_v6)::borrow(bpf_map__fd(s->maps.xp_routes_v6), "xp_routes_v6");
-    borrow_per_cpu(dp.ports, s->maps.xp_ports);
-    dp.peerings = decltype(dp.peerings)::borrow(bpf_map__fd(s->maps.xp_peerings), "xp_peerings");
-    borrow_per_cpu(dp.link_stats, s->maps.xp_link_stats);
-    dp.policers = decltype(dp.policers)::borrow(bpf_map__fd(s->maps.xp_policers), "xp_policers");
-    borrow_per_cpu(dp.verdicts, s->maps.xp_verdicts);
-    dp.route_cache_v4 = decltype(dp.route_cache_v4)::borrow(bpf_map__fd(s->maps.xp_route_cache_v4), "xp_route_cache_v4");
-    dp.route_cache_v6 = decltype(dp.route_cache_v6)::borrow(bpf_map__fd(s->maps.xp_route_cache_v6), "xp_route_cache_v6");
-    borrow_per_cpu(dp.route_memo_v4, s->maps.xp_route_memo_v4);
-    borrow_per_cpu(dp.route_memo_v6, s->maps.xp_route_memo_v6);
-    dp.control = decltype(dp.control)::borrow(bpf_map__fd(s->maps.xp_control), "xp_control");
+    dp.for_each_map([&](auto& map, const RouterMap& m) { borrow_member(map, bpf_object__find_map_by_name(s->obj, m.name), m); });
     return dp;
 }
 

@@ -3,8 +3,7 @@
 #include <optional>
 #include <string>
 
-#include "datapath/cpu_array.h"
-#include "datapath/typed_map.h"
+#include "datapath/router_maps.h"
 #include "sys/unique_fd.h"
 #include "xpeer/bpf_abi.h"
 
@@ -46,18 +45,19 @@ public:
     int router_fd() const { return router_.get() >= 0 ? router_.get() : router_borrowed_; }
     int vpc_side_fd() const { return vpc_side_.get() >= 0 ? vpc_side_.get() : vpc_side_borrowed_; }
 
-    TypedMap<xp_lpm_key_v4, xp_route> routes_v4;
-    TypedMap<xp_lpm_key_v6, xp_route> routes_v6;
-    CpuArray<xp_port> ports;  // by datapath-side ifindex: each CPU's copy of the VPC, and its counters
-    TypedMap<uint32_t, xp_peering> peerings;
-    CpuArray<xp_link_counters> link_stats;
-    TypedMap<uint32_t, xp_policer> policers;
-    CpuArray<xp_verdicts> verdicts;  // index 0: each CPU's counters by reason and by route cache answer
-    TypedMap<xp_cache_key_v4, xp_cached_route> route_cache_v4;
-    TypedMap<xp_cache_key_v6, xp_cached_route> route_cache_v6;
-    CpuArray<xp_route_memo_set> route_memo_v4;
-    CpuArray<xp_route_memo_set> route_memo_v6;
-    TypedMap<uint32_t, xp_control> control;  // key 0
+    // One member a map, as loader/datapath/router_maps.h lists them: routes_v4, ports, ...
+#define XPEER_DATAPATH_MEMBER(member, type, owner, per_cpu, holds, ...) __VA_ARGS__ member;
+    XPEER_ROUTER_MAPS(XPEER_DATAPATH_MEMBER)
+#undef XPEER_DATAPATH_MEMBER
+
+    // f(member, its row of kRouterMaps) for every map, in kRouterMaps' order.
+    template <typename F>
+    void for_each_map(F&& f) {
+        size_t row = 0;
+#define XPEER_VISIT_MAP(member, ...) f(member, kRouterMaps[row++]);
+        XPEER_ROUTER_MAPS(XPEER_VISIT_MAP)
+#undef XPEER_VISIT_MAP
+    }
 
     xp_control read_control() const;
     void write_control(const xp_control& c);
