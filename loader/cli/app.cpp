@@ -394,6 +394,7 @@ CLI::App* add_commands(CLI::App& app, Globals& g, Action& action, AgentFlags& ag
     add_observability(app, g, action);
     add_host(app, g, action);
     add_drift(app, g, action);
+    add_maps(app, g, action);
     add_region(app, g, action);
     add_telemetry(app, g, action);
     return add_agent_command(app, agent_flags);

@@ -59,6 +59,9 @@ void print_details(const Globals& g, const T& item) {
 // check and reconcile (cli/drift_commands.cpp).
 void add_drift(CLI::App& app, Globals& g, Action& action);
 
+// xpeer maps (cli/maps_command.cpp).
+void add_maps(CLI::App& app, Globals& g, Action& action);
+
 // Top, alerts, prices and bills (cli/telemetry_commands.cpp).
 void add_telemetry(CLI::App& app, Globals& g, Action& action);
 

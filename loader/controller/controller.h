@@ -200,6 +200,12 @@ public:
     // The caller's events, and every event of a peering connection it is a party to.
     std::vector<Event> events(const std::string& resource);
 
+    // `xpeer maps`: the router's maps with the entries of one VPC (--vpc) or one peering
+    // connection (--peering) the caller sees counted, or every entry (the operator, neither);
+    // and one map's entries in that scope, decoded. The router-wide maps are the operator's.
+    std::vector<MapSummary> map_summaries(const std::optional<std::string>& vpc_id, const std::optional<std::string>& peering_id);
+    MapContents map_entries(const std::string& name, const std::optional<std::string>& vpc_id, const std::optional<std::string>& peering_id);
+
     // The namespace a command for this VPC runs in.
     std::string vpc_netns(const std::string& vpc_id);
     // Every way the kernel differs from the store (xpeer check). Waits for a running command.
@@ -235,6 +241,8 @@ private:
     // The VPC's owner may delete anything in it; a principal only what it created.
     void check_may_remove(const Vpc& vpc, AccountId creator, const std::string& id);
     VSwitch visible_vswitch(const std::string& id);
+    // The entries of the maps the caller may read (controller/maps.cpp).
+    MapScope map_scope(const std::optional<std::string>& vpc_id, const std::optional<std::string>& peering_id);
     Peering visible_peering(const std::string& id);
     // A connection the caller sees and may do `action` to now (lifecycle::check).
     Peering peering_for(const std::string& id, lifecycle::Action action);

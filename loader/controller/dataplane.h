@@ -7,6 +7,7 @@
 #include "datapath/reconcile.h"
 #include "model/direction.h"
 #include "model/drift.h"
+#include "model/map_view.h"
 #include "model/model.h"
 
 namespace xpeer {
@@ -59,6 +60,13 @@ public:
     virtual bool has_datapath() = 0;
     virtual std::vector<xp_counters> reason_counters() = 0;
     virtual RouteCacheStats route_cache_stats() = 0;
+
+    // The router's maps as the data plane defines them (`xpeer maps`).
+    virtual std::vector<MapInfo> map_table() = 0;
+    // Each map with the entries `scope` covers counted, and one map's entries in it, decoded
+    // (ids, CIDRs, kinds by name, per-CPU counters summed). Reads only.
+    virtual std::vector<MapSummary> map_summaries(const MapScope& scope) = 0;
+    virtual MapContents map_entries(const std::string& name, const MapScope& scope) = 0;
 
     // Every way the kernel differs from the snapshot: namespaces, vSwitch links and their
     // programs and source rules, map entries, and the mark of an interrupted command. Reads only.

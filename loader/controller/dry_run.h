@@ -31,6 +31,9 @@ public:
     bool has_datapath() override { return true; }  // a dry run rebuilds nothing
     std::vector<xp_counters> reason_counters() override { return kernel_.reason_counters(); }
     RouteCacheStats route_cache_stats() override { return kernel_.route_cache_stats(); }
+    std::vector<MapInfo> map_table() override { return kernel_.map_table(); }
+    std::vector<MapSummary> map_summaries(const MapScope& scope) override { return kernel_.map_summaries(scope); }
+    MapContents map_entries(const std::string& name, const MapScope& scope) override { return kernel_.map_entries(name, scope); }
     std::vector<Difference> check(const Snapshot& snapshot, const PortMap& ports) override { return kernel_.check(snapshot, ports); }
     UpgradeResult upgrade(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) override;
     void remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) override;

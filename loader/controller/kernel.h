@@ -36,6 +36,9 @@ public:
     bool has_datapath() override { return datapath_if_loaded().has_value(); }
     std::vector<xp_counters> reason_counters() override;
     RouteCacheStats route_cache_stats() override;
+    std::vector<MapInfo> map_table() override;
+    std::vector<MapSummary> map_summaries(const MapScope& scope) override;
+    MapContents map_entries(const std::string& name, const MapScope& scope) override;
     std::vector<Difference> check(const Snapshot& snapshot, const PortMap& ports) override;
     UpgradeResult upgrade(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) override;
     void remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) override;

@@ -103,6 +103,13 @@ public:
     // key). Maps without batch operations are read key by key.
     std::vector<std::pair<K, V>> all_entries(uint32_t chunk = 8192) const {
         std::vector<std::pair<K, V>> out;
+        for_each_entry([&](const K& key, const V& value) { out.emplace_back(key, value); }, chunk);
+        return out;
+    }
+
+    // f(key, value) for every entry, as all_entries reads them, keeping no more than a batch.
+    template <typename F>
+    void for_each_entry(F&& f, uint32_t chunk = 8192) const {
         std::vector<K> keys(chunk);
         std::vector<V> values(chunk);
         K token{};
@@ -112,15 +119,14 @@ public:
             int err = bpf_map_lookup_batch(fd_, first ? nullptr : &token, &token, keys.data(), values.data(), &count, nullptr);
             if (err != 0 && errno == EINVAL && first) break;  // no batch support: below
             if (err != 0 && errno != ENOENT) throw SystemError("bpf_map_lookup_batch " + name_, errno);
-            for (__u32 i = 0; i < count; ++i) out.emplace_back(keys[i], values[i]);
-            if (err != 0) return out;  // ENOENT: that was the last batch
+            for (__u32 i = 0; i < count; ++i) f(keys[i], values[i]);
+            if (err != 0) return;  // ENOENT: that was the last batch
             first = false;
         }
         for (const auto& k : this->keys()) {
             V v{};
-            if (get(k, v)) out.emplace_back(k, v);
+            if (get(k, v)) f(k, v);
         }
-        return out;
     }
 
 private:

@@ -1,7 +1,15 @@
 #pragma once
-// The router's maps as the layers above datapath/ know them: names and roles, never map structs.
+// What `xpeer maps` shows of the router's maps: plain rows that name the store's ids, never the
+// maps' own structs (those stay in datapath/).
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "model/error.h"
 
 namespace xpeer {
 
@@ -20,5 +28,31 @@ struct MapInfo {
     uint32_t per_cpu = 0;  // elements of each CPU id's region; 0: not a per-CPU map
     std::string holds;     // what its entries are, in a line
 };
+
+// Which entries to decode: those of the objects a caller may see, named by their ids.
+struct MapScope {
+    bool whole = false;                         // every entry, those no object of the store names too (the operator's)
+    bool router_wide = false;                   // the maps of every account's traffic together (MapOwner::Router) too
+    std::map<uint32_t, std::string> vpcs;       // VPC key -> id: routes, ports and cached routes of these VPCs
+    std::map<uint32_t, std::string> vswitches;  // datapath-side ifindex -> vSwitch id: their ports
+    std::map<uint32_t, std::string> peerings;   // slot -> peering connection id
+    std::optional<uint32_t> routes_via;         // only the routes through this peering slot (--peering)
+    std::map<uint32_t, std::string> vpc_names;  // VPC key -> id of every VPC an entry may name (a peering's far end)
+};
+
+struct MapSummary {
+    MapInfo info;
+    std::string path;
+    uint64_t used = 0;         // entries in the scope: an array's are the slots its objects own
+    uint64_t max_entries = 0;  // a per-CPU map's: one CPU id's
+};
+
+struct MapContents {
+    MapSummary summary;
+    std::vector<nlohmann::ordered_json> rows;  // an entry each; for the route caches and memos, a VPC each
+};
+
+// Error("InvalidMapName.NotFound") for `name`, listing the maps of `table`.
+Error unknown_map(const std::string& name, const std::vector<MapInfo>& table);
 
 }  // namespace xpeer

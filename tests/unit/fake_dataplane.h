@@ -1,6 +1,7 @@
 #pragma once
 // A data plane for controller tests without root: it records what the controller asks and keeps
 // the compiled tables where the kernel would keep its maps.
+#include <algorithm>
 #include <map>
 #include <memory>
 #include <stdexcept>
@@ -11,6 +12,8 @@
 #include "compiler/delta.h"
 #include "controller/dataplane.h"
 #include "datapath/map_drift.h"
+#include "datapath/map_rows.h"
+#include "datapath/router_maps.h"
 
 namespace xpeer::testing {
 
@@ -91,6 +94,38 @@ public:
     bool has_datapath() override { return true; }
     std::vector<xp_counters> reason_counters() override { return std::vector<xp_counters>(XP_REASON_MAX); }
     RouteCacheStats route_cache_stats() override { return {}; }
+    std::vector<MapInfo> map_table() override { return router_map_infos(); }
+    std::vector<MapSummary> map_summaries(const MapScope& scope) override {
+        std::vector<MapSummary> out;
+        for (const auto& m : router_map_infos())
+            if (m.owner != MapOwner::Router || scope.router_wide) out.push_back(map_entries(m.name, scope).summary);
+        return out;
+    }
+    // The maps the compiler fills and the link counters, decoded as the Kernel decodes them; the
+    // router's own (caches, verdicts, control) hold nothing here.
+    MapContents map_entries(const std::string& name, const MapScope& scope) override {
+        auto infos = router_map_infos();
+        auto info = std::find_if(infos.begin(), infos.end(), [&](const MapInfo& m) { return m.name == name; });
+        if (info == infos.end()) throw unknown_map(name, infos);
+        MapContents out{{*info, "fake/" + name, 0, 0}, {}};
+        auto routes = [&](const auto& table) {
+            for (const auto& [key, route] : table)
+                if (map_rows::in_scope(scope, key.vpc, route)) out.rows.push_back(map_rows::route(key, route, scope));
+        };
+        if (name == "xp_routes_v4") routes(k_->maps.routes_v4);
+        if (name == "xp_routes_v6") routes(k_->maps.routes_v6);
+        if (name == "xp_ports")
+            for (const auto& [ifindex, port] : k_->maps.ports)
+                if (scope.vswitches.contains(ifindex)) out.rows.push_back(map_rows::port(ifindex, port, scope));
+        for (const auto& [slot, p] : k_->maps.peerings) {
+            if (!scope.peerings.contains(slot)) continue;
+            if (name == "xp_peerings") out.rows.push_back(map_rows::peering(slot, p, scope));
+            for (int dir = 0; dir < XP_DIR_MAX && name == "xp_link_stats"; ++dir)
+                out.rows.push_back(map_rows::link(slot, dir, p, link_counters(slot, dir), 0, scope));
+        }
+        out.summary.used = out.rows.size();
+        return out;
+    }
     std::vector<Difference> check(const Snapshot& s, const PortMap& ports) override {
         auto out = describe_differences(diff(k_->maps, compile(s, ports)));
         if (k_->dirty) out.push_back({"xp_control", "marked dirty"});

@@ -1,0 +1,179 @@
+#include "datapath/map_reader.h"
+
+#include <algorithm>
+#include <cstring>
+#include <tuple>
+
+#include "datapath/counters.h"
+#include "datapath/map_rows.h"
+#include "model/error.h"
+
+namespace xpeer {
+namespace {
+
+using map_rows::Row;
+
+struct Decoded {
+    std::vector<Row> rows;
+    uint64_t used = 0;
+};
+
+// Every map type of router_maps.h has its overload of rows(): a map added with a new type
+// does not build until `xpeer maps` can show it.
+struct Decoder {
+    Datapath& dp;
+    const MapScope& scope;
+
+    template <typename K>
+    Decoded rows(const TypedMap<K, xp_route>& routes) const {
+        auto entries = routes.all_entries();
+        std::erase_if(entries, [&](const auto& e) { return !map_rows::in_scope(scope, e.first.vpc, e.second); });
+        std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) {  // by VPC, address, prefix length
+            const auto& [x, y] = std::tie(a.first, b.first);
+            if (x.vpc != y.vpc) return x.vpc < y.vpc;
+            if (int order = std::memcmp(x.addr, y.addr, sizeof(x.addr)); order != 0) return order < 0;
+            return x.prefixlen < y.prefixlen;
+        });
+        Decoded out;
+        for (const auto& [key, route] : entries) out.rows.push_back(map_rows::route(key, route, scope));
+        out.used = out.rows.size();
+        return out;
+    }
+
+    Decoded rows(const CpuArray<xp_port>& ports) const {
+        Decoded out;
+        for (const auto& [ifindex, vsw] : scope.vswitches) {
+            if (ifindex >= ports.per_cpu()) continue;
+            const auto copies = ports.read_percpu(ifindex);
+            auto present = std::find_if(copies.begin(), copies.end(), [](const xp_port& c) { return c.vpc != 0; });
+            if (present == copies.end()) continue;
+            xp_port port = *present;  // the addresses are every copy's; the counters each CPU's
+            const xp_port summed = sum(copies);
+            port.rx = summed.rx;
+            port.tx = summed.tx;
+            out.rows.push_back(map_rows::port(ifindex, port, scope));
+        }
+        out.used = out.rows.size();
+        return out;
+    }
+
+    Decoded rows(const TypedMap<uint32_t, xp_peering>& peerings) const {
+        Decoded out;
+        for (const auto& [slot, pcc] : scope.peerings) {
+            xp_peering p{};
+            if (peerings.get(slot, p) && p.vpc_a != 0) out.rows.push_back(map_rows::peering(slot, p, scope));
+        }
+        out.used = out.rows.size();
+        return out;
+    }
+
+    Decoded rows(const CpuArray<xp_link_counters>& links) const {
+        Decoded out;
+        for (const auto& [slot, pcc] : scope.peerings) {
+            xp_peering p{};
+            dp.peerings.get(slot, p);
+            for (int dir = 0; dir < XP_DIR_MAX; ++dir) {
+                const auto copies = links.read_percpu(slot * XP_DIR_MAX + dir);
+                uint64_t stash = 0;
+                for (const auto& c : copies) stash += c.policer_stash;
+                out.rows.push_back(map_rows::link(slot, dir, p, sum(copies), stash, scope));
+            }
+        }
+        out.used = out.rows.size();
+        return out;
+    }
+
+    Decoded rows(const TypedMap<uint32_t, xp_policer>& policers) const {
+        Decoded out;
+        for (const auto& [slot, pcc] : scope.peerings)
+            for (int dir = 0; dir < XP_DIR_MAX; ++dir) {
+                xp_policer bucket{};
+                policers.get(slot * XP_DIR_MAX + dir, bucket);
+                out.rows.push_back(map_rows::policer(slot, dir, bucket, scope));
+            }
+        out.used = out.rows.size();
+        return out;
+    }
+
+    Decoded rows(const CpuArray<xp_verdicts>& verdicts) const { return {map_rows::verdicts(verdicts.read_percpu(0)), 1}; }
+
+    Decoded rows(const TypedMap<uint32_t, xp_control>& control) const {
+        xp_control c{};
+        control.get(0, c);
+        return {{map_rows::control(c)}, 1};
+    }
+
+    template <typename K>
+    Decoded rows(const TypedMap<K, xp_cached_route>& cache) const {
+        const uint64_t generation = dp.read_control().generation;
+        std::map<uint32_t, map_rows::CacheCount> counts;
+        cache.for_each_entry([&](const K& key, const xp_cached_route& e) { count(counts, key.vpc, e.link, e.generation == generation); });
+        return summary(counts);
+    }
+
+    Decoded rows(const CpuArray<xp_route_memo_set>& memo) const {
+        const uint64_t generation = dp.read_control().generation;
+        std::map<uint32_t, map_rows::CacheCount> counts;
+        for (uint32_t set = 0; set < memo.per_cpu(); ++set)
+            for (const auto& copy : memo.read_percpu(set))
+                for (const auto& way : copy.way)
+                    if (way.generation != 0 && way.generation != ~uint64_t{0}) count(counts, way.vpc, way.link, way.generation == generation);
+        return summary(counts);
+    }
+
+private:
+    // An answer of a VPC in the scope; with --peering, one that crosses that connection.
+    void count(std::map<uint32_t, map_rows::CacheCount>& counts, uint32_t vpc, uint32_t link, bool current) const {
+        if (!scope.whole && !scope.vpcs.contains(vpc)) return;
+        if (scope.routes_via && (link == XP_NO_LINK || link / XP_DIR_MAX != *scope.routes_via)) return;
+        auto& n = counts[vpc];
+        ++n.entries;
+        n.current += current;
+    }
+    Decoded summary(const std::map<uint32_t, map_rows::CacheCount>& counts) const {
+        Decoded out{map_rows::cache_summary(counts, scope), 0};
+        for (const auto& [vpc, n] : counts) out.used += n.entries;
+        return out;
+    }
+};
+
+template <typename K, typename V>
+uint64_t capacity(const TypedMap<K, V>& map) {
+    return map.max_entries();
+}
+template <typename V>
+uint64_t capacity(const CpuArray<V>& map) {
+    return map.per_cpu();
+}
+
+MapSummary summary_of(const RouterMap& m, const std::string& dir, uint64_t max_entries) {
+    return MapSummary{info_of(m), dir + "/" + m.name, 0, max_entries};
+}
+
+}  // namespace
+
+std::vector<MapSummary> summarize_maps(Datapath& dp, const std::string& dir, const MapScope& scope) {
+    std::vector<MapSummary> out;
+    const Decoder decoder{dp, scope};
+    dp.for_each_map([&](auto& map, const RouterMap& m) {
+        if (m.owner == MapOwner::Router && !scope.router_wide) return;
+        out.push_back(summary_of(m, dir, capacity(map)));
+        out.back().used = decoder.rows(map).used;
+    });
+    return out;
+}
+
+MapContents read_map(Datapath& dp, const std::string& dir, const std::string& name, const MapScope& scope) {
+    std::optional<MapContents> out;
+    const Decoder decoder{dp, scope};
+    dp.for_each_map([&](auto& map, const RouterMap& m) {
+        if (name != m.name) return;
+        auto decoded = decoder.rows(map);
+        out = MapContents{summary_of(m, dir, capacity(map)), std::move(decoded.rows)};
+        out->summary.used = decoded.used;
+    });
+    if (!out) throw unknown_map(name, router_map_infos());
+    return std::move(*out);
+}
+
+}  // namespace xpeer

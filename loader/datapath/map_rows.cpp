@@ -1,0 +1,142 @@
+#include "datapath/map_rows.h"
+
+#include <algorithm>
+
+#include "compiler/lpm_key.h"
+#include "datapath/counters.h"
+
+namespace xpeer::map_rows {
+namespace {
+
+std::string name_in(const std::map<uint32_t, std::string>& names, uint32_t key) {
+    auto it = names.find(key);
+    return it == names.end() ? "?" : it->second;
+}
+
+const char* direction_name(int direction) { return direction == XP_DIR_A_TO_B ? "a_to_b" : "b_to_a"; }
+
+Row route_row(uint32_t vpc_key, const Cidr& cidr, const xp_route& r, const MapScope& scope) {
+    Row row{{"VpcId", vpc_name(scope, vpc_key)}, {"VpcKey", vpc_key}, {"Cidr", cidr.str()}, {"Kind", kind_name(r.kind)}};
+    switch (r.kind) {
+    case XP_NH_VSWITCH:
+        row["Target"] = name_in(scope.vswitches, r.target);
+        row["TargetIndex"] = r.target;  // the egress ifindex
+        break;
+    case XP_NH_PEERING:
+        row["Target"] = name_in(scope.peerings, r.target);
+        row["TargetIndex"] = r.target;  // the slot
+        break;
+    default:
+        row["Target"] = nullptr;
+        row["TargetIndex"] = nullptr;
+    }
+    return row;
+}
+
+std::optional<std::string> cidr_or_none(Family family, const uint8_t* bytes, uint8_t len) {
+    if (!len) return std::nullopt;
+    IpAddr a{family, {}};
+    std::copy(bytes, bytes + a.size(), a.bytes.begin());
+    return Cidr{a, len}.str();
+}
+
+}  // namespace
+
+std::string kind_name(uint32_t kind) {
+    switch (kind) {
+    case XP_NH_VSWITCH: return "vswitch";
+    case XP_NH_PEERING: return "peering";
+    case XP_NH_RESERVED: return "reserved";
+    default: return "kind_" + std::to_string(kind);
+    }
+}
+
+std::string vpc_name(const MapScope& scope, uint32_t key) {
+    auto it = scope.vpc_names.find(key);
+    return it != scope.vpc_names.end() ? it->second : name_in(scope.vpcs, key);
+}
+
+bool in_scope(const MapScope& scope, uint32_t vpc_key, const xp_route& route) {
+    if (scope.routes_via && (route.kind != XP_NH_PEERING || route.target != *scope.routes_via)) return false;
+    return scope.whole || scope.vpcs.contains(vpc_key);
+}
+
+Row route(const xp_lpm_key_v4& key, const xp_route& r, const MapScope& scope) { return route_row(key.vpc, cidr_of(key), r, scope); }
+Row route(const xp_lpm_key_v6& key, const xp_route& r, const MapScope& scope) { return route_row(key.vpc, cidr_of(key), r, scope); }
+
+Row port(uint32_t ifindex, const xp_port& p, const MapScope& scope) {
+    auto v4 = cidr_or_none(Family::V4, p.src_v4, p.src_v4_len), v6 = cidr_or_none(Family::V6, p.src_v6, p.src_v6_len);
+    return {{"Ifindex", ifindex},
+            {"VSwitchId", name_in(scope.vswitches, ifindex)},
+            {"VpcId", vpc_name(scope, p.vpc)},
+            {"Cidr", v4 ? Row(*v4) : Row(nullptr)},
+            {"Ipv6Cidr", v6 ? Row(*v6) : Row(nullptr)},
+            {"RxPackets", p.rx.packets},
+            {"RxBytes", p.rx.bytes},
+            {"TxPackets", p.tx.packets},
+            {"TxBytes", p.tx.bytes}};
+}
+
+Row peering(uint32_t slot, const xp_peering& p, const MapScope& scope) {
+    return {{"Slot", slot},
+            {"PeeringId", name_in(scope.peerings, slot)},
+            {"VpcId", vpc_name(scope, p.vpc_a)},
+            {"PeerVpcId", vpc_name(scope, p.vpc_b)},
+            {"Active", p.active != 0},
+            {"RateBytes", p.rate_bytes},
+            {"BurstBytes", p.burst_bytes}};
+}
+
+Row link(uint32_t slot, int direction, const xp_peering& p, const LinkCounters& c, uint64_t stash, const MapScope& scope) {
+    const bool forward = direction == XP_DIR_A_TO_B;
+    return {{"Slot", slot},
+            {"PeeringId", name_in(scope.peerings, slot)},
+            {"Direction", direction_name(direction)},
+            {"From", vpc_name(scope, forward ? p.vpc_a : p.vpc_b)},
+            {"To", vpc_name(scope, forward ? p.vpc_b : p.vpc_a)},
+            {"Packets", c.packets},
+            {"Bytes", c.bytes},
+            {"DropInactive", c.drop_inactive},
+            {"DropNoRoute", c.drop_no_route},
+            {"DropTransit", c.drop_transit},
+            {"DropTtl", c.drop_ttl},
+            {"DropPolicer", c.drop_policer},
+            {"PolicerStash", stash}};
+}
+
+Row policer(uint32_t slot, int direction, const xp_policer& b, const MapScope& scope) {
+    return {{"Slot", slot},
+            {"PeeringId", name_in(scope.peerings, slot)},
+            {"Direction", direction_name(direction)},
+            {"Tokens", b.tokens},
+            {"LastRefillNs", b.last_ns}};
+}
+
+Row control(const xp_control& c) { return {{"Generation", c.generation}, {"CacheOff", c.cache_off != 0}, {"Dirty", c.dirty != 0}}; }
+
+std::vector<Row> verdicts(const std::vector<xp_verdicts>& per_cpu) {
+    std::vector<Row> out;
+    for (unsigned r = 0; r < XP_REASON_MAX; ++r) {
+        uint64_t packets = 0, bytes = 0;
+        for (const auto& cpu : per_cpu) {
+            packets += cpu.reason[r].packets;
+            bytes += cpu.reason[r].bytes;
+        }
+        out.push_back({{"Counter", reason_name(r)}, {"Packets", packets}, {"Bytes", bytes}});
+    }
+    for (unsigned c = 0; c < XP_CACHE_RESULT_MAX; ++c) {
+        uint64_t packets = 0;
+        for (const auto& cpu : per_cpu) packets += cpu.cache[c];
+        out.push_back({{"Counter", c == XP_CACHE_HIT ? "route_cache_hit" : "route_cache_miss"}, {"Packets", packets}, {"Bytes", nullptr}});
+    }
+    return out;
+}
+
+std::vector<Row> cache_summary(const std::map<uint32_t, CacheCount>& by_vpc_key, const MapScope& scope) {
+    std::vector<Row> out;
+    for (const auto& [key, n] : by_vpc_key)
+        out.push_back({{"VpcId", vpc_name(scope, key)}, {"VpcKey", key}, {"Entries", n.entries}, {"Current", n.current}, {"Stale", n.entries - n.current}});
+    return out;
+}
+
+}  // namespace xpeer::map_rows

@@ -1,0 +1,41 @@
+#pragma once
+// Map entries decoded for people (`xpeer maps`): the store's ids in place of keys, slots and
+// ifindexes, CIDRs, kinds and verdicts by name, per-CPU values summed. Pure: the Kernel gives
+// them what it read from the pins, the unit tests' fake data plane what it holds.
+#include <vector>
+
+#include "model/map_view.h"
+#include "model/model.h"
+#include "xpeer/bpf_abi.h"
+
+namespace xpeer::map_rows {
+
+using Row = nlohmann::ordered_json;
+
+// "vswitch", "peering", "reserved"
+std::string kind_name(uint32_t kind);
+// What the scope calls VPC key `key`: its id, or "?" for a key no VPC of the store has.
+std::string vpc_name(const MapScope& scope, uint32_t key);
+// Whether a route entry is one the scope shows.
+bool in_scope(const MapScope& scope, uint32_t vpc_key, const xp_route& route);
+
+Row route(const xp_lpm_key_v4& key, const xp_route& route, const MapScope& scope);
+Row route(const xp_lpm_key_v6& key, const xp_route& route, const MapScope& scope);
+// summed: the port's copies summed over CPUs (datapath/counters.h).
+Row port(uint32_t ifindex, const xp_port& summed, const MapScope& scope);
+Row peering(uint32_t slot, const xp_peering& p, const MapScope& scope);
+// One direction of a peering (enum xp_direction); stash: the policer's bytes held by every CPU.
+Row link(uint32_t slot, int direction, const xp_peering& p, const LinkCounters& summed, uint64_t stash, const MapScope& scope);
+Row policer(uint32_t slot, int direction, const xp_policer& bucket, const MapScope& scope);
+Row control(const xp_control& c);
+// The verdicts summed over CPUs: a row per reason, then one per route cache answer.
+std::vector<Row> verdicts(const std::vector<xp_verdicts>& per_cpu);
+
+// The route caches and memos hold up to millions of destinations: they are summarised, a row per
+// VPC with the entries it has and how many are of the current generation (still trusted).
+struct CacheCount {
+    uint64_t entries = 0, current = 0;
+};
+std::vector<Row> cache_summary(const std::map<uint32_t, CacheCount>& by_vpc_key, const MapScope& scope);
+
+}  // namespace xpeer::map_rows
