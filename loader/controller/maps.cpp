@@ -32,7 +32,11 @@ MapScope Controller::map_scope(const std::optional<std::string>& vpc_id, const s
         auto operators = config_.is_operator ? store_.find_vpc(*vpc_id) : std::nullopt;
         const Vpc vpc = operators ? *operators : usable_vpc(*vpc_id);  // another account's: not found, as everywhere
         add_vpc(vpc);
-        for (const auto& p : store_.live_peerings_of(vpc.id)) add_peering(p);
+        for (const auto& p : store_.live_peerings_of(vpc.id)) {
+            scope.peering_names[p.slot] = p.id;  // its routes name it, as `route list` does
+            // A principal of a shared VPC sees its routes, not its owner's connections (visible_peering).
+            if (config_.is_operator || p.account == config_.account || p.peer_account == config_.account) add_peering(p);
+        }
     } else if (peering_id) {
         auto operators = config_.is_operator ? store_.find_peering(*peering_id) : std::nullopt;
         const Peering p = operators ? *operators : visible_peering(*peering_id);

@@ -23,7 +23,7 @@ Row route_row(uint32_t vpc_key, const Cidr& cidr, const xp_route& r, const MapSc
         row["TargetIndex"] = r.target;  // the egress ifindex
         break;
     case XP_NH_PEERING:
-        row["Target"] = name_in(scope.peerings, r.target);
+        row["Target"] = peering_name(scope, r.target);
         row["TargetIndex"] = r.target;  // the slot
         break;
     default:
@@ -54,6 +54,11 @@ std::string kind_name(uint32_t kind) {
 std::string vpc_name(const MapScope& scope, uint32_t key) {
     auto it = scope.vpc_names.find(key);
     return it != scope.vpc_names.end() ? it->second : name_in(scope.vpcs, key);
+}
+
+std::string peering_name(const MapScope& scope, uint32_t slot) {
+    auto it = scope.peering_names.find(slot);
+    return it != scope.peering_names.end() ? it->second : name_in(scope.peerings, slot);
 }
 
 bool in_scope(const MapScope& scope, uint32_t vpc_key, const xp_route& route) {

@@ -16,6 +16,8 @@ using Row = nlohmann::ordered_json;
 std::string kind_name(uint32_t kind);
 // What the scope calls VPC key `key`: its id, or "?" for a key no VPC of the store has.
 std::string vpc_name(const MapScope& scope, uint32_t key);
+// What the scope calls peering slot `slot`: its connection's id, or "?".
+std::string peering_name(const MapScope& scope, uint32_t slot);
 // Whether a route entry is one the scope shows.
 bool in_scope(const MapScope& scope, uint32_t vpc_key, const xp_route& route);
 

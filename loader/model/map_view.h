@@ -38,6 +38,7 @@ struct MapScope {
     std::map<uint32_t, std::string> peerings;   // slot -> peering connection id
     std::optional<uint32_t> routes_via;         // only the routes through this peering slot (--peering)
     std::map<uint32_t, std::string> vpc_names;  // VPC key -> id of every VPC an entry may name (a peering's far end)
+    std::map<uint32_t, std::string> peering_names;  // slot -> id of every connection a route may name
 };
 
 struct MapSummary {

@@ -171,3 +171,22 @@ TEST_CASE("the README documents every map of the table", "[maps]") {
         CHECK(readme.str().find(std::string("`") + m.name + "`") != std::string::npos);
     }
 }
+
+TEST_CASE("maps shows a principal of a shared VPC its routes, not the owner's connections", "[maps]") {
+    World w;
+    auto shared = vpc_with_vswitch(w, 1, "10.1.0.0/16", "10.1.1.0/24");
+    auto peer = vpc_with_vswitch(w, 1, "10.2.0.0/16", "10.2.1.0/24");
+    auto p = w.as(1)->create_peering(PeeringSpec{shared, peer, {}, {}, {}, {}, "", ""});
+    w.as(1)->add_route(RouteSpec{shared, "10.2.0.0/16", p.id});
+    w.as(1)->share_vpc(shared, 2);
+
+    auto routes = w.as(2)->map_entries("xp_routes_v4", shared, std::nullopt);
+    const auto* through = row_with(routes, "Cidr", "10.2.0.0/16");
+    REQUIRE(through);
+    CHECK((*through)["Target"] == p.id);
+    CHECK(w.as(2)->map_entries("xp_link_stats", shared, std::nullopt).rows.empty());
+    CHECK(w.as(2)->map_entries("xp_peerings", shared, std::nullopt).rows.empty());
+    CHECK(w.as(1)->map_entries("xp_link_stats", shared, std::nullopt).rows.size() == 2);
+    CHECK(error_code([&] { w.as(2)->map_entries("xp_link_stats", std::nullopt, p.id); }) ==
+          error_code([&] { w.as(2)->show_peering(p.id); }));
+}
