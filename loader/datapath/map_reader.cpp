@@ -72,8 +72,8 @@ struct Decoder {
         for (const auto& [slot, pcc] : scope.peerings) {
             xp_peering p{};
             dp.peerings.get(slot, p);
-            for (int dir = 0; dir < XP_DIR_MAX; ++dir) {
-                const auto copies = links.read_percpu(slot * XP_DIR_MAX + dir);
+            for (Direction dir : kDirections) {
+                const auto copies = links.read_percpu(link_index(slot, dir));
                 uint64_t stash = 0;
                 for (const auto& c : copies) stash += c.policer_stash;
                 out.rows.push_back(map_rows::link(slot, dir, p, sum(copies), stash, scope));
@@ -86,9 +86,9 @@ struct Decoder {
     Decoded rows(const TypedMap<uint32_t, xp_policer>& policers) const {
         Decoded out;
         for (const auto& [slot, pcc] : scope.peerings)
-            for (int dir = 0; dir < XP_DIR_MAX; ++dir) {
+            for (Direction dir : kDirections) {
                 xp_policer bucket{};
-                policers.get(slot * XP_DIR_MAX + dir, bucket);
+                policers.get(link_index(slot, dir), bucket);
                 out.rows.push_back(map_rows::policer(slot, dir, bucket, scope));
             }
         out.used = out.rows.size();

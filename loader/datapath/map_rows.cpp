@@ -13,8 +13,6 @@ std::string name_in(const std::map<uint32_t, std::string>& names, uint32_t key) 
     return it == names.end() ? "?" : it->second;
 }
 
-const char* direction_name(int direction) { return direction == XP_DIR_A_TO_B ? "a_to_b" : "b_to_a"; }
-
 Row route_row(uint32_t vpc_key, const Cidr& cidr, const xp_route& r, const MapScope& scope) {
     Row row{{"VpcId", vpc_name(scope, vpc_key)}, {"VpcKey", vpc_key}, {"Cidr", cidr.str()}, {"Kind", kind_name(r.kind)}};
     switch (r.kind) {
@@ -92,11 +90,11 @@ Row peering(uint32_t slot, const xp_peering& p, const MapScope& scope) {
             {"BurstBytes", p.burst_bytes}};
 }
 
-Row link(uint32_t slot, int direction, const xp_peering& p, const LinkCounters& c, uint64_t stash, const MapScope& scope) {
-    const bool forward = direction == XP_DIR_A_TO_B;
+Row link(uint32_t slot, Direction direction, const xp_peering& p, const LinkCounters& c, uint64_t stash, const MapScope& scope) {
+    const bool forward = direction == Direction::AToB;
     return {{"Slot", slot},
             {"PeeringId", name_in(scope.peerings, slot)},
-            {"Direction", direction_name(direction)},
+            {"Direction", label(direction)},
             {"From", vpc_name(scope, forward ? p.vpc_a : p.vpc_b)},
             {"To", vpc_name(scope, forward ? p.vpc_b : p.vpc_a)},
             {"Packets", c.packets},
@@ -109,10 +107,10 @@ Row link(uint32_t slot, int direction, const xp_peering& p, const LinkCounters& 
             {"PolicerStash", stash}};
 }
 
-Row policer(uint32_t slot, int direction, const xp_policer& b, const MapScope& scope) {
+Row policer(uint32_t slot, Direction direction, const xp_policer& b, const MapScope& scope) {
     return {{"Slot", slot},
             {"PeeringId", name_in(scope.peerings, slot)},
-            {"Direction", direction_name(direction)},
+            {"Direction", label(direction)},
             {"Tokens", b.tokens},
             {"LastRefillNs", b.last_ns}};
 }

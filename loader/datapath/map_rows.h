@@ -4,6 +4,7 @@
 // them what it read from the pins, the unit tests' fake data plane what it holds.
 #include <vector>
 
+#include "model/direction.h"
 #include "model/map_view.h"
 #include "model/model.h"
 #include "xpeer/bpf_abi.h"
@@ -27,8 +28,8 @@ Row route(const xp_lpm_key_v6& key, const xp_route& route, const MapScope& scope
 Row port(uint32_t ifindex, const xp_port& summed, const MapScope& scope);
 Row peering(uint32_t slot, const xp_peering& p, const MapScope& scope);
 // One direction of a peering (enum xp_direction); stash: the policer's bytes held by every CPU.
-Row link(uint32_t slot, int direction, const xp_peering& p, const LinkCounters& summed, uint64_t stash, const MapScope& scope);
-Row policer(uint32_t slot, int direction, const xp_policer& bucket, const MapScope& scope);
+Row link(uint32_t slot, Direction direction, const xp_peering& p, const LinkCounters& summed, uint64_t stash, const MapScope& scope);
+Row policer(uint32_t slot, Direction direction, const xp_policer& bucket, const MapScope& scope);
 Row control(const xp_control& c);
 // The verdicts summed over CPUs: a row per reason, then one per route cache answer.
 std::vector<Row> verdicts(const std::vector<xp_verdicts>& per_cpu);

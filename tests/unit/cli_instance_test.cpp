@@ -7,7 +7,7 @@ using namespace xpeer;
 using xpeer::testing::run_cli_on;
 using xpeer::testing::World;
 
-TEST_CASE("cli: instance create prints its id; list and show give its addresses", "[cli]") {
+TEST_CASE("cli: instance create prints its id, and list and show give its addresses", "[cli]") {
     World w;
     auto vpc = run_cli_on(w, {"vpc", "create", "--cidr", "172.16.0.0/12", "--ipv6-cidr", "fd00:0:0:3f00::/56"}).out;
     vpc.pop_back();

@@ -120,8 +120,9 @@ public:
         for (const auto& [slot, p] : k_->maps.peerings) {
             if (!scope.peerings.contains(slot)) continue;
             if (name == "xp_peerings") out.rows.push_back(map_rows::peering(slot, p, scope));
-            for (int dir = 0; dir < XP_DIR_MAX && name == "xp_link_stats"; ++dir)
-                out.rows.push_back(map_rows::link(slot, dir, p, link_counters(slot, dir), 0, scope));
+            for (Direction dir : kDirections)
+                if (name == "xp_link_stats")
+                    out.rows.push_back(map_rows::link(slot, dir, p, link_counters(slot, dir), 0, scope));
         }
         out.summary.used = out.rows.size();
         return out;

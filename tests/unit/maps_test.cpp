@@ -64,7 +64,7 @@ TEST_CASE("maps decodes a VPC's routes with its id, CIDRs, kinds and targets by 
         CHECK(peerings.rows[0]["Active"] == true);
     }
     SECTION("the link counters of a connection, by direction and VPC") {
-        w.kernel->link_counters[{p.slot, XP_DIR_B_TO_A}].packets = 7;
+        w.kernel->link_counters[{p.slot, Direction::BToA}].packets = 7;
         auto links = w.as(1)->map_entries("xp_link_stats", std::nullopt, p.id);
         REQUIRE(links.rows.size() == 2);
         CHECK(links.rows[1]["Direction"] == "b_to_a");
