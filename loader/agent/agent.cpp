@@ -100,8 +100,9 @@ void Agent::repair_drift() {
     auto found = controller_.check();
     drift_.found = found.size();
     if (found.empty()) return;
-    for (const auto& d : found) spdlog::warn("drift: {}: {}", d.object, d.problem);
+    // What reconcile finds under the store's lock is what it repairs: more may have drifted since.
     auto r = controller_.reconcile();
+    for (const auto& d : r.found) spdlog::warn("drift: {}: {}", d.object, d.problem);
     drift_.repaired_total += r.found.size() - r.remaining.size();
     spdlog::warn("drift: repaired {} difference(s){}", r.found.size() - r.remaining.size(),
                  r.remaining.empty() ? "" : "; " + std::to_string(r.remaining.size()) + " remain");
