@@ -157,12 +157,6 @@ void delete_one(sqlite3* db, const char* sql, const std::string& kind, const std
     if (s.changes() == 0) throw Error("Invalid" + kind + "Id.NotFound", kind + " " + id + " not found in the store");
 }
 
-// Refuses to delete `parent` while `sql` finds one of its children.
-void refuse_children(sqlite3* db, const char* sql, const std::string& parent, const std::string& code, const std::string& what) {
-    Statement s(db, sql, parent);
-    if (s.step()) throw Error("DependencyViolation." + code, parent + " still has " + what + " " + s.text(0) + "; delete it first");
-}
-
 Mac parse_port_mac(const std::string& text) {
     if (auto m = parse_mac(text)) return *m;
     throw StoreError("store: malformed MAC address '" + text + "' in vswitch_ports", SQLITE_CORRUPT);
@@ -303,9 +297,6 @@ std::vector<Vpc> SqliteStore::vpcs_of_account(AccountId account) {
 bool SqliteStore::has_vpcs() { return Statement(db_, "SELECT 1 FROM vpcs LIMIT 1").step(); }
 
 void SqliteStore::delete_vpc(const std::string& id) {
-    refuse_children(db_, "SELECT id FROM vswitches WHERE vpc_id = ? ORDER BY rowid LIMIT 1", id, "VSwitch", "vSwitch");
-    if (auto r = any_route_of_vpc(id))
-        throw Error("DependencyViolation.RouteEntry", id + " still has route entry " + r->id + "; delete it first");
     delete_one(db_, "DELETE FROM vpcs WHERE id = ?", "Vpc", id);
 }
 
@@ -330,7 +321,6 @@ std::vector<VSwitch> SqliteStore::vswitches_of(const std::string& vpc_id) {
 }
 
 void SqliteStore::delete_vswitch(const std::string& id) {
-    refuse_children(db_, "SELECT id FROM instances WHERE vswitch_id = ? ORDER BY rowid LIMIT 1", id, "Instance", "instance");
     delete_one(db_, "DELETE FROM vswitches WHERE id = ?", "VSwitch", id);
 }
 

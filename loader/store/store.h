@@ -105,7 +105,9 @@ public:
     virtual std::vector<Vpc> vpcs() = 0;
     virtual std::vector<Vpc> vpcs_of_account(AccountId account) = 0;
     virtual bool has_vpcs() = 0;
-    virtual void delete_vpc(const std::string& id) = 0;  // Error("DependencyViolation.*") while it has children
+    // The controller refuses a delete while the VPC (vSwitch) has children; a child without its
+    // parent is Error("Store.Constraint") underneath.
+    virtual void delete_vpc(const std::string& id) = 0;
 
     // Assigns vsw.slot: the smallest not used by a live vSwitch.
     virtual void insert(VSwitch& vsw) = 0;
