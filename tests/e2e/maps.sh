@@ -29,7 +29,7 @@ after=$(packets a_to_b)
 replies=$(packets b_to_a)
 [ "$((after - before))" = 2 ] && [ "$replies" -ge 2 ] && pass "a_to_b $before -> $after packets, b_to_a $replies" ||
   fail "a_to_b $before -> $after, b_to_a $replies"
-[ "$after" = "$(counter "$pcc" 0 packets)" ] && pass "the same count as xpeer stats" || fail "stats says $(counter "$pcc" 0 packets)"
+[ "$after" = "$(counter "$pcc" 0 Packets)" ] && pass "the same count as xpeer stats" || fail "stats says $(counter "$pcc" 0 Packets)"
 
 step "what a tenant may not read"
 hidden=$("$XPEER" --account "$OTHER" maps xp_routes_v4 --vpc "$vpc1" 2>&1 || true)
