@@ -12,6 +12,7 @@
 #include "bench.skel.h"
 #include "model/error.h"
 #include "netns/links.h"
+#include "netns/xdp.h"
 #include "netns/netns.h"
 #include "netns/pinned_xdp.h"
 

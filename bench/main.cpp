@@ -22,6 +22,7 @@
 #include "model/error.h"
 #include "model/mac.h"
 #include "netns/links.h"
+#include "netns/xdp.h"
 #include "sys/unique_fd.h"
 
 using namespace xpeer;

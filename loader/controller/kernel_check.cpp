@@ -9,6 +9,8 @@
 #include "datapath/map_drift.h"
 #include "netns/netns.h"
 #include "netns/pinned_xdp.h"
+#include "netns/policy_rules.h"
+#include "netns/xdp.h"
 
 namespace xpeer {
 namespace {

@@ -1,150 +1,26 @@
 #include "netns/links.h"
 
-#include <net/if.h>  // before the libnl headers, which pull in <linux/if.h>
-
-#include <bpf/libbpf.h>
 #include <linux/ethtool.h>
-#include <linux/fib_rules.h>
-#include <linux/if_link.h>
 #include <linux/sockios.h>
 #include <netlink/route/addr.h>
-#include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
 #include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
-#include <netlink/route/rule.h>
 #include <sys/ioctl.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
-#include <memory>
 #include <string_view>
-#include <utility>
 #include <vector>
 
 #include "model/error.h"
 #include "netns/netns.h"
+#include "netns/policy_rules.h"
+#include "netns/rtnl.h"
 
 namespace xpeer::links {
 namespace {
-
-template <auto Free>
-struct Deleter {
-    template <class T>
-    void operator()(T* p) const { Free(p); }
-};
-template <class T, auto Free>
-using Ptr = std::unique_ptr<T, Deleter<Free>>;
-using AddrPtr = Ptr<nl_addr, nl_addr_put>;
-using LinkPtr = Ptr<rtnl_link, rtnl_link_put>;
-using CachePtr = Ptr<nl_cache, nl_cache_free>;
-
-std::string where(const std::string& ns) { return ns.empty() ? "the current netns" : "netns '" + ns + "'"; }
-int af(const IpAddr& a) { return a.family == Family::V4 ? AF_INET : AF_INET6; }
-bool present(const std::string& ns) { return ns.empty() || netns::exists(ns); }
-
-// libnl folds errnos into its own codes, losing some (ENETUNREACH becomes "Unspecific failure").
-int nle_errno(int rc) {
-    switch (std::abs(rc)) {
-        case NLE_EXIST: return EEXIST;
-        case NLE_NOMEM: return ENOMEM;
-        case NLE_INVAL: return EINVAL;
-        case NLE_RANGE: return ERANGE;
-        case NLE_OPNOTSUPP: return EOPNOTSUPP;
-        case NLE_AF_NOSUPPORT: return EAFNOSUPPORT;
-        case NLE_OBJ_NOTFOUND: return ENOENT;
-        case NLE_NOADDR: return EADDRNOTAVAIL;
-        case NLE_BUSY: return EBUSY;
-        case NLE_NOACCESS: return EACCES;
-        case NLE_PERM: return EPERM;
-        case NLE_NODEV: return ENODEV;
-        case NLE_AGAIN: return EAGAIN;
-        case NLE_INTR: return EINTR;
-        default: return EPROTO;
-    }
-}
-
-// The kernel's extended-ack text ("Nexthop device is not up"), if the error carries one.
-std::string extack_text(const nlmsgerr* e) {
-    const auto* hdr = reinterpret_cast<const nlmsghdr*>(reinterpret_cast<const char*>(e) - NLMSG_HDRLEN);
-    if (!(hdr->nlmsg_flags & NLM_F_ACK_TLVS)) return {};
-    size_t off = sizeof(*e);
-    if (!(hdr->nlmsg_flags & NLM_F_CAPPED)) off += e->msg.nlmsg_len - NLMSG_HDRLEN;
-    off = NLMSG_ALIGN(off);
-    const size_t len = hdr->nlmsg_len - NLMSG_HDRLEN;
-    if (off >= len) return {};
-    auto* attrs = reinterpret_cast<nlattr*>(const_cast<char*>(reinterpret_cast<const char*>(e) + off));
-    const nlattr* msg = nla_find(attrs, static_cast<int>(len - off), NLMSGERR_ATTR_MSG);
-    if (!msg) return {};
-    const auto* text = static_cast<const char*>(nla_data(msg));
-    return std::string(text, strnlen(text, static_cast<size_t>(nla_len(msg))));
-}
-
-// A NETLINK_ROUTE socket in the calling thread's namespace that keeps the kernel's own errno and
-// message of the last failed request.
-class Rtnl {
-public:
-    explicit Rtnl(const std::string& ns) : sk_(nl_socket_alloc()), where_(where(ns)) {
-        if (!sk_) throw SystemError("nl_socket_alloc in " + where_, ENOMEM);
-        if (int rc = nl_connect(sk_.get(), NETLINK_ROUTE); rc < 0)
-            throw SystemError("nl_connect(NETLINK_ROUTE) in " + where_, nle_errno(rc));
-        const int one = 1;  // best effort: older kernels just give no text
-        setsockopt(nl_socket_get_fd(sk_.get()), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
-        setsockopt(nl_socket_get_fd(sk_.get()), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
-        nl_socket_modify_err_cb(sk_.get(), NL_CB_CUSTOM, &Rtnl::on_error, this);
-    }
-    Rtnl(const Rtnl&) = delete;
-    Rtnl& operator=(const Rtnl&) = delete;
-
-    nl_sock* get() const { return sk_.get(); }
-
-    // 0, or the errno of a failed libnl call (rc < 0).
-    int call(int rc) {
-        const int err = rc >= 0 ? 0 : kernel_err_ ? kernel_err_ : nle_errno(rc);
-        detail_ = rc >= 0 ? "" : kernel_err_ ? kernel_msg_ : std::string("libnl: ") + nl_geterror(rc);
-        kernel_err_ = 0;
-        kernel_msg_.clear();
-        return err;
-    }
-    void check(int rc, const std::string& what) {
-        if (int err = call(rc)) fail(what, err);
-    }
-    [[noreturn]] void fail(const std::string& what, int err) const {
-        throw SystemError(what + " in " + where_ + (detail_.empty() ? "" : " (" + detail_ + ")"), err);
-    }
-
-private:
-    static int on_error(sockaddr_nl*, nlmsgerr* e, void* arg) {
-        auto* self = static_cast<Rtnl*>(arg);
-        self->kernel_err_ = std::abs(e->error);
-        self->kernel_msg_ = extack_text(e);
-        return NL_STOP;  // libnl then returns its own (lossy) code for the same error
-    }
-
-    Ptr<nl_sock, nl_socket_free> sk_;
-    std::string where_, detail_, kernel_msg_;
-    int kernel_err_ = 0;
-};
-
-AddrPtr nl_ip(const IpAddr& a, unsigned prefix_len) {
-    AddrPtr p(nl_addr_build(af(a), a.bytes.data(), a.size()));
-    if (!p) throw SystemError("nl_addr_build(" + a.str() + ")", ENOMEM);
-    nl_addr_set_prefixlen(p.get(), static_cast<int>(prefix_len));
-    return p;
-}
-
-void check_ifname(const std::string& name) {
-    if (name.size() >= IFNAMSIZ)
-        throw Error("InvalidParameter.InterfaceName", "interface name '" + name + "' is " +
-                                                          std::to_string(name.size()) + " characters long; at most " +
-                                                          std::to_string(IFNAMSIZ - 1) + " allowed");
-    if (name.empty() || name == "." || name == ".." || name.find_first_of("/: \t\n") != std::string::npos)
-        throw Error("InvalidParameter.InterfaceName",
-                    "interface name '" + name + "' is invalid: no '/', ':', whitespace, '.' or '..'");
-}
 
 void check_spec(const VswitchLinkSpec& s) {
     check_ifname(s.datapath_ifname);
@@ -157,22 +33,6 @@ void check_spec(const VswitchLinkSpec& s) {
         throw Error("InvalidParameter.Family", of + ": cidr and gateway must be IPv4");
     if ((s.ipv6_cidr && s.ipv6_cidr->family() != Family::V6) || (s.gateway6 && s.gateway6->family != Family::V6))
         throw Error("InvalidParameter.Family", of + ": ipv6_cidr and gateway6 must be IPv6");
-}
-
-uint32_t ifindex_here(const std::string& ifname, const std::string& ns) {
-    const unsigned idx = if_nametoindex(ifname.c_str());
-    if (idx == 0) throw SystemError("if_nametoindex(" + ifname + ") in " + where(ns), errno);
-    return idx;
-}
-
-// The interface by name; null if absent.
-LinkPtr get_link(Rtnl& nl, const std::string& ifname) {
-    rtnl_link* raw = nullptr;
-    const int err = nl.call(rtnl_link_get_kernel(nl.get(), 0, ifname.c_str(), &raw));
-    LinkPtr link(raw);
-    if (err == ENODEV || err == ENOENT) return nullptr;
-    if (err) nl.fail("RTM_GETLINK " + ifname, err);
-    return link;
 }
 
 bool is_veth(rtnl_link* link) {
@@ -298,85 +158,6 @@ void add_default_route(Rtnl& nl, uint32_t idx, const std::string& ifname, const 
         nl.fail("RTM_NEWROUTE default via " + gw.str() + " dev " + ifname + " onlink table " + std::to_string(table) +
                     " metric " + std::to_string(metric),
                 err);
-}
-
-using RulePtr = Ptr<rtnl_rule, rtnl_rule_put>;
-RulePtr rule_object(const PolicyRule& rule) {
-    RulePtr r(rtnl_rule_alloc());
-    if (!r) throw SystemError("rtnl_rule_alloc", ENOMEM);
-    rtnl_rule_set_family(r.get(), af(rule.from.addr));
-    rtnl_rule_set_prio(r.get(), rule.priority);
-    rtnl_rule_set_src(r.get(), nl_ip(rule.from.addr, rule.from.prefix_len).get());
-    rtnl_rule_set_table(r.get(), rule.table);
-    rtnl_rule_set_action(r.get(), FR_ACT_TO_TBL);
-    return r;
-}
-std::string rule_str(const PolicyRule& rule) {
-    return "rule from " + rule.from.str() + " lookup " + std::to_string(rule.table) + " priority " +
-           std::to_string(rule.priority);
-}
-void add_rule(Rtnl& nl, const PolicyRule& rule) {
-    // NLM_F_EXCL: without it the kernel happily adds the same rule twice.
-    if (int err = nl.call(rtnl_rule_add(nl.get(), rule_object(rule).get(), NLM_F_EXCL)); err && err != EEXIST)
-        nl.fail("RTM_NEWRULE " + rule_str(rule), err);
-}
-
-// The rule's source; /0 of the rule's family for `from all`.
-Cidr rule_source(rtnl_rule* r) {
-    Cidr c;
-    c.addr.family = rtnl_rule_get_family(r) == AF_INET ? Family::V4 : Family::V6;
-    if (nl_addr* a = rtnl_rule_get_src(r)) {
-        std::memcpy(c.addr.bytes.data(), nl_addr_get_binary_addr(a),
-                    std::min<size_t>(nl_addr_get_len(a), c.addr.size()));
-        c.prefix_len = static_cast<uint8_t>(std::min<unsigned>(nl_addr_get_prefixlen(a), c.addr.bits()));
-    }
-    return c;
-}
-
-// The IPv4 and IPv6 `lookup <table>` rules with priority in [min, max]: by priority, v4 before v6,
-// and otherwise in the kernel's order (which is the order the kernel tries them in).
-std::vector<PolicyRule> dump_rules(Rtnl& nl, uint32_t min_priority, uint32_t max_priority) {
-    nl_cache* raw = nullptr;
-    nl.check(rtnl_rule_alloc_cache(nl.get(), AF_UNSPEC, &raw), "RTM_GETRULE dump");
-    const CachePtr cache(raw);
-    std::vector<PolicyRule> out;
-    for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
-        auto* r = reinterpret_cast<rtnl_rule*>(o);
-        const int family = rtnl_rule_get_family(r);
-        const uint32_t prio = rtnl_rule_get_prio(r), table = rtnl_rule_get_table(r);
-        if ((family != AF_INET && family != AF_INET6) || rtnl_rule_get_action(r) != FR_ACT_TO_TBL || table == 0 ||
-            prio < min_priority || prio > max_priority)
-            continue;
-        out.push_back({rule_source(r), table, prio});
-    }
-    std::stable_sort(out.begin(), out.end(), [](const PolicyRule& a, const PolicyRule& b) {
-        return std::pair(a.priority, a.from.family()) < std::pair(b.priority, b.from.family());
-    });
-    return out;
-}
-
-void remove_rule(Rtnl& nl, const PolicyRule& rule) {
-    const RulePtr r = rule_object(rule);
-    for (int i = 0; i < 64; ++i) {  // duplicates added by hand go too
-        if (rule.from.prefix_len == 0) {
-            // The kernel takes a /0 source for "any source": it must reach this rule first.
-            std::optional<Cidr> first;
-            bool present = false;
-            for (const auto& other : dump_rules(nl, rule.priority, rule.priority)) {
-                if (other.table != rule.table || other.from.family() != rule.from.family()) continue;
-                if (!first) first = other.from;
-                present = present || other.from == rule.from;
-            }
-            if (!present) return;
-            if (*first != rule.from)
-                throw Error("IncorrectRuleState.Ambiguous",
-                            "cannot delete " + rule_str(rule) + ": the kernel would delete " +
-                                rule_str({*first, rule.table, rule.priority}) + ", which comes first");
-        }
-        const int err = nl.call(rtnl_rule_delete(nl.get(), r.get(), 0));
-        if (err == ENOENT) return;
-        if (err) nl.fail("RTM_DELRULE " + rule_str(rule), err);
-    }
 }
 
 // Deletes the interface by name (a veth takes its peer along, and both their routes and
@@ -517,57 +298,6 @@ void remove_address(const std::string& ns, const std::string& ifname, const IpAd
     });
 }
 
-namespace {
-
-// Detaches the programs of every XDP mode but `keep` (the kernel allows one mode at a time).
-void detach_xdp_modes(uint32_t idx, const std::string& ifname, const std::string& ns, uint32_t keep = 0) {
-    bpf_xdp_query_opts q{};
-    q.sz = sizeof q;
-    if (int rc = bpf_xdp_query(static_cast<int>(idx), 0, &q); rc < 0)
-        throw SystemError("bpf_xdp_query(" + ifname + ") in " + where(ns), -rc);
-    const std::pair<uint32_t, uint32_t> progs[] = {
-        {XDP_FLAGS_SKB_MODE, q.skb_prog_id}, {XDP_FLAGS_DRV_MODE, q.drv_prog_id}, {XDP_FLAGS_HW_MODE, q.hw_prog_id}};
-    for (const auto& [mode, id] : progs)
-        if (id != 0 && mode != keep)
-            if (int rc = bpf_xdp_detach(static_cast<int>(idx), mode, nullptr); rc < 0)
-                throw SystemError("bpf_xdp_detach(" + ifname + ", prog " + std::to_string(id) + ") in " + where(ns), -rc);
-}
-
-}  // namespace
-
-void attach_xdp(const std::string& ns, const std::string& ifname, int prog_fd, bool generic) {
-    check_ifname(ifname);
-    netns::run_in(ns, [&] {
-        const uint32_t idx = ifindex_here(ifname, ns);
-        const uint32_t mode = generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
-        detach_xdp_modes(idx, ifname, ns, mode);  // a program in the same mode is replaced atomically
-        if (int rc = bpf_xdp_attach(static_cast<int>(idx), prog_fd, mode, nullptr); rc < 0)
-            throw SystemError("bpf_xdp_attach(" + ifname + ", " + (generic ? "generic" : "native") + ") in " + where(ns),
-                              -rc);
-    });
-}
-
-void detach_xdp(const std::string& ns, const std::string& ifname) {
-    check_ifname(ifname);
-    netns::run_in(ns, [&] {
-        if (const unsigned idx = if_nametoindex(ifname.c_str())) detach_xdp_modes(idx, ifname, ns);
-    });
-}
-
-uint32_t xdp_program_id(const std::string& ns, const std::string& ifname) {
-    check_ifname(ifname);
-    if (!present(ns)) return 0;
-    return netns::run_in(ns, [&] {
-        const unsigned idx = if_nametoindex(ifname.c_str());
-        if (idx == 0) return 0u;
-        bpf_xdp_query_opts opts{};
-        opts.sz = sizeof(opts);
-        if (int rc = bpf_xdp_query(static_cast<int>(idx), 0, &opts); rc < 0)
-            throw SystemError("bpf_xdp_query(" + ifname + ") in " + where(ns), -rc);
-        return opts.drv_prog_id ? opts.drv_prog_id : opts.skb_prog_id;
-    });
-}
-
 uint32_t ifindex(const std::string& ns, const std::string& ifname) {
     check_ifname(ifname);
     return netns::run_in(ns, [&] { return ifindex_here(ifname, ns); });
@@ -598,27 +328,5 @@ void delete_link(const std::string& ns, const std::string& ifname) {
         remove_link(nl, ifname, /*veth_only=*/false);
     });
 }
-
-std::vector<PolicyRule> list_rules(const std::string& ns, uint32_t min_priority, uint32_t max_priority) {
-    if (!present(ns) || min_priority > max_priority) return {};
-    return netns::run_in(ns, [&] {
-        Rtnl nl(ns);
-        return dump_rules(nl, min_priority, max_priority);
-    });
-}
-
-void delete_rule(const std::string& ns, const PolicyRule& rule) {
-    if (rule.table == 0)
-        throw Error("InvalidParameter.RouteTable", rule_str(rule) + ": table 0 would match a rule of any table");
-    if (rule.from.prefix_len > rule.from.addr.bits())
-        throw Error("InvalidParameter.PrefixLength", rule_str(rule) + ": prefix length out of range");
-    if (!present(ns)) return;
-    netns::run_in(ns, [&] {
-        Rtnl nl(ns);
-        remove_rule(nl, rule);
-    });
-}
-
-PolicyRule vswitch_rule(const Cidr& from, uint32_t table) { return {from, table, 1000 + table}; }
 
 }  // namespace xpeer::links

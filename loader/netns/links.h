@@ -1,6 +1,5 @@
 #pragma once
 #include <array>
-#include <compare>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -62,15 +61,7 @@ void delete_vswitch_link(const VswitchLinkSpec&);
 void add_address(const std::string& netns, const std::string& ifname, const IpAddr&, uint8_t prefix_len);  // idempotent
 void remove_address(const std::string& netns, const std::string& ifname, const IpAddr&, uint8_t prefix_len);  // idempotent
 
-// bpf_xdp_attach inside the namespace; replaces any program, in either mode. The vSwitch links
-// are attached through pinned BPF links instead (netns/pinned_xdp.h): this is for tests and bench.
-void attach_xdp(const std::string& netns, const std::string& ifname, int prog_fd, bool generic);
-void detach_xdp(const std::string& netns, const std::string& ifname);  // a missing interface is fine
-
 uint32_t ifindex(const std::string& netns, const std::string& ifname);  // throws if missing
-// The id of the XDP program attached to the interface in either mode; 0 if none, or if the
-// interface or its namespace is missing.
-uint32_t xdp_program_id(const std::string& netns, const std::string& ifname);
 
 // For a reconciler: what a command killed between making a vSwitch link and committing its
 // transaction leaves behind. A missing namespace holds nothing: lists are empty, deletes do nothing.
@@ -79,26 +70,5 @@ uint32_t xdp_program_id(const std::string& netns, const std::string& ifname);
 std::vector<std::string> list_links(const std::string& netns, const std::string& prefix);
 // Deletes the interface (a veth takes its peer with it); a missing one is fine.
 void delete_link(const std::string& netns, const std::string& ifname);
-
-// A policy-routing rule `from <from> lookup <table> priority <priority>`. Rules are told apart by
-// these three (and the family of `from`); other selectors (iif, fwmark, ...), which xpeer never
-// sets, are not looked at.
-struct PolicyRule {
-    Cidr from;  // the rule's source network; /0 for `from all`
-    uint32_t table = 0;
-    uint32_t priority = 0;
-    auto operator<=>(const PolicyRule&) const = default;
-};
-// The `lookup <table>` rules (IPv4 and IPv6) whose priority lies in [min_priority, max_priority],
-// sorted by priority (v4 before v6, then in the kernel's order). Rules of other actions (goto,
-// unreachable, ...) are left out.
-// The source rule of a vSwitch: `from cidr lookup table`, at priority 1000 + table.
-PolicyRule vswitch_rule(const Cidr& from, uint32_t table);
-std::vector<PolicyRule> list_rules(const std::string& netns, uint32_t min_priority, uint32_t max_priority);
-// Deletes exactly that rule (family from rule.from), duplicates included; a missing one is fine.
-// table 0 is Error("InvalidParameter.RouteTable"). The kernel deletes the first rule that matches
-// a request, and a /0 source matches any source: if another source's rule of that table and
-// priority comes first, this is Error("IncorrectRuleState.Ambiguous") and nothing is deleted.
-void delete_rule(const std::string& netns, const PolicyRule& rule);
 
 }  // namespace xpeer::links

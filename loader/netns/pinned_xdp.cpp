@@ -12,6 +12,7 @@
 
 #include "model/error.h"
 #include "netns/netns.h"
+#include "netns/xdp.h"
 #include "sys/unique_fd.h"
 
 namespace fs = std::filesystem;
@@ -52,22 +53,6 @@ uint32_t attached_in_mode(uint32_t idx, uint32_t mode, const std::string& ifname
     return mode == XDP_FLAGS_SKB_MODE ? q.skb_prog_id : q.drv_prog_id;
 }
 
-// Detaches programs attached by netlink, in every mode: a link cannot replace one.
-void detach_netlink_programs(uint32_t idx, const std::string& ifname, const std::string& ns) {
-    bpf_xdp_query_opts q{};
-    q.sz = sizeof q;
-    if (int rc = bpf_xdp_query(static_cast<int>(idx), 0, &q); rc < 0)
-        throw SystemError("bpf_xdp_query(" + ifname + ") in " + where(ns), -rc);
-    const std::pair<uint32_t, uint32_t> progs[] = {
-        {XDP_FLAGS_SKB_MODE, q.skb_prog_id}, {XDP_FLAGS_DRV_MODE, q.drv_prog_id}, {XDP_FLAGS_HW_MODE, q.hw_prog_id}};
-    for (const auto& [mode, id] : progs)
-        if (id != 0)
-            if (int rc = bpf_xdp_detach(static_cast<int>(idx), mode, nullptr); rc < 0)
-                throw SystemError("bpf_xdp_detach(" + ifname + ", prog " + std::to_string(id) + ") in " + where(ns) +
-                                      (rc == -EBUSY ? ": a BPF link that xpeer did not pin holds the interface" : ""),
-                                  -rc);
-}
-
 }  // namespace
 
 void attach(const std::string& pin, const std::string& ns, const std::string& ifname, int prog_fd, bool generic) {
@@ -92,7 +77,7 @@ void attach(const std::string& pin, const std::string& ns, const std::string& if
                 throw SystemError("bpf_link_detach " + pin, errno);
             unpin(pin);
         }
-        detach_netlink_programs(idx, ifname, ns);
+        links::detach_xdp_programs(idx, ifname, ns);  // a link cannot replace a program attached by netlink
         bpf_link_create_opts opts{};
         opts.sz = sizeof opts;
         opts.flags = mode;

@@ -26,6 +26,8 @@
 
 #include "model/error.h"
 #include "netns/links.h"
+#include "netns/policy_rules.h"
+#include "netns/xdp.h"
 #include "netns/netns.h"
 #include "netns/pinned_xdp.h"
 

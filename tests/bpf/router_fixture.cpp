@@ -14,6 +14,7 @@
 #include "netns/links.h"
 #include "sys/unique_fd.h"
 #include "netns/netns.h"
+#include "netns/xdp.h"
 
 namespace xpeer::test {
 namespace {
