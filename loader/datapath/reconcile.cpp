@@ -7,36 +7,42 @@
 namespace xpeer {
 namespace {
 
+// A pass over the maps either writes what differs or only counts it (a plan).
+enum class Mode { Write, Count };
+// Each map is passed twice: additions and changes first, removals after the maps that point at
+// what they remove.
+enum class Phase { Put, Remove };
+
 // Hash and LPM maps (the tries): what the map holds is read once, in batches, and only differences are written.
 template <typename K, typename V>
-void sync_map(const Table<K, V>& want, TypedMap<K, V>& map, ReconcileResult& r, bool write, bool removals) {
+void sync_map(const Table<K, V>& want, TypedMap<K, V>& map, ReconcileResult& r, Phase phase, Mode mode) {
     Table<K, V> have;
     for (auto& [k, v] : map.all_entries()) have.emplace(k, v);
-    if (!removals) {
+    if (phase == Phase::Put) {
         for (const auto& [key, value] : want) {
             auto it = have.find(key);
             if (it != have.end() && bytes_equal(it->second, value)) continue;
-            if (write) map.put(key, value);
+            if (mode == Mode::Write) map.put(key, value);
             ++(it != have.end() ? r.changed : r.added);
         }
         return;
     }
     for (const auto& [key, value] : have) {
         if (want.count(key)) continue;
-        if (write) map.erase(key);
+        if (mode == Mode::Write) map.erase(key);
         ++r.removed;
     }
 }
 
 // Arrays: every slot exists; a slot of zeros is empty.
 template <typename K, typename V>
-void upsert(const Table<K, V>& want, TypedMap<K, V>& map, ReconcileResult& r, bool write) {
+void upsert(const Table<K, V>& want, TypedMap<K, V>& map, ReconcileResult& r, Mode mode) {
     for (const auto& [key, value] : want) {
         V have{};
         static const V zero{};
         bool present = map.get(key, have) && !bytes_equal(have, zero);
         if (present && bytes_equal(have, value)) continue;
-        if (write) map.put(key, value);
+        if (mode == Mode::Write) map.put(key, value);
         ++(present ? r.changed : r.added);
     }
 }
@@ -44,15 +50,15 @@ void upsert(const Table<K, V>& want, TypedMap<K, V>& map, ReconcileResult& r, bo
 // An array map cannot lose entries: an unused slot holds zeros.
 template <typename V>
 void sync_array(const Table<uint32_t, V>& want, TypedMap<uint32_t, V>& map, uint32_t max_entries, ReconcileResult& r,
-                bool clear_stale, bool write) {
+                Phase phase, Mode mode) {
     static const V zero{};
-    if (!clear_stale) {
-        upsert(want, map, r, write);
+    if (phase == Phase::Put) {
+        upsert(want, map, r, mode);
         return;
     }
     for (const auto& [slot, have] : map.entries(max_entries)) {
         if (want.count(slot) || bytes_equal(have, zero)) continue;
-        if (write) map.put(slot, zero);
+        if (mode == Mode::Write) map.put(slot, zero);
         ++r.removed;
     }
 }
@@ -63,45 +69,44 @@ void write_port(CpuArray<xp_port>& ports, uint32_t ifindex, const xp_port& value
     ports.write_percpu(ifindex, std::vector<xp_port>(cpu_ids(), value));
 }
 
-void sync_ports(const Table<uint32_t, xp_port>& want, CpuArray<xp_port>& ports, ReconcileResult& r, bool clear_stale,
-                bool write) {
+void sync_ports(const Table<uint32_t, xp_port>& want, CpuArray<xp_port>& ports, ReconcileResult& r, Phase phase, Mode mode) {
     auto present = [](const std::vector<xp_port>& copies) {
         return std::any_of(copies.begin(), copies.end(), [](const xp_port& c) { return c.vpc != 0; });
     };
-    if (!clear_stale) {
+    if (phase == Phase::Put) {
         for (const auto& [ifindex, value] : want) {
             const auto copies = ports.read_percpu(ifindex);
             if (std::all_of(copies.begin(), copies.end(), [&value = value](const xp_port& c) { return bytes_equal(port_config(c), value); })) continue;
-            if (write) write_port(ports, ifindex, value);
+            if (mode == Mode::Write) write_port(ports, ifindex, value);
             ++(present(copies) ? r.changed : r.added);
         }
         return;
     }
     for (uint32_t ifindex = 0; ifindex < ports.per_cpu(); ++ifindex) {
         if (want.count(ifindex) || !present(ports.read_percpu(ifindex))) continue;
-        if (write) write_port(ports, ifindex, xp_port{});
+        if (mode == Mode::Write) write_port(ports, ifindex, xp_port{});
         ++r.removed;
     }
 }
 
 // The additions and changes of a delta's ports, or its removals.
-void write_ports(const TableDelta<uint32_t, xp_port>& delta, CpuArray<xp_port>& ports, bool removals) {
+void write_ports(const TableDelta<uint32_t, xp_port>& delta, CpuArray<xp_port>& ports, Phase phase) {
     for (const auto& [ifindex, change] : delta)
-        if (change.now.has_value() != removals) write_port(ports, ifindex, change.now.value_or(xp_port{}));
+        if (change.now.has_value() == (phase == Phase::Put)) write_port(ports, ifindex, change.now.value_or(xp_port{}));
 }
 
 // The puts (additions and changes) or the removals of one table's delta, in one batch each.
 template <typename K, typename V>
-void write_changes(const TableDelta<K, V>& delta, TypedMap<K, V>& map, bool removals) {
+void write_changes(const TableDelta<K, V>& delta, TypedMap<K, V>& map, Phase phase) {
     std::vector<K> keys;
     std::vector<V> values;
     for (const auto& [key, change] : delta) {
-        if (change.now.has_value() == removals) continue;
+        if (change.now.has_value() != (phase == Phase::Put)) continue;
         keys.push_back(key);
         if (change.now) values.push_back(*change.now);
     }
     if (keys.empty()) return;
-    if (removals)
+    if (phase == Phase::Remove)
         map.erase_all(keys);
     else
         map.put_all(keys, values);
@@ -116,16 +121,16 @@ void zero_removed(const TableDelta<uint32_t, V>& delta, TypedMap<uint32_t, V>& m
     if (!keys.empty()) map.put_all(keys, std::vector<V>(keys.size()));
 }
 
-ReconcileResult sync(const Tables& desired, Datapath& dp, bool write) {
+ReconcileResult sync(const Tables& desired, Datapath& dp, Mode mode) {
     ReconcileResult r;
-    sync_ports(desired.ports, dp.ports, r, false, write);
-    sync_array(desired.peerings, dp.peerings, XP_MAX_PEERINGS, r, false, write);
-    sync_map(desired.routes_v4, dp.routes_v4, r, write, false);
-    sync_map(desired.routes_v6, dp.routes_v6, r, write, false);
-    sync_map(desired.routes_v4, dp.routes_v4, r, write, true);
-    sync_map(desired.routes_v6, dp.routes_v6, r, write, true);
-    sync_array(desired.peerings, dp.peerings, XP_MAX_PEERINGS, r, true, write);
-    sync_ports(desired.ports, dp.ports, r, true, write);
+    sync_ports(desired.ports, dp.ports, r, Phase::Put, mode);
+    sync_array(desired.peerings, dp.peerings, XP_MAX_PEERINGS, r, Phase::Put, mode);
+    for (Phase phase : {Phase::Put, Phase::Remove}) {
+        sync_map(desired.routes_v4, dp.routes_v4, r, phase, mode);
+        sync_map(desired.routes_v6, dp.routes_v6, r, phase, mode);
+    }
+    sync_array(desired.peerings, dp.peerings, XP_MAX_PEERINGS, r, Phase::Remove, mode);
+    sync_ports(desired.ports, dp.ports, r, Phase::Remove, mode);
     return r;
 }
 
@@ -140,22 +145,22 @@ xp_port port_config(const xp_port& p) {
 // Always bumps: a rewrite after a killed command or a rollback may change nothing in the maps and
 // still have to retire what the cache learnt from the uncommitted entries in between.
 ReconcileResult reconcile(const Tables& desired, Datapath& dp) {
-    ReconcileResult r = sync(desired, dp, true);
+    ReconcileResult r = sync(desired, dp, Mode::Write);
     dp.bump_generation();
     return r;
 }
 
-ReconcileResult plan(const Tables& desired, Datapath& dp) { return sync(desired, dp, false); }
+ReconcileResult plan(const Tables& desired, Datapath& dp) { return sync(desired, dp, Mode::Count); }
 
 ReconcileResult write(const TablesDelta& delta, Datapath& dp) {
-    write_ports(delta.ports, dp.ports, false);
-    write_changes(delta.peerings, dp.peerings, false);
-    write_changes(delta.routes_v4, dp.routes_v4, false);
-    write_changes(delta.routes_v6, dp.routes_v6, false);
-    write_changes(delta.routes_v4, dp.routes_v4, true);
-    write_changes(delta.routes_v6, dp.routes_v6, true);
+    write_ports(delta.ports, dp.ports, Phase::Put);
+    write_changes(delta.peerings, dp.peerings, Phase::Put);
+    for (Phase phase : {Phase::Put, Phase::Remove}) {
+        write_changes(delta.routes_v4, dp.routes_v4, phase);
+        write_changes(delta.routes_v6, dp.routes_v6, phase);
+    }
     zero_removed(delta.peerings, dp.peerings);
-    write_ports(delta.ports, dp.ports, true);
+    write_ports(delta.ports, dp.ports, Phase::Remove);
     ReconcileResult r = delta.counts();
     if (r.total() > 0) dp.bump_generation();
     return r;
