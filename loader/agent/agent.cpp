@@ -12,14 +12,12 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "agent/bearer_token.h"
 #include "agent/health.h"
-#include "agent/http_server.h"
+#include "agent/metrics_endpoint.h"
 #include "agent/metrics.h"
 #include "agent/webhook.h"
 #include "model/error.h"
 #include "telemetry/alerts.h"
-#include "telemetry/webhook_address.h"
 
 namespace xpeer {
 namespace {
@@ -129,77 +127,44 @@ void Agent::run() {
     g_stop = false;
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
-    std::mutex mu;  // exposition and ticks, shared with the HTTP server's threads
-    std::string exposition = metrics::exposition({}, controller_.reason_stats(), drift_);
-    health::Ticks ticks;
-    auto wall_ms = [] {
-        return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    };
-
-    const std::string token = options_.metrics_token_file.empty() ? "" : bearer_token::read_file(options_.metrics_token_file);
-    HttpServer server;
-    std::thread http;
-    std::string endpoint = "none (--metrics-port 0)";
-    if (options_.metrics_port > 0) {
-        bearer_token::guard(server, token);
-        server.Get("/metrics", [&](const httplib::Request&, httplib::Response& res) {
-            std::lock_guard lock(mu);
-            res.set_content(exposition, "text/plain; version=0.0.4");
-        });
-        server.Get("/healthz", [&](const httplib::Request&, httplib::Response& res) {
-            std::lock_guard lock(mu);
-            auto r = health::report(ticks, wall_ms(), options_.interval);
-            res.status = r.status;
-            res.set_content(r.json + "\n", "application/json");
-        });
-        if (!server.bind_to_port(options_.metrics_address, options_.metrics_port))
-            throw Error("Agent.MetricsPort", "cannot listen on " + options_.metrics_address + ":" + std::to_string(options_.metrics_port));
-        http = std::thread([&] { server.listen_after_bind(); });
-        while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // stop() before this is lost
-        const bool v6 = options_.metrics_address.find(':') != std::string::npos;
-        endpoint = "http://" + (v6 ? "[" + options_.metrics_address + "]" : options_.metrics_address) + ":" + std::to_string(options_.metrics_port) +
-                   "/metrics and /healthz" + (token.empty() ? " (no token)" : " (bearer token)");
-        if (token.empty() && webhook_address::literal_rule(options_.metrics_address) != "loopback")
-            spdlog::warn("metrics on {} without --metrics-token-file: every account's connections to anyone who can connect", options_.metrics_address);
-    }
+    AgentStatus status;
+    status.exposition = metrics::exposition({}, controller_.reason_stats(), drift_);
+    MetricsEndpoint endpoint(options_, status);
     spdlog::info("xpeer-agent {} started, pid {}: store {}, bpffs {}, metrics {}, interval {} ms, webhooks to local addresses {}", XPEER_VERSION,
-                 ::getpid(), config_.state_path, config_.bpffs_dir, endpoint, options_.interval.count(),
+                 ::getpid(), config_.state_path, config_.bpffs_dir, endpoint.description(), options_.interval.count(),
                  options_.allow_local_webhooks ? "allowed" : "refused");
     int64_t n = 0;
     auto next = std::chrono::steady_clock::now();
-    auto deliveries = std::make_unique<Deliveries>(options_.allow_local_webhooks);  // after the server: destroyed before it
-    while (!g_stop && (!options_.ticks || n < *options_.ticks)) {
-        std::string fresh;
-        std::optional<std::string> error;
-        try {
-            tick(fresh, *deliveries);
-        } catch (const std::exception& e) {
-            error = e.what();
-            spdlog::error("sample failed: {}", e.what());  // the next interval tries again
-        }
-        {
-            std::lock_guard lock(mu);
-            if (!error) {
-                exposition = std::move(fresh);
-                ticks.last_success_ms = wall_ms();
-            }
-            ticks.last_error = error;
-            ++ticks.count;
-        }
-        ++n;
+    Deliveries deliveries(options_.allow_local_webhooks);  // after the endpoint: destroyed before it
+    for (; !g_stop && (!options_.ticks || n < *options_.ticks); ++n) {
+        run_tick(status, deliveries);
         next = std::max(next + options_.interval, std::chrono::steady_clock::now());  // a slow tick is not made up with a burst
         while (!g_stop && std::chrono::steady_clock::now() < next) std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     try {
-        for (const auto& c : deliveries->finish()) controller_.record_delivery(c);
+        for (const auto& c : deliveries.finish()) controller_.record_delivery(c);
     } catch (const std::exception& e) {
         spdlog::error("recording webhook deliveries failed: {}", e.what());
     }
-    if (http.joinable()) {
-        server.stop();
-        http.join();
-    }
     spdlog::info("xpeer-agent stopped after {} ticks ({})", n, g_stop ? "signal" : "--ticks");
+}
+
+void Agent::run_tick(AgentStatus& status, Deliveries& deliveries) {
+    std::string fresh;
+    std::optional<std::string> error;
+    try {
+        tick(fresh, deliveries);
+    } catch (const std::exception& e) {
+        error = e.what();
+        spdlog::error("sample failed: {}", e.what());  // the next interval tries again
+    }
+    std::lock_guard lock(status.mu);
+    if (!error) {
+        status.exposition = std::move(fresh);
+        status.ticks.last_success_ms = wall_ms();
+    }
+    status.ticks.last_error = error;
+    ++status.ticks.count;
 }
 
 }  // namespace xpeer

@@ -1,11 +1,12 @@
 #pragma once
-#include "cli/agent_command.h"
+#include "agent/options.h"
 #include "agent/metrics.h"
 #include "controller/controller.h"
 
 namespace xpeer {
 
 class Deliveries;  // webhooks in flight (agent.cpp)
+struct AgentStatus;
 
 // The agent: every interval it checks the kernel against the store and repairs drift, runs the
 // expiry timer, samples every link into the store (so a restart loses at most one interval),
@@ -18,6 +19,7 @@ public:
     void run();
 
 private:
+    void run_tick(AgentStatus& status, Deliveries& deliveries);  // a failed tick is logged and shown in /healthz
     void tick(std::string& exposition, Deliveries& deliveries);
     void repair_drift();
 
