@@ -4,7 +4,7 @@
 
 #include "agent/agent.h"
 #include "agent/single_agent.h"
-#include "cli/agent_command.h"
+#include "agent/options.h"
 #include "cli/exit_status.h"
 #include "cli/globals.h"
 

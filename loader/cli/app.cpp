@@ -4,10 +4,11 @@
 #include <fstream>
 #include <iostream>
 
-#include "cli/agent_command.h"
+#include "cli/agent_exec.h"
 #include "cli/commands.h"
 #include "cli/exit_status.h"
 #include "cli/name_refs.h"
+#include "cli/noun_commands.h"
 #include "cli/vpc_removal.h"
 #include "cli/render.h"
 #include "cli/route_file.h"
@@ -21,39 +22,6 @@
 
 namespace xpeer {
 namespace {
-
-// The id a reference (an id, or a name where the kind has names) stands for, as the caller.
-using Ref = std::function<std::string(Controller&, const Globals&, const std::string&)>;
-const Ref by_id = [](Controller&, const Globals&, const std::string& id) { return id; };
-const Ref vpc_ref = [](Controller& c, const Globals& g, const std::string& r) { return name_refs::vpc(c, g.config.account, r); };
-const Ref vswitch_ref = [](Controller& c, const Globals& g, const std::string& r) { return name_refs::vswitch(c, g.config.account, r); };
-const Ref peering_ref = [](Controller& c, const Globals& g, const std::string& r) { return name_refs::peering(c, g.config.account, r); };
-
-// list | show ID | delete ID for one noun (ID: what ref resolves); a delete prints {id_field: ID}
-// (the field of the id in the noun's JSON).
-template <typename T>
-void add_list_show_delete(CLI::App* noun, Globals& g, Action& action, const char* id_field, Ref ref, std::function<std::vector<T>(Controller&)> list,
-                          std::function<T(Controller&, const std::string&)> show, std::function<void(Controller&, const std::string&)> del,
-                          CLI::App** delete_cmd = nullptr) {
-    noun->add_subcommand("list", "list them")->callback([&g, &action, list] {
-        action = [&g, list](Controller& c) { print_list(g, list(c)); };
-    });
-    auto* sh = noun->add_subcommand("show", "show one");
-    auto id = std::make_shared<std::string>();
-    sh->add_option("id", *id, "its id")->required();
-    sh->callback([&g, &action, ref, show, id] { action = [&g, ref, show, id](Controller& c) { print_details(g, show(c, ref(c, g, *id))); }; });
-    auto* d = noun->add_subcommand("delete", "delete one");
-    auto did = std::make_shared<std::string>();
-    d->add_option("id", *did, "its id")->required();
-    d->callback([&g, &action, id_field, ref, del, did] {
-        action = [&g, id_field, ref, del, did](Controller& c) {
-            *did = ref(c, g, *did);
-            del(c, *did);
-            print_one(g, nlohmann::json{{id_field, *did}}, *did + " deleted");
-        };
-    });
-    if (delete_cmd) *delete_cmd = d;
-}
 
 void add_vpc(CLI::App& app, Globals& g, Action& action) {
     auto* vpc = app.add_subcommand("vpc", "VPCs: isolated networks, one namespace each")->require_subcommand(1);
@@ -164,89 +132,6 @@ void add_instance(CLI::App& app, Globals& g, Action& action) {
         [&g, filter](Controller& c) { return c.list_instances(*filter ? std::optional(vswitch_ref(c, g, **filter)) : std::nullopt); },
         [](Controller& c, const std::string& id) { return c.show_instance(id); }, [](Controller& c, const std::string& id) { c.delete_instance(id); });
     inst->get_subcommand("list")->add_option("--vswitch", *filter, "only this vSwitch's");
-}
-
-void add_peering(CLI::App& app, Globals& g, Action& action) {
-    auto* pcc = app.add_subcommand("peering", "VPC peering connections")->require_subcommand(1);
-    auto spec = std::make_shared<PeeringSpec>();
-    auto* create = pcc->add_subcommand("create", "request a peering connection; prints its id");
-    create->add_option("--vpc", spec->vpc_id, "the requester VPC (yours)")->required();
-    create->add_option("--peer-vpc", spec->peer_vpc_id, "the accepter VPC")->required();
-    create->add_option("--peer-account", spec->peer_account, "the accepter's account (default: yours)");
-    create->add_option("--peer-region", spec->peer_region, "the accepter VPC's region (checked)");
-    auto bandwidth = std::make_shared<std::optional<std::string>>();
-    create->add_option("--bandwidth", *bandwidth, "Mbps; -1 = unlimited (intra-region default)");
-    create->add_option("--link-type", spec->link_type, "Gold or Platinum (inter-region only)")->check(CLI::IsMember({"Gold", "Platinum"}));
-    create->add_option("--name", spec->name, "a name");
-    create->add_option("--description", spec->description, "a description");
-    create->callback([&g, &action, spec, bandwidth] {
-        action = [&g, spec, bandwidth](Controller& c) {
-            if (*bandwidth) spec->bandwidth_mbps = lifecycle::parse_bandwidth(**bandwidth);
-            spec->vpc_id = vpc_ref(c, g, spec->vpc_id);
-            spec->peer_vpc_id = vpc_ref(c, g, spec->peer_vpc_id);
-            auto p = c.create_peering(*spec);
-            print_one(g, p, p.id);
-        };
-    });
-    auto force = std::make_shared<bool>(false);
-    auto all = std::make_shared<bool>(false);
-    CLI::App* del = nullptr;
-    add_list_show_delete<Peering>(
-        pcc, g, action, "InstanceId", peering_ref,
-        [all](Controller& c) {
-            auto ps = c.list_peerings();
-            if (!*all) std::erase_if(ps, [](const Peering& p) { return p.status == PeeringStatus::Deleted; });
-            return ps;
-        },
-        [](Controller& c, const std::string& id) { return c.show_peering(id); },
-        [force](Controller& c, const std::string& id) { c.delete_peering(id, *force); }, &del);
-    del->add_flag("--force", *force, "also delete the route entries that use it, at both ends");
-    pcc->get_subcommand("list")->add_flag("--all", *all, "Deleted connections too");
-
-    auto id = std::make_shared<std::string>();
-    auto* accept = pcc->add_subcommand("accept", "accept a request to one of your VPCs (accepter only)");
-    auto* reject = pcc->add_subcommand("reject", "reject a request to one of your VPCs (accepter only)");
-    for (auto* cmd : {accept, reject}) cmd->add_option("id", *id, "the peering connection")->required();
-    accept->callback([&g, &action, id] {
-        action = [&g, id](Controller& c) {
-            auto p = c.accept_peering(peering_ref(c, g, *id));
-            print_one(g, p, p.id + " " + to_string(p.status));
-        };
-    });
-    reject->callback([&g, &action, id] {
-        action = [&g, id](Controller& c) {
-            auto p = c.reject_peering(peering_ref(c, g, *id));
-            print_one(g, p, p.id + " " + to_string(p.status));
-        };
-    });
-
-    auto change = std::make_shared<PeeringChange>();
-    auto* modify = pcc->add_subcommand("modify", "change a connection's name, description, bandwidth or link type");
-    modify->add_option("id", *id, "the peering connection")->required();
-    modify->add_option("--name", change->name, "a name");
-    modify->add_option("--description", change->description, "a description");
-    auto new_bandwidth = std::make_shared<std::optional<std::string>>();
-    modify->add_option("--bandwidth", *new_bandwidth, "Mbps; -1 = unlimited (intra-region only)");
-    modify->add_option("--link-type", change->link_type, "Gold or Platinum (inter-region only)");
-    modify->callback([&g, &action, id, change, new_bandwidth] {
-        action = [&g, id, change, new_bandwidth](Controller& c) {
-            if (*new_bandwidth) change->bandwidth_mbps = lifecycle::parse_bandwidth(**new_bandwidth);
-            print_details(g, c.modify_peering(peering_ref(c, g, *id), *change));
-        };
-    });
-
-    auto status = std::make_shared<std::string>();
-    auto timeout = std::make_shared<std::string>("30s");
-    auto* wait = pcc->add_subcommand("wait", "wait until a connection reaches a status");
-    wait->add_option("id", *id, "the peering connection")->required();
-    wait->add_option("--status", *status, "e.g. Activated, \"Peer Accepting\", Deleted")->required();
-    wait->add_option("--timeout", *timeout, "give up after this long (500ms, 30s, 2m)")->capture_default_str();
-    wait->callback([&g, &action, id, status, timeout] {
-        action = [&g, id, status, timeout](Controller& c) {
-            auto p = c.wait_peering(peering_ref(c, g, *id), peering_status_from_string(*status), time_args::parse_duration(*timeout));
-            print_one(g, p, p.id + " " + to_string(p.status));
-        };
-    });
 }
 
 void add_quota(CLI::App& app, Globals& g, Action& action) {
@@ -382,7 +267,7 @@ void add_region(CLI::App& app, Globals& g, Action& action) {
 
 }  // namespace
 
-CLI::App* add_commands(CLI::App& app, Globals& g, Action& action, AgentFlags& agent_flags) {
+CLI::App* add_commands(CLI::App& app, Globals& g, Action& action) {
     app.require_subcommand(1);
     add_globals(app, g);
     add_vpc(app, g, action);
@@ -397,25 +282,17 @@ CLI::App* add_commands(CLI::App& app, Globals& g, Action& action, AgentFlags& ag
     add_maps(app, g, action);
     add_region(app, g, action);
     add_telemetry(app, g, action);
-    return add_agent_command(app, agent_flags);
+    return add_agent_passthrough(app);
 }
 
 int run_cli(int argc, char** argv) {
     CLI::App app{"xpeer: cloud-style VPC peering for Linux hosts, forwarded in XDP"};
     Globals g;
     Action action;
-    AgentFlags agent_flags;
-    auto* agent = add_commands(app, g, action, agent_flags);
+    auto* agent = add_commands(app, g, action);
 
     if (auto status = parse_command_line(app, g, argc, argv)) return *status;
-    if (agent->parsed())
-        return exit_status_of(
-            [&] {
-                check_agent_not_dry_run(g.dry_run);
-                exec_agent(argv);
-                return 0;
-            },
-            g.json);
+    if (agent->parsed()) return exit_status_of([&]() -> int { exec_agent(argv); }, g.json);
     return run_action(g, action);
 }
 

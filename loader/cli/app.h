@@ -1,7 +1,7 @@
 #pragma once
 #include <CLI/CLI.hpp>
 
-#include "cli/agent_command.h"
+#include "cli/agent_exec.h"
 #include "cli/globals.h"
 
 namespace xpeer {
@@ -11,8 +11,8 @@ namespace xpeer {
 int run_cli(int argc, char** argv);
 
 // Adds every command and flag of the CLI to app. Parsing a command line into app sets g and
-// agent_flags and stores the chosen command in action, which nothing runs until run_action.
-// Returns the `agent` subcommand.
-CLI::App* add_commands(CLI::App& app, Globals& g, Action& action, AgentFlags& agent_flags);
+// stores the chosen command in action, which nothing runs until run_action.
+// Returns the `agent` subcommand, whose arguments are xpeer-agent's.
+CLI::App* add_commands(CLI::App& app, Globals& g, Action& action);
 
 }  // namespace xpeer

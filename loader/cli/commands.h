@@ -56,6 +56,9 @@ void print_details(const Globals& g, const T& item) {
         render::details(std::cout, render::to_json(item));
 }
 
+// Peering connections (cli/peering_commands.cpp).
+void add_peering(CLI::App& app, Globals& g, Action& action);
+
 // check and reconcile (cli/drift_commands.cpp).
 void add_drift(CLI::App& app, Globals& g, Action& action);
 

@@ -40,8 +40,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CLI::App app{"xpeer"};
     Globals g;
     Action action;
-    AgentFlags agent_flags;
-    CLI::App* agent = add_commands(app, g, action, agent_flags);
+    CLI::App* agent = add_commands(app, g, action);
     try {
         app.parse(static_cast<int>(words.size()), argv.data());
     } catch (const CLI::ParseError&) {

@@ -7,11 +7,29 @@
 #include <optional>
 
 #include "agent/single_agent.h"
-#include "cli/agent_command.h"
+#include "agent/options.h"
+#include "cli/globals.h"
 #include "model/error.h"
 #include "world.h"
 
 using namespace xpeer;
+
+TEST_CASE("agent flags: global flags after the agent's own, and no --dry-run", "[agent]") {
+    CLI::App app{"xpeer-agent"};
+    Globals g;
+    AgentFlags flags;
+    add_globals(app, g);
+    add_agent_command(app, flags);
+    std::vector<std::string> args{"xpeer-agent", "agent", "--interval", "2s", "--state", "/tmp/a.db", "--dry-run"};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    app.parse(static_cast<int>(argv.size()), argv.data());
+    CHECK(flags.interval == "2s");
+    CHECK(g.config.state_path == "/tmp/a.db");
+    CHECK(xpeer::testing::error_code([&] { check_agent_not_dry_run(g.dry_run); }) == "InvalidParameter.DryRun");
+    CHECK_NOTHROW(check_agent_not_dry_run(false));
+    CHECK_THROWS_AS(app.parse(std::string("agent --bogus")), CLI::ParseError);
+}
 
 
 TEST_CASE("agent flags: the metrics port is 1 to 65535, or 0 for none", "[agent]") {

@@ -18,11 +18,10 @@ struct ParsedCli {
     CLI::App app{"xpeer"};
     Globals g;
     Action action;
-    AgentFlags agent_flags;
     CLI::App* agent = nullptr;
 
     explicit ParsedCli(std::vector<std::string> args) {
-        agent = add_commands(app, g, action, agent_flags);
+        agent = add_commands(app, g, action);
         args.insert(args.begin(), "xpeer");
         std::vector<char*> argv;
         for (auto& a : args) argv.push_back(a.data());

@@ -1,7 +1,6 @@
 #pragma once
-// `xpeer agent`: its flags, shared by the CLI and xpeer-agent. The CLI execs xpeer-agent, so that
-// the commands users time (a route change, a peering) do not load the agent's HTTP and TLS
-// libraries at every start.
+// xpeer-agent's own flags, beside the global ones every xpeer program takes. `xpeer agent` execs
+// xpeer-agent with its whole command line, so the CLI knows none of these.
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdint>
@@ -26,14 +25,10 @@ struct AgentFlags {
     AgentOptions resolve() const;  // the interval parsed, the interval and port checked
 };
 
-// Adds the `agent` subcommand with its flags to app.
+// Adds the `agent` subcommand with its flags to app (xpeer-agent's command line).
 CLI::App* add_agent_command(CLI::App& app, AgentFlags& flags);
 
 // Error("InvalidParameter.DryRun") if dry_run: the agent runs until stopped, with no plan to print.
 void check_agent_not_dry_run(bool dry_run);
-
-// Replaces this process with xpeer-agent (next to this program's binary) on the same command
-// line. Error("Agent.CannotStart") if that fails.
-[[noreturn]] void exec_agent(char** argv);
 
 }  // namespace xpeer

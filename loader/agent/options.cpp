@@ -1,10 +1,4 @@
-#include "cli/agent_command.h"
-
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
+#include "agent/options.h"
 
 #include "cli/time_args.h"
 #include "model/error.h"
@@ -35,16 +29,6 @@ CLI::App* add_agent_command(CLI::App& app, AgentFlags& flags) {
 
 void check_agent_not_dry_run(bool dry_run) {
     if (dry_run) throw Error("InvalidParameter.DryRun", "the agent runs until it is stopped; it has no dry run");
-}
-
-void exec_agent(char** argv) {
-    std::error_code ec;
-    const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (ec) throw Error("Agent.CannotStart", "xpeer agent: cannot find this program's binary: " + ec.message());
-    const std::string agent = (self.parent_path() / "xpeer-agent").string();
-    argv[0] = const_cast<char*>(agent.c_str());
-    execv(agent.c_str(), argv);
-    throw Error("Agent.CannotStart", "xpeer agent: cannot run " + agent + ": " + std::strerror(errno));
 }
 
 }  // namespace xpeer
