@@ -29,6 +29,12 @@ struct VpcSpec {
     std::string name;
 };
 
+// Only the fields given change (ModifyVpcAttribute). An IPv6 block is added to a VPC that has none.
+struct VpcChange {
+    std::optional<std::string> name;
+    std::optional<std::string> ipv6_cidr;
+};
+
 struct VSwitchSpec {
     std::string vpc_id;
     std::string cidr;
@@ -130,6 +136,10 @@ public:
     void delete_vpc(const std::string& id);
     std::vector<Vpc> list_vpcs();  // owned and shared with the caller
     Vpc show_vpc(const std::string& id);
+    // The owner renames the VPC and/or adds its IPv6 CIDR block. The block is a bound on its
+    // vSwitches' IPv6 blocks and nothing in the kernel: a vSwitch made after it gets IPv6 as in a
+    // VPC created with it (controller/vpc_modify.cpp).
+    Vpc modify_vpc(const std::string& id, const VpcChange& change);
     // Shared VPC: principals may create vSwitches and instances in it, nothing else.
     void share_vpc(const std::string& id, AccountId principal);
     void unshare_vpc(const std::string& id, AccountId principal);

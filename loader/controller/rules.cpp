@@ -17,6 +17,13 @@ bool is_reserved(const Cidr& network, const IpAddr& a) {
     return std::find(reserved.begin(), reserved.end(), a) != reserved.end();
 }
 
+std::string peer_overlap_warning(const Vpc& vpc, const Cidr& own, const Vpc& peer, const Cidr& theirs, bool show_peer_blocks) {
+    return vpc.id + "'s CIDR block " + own.str() + " overlaps peer VPC " + peer.id + "'s " +
+           (show_peer_blocks ? theirs.str() : std::string(own.family() == Family::V4 ? "IPv4" : "IPv6") + " block") +
+           ": each VPC's system routes win for the overlapping part, so only the peer's vSwitch blocks outside it "
+           "can be routed to; plan CIDR blocks that do not overlap";
+}
+
 }  // namespace
 
 void check_vpc_cidr(const Cidr& cidr) {
@@ -101,12 +108,14 @@ std::vector<std::string> check_peer_cidrs(const Vpc& vpc, const Vpc& peer, bool 
     for (const auto* theirs : {&peer.cidr, peer.ipv6_cidr ? &*peer.ipv6_cidr : nullptr}) {
         if (!theirs) continue;
         for (const auto& own : own_blocks_overlapping(vpc, *theirs))
-            warnings.push_back(vpc.id + "'s CIDR block " + own.str() + " overlaps peer VPC " + peer.id + "'s " +
-                               (show_peer_blocks ? theirs->str() : std::string(own.family() == Family::V4 ? "IPv4" : "IPv6") + " block") +
-                               ": each VPC's system routes win for the overlapping part, so only the peer's vSwitch blocks outside it "
-                               "can be routed to; plan CIDR blocks that do not overlap");
+            warnings.push_back(peer_overlap_warning(vpc, own, peer, *theirs, show_peer_blocks));
     }
     return warnings;
+}
+
+std::vector<std::string> check_added_ipv6_cidr(const Vpc& vpc, const Cidr& block, const Vpc& peer, bool show_peer_blocks) {
+    if (!peer.ipv6_cidr || !peer.ipv6_cidr->overlaps(block)) return {};
+    return {peer_overlap_warning(vpc, block, peer, *peer.ipv6_cidr, show_peer_blocks)};
 }
 
 IpAddr gateway_of(const Cidr& network) { return network.nth(1); }

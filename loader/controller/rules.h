@@ -29,6 +29,9 @@ std::vector<Cidr> own_blocks_overlapping(const Vpc& vpc, const Cidr& block);
 // Warnings for a new connection between `vpc` and `peer` whose CIDR blocks overlap (the seed
 // asks to plan against it); `show_peer_blocks` names the peer's blocks (same account only).
 std::vector<std::string> check_peer_cidrs(const Vpc& vpc, const Vpc& peer, bool show_peer_blocks);
+// The same warning for an IPv6 block about to be added to `vpc` (vpc modify) that overlaps the
+// IPv6 block of `peer`, a VPC it has a connection with: overlap is warned of, never refused.
+std::vector<std::string> check_added_ipv6_cidr(const Vpc& vpc, const Cidr& block, const Vpc& peer, bool show_peer_blocks);
 
 // An address for an instance on a vSwitch: inside it, not reserved, not taken.
 void check_instance_address(const VSwitch& vsw, const Cidr& network, const IpAddr& addr,

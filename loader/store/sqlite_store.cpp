@@ -296,6 +296,12 @@ std::vector<Vpc> SqliteStore::vpcs_of_account(AccountId account) {
 
 bool SqliteStore::has_vpcs() { return Statement(db_, "SELECT 1 FROM vpcs LIMIT 1").step(); }
 
+void SqliteStore::update_vpc(const Vpc& v) {
+    Statement s(db_, "UPDATE vpcs SET name = ?, ipv6_cidr = ? WHERE id = ?", v.name, v.ipv6_cidr, v.id);
+    s.run();
+    if (s.changes() == 0) throw Error("InvalidVpcId.NotFound", "Vpc " + v.id + " not found in the store");
+}
+
 void SqliteStore::delete_vpc(const std::string& id) {
     delete_one(db_, "DELETE FROM vpcs WHERE id = ?", "Vpc", id);
 }

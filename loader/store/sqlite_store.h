@@ -50,6 +50,7 @@ public:
     std::vector<Vpc> vpcs() override;
     std::vector<Vpc> vpcs_of_account(AccountId account) override;
     bool has_vpcs() override;
+    void update_vpc(const Vpc& vpc) override;
     void delete_vpc(const std::string& id) override;
     void insert(VSwitch& vsw) override;
     std::optional<VSwitch> find_vswitch(const std::string& id) override;

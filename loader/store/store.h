@@ -105,6 +105,8 @@ public:
     virtual std::vector<Vpc> vpcs() = 0;
     virtual std::vector<Vpc> vpcs_of_account(AccountId account) = 0;
     virtual bool has_vpcs() = 0;
+    // The attributes a VPC may change (ModifyVpcAttribute): its name and IPv6 CIDR block.
+    virtual void update_vpc(const Vpc& vpc) = 0;
     // The controller refuses a delete while the VPC (vSwitch) has children; a child without its
     // parent is Error("Store.Constraint") underneath.
     virtual void delete_vpc(const std::string& id) = 0;
