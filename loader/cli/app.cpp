@@ -55,6 +55,15 @@ void add_vpc(CLI::App& app, Globals& g, Action& action) {
                   "also delete its route entries, peering connections (with their route entries at both ends), instances and vSwitches");
 
     auto id = std::make_shared<std::string>();
+    auto change = std::make_shared<VpcChange>();
+    auto* modify = vpc->add_subcommand("modify", "rename a VPC, or add an IPv6 CIDR block to one that has none");
+    modify->add_option("vpc", *id, "the VPC (yours)")->required();
+    modify->add_option("--name", change->name, "a name");
+    modify->add_option("--ipv6-cidr", change->ipv6_cidr, "IPv6 CIDR block, /8 to /64 (one a VPC)");
+    modify->callback([&g, &action, id, change] {
+        action = [&g, id, change](Controller& c) { print_details(g, c.modify_vpc(vpc_ref(c, g, *id), *change)); };
+    });
+
     auto principal = std::make_shared<AccountId>(0);
     auto* share = vpc->add_subcommand("share", "share a VPC with a principal account: it may create vSwitches and instances in it");
     auto* unshare = vpc->add_subcommand("unshare", "stop sharing a VPC with a principal account");

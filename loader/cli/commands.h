@@ -25,6 +25,7 @@ inline void print_plan(const Globals& g, const Controller& c) {
     render::table(std::cout, c.changes());
     std::cout << "and in the kernel:\n";
     for (const auto& step : c.dry_run_steps()) std::cout << "  " << step << '\n';
+    if (c.dry_run_steps().empty()) std::cout << "  nothing\n";
 }
 
 template <typename T>

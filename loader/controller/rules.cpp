@@ -48,7 +48,7 @@ void check_vswitch(const Vpc& vpc, const std::vector<VSwitch>& siblings, const s
     if (ipv6_cidr) {
         require_family(*ipv6_cidr, Family::V6, "vSwitch IPv6 CIDR block");
         if (!vpc.ipv6_cidr)
-            throw Error("InvalidIpv6CidrBlock.VpcHasNoIpv6", vpc.id + " has no IPv6 CIDR block; create it with --ipv6-cidr");
+            throw Error("InvalidIpv6CidrBlock.VpcHasNoIpv6", vpc.id + " has no IPv6 CIDR block; add one with `xpeer vpc modify " + vpc.id + " --ipv6-cidr`");
         if (!vpc.ipv6_cidr->contains(*ipv6_cidr))
             throw Error("InvalidIpv6CidrBlock.NotInVpc", "vSwitch IPv6 CIDR block " + ipv6_cidr->str() + " is not inside " + vpc.id + "'s " + vpc.ipv6_cidr->str());
         if (ipv6_cidr->prefix_len < 64 || ipv6_cidr->prefix_len > 120)
