@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <limits>
 
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer {
 namespace {
@@ -41,7 +41,7 @@ IpAddr masked(IpAddr a, unsigned prefix) {
 
 IpAddr IpAddr::parse(std::string_view text) {
     if (auto a = try_parse(text)) return *a;
-    throw Error("InvalidIpAddress.Malformed", quoted(text) + " is not an IPv4 or IPv6 address");
+    throw errors::invalid_ip_address_malformed(quoted(text) + " is not an IPv4 or IPv6 address");
 }
 
 std::optional<IpAddr> IpAddr::try_parse(std::string_view text) { return parse_addr(text); }
@@ -62,7 +62,7 @@ std::string IpAddr::str() const {
 }
 
 Cidr Cidr::parse(std::string_view text) {
-    auto fail = [&](const std::string& what) { return Error("InvalidCidrBlock.Malformed", quoted(text) + " " + what); };
+    auto fail = [&](const std::string& what) { return errors::invalid_cidr_block_malformed(quoted(text) + " " + what); };
     if (has_space(text)) throw fail("contains whitespace");
     auto slash = text.find('/');
     if (slash == std::string_view::npos) throw fail("has no prefix length; write it as address/prefix, e.g. 10.0.0.0/8");
@@ -95,7 +95,7 @@ uint64_t Cidr::size() const {
 IpAddr Cidr::nth(uint64_t n) const {
     unsigned host_bits = addr.bits() - prefix_len;
     if (host_bits < 64 && n >= size())
-        throw Error("InvalidIpAddress.OutOfRange",
+        throw errors::invalid_ip_address_out_of_range(
                     "address #" + std::to_string(n) + " is outside " + str() + " (" + std::to_string(size()) + " addresses)");
     IpAddr a = addr;
     for (size_t i = a.size(); i-- > 0 && n != 0; n >>= 8) a.bytes[i] |= static_cast<uint8_t>(n & 0xff);

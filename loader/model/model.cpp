@@ -3,7 +3,7 @@
 #include <array>
 #include <utility>
 
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer {
 namespace {
@@ -33,7 +33,7 @@ PeeringStatus peering_status_from_string(const std::string& s) {
         if (s == name) return status;
         known += (known.empty() ? "" : ", ") + std::string(name);
     }
-    throw Error("InvalidStatus", "unknown peering connection status '" + s + "'; expected one of " + known);
+    throw errors::invalid_status("unknown peering connection status '" + s + "'; expected one of " + known);
 }
 
 }  // namespace xpeer

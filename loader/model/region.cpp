@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer {
 
@@ -45,7 +45,7 @@ const Region& region(std::string_view id) {
     const auto& all = regions();
     auto it = std::find_if(all.begin(), all.end(), [&](const Region& r) { return r.id == id; });
     if (it == all.end())
-        throw Error("InvalidRegionId.NotFound", "unknown region '" + std::string(id) + "'; see `xpeer region list`");
+        throw errors::invalid_region_id_not_found("unknown region '" + std::string(id) + "'; see `xpeer region list`");
     return *it;
 }
 

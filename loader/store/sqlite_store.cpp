@@ -11,7 +11,7 @@
 #include <memory>
 #include <utility>
 
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer {
 namespace {
@@ -150,11 +150,11 @@ uint32_t smallest_free(sqlite3* db, const char* used_sql) {
     return next;
 }
 
-// A delete of exactly one row: Error("Invalid<Kind>Id.NotFound") if there was none.
-void delete_one(sqlite3* db, const char* sql, const std::string& kind, const std::string& id) {
+// A delete of exactly one row: errors::not_found(kind, id) if there was none.
+void delete_one(sqlite3* db, const char* sql, errors::Kind kind, const std::string& id) {
     Statement s(db, sql, id);
     s.run();
-    if (s.changes() == 0) throw Error("Invalid" + kind + "Id.NotFound", kind + " " + id + " not found in the store");
+    if (s.changes() == 0) throw errors::not_found(kind, id);
 }
 
 Mac parse_port_mac(const std::string& text) {
@@ -220,7 +220,7 @@ void SqliteStore::exec(const char* sql) {
         std::string step = sql;
         if (step.size() > 60) step = step.substr(0, 60) + "...";
         std::string what = "sqlite: exec `" + step + "` on " + path_ + ": " + msg;
-        if ((rc & 0xff) == SQLITE_CONSTRAINT) throw Error("Store.Constraint", what);
+        if ((rc & 0xff) == SQLITE_CONSTRAINT) throw errors::store_constraint(what);
         throw StoreError(what, rc);
     }
 }
@@ -246,7 +246,7 @@ void SqliteStore::create_schema() {
         if (*version < 6) exec(kSchemaV6);
         Statement(db_, "UPDATE meta SET value = ? WHERE key = 'schema_version'", std::to_string(kSchemaVersion)).run();
     } else if (*version > kSchemaVersion) {
-        throw Error("Store.SchemaVersion", path_ + " has schema version " + std::to_string(*version) + ", newer than the " +
+        throw errors::store_schema_version(path_ + " has schema version " + std::to_string(*version) + ", newer than the " +
                                                std::to_string(kSchemaVersion) + " this xpeer knows; use a newer xpeer");
     }
     tx.commit();
@@ -303,7 +303,7 @@ void SqliteStore::update_vpc(const Vpc& v) {
 }
 
 void SqliteStore::delete_vpc(const std::string& id) {
-    delete_one(db_, "DELETE FROM vpcs WHERE id = ?", "Vpc", id);
+    delete_one(db_, "DELETE FROM vpcs WHERE id = ?", errors::Kind::Vpc, id);
 }
 
 // ---- vSwitches
@@ -327,7 +327,7 @@ std::vector<VSwitch> SqliteStore::vswitches_of(const std::string& vpc_id) {
 }
 
 void SqliteStore::delete_vswitch(const std::string& id) {
-    delete_one(db_, "DELETE FROM vswitches WHERE id = ?", "VSwitch", id);
+    delete_one(db_, "DELETE FROM vswitches WHERE id = ?", errors::Kind::VSwitch, id);
 }
 
 void SqliteStore::set_vswitch_port(const std::string& vswitch_id, const PortInfo& port) {
@@ -373,7 +373,7 @@ std::vector<Instance> SqliteStore::instances_of(const std::string& vswitch_id) {
     return all<Instance>(db_, read_instance, kInstanceCols + std::string("WHERE vswitch_id = ? ORDER BY rowid"), vswitch_id);
 }
 
-void SqliteStore::delete_instance(const std::string& id) { delete_one(db_, "DELETE FROM instances WHERE id = ?", "Instance", id); }
+void SqliteStore::delete_instance(const std::string& id) { delete_one(db_, "DELETE FROM instances WHERE id = ?", errors::Kind::Instance, id); }
 
 // ---- peering connections
 
@@ -421,7 +421,7 @@ std::vector<Peering> SqliteStore::peerings_created_before(PeeringStatus status, 
 void SqliteStore::set_peering_status(const std::string& id, PeeringStatus status) {
     Statement s(db_, "UPDATE peerings SET status = ? WHERE id = ?", status, id);
     s.run();
-    if (s.changes() == 0) throw Error("InvalidVpcPeerId.NotFound", "peering connection " + id + " not found in the store");
+    if (s.changes() == 0) throw errors::not_found(errors::Kind::VpcPeer, id);
 }
 
 void SqliteStore::update_peering(const Peering& p) {
@@ -431,7 +431,7 @@ void SqliteStore::update_peering(const Peering& p) {
                 p.account, p.vpc_id, p.peer_account, p.peer_vpc_id, p.region, p.peer_region, p.bandwidth_mbps, p.link_type,
                 p.status, p.name, p.description, p.created_at, p.id);
     s.run();
-    if (s.changes() == 0) throw Error("InvalidVpcPeerId.NotFound", "peering connection " + p.id + " not found in the store");
+    if (s.changes() == 0) throw errors::not_found(errors::Kind::VpcPeer, p.id);
 }
 
 void SqliteStore::archive_counters(const std::string& pcc, Direction direction, const LinkCounters& c) {
@@ -481,7 +481,7 @@ std::vector<std::string> write_routes(sqlite3* db, const std::vector<RouteEntry>
             sqlite3_bind_null(st, 2);
         } else {
             if (route_key_of(r.id, salt))
-                throw Error("Store.Constraint", "route entry id " + r.id + " has the form of an id the store derives; choose another");
+                throw errors::store_constraint("route entry id " + r.id + " has the form of an id the store derives; choose another");
             ids.push_back(r.id);
             sqlite3_bind_text(st, 2, r.id.data(), static_cast<int>(r.id.size()), SQLITE_STATIC);
         }
@@ -566,7 +566,7 @@ std::vector<RouteEntry> SqliteStore::routes_via(const std::string& pcc_id) {
 
 void SqliteStore::delete_route(const std::string& id) {
     auto key = route_key(id);
-    if (!key) throw Error("InvalidRouteEntryId.NotFound", "RouteEntry " + id + " not found in the store");
+    if (!key) throw errors::not_found(errors::Kind::RouteEntry, id);
     Statement(db_, "DELETE FROM routes WHERE key = ?", *key).run();
 }
 

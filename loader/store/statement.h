@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "model/error.h"
+#include "model/errors.h"
 #include "model/model.h"
 #include "store/sqlite_store.h"
 
@@ -14,7 +14,7 @@ namespace xpeer::store_detail {
 
 [[noreturn]] inline void fail(sqlite3* db, int rc, const std::string& step) {
     std::string what = "sqlite: " + step + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-    if ((rc & 0xff) == SQLITE_CONSTRAINT) throw Error("Store.Constraint", what);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) throw errors::store_constraint(what);
     throw StoreError(what, rc);
 }
 

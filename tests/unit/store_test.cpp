@@ -6,7 +6,7 @@
 #include <filesystem>
 #include <set>
 
-#include "model/error.h"
+#include "model/errors.h"
 #include "model/ids.h"
 #include "model/route_id.h"
 #include "store/sqlite_store.h"
@@ -259,7 +259,7 @@ TEST_CASE("store: VPC keys are never reused", "[store]") {
     s.insert(c);
     CHECK(c.key == b.key + 1);
     CHECK(s.vpcs().size() == 2);
-    CHECK(error_code([&] { s.delete_vpc("vpc-b"); }) == "InvalidVpcId.NotFound");
+    CHECK(error_code([&] { s.delete_vpc("vpc-b"); }) == errors::code::InvalidVpcIdNotFound);
 }
 
 TEST_CASE("store: vSwitch slots are the smallest free after deletes", "[store]") {
@@ -366,7 +366,7 @@ TEST_CASE("store: peering slots are reused only from Deleted connections", "[sto
     CHECK(back.description == "more");
     CHECK(back.slot == 2);
     CHECK(back.peer_account == 2);
-    CHECK(error_code([&] { s.set_peering_status("pcc-nope", PeeringStatus::Deleted); }) == "InvalidVpcPeerId.NotFound");
+    CHECK(error_code([&] { s.set_peering_status("pcc-nope", PeeringStatus::Deleted); }) == errors::code::InvalidVpcPeerIdNotFound);
 }
 
 TEST_CASE("store: final counters of a deleted connection", "[store]") {
@@ -403,7 +403,7 @@ TEST_CASE("store: route entries by VPC and by next hop", "[store]") {
     CHECK(s.find_route("rte-3")->destination == Cidr::parse("2408:4000::/56"));
     s.delete_route("rte-1");
     CHECK_FALSE(s.find_route("rte-1"));
-    CHECK(error_code([&] { s.delete_route("rte-1"); }) == "InvalidRouteEntryId.NotFound");
+    CHECK(error_code([&] { s.delete_route("rte-1"); }) == errors::code::InvalidRouteEntryIdNotFound);
 }
 
 TEST_CASE("store: a route entry inserted without an id gets one derived from its key, never reused", "[store]") {
@@ -428,7 +428,7 @@ TEST_CASE("store: a route entry inserted without an id gets one derived from its
     s.delete_route(last);  // the highest key: SQLite alone would hand it out again
     CHECK_FALSE(s.find_route(last));
     CHECK_FALSE(s.id_exists(last));
-    CHECK(error_code([&] { s.delete_route(last); }) == "InvalidRouteEntryId.NotFound");
+    CHECK(error_code([&] { s.delete_route(last); }) == errors::code::InvalidRouteEntryIdNotFound);
     const std::string next = s.insert(route("", "vpc-a", "192.168.4.0/24", "pcc-0"));
     CHECK(next != last);
     CHECK(*key_of(next) == *key_of(last) + 1);
