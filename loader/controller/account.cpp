@@ -3,14 +3,14 @@
 
 #include "controller/controller.h"
 #include "controller/quotas.h"
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer {
 
 void Controller::share_vpc(const std::string& id, AccountId principal) {
     transact([&] {
         Vpc vpc = owned_vpc(id, "share it");
-        if (principal == vpc.account) throw Error("InvalidPrincipal.Owner", "account " + std::to_string(principal) + " owns " + id);
+        if (principal == vpc.account) throw errors::invalid_principal_owner("account " + std::to_string(principal) + " owns " + id);
         store_.ensure_account(principal);
         store_.share(id, principal);
         record(Event{wall_time(), id, "Shared", config_.account, "shared with account " + std::to_string(principal)});
@@ -22,13 +22,13 @@ void Controller::unshare_vpc(const std::string& id, AccountId principal) {
         Vpc vpc = owned_vpc(id, "unshare it");
         auto principals = store_.principals(id);
         if (std::ranges::find(principals, principal) == principals.end())
-            throw Error("InvalidPrincipal.NotFound", id + " is not shared with account " + std::to_string(principal));
+            throw errors::invalid_principal_not_found(id + " is not shared with account " + std::to_string(principal));
         for (const auto& vsw : store_.vswitches_of(id)) {
             bool theirs = vsw.account == principal;
             for (const auto& inst : store_.instances_of(vsw.id)) theirs = theirs || inst.account == principal;
             if (theirs)
-                throw Error("DependencyViolation.SharedResource", "account " + std::to_string(principal) + " still has resources in " + id +
-                                                                     " (on " + vsw.id + "); they must be deleted before the VPC is unshared");
+                throw errors::dependency_violation_shared_resource("account " + std::to_string(principal) + " still has resources in " + id +
+                                                                      " (on " + vsw.id + "); they must be deleted before the VPC is unshared");
         }
         store_.unshare(id, principal);
         record(Event{wall_time(), id, "Unshared", config_.account, "no longer shared with account " + std::to_string(principal)});
@@ -39,8 +39,8 @@ std::vector<AccountId> Controller::vpc_principals(const std::string& id) { retur
 
 void Controller::check_operator(const std::string& what) const {
     if (!config_.is_operator)
-        throw Error("Forbidden.Operator", "only the host's operator (--operator) may " + what + "; account " + std::to_string(config_.account) +
-                                              " is a tenant");
+        throw errors::forbidden_operator("only the host's operator (--operator) may " + what + "; account " + std::to_string(config_.account) +
+                                             " is a tenant");
 }
 
 std::vector<QuotaValue> Controller::list_quotas(std::optional<AccountId> account) {
@@ -69,18 +69,18 @@ std::optional<std::string> Controller::replayed(const std::string& kind, const s
     if (!client_token_) return std::nullopt;
     const std::string& token = *client_token_;
     if (token.empty() || token.size() > 64 || !std::ranges::all_of(token, [](char c) { return c > 32 && c < 127; }))
-        throw Error("InvalidClientToken.Malformed", "a client token is 1 to 64 printable ASCII characters without spaces");
+        throw errors::invalid_client_token_malformed("a client token is 1 to 64 printable ASCII characters without spaces");
     auto t = store_.client_token(config_.account, token);
     if (!t) return std::nullopt;
     if (t->kind != kind || t->request != request)
-        throw Error("IdempotentParameterMismatch", "client token '" + token + "' was first used for another request (" + t->kind + " " +
-                                                       t->resource_id + "); a retry must repeat the same parameters");
+        throw errors::idempotent_parameter_mismatch("client token '" + token + "' was first used for another request (" + t->kind + " " +
+                                                        t->resource_id + "); a retry must repeat the same parameters");
     auto peering = kind == "peering" ? store_.find_peering(t->resource_id) : std::nullopt;
     bool exists = (kind == "vpc" && store_.find_vpc(t->resource_id)) || (kind == "vswitch" && store_.find_vswitch(t->resource_id)) ||
                   (kind == "instance" && store_.find_instance(t->resource_id)) ||
                   (peering && peering->status != PeeringStatus::Deleted) || (kind == "route" && store_.find_route(t->resource_id));
     if (!exists)
-        throw Error("IncorrectStatus.ClientToken", "client token '" + token + "' created " + t->resource_id + ", which has since been deleted");
+        throw errors::incorrect_status_client_token("client token '" + token + "' created " + t->resource_id + ", which has since been deleted");
     warnings_.push_back("client token '" + token + "' was used before: " + t->resource_id + " is what the first request created");
     return t->resource_id;
 }

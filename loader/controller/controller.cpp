@@ -7,20 +7,13 @@
 #include "controller/kernel.h"
 #include "controller/names.h"
 #include "controller/rules.h"
-#include "model/error.h"
+#include "model/errors.h"
 #include "model/ids.h"
 #include "model/region.h"
 #include "store/sqlite_store.h"
 #include "netns/netns.h"
 
 namespace xpeer {
-namespace {
-
-Error not_found(const std::string& kind, const std::string& id) {
-    return Error("Invalid" + kind + "Id.NotFound", kind + " " + id + " not found (or not visible to this account)");
-}
-
-}  // namespace
 
 Controller::Controller(Config config) : Controller(std::move(config), nullptr) {}
 
@@ -58,7 +51,7 @@ void Controller::check_binding() {
     for (auto [key, value] : bound_settings(config_)) {
         auto bound = store_.setting(key);
         if (bound && *bound != *value)
-            throw Error("Config.Mismatch", "state " + config_.state_path + " belongs to " + key + " '" + *bound + "', not '" + *value + "'");
+            throw errors::config_mismatch("state " + config_.state_path + " belongs to " + key + " '" + *bound + "', not '" + *value + "'");
     }
 }
 
@@ -93,7 +86,7 @@ void Controller::rebuild_kernel_objects() {
 Vpc Controller::owned_vpc(const std::string& id, const std::string& what) {
     Vpc vpc = usable_vpc(id);
     if (vpc.account == config_.account) return vpc;
-    throw Error("Forbidden.SharedVpc", "account " + std::to_string(config_.account) + " is a principal of shared VPC " + id +
+    throw errors::forbidden_shared_vpc("account " + std::to_string(config_.account) + " is a principal of shared VPC " + id +
                                            "; only its owner (account " + std::to_string(vpc.account) + ") may " + what);
 }
 
@@ -104,22 +97,22 @@ bool Controller::is_principal(const std::string& vpc_id) {
 
 void Controller::check_may_remove(const Vpc& vpc, AccountId creator, const std::string& id) {
     if (vpc.account == config_.account || creator == config_.account) return;
-    throw Error("Forbidden.SharedVpc", id + " in shared VPC " + vpc.id + " was created by another account; a principal may delete only what it created");
+    throw errors::forbidden_shared_vpc(id + " in shared VPC " + vpc.id + " was created by another account; a principal may delete only what it created");
 }
 
 Vpc Controller::usable_vpc(const std::string& id) {
     auto vpc = store_.find_vpc(id);
-    if (!vpc || (vpc->account != config_.account && !is_principal(id))) throw not_found("Vpc", id);
+    if (!vpc || (vpc->account != config_.account && !is_principal(id))) throw errors::not_found(errors::Kind::Vpc, id);
     return *vpc;
 }
 
 VSwitch Controller::visible_vswitch(const std::string& id) {
     auto vsw = store_.find_vswitch(id);
-    if (!vsw) throw not_found("VSwitch", id);
+    if (!vsw) throw errors::not_found(errors::Kind::VSwitch, id);
     try {
         usable_vpc(vsw->vpc_id);
     } catch (const Error&) {
-        throw not_found("VSwitch", id);
+        throw errors::not_found(errors::Kind::VSwitch, id);
     }
     return *vsw;
 }
@@ -147,7 +140,7 @@ Vpc Controller::create_vpc(const VpcSpec& spec) {
     }
     vpc.region = region(spec.region).id;
     vpc.account = config_.account;
-    names::check_name("Vpc", spec.name);
+    names::check_name(errors::Kind::Vpc, spec.name);
     vpc.name = spec.name;
     vpc.created_at = wall_time();
     const std::string request = vpc.cidr.str() + "|" + (vpc.ipv6_cidr ? vpc.ipv6_cidr->str() : "") + "|" + vpc.region + "|" + vpc.name;
@@ -166,32 +159,33 @@ Vpc Controller::create_vpc(const VpcSpec& spec) {
 
 namespace {
 
-// Error("DependencyViolation.*") naming everything still in the VPC: vSwitches, live peering
+// errors::dependency_violation_*() naming everything still in the VPC: vSwitches, live peering
 // connections, route entries. The code names the first of these kinds it has.
 void check_vpc_empty(Store& store_, const std::string& id) {
     // Every blocker at once, so that one look says what to remove; the code names the first kind.
-    std::string code, blockers;
-    auto blocked_by = [&](const std::string& kind, const std::string& what) {
-        if (code.empty()) code = "DependencyViolation." + kind;
+    Error (*violation)(const std::string&) = nullptr;
+    std::string blockers;
+    auto blocked_by = [&](Error (*kind)(const std::string&), const std::string& what) {
+        if (!violation) violation = kind;
         blockers += (blockers.empty() ? "" : "; ") + what;
     };
     if (auto vs = store_.vswitches_of(id); !vs.empty()) {
         std::string ids;
         for (const auto& v : vs) ids += (ids.empty() ? "" : ", ") + v.id;
-        blocked_by("VSwitch", "vSwitch" + std::string(vs.size() == 1 ? " " : "es ") + ids + " (delete their instances, then them)");
+        blocked_by(errors::dependency_violation_vswitch, "vSwitch" + std::string(vs.size() == 1 ? " " : "es ") + ids + " (delete their instances, then them)");
     }
     for (const auto& p : store_.live_peerings_of(id)) {
         const bool incoming_request = p.status == PeeringStatus::PeerAccepting && p.peer_vpc_id == id;
-        blocked_by("VpcPeer", "peering connection " + p.id + " (" + to_string(p.status) + "; " + (incoming_request ? "reject it" : "delete it") + ")");
+        blocked_by(errors::dependency_violation_vpc_peer, "peering connection " + p.id + " (" + to_string(p.status) + "; " + (incoming_request ? "reject it" : "delete it") + ")");
     }
     if (auto routes = store_.routes_of_vpc(id); !routes.empty()) {
         constexpr size_t shown = 5;
         std::string ids;
         for (size_t i = 0; i < routes.size() && i < shown; ++i) ids += (i ? ", " : "") + routes[i].id;
         if (routes.size() > shown) ids += ", and " + std::to_string(routes.size() - shown) + " more";
-        blocked_by("RouteEntry", "route entr" + std::string(routes.size() == 1 ? "y " : "ies ") + ids);
+        blocked_by(errors::dependency_violation_route_entry, "route entr" + std::string(routes.size() == 1 ? "y " : "ies ") + ids);
     }
-    if (!code.empty()) throw Error(code, id + " still has " + blockers + "; remove them first");
+    if (violation) throw violation(id + " still has " + blockers + "; remove them first");
 }
 
 }  // namespace
@@ -222,7 +216,7 @@ VSwitch Controller::create_vswitch(const VSwitchSpec& spec) {
     VSwitch vsw;
     vsw.cidr = Cidr::parse(spec.cidr);
     if (spec.ipv6_cidr) vsw.ipv6_cidr = Cidr::parse(*spec.ipv6_cidr);
-    names::check_name("VSwitch", spec.name);
+    names::check_name(errors::Kind::VSwitch, spec.name);
     vsw.name = spec.name;
     vsw.created_at = wall_time();
     const std::string request = spec.vpc_id + "|" + vsw.cidr.str() + "|" + (vsw.ipv6_cidr ? vsw.ipv6_cidr->str() : "") + "|" + vsw.name;
@@ -250,7 +244,7 @@ void Controller::delete_vswitch(const std::string& id) {
         Vpc vpc = usable_vpc(vsw.vpc_id);
         check_may_remove(vpc, vsw.account, id);
         if (auto i = store_.instances_of(id); !i.empty())
-            throw Error("DependencyViolation.Instance", id + " still has instance " + i.front().id + "; delete it first");
+            throw errors::dependency_violation_instance(id + " still has instance " + i.front().id + "; delete it first");
         store_.delete_vswitch(id);
         record(Event{wall_time(), id, "Deleted", config_.account, "deleted"});
         maps_.apply(Scope::of_vswitch(vsw));  // routes to the link go before the link
@@ -292,7 +286,7 @@ Instance Controller::create_instance(const InstanceSpec& spec) {
             inst.ip = rules::next_free_address(vsw.cidr, taken);
         }
         if (spec.ipv6 && !vsw.ipv6_cidr)
-            throw Error("InvalidVSwitch.NoIpv6", vsw.id + " has no IPv6 CIDR block; an instance on it cannot have --ipv6");
+            throw errors::invalid_vswitch_no_ipv6(vsw.id + " has no IPv6 CIDR block; an instance on it cannot have --ipv6");
         if (spec.ipv6) {
             inst.ipv6 = IpAddr::parse(*spec.ipv6);
             rules::check_instance_address(vsw, *vsw.ipv6_cidr, *inst.ipv6, taken);
@@ -312,7 +306,7 @@ Instance Controller::create_instance(const InstanceSpec& spec) {
 void Controller::delete_instance(const std::string& id) {
     transact([&] {
         auto inst = store_.find_instance(id);
-        if (!inst) throw not_found("Instance", id);
+        if (!inst) throw errors::not_found(errors::Kind::Instance, id);
         VSwitch vsw = visible_vswitch(inst->vswitch_id);
         Vpc vpc = usable_vpc(vsw.vpc_id);
         check_may_remove(vpc, inst->account, id);
@@ -332,7 +326,7 @@ std::vector<Instance> Controller::list_instances(const std::optional<std::string
 
 Instance Controller::show_instance(const std::string& id) {
     auto inst = store_.find_instance(id);
-    if (!inst) throw not_found("Instance", id);
+    if (!inst) throw errors::not_found(errors::Kind::Instance, id);
     visible_vswitch(inst->vswitch_id);
     return *inst;
 }

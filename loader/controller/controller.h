@@ -14,7 +14,7 @@
 #include "controller/lifecycle.h"
 #include "controller/map_writer.h"
 #include "model/direction.h"
-#include "model/error.h"
+#include "model/errors.h"
 #include "model/model.h"
 #include "store/store.h"
 #include "telemetry/alerts.h"
@@ -366,10 +366,10 @@ auto Controller::transact_locked(F&& fn) {
         }
         recovering_ = false;
         if (!repair || repair->found.empty() || !repair->remaining.empty()) throw;
-        throw Error("Kernel.Repaired", std::string(failure.what()) + "; the kernel had drifted from the store (" +
-                                           repair->found.front().object + ": " + repair->found.front().problem + ", and " +
-                                           std::to_string(repair->found.size() - 1) +
-                                           " more), which is repaired now: nothing was changed, run the command again");
+        throw errors::kernel_repaired(std::string(failure.what()) + "; the kernel had drifted from the store (" +
+                                          repair->found.front().object + ": " + repair->found.front().problem + ", and " +
+                                          std::to_string(repair->found.size() - 1) +
+                                          " more), which is repaired now: nothing was changed, run the command again");
     }
 }
 

@@ -1,7 +1,7 @@
 #include <algorithm>
 
 #include "controller/controller.h"
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer {
 
@@ -20,7 +20,7 @@ std::vector<LinkStats> Controller::link_stats(const std::optional<std::string>& 
     };
     if (pcc && config_.is_operator) {
         auto p = store_.find_peering(*pcc);
-        if (!p) throw Error("InvalidVpcPeerId.NotFound", "peering connection " + *pcc + " not found");
+        if (!p) throw errors::not_found(errors::Kind::VpcPeer, *pcc);
         add(*p);
     } else if (pcc) {
         add(visible_peering(*pcc));
@@ -73,7 +73,7 @@ Controller::Repair Controller::reconcile() {
 UpgradeResult Controller::upgrade() {
     check_operator("upgrade the data plane's programs");
     return with_maps_lock([&] {
-        if (!kernel_->has_datapath()) throw Error("Datapath.NotLoaded", "nothing is pinned under " + config_.bpffs_dir + " to upgrade; the first command that needs the data plane loads this build");
+        if (!kernel_->has_datapath()) throw errors::datapath_not_loaded("nothing is pinned under " + config_.bpffs_dir + " to upgrade; the first command that needs the data plane loads this build");
         return kernel_->upgrade(store_.vpcs(), store_.vswitches());
     });
 }

@@ -7,7 +7,7 @@
 
 #include "compiler/compiler.h"
 #include "controller/rules.h"
-#include "model/error.h"
+#include "model/errors.h"
 #include "datapath/counters.h"
 #include "netns/links.h"
 #include "netns/netns.h"
@@ -39,8 +39,8 @@ void Kernel::claim(const std::string& dir) {
         std::string name = entry.path().filename();
         if (name.rfind("owner-", 0) != 0) continue;
         if (name != mine)
-            throw Error("Config.DatapathInUse", dir + " is programmed by another store (" + name.substr(6) + "); give this store (" +
-                                                     config_.state_path + ") its own --bpffs and --netns-prefix");
+            throw errors::config_datapath_in_use(dir + " is programmed by another store (" + name.substr(6) + "); give this store (" +
+                                                      config_.state_path + ") its own --bpffs and --netns-prefix");
         owned = true;
     }
     if (owned) return;
@@ -51,7 +51,7 @@ void Kernel::claim(const std::string& dir) {
 
 Datapath& Kernel::datapath() {
     if (!dp_) {
-        if (config_.store_id.empty()) throw Error("Config.Unbound", "store " + config_.state_path + " has no id yet");
+        if (config_.store_id.empty()) throw errors::config_unbound("store " + config_.state_path + " has no id yet");
         auto dp = Datapath::open_or_load(config_.bpffs_dir);
         claim(config_.bpffs_dir);
         dp_ = std::move(dp);

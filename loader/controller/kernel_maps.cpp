@@ -1,14 +1,14 @@
 // `xpeer maps` on the pinned maps (datapath/map_reader.h).
 #include "controller/kernel.h"
 #include "datapath/map_reader.h"
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer {
 namespace {
 
 Datapath& pinned(std::optional<Datapath>& dp, const std::string& dir) {
     if (!dp)
-        throw Error("Datapath.NotLoaded", "nothing is pinned under " + dir +
+        throw errors::datapath_not_loaded("nothing is pinned under " + dir +
                                               ": no command has loaded the data plane since the last reboot or teardown (`xpeer reconcile` does)");
     return *dp;
 }

@@ -3,14 +3,14 @@
 #include <algorithm>
 #include <array>
 
-#include "model/error.h"
+#include "model/errors.h"
 #include "model/region.h"
 
 namespace xpeer::lifecycle {
 namespace {
 
 Error wrong_status(const Peering& p, Action a, const std::string& allowed) {
-    return Error("IncorrectStatus.VpcPeer", p.id + " is " + xpeer::to_string(p.status) + "; " + to_string(a) + " needs it " + allowed);
+    return errors::incorrect_status_vpc_peer(p.id + " is " + xpeer::to_string(p.status) + "; " + to_string(a) + " needs it " + allowed);
 }
 
 }  // namespace
@@ -55,13 +55,13 @@ std::optional<int64_t> expires_at(const Peering& p) {
 void check(const Peering& p, Action action, Caller caller, int64_t now) {
     using S = PeeringStatus;
     if (!caller.requester && !caller.accepter && action != Action::Expire)
-        throw Error("InvalidVpcPeerId.NotFound", "peering connection " + p.id + " not found (or not visible to this account)");
+        throw errors::not_found(errors::Kind::VpcPeer, p.id);
     switch (action) {
         case Action::Accept:
         case Action::Reject:
             if (p.status != S::PeerAccepting) throw wrong_status(p, action, "Peer Accepting");
             if (!caller.accepter)
-                throw Error("Forbidden.VpcPeer", "the requester cannot " + to_string(action) + " its own request " + p.id +
+                throw errors::forbidden_vpc_peer("the requester cannot " + to_string(action) + " its own request " + p.id +
                                                      "; only the accepter's account " + std::to_string(p.peer_account) + " may");
             return;
         case Action::Delete:
@@ -71,20 +71,20 @@ void check(const Peering& p, Action action, Caller caller, int64_t now) {
                 case S::Expired: return;
                 case S::PeerAccepting:
                     if (!caller.requester)
-                        throw Error("Forbidden.VpcPeer", p.id + " is Peer Accepting: only the requester may delete (withdraw) it; the accepter rejects it");
+                        throw errors::forbidden_vpc_peer(p.id + " is Peer Accepting: only the requester may delete (withdraw) it; the accepter rejects it");
                     return;
                 default: throw wrong_status(p, action, "Activated, Peer Accepting (requester), Rejected or Expired");
             }
         case Action::Modify:
             if (p.status != S::Activated && p.status != S::PeerAccepting) throw wrong_status(p, action, "Activated or Peer Accepting");
             if (p.status == S::PeerAccepting && !caller.requester)
-                throw Error("Forbidden.VpcPeer", p.id + " is Peer Accepting: until it is accepted, only the requester may modify it");
+                throw errors::forbidden_vpc_peer(p.id + " is Peer Accepting: until it is accepted, only the requester may modify it");
             return;
         case Action::Expire:
             if (p.status != S::PeerAccepting) throw wrong_status(p, action, "Peer Accepting");
             if (now <= p.created_at + kPendingSeconds)
-                throw Error("IncorrectStatus.NotYetExpired", p.id + " has been pending for " + std::to_string(now - p.created_at) +
-                                                                 " s, not yet seven days");
+                throw errors::incorrect_status_not_yet_expired(p.id + " has been pending for " + std::to_string(now - p.created_at) +
+                                                                   " s, not yet seven days");
             return;
         case Action::RouteTo:
             if (p.status != S::Activated) throw wrong_status(p, action, "Activated");
@@ -98,18 +98,18 @@ void check_bandwidth(const Peering& p, int64_t mbps, const BandwidthLimits& limi
     const bool inter = is_inter_region(p);
     if (!inter && mbps == -1) return;  // intra-region: unlimited unless limited
     if (mbps <= 0)
-        throw Error("InvalidBandwidth.Value", std::string("bandwidth of an ") +
+        throw errors::invalid_bandwidth_value(std::string("bandwidth of an ") +
                                                   (inter ? "inter-region connection must be a positive number of Mbps"
                                                          : "intra-region connection must be -1 (unlimited) or a positive number of Mbps") +
                                                   ", not " + std::to_string(mbps));
     if (mbps > kMaxBandwidthMbps)
-        throw Error("InvalidBandwidth.TooLarge", "bandwidth " + std::to_string(mbps) + " Mbps is above the " +
-                                                     std::to_string(kMaxBandwidthMbps) + " Mbps the data plane can enforce");
+        throw errors::invalid_bandwidth_too_large("bandwidth " + std::to_string(mbps) + " Mbps is above the " +
+                                                      std::to_string(kMaxBandwidthMbps) + " Mbps the data plane can enforce");
     if (!inter) return;  // the seed's bandwidth quotas are for inter-region and cross-border connections
     bool border = is_cross_border(region(p.region), region(p.peer_region));
     int64_t cap = border ? limits.cross_border_mbps : limits.inter_region_mbps;
     if (mbps > cap)
-        throw Error(border ? "QuotaExceeded.CrossBorderBandwidth" : "QuotaExceeded.CrossRegionBandwidth",
+        throw (border ? errors::quota_exceeded_cross_border_bandwidth : errors::quota_exceeded_cross_region_bandwidth)(
                     "bandwidth " + std::to_string(mbps) + " Mbps exceeds the " + (border ? "cross-border" : "inter-region") + " quota of " +
                         std::to_string(cap) + " Mbps (" +
                         (border ? "vpc_quota_peer_cross_border_bandwidth" : "vpc_quota_peer_cross_region_bandwidth") + ")");
@@ -119,14 +119,14 @@ int64_t parse_bandwidth(const std::string& text) {
     const bool negative = !text.empty() && text[0] == '-';
     const std::string digits = text.substr(negative ? 1 : 0);
     if (digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos)
-        throw Error("InvalidBandwidth.Malformed", "bandwidth '" + text + "' is not a whole number of Mbps (-1: unlimited)");
+        throw errors::invalid_bandwidth_malformed("bandwidth '" + text + "' is not a whole number of Mbps (-1: unlimited)");
     const size_t first = std::min(digits.find_first_not_of('0'), digits.size() - 1);
     const std::string significant = digits.substr(first);
     if (significant.size() > 9) {  // past any limit, and past what an int64_t holds if much longer
         if (negative)
-            throw Error("InvalidBandwidth.Value", "bandwidth must be a positive number of Mbps or -1 (unlimited), not " + text);
-        throw Error("InvalidBandwidth.TooLarge", "bandwidth " + text + " Mbps is above the " + std::to_string(kMaxBandwidthMbps) +
-                                                     " Mbps the data plane can enforce");
+            throw errors::invalid_bandwidth_value("bandwidth must be a positive number of Mbps or -1 (unlimited), not " + text);
+        throw errors::invalid_bandwidth_too_large("bandwidth " + text + " Mbps is above the " + std::to_string(kMaxBandwidthMbps) +
+                                                      " Mbps the data plane can enforce");
     }
     const int64_t mbps = std::stoll(significant);
     return negative ? -mbps : mbps;
@@ -134,10 +134,10 @@ int64_t parse_bandwidth(const std::string& text) {
 
 void check_link_type(const Peering& p, const std::string& link_type) {
     if (!is_inter_region(p))
-        throw Error("InvalidLinkType.IntraRegion", "link type applies to inter-region connections only; " + p.vpc_id + " and " +
-                                                       p.peer_vpc_id + " are both in " + p.region);
+        throw errors::invalid_link_type_intra_region("link type applies to inter-region connections only; " + p.vpc_id + " and " +
+                                                         p.peer_vpc_id + " are both in " + p.region);
     if (link_type != "Gold" && link_type != "Platinum")
-        throw Error("InvalidLinkType.Unknown", "link type must be Gold or Platinum, not " + link_type);
+        throw errors::invalid_link_type_unknown("link type must be Gold or Platinum, not " + link_type);
 }
 
 }  // namespace xpeer::lifecycle

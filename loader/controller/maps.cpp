@@ -2,13 +2,13 @@
 #include <algorithm>
 
 #include "controller/controller.h"
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer {
 
 MapScope Controller::map_scope(const std::optional<std::string>& vpc_id, const std::optional<std::string>& peering_id) {
     if (vpc_id && peering_id)
-        throw Error("InvalidParameter.Conflict", "--vpc and --peering each name a scope of the maps; give one of them");
+        throw errors::invalid_parameter_conflict("--vpc and --peering each name a scope of the maps; give one of them");
     MapScope scope;
     scope.router_wide = config_.is_operator;
     const PortMap ports = store_.vswitch_ports();

@@ -4,7 +4,7 @@
 #include <optional>
 #include <vector>
 
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer::names {
 namespace {
@@ -44,17 +44,16 @@ bool printable(const std::string& text) {
     return true;
 }
 
-void check_name(const std::string& kind, const std::string& name) {
+void check_name(errors::Kind kind, const std::string& name) {
     if (name.empty()) return;
-    const std::string code = "Invalid" + kind + "Name.Malformed";
     const std::string rule = "a name is 2 to 128 characters, starts with a letter, and has only letters, digits, '.', '_' and '-'";
     auto cps = code_points(name);
-    if (!cps || !printable(name)) throw Error(code, "the name has a control character or is not UTF-8; " + rule);
-    if (cps->size() < 2 || cps->size() > 128) throw Error(code, "the name has " + std::to_string(cps->size()) + " characters; " + rule);
-    if (!letter(cps->front())) throw Error(code, "the name '" + name + "' does not start with a letter; " + rule);
+    if (!cps || !printable(name)) throw errors::name_malformed(kind, "the name has a control character or is not UTF-8; " + rule);
+    if (cps->size() < 2 || cps->size() > 128) throw errors::name_malformed(kind, "the name has " + std::to_string(cps->size()) + " characters; " + rule);
+    if (!letter(cps->front())) throw errors::name_malformed(kind, "the name '" + name + "' does not start with a letter; " + rule);
     for (uint32_t cp : *cps)
         if (!letter(cp) && !(cp >= '0' && cp <= '9') && cp != '.' && cp != '_' && cp != '-')
-            throw Error(code, "the name '" + name + "' has '" + std::string(1, static_cast<char>(cp)) + "'; " + rule);
+            throw errors::name_malformed(kind, "the name '" + name + "' has '" + std::string(1, static_cast<char>(cp)) + "'; " + rule);
 }
 
 void check_description(const std::string& description) {
@@ -62,11 +61,11 @@ void check_description(const std::string& description) {
     const std::string rule = "a description is 2 to 256 characters, printable, and does not start with http:// or https://";
     auto cps = code_points(description);
     if (!cps || !printable(description))
-        throw Error("InvalidDescription.Malformed", "the description has a control character or is not UTF-8; " + rule);
+        throw errors::invalid_description_malformed("the description has a control character or is not UTF-8; " + rule);
     if (cps->size() < 2 || cps->size() > 256)
-        throw Error("InvalidDescription.Malformed", "the description has " + std::to_string(cps->size()) + " characters; " + rule);
+        throw errors::invalid_description_malformed("the description has " + std::to_string(cps->size()) + " characters; " + rule);
     if (description.rfind("http://", 0) == 0 || description.rfind("https://", 0) == 0)
-        throw Error("InvalidDescription.Malformed", "the description starts with a URL scheme; " + rule);
+        throw errors::invalid_description_malformed("the description starts with a URL scheme; " + rule);
 }
 
 }  // namespace xpeer::names

@@ -6,7 +6,7 @@
 #include "controller/names.h"
 #include "controller/quotas.h"
 #include "controller/rules.h"
-#include "model/error.h"
+#include "model/errors.h"
 #include "model/ids.h"
 #include "model/region.h"
 
@@ -33,11 +33,11 @@ Peering Controller::visible_peering(const std::string& id) {
     if (p) {
         for (const auto& vpc_id : {p->vpc_id, p->peer_vpc_id}) {
             if (is_principal(vpc_id))
-                throw Error("Forbidden.SharedVpc", "account " + std::to_string(config_.account) + " is a principal of shared VPC " + vpc_id +
+                throw errors::forbidden_shared_vpc("account " + std::to_string(config_.account) + " is a principal of shared VPC " + vpc_id +
                                                        "; only its owner may " + kManagePeerings);
         }
     }
-    throw Error("InvalidVpcPeerId.NotFound", "peering connection " + id + " not found (or not visible to this account)");
+    throw errors::not_found(errors::Kind::VpcPeer, id);
 }
 
 Peering Controller::peering_for(const std::string& id, lifecycle::Action action) {
@@ -53,7 +53,7 @@ int64_t Controller::quota(const std::string& name, AccountId account) {
 void Controller::check_peering_quotas(const Vpc& vpc, const Vpc& peer, const std::string& exclude) {
     const bool inter = vpc.region != peer.region;
     const char* per_vpc = inter ? quotas::kInterRegionPerVpc : quotas::kIntraRegionPerVpc;
-    const std::string code = inter ? "QuotaExceeded.CrossRegionPeerNumPerVpc" : "QuotaExceeded.IntraRegionPeerNumPerVpc";
+    const auto quota_exceeded = inter ? errors::quota_exceeded_cross_region_peer_num_per_vpc : errors::quota_exceeded_intra_region_peer_num_per_vpc;
     auto counted = [&](const Peering& p) { return !lifecycle::is_terminal(p.status) && p.id != exclude; };
     for (const Vpc* v : {&vpc, &peer}) {
         int64_t limit = quota(per_vpc, v->account);
@@ -61,9 +61,9 @@ void Controller::check_peering_quotas(const Vpc& vpc, const Vpc& peer, const std
                                           [&](const Peering& p) { return counted(p) && lifecycle::is_inter_region(p) == inter; });
         if (used < limit) continue;
         if (v->account != config_.account)  // another account's numbers are its own
-            throw Error(code, v->id + " of account " + std::to_string(v->account) + " has reached its " + per_vpc + " quota");
-        throw Error(code, v->id + " already has " + std::to_string(used) + " " + (inter ? "inter" : "intra") + "-region peering connection" +
-                              (used == 1 ? "" : "s") + "; " + per_vpc + " is " + std::to_string(limit));
+            throw quota_exceeded(v->id + " of account " + std::to_string(v->account) + " has reached its " + per_vpc + " quota");
+        throw quota_exceeded(v->id + " already has " + std::to_string(used) + " " + (inter ? "inter" : "intra") + "-region peering connection" +
+                                 (used == 1 ? "" : "s") + "; " + per_vpc + " is " + std::to_string(limit));
     }
     if (!exclude.empty()) return;  // counted when the requester created it
     int64_t limit = quota(quotas::kPerAccountRegion, config_.account);
@@ -71,13 +71,13 @@ void Controller::check_peering_quotas(const Vpc& vpc, const Vpc& peer, const std
     for (auto [status, n] : store_.peering_counts(config_.account, vpc.region))
         if (!lifecycle::is_terminal(status)) used += n;
     if (used >= limit)
-        throw Error("QuotaExceeded.PeerNum", "account " + std::to_string(config_.account) + " already has " + std::to_string(used) +
-                                                 " peering connections in " + vpc.region + "; " + quotas::kPerAccountRegion + " is " +
-                                                 std::to_string(limit));
+        throw errors::quota_exceeded_peer_num("account " + std::to_string(config_.account) + " already has " + std::to_string(used) +
+                                                  " peering connections in " + vpc.region + "; " + quotas::kPerAccountRegion + " is " +
+                                                  std::to_string(limit));
 }
 
 Peering Controller::create_peering(const PeeringSpec& spec) {
-    names::check_name("VpcPeer", spec.name);
+    names::check_name(errors::Kind::VpcPeer, spec.name);
     names::check_description(spec.description);
     const std::string request = peering_request(spec);
     return transact([&] {
@@ -87,19 +87,19 @@ Peering Controller::create_peering(const PeeringSpec& spec) {
         // Checked before the lookup, and one answer whether the VPC is missing, another account's, or
         // in another region: which VPCs other accounts have, and where, is their business.
         const std::optional<std::string> peer_region = spec.peer_region ? std::optional(region(*spec.peer_region).id) : std::nullopt;
-        const Error not_found("InvalidVpcId.NotFound", "peer VPC " + spec.peer_vpc_id + " not found in account " + std::to_string(peer_account) +
-                                                           (peer_region ? " in " + *peer_region : ""));
+        const Error not_found = errors::not_found(errors::Kind::Vpc, spec.peer_vpc_id, "in account " + std::to_string(peer_account) +
+                                                                                          (peer_region ? " in " + *peer_region : ""));
         auto peer = store_.find_vpc(spec.peer_vpc_id);
         if (!peer || peer->account != peer_account) throw not_found;
-        if (peer->id == vpc.id) throw Error("InvalidVpcId.Self", "a VPC cannot peer with itself (" + vpc.id + ")");
+        if (peer->id == vpc.id) throw errors::invalid_vpc_id_self("a VPC cannot peer with itself (" + vpc.id + ")");
         if (peer_region && *peer_region != peer->region) {
             if (peer_account != config_.account) throw not_found;
-            throw Error("InvalidRegionId.Mismatch", "peer VPC " + peer->id + " is in " + peer->region + ", not " + *peer_region);
+            throw errors::invalid_region_id_mismatch("peer VPC " + peer->id + " is in " + peer->region + ", not " + *peer_region);
         }
         for (const auto& p : store_.live_peerings_of(vpc.id)) {
             if (connects(p, peer->id) && !lifecycle::is_terminal(p.status))
-                throw Error("ResourceAlreadyExist.VpcPeer", "only one peering connection between two VPCs at a time: " + p.id + " (" +
-                                                                to_string(p.status) + ") already connects " + vpc.id + " and " + peer->id);
+                throw errors::resource_already_exist_vpc_peer("only one peering connection between two VPCs at a time: " + p.id + " (" +
+                                                                  to_string(p.status) + ") already connects " + vpc.id + " and " + peer->id);
         }
 
         Peering p;
@@ -162,8 +162,8 @@ Peering Controller::reject_peering(const std::string& id) {
 
 Peering Controller::modify_peering(const std::string& id, const PeeringChange& change) {
     if (!change.name && !change.description && !change.bandwidth_mbps && !change.link_type)
-        throw Error("MissingParameter", "peering modify needs at least one of --name, --description, --bandwidth, --link-type");
-    if (change.name) names::check_name("VpcPeer", *change.name);
+        throw errors::missing_parameter("peering modify needs at least one of --name, --description, --bandwidth, --link-type");
+    if (change.name) names::check_name(errors::Kind::VpcPeer, *change.name);
     if (change.description) names::check_description(*change.description);
     return transact([&] {
         Peering p = peering_for(id, Action::Modify);
@@ -206,8 +206,8 @@ void Controller::delete_peering(const std::string& id, bool force) {
             auto theirs = std::ranges::count_if(routes, [&](const RouteEntry& r) { return store_.find_vpc(r.vpc_id)->account != config_.account; });
             std::string where = own != routes.end() ? " (yours: " + own->id + " in " + own->vpc_id + ")" : "";
             if (theirs > 0) where += " (" + std::to_string(theirs) + " at the other end)";
-            throw Error("DependencyViolation.RouteEntry", id + " is the next hop of " + std::to_string(routes.size()) + " route entr" +
-                                                              (routes.size() == 1 ? "y" : "ies") + where + "; delete them or use --force");
+            throw errors::dependency_violation_route_entry(id + " is the next hop of " + std::to_string(routes.size()) + " route entr" +
+                                                               (routes.size() == 1 ? "y" : "ies") + where + "; delete them or use --force");
         }
         transition(p, PeeringStatus::Deleting, force ? "deleted with --force" : "deleted");
         Scope scope = Scope::of_peering(id);
@@ -268,9 +268,9 @@ Peering Controller::wait_peering(const std::string& id, PeeringStatus status, st
         Peering p = visible_peering(id);
         if (p.status == status) return p;
         if (!lifecycle::can_reach(p.status, status))
-            throw Error("IncorrectStatus.VpcPeer", id + " is " + to_string(p.status) + "; it can no longer become " + to_string(status));
+            throw errors::incorrect_status_vpc_peer(id + " is " + to_string(p.status) + "; it can no longer become " + to_string(status));
         if (std::chrono::steady_clock::now() >= deadline)
-            throw Error("Timeout.VpcPeer", id + " is still " + to_string(p.status) + " after " + std::to_string(timeout.count() / 1000.0).substr(0, 5) +
+            throw errors::timeout_vpc_peer(id + " is still " + to_string(p.status) + " after " + std::to_string(timeout.count() / 1000.0).substr(0, 5) +
                                                " s of waiting for " + to_string(status));
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }

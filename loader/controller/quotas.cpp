@@ -1,7 +1,7 @@
 #include "controller/quotas.h"
 
 #include "controller/lifecycle.h"
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer::quotas {
 
@@ -22,15 +22,15 @@ const Quota& find(const std::string& name) {
         if (q.name == name) return q;
         known += (known.empty() ? "" : ", ") + q.name;
     }
-    throw Error("InvalidQuotaName.NotFound", "no quota named '" + name + "'; quotas are " + known);
+    throw errors::invalid_quota_name_not_found("no quota named '" + name + "'; quotas are " + known);
 }
 
 void check_value(const Quota& q, int64_t value) {
-    if (value < 0) throw Error("InvalidQuotaValue.Negative", q.name + " cannot be negative (" + std::to_string(value) + ")");
-    if (!q.unit.empty() && value == 0) throw Error("InvalidQuotaValue.Zero", q.name + " must be at least 1 " + q.unit);
+    if (value < 0) throw errors::invalid_quota_value_negative(q.name + " cannot be negative (" + std::to_string(value) + ")");
+    if (!q.unit.empty() && value == 0) throw errors::invalid_quota_value_zero(q.name + " must be at least 1 " + q.unit);
     if (!q.unit.empty() && value > lifecycle::kMaxBandwidthMbps)
-        throw Error("InvalidQuotaValue.TooLarge", q.name + " cannot exceed " + std::to_string(lifecycle::kMaxBandwidthMbps) + " " + q.unit +
-                                                      ", the most the data plane can enforce");
+        throw errors::invalid_quota_value_too_large(q.name + " cannot exceed " + std::to_string(lifecycle::kMaxBandwidthMbps) + " " + q.unit +
+                                                        ", the most the data plane can enforce");
 }
 
 }  // namespace xpeer::quotas

@@ -4,13 +4,13 @@
 
 #include "controller/controller.h"
 #include "controller/rules.h"
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer {
 namespace {
 
 Error route_not_found(const std::string& id) {
-    return Error("InvalidRouteEntryId.NotFound", "route entry " + id + " not found (or not visible to this account)");
+    return errors::not_found(errors::Kind::RouteEntry, id);
 }
 
 // The first of routes[0, end) whose destination an earlier one, or a route already in the VPC
@@ -53,7 +53,7 @@ RouteEntry Controller::add_route(const RouteSpec& spec) {
         r.destination = Cidr::parse(spec.destination);
         auto p = store_.find_peering(spec.next_hop);
         if (!p || (p->account != config_.account && p->peer_account != config_.account))
-            throw Error("InvalidNextHop.NotFound", "next hop " + spec.next_hop + " is not a peering connection visible to this account");
+            throw errors::invalid_next_hop_not_found("next hop " + spec.next_hop + " is not a peering connection visible to this account");
         for (auto& w : rules::check_route(vpc, store_.vswitches_of(vpc.id), store_.routes_to(vpc.id, r.destination), *p, r.destination))
             warnings_.push_back(std::move(w));
         r.vpc_id = vpc.id;
@@ -72,7 +72,7 @@ size_t Controller::import_routes(const std::string& vpc_id, const std::string& n
         Vpc vpc = owned_vpc(vpc_id, "change its route table");
         auto p = store_.find_peering(next_hop);
         if (!p || (p->account != config_.account && p->peer_account != config_.account))
-            throw Error("InvalidNextHop.NotFound", "next hop " + next_hop + " is not a peering connection visible to this account");
+            throw errors::invalid_next_hop_not_found("next hop " + next_hop + " is not a peering connection visible to this account");
         const auto vswitches = store_.vswitches_of(vpc.id);
         std::vector<RouteEntry> routes(destinations.size());
         size_t overlapping = 0;
@@ -93,7 +93,7 @@ size_t Controller::import_routes(const std::string& vpc_id, const std::string& n
             r.created_at = at;
         }
         if (size_t d = first_duplicate(routes, valid, store_.route_destinations(vpc.id)); d < valid)
-            throw Error("InvalidDestinationCidrBlock.Duplicate",
+            throw errors::invalid_destination_cidr_block_duplicate(
                         "line " + std::to_string(d + 1) + ": destination " + routes[d].destination.str() + " is already in " + vpc.id);
         if (refused) throw *refused;
         if (overlapping)

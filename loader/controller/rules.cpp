@@ -2,14 +2,14 @@
 
 #include <algorithm>
 
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer::rules {
 namespace {
 
 void require_family(const Cidr& c, Family f, const std::string& what) {
     if (c.family() != f)
-        throw Error("InvalidCidrBlock.Family", what + " " + c.str() + " must be an IPv" + std::to_string(static_cast<int>(f)) + " block");
+        throw errors::invalid_cidr_block_family(what + " " + c.str() + " must be an IPv" + std::to_string(static_cast<int>(f)) + " block");
 }
 
 bool is_reserved(const Cidr& network, const IpAddr& a) {
@@ -29,42 +29,42 @@ std::string peer_overlap_warning(const Vpc& vpc, const Cidr& own, const Vpc& pee
 void check_vpc_cidr(const Cidr& cidr) {
     require_family(cidr, Family::V4, "VPC CIDR block");
     if (cidr.prefix_len < 8 || cidr.prefix_len > 28)
-        throw Error("InvalidCidrBlock.Size", "VPC CIDR block " + cidr.str() + " must be between /8 and /28");
+        throw errors::invalid_cidr_block_size("VPC CIDR block " + cidr.str() + " must be between /8 and /28");
 }
 
 void check_vpc_ipv6_cidr(const Cidr& cidr) {
     require_family(cidr, Family::V6, "VPC IPv6 CIDR block");
     if (cidr.prefix_len < 8 || cidr.prefix_len > 64)
-        throw Error("InvalidIpv6CidrBlock.Size", "VPC IPv6 CIDR block " + cidr.str() + " must be between /8 and /64");
+        throw errors::invalid_ipv6_cidr_block_size("VPC IPv6 CIDR block " + cidr.str() + " must be between /8 and /64");
 }
 
 void check_vswitch(const Vpc& vpc, const std::vector<VSwitch>& siblings, const std::vector<RouteEntry>& vpc_routes,
                    const Cidr& cidr, const std::optional<Cidr>& ipv6_cidr) {
     require_family(cidr, Family::V4, "vSwitch CIDR block");
     if (!vpc.cidr.contains(cidr))
-        throw Error("InvalidCidrBlock.NotInVpc", "vSwitch CIDR block " + cidr.str() + " is not inside " + vpc.id + "'s " + vpc.cidr.str());
+        throw errors::invalid_cidr_block_not_in_vpc("vSwitch CIDR block " + cidr.str() + " is not inside " + vpc.id + "'s " + vpc.cidr.str());
     if (cidr.prefix_len > 29)
-        throw Error("InvalidCidrBlock.Size", "vSwitch CIDR block " + cidr.str() + " must be /29 or larger (gateway and instances)");
+        throw errors::invalid_cidr_block_size("vSwitch CIDR block " + cidr.str() + " must be /29 or larger (gateway and instances)");
     if (ipv6_cidr) {
         require_family(*ipv6_cidr, Family::V6, "vSwitch IPv6 CIDR block");
         if (!vpc.ipv6_cidr)
-            throw Error("InvalidIpv6CidrBlock.VpcHasNoIpv6", vpc.id + " has no IPv6 CIDR block; add one with `xpeer vpc modify " + vpc.id + " --ipv6-cidr`");
+            throw errors::invalid_ipv6_cidr_block_vpc_has_no_ipv6(vpc.id + " has no IPv6 CIDR block; add one with `xpeer vpc modify " + vpc.id + " --ipv6-cidr`");
         if (!vpc.ipv6_cidr->contains(*ipv6_cidr))
-            throw Error("InvalidIpv6CidrBlock.NotInVpc", "vSwitch IPv6 CIDR block " + ipv6_cidr->str() + " is not inside " + vpc.id + "'s " + vpc.ipv6_cidr->str());
+            throw errors::invalid_ipv6_cidr_block_not_in_vpc("vSwitch IPv6 CIDR block " + ipv6_cidr->str() + " is not inside " + vpc.id + "'s " + vpc.ipv6_cidr->str());
         if (ipv6_cidr->prefix_len < 64 || ipv6_cidr->prefix_len > 120)
-            throw Error("InvalidIpv6CidrBlock.Size", "vSwitch IPv6 CIDR block " + ipv6_cidr->str() + " must be between /64 and /120");
+            throw errors::invalid_ipv6_cidr_block_size("vSwitch IPv6 CIDR block " + ipv6_cidr->str() + " must be between /64 and /120");
     }
     for (const auto& s : siblings) {
         if (s.cidr.overlaps(cidr))
-            throw Error("InvalidCidrBlock.Overlapped", "vSwitch CIDR block " + cidr.str() + " overlaps " + s.id + " (" + s.cidr.str() + ")");
+            throw errors::invalid_cidr_block_overlapped("vSwitch CIDR block " + cidr.str() + " overlaps " + s.id + " (" + s.cidr.str() + ")");
         if (ipv6_cidr && s.ipv6_cidr && s.ipv6_cidr->overlaps(*ipv6_cidr))
-            throw Error("InvalidIpv6CidrBlock.Overlapped", "vSwitch IPv6 CIDR block " + ipv6_cidr->str() + " overlaps " + s.id + " (" + s.ipv6_cidr->str() + ")");
+            throw errors::invalid_ipv6_cidr_block_overlapped("vSwitch IPv6 CIDR block " + ipv6_cidr->str() + " overlaps " + s.id + " (" + s.ipv6_cidr->str() + ")");
     }
     for (const auto& r : vpc_routes) {
         for (const auto* c : {&cidr, ipv6_cidr ? &*ipv6_cidr : nullptr}) {
             if (c && c->contains(r.destination))
-                throw Error("InvalidCidrBlock.RouteConflict", "vSwitch CIDR block " + c->str() + " contains route entry " + r.id + " (" +
-                                                                  r.destination.str() + "); a route may not be more specific than a system route");
+                throw errors::invalid_cidr_block_route_conflict("vSwitch CIDR block " + c->str() + " contains route entry " + r.id + " (" +
+                                                                    r.destination.str() + "); a route may not be more specific than a system route");
         }
     }
 }
@@ -73,21 +73,21 @@ std::vector<std::string> check_route(const Vpc& vpc, const std::vector<VSwitch>&
                                      const std::vector<RouteEntry>& vpc_routes, const Peering& peering,
                                      const Cidr& destination) {
     if (peering.vpc_id != vpc.id && peering.peer_vpc_id != vpc.id)
-        throw Error("InvalidNextHop.NotOfVpc", "next hop " + peering.id + " is a peering connection of " + peering.vpc_id + " and " +
-                                                   peering.peer_vpc_id + ", not of " + vpc.id);
+        throw errors::invalid_next_hop_not_of_vpc("next hop " + peering.id + " is a peering connection of " + peering.vpc_id + " and " +
+                                                      peering.peer_vpc_id + ", not of " + vpc.id);
     if (peering.status != PeeringStatus::Activated)
-        throw Error("IncorrectStatus.VpcPeer", "next hop " + peering.id + " is " + to_string(peering.status) + "; it must be Activated");
+        throw errors::incorrect_status_vpc_peer("next hop " + peering.id + " is " + to_string(peering.status) + "; it must be Activated");
     for (const auto& s : vswitches) {
         for (const auto* c : {&s.cidr, s.ipv6_cidr ? &*s.ipv6_cidr : nullptr}) {
             if (c && c->contains(destination))
-                throw Error("InvalidDestinationCidrBlock.MoreSpecificThanSystemRoute",
+                throw errors::invalid_destination_cidr_block_more_specific_than_system_route(
                             "destination " + destination.str() + " is equal to or inside system route " + c->str() + " of " + s.id +
                                 "; it is not possible to configure more specific routes than the system route");
         }
     }
     for (const auto& r : vpc_routes) {
         if (r.destination == destination)
-            throw Error("InvalidDestinationCidrBlock.Duplicate", "destination " + destination.str() + " already has route entry " + r.id + " in " + vpc.id);
+            throw errors::invalid_destination_cidr_block_duplicate("destination " + destination.str() + " already has route entry " + r.id + " in " + vpc.id);
     }
     std::vector<std::string> warnings;
     for (const auto& own : own_blocks_overlapping(vpc, destination))
@@ -122,11 +122,11 @@ IpAddr gateway_of(const Cidr& network) { return network.nth(1); }
 
 void check_instance_address(const VSwitch& vsw, const Cidr& network, const IpAddr& addr, const std::vector<IpAddr>& taken) {
     if (!network.contains(addr))
-        throw Error("InvalidIpAddress.NotInVSwitch", addr.str() + " is not inside " + vsw.id + "'s " + network.str());
+        throw errors::invalid_ip_address_not_in_vswitch(addr.str() + " is not inside " + vsw.id + "'s " + network.str());
     if (is_reserved(network, addr))
-        throw Error("InvalidIpAddress.Reserved", addr.str() + " is reserved in " + network.str() + " (network, gateway or broadcast address)");
+        throw errors::invalid_ip_address_reserved(addr.str() + " is reserved in " + network.str() + " (network, gateway or broadcast address)");
     if (std::find(taken.begin(), taken.end(), addr) != taken.end())
-        throw Error("InvalidIpAddress.InUse", addr.str() + " is already used by an instance on " + vsw.id);
+        throw errors::invalid_ip_address_in_use(addr.str() + " is already used by an instance on " + vsw.id);
 }
 
 IpAddr next_free_address(const Cidr& network, const std::vector<IpAddr>& taken) {
@@ -135,7 +135,7 @@ IpAddr next_free_address(const Cidr& network, const std::vector<IpAddr>& taken) 
         IpAddr a = network.nth(n);
         if (std::find(taken.begin(), taken.end(), a) == taken.end()) return a;
     }
-    throw Error("InvalidVSwitch.NoFreeAddress", "no free address left in " + network.str());
+    throw errors::invalid_vswitch_no_free_address("no free address left in " + network.str());
 }
 
 }  // namespace xpeer::rules

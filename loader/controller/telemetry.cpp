@@ -4,7 +4,7 @@
 
 #include "controller/controller.h"
 #include "controller/lifecycle.h"
-#include "model/error.h"
+#include "model/errors.h"
 #include "model/ids.h"
 #include "model/region.h"
 #include "telemetry/rates.h"
@@ -64,8 +64,8 @@ std::vector<LinkSample> Controller::watch_links(const std::vector<LinkSample>& p
 std::vector<billing::Line> Controller::bill(std::optional<int64_t> from, std::optional<int64_t> to) {
     for (const auto* t : {&from, &to})
         if (*t && **t % 3600 != 0)
-            throw Error("InvalidTime.NotOnHour", "usage is kept by the hour: --from and --to must fall on a full hour (e.g. 2026-12-01T10:00:00Z)");
-    if (from && to && *to <= *from) throw Error("InvalidTime.Range", "--to must be after --from");
+            throw errors::invalid_time_not_on_hour("usage is kept by the hour: --from and --to must fall on a full hour (e.g. 2026-12-01T10:00:00Z)");
+    if (from && to && *to <= *from) throw errors::invalid_time_range("--to must be after --from");
     sample();  // the bill includes traffic up to now
     int64_t from_hour = from ? *from / 3600 : 0;
     int64_t to_hour = to ? *to / 3600 : now() / 3600 + 1;
@@ -101,13 +101,13 @@ billing::Price Controller::set_price(const billing::Price& price) {
     billing::Price p = price;
     p.region_a = region(p.region_a).id;
     p.region_b = region(p.region_b).id;
-    if (p.region_a == p.region_b) throw Error("InvalidPrice.IntraRegion", "intra-region traffic is free; a price needs two regions");
+    if (p.region_a == p.region_b) throw errors::invalid_price_intra_region("intra-region traffic is free; a price needs two regions");
     if (p.link_type != "Gold" && p.link_type != "Platinum")
-        throw Error("InvalidLinkType.Unknown", "link type must be Gold or Platinum, not " + p.link_type);
-    if (!(p.usd_per_gb >= 0)) throw Error("InvalidPrice.Negative", "a price cannot be negative");
+        throw errors::invalid_link_type_unknown("link type must be Gold or Platinum, not " + p.link_type);
+    if (!(p.usd_per_gb >= 0)) throw errors::invalid_price_negative("a price cannot be negative");
     if (!config_.is_operator)
-        throw Error("Forbidden.Operator", "only the operator sets prices (--operator, XPEER_OPERATOR=1); account " +
-                                              std::to_string(config_.account) + " may list them");
+        throw errors::forbidden_operator("only the operator sets prices (--operator, XPEER_OPERATOR=1); account " +
+                                             std::to_string(config_.account) + " may list them");
     // Usage is kept by the hour: the hour under way keeps the price it began with.
     p.effective_from = (now() / 3600 + 1) * 3600;
     return transact([&] {
@@ -128,14 +128,14 @@ alerts::Rule Controller::create_alert(const AlertSpec& spec) {
     alerts::check(r);
     const std::string host = webhook_address::url_host(r.webhook);
     if (auto rule = webhook_address::literal_rule(host); rule && !config_.is_operator)
-        throw Error("InvalidAlert.WebhookAddress", "webhook host " + host + " is a " + *rule +
-                                                       " address, which the agent does not deliver to; only the host's operator (--operator) may name one");
+        throw errors::invalid_alert_webhook_address("webhook host " + host + " is a " + *rule +
+                                                        " address, which the agent does not deliver to; only the host's operator (--operator) may name one");
     return transact([&] {
         Peering p = visible_peering(spec.peering);
         if (lifecycle::is_terminal(p.status))
-            throw Error("IncorrectStatus.VpcPeer", p.id + " is " + to_string(p.status) + "; it will carry no traffic to alert on");
+            throw errors::incorrect_status_vpc_peer(p.id + " is " + to_string(p.status) + "; it will carry no traffic to alert on");
         if (r.metric == alerts::Metric::Utilization && p.bandwidth_mbps < 0)
-            throw Error("InvalidAlert.Unlimited", p.id + " has no bandwidth limit, so its utilization is undefined; alert on bps instead");
+            throw errors::invalid_alert_unlimited(p.id + " has no bandwidth limit, so its utilization is undefined; alert on bps instead");
         r.peering = p.id;
         r.account = config_.account;
         r.id = new_id("alert", [&](const std::string& id) { return store_.id_exists(id) || store_.find_alert(id).has_value(); });
@@ -155,7 +155,7 @@ std::vector<alerts::Rule> Controller::list_alerts() {
 void Controller::delete_alert(const std::string& id) {
     transact([&] {
         auto r = store_.find_alert(id);
-        if (!r || r->account != config_.account) throw Error("InvalidAlertId.NotFound", "alert " + id + " not found (or not visible to this account)");
+        if (!r || r->account != config_.account) throw errors::not_found(errors::Kind::Alert, id);
         store_.delete_alert(id);
         record(Event{wall_time(), id, "Deleted", config_.account, "deleted"});
     });
@@ -163,7 +163,7 @@ void Controller::delete_alert(const std::string& id) {
 
 std::vector<AlertChange> Controller::alert_history(const std::string& id) {
     auto r = store_.find_alert(id);
-    if (!r || r->account != config_.account) throw Error("InvalidAlertId.NotFound", "alert " + id + " not found (or not visible to this account)");
+    if (!r || r->account != config_.account) throw errors::not_found(errors::Kind::Alert, id);
     return store_.alert_history(id);
 }
 

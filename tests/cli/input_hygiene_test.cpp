@@ -16,14 +16,14 @@ using namespace xpeer::testing;
 TEST_CASE("names: 2 to 128 characters, a letter first, letters, digits, '.', '_', '-'", "[names]") {
     for (const std::string& good : std::vector<std::string>{"", "ab", "VPC1", "web-tier_2.prod", "杭州生产", std::string(128, 'a')}) {
         INFO(good);
-        CHECK(error_code([&] { names::check_name("Vpc", good); }).empty());
+        CHECK(error_code([&] { names::check_name(errors::Kind::Vpc, good); }).empty());
     }
     for (const std::string& bad : std::vector<std::string>{"a", "1abc", "-abc", "has space", "semi;colon", "esc\x1b[2Jape", "tab\there", "nl\nx", "del\x7f",
                                   std::string(129, 'a'), "bad\xff", "c1\xc2\x9b", "\xe6\x9d"}) {
         INFO(bad);
-        CHECK(error_code([&] { names::check_name("Vpc", bad); }) == "InvalidVpcName.Malformed");
+        CHECK(error_code([&] { names::check_name(errors::Kind::Vpc, bad); }) == errors::code::InvalidVpcNameMalformed);
     }
-    CHECK(error_code([&] { names::check_name("VSwitch", "x"); }) == "InvalidVSwitchName.Malformed");
+    CHECK(error_code([&] { names::check_name(errors::Kind::VSwitch, "x"); }) == errors::code::InvalidVSwitchNameMalformed);
 }
 
 TEST_CASE("descriptions: 2 to 256 printable characters, not a URL", "[names]") {

@@ -25,7 +25,7 @@ TEST_CASE("vpc delete: a refusal lists every vSwitch, connection and route entry
         FAIL("the delete was not refused");
     } catch (const Error& e) {
         const std::string m = e.what();
-        CHECK(e.code() == "DependencyViolation.VSwitch");
+        CHECK(e.code() == errors::code::DependencyViolationVSwitch);
         CHECK_THAT(m, Catch::Contains(vsw1.id) && Catch::Contains(vsw2.id) && Catch::Contains(pcc.id + " (Activated; delete it)"));
         CHECK_THAT(m, Catch::Contains(routes[0]) && Catch::Contains("and 2 more"));
     }
@@ -34,5 +34,5 @@ TEST_CASE("vpc delete: a refusal lists every vSwitch, connection and route entry
     c = w.as(1001);
     c->delete_vswitch(vsw1.id);
     c->delete_vswitch(vsw2.id);
-    CHECK(error_code([&] { w.as(1001)->delete_vpc(vpc.id); }) == "DependencyViolation.VpcPeer");  // the first kind left
+    CHECK(error_code([&] { w.as(1001)->delete_vpc(vpc.id); }) == errors::code::DependencyViolationVpcPeer);  // the first kind left
 }
