@@ -16,7 +16,7 @@
 #include "agent/metrics_endpoint.h"
 #include "agent/metrics.h"
 #include "agent/webhook.h"
-#include "model/error.h"
+#include "model/errors.h"
 #include "telemetry/alerts.h"
 
 namespace xpeer {

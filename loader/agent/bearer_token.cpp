@@ -2,18 +2,18 @@
 
 #include <fstream>
 
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer::bearer_token {
 
 std::string read_file(const std::string& path) {
     std::ifstream in(path);
-    if (!in) throw Error("Agent.MetricsToken", "cannot read the metrics token file " + path);
+    if (!in) throw errors::agent_metrics_token("cannot read the metrics token file " + path);
     std::string line;
     std::getline(in, line);
     const auto first = line.find_first_not_of(" \t\r");
     const auto last = line.find_last_not_of(" \t\r");
-    if (first == std::string::npos) throw Error("Agent.MetricsToken", "the metrics token file " + path + " holds no token on its first line");
+    if (first == std::string::npos) throw errors::agent_metrics_token("the metrics token file " + path + " holds no token on its first line");
     return line.substr(first, last - first + 1);
 }
 

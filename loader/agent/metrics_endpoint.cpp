@@ -6,7 +6,7 @@
 
 #include "agent/bearer_token.h"
 #include "agent/http_server.h"
-#include "model/error.h"
+#include "model/errors.h"
 #include "telemetry/webhook_address.h"
 
 namespace xpeer {
@@ -33,7 +33,7 @@ MetricsEndpoint::MetricsEndpoint(const AgentOptions& options, AgentStatus& statu
     });
     const std::string& address = options.metrics_address;
     if (!server_->bind_to_port(address, options.metrics_port))
-        throw Error("Agent.MetricsPort", "cannot listen on " + address + ":" + std::to_string(options.metrics_port));
+        throw errors::agent_metrics_port("cannot listen on " + address + ":" + std::to_string(options.metrics_port));
     http_ = std::thread([this] { server_->listen_after_bind(); });
     while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // stop() before this is lost
     const bool v6 = address.find(':') != std::string::npos;

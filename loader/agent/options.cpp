@@ -1,16 +1,16 @@
 #include "agent/options.h"
 
 #include "cli/time_args.h"
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer {
 
 AgentOptions AgentFlags::resolve() const {
     AgentOptions o = options;
     o.interval = time_args::parse_duration(interval);
-    if (o.interval.count() <= 0) throw Error("InvalidDuration", "the interval must be positive");
+    if (o.interval.count() <= 0) throw errors::invalid_duration("the interval must be positive");
     if (o.metrics_port < 0 || o.metrics_port > 65535)
-        throw Error("InvalidMetricsPort.OutOfRange", "--metrics-port " + std::to_string(o.metrics_port) + " is not a TCP port: 1 to 65535, or 0 for no endpoint");
+        throw errors::invalid_metrics_port_out_of_range("--metrics-port " + std::to_string(o.metrics_port) + " is not a TCP port: 1 to 65535, or 0 for no endpoint");
     return o;
 }
 
@@ -28,7 +28,7 @@ CLI::App* add_agent_command(CLI::App& app, AgentFlags& flags) {
 }
 
 void check_agent_not_dry_run(bool dry_run) {
-    if (dry_run) throw Error("InvalidParameter.DryRun", "the agent runs until it is stopped; it has no dry run");
+    if (dry_run) throw errors::invalid_parameter_dry_run("the agent runs until it is stopped; it has no dry run");
 }
 
 }  // namespace xpeer

@@ -6,7 +6,7 @@
 #include <fstream>
 #include <string>
 
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer {
 
@@ -16,7 +16,7 @@ FileLock lock_agent(const std::string& state_path) {
     if (!lock) {
         std::string pid;
         std::ifstream(path) >> pid;
-        throw Error("Agent.AlreadyRunning", "another agent" + (pid.empty() ? std::string() : " (pid " + pid + ")") + " holds " + path +
+        throw errors::agent_already_running("another agent" + (pid.empty() ? std::string() : " (pid " + pid + ")") + " holds " + path +
                                                 "; one agent runs per store");
     }
     const std::string pid = std::to_string(::getpid()) + "\n";

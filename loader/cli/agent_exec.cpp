@@ -6,7 +6,7 @@
 #include <cstring>
 #include <filesystem>
 
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer {
 
@@ -21,11 +21,11 @@ CLI::App* add_agent_passthrough(CLI::App& app) {
 void exec_agent(char** argv) {
     std::error_code ec;
     const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
-    if (ec) throw Error("Agent.CannotStart", "xpeer agent: cannot find this program's binary: " + ec.message());
+    if (ec) throw errors::agent_cannot_start("xpeer agent: cannot find this program's binary: " + ec.message());
     const std::string agent = (self.parent_path() / "xpeer-agent").string();
     argv[0] = const_cast<char*>(agent.c_str());
     execv(agent.c_str(), argv);
-    throw Error("Agent.CannotStart", "xpeer agent: cannot run " + agent + ": " + std::strerror(errno));
+    throw errors::agent_cannot_start("xpeer agent: cannot run " + agent + ": " + std::strerror(errno));
 }
 
 }  // namespace xpeer

@@ -16,7 +16,7 @@
 #include "controller/lifecycle.h"
 #include "cli/table.h"
 #include "cli/time_args.h"
-#include "model/error.h"
+#include "model/errors.h"
 #include "model/region.h"
 #include "netns/netns.h"
 
@@ -44,8 +44,8 @@ void add_vpc(CLI::App& app, Globals& g, Action& action) {
         [&g, recursive](Controller& c, const std::string& id) {
             if (!*recursive) return c.delete_vpc(id);
             if (g.dry_run)
-                throw Error("InvalidParameter.DryRun", "vpc delete --recursive runs one command a step, which a dry run cannot chain; "
-                                                       "`vpc delete " + id + " --dry-run` names what is in the VPC");
+                throw errors::invalid_parameter_dry_run("vpc delete --recursive runs one command a step, which a dry run cannot chain; "
+                                                        "`vpc delete " + id + " --dry-run` names what is in the VPC");
             vpc_removal::run(c, vpc_removal::plan(c, g.config.account, id), [&g](const vpc_removal::Step& s) {
                 if (!g.json && s.kind != vpc_removal::Step::Kind::DeleteVpc) std::cout << vpc_removal::describe(s) << '\n';
             });
@@ -160,7 +160,7 @@ void add_quota(CLI::App& app, Globals& g, Action& action) {
     set->callback([&g, &action, name, value, account] {
         action = [&g, name, value, account](Controller& c) {
             if (!*account && g.config.is_operator)
-                throw Error("MissingParameter", "quota set needs --for-account: the account whose quota the operator sets");
+                throw errors::missing_parameter("quota set needs --for-account: the account whose quota the operator sets");
             auto q = c.set_quota(account->value_or(g.config.account), *name, *value);
             print_one(g, q, q.name + " = " + std::to_string(q.value));
         };
@@ -246,7 +246,7 @@ void add_host(CLI::App& app, Globals& g, Action& action) {
     exec->add_option("command", *cmd, "the command and its arguments")->required();
     exec->callback([&g, &action, vpc, cmd] {
         action = [&g, vpc, cmd](Controller& c) {
-            if (g.dry_run) throw Error("InvalidParameter.DryRun", "exec runs " + cmd->front() + " in " + *vpc + ", which xpeer cannot dry run");
+            if (g.dry_run) throw errors::invalid_parameter_dry_run("exec runs " + cmd->front() + " in " + *vpc + ", which xpeer cannot dry run");
             auto ns = c.vpc_netns(vpc_ref(c, g, *vpc));
             netns::exec(ns, *cmd);
         };

@@ -1,6 +1,6 @@
 // `xpeer check`, `xpeer reconcile` and `xpeer upgrade`: the kernel against the store and this build.
 #include "cli/commands.h"
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer {
 namespace {
@@ -16,7 +16,7 @@ void print_differences(const std::vector<Difference>& ds) {
 }
 
 Error drift_error(size_t n, const std::string& what) {
-    return Error("Drift.Found", std::to_string(n) + " difference(s) between the store and the kernel " + what);
+    return errors::drift_found(std::to_string(n) + " difference(s) between the store and the kernel " + what);
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 #include <ostream>
 #include <string>
 
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer {
 
@@ -15,7 +15,7 @@ namespace xpeer {
 // the cloud's "InternalError" as JSON.
 inline void print_error(std::ostream& out, bool json, const std::string& code, const std::string& message) {
     if (json)
-        out << nlohmann::json{{"Code", code.empty() ? "InternalError" : code}, {"Message", message}}.dump() << '\n';
+        out << nlohmann::json{{"Code", code.empty() ? errors::code::InternalError : code}, {"Message", message}}.dump() << '\n';
     else
         out << "error: " << (code.empty() ? "" : code + ": ") << message << '\n';
 }

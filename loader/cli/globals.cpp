@@ -53,7 +53,7 @@ std::optional<int> parse_command_line(CLI::App& app, Globals& g, int argc, char*
     // (after "--") is the VPC's business.
     for (int i = 1; i < argc && std::string_view(argv[i]) != "--"; ++i) {
         if (names::printable(argv[i])) continue;
-        print_error(std::cerr, json, "InvalidParameter.ControlCharacter",
+        print_error(std::cerr, json, errors::code::InvalidParameterControlCharacter,
                     "argument " + std::to_string(i) + " has a control character or is not UTF-8; xpeer takes printable text");
         return 1;
     }
@@ -63,14 +63,14 @@ std::optional<int> parse_command_line(CLI::App& app, Globals& g, int argc, char*
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
         if (json)
-            print_error(std::cerr, true, "InvalidCommandLine", e.what());
+            print_error(std::cerr, true, errors::code::InvalidCommandLine, e.what());
         else
             app.exit(e);
         return 2;
     }
     // The clock drives every account's timers: a tenant's --now would expire the others' requests.
     if (g.now && !g.config.is_operator) {
-        print_error(std::cerr, g.json, "Forbidden.Operator",
+        print_error(std::cerr, g.json, errors::code::ForbiddenOperator,
                     "--now (XPEER_NOW) moves the clock of every account's timers; only the host's operator (--operator) may set it");
         return 1;
     }

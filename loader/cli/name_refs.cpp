@@ -1,6 +1,6 @@
 #include "cli/name_refs.h"
 
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer::name_refs {
 
@@ -10,11 +10,11 @@ std::string resolve(const std::string& ref, const std::string& id_prefix, const 
     for (const auto& c : candidates)
         if (!c.name.empty() && c.name == ref) matches.push_back(c.id);
     if (matches.empty())
-        throw Error("InvalidName.NotFound", "no " + kind + " of yours is named " + ref + ", and it is not a " + kind + " id (" + id_prefix + "…)");
+        throw errors::invalid_name_not_found("no " + kind + " of yours is named " + ref + ", and it is not a " + kind + " id (" + id_prefix + "…)");
     if (matches.size() > 1) {
         std::string ids;
         for (const auto& id : matches) ids += (ids.empty() ? "" : ", ") + id;
-        throw Error("InvalidName.Ambiguous", std::to_string(matches.size()) + " of your " + kind + "s are named " + ref + " (" + ids +
+        throw errors::invalid_name_ambiguous(std::to_string(matches.size()) + " of your " + kind + "s are named " + ref + " (" + ids +
                                                  "): give the id");
     }
     return matches.front();

@@ -7,6 +7,7 @@
 #include "cli/commands.h"
 #include "cli/name_refs.h"
 #include "cli/time_args.h"
+#include "model/errors.h"
 
 namespace xpeer {
 namespace {
@@ -20,8 +21,8 @@ void add_top(CLI::App& app, Globals& g, Action& action) {
     top->callback([&g, &action, interval, count] {
         action = [&g, interval, count](Controller& c) {
             auto every = time_args::parse_duration(*interval);
-            if (every.count() <= 0) throw Error("InvalidDuration", "the refresh interval must be positive, not " + *interval);
-            if (*count && **count < 1) throw Error("InvalidParameter.Count", "--count is a number of refreshes, at least 1, not " + std::to_string(**count));
+            if (every.count() <= 0) throw errors::invalid_duration("the refresh interval must be positive, not " + *interval);
+            if (*count && **count < 1) throw errors::invalid_parameter_count("--count is a number of refreshes, at least 1, not " + std::to_string(**count));
             const bool tty = isatty(STDOUT_FILENO);
             auto samples = c.watch_links({}, 0);  // the first reading: rates need two
             auto last = std::chrono::steady_clock::now();

@@ -3,7 +3,7 @@
 #include <ctime>
 #include <regex>
 
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer::time_args {
 
@@ -11,7 +11,7 @@ namespace {
 
 int64_t in_range(const std::string& text, int64_t t) {
     if (t < kEarliestTime || t >= kLatestTime)
-        throw Error("InvalidTime.OutOfRange", "'" + text + "' is outside 2000-01-01T00:00:00Z to 2100-01-01T00:00:00Z");
+        throw errors::invalid_time_out_of_range("'" + text + "' is outside 2000-01-01T00:00:00Z to 2100-01-01T00:00:00Z");
     return t;
 }
 
@@ -36,14 +36,14 @@ int64_t parse_time(const std::string& text) {
             tm.tm_sec == check.tm_sec)
             return in_range(text, t);
     }
-    throw Error("InvalidTime", "'" + text + "' is not a time: give unix seconds or UTC ISO 8601 such as 2026-12-03T00:00:00Z");
+    throw errors::invalid_time("'" + text + "' is not a time: give unix seconds or UTC ISO 8601 such as 2026-12-03T00:00:00Z");
 }
 
 std::chrono::milliseconds parse_duration(const std::string& text) {
     static const std::regex duration(R"((\d{1,9})(ms|s|m|h)?)");
     std::smatch m;
     if (!std::regex_match(text, m, duration))
-        throw Error("InvalidDuration", "'" + text + "' is not a duration: give a number with ms, s, m or h (30s, 2m)");
+        throw errors::invalid_duration("'" + text + "' is not a duration: give a number with ms, s, m or h (30s, 2m)");
     int64_t n = std::stoll(m[1]);
     std::string unit = m[2];
     if (unit == "ms") return std::chrono::milliseconds(n);

@@ -1,6 +1,6 @@
 #include "cli/vpc_removal.h"
 
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer::vpc_removal {
 
@@ -8,7 +8,7 @@ std::vector<Step> plan(Controller& c, AccountId caller, const std::string& vpc_i
     using K = Step::Kind;
     const Vpc vpc = c.show_vpc(vpc_id);
     if (vpc.account != caller)
-        throw Error("Forbidden.SharedVpc", vpc_id + " is shared with you, not yours: only its owner may delete it with what is in it");
+        throw errors::forbidden_shared_vpc(vpc_id + " is shared with you, not yours: only its owner may delete it with what is in it");
     std::vector<Step> steps;
     for (const auto& r : c.list_routes(vpc_id)) steps.push_back({K::DeleteRoute, r.id});
     for (const auto& p : c.list_peerings()) {

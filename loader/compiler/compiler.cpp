@@ -4,7 +4,7 @@
 #include <unordered_map>
 
 #include "compiler/lpm_key.h"
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer {
 namespace {
@@ -83,11 +83,11 @@ Tables compile(const Snapshot& s, const PortMap& ports) {
         if (port == ports.end() || vpc == vpc_key.end()) continue;
         const uint32_t ifindex = port->second.ifindex;
         if (ifindex >= XP_MAX_PORTS)  // xp_ports is an array indexed by it
-            throw Error("Datapath.PortIndex", "vSwitch " + vsw.id + ": datapath-side ifindex " + std::to_string(ifindex) +
+            throw errors::datapath_port_index("vSwitch " + vsw.id + ": datapath-side ifindex " + std::to_string(ifindex) +
                                                   " is not below " + std::to_string(XP_MAX_PORTS) +
                                                   "; `xpeer reconcile` makes its link again below it");
         if (auto [at, fresh] = port_owner.emplace(ifindex, vsw.id); !fresh)
-            throw Error("Datapath.PortIndex", "vSwitches " + at->second + " and " + vsw.id + " both record datapath-side ifindex " +
+            throw errors::datapath_port_index("vSwitches " + at->second + " and " + vsw.id + " both record datapath-side ifindex " +
                                                   std::to_string(ifindex) +
                                                   " (a link removed outside xpeer?); `xpeer reconcile` makes the missing link again");
         xp_port p{};

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer {
 namespace {
@@ -20,7 +20,7 @@ void copy_masked(uint8_t (&dst)[N], const IpAddr& addr, uint8_t prefix_len) {
 template <typename Key>
 Key make_key(uint32_t vpc, const Cidr& cidr, Family family) {
     if (cidr.family() != family)
-        throw Error("InvalidCidrBlock.Family", cidr.str() + " is not an IPv" + std::to_string(static_cast<int>(family)) + " network");
+        throw errors::invalid_cidr_block_family(cidr.str() + " is not an IPv" + std::to_string(static_cast<int>(family)) + " network");
     Key key;
     std::memset(&key, 0, sizeof(key));
     key.prefixlen = lpm_prefixlen(cidr.prefix_len);

@@ -2,13 +2,13 @@
 #include "controller/lifecycle.h"
 #include "controller/names.h"
 #include "controller/rules.h"
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer {
 
 Vpc Controller::modify_vpc(const std::string& id, const VpcChange& change) {
-    if (!change.name && !change.ipv6_cidr) throw Error("MissingParameter", "vpc modify needs at least one of --name, --ipv6-cidr");
-    if (change.name) names::check_name("Vpc", *change.name);
+    if (!change.name && !change.ipv6_cidr) throw errors::missing_parameter("vpc modify needs at least one of --name, --ipv6-cidr");
+    if (change.name) names::check_name(errors::Kind::Vpc, *change.name);
     std::optional<Cidr> ipv6;
     if (change.ipv6_cidr) {
         ipv6 = Cidr::parse(*change.ipv6_cidr);
@@ -19,7 +19,7 @@ Vpc Controller::modify_vpc(const std::string& id, const VpcChange& change) {
         std::string what;
         if (ipv6) {
             if (vpc.ipv6_cidr)
-                throw Error("InvalidIpv6CidrBlock.VpcHasIpv6", vpc.id + " already has IPv6 CIDR block " + vpc.ipv6_cidr->str() +
+                throw errors::invalid_ipv6_cidr_block_vpc_has_ipv6(vpc.id + " already has IPv6 CIDR block " + vpc.ipv6_cidr->str() +
                                                                    "; a VPC has one at most, and it is not replaced");
             // As at peering create: an overlap with a connected VPC's block is warned of, not refused.
             for (const auto& p : store_.live_peerings_of(vpc.id)) {

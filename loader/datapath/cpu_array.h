@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "datapath/typed_map.h"
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer {
 
@@ -42,7 +42,7 @@ public:
     CpuArray() = default;
     CpuArray(TypedMap<uint32_t, V> map, uint32_t per_cpu) : map_(std::move(map)), per_cpu_(per_cpu), mapping_(std::make_unique<Mapping>()) {
         if (map_.max_entries() != uint64_t{per_cpu} * cpu_ids())
-            throw Error("Datapath.MapLayout", map_.name() + " has " + std::to_string(map_.max_entries()) + " elements, this build expects " +
+            throw errors::datapath_map_layout(map_.name() + " has " + std::to_string(map_.max_entries()) + " elements, this build expects " +
                                                   std::to_string(per_cpu) + " for each of " + std::to_string(cpu_ids()) +
                                                   " CPU ids; the pinned data plane is from another version: `xpeer teardown` then `xpeer reconcile` rebuilds it");
     }
@@ -64,8 +64,8 @@ public:
     void write_percpu(uint32_t index, const std::vector<V>& values) {
         check(index);
         if (values.size() != cpu_ids())
-            throw Error("InternalError.PerCpuValues", map_.name() + ": " + std::to_string(values.size()) + " values for " +
-                                                          std::to_string(cpu_ids()) + " CPU ids");
+            throw errors::internal_error_per_cpu_values(map_.name() + ": " + std::to_string(values.size()) + " values for " +
+                                                            std::to_string(cpu_ids()) + " CPU ids");
         const bool mapped = use();
         for (uint32_t cpu = 0; cpu < values.size(); ++cpu) {
             if (mapped)
@@ -82,13 +82,13 @@ private:
 
     void check(uint32_t index) const {
         if (index >= per_cpu_)
-            throw Error("InternalError.PerCpuIndex", map_.name() + ": index " + std::to_string(index) + " is beyond the " +
-                                                         std::to_string(per_cpu_) + " of a CPU's region");
+            throw errors::internal_error_per_cpu_index(map_.name() + ": index " + std::to_string(index) + " is beyond the " +
+                                                           std::to_string(per_cpu_) + " of a CPU's region");
     }
     uint8_t* at(uint32_t cpu, uint32_t index) const { return base() + (size_t{cpu} * per_cpu_ + index) * kElem; }
     // One more read or write: true once it should go through the mapping.
     bool use() const {
-        if (!mapping_) throw Error("InternalError.PerCpuMap", "a per-CPU map used before it was opened");
+        if (!mapping_) throw errors::internal_error_per_cpu_map("a per-CPU map used before it was opened");
         auto& uses = mapping_->uses;
         return uses.load(std::memory_order_relaxed) >= kSyscallUses || uses.fetch_add(1, std::memory_order_relaxed) >= kSyscallUses;
     }
@@ -103,7 +103,7 @@ private:
         }
     };
     uint8_t* base() const {
-        if (!mapping_) throw Error("InternalError.PerCpuMap", "a per-CPU map used before it was opened");
+        if (!mapping_) throw errors::internal_error_per_cpu_map("a per-CPU map used before it was opened");
         std::call_once(mapping_->once, [this] {
             const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
             const size_t bytes = (size_t{map_.max_entries()} * kElem + page - 1) / page * page;

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "sys/unique_fd.h"
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer {
 
@@ -140,7 +140,7 @@ private:
         type_ = static_cast<bpf_map_type>(info.type);
         max_entries_ = info.max_entries;
         if (info.key_size != sizeof(K) || info.value_size != sizeof(V))
-            throw Error("Datapath.MapLayout", "map " + name_ + " has key/value sizes " + std::to_string(info.key_size) + "/" +
+            throw errors::datapath_map_layout("map " + name_ + " has key/value sizes " + std::to_string(info.key_size) + "/" +
                                                   std::to_string(info.value_size) + ", this build expects " +
                                                   std::to_string(sizeof(K)) + "/" + std::to_string(sizeof(V)) +
                                                   "; the pinned data plane is from another version: `xpeer teardown` then `xpeer reconcile` rebuilds it");

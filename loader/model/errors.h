@@ -75,6 +75,7 @@
     X(invalid_ipv6_cidr_block_not_in_vpc, InvalidIpv6CidrBlockNotInVpc, "InvalidIpv6CidrBlock.NotInVpc") \
     X(invalid_ipv6_cidr_block_overlapped, InvalidIpv6CidrBlockOverlapped, "InvalidIpv6CidrBlock.Overlapped") \
     X(invalid_ipv6_cidr_block_size, InvalidIpv6CidrBlockSize, "InvalidIpv6CidrBlock.Size") \
+    X(invalid_ipv6_cidr_block_vpc_has_ipv6, InvalidIpv6CidrBlockVpcHasIpv6, "InvalidIpv6CidrBlock.VpcHasIpv6") \
     X(invalid_ipv6_cidr_block_vpc_has_no_ipv6, InvalidIpv6CidrBlockVpcHasNoIpv6, "InvalidIpv6CidrBlock.VpcHasNoIpv6") \
     X(invalid_link_type_intra_region, InvalidLinkTypeIntraRegion, "InvalidLinkType.IntraRegion") \
     X(invalid_link_type_unknown, InvalidLinkTypeUnknown, "InvalidLinkType.Unknown") \

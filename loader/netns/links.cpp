@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "model/error.h"
+#include "model/errors.h"
 #include "netns/netns.h"
 #include "netns/policy_rules.h"
 #include "netns/rtnl.h"
@@ -27,12 +27,12 @@ void check_spec(const VswitchLinkSpec& s) {
     check_ifname(s.vpc_ifname);
     const std::string of = "vSwitch link " + s.vpc_ifname;
     if (s.table == 0 || (s.table >= RT_TABLE_DEFAULT && s.table <= RT_TABLE_LOCAL) || s.table > 0xffffffffu - 1000)
-        throw Error("InvalidParameter.RouteTable",
+        throw errors::invalid_parameter_route_table(
                     of + ": route table " + std::to_string(s.table) + " is reserved or out of range");
     if (s.cidr.family() != Family::V4 || s.gateway.family != Family::V4)
-        throw Error("InvalidParameter.Family", of + ": cidr and gateway must be IPv4");
+        throw errors::invalid_parameter_family(of + ": cidr and gateway must be IPv4");
     if ((s.ipv6_cidr && s.ipv6_cidr->family() != Family::V6) || (s.gateway6 && s.gateway6->family != Family::V6))
-        throw Error("InvalidParameter.Family", of + ": ipv6_cidr and gateway6 must be IPv6");
+        throw errors::invalid_parameter_family(of + ": ipv6_cidr and gateway6 must be IPv6");
 }
 
 bool is_veth(rtnl_link* link) {
@@ -96,9 +96,9 @@ void make_veth(const VswitchLinkSpec& s) {
             if (s.ifindex_below) {
                 const uint32_t idx = lowest_free_ifindex();
                 if (idx >= s.ifindex_below)
-                    throw Error("QuotaExceeded.DatapathIfindex", "veth " + s.datapath_ifname + ": no ifindex below " +
-                                                                     std::to_string(s.ifindex_below) + " is free in " +
-                                                                     where(s.datapath_netns));
+                    throw errors::quota_exceeded_datapath_ifindex("veth " + s.datapath_ifname + ": no ifindex below " +
+                                                                      std::to_string(s.ifindex_below) + " is free in " +
+                                                                      where(s.datapath_netns));
                 rtnl_link_set_ifindex(veth.get(), static_cast<int>(idx));
             }
             const int err = nl.call(rtnl_link_add(nl.get(), veth.get(), NLM_F_CREATE | NLM_F_EXCL));
@@ -203,7 +203,7 @@ void configure(const VswitchLinkSpec& s) {
 void check_prefix(const std::string& ifname, const IpAddr& ip, uint8_t prefix_len) {
     check_ifname(ifname);
     if (prefix_len > ip.bits())
-        throw Error("InvalidParameter.PrefixLength",
+        throw errors::invalid_parameter_prefix_length(
                     ip.str() + "/" + std::to_string(prefix_len) + " on " + ifname + ": prefix length out of range");
 }
 
@@ -243,7 +243,7 @@ VswitchLink create_vswitch_link(const VswitchLinkSpec& s) {
     try {
         configure(s);
         if (auto link = find_vswitch_link(s)) return *link;
-        throw Error("InternalError.VswitchLink",
+        throw errors::internal_error_vswitch_link(
                     "veth " + s.datapath_ifname + " <-> " + s.vpc_ifname + " vanished while being set up");
     } catch (...) {
         if (created) {

@@ -17,7 +17,7 @@
 #include <climits>
 #include <cstring>
 
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer::netns {
 namespace {
@@ -27,7 +27,7 @@ constexpr const char* kRunDir = "/run/netns";
 std::string path_of(const std::string& name) {
     if (name.empty() || name.size() > NAME_MAX || name == "." || name == ".." ||
         name.find('/') != std::string::npos)
-        throw Error("InvalidNetnsName.Malformed",
+        throw errors::invalid_netns_name_malformed(
                     "invalid network namespace name '" + name +
                         "': 1 to 255 characters, no '/', not '.' or '..'");
     return std::string(kRunDir) + "/" + name;
@@ -136,7 +136,7 @@ void detail::enter(const Fd& ns, const std::string& name) {
 }
 
 void exec(const std::string& name, const std::vector<std::string>& argv) {
-    if (argv.empty()) throw Error("InvalidParameter.Command", "exec in netns '" + name + "': empty command");
+    if (argv.empty()) throw errors::invalid_parameter_command("exec in netns '" + name + "': empty command");
     detail::enter(open(name), name);
     std::vector<char*> args;
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -147,7 +147,7 @@ void exec(const std::string& name, const std::vector<std::string>& argv) {
 
 void set_sysctl(const std::string& netns, const std::string& key_path, const std::string& value) {
     if (key_path.empty() || key_path.front() == '/' || ("/" + key_path + "/").find("/../") != std::string::npos)
-        throw Error("InvalidParameter.Sysctl", "invalid sysctl key '" + key_path + "'");
+        throw errors::invalid_parameter_sysctl("invalid sysctl key '" + key_path + "'");
     const std::string path = "/proc/sys/" + key_path;
     const std::string where = netns.empty() ? "the current netns" : "netns '" + netns + "'";
     run_in(netns, [&] {

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <utility>
 
-#include "model/error.h"
+#include "model/errors.h"
 #include "netns/netns.h"
 #include "netns/rtnl.h"
 
@@ -82,7 +82,7 @@ void remove_rule(Rtnl& nl, const PolicyRule& rule) {
             }
             if (!present) return;
             if (*first != rule.from)
-                throw Error("IncorrectRuleState.Ambiguous",
+                throw errors::incorrect_rule_state_ambiguous(
                             "cannot delete " + rule_str(rule) + ": the kernel would delete " +
                                 rule_str({*first, rule.table, rule.priority}) + ", which comes first");
         }
@@ -108,9 +108,9 @@ std::vector<PolicyRule> list_rules(const std::string& ns, uint32_t min_priority,
 
 void delete_rule(const std::string& ns, const PolicyRule& rule) {
     if (rule.table == 0)
-        throw Error("InvalidParameter.RouteTable", rule_str(rule) + ": table 0 would match a rule of any table");
+        throw errors::invalid_parameter_route_table(rule_str(rule) + ": table 0 would match a rule of any table");
     if (rule.from.prefix_len > rule.from.addr.bits())
-        throw Error("InvalidParameter.PrefixLength", rule_str(rule) + ": prefix length out of range");
+        throw errors::invalid_parameter_prefix_length(rule_str(rule) + ": prefix length out of range");
     if (!present(ns)) return;
     netns::run_in(ns, [&] {
         Rtnl nl(ns);

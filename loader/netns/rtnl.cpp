@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "model/error.h"
+#include "model/errors.h"
 #include "netns/netns.h"
 
 namespace xpeer::links {
@@ -93,11 +93,11 @@ AddrPtr nl_ip(const IpAddr& a, unsigned prefix_len) {
 
 void check_ifname(const std::string& name) {
     if (name.size() >= IFNAMSIZ)
-        throw Error("InvalidParameter.InterfaceName", "interface name '" + name + "' is " +
+        throw errors::invalid_parameter_interface_name("interface name '" + name + "' is " +
                                                           std::to_string(name.size()) + " characters long; at most " +
                                                           std::to_string(IFNAMSIZ - 1) + " allowed");
     if (name.empty() || name == "." || name == ".." || name.find_first_of("/: \t\n") != std::string::npos)
-        throw Error("InvalidParameter.InterfaceName",
+        throw errors::invalid_parameter_interface_name(
                     "interface name '" + name + "' is invalid: no '/', ':', whitespace, '.' or '..'");
 }
 

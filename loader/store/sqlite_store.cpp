@@ -299,7 +299,7 @@ bool SqliteStore::has_vpcs() { return Statement(db_, "SELECT 1 FROM vpcs LIMIT 1
 void SqliteStore::update_vpc(const Vpc& v) {
     Statement s(db_, "UPDATE vpcs SET name = ?, ipv6_cidr = ? WHERE id = ?", v.name, v.ipv6_cidr, v.id);
     s.run();
-    if (s.changes() == 0) throw Error("InvalidVpcId.NotFound", "Vpc " + v.id + " not found in the store");
+    if (s.changes() == 0) throw errors::not_found(errors::Kind::Vpc, v.id);
 }
 
 void SqliteStore::delete_vpc(const std::string& id) {

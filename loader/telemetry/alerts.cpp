@@ -3,7 +3,7 @@
 #include <cmath>
 #include <regex>
 
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer::alerts {
 
@@ -20,7 +20,7 @@ Metric metric_from_string(const std::string& s) {
     if (s == "utilization") return Metric::Utilization;
     if (s == "loss") return Metric::Loss;
     if (s == "bps") return Metric::Bps;
-    throw Error("InvalidAlertMetric", "unknown metric '" + s + "'; metrics are utilization, loss and bps");
+    throw errors::invalid_alert_metric("unknown metric '" + s + "'; metrics are utilization, loss and bps");
 }
 
 double value_of(Metric m, const telemetry::LinkRate& r) {
@@ -50,16 +50,16 @@ Change evaluate(const Rule& rule, State& state, double value, int64_t now) {
 }
 
 void check(const Rule& rule) {
-    if (!std::isfinite(rule.threshold)) throw Error("InvalidAlert.Threshold", "the threshold must be a finite number");
-    if (rule.threshold < 0) throw Error("InvalidAlert.Threshold", "the threshold cannot be negative");
+    if (!std::isfinite(rule.threshold)) throw errors::invalid_alert_threshold("the threshold must be a finite number");
+    if (rule.threshold < 0) throw errors::invalid_alert_threshold("the threshold cannot be negative");
     if ((rule.metric == Metric::Loss || rule.metric == Metric::Utilization) && rule.threshold > 1)
-        throw Error("InvalidAlert.Threshold", to_string(rule.metric) + " is a ratio from 0 to 1, not " + std::to_string(rule.threshold));
+        throw errors::invalid_alert_threshold(to_string(rule.metric) + " is a ratio from 0 to 1, not " + std::to_string(rule.threshold));
     if (rule.metric == Metric::Bps && rule.threshold > kMaxBps)
-        throw Error("InvalidAlert.Threshold", "a bps threshold is at most 1e12 (1 Tbit/s), not " + std::to_string(rule.threshold));
-    if (rule.for_seconds < 1) throw Error("InvalidAlert.Window", "the window (--for) must be at least 1 s");
+        throw errors::invalid_alert_threshold("a bps threshold is at most 1e12 (1 Tbit/s), not " + std::to_string(rule.threshold));
+    if (rule.for_seconds < 1) throw errors::invalid_alert_window("the window (--for) must be at least 1 s");
     static const std::regex url(R"(http://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[^\s]*)?)");
     if (!rule.webhook.empty() && !std::regex_match(rule.webhook, url))
-        throw Error("InvalidAlert.Webhook", "webhook '" + rule.webhook + "' is not an http://host[:port]/path URL");
+        throw errors::invalid_alert_webhook("webhook '" + rule.webhook + "' is not an http://host[:port]/path URL");
 }
 
 }  // namespace xpeer::alerts

@@ -24,7 +24,7 @@
 #include <fstream>
 #include <functional>
 
-#include "model/error.h"
+#include "model/errors.h"
 #include "netns/links.h"
 #include "netns/policy_rules.h"
 #include "netns/xdp.h"
@@ -567,12 +567,12 @@ TEST_CASE("links: a killed command's leftover links and rules are listed and del
     CHECK_NOTHROW(links::delete_rule(unique_ns("missing"), {Cidr::parse("10.2.0.0/24"), 102, 1102}));
     CHECK(strs(links::list_rules(vpc, lo, hi)) == with_stock(three));
     CHECK(error_code([&] { links::delete_rule(vpc, {Cidr::parse("10.2.0.0/24"), 0, 1102}); }) ==
-          "InvalidParameter.RouteTable");
+          errors::code::InvalidParameterRouteTable);
 
     // A `from all` rule behind 10.2.0.0/24 at the same priority: deleting it would take 10.2.0.0/24.
     add_rule_from_all(vpc, AF_INET, 102, 1102);
     CHECK(error_code([&] { links::delete_rule(vpc, {Cidr::parse("0.0.0.0/0"), 102, 1102}); }) ==
-          "IncorrectRuleState.Ambiguous");
+          errors::code::IncorrectRuleStateAmbiguous);
     CHECK(strs(links::list_rules(vpc, 1102, 1102)) == Names{"from 10.2.0.0/24 lookup 102 prio 1102",
                                                              "from 0.0.0.0/0 lookup 102 prio 1102",
                                                              "from fd00:2::/64 lookup 102 prio 1102"});
