@@ -12,7 +12,7 @@
 
 #include "controller/controller.h"
 #include "fake_dataplane.h"
-#include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer::testing {
 
@@ -91,7 +91,7 @@ struct World {
     }
 };
 
-// The code of the Error fn throws, "" if it throws none.
+// The code of the Error fn throws, "" if it throws none; compare it with errors::code::*.
 inline std::string error_code(const std::function<void()>& fn) {
     try {
         fn();
