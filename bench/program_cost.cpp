@@ -15,7 +15,7 @@
 #include "bench.skel.h"
 #include "model/error.h"
 #include "netns/netns.h"
-#include "router_unaccounted.skel.h"
+#include "router.skel.h"
 #include "sys/unique_fd.h"
 
 namespace xpeer::bench {
@@ -27,27 +27,30 @@ struct BenchDeleter {
     void operator()(bench_bpf* s) const { bench_bpf__destroy(s); }
 };
 
-// xp_router built without counters and policer, on the maps pinned beside `pin`.
+// A second xp_router, loaded with xp_unaccounted set (no counters, no policer), on the maps
+// pinned beside `pin`.
 class Unaccounted {
 public:
-    explicit Unaccounted(const std::string& pin) : skel_(router_unaccounted_bpf__open()) {
-        if (!skel_) throw SystemError("open router_unaccounted", errno);
+    explicit Unaccounted(const std::string& pin) : skel_(router_bpf__open()) {
+        if (!skel_) throw SystemError("open the router's skeleton", errno);
+        skel_->rodata->xp_unaccounted = true;
         bpf_map* map;
         bpf_object__for_each_map(map, skel_->obj) {
+            if (bpf_map__is_internal(map)) continue;  // its .rodata, holding the setting above
             const std::string path = folder_of(pin) + "/" + bpf_map__name(map);
             UniqueFd fd(bpf_obj_get(path.c_str()));
             if (fd.get() < 0) throw SystemError("bpf_obj_get " + path, errno);
             if (int err = bpf_map__reuse_fd(map, fd.get()); err) throw SystemError("bpf_map__reuse_fd " + path, -err);
         }
-        if (int err = router_unaccounted_bpf__load(skel_.get()); err) throw SystemError("load router_unaccounted", -err);
+        if (int err = router_bpf__load(skel_.get()); err) throw SystemError("load the unaccounted router", -err);
     }
     int fd() const { return bpf_program__fd(skel_->progs.xp_router); }
 
 private:
     struct Deleter {
-        void operator()(router_unaccounted_bpf* s) const { router_unaccounted_bpf__destroy(s); }
+        void operator()(router_bpf* s) const { router_bpf__destroy(s); }
     };
-    std::unique_ptr<router_unaccounted_bpf, Deleter> skel_;
+    std::unique_ptr<router_bpf, Deleter> skel_;
 };
 
 }  // namespace

@@ -20,7 +20,7 @@ struct CostTrial {
     double ns = 0;           // the program's own, per packet: the trial's mean
     double baseline_ns = 0;  // xb_cost with the empty program
     uint32_t retval = 0;     // the program's XDP action
-    // With `paired_unaccounted`, the same router built without counters and policer, run right
+    // With `paired_unaccounted`, the same router without counters and policer, run right
     // after it in each round: their difference does not drift with the host's load.
     double unaccounted_ns = 0;
     uint32_t unaccounted_retval = 0;
@@ -33,7 +33,7 @@ struct CostTrial {
 };
 
 // pin: the pinned router. paired_unaccounted: in each trial, also the same router built without
-// counters and policer (bpf/router_unaccounted.bpf.c), loaded on the maps pinned beside `pin`.
+// counters and policer (bpf/router.bpf.c with xp_unaccounted set), loaded on the maps pinned beside `pin`.
 // dst_count > 1: each repeat's destination is the frame's plus a random 0 .. dst_count - 1; the
 // program then runs untimed until it has seen about 95% of them, so that caches are warm.
 std::vector<CostTrial> program_cost(const std::string& pin, bool paired_unaccounted, const Endpoint& ingress,

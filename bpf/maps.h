@@ -7,11 +7,11 @@
 #include <bpf/bpf_helpers.h>
 #include "xpeer/bpf_abi.h"
 
-/* 1 only in router_unaccounted.bpf.c: the router without counters and policer, which tools/bench
- * runs beside the real one to measure what they cost. */
-#ifndef XP_UNACCOUNTED
-#define XP_UNACCOUNTED 0
-#endif
+/* True only in tools/bench's copy of the router, set through the skeleton's rodata before load:
+ * the router without counters and policer, run beside the real one to measure what they cost.
+ * xp_router reads it once and runs a copy of its core in which it is a constant (the accounted
+ * argument of the counting helpers); the verifier removes the copy that the value rules out. */
+const volatile bool xp_unaccounted = false;
 
 /* Per CPU: key cpu * XP_PORTS_PER_CPU + ifindex. An array, so that finding the ingress port costs
  * no hash: the loader keeps the datapath side's ifindexes below XP_MAX_PORTS. An element whose vpc

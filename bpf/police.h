@@ -36,17 +36,18 @@ static __always_inline void refill(struct xp_policer *b, const struct xp_peering
 }
 
 /* link: peering slot * XP_DIR_MAX + direction; counters: this CPU's element of it, holding the
- * stash (none: no stash). True if the packet may pass. A packet is paid from this CPU's stash
+ * stash (none: no stash); accounted: false polices nothing (xp_unaccounted). True if the packet may pass. A packet is paid from this CPU's stash
  * when it can be; otherwise the CPU takes what it lacks, and up to a stash's worth more, from the
  * shared bucket under its lock. */
-static __always_inline bool police(__u32 link, struct xp_link_counters *counters, const struct xp_peering *p, __u32 len)
+static __always_inline bool police(__u32 link, struct xp_link_counters *counters, const struct xp_peering *p, __u32 len,
+				   bool accounted)
 {
 	__u64 *stash = counters ? &counters->policer_stash : 0;
 	struct xp_policer *b;
 	__u64 now, chunk, have = 0, need, grant = 0;
 	bool pass;
 
-	if (XP_UNACCOUNTED || !p->rate_bytes)
+	if (!accounted || !p->rate_bytes)
 		return true; /* unlimited */
 	chunk = p->burst_bytes >> XP_STASH_SHIFT;
 	if (stash) {

@@ -244,9 +244,10 @@ static __always_inline bool is_forward(enum xp_reason reason)
  * takes word loads (through a void pointer clang copies it a byte at a time).
  * ip_len: the IP packet's length, charged to the bandwidth of a peering crossing (bandwidth is
  * IP traffic, as clouds sell it: the Ethernet header between namespaces is not part of it).
- * ttl: the packet's TTL or hop limit; one that would expire is dropped before it costs tokens. */
+ * ttl: the packet's TTL or hop limit; one that would expire is dropped before it costs tokens.
+ * accounted: false polices nothing (stats.h). */
 static __always_inline enum xp_reason decide(__u32 vpc, const __u32 *dst, bool is_v6, __u32 ip_len, __u8 ttl,
-					     struct decision *d)
+					     struct decision *d, bool accounted)
 {
 	__u32 zero = 0, slot;
 	const struct xp_control *ctl = bpf_map_lookup_elem(&xp_control, &zero);
@@ -294,8 +295,8 @@ static __always_inline enum xp_reason decide(__u32 vpc, const __u32 *dst, bool i
 		if (!d->peering->active)
 			return XP_REASON_DROP_INACTIVE;
 	}
-	d->link_counters = this_cpu_link(d->cpu, d->link);
-	if (!police(d->link, d->link_counters, d->peering, ip_len))
+	d->link_counters = this_cpu_link(d->cpu, d->link, accounted);
+	if (!police(d->link, d->link_counters, d->peering, ip_len, accounted))
 		return XP_REASON_DROP_POLICER;
 	return reason;
 }

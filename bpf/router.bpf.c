@@ -24,7 +24,7 @@ static __always_inline bool is_link_scope_v6(const struct ipv6hdr *ip6)
 }
 
 static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, struct xp_port *port,
-				    __u32 len, bool is_v6, __u32 cpu)
+				    __u32 len, bool is_v6, __u32 cpu, bool accounted)
 {
 	struct iphdr *ip = 0;
 	struct ipv6hdr *ip6 = 0;
@@ -52,13 +52,13 @@ static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, struct
 		dst = &ip->daddr;
 		ttl = ip->ttl;
 	}
-	count_port(&port->rx, len);
+	count_port(&port->rx, len, accounted);
 
 	d.cpu = cpu;
-	reason = decide(port->vpc, dst, is_v6, len - sizeof(*eth), ttl, &d);
-	count_verdict(cpu, reason, d.cache, len);
+	reason = decide(port->vpc, dst, is_v6, len - sizeof(*eth), ttl, &d, accounted);
+	count_verdict(cpu, reason, d.cache, len, accounted);
 	if (!d.link_counters)
-		d.link_counters = this_cpu_link(cpu, d.link);
+		d.link_counters = this_cpu_link(cpu, d.link, accounted);
 	count_link(d.link_counters, reason, len - sizeof(*eth)); /* a link carries IP traffic: that is what is billed */
 	if (!is_forward(reason))
 		return XDP_DROP;
@@ -68,23 +68,23 @@ static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, struct
 		ip6->hop_limit--;
 	else
 		ipv4_decrease_ttl(ip);
-	count_egress(cpu, d.route->target, len);
+	count_egress(cpu, d.route->target, len, accounted);
 	return bpf_redirect(d.route->target, 0);
 
 malformed:
-	count_reason(cpu, XP_REASON_DROP_MALFORMED, len);
+	count_reason(cpu, XP_REASON_DROP_MALFORMED, len, accounted);
 	return XDP_DROP;
 link_scope:
-	count_reason(cpu, XP_REASON_PASS_LINK_LOCAL, len);
+	count_reason(cpu, XP_REASON_PASS_LINK_LOCAL, len, accounted);
 	return XDP_PASS;
 spoofed:
-	count_port(&port->rx, len);
-	count_reason(cpu, XP_REASON_DROP_SPOOFED, len);
+	count_port(&port->rx, len, accounted);
+	count_reason(cpu, XP_REASON_DROP_SPOOFED, len, accounted);
 	return XDP_DROP;
 }
 
-SEC("xdp")
-int xp_router(struct xdp_md *ctx)
+/* accounted: a constant (stats.h) */
+static __always_inline int route_frame(struct xdp_md *ctx, bool accounted)
 {
 	struct cursor c = { .pos = (void *)(long)ctx->data, .end = (void *)(long)ctx->data_end };
 	__u32 len = ctx->data_end - ctx->data;
@@ -96,20 +96,30 @@ int xp_router(struct xdp_md *ctx)
 
 	port = this_cpu_port(cpu, ifindex);
 	if (!port || !port->vpc) {
-		count_reason(cpu, XP_REASON_UNKNOWN_PORT, len);
+		count_reason(cpu, XP_REASON_UNKNOWN_PORT, len, accounted);
 		return XDP_PASS;
 	}
 	proto = parse_eth(&c, &eth);
 	if (proto == bpf_htons(ETH_P_IP))
-		return route_ip(&c, eth, port, len, false, cpu);
+		return route_ip(&c, eth, port, len, false, cpu, accounted);
 	if (proto == bpf_htons(ETH_P_IPV6))
-		return route_ip(&c, eth, port, len, true, cpu);
+		return route_ip(&c, eth, port, len, true, cpu, accounted);
 	if (proto < 0) {
-		count_reason(cpu, XP_REASON_DROP_MALFORMED, len);
+		count_reason(cpu, XP_REASON_DROP_MALFORMED, len, accounted);
 		return XDP_DROP;
 	}
-	count_reason(cpu, XP_REASON_PASS_NOT_IP, len);
+	count_reason(cpu, XP_REASON_PASS_NOT_IP, len, accounted);
 	return XDP_PASS;
+}
+
+/* One read of the setting per packet, not one per counter: each copy of route_frame has it as a
+ * constant, and the verifier drops the copy the loaded value rules out. */
+SEC("xdp")
+int xp_router(struct xdp_md *ctx)
+{
+	if (xp_unaccounted)
+		return route_frame(ctx, false);
+	return route_frame(ctx, true);
 }
 
 SEC("xdp")

@@ -1,5 +1,7 @@
 /* Counters: every packet is counted once by reason (and, if it asked the route cache, by its
- * answer); packets that touch a peering connection or a vSwitch link are also counted on that link. */
+ * answer); packets that touch a peering connection or a vSwitch link are also counted on that link.
+ * accounted: a constant, false only in the copy of the router that xp_unaccounted selects, which
+ * counts nothing. */
 #ifndef XPEER_BPF_STATS_H
 #define XPEER_BPF_STATS_H
 
@@ -8,11 +10,11 @@
 #define XP_CACHE_NOT_ASKED XP_CACHE_RESULT_MAX
 
 /* cache: an enum xp_cache_result, or XP_CACHE_NOT_ASKED */
-static __always_inline void count_verdict(__u32 cpu, enum xp_reason reason, __u32 cache, __u32 len)
+static __always_inline void count_verdict(__u32 cpu, enum xp_reason reason, __u32 cache, __u32 len, bool accounted)
 {
 	struct xp_verdicts *v;
 
-	if (XP_UNACCOUNTED)
+	if (!accounted)
 		return;
 	v = this_cpu_elem(&xp_verdicts, cpu, XP_VERDICTS_PER_CPU, 0);
 	if (!v)
@@ -25,37 +27,37 @@ static __always_inline void count_verdict(__u32 cpu, enum xp_reason reason, __u3
 		v->cache[cache]++;
 }
 
-static __always_inline void count_reason(__u32 cpu, enum xp_reason reason, __u32 len)
+static __always_inline void count_reason(__u32 cpu, enum xp_reason reason, __u32 len, bool accounted)
 {
-	count_verdict(cpu, reason, XP_CACHE_NOT_ASKED, len);
+	count_verdict(cpu, reason, XP_CACHE_NOT_ASKED, len, accounted);
 }
 
 /* c: the rx or tx counters of this_cpu_port() */
-static __always_inline void count_port(struct xp_counters *c, __u32 len)
+static __always_inline void count_port(struct xp_counters *c, __u32 len, bool accounted)
 {
-	if (XP_UNACCOUNTED)
+	if (!accounted)
 		return;
 	c->packets++;
 	c->bytes += len;
 }
 
 /* The port a forwarded packet leaves through: its tx counters. */
-static __always_inline void count_egress(__u32 cpu, __u32 ifindex, __u32 len)
+static __always_inline void count_egress(__u32 cpu, __u32 ifindex, __u32 len, bool accounted)
 {
 	struct xp_port *out;
 
-	if (XP_UNACCOUNTED)
+	if (!accounted)
 		return;
 	out = this_cpu_port(cpu, ifindex);
 	if (out)
-		count_port(&out->tx, len);
+		count_port(&out->tx, len, accounted);
 }
 
 /* This CPU's element of a link (peering slot * XP_DIR_MAX + direction): its counters and its
  * policer stash. None for XP_NO_LINK, nor in the build without counters. */
-static __always_inline struct xp_link_counters *this_cpu_link(__u32 cpu, __u32 link)
+static __always_inline struct xp_link_counters *this_cpu_link(__u32 cpu, __u32 link, bool accounted)
 {
-	if (XP_UNACCOUNTED || link == XP_NO_LINK)
+	if (!accounted || link == XP_NO_LINK)
 		return 0;
 	return this_cpu_elem(&xp_link_stats, cpu, XP_LINKS_PER_CPU, link);
 }

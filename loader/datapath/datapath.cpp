@@ -125,6 +125,7 @@ Datapath Datapath::open_or_load(const std::string& dir) {
     if (!skel) throw SystemError("open BPF skeleton", errno);
     bpf_map* map;
     bpf_object__for_each_map(map, skel->obj) {
+        if (bpf_map__is_internal(map)) continue;  // .rodata: this program's own settings, never pinned
         std::string path = dir + "/" + bpf_map__name(map);
         if (int err = bpf_map__set_pin_path(map, path.c_str()); err) throw SystemError("bpf_map__set_pin_path " + path, err);
     }
@@ -195,6 +196,7 @@ Datapath::ProgramSwap Datapath::replace_programs(const std::string& dir) {
     size_per_cpu_maps(skel->obj);
     bpf_map* map;
     bpf_object__for_each_map(map, skel->obj) {
+        if (bpf_map__is_internal(map)) continue;  // .rodata: the new program's own, not shared
         const std::string path = dir + "/" + bpf_map__name(map);
         check_layout(path, map);
         if (int err = bpf_map__set_pin_path(map, path.c_str()); err) throw SystemError("bpf_map__set_pin_path " + path, err);
