@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "xpeer/bpf_abi.h"
+#include "xpeer/bench_abi.h"
 
 struct bench_bpf;
 

@@ -24,6 +24,7 @@
 #include "netns/links.h"
 #include "netns/xdp.h"
 #include "sys/unique_fd.h"
+#include "xpeer/bpf_abi.h"
 
 using namespace xpeer;
 

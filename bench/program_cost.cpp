@@ -17,6 +17,7 @@
 #include "netns/netns.h"
 #include "router.skel.h"
 #include "sys/unique_fd.h"
+#include "xpeer/bench_abi.h"
 
 namespace xpeer::bench {
 namespace {

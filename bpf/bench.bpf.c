@@ -12,7 +12,7 @@
 #include <linux/udp.h>
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
-#include "xpeer/bpf_abi.h"
+#include "xpeer/bench_abi.h"
 #include "rewrite.h"
 
 char LICENSE[] SEC("license") = "GPL";
