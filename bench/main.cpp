@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "cli/exit_status.h"
-#include "frame.h"
+#include "frame_builder.h"
 #include "program_cost.h"
 #include "live_generator.h"
 #include "netns/netns.h"
@@ -95,7 +95,10 @@ int main(int argc, char** argv) {
             throw Error("MissingParameter", "--smac, --dmac, --src and --dst describe the frame");
         if (!parse_mac(smac) || !parse_mac(dmac)) throw Error("InvalidMac", "--smac and --dmac must be MAC addresses");
         if (!cost_pin.empty()) {
-            auto frame = bench::udp_frame(*parse_mac(smac), *parse_mac(dmac), IpAddr::parse(src), IpAddr::parse(dst));
+            frames::UdpFrameSpec spec{.smac = *parse_mac(smac), .dmac = *parse_mac(dmac), .src = IpAddr::parse(src),
+                                      .dst = IpAddr::parse(dst), .sport = 9, .dport = 9, .fill = 0};
+            spec.payload = XB_COST_FRAME_LEN - frames::udp_headers_len(spec.src.family);
+            const auto frame = frames::udp_frame(spec).bytes;
             for (const auto& t : bench::program_cost(cost_pin, unaccounted, endpoint(cost_at), frame, count, repeat, trials)) {
                 std::cout << "{\"ns\": " << t.ns << ", \"fastest_ns\": " << t.fastest_ns << ", \"baseline_ns\": " << t.baseline_ns
                           << ", \"retval\": " << t.retval;

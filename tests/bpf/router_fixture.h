@@ -18,9 +18,16 @@
 #include "compiler/compiler.h"
 #include "datapath/datapath.h"
 #include "datapath/reconcile.h"
-#include "packet.h"
+#include "frame_builder.h"
 
 namespace xpeer::test {
+
+using frames::arp_frame;
+using frames::Frame;
+using frames::frame_iphdr;
+using frames::frame_ipv6hdr;
+using frames::ipv4_checksum;
+using frames::udp_frame;
 
 // The MAC of vSwitch n's link end: side 1 the datapath's, side 2 the VPC's. Its second and third
 // 16-bit words both name the end, since the router copies MACs a word at a time.
