@@ -1,5 +1,6 @@
 #include "agent/metrics.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 
@@ -24,6 +25,15 @@ std::string labels(const LinkSample& s) {
            "\",to_vpc=\"" + (forward ? p.peer_vpc_id : p.vpc_id) + "\",account=\"" + std::to_string(forward ? p.account : p.peer_account) + "\"";
 }
 
+// The drop counters, in the order of their lines (XPEER_LINK_COUNTER_FIELDS' drop_line).
+std::vector<const LinkCounterField*> drop_fields_in_line_order() {
+    std::vector<const LinkCounterField*> drops;
+    for (const auto& f : kLinkCounterFields)
+        if (f.is_drop()) drops.push_back(&f);
+    std::sort(drops.begin(), drops.end(), [](const auto* a, const auto* b) { return a->drop_line < b->drop_line; });
+    return drops;
+}
+
 struct Family {
     std::string name, type, help;
     std::function<void(std::string& out, const std::string& name)> lines;
@@ -46,13 +56,10 @@ std::string exposition(const std::vector<LinkSample>& samples, const std::vector
          each([](const LinkSample& s) { return std::optional<double>(s.total.packets); })},
         {"xpeer_peering_dropped_packets_total", "counter", "Packets dropped on a peering connection, by direction and reason.",
          [&samples](std::string& out, const std::string& name) {
-             for (const auto& s : samples) {
-                 const std::pair<const char*, uint64_t> by_reason[] = {{"policer", s.total.drop_policer}, {"inactive", s.total.drop_inactive},
-                                                                       {"no_route", s.total.drop_no_route}, {"transit", s.total.drop_transit},
-                                                                       {"ttl", s.total.drop_ttl}};
-                 for (const auto& [reason, n] : by_reason)
-                     out += name + "{" + labels(s) + ",reason=\"" + reason + "\"} " + number(static_cast<double>(n)) + "\n";
-             }
+             for (const auto& s : samples)
+                 for (const auto* f : drop_fields_in_line_order())
+                     out += name + "{" + labels(s) + ",reason=\"" + std::string(f->drop_reason()) + "\"} " +
+                            number(static_cast<double>(s.total.*f->member)) + "\n";
          }},
         {"xpeer_peering_bandwidth_bytes_per_second", "gauge", "The connection's bandwidth per direction (absent when unlimited).",
          each([](const LinkSample& s) {

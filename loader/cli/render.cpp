@@ -1,5 +1,6 @@
 #include "cli/render.h"
 
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 
@@ -17,6 +18,15 @@ std::string dash(const std::string& s) { return s.empty() ? "-" : s; }
 std::string opt(const std::optional<IpAddr>& a) { return a ? a->str() : "-"; }
 nlohmann::json opt_json(const std::optional<Cidr>& c) { return c ? nlohmann::json(c->str()) : nlohmann::json(nullptr); }
 nlohmann::json opt_json(const std::optional<IpAddr>& a) { return a ? nlohmann::json(a->str()) : nlohmann::json(nullptr); }
+// A counter's column from its JSON name: "DropNoRoute" -> "DROP NO ROUTE".
+std::string column_header(std::string_view json) {
+    std::string h;
+    for (char ch : json) {
+        if (std::isupper(static_cast<unsigned char>(ch)) && !h.empty()) h += ' ';
+        h += static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    }
+    return h;
+}
 
 }  // namespace
 
@@ -111,10 +121,9 @@ nlohmann::json to_json(const Event& e) {
     return {{"Time", format_time(e.time)}, {"ResourceId", e.resource}, {"Status", e.status}, {"Account", e.account == 0 ? nlohmann::json("system") : nlohmann::json(e.account)}, {"Reason", e.reason}};
 }
 nlohmann::json to_json(const LinkCounters& c) {
-    return {{"Packets", c.packets},          {"Bytes", c.bytes},
-            {"DropInactive", c.drop_inactive}, {"DropNoRoute", c.drop_no_route},
-            {"DropTransit", c.drop_transit},   {"DropTtl", c.drop_ttl},
-            {"DropPolicer", c.drop_policer}};
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& f : kLinkCounterFields) j[std::string(f.json)] = c.*f.member;
+    return j;
 }
 nlohmann::json to_json(const LinkStats& s) {
     return {{"InstanceId", s.peering.id},
@@ -226,11 +235,13 @@ void table(std::ostream& out, const std::vector<Event>& es) {
     t.print(out);
 }
 void table(std::ostream& out, const std::vector<LinkStats>& ss) {
-    TextTable t({"PEERING", "NAME", "STATUS", "FROM", "TO", "PACKETS", "BYTES", "DROP INACTIVE", "DROP NO ROUTE", "DROP TRANSIT", "DROP TTL",
-                 "DROP POLICER"});
+    std::vector<std::string> header{"PEERING", "NAME", "STATUS", "FROM", "TO"};
+    for (const auto& f : kLinkCounterFields) header.push_back(column_header(f.json));
+    TextTable t(std::move(header));
     auto row = [&](const Peering& p, const std::string& from, const std::string& to, const LinkCounters& c) {
-        t.add({p.id, dash(p.name), to_string(p.status), from, to, std::to_string(c.packets), std::to_string(c.bytes), std::to_string(c.drop_inactive),
-               std::to_string(c.drop_no_route), std::to_string(c.drop_transit), std::to_string(c.drop_ttl), std::to_string(c.drop_policer)});
+        std::vector<std::string> cells{p.id, dash(p.name), to_string(p.status), from, to};
+        for (const auto& f : kLinkCounterFields) cells.push_back(std::to_string(c.*f.member));
+        t.add(std::move(cells));
     };
     for (const auto& s : ss) {
         row(s.peering, s.peering.vpc_id, s.peering.peer_vpc_id, s.a_to_b);

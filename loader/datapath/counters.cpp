@@ -1,17 +1,19 @@
 #include "datapath/counters.h"
 
+#include <iterator>
+
 namespace xpeer {
 
 LinkCounters sum(const std::vector<xp_link_counters>& per_cpu) {
+    // Each of the model's counters is the ABI's member of the same name (or this does not
+    // compile), and the ABI has no counter more: its struct holds them and the policer's stash.
+    static_assert(sizeof(xp_link_counters) == (std::size(kLinkCounterFields) + 1) * sizeof(__u64),
+                  "a counter of xp_link_counters is missing from XPEER_LINK_COUNTER_FIELDS");
     LinkCounters s;
     for (const auto& c : per_cpu) {
-        s.packets += c.packets;
-        s.bytes += c.bytes;
-        s.drop_inactive += c.drop_inactive;
-        s.drop_no_route += c.drop_no_route;
-        s.drop_transit += c.drop_transit;
-        s.drop_ttl += c.drop_ttl;
-        s.drop_policer += c.drop_policer;
+#define XPEER_ADD_CPU(member, json, drop_line) s.member += c.member;
+        XPEER_LINK_COUNTER_FIELDS(XPEER_ADD_CPU)
+#undef XPEER_ADD_CPU
     }
     return s;
 }

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "model/cidr.h"
+#include "model/link_counters.h"
 
 namespace xpeer {
 
@@ -79,17 +80,6 @@ struct Event {
     std::string status;
     AccountId account = 0;
     std::string reason;
-};
-
-// Counters of one direction of a peering connection, summed over CPUs.
-struct LinkCounters {
-    uint64_t packets = 0;
-    uint64_t bytes = 0;
-    uint64_t drop_inactive = 0;
-    uint64_t drop_no_route = 0;
-    uint64_t drop_transit = 0;
-    uint64_t drop_ttl = 0;
-    uint64_t drop_policer = 0;  // over the connection's bandwidth
 };
 
 // Everything the compiler needs from the store.

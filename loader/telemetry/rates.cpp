@@ -3,21 +3,26 @@
 namespace xpeer::telemetry {
 
 LinkCounters delta(const LinkCounters& b, const LinkCounters& a) {
-    bool restarted = a.packets < b.packets || a.bytes < b.bytes || a.drop_inactive < b.drop_inactive || a.drop_no_route < b.drop_no_route ||
-                     a.drop_transit < b.drop_transit || a.drop_ttl < b.drop_ttl || a.drop_policer < b.drop_policer;
-    if (restarted) return a;
-    return LinkCounters{a.packets - b.packets,           a.bytes - b.bytes,       a.drop_inactive - b.drop_inactive,
-                        a.drop_no_route - b.drop_no_route, a.drop_transit - b.drop_transit, a.drop_ttl - b.drop_ttl,
-                        a.drop_policer - b.drop_policer};
+    LinkCounters d;
+    for (const auto& f : kLinkCounterFields) {
+        if (a.*f.member < b.*f.member) return a;  // restarted
+        d.*f.member = a.*f.member - b.*f.member;
+    }
+    return d;
 }
 
 LinkCounters add(const LinkCounters& a, const LinkCounters& b) {
-    return LinkCounters{a.packets + b.packets,           a.bytes + b.bytes,       a.drop_inactive + b.drop_inactive,
-                        a.drop_no_route + b.drop_no_route, a.drop_transit + b.drop_transit, a.drop_ttl + b.drop_ttl,
-                        a.drop_policer + b.drop_policer};
+    LinkCounters s;
+    for (const auto& f : kLinkCounterFields) s.*f.member = a.*f.member + b.*f.member;
+    return s;
 }
 
-uint64_t drops(const LinkCounters& c) { return c.drop_inactive + c.drop_no_route + c.drop_transit + c.drop_ttl + c.drop_policer; }
+uint64_t drops(const LinkCounters& c) {
+    uint64_t n = 0;
+    for (const auto& f : kLinkCounterFields)
+        if (f.is_drop()) n += c.*f.member;
+    return n;
+}
 
 LinkRate rate(const LinkCounters& d, double seconds, int64_t bandwidth_mbps) {
     LinkRate r;
