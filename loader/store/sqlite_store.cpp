@@ -1,4 +1,5 @@
 #include "store/sqlite_store.h"
+#include "store/counters_text.h"
 #include "store/rows.h"
 #include "store/statement.h"
 
@@ -137,6 +138,19 @@ DROP TABLE prices;
 ALTER TABLE prices_v6 RENAME TO prices;
 )sql";
 
+// Version 7: a deleted connection's final counters in the one format of link_readings
+// (store/counters_text.h), so that a new counter needs no column. Values are the bit patterns of
+// unsigned counters: %llu writes them back as they were.
+constexpr const char* kSchemaV7 = R"sql(
+CREATE TABLE archived_counters_v7 (
+  pcc TEXT NOT NULL REFERENCES peerings(id), direction INTEGER NOT NULL, counters TEXT NOT NULL, PRIMARY KEY (pcc, direction));
+INSERT INTO archived_counters_v7 (pcc, direction, counters)
+  SELECT pcc, direction, printf('%llu,%llu,%llu,%llu,%llu,%llu,%llu', packets, bytes, drop_inactive, drop_no_route, drop_transit,
+                                drop_ttl, drop_policer) FROM archived_counters;
+DROP TABLE archived_counters;
+ALTER TABLE archived_counters_v7 RENAME TO archived_counters;
+)sql";
+
 // Reads route rows, deriving ids with the store's salt.
 auto route_reader(uint64_t salt) {
     return [salt](const Statement& s) { return read_route(s, salt); };
@@ -237,6 +251,7 @@ void SqliteStore::create_schema() {
         exec(kSchemaV4);
         exec(kSchemaV5);
         exec(kSchemaV6);
+        exec(kSchemaV7);
         Statement(db_, "INSERT INTO meta (key, value) VALUES ('schema_version', ?)", std::to_string(kSchemaVersion)).run();
     } else if (*version < kSchemaVersion) {
         if (*version < 2) exec(kSchemaV2);
@@ -244,6 +259,7 @@ void SqliteStore::create_schema() {
         if (*version < 4) exec(kSchemaV4);
         if (*version < 5) exec(kSchemaV5);
         if (*version < 6) exec(kSchemaV6);
+        if (*version < 7) exec(kSchemaV7);
         Statement(db_, "UPDATE meta SET value = ? WHERE key = 'schema_version'", std::to_string(kSchemaVersion)).run();
     } else if (*version > kSchemaVersion) {
         throw errors::store_schema_version(path_ + " has schema version " + std::to_string(*version) + ", newer than the " +
@@ -435,19 +451,14 @@ void SqliteStore::update_peering(const Peering& p) {
 }
 
 void SqliteStore::archive_counters(const std::string& pcc, Direction direction, const LinkCounters& c) {
-    Statement(db_,
-              "INSERT OR REPLACE INTO archived_counters (pcc, direction, packets, bytes, drop_inactive, drop_no_route, "
-              "drop_transit, drop_ttl, drop_policer) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              pcc, direction, c.packets, c.bytes, c.drop_inactive, c.drop_no_route, c.drop_transit, c.drop_ttl, c.drop_policer)
+    Statement(db_, "INSERT OR REPLACE INTO archived_counters (pcc, direction, counters) VALUES (?, ?, ?)", pcc, direction, counters_text(c))
         .run();
 }
 
 std::optional<LinkCounters> SqliteStore::archived_counters(const std::string& pcc, Direction direction) {
     return one<LinkCounters>(
-        db_, [](const Statement& s) { return LinkCounters{s.u64(0), s.u64(1), s.u64(2), s.u64(3), s.u64(4), s.u64(5), s.u64(6)}; },
-        "SELECT packets, bytes, drop_inactive, drop_no_route, drop_transit, drop_ttl, drop_policer FROM archived_counters "
-        "WHERE pcc = ? AND direction = ?",
-        pcc, direction);
+        db_, [](const Statement& s) { return parse_counters(s.text(0), "archived_counters"); },
+        "SELECT counters FROM archived_counters WHERE pcc = ? AND direction = ?", pcc, direction);
 }
 
 // ---- route entries

@@ -25,7 +25,7 @@ private:
 // Writers from several processes serialize on BEGIN IMMEDIATE (busy timeout 10 s).
 class SqliteStore final : public Store {
 public:
-    static constexpr int kSchemaVersion = 6;
+    static constexpr int kSchemaVersion = 7;
 
     enum class Access { ReadWrite, ReadOnly };
 

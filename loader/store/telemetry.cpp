@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "store/counters_text.h"
 #include "store/statement.h"
 #include "store/sqlite_store.h"
 
@@ -10,24 +11,6 @@ namespace xpeer {
 using namespace store_detail;
 
 namespace {
-
-std::string counters_text(const LinkCounters& c) {
-    return std::to_string(c.packets) + "," + std::to_string(c.bytes) + "," + std::to_string(c.drop_inactive) + "," +
-           std::to_string(c.drop_no_route) + "," + std::to_string(c.drop_transit) + "," + std::to_string(c.drop_ttl) + "," +
-           std::to_string(c.drop_policer);
-}
-
-LinkCounters parse_counters(const std::string& text) {
-    LinkCounters c;
-    uint64_t* fields[] = {&c.packets, &c.bytes, &c.drop_inactive, &c.drop_no_route, &c.drop_transit, &c.drop_ttl, &c.drop_policer};
-    std::istringstream in(text);
-    std::string part;
-    for (auto* f : fields) {
-        if (!std::getline(in, part, ',')) throw StoreError("store: malformed counters '" + text + "' in link_readings", SQLITE_CORRUPT);
-        *f = std::stoull(part);
-    }
-    return c;
-}
 
 alerts::Rule read_rule(const Statement& s) {
     return alerts::Rule{s.text(0), s.u64(1), s.text(2), alerts::metric_from_string(s.text(3)), s.real(4), s.i64(5),
@@ -38,7 +21,7 @@ alerts::Rule read_rule(const Statement& s) {
 
 std::optional<LinkReading> SqliteStore::link_reading(const std::string& pcc, Direction direction) {
     return one<LinkReading>(
-        db_, [](const Statement& s) { return LinkReading{s.text(0), direction_of(s.i64(1)), s.i64(2), parse_counters(s.text(3)), parse_counters(s.text(4))}; },
+        db_, [](const Statement& s) { return LinkReading{s.text(0), direction_of(s.i64(1)), s.i64(2), parse_counters(s.text(3), "link_readings"), parse_counters(s.text(4), "link_readings")}; },
         "SELECT pcc, direction, time_ms, raw, total FROM link_readings WHERE pcc = ? AND direction = ?", pcc, direction);
 }
 

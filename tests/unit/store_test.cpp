@@ -27,6 +27,13 @@ struct TempDir {
     std::string db() const { return path + "/state/xpeer.db"; }  // parent made by the store
 };
 
+// Before schema 7: archived_counters with a column a counter.
+constexpr const char* kArchivedCountersBefore7 =
+    "DROP TABLE archived_counters; CREATE TABLE archived_counters (pcc TEXT NOT NULL REFERENCES peerings(id), "
+    "direction INTEGER NOT NULL, packets INTEGER NOT NULL, bytes INTEGER NOT NULL, drop_inactive INTEGER NOT NULL, "
+    "drop_no_route INTEGER NOT NULL, drop_transit INTEGER NOT NULL, drop_ttl INTEGER NOT NULL, "
+    "drop_policer INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (pcc, direction)); ";
+
 // Runs sql on the file behind the store's back.
 void raw_exec(const std::string& db, const std::string& sql) {
     sqlite3* h = nullptr;
@@ -155,7 +162,10 @@ TEST_CASE("store: a version 1 file is migrated to the current schema and keeps i
     }
     raw_exec(dir.db(), "DROP TABLE quotas; DROP TABLE vpc_shares; DROP TABLE client_tokens; "
                        "ALTER TABLE vswitches DROP COLUMN account; ALTER TABLE instances DROP COLUMN account; "
-                       "ALTER TABLE archived_counters DROP COLUMN drop_policer; DROP TABLE link_readings; DROP TABLE usage; "
+                       "DROP TABLE archived_counters; CREATE TABLE archived_counters (pcc TEXT NOT NULL REFERENCES peerings(id), "
+                       "direction INTEGER NOT NULL, packets INTEGER NOT NULL, bytes INTEGER NOT NULL, drop_inactive INTEGER NOT NULL, "
+                       "drop_no_route INTEGER NOT NULL, drop_transit INTEGER NOT NULL, drop_ttl INTEGER NOT NULL, PRIMARY KEY (pcc, direction)); "
+                       "DROP TABLE link_readings; DROP TABLE usage; "
                        "DROP TABLE prices; DROP TABLE alerts; DROP TABLE alert_history; "
                        "DROP INDEX routes_vpc_destination; DROP INDEX peerings_vpc; DROP INDEX peerings_peer_vpc; "
                        "DROP INDEX peerings_account_region; DROP INDEX peerings_peer_account; DROP INDEX peerings_status_created; "
@@ -179,10 +189,62 @@ TEST_CASE("store: a version 1 file is migrated to the current schema and keeps i
     CHECK(s.vpcs_of_account(1).size() == 1);  // version 4: indexes for what one command reads
 }
 
+TEST_CASE("store: a version 6 file's archived counters, one column each, read as they were written", "[store]") {
+    TempDir dir;
+    {
+        SqliteStore s(dir.db());
+        auto a = vpc("vpc-a", "10.0.0.0/16"), b = vpc("vpc-b", "10.1.0.0/16");
+        s.insert(a);
+        s.insert(b);
+        auto p = peering("pcc-0", "vpc-a", "vpc-b");
+        s.insert(p);
+    }
+    // Version 6's table, rows as it wrote them: a counter's bit pattern in a signed column.
+    raw_exec(dir.db(), std::string(kArchivedCountersBefore7) +
+                       "INSERT INTO archived_counters VALUES ('pcc-0', 0, 1, 2, 3, 4, 5, 6, 7), ('pcc-0', 1, -1, 1099511627776, 0, 0, 0, 0, 0); "
+                       "UPDATE meta SET value = '6' WHERE key = 'schema_version'");
+    SqliteStore s(dir.db());
+    auto a_to_b = s.archived_counters("pcc-0", Direction::AToB), b_to_a = s.archived_counters("pcc-0", Direction::BToA);
+    REQUIRE(a_to_b);
+    REQUIRE(b_to_a);
+    CHECK((a_to_b->packets == 1 && a_to_b->bytes == 2 && a_to_b->drop_inactive == 3 && a_to_b->drop_no_route == 4 &&
+           a_to_b->drop_transit == 5 && a_to_b->drop_ttl == 6 && a_to_b->drop_policer == 7));
+    CHECK(b_to_a->packets == UINT64_MAX);
+    CHECK(b_to_a->bytes == 1ull << 40);
+    s.archive_counters("pcc-0", Direction::AToB, LinkCounters{10, 20, 30, 40, 50, 60, 70});
+    CHECK(s.archived_counters("pcc-0", Direction::AToB)->drop_policer == 70);
+}
+
+TEST_CASE("store: counters text from before a counter was appended reads it as 0, a malformed one is refused", "[store]") {
+    TempDir dir;
+    SqliteStore s(dir.db());
+    s.put(LinkReading{"pcc-0", Direction::AToB, 1000, LinkCounters{1, 2, 3, 4, 5, 6, 7}, LinkCounters{UINT64_MAX, 2, 3, 4, 5, 6, 7}});
+    auto r = s.link_reading("pcc-0", Direction::AToB);
+    REQUIRE(r);
+    CHECK((r->raw.packets == 1 && r->raw.drop_ttl == 6 && r->raw.drop_policer == 7 && r->total.packets == UINT64_MAX));
+
+    raw_exec(dir.db(), "UPDATE link_readings SET raw = '1,2,3,4,5,6', total = '8,9,10,11,12,13'");  // before drop_policer
+    r = s.link_reading("pcc-0", Direction::AToB);
+    REQUIRE(r);
+    CHECK((r->raw.packets == 1 && r->raw.drop_ttl == 6 && r->raw.drop_policer == 0 && r->total.drop_ttl == 13));
+
+    for (const char* text : {"", "1,2,3,4,5,6,7,8", "1,,3", "1,2,x", "-1,2", "1,2,", "18446744073709551616"}) {
+        INFO(text);
+        raw_exec(dir.db(), std::string("UPDATE link_readings SET raw = '") + text + "'");
+        try {
+            s.link_reading("pcc-0", Direction::AToB);
+            FAIL("read");
+        } catch (const StoreError& e) {
+            CHECK(e.sqlite_code() == SQLITE_CORRUPT);
+            CHECK_THAT(e.what(), Catch::Contains("malformed counters") && Catch::Contains("link_readings"));
+        }
+    }
+}
+
 TEST_CASE("store: a version 5 file's prices bill every hour as before, new ones add to their history", "[store]") {
     TempDir dir;
     { SqliteStore s(dir.db()); }
-    raw_exec(dir.db(), "DROP TABLE prices; "
+    raw_exec(dir.db(), std::string(kArchivedCountersBefore7) + "DROP TABLE prices; "
                        "CREATE TABLE prices (region_a TEXT NOT NULL, region_b TEXT NOT NULL, link_type TEXT NOT NULL, "
                        "usd_per_gb REAL NOT NULL, PRIMARY KEY (region_a, region_b, link_type)); "
                        "INSERT INTO prices VALUES ('cn-shanghai', 'cn-hangzhou', 'Gold', 0.05); "
@@ -385,7 +447,7 @@ TEST_CASE("store: final counters of a deleted connection", "[store]") {
     REQUIRE(c0);
     REQUIRE(c1);
     CHECK((c0->packets == 10 && c0->bytes == 20 && c0->drop_inactive == 3 && c0->drop_no_route == 4 && c0->drop_transit == 5 &&
-           c0->drop_ttl == 6));
+           c0->drop_ttl == 6 && c0->drop_policer == 0));
     CHECK(c1->packets == UINT64_MAX);
     CHECK(c1->bytes == 1ull << 40);
 }
@@ -474,7 +536,7 @@ TEST_CASE("store: a version 4 file keeps its route ids and order, new routes con
         SqliteStore s(dir.db());
         peered_pair(s);
     }
-    raw_exec(dir.db(), "DROP TABLE routes; DELETE FROM meta WHERE key = 'route_next_key'; "
+    raw_exec(dir.db(), std::string(kArchivedCountersBefore7) + "DROP TABLE routes; DELETE FROM meta WHERE key = 'route_next_key'; "
                        "CREATE TABLE routes (id TEXT PRIMARY KEY, vpc_id TEXT NOT NULL REFERENCES vpcs(id), "
                        "destination TEXT NOT NULL, next_hop TEXT NOT NULL REFERENCES peerings(id), created_at INTEGER NOT NULL); "
                        "CREATE INDEX routes_next_hop ON routes(next_hop); CREATE INDEX routes_vpc_destination ON routes(vpc_id, destination); "
