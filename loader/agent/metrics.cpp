@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <functional>
 
-#include "datapath/counters.h"
 #include "telemetry/rates.h"
 
 namespace xpeer::metrics {
@@ -41,7 +40,7 @@ struct Family {
 
 }  // namespace
 
-std::string exposition(const std::vector<LinkSample>& samples, const std::vector<xp_counters>& reasons, const Drift& drift) {
+std::string exposition(const std::vector<LinkSample>& samples, const VerdictCounts& reasons, const Drift& drift) {
     auto each = [&](auto value) {
         return [&samples, value](std::string& out, const std::string& name) {
             for (const auto& s : samples)
@@ -75,8 +74,7 @@ std::string exposition(const std::vector<LinkSample>& samples, const std::vector
          each([&](const LinkSample& s) { return s.seconds > 0 ? std::optional<double>(rate_of(s).loss) : std::nullopt; })},
         {"xpeer_router_packets_total", "counter", "Every packet the router saw, by verdict.",
          [&reasons](std::string& out, const std::string& name) {
-             for (unsigned r = 0; r < reasons.size(); ++r)
-                 out += name + "{reason=\"" + reason_name(r) + "\"} " + number(static_cast<double>(reasons[r].packets)) + "\n";
+             for (const auto& r : reasons) out += name + "{reason=\"" + r.reason + "\"} " + number(static_cast<double>(r.packets)) + "\n";
          }},
         {"xpeer_drift_differences", "gauge", "Differences between the store and the kernel at the agent's last check (xpeer check).",
          [&drift](std::string& out, const std::string& name) { out += name + " " + number(static_cast<double>(drift.found)) + "\n"; }},

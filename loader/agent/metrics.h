@@ -15,6 +15,6 @@ struct Drift {
 
 // Counters from the samples' totals; rates, utilisation and loss over each sample's interval
 // (absent before the second sample); the router's verdicts by reason; drift.
-std::string exposition(const std::vector<LinkSample>& samples, const std::vector<xp_counters>& reasons, const Drift& drift = {});
+std::string exposition(const std::vector<LinkSample>& samples, const VerdictCounts& reasons, const Drift& drift = {});
 
 }  // namespace xpeer::metrics

@@ -211,7 +211,7 @@ void add_observability(CLI::App& app, Globals& g, Action& action) {
             auto links = c.link_stats(*pcc);
             // the router's verdicts and cache count every account's packets: the operator's view
             const bool router = g.config.is_operator;
-            auto reasons = router ? c.reason_stats() : std::vector<xp_counters>{};
+            auto reasons = router ? c.reason_stats() : VerdictCounts{};
             auto cache = router ? c.route_cache_stats() : RouteCacheStats{};
             if (g.json) {
                 nlohmann::json j{{"Links", nlohmann::json::array()}};

@@ -6,7 +6,6 @@
 
 #include "cli/table.h"
 #include "controller/lifecycle.h"
-#include "datapath/counters.h"
 #include "model/region.h"
 #include "telemetry/rates.h"
 
@@ -249,14 +248,14 @@ void table(std::ostream& out, const std::vector<LinkStats>& ss) {
     }
     t.print(out);
 }
-void reasons_table(std::ostream& out, const std::vector<xp_counters>& rs) {
+void reasons_table(std::ostream& out, const VerdictCounts& rs) {
     TextTable t({"REASON", "PACKETS", "BYTES"});
-    for (unsigned r = 0; r < rs.size(); ++r) t.add({reason_name(r), std::to_string(rs[r].packets), std::to_string(rs[r].bytes)});
+    for (const auto& r : rs) t.add({r.reason, std::to_string(r.packets), std::to_string(r.bytes)});
     t.print(out);
 }
-nlohmann::json reasons_json(const std::vector<xp_counters>& rs) {
+nlohmann::json reasons_json(const VerdictCounts& rs) {
     nlohmann::json j = nlohmann::json::array();
-    for (unsigned r = 0; r < rs.size(); ++r) j.push_back({{"Reason", reason_name(r)}, {"Packets", rs[r].packets}, {"Bytes", rs[r].bytes}});
+    for (const auto& r : rs) j.push_back({{"Reason", r.reason}, {"Packets", r.packets}, {"Bytes", r.bytes}});
     return j;
 }
 

@@ -37,8 +37,8 @@ void table(std::ostream&, const std::vector<AlertChange>&);
 void table(std::ostream&, const std::vector<LinkSample>&);  // top's view: rates and drops
 void table(std::ostream&, const std::vector<Event>&);
 void table(std::ostream&, const std::vector<LinkStats>&);
-void reasons_table(std::ostream&, const std::vector<xp_counters>&);
-nlohmann::json reasons_json(const std::vector<xp_counters>&);
+void reasons_table(std::ostream&, const VerdictCounts&);
+nlohmann::json reasons_json(const VerdictCounts&);
 void route_cache(std::ostream&, const RouteCacheStats&);
 nlohmann::json to_json(const RouteCacheStats&);
 

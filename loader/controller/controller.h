@@ -205,7 +205,7 @@ public:
     std::vector<AlertDelivery> evaluate_alerts(const std::vector<LinkSample>& samples);
     void record_delivery(const AlertChange& change);
     // Router-wide, every account's traffic in them: the operator's only (Error("Forbidden.Operator")).
-    std::vector<xp_counters> reason_stats();
+    VerdictCounts reason_stats();
     RouteCacheStats route_cache_stats();
     // The caller's events, and every event of a peering connection it is a party to.
     std::vector<Event> events(const std::string& resource);

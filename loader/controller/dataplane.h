@@ -9,6 +9,7 @@
 #include "model/drift.h"
 #include "model/map_view.h"
 #include "model/model.h"
+#include "model/verdicts.h"
 
 namespace xpeer {
 
@@ -58,7 +59,8 @@ public:
     virtual void clear_link_counters(uint32_t slot) = 0;
     // Whether the programs and maps are there (false after a reboot or a teardown).
     virtual bool has_datapath() = 0;
-    virtual std::vector<xp_counters> reason_counters() = 0;
+    // What the router did with every packet it saw, by verdict, summed over CPUs.
+    virtual VerdictCounts reason_counters() = 0;
     virtual RouteCacheStats route_cache_stats() = 0;
 
     // The router's maps as the data plane defines them (`xpeer maps`).

@@ -29,7 +29,7 @@ public:
     LinkCounters link_counters(uint32_t slot, Direction direction) override { return kernel_.link_counters(slot, direction); }
     void clear_link_counters(uint32_t slot) override;
     bool has_datapath() override { return true; }  // a dry run rebuilds nothing
-    std::vector<xp_counters> reason_counters() override { return kernel_.reason_counters(); }
+    VerdictCounts reason_counters() override { return kernel_.reason_counters(); }
     RouteCacheStats route_cache_stats() override { return kernel_.route_cache_stats(); }
     std::vector<MapInfo> map_table() override { return kernel_.map_table(); }
     std::vector<MapSummary> map_summaries(const MapScope& scope) override { return kernel_.map_summaries(scope); }

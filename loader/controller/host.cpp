@@ -30,7 +30,7 @@ std::vector<LinkStats> Controller::link_stats(const std::optional<std::string>& 
     return out;
 }
 
-std::vector<xp_counters> Controller::reason_stats() {
+VerdictCounts Controller::reason_stats() {
     check_operator("see the router's verdicts (every account's traffic)");
     return kernel_->reason_counters();
 }

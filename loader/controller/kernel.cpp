@@ -168,8 +168,9 @@ void Kernel::clear_link_counters(uint32_t slot) {
     }
 }
 
-std::vector<xp_counters> Kernel::reason_counters() {
-    std::vector<xp_counters> out(XP_REASON_MAX);
+VerdictCounts Kernel::reason_counters() {
+    VerdictCounts out;
+    for (uint32_t r = 0; r < XP_REASON_MAX; ++r) out.push_back(ReasonCount{reason_name(r)});
     auto& dp = datapath_if_loaded();
     if (!dp) return out;
     for (const xp_verdicts& cpu : dp->verdicts.read_percpu(0))

@@ -34,7 +34,7 @@ public:
     LinkCounters link_counters(uint32_t slot, Direction direction) override;
     void clear_link_counters(uint32_t slot) override;
     bool has_datapath() override { return datapath_if_loaded().has_value(); }
-    std::vector<xp_counters> reason_counters() override;
+    VerdictCounts reason_counters() override;  // every verdict, zero without a data plane
     RouteCacheStats route_cache_stats() override;
     std::vector<MapInfo> map_table() override;
     std::vector<MapSummary> map_summaries(const MapScope& scope) override;

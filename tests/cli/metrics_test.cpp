@@ -14,8 +14,7 @@ TEST_CASE("metrics: Prometheus text with typed families, labels of each side, ra
     p.bandwidth_mbps = 100;
     LinkSample first{p, Direction::AToB, LinkCounters{10, 15000, 0, 0, 0, 0, 3}, LinkCounters{10, 15000, 0, 0, 0, 0, 3}, 0};
     LinkSample back{p, Direction::BToA, LinkCounters{5, 500, 0, 0, 0, 0, 0}, LinkCounters{5, 500, 0, 0, 0, 0, 0}, 2.0};
-    std::vector<xp_counters> reasons(XP_REASON_MAX);
-    reasons[XP_REASON_FORWARD_PEERING].packets = 15;
+    VerdictCounts reasons{{"forward_local", 0, 0}, {"forward_peering", 15, 0}};
     auto text = metrics::exposition({first, back}, reasons);
 
     CHECK(text.find("# TYPE xpeer_peering_tx_bytes_total counter\n") != std::string::npos);
@@ -36,7 +35,7 @@ TEST_CASE("metrics: Prometheus text with typed families, labels of each side, ra
 }
 
 TEST_CASE("metrics: the agent's drift checks, found at the last and repaired since start", "[metrics]") {
-    auto text = metrics::exposition({}, std::vector<xp_counters>(XP_REASON_MAX), metrics::Drift{2, 5});
+    auto text = metrics::exposition({}, VerdictCounts{}, metrics::Drift{2, 5});
     CHECK(text.find("# TYPE xpeer_drift_differences gauge\nxpeer_drift_differences 2\n") != std::string::npos);
     CHECK(text.find("# TYPE xpeer_drift_repaired_total counter\nxpeer_drift_repaired_total 5\n") != std::string::npos);
 }

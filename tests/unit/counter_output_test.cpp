@@ -1,11 +1,11 @@
 // What users and e2e tests read of the counters: `stats --json`, the stats table and the agent's
 // metrics, byte for byte, whatever the counters' field list does inside.
 #include <catch2/catch.hpp>
+#include <iterator>
 #include <sstream>
 
 #include "agent/metrics.h"
 #include "cli/render.h"
-#include "datapath/counters.h"
 
 using namespace xpeer;
 
@@ -27,9 +27,11 @@ Peering peering() {
 // Every counter a different value, so that a swapped field shows.
 LinkCounters counters(uint64_t base) { return LinkCounters{base + 1, base + 2, base + 3, base + 4, base + 5, base + 6, base + 7}; }
 
-std::vector<xp_counters> verdicts() {
-    std::vector<xp_counters> v(XP_REASON_MAX);
-    for (unsigned r = 0; r < v.size(); ++r) v[r] = xp_counters{100 + r, 1000 + r};
+VerdictCounts verdicts() {
+    const char* reasons[] = {"forward_local", "forward_peering", "pass_not_ip",    "pass_link_local", "drop_no_route", "drop_transit", "drop_inactive",
+                             "drop_ttl",      "drop_malformed",  "unknown_port",   "drop_policer",    "drop_spoofed",  "drop_reserved"};
+    VerdictCounts v;
+    for (uint64_t r = 0; r < std::size(reasons); ++r) v.push_back(ReasonCount{reasons[r], 100 + r, 1000 + r});
     return v;
 }
 

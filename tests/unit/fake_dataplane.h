@@ -26,6 +26,7 @@ struct FakeKernel {
     bool dirty = false;         // xp_control.dirty
     size_t full_applies = 0, delta_applies = 0;
     std::map<std::pair<uint32_t, Direction>, LinkCounters> link_counters;  // by peering slot and direction, as the map has them
+    VerdictCounts verdicts{{"forward_peering", 3, 300}, {"drop_ttl", 1, 64}};
 
     // The maps as text, to compare before and after a refused command.
     std::string dump() const {
@@ -92,7 +93,7 @@ public:
         for (Direction dir : kDirections) k_->link_counters.erase({slot, dir});
     }
     bool has_datapath() override { return true; }
-    std::vector<xp_counters> reason_counters() override { return std::vector<xp_counters>(XP_REASON_MAX); }
+    VerdictCounts reason_counters() override { return k_->verdicts; }
     RouteCacheStats route_cache_stats() override { return {}; }
     std::vector<MapInfo> map_table() override { return router_map_infos(); }
     std::vector<MapSummary> map_summaries(const MapScope& scope) override {

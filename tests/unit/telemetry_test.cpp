@@ -8,7 +8,6 @@
 #include "telemetry/alerts.h"
 #include "telemetry/billing.h"
 #include "telemetry/rates.h"
-#include "xpeer/bpf_abi.h"
 
 using namespace xpeer;
 
