@@ -144,7 +144,7 @@ TEST_CASE("not found: one wording for every kind, with its own code", "[errors]"
     CHECK(errors::not_found(errors::Kind::Alert, "alert-1").code() == std::string("InvalidAlertId.NotFound"));
 }
 
-TEST_CASE("a malformed name has its kind's code; a kind without names is a program error", "[errors]") {
+TEST_CASE("a malformed name has its kind's code, and a kind without names is a program error", "[errors]") {
     CHECK(errors::name_malformed(errors::Kind::VpcPeer, "x").code() == std::string("InvalidVpcPeerName.Malformed"));
     CHECK(errors::name_malformed(errors::Kind::VSwitch, "x").code() == std::string("InvalidVSwitchName.Malformed"));
     CHECK_THROWS_AS(errors::name_malformed(errors::Kind::Instance, "x"), std::logic_error);
