@@ -57,6 +57,9 @@ void print_details(const Globals& g, const T& item) {
         render::details(std::cout, render::to_json(item));
 }
 
+// VPCs (cli/vpc_commands.cpp).
+void add_vpc(CLI::App& app, Globals& g, Action& action);
+
 // Peering connections (cli/peering_commands.cpp).
 void add_peering(CLI::App& app, Globals& g, Action& action);
 
