@@ -31,10 +31,10 @@ struct Config {
 std::string vpc_netns_name(const Config& c, const std::string& vpc_id);
 std::string datapath_ifname(const std::string& vswitch_id);  // "xp" + 13 chars of the id
 std::string vpc_ifname(const std::string& vswitch_id);       // "vs" + 13 chars of the id
-// The folder of the pinned BPF links that attach the programs to vSwitch links, and one end's pin.
+// The folder of the pinned BPF links that attach the programs to vSwitch veths, and one end's pin.
 std::string xdp_links_dir(const Config& c);                  // BPFFS_DIR/links
 std::string xdp_link_pin(const Config& c, const std::string& ifname);
-uint32_t vswitch_table(uint32_t vswitch_slot);               // policy-routing table in the VPC
-uint32_t vswitch_metric(uint32_t vswitch_slot);              // metric of its main-table default route
+uint32_t vswitch_table(uint32_t vswitch_number);              // policy-routing table in the VPC
+uint32_t vswitch_metric(uint32_t vswitch_number);             // metric of its main-table default route
 
 }  // namespace xpeer

@@ -4,7 +4,7 @@
 #include <ctime>
 #include <spdlog/spdlog.h>
 
-#include "controller/kernel.h"
+#include "controller/kernel_dataplane.h"
 #include "controller/names.h"
 #include "controller/rules.h"
 #include "model/errors.h"
@@ -22,7 +22,7 @@ Controller::Controller(Config config, std::unique_ptr<Dataplane> dataplane)
       owned_store_(std::make_unique<SqliteStore>(config_.state_path)),
       store_(*owned_store_),
       dataplane_(std::move(dataplane)) {
-    if (!dataplane_) dataplane_ = std::make_unique<Kernel>(config_);
+    if (!dataplane_) dataplane_ = std::make_unique<KernelDataplane>(config_);
     kernel_ = dataplane_.get();
     check_binding();
     config_.store_id = store_.setting("store_id").value_or("");

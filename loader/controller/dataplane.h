@@ -19,14 +19,14 @@ struct RouteCacheStats {
     bool off = false;
 };
 
-// What an upgrade of the programs did: their ids before and after, and the vSwitch link ends
+// What an upgrade of the programs did: their ids before and after, and the vSwitch veth ends
 // whose program was swapped in one step, or attached because another was there (drift).
 struct UpgradeResult {
     uint32_t old_router_id = 0, new_router_id = 0;
     size_t swapped = 0, attached = 0;
 };
 
-// What the controller asks of the kernel side. Kernel does it; DryRun describes it; unit tests
+// What the controller asks of the kernel side. KernelDataplane does it; DryRun describes it; unit tests
 // use a recording fake. Every mutating call is idempotent, so that a command killed half-way is
 // finished by the next one.
 class Dataplane {
@@ -70,15 +70,15 @@ public:
     virtual std::vector<MapSummary> map_summaries(const MapScope& scope) = 0;
     virtual MapContents map_entries(const std::string& name, const MapScope& scope) = 0;
 
-    // Every way the kernel differs from the snapshot: namespaces, vSwitch links and their
+    // Every way the kernel differs from the snapshot: namespaces, vSwitch veths and their
     // programs and source rules, map entries, and the mark of an interrupted command. Reads only.
     virtual std::vector<Difference> check(const Snapshot& snapshot, const PortMap& ports) = 0;
     // Loads this build's programs over the pinned maps (reused, never copied; a map of another
-    // layout is refused by name) and swaps them in on both ends of every vSwitch link, without a
+    // layout is refused by name) and swaps them in on both ends of every vSwitch veth, without a
     // moment with no program: a running data plane upgraded with no packet lost.
     virtual UpgradeResult upgrade(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) = 0;
     // Removes what a command killed before its transaction committed leaves: VPC namespaces of
-    // this store's prefix that belong to none of `vpcs`, and in theirs, vSwitch links and
+    // this store's prefix that belong to none of `vpcs`, and in theirs, vSwitch veths and
     // source rules that belong to none of `vswitches`.
     virtual void remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) = 0;
     // Removes namespaces, links and pins of everything listed, and the datapath namespace.

@@ -66,7 +66,7 @@ void DryRun::teardown(const std::vector<Vpc>& vpcs) {
 
 UpgradeResult DryRun::upgrade(const std::vector<Vpc>&, const std::vector<VSwitch>& vswitches) {
     steps_.push_back("load this build's programs over the pinned maps, pin them in place of the old ones, and swap them in on both ends of " +
-                     std::to_string(vswitches.size()) + " vSwitch link(s)");
+                     std::to_string(vswitches.size()) + " vSwitch veth(s)");
     return {};
 }
 

@@ -1,11 +1,11 @@
-// What the kernel holds against what the store says: drift (Kernel::check) and what a killed
-// command leaves behind (Kernel::remove_orphans).
+// What the kernel holds against what the store says: drift (KernelDataplane::check) and what a killed
+// command leaves behind (KernelDataplane::remove_orphans).
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 
 #include "compiler/compiler.h"
-#include "controller/kernel.h"
+#include "controller/kernel_dataplane.h"
 #include "datapath/map_drift.h"
 #include "netns/netns.h"
 #include "netns/pinned_xdp.h"
@@ -33,8 +33,8 @@ struct Orphans {
 
 // The source rules a VPC's vSwitches need, each once.
 std::vector<links::PolicyRule> wanted_rules(const VSwitch& vsw) {
-    std::vector<links::PolicyRule> out{links::vswitch_rule(vsw.cidr, vswitch_table(vsw.slot))};
-    if (vsw.ipv6_cidr) out.push_back(links::vswitch_rule(*vsw.ipv6_cidr, vswitch_table(vsw.slot)));
+    std::vector<links::PolicyRule> out{links::vswitch_rule(vsw.cidr, vswitch_table(vsw.number))};
+    if (vsw.ipv6_cidr) out.push_back(links::vswitch_rule(*vsw.ipv6_cidr, vswitch_table(vsw.number)));
     return out;
 }
 
@@ -57,7 +57,7 @@ Orphans find_orphans(const Config& config, const std::vector<Vpc>& vpcs, const s
             for (const auto& ifname : {datapath_ifname(vsw.id), vpc_ifname(vsw.id)}) known_pins.push_back(ifname);
     for (const auto& name : pinned_xdp::list(xdp_links_dir(config)))
         if (std::ranges::find(known_pins, name) == known_pins.end()) o.link_pins.push_back(xdp_links_dir(config) + "/" + name);
-    // A veth is made with its VPC end already in the VPC namespace, so every vSwitch link,
+    // A veth is made with its VPC end already in the VPC namespace, so every vSwitch veth,
     // whole or half-configured, shows there; the datapath namespace may be shared with other stores.
     for (const auto& vpc : vpcs) {
         const std::string ns = vpc_netns_name(config, vpc.id);
@@ -100,9 +100,9 @@ std::string rule_name(const links::PolicyRule& r, const std::string& ns) {
 
 }  // namespace
 
-std::vector<Difference> Kernel::check(const Snapshot& snapshot, const PortMap& ports) {
+std::vector<Difference> KernelDataplane::check(const Snapshot& snapshot, const PortMap& ports) {
     std::vector<Difference> out;
-    auto& dp = datapath_if_loaded();
+    auto& dp = router_if_loaded();
     if (!dp) {
         if (!snapshot.vpcs.empty()) out.push_back({"pins in " + config_.bpffs_dir, "missing: no router programs or maps"});
     } else if (dp->read_control().dirty) {
@@ -111,7 +111,7 @@ std::vector<Difference> Kernel::check(const Snapshot& snapshot, const PortMap& p
     if (!snapshot.vswitches.empty() && !config_.datapath_netns.empty() && !netns::exists(config_.datapath_netns))
         out.push_back({"netns " + config_.datapath_netns, "missing (the datapath namespace)"});
 
-    const uint32_t router_id = dp ? Datapath::program_id(dp->router_fd()) : 0, vpc_side_id = dp ? Datapath::program_id(dp->vpc_side_fd()) : 0;
+    const uint32_t router_id = dp ? BpfRouter::program_id(dp->router_fd()) : 0, vpc_side_id = dp ? BpfRouter::program_id(dp->vpc_side_fd()) : 0;
     for (const auto& vpc : snapshot.vpcs) {
         const std::string ns = vpc_netns_name(config_, vpc.id);
         if (!netns::exists(ns)) {
@@ -122,7 +122,7 @@ std::vector<Difference> Kernel::check(const Snapshot& snapshot, const PortMap& p
         for (const auto& vsw : snapshot.vswitches) {
             if (vsw.vpc_id != vpc.id) continue;
             const auto spec = vswitch_link_spec(config_, vpc, vsw);
-            const auto link = links::find_vswitch_link(spec);
+            const auto link = links::find_vswitch_veth(spec);
             const std::string name = "link " + spec.datapath_ifname + " (" + vsw.id + ")";
             if (!link) {
                 out.push_back({name, "missing, or one of its ends is"});
@@ -154,7 +154,7 @@ std::vector<Difference> Kernel::check(const Snapshot& snapshot, const PortMap& p
 }
 
 // Duplicated rules go too, every copy: the vSwitch's link is completed after this.
-void Kernel::remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) {
+void KernelDataplane::remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) {
     const auto orphans = find_orphans(config_, vpcs, vswitches);
     for (const auto& ns : orphans.namespaces) {
         spdlog::debug("netns remove {} (orphan)", ns);

@@ -1,7 +1,7 @@
-// Kernel::upgrade: this build's programs in place of the running ones, over the same maps.
+// KernelDataplane::upgrade: this build's programs in place of the running ones, over the same maps.
 #include <spdlog/spdlog.h>
 
-#include "controller/kernel.h"
+#include "controller/kernel_dataplane.h"
 #include "netns/pinned_xdp.h"
 
 namespace xpeer {
@@ -10,17 +10,17 @@ namespace xpeer {
 // link, which no packet sees half done: a command killed in between
 // leaves links running the old programs, which `check` reports against the pins and reconcile
 // attaches, so the data plane converges on the new build.
-UpgradeResult Kernel::upgrade(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) {
-    datapath();  // the pins exist
-    auto swap = Datapath::replace_programs(config_.bpffs_dir);
+UpgradeResult KernelDataplane::upgrade(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) {
+    router();  // the pins exist
+    auto swap = BpfRouter::replace_programs(config_.bpffs_dir);
     UpgradeResult r;
-    r.old_router_id = Datapath::program_id(swap.old_router.get());
-    r.new_router_id = Datapath::program_id(swap.router.get());
+    r.old_router_id = BpfRouter::program_id(swap.old_router.get());
+    r.new_router_id = BpfRouter::program_id(swap.router.get());
     for (const auto& vpc : vpcs) {
         for (const auto& vsw : vswitches) {
             if (vsw.vpc_id != vpc.id) continue;
             const auto spec = vswitch_link_spec(config_, vpc, vsw);
-            if (!links::find_vswitch_link(spec)) continue;  // drift: reconcile makes the link, with the pinned programs
+            if (!links::find_vswitch_veth(spec)) continue;  // drift: reconcile makes the link, with the pinned programs
             const std::pair<const std::string*, const std::string*> ends[] = {{&spec.datapath_netns, &spec.datapath_ifname},
                                                                               {&spec.vpc_netns, &spec.vpc_ifname}};
             const std::pair<int, int> progs[] = {{swap.router.get(), swap.old_router.get()}, {swap.vpc_side.get(), swap.old_vpc_side.get()}};
@@ -37,9 +37,9 @@ UpgradeResult Kernel::upgrade(const std::vector<Vpc>& vpcs, const std::vector<VS
             }
         }
     }
-    dp_.reset();  // the pins name the new programs now
-    dp_opened_ = false;
-    datapath().bump_generation();  // nothing the old programs cached is taken for the new ones' answer
+    router_.reset();  // the pins name the new programs now
+    router_opened_ = false;
+    router().bump_generation();  // nothing the old programs cached is taken for the new ones' answer
     return r;
 }
 

@@ -26,7 +26,7 @@ public:
     void committed();
     // After a rollback: every entry follows the store again, if this transaction wrote any.
     void rolled_back();
-    // Before a kernel step other than a map write (a vSwitch link, its rules): a command killed
+    // Before a kernel step other than a map write (a vSwitch veth, its rules): a command killed
     // after it leaves the mark, and the next command repairs what it left.
     void about_to_change_kernel() { mark_dirty(); }
 

@@ -11,7 +11,7 @@ namespace {
 
 std::string describe(const xp_route& r) {
     switch (r.kind) {
-    case XP_NH_VSWITCH: return "vSwitch link " + std::to_string(r.target);
+    case XP_NH_VSWITCH: return "vSwitch veth " + std::to_string(r.target);
     case XP_NH_PEERING: return "peering slot " + std::to_string(r.target);
     case XP_NH_RESERVED: return "reserved";
     default: return "kind " + std::to_string(r.kind);
@@ -52,7 +52,7 @@ void describe_delta(const TableDelta<K, V>& delta, Name name, std::vector<Differ
 
 }  // namespace
 
-std::vector<Difference> map_differences(const Tables& want, const Datapath& dp) {
+std::vector<Difference> map_differences(const Tables& want, const BpfRouter& dp) {
     Tables have;
     for (auto& [k, v] : dp.routes_v4.all_entries()) have.routes_v4.emplace(k, v);
     for (auto& [k, v] : dp.routes_v6.all_entries()) have.routes_v6.emplace(k, v);

@@ -3,7 +3,7 @@
 
 #include "compiler/delta.h"
 #include "compiler/tables.h"
-#include "datapath/datapath.h"
+#include "datapath/bpf_router.h"
 #include "model/drift.h"
 
 namespace xpeer {
@@ -11,7 +11,7 @@ namespace xpeer {
 // Every entry of the routes, ports and peerings maps that differs from `want` (the compiler's
 // tables for the committed store): missing, not in the store, or holding another value. A
 // port's copies are compared on every CPU, its counters left out.
-std::vector<Difference> map_differences(const Tables& want, const Datapath& dp);
+std::vector<Difference> map_differences(const Tables& want, const BpfRouter& dp);
 // The same, for tables already read: `delta` is diff(what the maps hold, what they should).
 std::vector<Difference> describe_differences(const TablesDelta& delta);
 

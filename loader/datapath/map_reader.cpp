@@ -21,7 +21,7 @@ struct Decoded {
 // Every map type of router_maps.h has its overload of rows(): a map added with a new type
 // does not build until `xpeer maps` can show it.
 struct Decoder {
-    Datapath& dp;
+    BpfRouter& dp;
     const MapScope& scope;
 
     template <typename K>
@@ -152,7 +152,7 @@ MapSummary summary_of(const RouterMap& m, const std::string& dir, uint64_t max_e
 
 }  // namespace
 
-std::vector<MapSummary> summarize_maps(Datapath& dp, const std::string& dir, const MapScope& scope) {
+std::vector<MapSummary> summarize_maps(BpfRouter& dp, const std::string& dir, const MapScope& scope) {
     std::vector<MapSummary> out;
     const Decoder decoder{dp, scope};
     dp.for_each_map([&](auto& map, const RouterMap& m) {
@@ -163,7 +163,7 @@ std::vector<MapSummary> summarize_maps(Datapath& dp, const std::string& dir, con
     return out;
 }
 
-MapContents read_map(Datapath& dp, const std::string& dir, const std::string& name, const MapScope& scope) {
+MapContents read_map(BpfRouter& dp, const std::string& dir, const std::string& name, const MapScope& scope) {
     std::optional<MapContents> out;
     const Decoder decoder{dp, scope};
     dp.for_each_map([&](auto& map, const RouterMap& m) {

@@ -4,16 +4,16 @@
 #include <string>
 #include <vector>
 
-#include "datapath/datapath.h"
+#include "datapath/bpf_router.h"
 #include "model/map_view.h"
 
 namespace xpeer {
 
 // Every map of kRouterMaps (those of MapOwner::Router only if scope.router_wide) with the
 // entries the scope covers counted; dir: the bpffs folder they are pinned under.
-std::vector<MapSummary> summarize_maps(Datapath& dp, const std::string& dir, const MapScope& scope);
+std::vector<MapSummary> summarize_maps(BpfRouter& dp, const std::string& dir, const MapScope& scope);
 // The map `name`'s entries in the scope; Error("InvalidMapName.NotFound") naming the maps if
 // there is none of that name.
-MapContents read_map(Datapath& dp, const std::string& dir, const std::string& name, const MapScope& scope);
+MapContents read_map(BpfRouter& dp, const std::string& dir, const std::string& name, const MapScope& scope);
 
 }  // namespace xpeer

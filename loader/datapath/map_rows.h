@@ -1,6 +1,6 @@
 #pragma once
 // Map entries decoded for people (`xpeer maps`): the store's ids in place of keys, slots and
-// ifindexes, CIDRs, kinds and verdicts by name, per-CPU values summed. Pure: the Kernel gives
+// ifindexes, CIDRs, kinds and verdicts by name, per-CPU values summed. Pure: the KernelDataplane gives
 // them what it read from the pins, the unit tests' fake data plane what it holds.
 #include <vector>
 

@@ -121,7 +121,7 @@ void zero_removed(const TableDelta<uint32_t, V>& delta, TypedMap<uint32_t, V>& m
     if (!keys.empty()) map.put_all(keys, std::vector<V>(keys.size()));
 }
 
-ReconcileResult sync(const Tables& desired, Datapath& dp, Mode mode) {
+ReconcileResult sync(const Tables& desired, BpfRouter& dp, Mode mode) {
     ReconcileResult r;
     sync_ports(desired.ports, dp.ports, r, Phase::Put, mode);
     sync_array(desired.peerings, dp.peerings, XP_MAX_PEERINGS, r, Phase::Put, mode);
@@ -144,15 +144,15 @@ xp_port port_config(const xp_port& p) {
 
 // Always bumps: a rewrite after a killed command or a rollback may change nothing in the maps and
 // still have to retire what the cache learnt from the uncommitted entries in between.
-ReconcileResult reconcile(const Tables& desired, Datapath& dp) {
+ReconcileResult reconcile(const Tables& desired, BpfRouter& dp) {
     ReconcileResult r = sync(desired, dp, Mode::Write);
     dp.bump_generation();
     return r;
 }
 
-ReconcileResult plan(const Tables& desired, Datapath& dp) { return sync(desired, dp, Mode::Count); }
+ReconcileResult plan(const Tables& desired, BpfRouter& dp) { return sync(desired, dp, Mode::Count); }
 
-ReconcileResult write(const TablesDelta& delta, Datapath& dp) {
+ReconcileResult write(const TablesDelta& delta, BpfRouter& dp) {
     write_ports(delta.ports, dp.ports, Phase::Put);
     write_changes(delta.peerings, dp.peerings, Phase::Put);
     for (Phase phase : {Phase::Put, Phase::Remove}) {

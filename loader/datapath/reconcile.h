@@ -3,20 +3,20 @@
 
 #include "compiler/delta.h"
 #include "compiler/tables.h"
-#include "datapath/datapath.h"
+#include "datapath/bpf_router.h"
 
 namespace xpeer {
 
 // Makes the maps hold exactly `desired`. Idempotent. Order keeps traffic that stays valid
 // flowing: ports and peerings are written before the routes that use them, and routes are
 // removed before the ports and peerings they point at.
-ReconcileResult reconcile(const Tables& desired, Datapath& dp);
+ReconcileResult reconcile(const Tables& desired, BpfRouter& dp);
 // Writes `delta` (its `now` side) as reconcile orders its writes, in batches; a removed
 // peering slot is zeroed. Bumps the generation if anything was written.
-ReconcileResult write(const TablesDelta& delta, Datapath& dp);
+ReconcileResult write(const TablesDelta& delta, BpfRouter& dp);
 // A port without its counters: what the loader writes, and what it compares a CPU's copy by.
 xp_port port_config(const xp_port& p);
 // What reconcile would change, counted the same way; the maps are only read.
-ReconcileResult plan(const Tables& desired, Datapath& dp);
+ReconcileResult plan(const Tables& desired, BpfRouter& dp);
 
 }  // namespace xpeer

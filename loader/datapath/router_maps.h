@@ -1,5 +1,5 @@
 #pragma once
-// The router's maps (bpf/maps.h defines them for the kernel), written out once. Datapath's
+// The router's maps (bpf/maps.h defines them for the kernel), written out once. BpfRouter's
 // members, opening the pins, sizing the per-CPU maps, the check of the BPF object against this
 // list and `xpeer maps` all follow it: adding a map is a line here plus its use.
 #include "datapath/cpu_array.h"
@@ -10,9 +10,9 @@
 // X(member, BPF map type, owner, per-CPU elements (0: not per CPU), what it holds, C++ type).
 // The pin and the BPF object's map are named "xp_" member.
 #define XPEER_ROUTER_MAPS(X)                                                                                                         \
-    X(routes_v4, LPM_TRIE, Vpc, 0, "IPv4 routes: {VPC key, CIDR} -> vSwitch link, peering slot or reserved",                       \
+    X(routes_v4, LPM_TRIE, Vpc, 0, "IPv4 routes: {VPC key, CIDR} -> vSwitch veth, peering slot or reserved",                       \
       TypedMap<xp_lpm_key_v4, xp_route>)                                                                                             \
-    X(routes_v6, LPM_TRIE, Vpc, 0, "IPv6 routes: {VPC key, CIDR} -> vSwitch link, peering slot or reserved",                       \
+    X(routes_v6, LPM_TRIE, Vpc, 0, "IPv6 routes: {VPC key, CIDR} -> vSwitch veth, peering slot or reserved",                       \
       TypedMap<xp_lpm_key_v6, xp_route>)                                                                                             \
     X(ports, ARRAY, Vpc, XP_PORTS_PER_CPU, "by datapath-side ifindex: the vSwitch's VPC key and CIDRs, rx/tx counters per CPU",     \
       CpuArray<xp_port>)                                                                                                             \

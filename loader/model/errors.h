@@ -40,7 +40,7 @@
     X(internal_error_per_cpu_index, InternalErrorPerCpuIndex, "InternalError.PerCpuIndex") \
     X(internal_error_per_cpu_map, InternalErrorPerCpuMap, "InternalError.PerCpuMap") \
     X(internal_error_per_cpu_values, InternalErrorPerCpuValues, "InternalError.PerCpuValues") \
-    X(internal_error_vswitch_link, InternalErrorVswitchLink, "InternalError.VswitchLink") \
+    X(internal_error_vswitch_link, InternalErrorVswitchLink, "InternalError.VswitchVeth") \
     X(invalid_alert_threshold, InvalidAlertThreshold, "InvalidAlert.Threshold") \
     X(invalid_alert_unlimited, InvalidAlertUnlimited, "InvalidAlert.Unlimited") \
     X(invalid_alert_webhook, InvalidAlertWebhook, "InvalidAlert.Webhook") \

@@ -15,7 +15,7 @@ namespace xpeer {
 
 // Whose entries a map holds, which decides who may read them.
 enum class MapOwner {
-    Vpc,      // keyed by a VPC, or by a vSwitch link of one: its owner's
+    Vpc,      // keyed by a VPC, or by a vSwitch veth of one: its owner's
     Peering,  // keyed by a peering connection's slot: both parties'
     Router,   // every account's traffic together: the operator's
 };

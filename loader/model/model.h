@@ -25,7 +25,7 @@ struct Vpc {
 };
 
 struct VSwitch {
-    uint32_t slot = 0;  // its policy-routing table and metric; smallest free among live vSwitches; assigned by the store
+    uint32_t number = 0;  // smallest free among live vSwitches: its policy-routing table and metric; assigned by the store
     std::string id;     // vsw-...
     std::string vpc_id;
     std::string name;

@@ -7,7 +7,7 @@
 
 namespace xpeer {
 
-// A vSwitch link as the kernel has it.
+// A vSwitch veth as the kernel has it.
 struct PortInfo {
     uint32_t ifindex = 0;  // datapath side
     Mac datapath_mac{};

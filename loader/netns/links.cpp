@@ -22,10 +22,10 @@
 namespace xpeer::links {
 namespace {
 
-void check_spec(const VswitchLinkSpec& s) {
+void check_spec(const VswitchVethSpec& s) {
     check_ifname(s.datapath_ifname);
     check_ifname(s.vpc_ifname);
-    const std::string of = "vSwitch link " + s.vpc_ifname;
+    const std::string of = "vSwitch veth " + s.vpc_ifname;
     if (s.table == 0 || (s.table >= RT_TABLE_DEFAULT && s.table <= RT_TABLE_LOCAL) || s.table > 0xffffffffu - 1000)
         throw errors::invalid_parameter_route_table(
                     of + ": route table " + std::to_string(s.table) + " is reserved or out of range");
@@ -80,7 +80,7 @@ uint32_t lowest_free_ifindex() {
     return free;
 }
 
-void make_veth(const VswitchLinkSpec& s) {
+void make_veth(const VswitchVethSpec& s) {
     const netns::Fd vpc_ns = netns::open(s.vpc_netns);  // opened here: "" means the caller's namespace
     netns::run_in(s.datapath_netns, [&] {
         Rtnl nl(s.datapath_netns);
@@ -169,7 +169,7 @@ void remove_link(Rtnl& nl, const std::string& ifname, bool veth_only) {
         nl.fail("RTM_DELLINK " + ifname, err);
 }
 
-void configure(const VswitchLinkSpec& s) {
+void configure(const VswitchVethSpec& s) {
     const std::string conf = "net/ipv6/conf/";
     netns::set_sysctl(s.datapath_netns, conf + s.datapath_ifname + "/disable_ipv6", "1");
     netns::set_sysctl(s.vpc_netns, conf + s.vpc_ifname + "/accept_dad", "0");
@@ -219,7 +219,7 @@ Ptr<rtnl_addr, rtnl_addr_put> addr_object(uint32_t idx, const IpAddr& ip, uint8_
 
 }  // namespace
 
-std::optional<VswitchLink> find_vswitch_link(const VswitchLinkSpec& s) {
+std::optional<VswitchVeth> find_vswitch_veth(const VswitchVethSpec& s) {
     check_spec(s);
     if (!present(s.datapath_netns) || !present(s.vpc_netns)) return std::nullopt;
     const auto dp = netns::run_in(s.datapath_netns, [&] {
@@ -232,23 +232,23 @@ std::optional<VswitchLink> find_vswitch_link(const VswitchLinkSpec& s) {
         return read_end(nl, s.vpc_ifname);
     });
     if (!vpc || dp->peer != vpc->end.ifindex || vpc->peer != dp->end.ifindex) return std::nullopt;
-    return VswitchLink{dp->end, vpc->end};
+    return VswitchVeth{dp->end, vpc->end};
 }
 
-VswitchLink create_vswitch_link(const VswitchLinkSpec& s) {
-    const auto found = find_vswitch_link(s);  // validates s first
-    if (found && s.ifindex_below && found->datapath.ifindex >= s.ifindex_below) delete_vswitch_link(s);
+VswitchVeth create_vswitch_veth(const VswitchVethSpec& s) {
+    const auto found = find_vswitch_veth(s);  // validates s first
+    if (found && s.ifindex_below && found->datapath.ifindex >= s.ifindex_below) delete_vswitch_veth(s);
     const bool created = !found || (s.ifindex_below && found->datapath.ifindex >= s.ifindex_below);
     if (created) make_veth(s);
     try {
         configure(s);
-        if (auto link = find_vswitch_link(s)) return *link;
+        if (auto link = find_vswitch_veth(s)) return *link;
         throw errors::internal_error_vswitch_link(
                     "veth " + s.datapath_ifname + " <-> " + s.vpc_ifname + " vanished while being set up");
     } catch (...) {
         if (created) {
             try {
-                delete_vswitch_link(s);
+                delete_vswitch_veth(s);
             } catch (...) {  // the first error is the one worth reporting
             }
         }
@@ -256,7 +256,7 @@ VswitchLink create_vswitch_link(const VswitchLinkSpec& s) {
     }
 }
 
-void delete_vswitch_link(const VswitchLinkSpec& s) {
+void delete_vswitch_veth(const VswitchVethSpec& s) {
     check_spec(s);
     if (present(s.vpc_netns)) {
         netns::run_in(s.vpc_netns, [&] {

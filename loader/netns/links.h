@@ -21,12 +21,12 @@ struct VethEnd {
     Mac mac{};
 };
 
-struct VswitchLink {
+struct VswitchVeth {
     VethEnd datapath;
     VethEnd vpc;
 };
 
-struct VswitchLinkSpec {
+struct VswitchVethSpec {
     std::string datapath_netns;   // "" = caller's namespace
     std::string vpc_netns;
     std::string datapath_ifname;  // <= 15 chars
@@ -40,7 +40,7 @@ struct VswitchLinkSpec {
     uint32_t ifindex_below = 0;   // the datapath side's ifindex is kept below this (0: any)
 };
 
-// Creates (or completes) the vSwitch link, idempotently:
+// Creates (or completes) the vSwitch veth, idempotently:
 //  - veth pair made in the datapath namespace, peer moved to the VPC namespace, both up;
 //    datapath side: IPv6 disabled, so it sends nothing of its own;
 //  - VPC side: tx checksum offload off, accept_dad=0, accept_ra=0, permanent neighbour entries
@@ -51,11 +51,11 @@ struct VswitchLinkSpec {
 // The datapath side gets the lowest free ifindex of its namespace when ifindex_below is set; an
 // existing link at or above it is made again. A veth made by this call is removed again if a
 // later step fails.
-VswitchLink create_vswitch_link(const VswitchLinkSpec&);
+VswitchVeth create_vswitch_veth(const VswitchVethSpec&);
 // Both ends present (and peers of each other), else nullopt.
-std::optional<VswitchLink> find_vswitch_link(const VswitchLinkSpec&);
+std::optional<VswitchVeth> find_vswitch_veth(const VswitchVethSpec&);
 // Removes the rules and the veth (its routes and neighbours go with it). Idempotent.
-void delete_vswitch_link(const VswitchLinkSpec&);
+void delete_vswitch_veth(const VswitchVethSpec&);
 
 // Instance addresses, with the vSwitch's prefix length; v6 gets IFA_F_NODAD (usable at once).
 void add_address(const std::string& netns, const std::string& ifname, const IpAddr&, uint8_t prefix_len);  // idempotent
@@ -63,7 +63,7 @@ void remove_address(const std::string& netns, const std::string& ifname, const I
 
 uint32_t ifindex(const std::string& netns, const std::string& ifname);  // throws if missing
 
-// For a reconciler: what a command killed between making a vSwitch link and committing its
+// For a reconciler: what a command killed between making a vSwitch veth and committing its
 // transaction leaves behind. A missing namespace holds nothing: lists are empty, deletes do nothing.
 
 // Interface names in the namespace that start with prefix, sorted.

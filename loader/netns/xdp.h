@@ -5,7 +5,7 @@
 // XDP programs attached by netlink (not through a BPF link). Namespace "" is the caller's own.
 namespace xpeer::links {
 
-// bpf_xdp_attach inside the namespace; replaces any program, in either mode. The vSwitch links
+// bpf_xdp_attach inside the namespace; replaces any program, in either mode. The vSwitch veths
 // are attached through pinned BPF links instead (netns/pinned_xdp.h): this is for tests and bench.
 void attach_xdp(const std::string& netns, const std::string& ifname, int prog_fd, bool generic);
 void detach_xdp(const std::string& netns, const std::string& ifname);  // a missing interface is fine

@@ -181,11 +181,11 @@ void SqliteStore::delete_vpc(const std::string& id) {
 // ---- vSwitches
 
 void SqliteStore::insert(VSwitch& v) {
-    uint32_t slot = smallest_free(db_, "SELECT slot FROM vswitches ORDER BY slot");
+    uint32_t number = smallest_free(db_, "SELECT slot FROM vswitches ORDER BY slot");  // the column keeps its first name
     Statement(db_, "INSERT INTO vswitches (id, slot, vpc_id, name, cidr, ipv6_cidr, created_at, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-              v.id, slot, v.vpc_id, v.name, v.cidr, v.ipv6_cidr, v.created_at, v.account)
+              v.id, number, v.vpc_id, v.name, v.cidr, v.ipv6_cidr, v.created_at, v.account)
         .run();
-    v.slot = slot;
+    v.number = number;
 }
 
 std::optional<VSwitch> SqliteStore::find_vswitch(const std::string& id) {

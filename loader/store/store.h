@@ -111,7 +111,7 @@ public:
     // parent is Error("Store.Constraint") underneath.
     virtual void delete_vpc(const std::string& id) = 0;
 
-    // Assigns vsw.slot: the smallest not used by a live vSwitch.
+    // Assigns vsw.number: the smallest not used by a live vSwitch.
     virtual void insert(VSwitch& vsw) = 0;
     virtual std::optional<VSwitch> find_vswitch(const std::string& id) = 0;
     virtual std::vector<VSwitch> vswitches() = 0;

@@ -191,8 +191,8 @@ int xdp_mode(const std::string& ns, const std::string& ifname) {
 
 bool contains(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
 
-links::VswitchLinkSpec vswitch_spec(const std::string& dp, const std::string& vpc) {
-    links::VswitchLinkSpec s;
+links::VswitchVethSpec vswitch_spec(const std::string& dp, const std::string& vpc) {
+    links::VswitchVethSpec s;
     s.datapath_netns = dp;
     s.vpc_netns = vpc;
     s.datapath_ifname = "xp-vsw-1";
@@ -301,11 +301,11 @@ TEST_CASE("links: a vSwitch veth with addresses, neighbours, routes and rules", 
     NsGuard guard({dp, vpc});
     const auto spec = vswitch_spec(dp, vpc);
 
-    const links::VswitchLink link = links::create_vswitch_link(spec);
+    const links::VswitchVeth link = links::create_vswitch_veth(spec);
     CHECK(link.datapath.ifindex == links::ifindex(dp, "xp-vsw-1"));
     CHECK(link.vpc.ifindex == links::ifindex(vpc, "vsw-1"));
-    CHECK(links::create_vswitch_link(spec).vpc.ifindex == link.vpc.ifindex);  // idempotent
-    REQUIRE(links::find_vswitch_link(spec).has_value());
+    CHECK(links::create_vswitch_veth(spec).vpc.ifindex == link.vpc.ifindex);  // idempotent
+    REQUIRE(links::find_vswitch_veth(spec).has_value());
 
     links::add_address(vpc, "vsw-1", IpAddr::parse("10.1.0.10"), 24);
     links::add_address(vpc, "vsw-1", IpAddr::parse("fd00:1::10"), 64);
@@ -344,13 +344,13 @@ TEST_CASE("links: a vSwitch veth with addresses, neighbours, routes and rules", 
     links::remove_address(vpc, "vsw-1", IpAddr::parse("fd00:1::10"), 64);  // idempotent
     CHECK_FALSE(contains(addresses(vpc, link.vpc.ifindex), "fd00:1::10/64 nodad"));
 
-    links::delete_vswitch_link(spec);
-    CHECK_FALSE(links::find_vswitch_link(spec).has_value());
+    links::delete_vswitch_veth(spec);
+    CHECK_FALSE(links::find_vswitch_veth(spec).has_value());
     CHECK_THROWS_WITH(links::ifindex(dp, "xp-vsw-1"), Contains("xp-vsw-1") && Contains(dp));
     CHECK_THROWS(links::ifindex(vpc, "vsw-1"));
     CHECK(rules(vpc).empty());
     CHECK(default_routes(vpc).empty());
-    CHECK_NOTHROW(links::delete_vswitch_link(spec));
+    CHECK_NOTHROW(links::delete_vswitch_veth(spec));
     CHECK_NOTHROW(links::remove_address(vpc, "vsw-1", IpAddr::parse("10.1.0.10"), 24));
 }
 
@@ -363,26 +363,26 @@ TEST_CASE("links: with ifindex_below, the datapath side takes the lowest free if
                              " type veth peer name xpt-p" + std::to_string(idx) + " index " + std::to_string(idx + 8)).c_str()) == 0);
     auto spec = vswitch_spec(dp, vpc);
     spec.ifindex_below = 8;
-    CHECK(links::create_vswitch_link(spec).datapath.ifindex == 4);
-    CHECK(links::create_vswitch_link(spec).datapath.ifindex == 4);  // idempotent: not made again
+    CHECK(links::create_vswitch_veth(spec).datapath.ifindex == 4);
+    CHECK(links::create_vswitch_veth(spec).datapath.ifindex == 4);  // idempotent: not made again
 
     REQUIRE(std::system(("ip -n " + dp + " link del xpt-d3").c_str()) == 0);
     spec.ifindex_below = 4;
-    const links::VswitchLink again = links::create_vswitch_link(spec);
+    const links::VswitchVeth again = links::create_vswitch_veth(spec);
     CHECK(again.datapath.ifindex == 3);
     CHECK(again.vpc.ifindex == links::ifindex(vpc, "vsw-1"));
     CHECK(contains(strs(links::list_rules(vpc, 1101, 1101)), "from 10.1.0.0/24 lookup 101 prio 1101"));
 
     spec.ifindex_below = 3;  // nothing below 3 is free
-    CHECK_THROWS_WITH(links::create_vswitch_link(spec), Contains("no ifindex below 3"));
-    CHECK_FALSE(links::find_vswitch_link(spec).has_value());
+    CHECK_THROWS_WITH(links::create_vswitch_veth(spec), Contains("no ifindex below 3"));
+    CHECK_FALSE(links::find_vswitch_veth(spec).has_value());
 }
 
 TEST_CASE("links: XDP attach replaces the program in either mode, detach removes it", "[netns]") {
     const std::string dp = unique_ns("xdp"), vpc = unique_ns("xvpc");
     NsGuard guard({dp, vpc});
     const auto spec = vswitch_spec(dp, vpc);
-    links::create_vswitch_link(spec);
+    links::create_vswitch_veth(spec);
 
     const bpf_insn pass[] = {
         {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, XDP_PASS},
@@ -400,7 +400,7 @@ TEST_CASE("links: XDP attach replaces the program in either mode, detach removes
     links::detach_xdp(dp, "xp-vsw-1");
     CHECK(xdp_mode(dp, "xp-vsw-1") == XDP_ATTACHED_NONE);
     CHECK_NOTHROW(links::detach_xdp(dp, "no-such-if"));
-    links::delete_vswitch_link(spec);
+    links::delete_vswitch_veth(spec);
 }
 
 TEST_CASE("pinned XDP links: attach is idempotent, update is one step, netlink cannot displace them", "[netns]") {
@@ -412,7 +412,7 @@ TEST_CASE("pinned XDP links: attach is idempotent, update is one step, netlink c
         ~RemoveDir() { std::filesystem::remove_all(dir); }
     } remove_dir{dir};
     auto spec = vswitch_spec(dp, vpc);
-    links::create_vswitch_link(spec);
+    links::create_vswitch_veth(spec);
 
     const bpf_insn pass[] = {
         {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, XDP_PASS},
@@ -468,11 +468,11 @@ TEST_CASE("pinned XDP links: attach is idempotent, update is one step, netlink c
     CHECK(link_id() != first_link);
 
     // the interface goes: the pin stays, defunct, and is replaced by the next attach
-    links::delete_vswitch_link(spec);
+    links::delete_vswitch_veth(spec);
     REQUIRE(pinned_xdp::state(pin).has_value());
     CHECK(pinned_xdp::state(pin)->ifindex == 0);
     CHECK_FALSE(pinned_xdp::update(pin, b.get(), a.get()));
-    links::create_vswitch_link(spec);
+    links::create_vswitch_veth(spec);
     links::attach_xdp(dp, "xp-vsw-1", b.get(), false);  // a netlink program is detached for the link
     pinned_xdp::attach(pin, dp, "xp-vsw-1", a.get(), false);
     CHECK(pinned_xdp::state(pin)->ifindex == links::ifindex(dp, "xp-vsw-1"));
@@ -488,17 +488,17 @@ TEST_CASE("pinned XDP links: attach is idempotent, update is one step, netlink c
     CHECK_NOTHROW(pinned_xdp::unpin(pin));
     CHECK(pinned_xdp::list(dir).empty());
     CHECK_THROWS_WITH(pinned_xdp::attach(pin, dp, "no-such-if", a.get(), false), Contains("no-such-if"));
-    links::delete_vswitch_link(spec);
+    links::delete_vswitch_veth(spec);
 }
 
 TEST_CASE("links: an over-long interface name is an error naming the interface", "[netns]") {
     auto spec = vswitch_spec(unique_ns("dp"), unique_ns("vpc"));
     spec.vpc_ifname = "vsw-name-too-long-1";
-    CHECK_THROWS_AS(links::create_vswitch_link(spec), Error);
-    CHECK_THROWS_WITH(links::create_vswitch_link(spec), Contains("vsw-name-too-long-1"));
+    CHECK_THROWS_AS(links::create_vswitch_veth(spec), Error);
+    CHECK_THROWS_WITH(links::create_vswitch_veth(spec), Contains("vsw-name-too-long-1"));
     spec.vpc_ifname = "vsw-1";
     spec.datapath_ifname = "xp-datapath-side-1";
-    CHECK_THROWS_WITH(links::create_vswitch_link(spec), Contains("xp-datapath-side-1"));
+    CHECK_THROWS_WITH(links::create_vswitch_veth(spec), Contains("xp-datapath-side-1"));
     CHECK_FALSE(netns::exists(spec.vpc_netns));  // nothing was made
 }
 
@@ -520,9 +520,9 @@ TEST_CASE("links: a killed command's leftover links and rules are listed and del
     auto decoy = vswitch_spec(dp, other);  // in the datapath namespace too, but not under the prefix
     decoy.datapath_ifname = "xqccccccccccccc";
     decoy.vpc_ifname = "vsccccccccccccc";
-    links::create_vswitch_link(a);
-    links::create_vswitch_link(b);
-    links::create_vswitch_link(decoy);
+    links::create_vswitch_veth(a);
+    links::create_vswitch_veth(b);
+    links::create_vswitch_veth(decoy);
 
     using Names = std::vector<std::string>;
     CHECK(links::list_links(dp, "xp") == Names{"xpaaaaaaaaaaaaa", "xpbbbbbbbbbbbbb"});
@@ -584,7 +584,7 @@ TEST_CASE("links: a killed command's leftover links and rules are listed and del
     links::delete_link(dp, "xpaaaaaaaaaaaaa");
     CHECK(links::list_links(dp, "xp") == Names{"xpbbbbbbbbbbbbb"});
     CHECK(links::list_links(vpc, "vs") == Names{"vsbbbbbbbbbbbbb"});
-    CHECK(links::find_vswitch_link(b).has_value());
+    CHECK(links::find_vswitch_veth(b).has_value());
     CHECK_NOTHROW(links::delete_link(dp, "xpaaaaaaaaaaaaa"));
     CHECK_NOTHROW(links::delete_link(vpc, "vsaaaaaaaaaaaaa"));
     CHECK_NOTHROW(links::delete_link(unique_ns("missing"), "xpaaaaaaaaaaaaa"));
@@ -599,7 +599,7 @@ TEST_CASE("links: a killed command's leftover links and rules are listed and del
     CHECK(links::list_links(dp, "") == Names{"lo", "xqccccccccccccc"});
 
     // What is left goes through the ordinary path without complaint.
-    links::delete_vswitch_link(a);
-    links::delete_vswitch_link(b);
+    links::delete_vswitch_veth(a);
+    links::delete_vswitch_veth(b);
     CHECK(strs(links::list_rules(vpc, lo, hi)) == stock);
 }

@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "compiler/lpm_key.h"
-#include "datapath/datapath.h"
+#include "datapath/bpf_router.h"
 #include "datapath/reconcile.h"
 
 using namespace xpeer;
@@ -27,7 +27,7 @@ Tables two_routes_one_peering() {
 }  // namespace
 
 TEST_CASE("reconcile writes what is missing, then nothing: it is idempotent", "[reconcile]") {
-    Datapath dp = Datapath::load_unpinned();
+    BpfRouter dp = BpfRouter::load_unpinned();
     Tables t = two_routes_one_peering();
     auto first = reconcile(t, dp);
     CHECK(first.added == 3);
@@ -37,7 +37,7 @@ TEST_CASE("reconcile writes what is missing, then nothing: it is idempotent", "[
 }
 
 TEST_CASE("reconcile changes what differs and removes what is no longer wanted", "[reconcile]") {
-    Datapath dp = Datapath::load_unpinned();
+    BpfRouter dp = BpfRouter::load_unpinned();
     reconcile(two_routes_one_peering(), dp);
 
     Tables t = two_routes_one_peering();
@@ -69,7 +69,7 @@ TEST_CASE("a map whose layout differs from this build is refused by name", "[rec
 }
 
 TEST_CASE("ports: every CPU's copy names the VPC, counters survive a reconcile, a torn, removed or re-added port is written whole", "[reconcile]") {
-    Datapath dp = Datapath::load_unpinned();
+    BpfRouter dp = BpfRouter::load_unpinned();
     Tables t = two_routes_one_peering();
     t.ports[7] = xp_port{1, 0, {}, {}};
     t.ports[XP_MAX_PORTS - 1] = xp_port{2, 0, {}, {}};
@@ -121,7 +121,7 @@ TEST_CASE("a per-CPU map of another size than this build's is refused by name", 
     REQUIRE(fd.get() >= 0);
     CHECK_THROWS_WITH(CpuArray<xp_link_counters>(TypedMap<uint32_t, xp_link_counters>::borrow(fd.get(), "xp_link_stats"), XP_LINKS_PER_CPU),
                       Catch::Contains("xp_link_stats has") && Catch::Contains("another version"));
-    Datapath dp = Datapath::load_unpinned();
+    BpfRouter dp = BpfRouter::load_unpinned();
     CHECK_THROWS_WITH(dp.verdicts.read_percpu(XP_VERDICTS_PER_CPU), Catch::Contains("beyond"));
 }
 
@@ -164,22 +164,22 @@ TEST_CASE("a per-CPU map is read through the system call at first, then mapped, 
 
 TEST_CASE("pins of another type than this build's are refused by name", "[reconcile]") {
     const std::string dir = "/sys/fs/bpf/xpt-layout-" + std::to_string(getpid());
-    Datapath::open_or_load(dir);
+    BpfRouter::open_or_load(dir);
     struct Unpin {
         std::string dir;
-        ~Unpin() { Datapath::unpin(dir); }
+        ~Unpin() { BpfRouter::unpin(dir); }
     } unpin{dir};
     const std::string ports = dir + "/xp_ports";
     REQUIRE(unlink(ports.c_str()) == 0);
     UniqueFd hash(bpf_map_create(BPF_MAP_TYPE_HASH, "xp_ports", 4, sizeof(xp_port), 16, nullptr));
     REQUIRE(hash.get() >= 0);
     REQUIRE(bpf_obj_pin(hash.get(), ports.c_str()) == 0);
-    CHECK_THROWS_WITH(Datapath::open_pinned(dir), Catch::Contains("xp_ports is a map of type") &&
+    CHECK_THROWS_WITH(BpfRouter::open_pinned(dir), Catch::Contains("xp_ports is a map of type") &&
                                                        Catch::Contains("xpeer teardown"));
 }
 
 TEST_CASE("write puts and removes exactly a delta's entries, in batches, and bumps the generation", "[reconcile]") {
-    Datapath dp = Datapath::load_unpinned();
+    BpfRouter dp = BpfRouter::load_unpinned();
     Tables before = two_routes_one_peering();
     reconcile(before, dp);
     const uint64_t generation = dp.read_control().generation;

@@ -65,9 +65,9 @@ Vpc vpc(uint32_t key, const std::string& id, const std::string& cidr, const std:
     return v;
 }
 
-VSwitch vsw(uint32_t slot, const std::string& id, const std::string& vpc, const std::string& cidr, const std::string& v6 = "") {
+VSwitch vsw(uint32_t number, const std::string& id, const std::string& vpc, const std::string& cidr, const std::string& v6 = "") {
     VSwitch s;
-    s.slot = slot;
+    s.number = number;
     s.id = id;
     s.vpc_id = vpc;
     s.cidr = Cidr::parse(cidr);
@@ -104,7 +104,7 @@ OnCpu::OnCpu(int cpu) {
 
 OnCpu::~OnCpu() { sched_setaffinity(0, sizeof(saved_), &saved_); }
 
-RouterFixture::RouterFixture() : dp(Datapath::load_unpinned()) {
+RouterFixture::RouterFixture() : dp(BpfRouter::load_unpinned()) {
     static std::atomic<int> counter{0};
     netns = "xpt-bpf-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
     netns::create(netns);

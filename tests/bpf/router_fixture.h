@@ -16,7 +16,7 @@
 #include <string>
 
 #include "compiler/compiler.h"
-#include "datapath/datapath.h"
+#include "datapath/bpf_router.h"
 #include "datapath/reconcile.h"
 #include "frame_builder.h"
 
@@ -70,7 +70,7 @@ public:
     xp_port port(uint32_t ifindex);
     LinkCounters link(uint32_t slot, xp_direction dir);
 
-    Datapath dp;
+    BpfRouter dp;
 private:
     int test_run(const Frame& in, uint32_t ingress_ifindex, Frame* out);
 

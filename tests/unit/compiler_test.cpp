@@ -23,13 +23,13 @@ Snapshot seed_example(PeeringStatus status = PeeringStatus::Activated) {
     v2.ipv6_cidr = Cidr::parse("2408:4000:0:4000::/56");
     s.vpcs = {v1, v2};
     VSwitch a;
-    a.slot = 0;
+    a.number = 0;
     a.id = "vsw-1";
     a.vpc_id = "vpc-1";
     a.cidr = Cidr::parse("172.16.1.0/24");
     a.ipv6_cidr = Cidr::parse("2408:4000:0:3f01::/64");
     VSwitch b;
-    b.slot = 1;
+    b.number = 1;
     b.id = "vsw-2";
     b.vpc_id = "vpc-2";
     b.cidr = Cidr::parse("192.168.1.0/24");

@@ -102,7 +102,7 @@ public:
             if (m.owner != MapOwner::Router || scope.router_wide) out.push_back(map_entries(m.name, scope).summary);
         return out;
     }
-    // The maps the compiler fills and the link counters, decoded as the Kernel decodes them; the
+    // The maps the compiler fills and the link counters, decoded as the KernelDataplane decodes them; the
     // router's own (caches, verdicts, control) hold nothing here.
     MapContents map_entries(const std::string& name, const MapScope& scope) override {
         auto infos = router_map_infos();

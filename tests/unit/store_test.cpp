@@ -333,7 +333,7 @@ TEST_CASE("store: vSwitch slots are the smallest free after deletes", "[store]")
     for (int i = 0; i < 4; ++i) {
         vs.push_back(vswitch("vsw-" + std::to_string(i), "vpc-a", "10.0." + std::to_string(i) + ".0/24"));
         s.insert(vs.back());
-        CHECK(vs.back().slot == static_cast<uint32_t>(i));
+        CHECK(vs.back().number == static_cast<uint32_t>(i));
     }
     s.delete_vswitch("vsw-2");
     s.delete_vswitch("vsw-0");
@@ -342,11 +342,11 @@ TEST_CASE("store: vSwitch slots are the smallest free after deletes", "[store]")
     s.insert(x);
     s.insert(y);
     s.insert(z);
-    CHECK(x.slot == 0);
-    CHECK(y.slot == 2);
-    CHECK(z.slot == 4);
+    CHECK(x.number == 0);
+    CHECK(y.number == 2);
+    CHECK(z.number == 4);
     CHECK(s.vswitches_of("vpc-a").size() == 5);
-    CHECK(s.find_vswitch("vsw-y")->slot == 2);
+    CHECK(s.find_vswitch("vsw-y")->number == 2);
 }
 
 TEST_CASE("store: vSwitch ports follow their vSwitch", "[store]") {

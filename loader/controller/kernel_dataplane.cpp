@@ -1,4 +1,4 @@
-#include "controller/kernel.h"
+#include "controller/kernel_dataplane.h"
 
 #include <spdlog/spdlog.h>
 
@@ -15,14 +15,14 @@
 
 namespace xpeer {
 
-links::VswitchLinkSpec vswitch_link_spec(const Config& c, const Vpc& vpc, const VSwitch& vsw) {
-    links::VswitchLinkSpec s;
+links::VswitchVethSpec vswitch_link_spec(const Config& c, const Vpc& vpc, const VSwitch& vsw) {
+    links::VswitchVethSpec s;
     s.datapath_netns = c.datapath_netns;
     s.vpc_netns = vpc_netns_name(c, vpc.id);
     s.datapath_ifname = datapath_ifname(vsw.id);
     s.vpc_ifname = vpc_ifname(vsw.id);
-    s.table = vswitch_table(vsw.slot);
-    s.metric = vswitch_metric(vsw.slot);
+    s.table = vswitch_table(vsw.number);
+    s.metric = vswitch_metric(vsw.number);
     s.cidr = vsw.cidr;
     s.ipv6_cidr = vsw.ipv6_cidr;
     s.gateway = rules::gateway_of(vsw.cidr);
@@ -31,7 +31,7 @@ links::VswitchLinkSpec vswitch_link_spec(const Config& c, const Vpc& vpc, const 
     return s;
 }
 
-void Kernel::claim(const std::string& dir) {
+void KernelDataplane::claim(const std::string& dir) {
     namespace fs = std::filesystem;
     const std::string mine = "owner-" + config_.store_id;
     bool owned = false;
@@ -49,43 +49,43 @@ void Kernel::claim(const std::string& dir) {
     if (ec) throw SystemError("mkdir " + dir + "/" + mine, ec.value());
 }
 
-Datapath& Kernel::datapath() {
-    if (!dp_) {
+BpfRouter& KernelDataplane::router() {
+    if (!router_) {
         if (config_.store_id.empty()) throw errors::config_unbound("store " + config_.state_path + " has no id yet");
-        auto dp = Datapath::open_or_load(config_.bpffs_dir);
+        auto dp = BpfRouter::open_or_load(config_.bpffs_dir);
         claim(config_.bpffs_dir);
-        dp_ = std::move(dp);
+        router_ = std::move(dp);
     }
-    return *dp_;
+    return *router_;
 }
 
-std::optional<Datapath>& Kernel::datapath_if_loaded() {
-    if (!dp_ && !dp_opened_ && !config_.store_id.empty()) {
-        dp_opened_ = true;
-        auto dp = Datapath::open_pinned(config_.bpffs_dir);
+std::optional<BpfRouter>& KernelDataplane::router_if_loaded() {
+    if (!router_ && !router_opened_ && !config_.store_id.empty()) {
+        router_opened_ = true;
+        auto dp = BpfRouter::open_pinned(config_.bpffs_dir);
         if (dp) claim(config_.bpffs_dir);
-        dp_ = std::move(dp);
+        router_ = std::move(dp);
     }
-    return dp_;
+    return router_;
 }
 
-void Kernel::create_vpc(const Vpc& vpc) {
+void KernelDataplane::create_vpc(const Vpc& vpc) {
     spdlog::debug("netns create {}", vpc_netns_name(config_, vpc.id));
     netns::create(vpc_netns_name(config_, vpc.id));
 }
 
-void Kernel::delete_vpc(const Vpc& vpc) {
+void KernelDataplane::delete_vpc(const Vpc& vpc) {
     spdlog::debug("netns remove {}", vpc_netns_name(config_, vpc.id));
     netns::remove(vpc_netns_name(config_, vpc.id));
 }
 
-PortInfo Kernel::create_vswitch(const Vpc& vpc, const VSwitch& vsw) {
-    Datapath& dp = datapath();
+PortInfo KernelDataplane::create_vswitch(const Vpc& vpc, const VSwitch& vsw) {
+    BpfRouter& dp = router();
     if (!config_.datapath_netns.empty()) netns::create(config_.datapath_netns);
     netns::create(vpc_netns_name(config_, vpc.id));
     auto spec = vswitch_link_spec(config_, vpc, vsw);
     spdlog::debug("veth {}:{} <-> {}:{}", spec.datapath_netns, spec.datapath_ifname, spec.vpc_netns, spec.vpc_ifname);
-    auto link = links::create_vswitch_link(spec);  // idempotent: completes a half-made link
+    auto link = links::create_vswitch_veth(spec);  // idempotent: completes a half-made link
     spdlog::debug("xdp attach {} ({}), {}", spec.datapath_ifname, link.datapath.ifindex, config_.xdp_generic ? "generic" : "native");
     pinned_xdp::attach(xdp_link_pin(config_, spec.vpc_ifname), spec.vpc_netns, spec.vpc_ifname, dp.vpc_side_fd(), config_.xdp_generic);
     pinned_xdp::attach(xdp_link_pin(config_, spec.datapath_ifname), spec.datapath_netns, spec.datapath_ifname, dp.router_fd(),
@@ -93,23 +93,23 @@ PortInfo Kernel::create_vswitch(const Vpc& vpc, const VSwitch& vsw) {
     return PortInfo{link.datapath.ifindex, link.datapath.mac, link.vpc.mac};
 }
 
-void Kernel::delete_vswitch(const Vpc& vpc, const VSwitch& vsw) {
+void KernelDataplane::delete_vswitch(const Vpc& vpc, const VSwitch& vsw) {
     const auto spec = vswitch_link_spec(config_, vpc, vsw);
     if (netns::exists(spec.vpc_netns)) {
         spdlog::debug("veth delete {}", spec.datapath_ifname);
-        links::delete_vswitch_link(spec);
+        links::delete_vswitch_veth(spec);
     }
     for (const auto& ifname : {spec.datapath_ifname, spec.vpc_ifname}) pinned_xdp::unpin(xdp_link_pin(config_, ifname));
 }
 
-void Kernel::add_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) {
+void KernelDataplane::add_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) {
     auto ns = vpc_netns_name(config_, vpc.id);
     auto ifname = vpc_ifname(vsw.id);
     if (inst.ip) links::add_address(ns, ifname, *inst.ip, vsw.cidr.prefix_len);
     if (inst.ipv6 && vsw.ipv6_cidr) links::add_address(ns, ifname, *inst.ipv6, vsw.ipv6_cidr->prefix_len);
 }
 
-void Kernel::remove_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) {
+void KernelDataplane::remove_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) {
     auto ns = vpc_netns_name(config_, vpc.id);
     if (!netns::exists(ns)) return;
     auto ifname = vpc_ifname(vsw.id);
@@ -117,49 +117,49 @@ void Kernel::remove_instance(const Vpc& vpc, const VSwitch& vsw, const Instance&
     if (inst.ipv6 && vsw.ipv6_cidr) links::remove_address(ns, ifname, *inst.ipv6, vsw.ipv6_cidr->prefix_len);
 }
 
-ReconcileResult Kernel::apply(const Snapshot& snapshot, const PortMap& ports) {
+ReconcileResult KernelDataplane::apply(const Snapshot& snapshot, const PortMap& ports) {
     Tables tables = compile(snapshot, ports);
-    auto r = reconcile(tables, datapath());
+    auto r = reconcile(tables, router());
     spdlog::debug("maps: {} routes v4, {} v6, {} ports, {} peerings; {} added, {} changed, {} removed", tables.routes_v4.size(),
                   tables.routes_v6.size(), tables.ports.size(), tables.peerings.size(), r.added, r.changed, r.removed);
     return r;
 }
 
-ReconcileResult Kernel::plan(const Snapshot& snapshot, const PortMap& ports) {
+ReconcileResult KernelDataplane::plan(const Snapshot& snapshot, const PortMap& ports) {
     Tables tables = compile(snapshot, ports);
-    auto& dp = datapath_if_loaded();
+    auto& dp = router_if_loaded();
     if (dp) return xpeer::plan(tables, *dp);
     ReconcileResult r;  // nothing pinned: every entry is new
     r.added = tables.routes_v4.size() + tables.routes_v6.size() + tables.ports.size() + tables.peerings.size();
     return r;
 }
 
-ReconcileResult Kernel::apply_delta(const TablesDelta& delta) {
-    auto r = write(delta, datapath());
+ReconcileResult KernelDataplane::apply_delta(const TablesDelta& delta) {
+    auto r = write(delta, router());
     spdlog::debug("maps: {} added, {} changed, {} removed", r.added, r.changed, r.removed);
     return r;
 }
 
-bool Kernel::maps_dirty() {
-    auto& dp = datapath_if_loaded();
+bool KernelDataplane::maps_dirty() {
+    auto& dp = router_if_loaded();
     return dp && dp->read_control().dirty != 0;
 }
 
-void Kernel::set_maps_dirty(bool dirty) {
-    auto& dp = datapath();
+void KernelDataplane::set_maps_dirty(bool dirty) {
+    auto& dp = router();
     xp_control c = dp.read_control();
     c.dirty = dirty ? 1 : 0;
     dp.write_control(c);
 }
 
-LinkCounters Kernel::link_counters(uint32_t slot, Direction direction) {
-    auto& dp = datapath_if_loaded();
+LinkCounters KernelDataplane::link_counters(uint32_t slot, Direction direction) {
+    auto& dp = router_if_loaded();
     if (!dp) return {};
     return sum(dp->link_stats.read_percpu(link_index(slot, direction)));
 }
 
-void Kernel::clear_link_counters(uint32_t slot) {
-    auto& dp = datapath_if_loaded();
+void KernelDataplane::clear_link_counters(uint32_t slot) {
+    auto& dp = router_if_loaded();
     if (!dp) return;
     std::vector<xp_link_counters> zero(cpu_ids());  // the stashes too
     for (Direction dir : kDirections) {
@@ -168,10 +168,10 @@ void Kernel::clear_link_counters(uint32_t slot) {
     }
 }
 
-VerdictCounts Kernel::reason_counters() {
+VerdictCounts KernelDataplane::reason_counters() {
     VerdictCounts out;
     for (uint32_t r = 0; r < XP_REASON_MAX; ++r) out.push_back(ReasonCount{reason_name(r)});
-    auto& dp = datapath_if_loaded();
+    auto& dp = router_if_loaded();
     if (!dp) return out;
     for (const xp_verdicts& cpu : dp->verdicts.read_percpu(0))
         for (uint32_t r = 0; r < XP_REASON_MAX; ++r) {
@@ -181,9 +181,9 @@ VerdictCounts Kernel::reason_counters() {
     return out;
 }
 
-RouteCacheStats Kernel::route_cache_stats() {
+RouteCacheStats KernelDataplane::route_cache_stats() {
     RouteCacheStats s;
-    auto& dp = datapath_if_loaded();
+    auto& dp = router_if_loaded();
     if (!dp) return s;
     for (const xp_verdicts& cpu : dp->verdicts.read_percpu(0)) {
         s.hits += cpu.cache[XP_CACHE_HIT];
@@ -195,11 +195,11 @@ RouteCacheStats Kernel::route_cache_stats() {
     return s;
 }
 
-void Kernel::teardown(const std::vector<Vpc>& vpcs) {
+void KernelDataplane::teardown(const std::vector<Vpc>& vpcs) {
     for (const auto& vpc : vpcs) netns::remove(vpc_netns_name(config_, vpc.id));
     if (!config_.datapath_netns.empty()) netns::remove(config_.datapath_netns);
-    dp_.reset();
-    Datapath::unpin(config_.bpffs_dir);
+    router_.reset();
+    BpfRouter::unpin(config_.bpffs_dir);
 }
 
 }  // namespace xpeer

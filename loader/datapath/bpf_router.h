@@ -13,18 +13,18 @@ namespace xpeer {
 
 // The router's programs and maps. Pinned under one bpffs folder, so that the data plane
 // outlives every process; or, for tests, loaded unpinned and owned by this object.
-class Datapath {
+class BpfRouter {
 public:
     // Opens what is pinned under dir, loading and pinning programs and maps first if needed.
-    static Datapath open_or_load(const std::string& dir);
+    static BpfRouter open_or_load(const std::string& dir);
     // Opens what is pinned under dir, or nullopt if nothing is.
-    static std::optional<Datapath> open_pinned(const std::string& dir);
+    static std::optional<BpfRouter> open_pinned(const std::string& dir);
     // Loads a private copy that nothing else sees (BPF tests).
-    static Datapath load_unpinned();
+    static BpfRouter load_unpinned();
     // A new build's programs for the maps pinned under dir. The maps are reused, never copied: a
     // pinned map of another type, key or value size, size or flags is Error("Datapath.MapLayout")
     // naming it, and nothing changes. The new programs take the old ones' pins by rename(2), so
-    // that a command never finds none pinned; attaching them is the caller's (Kernel::upgrade).
+    // that a command never finds none pinned; attaching them is the caller's (KernelDataplane::upgrade).
     struct ProgramSwap {
         UniqueFd old_router, old_vpc_side;  // what the pins named before
         UniqueFd router, vpc_side;
@@ -32,15 +32,15 @@ public:
     static ProgramSwap replace_programs(const std::string& dir);
     // The kernel's id of the program behind fd (0 if none): what an interface's XDP query reports.
     static uint32_t program_id(int fd);
-    // Removes the folder and every pin in it. The BPF links pinned there (Kernel's links/ folder)
+    // Removes the folder and every pin in it. The BPF links pinned there (KernelDataplane's links/ folder)
     // go too, and with them the programs they attached.
     static void unpin(const std::string& dir);
     // Mounts bpffs at /sys/fs/bpf if it is not there (the default folder's parent).
     static void ensure_bpffs();
 
-    Datapath(Datapath&&) noexcept;
-    Datapath& operator=(Datapath&&) noexcept;
-    ~Datapath();
+    BpfRouter(BpfRouter&&) noexcept;
+    BpfRouter& operator=(BpfRouter&&) noexcept;
+    ~BpfRouter();
 
     int router_fd() const { return router_.get() >= 0 ? router_.get() : router_borrowed_; }
     int vpc_side_fd() const { return vpc_side_.get() >= 0 ? vpc_side_.get() : vpc_side_borrowed_; }
@@ -65,7 +65,7 @@ public:
     void bump_generation();
 
 private:
-    Datapath() = default;
+    BpfRouter() = default;
     struct SkelDeleter {
         void operator()(struct ::router_bpf* s) const;
     };

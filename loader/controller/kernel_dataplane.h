@@ -4,7 +4,7 @@
 #include "compiler/tables.h"
 #include "controller/config.h"
 #include "controller/dataplane.h"
-#include "datapath/datapath.h"
+#include "datapath/bpf_router.h"
 #include "datapath/reconcile.h"
 #include "model/model.h"
 #include "netns/links.h"
@@ -12,13 +12,13 @@
 namespace xpeer {
 
 // Where a vSwitch's link lives and how it is set up, from the config and the store.
-links::VswitchLinkSpec vswitch_link_spec(const Config& c, const Vpc& vpc, const VSwitch& vsw);
+links::VswitchVethSpec vswitch_link_spec(const Config& c, const Vpc& vpc, const VSwitch& vsw);
 
-// The kernel side of every command: namespaces, vSwitch links, addresses, the BPF maps.
-class Kernel : public Dataplane {
+// The kernel side of every command: namespaces, vSwitch veths, addresses, the BPF maps.
+class KernelDataplane : public Dataplane {
 public:
     // Keeps a reference: the controller fills in config.store_id when the store is bound.
-    explicit Kernel(const Config& config) : config_(config) {}
+    explicit KernelDataplane(const Config& config) : config_(config) {}
 
     void create_vpc(const Vpc& vpc) override;
     void delete_vpc(const Vpc& vpc) override;
@@ -33,7 +33,7 @@ public:
     void set_maps_dirty(bool dirty) override;
     LinkCounters link_counters(uint32_t slot, Direction direction) override;
     void clear_link_counters(uint32_t slot) override;
-    bool has_datapath() override { return datapath_if_loaded().has_value(); }
+    bool has_datapath() override { return router_if_loaded().has_value(); }
     VerdictCounts reason_counters() override;  // every verdict, zero without a data plane
     RouteCacheStats route_cache_stats() override;
     std::vector<MapInfo> map_table() override;
@@ -44,8 +44,8 @@ public:
     void remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) override;
     void teardown(const std::vector<Vpc>& vpcs) override;
 
-    Datapath& datapath();
-    std::optional<Datapath>& datapath_if_loaded();
+    BpfRouter& router();
+    std::optional<BpfRouter>& router_if_loaded();
 
 private:
     // A store owns its bpffs folder: two stores programming one set of maps would delete each
@@ -53,8 +53,8 @@ private:
     void claim(const std::string& dir);
 
     const Config& config_;
-    std::optional<Datapath> dp_;
-    bool dp_opened_ = false;
+    std::optional<BpfRouter> router_;
+    bool router_opened_ = false;
 };
 
 }  // namespace xpeer

@@ -1,4 +1,4 @@
-#include "datapath/datapath.h"
+#include "datapath/bpf_router.h"
 #include "model/errors.h"
 
 #include <sys/mount.h>
@@ -20,11 +20,11 @@ namespace fs = std::filesystem;
 
 static_assert(kMaxRoutesPerFamily == XP_MAX_ROUTES, "model/capacity.h and bpf_abi.h disagree");
 
-void Datapath::SkelDeleter::operator()(struct ::router_bpf* s) const { router_bpf__destroy(s); }
+void BpfRouter::SkelDeleter::operator()(struct ::router_bpf* s) const { router_bpf__destroy(s); }
 
-Datapath::Datapath(Datapath&&) noexcept = default;
-Datapath& Datapath::operator=(Datapath&&) noexcept = default;
-Datapath::~Datapath() = default;
+BpfRouter::BpfRouter(BpfRouter&&) noexcept = default;
+BpfRouter& BpfRouter::operator=(BpfRouter&&) noexcept = default;
+BpfRouter::~BpfRouter() = default;
 
 namespace {
 
@@ -94,15 +94,15 @@ void borrow_member(CpuArray<V>& out, bpf_map* map, const RouterMap& m) {
 
 }  // namespace
 
-void Datapath::ensure_bpffs() {
+void BpfRouter::ensure_bpffs() {
     const char* root = "/sys/fs/bpf";
     if (is_bpffs(root)) return;
     if (mount("bpf", root, "bpf", 0, "mode=0700") != 0) throw SystemError(std::string("mount bpffs at ") + root, errno);
 }
 
-std::optional<Datapath> Datapath::open_pinned(const std::string& dir) {
+std::optional<BpfRouter> BpfRouter::open_pinned(const std::string& dir) {
     if (!fs::exists(dir + "/" + kRouterProgPin)) return std::nullopt;
-    Datapath dp;
+    BpfRouter dp;
     int fd = bpf_obj_get((dir + "/" + kRouterProgPin).c_str());
     if (fd < 0) throw SystemError("bpf_obj_get " + dir + "/" + kRouterProgPin, errno);
     dp.router_ = UniqueFd(fd);
@@ -113,7 +113,7 @@ std::optional<Datapath> Datapath::open_pinned(const std::string& dir) {
     return dp;
 }
 
-Datapath Datapath::open_or_load(const std::string& dir) {
+BpfRouter BpfRouter::open_or_load(const std::string& dir) {
     if (auto dp = open_pinned(dir)) return std::move(*dp);
     if (!is_bpffs(fs::path(dir).parent_path())) ensure_bpffs();
     std::error_code ec;
@@ -181,13 +181,13 @@ UniqueFd pinned_fd(const std::string& path) {
 
 }  // namespace
 
-uint32_t Datapath::program_id(int fd) {
+uint32_t BpfRouter::program_id(int fd) {
     bpf_prog_info info{};
     uint32_t len = sizeof(info);
     return fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0 ? info.id : 0;
 }
 
-Datapath::ProgramSwap Datapath::replace_programs(const std::string& dir) {
+BpfRouter::ProgramSwap BpfRouter::replace_programs(const std::string& dir) {
     ProgramSwap swap;
     swap.old_router = pinned_fd(dir + "/" + kRouterProgPin);
     swap.old_vpc_side = pinned_fd(dir + "/" + kVpcSideProgPin);
@@ -214,8 +214,8 @@ Datapath::ProgramSwap Datapath::replace_programs(const std::string& dir) {
     return swap;
 }
 
-Datapath Datapath::load_unpinned() {
-    Datapath dp;
+BpfRouter BpfRouter::load_unpinned() {
+    BpfRouter dp;
     dp.skel_.reset(router_bpf__open());
     if (!dp.skel_) throw SystemError("open BPF skeleton", errno);
     size_per_cpu_maps(dp.skel_->obj);
@@ -227,23 +227,23 @@ Datapath Datapath::load_unpinned() {
     return dp;
 }
 
-xp_control Datapath::read_control() const {
+xp_control BpfRouter::read_control() const {
     xp_control c{};
     control.get(0, c);
     return c;
 }
 
-void Datapath::write_control(const xp_control& c) { control.put(0, c); }
+void BpfRouter::write_control(const xp_control& c) { control.put(0, c); }
 
 // Only the loader writes xp_control, and commands that write maps hold the controller's lock file
 // (Controller::transact), so read-modify-write is safe here.
-void Datapath::bump_generation() {
+void BpfRouter::bump_generation() {
     xp_control c = read_control();
     ++c.generation;
     write_control(c);
 }
 
-void Datapath::unpin(const std::string& dir) {
+void BpfRouter::unpin(const std::string& dir) {
     std::error_code ec;
     if (!fs::exists(dir, ec)) return;
     fs::remove_all(dir, ec);
