@@ -34,7 +34,7 @@ class Unaccounted {
 public:
     explicit Unaccounted(const std::string& pin) : skel_(router_bpf__open()) {
         if (!skel_) throw SystemError("open the router's skeleton", errno);
-        skel_->rodata->xp_unaccounted = true;
+        skel_->rodata->xp_unaccounted = 1;
         bpf_map* map;
         bpf_object__for_each_map(map, skel_->obj) {
             if (bpf_map__is_internal(map)) continue;  // its .rodata, holding the setting above

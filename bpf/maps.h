@@ -11,7 +11,7 @@
  * the router without counters and policer, run beside the real one to measure what they cost.
  * xp_router reads it once and runs a copy of its core in which it is a constant (the accounted
  * argument of the counting helpers); the verifier removes the copy that the value rules out. */
-const volatile bool xp_unaccounted = false;
+const volatile __u8 xp_unaccounted = 0; /* __u8, not bool: the skeleton would spell it _Bool, which C++ has not */
 
 /* Per CPU: key cpu * XP_PORTS_PER_CPU + ifindex. An array, so that finding the ingress port costs
  * no hash: the loader keeps the datapath side's ifindexes below XP_MAX_PORTS. An element whose vpc
