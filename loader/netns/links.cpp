@@ -84,7 +84,7 @@ void make_veth(const VswitchVethSpec& s) {
     const netns::Fd vpc_ns = netns::open(s.vpc_netns);  // opened here: "" means the caller's namespace
     netns::run_in(s.datapath_netns, [&] {
         Rtnl nl(s.datapath_netns);
-        const std::string what = "RTM_NEWLINK veth " + s.datapath_ifname + " (peer " + s.vpc_ifname + " into " + where(s.vpc_netns) + ")";
+        const std::string what = "RTM_NEWLINK veth " + s.datapath_ifname + " (peer " + s.vpc_ifname + " into " + netns::describe(s.vpc_netns) + ")";
         // Another process may take the ifindex first (EEXIST, or EBUSY): then the next lowest.
         for (int attempt = 0;; ++attempt) {
             const LinkPtr veth(rtnl_link_veth_alloc());
@@ -98,7 +98,7 @@ void make_veth(const VswitchVethSpec& s) {
                 if (idx >= s.ifindex_below)
                     throw errors::quota_exceeded_datapath_ifindex("veth " + s.datapath_ifname + ": no ifindex below " +
                                                                       std::to_string(s.ifindex_below) + " is free in " +
-                                                                      where(s.datapath_netns));
+                                                                      netns::describe(s.datapath_netns));
                 rtnl_link_set_ifindex(veth.get(), static_cast<int>(idx));
             }
             const int err = nl.call(rtnl_link_add(nl.get(), veth.get(), NLM_F_CREATE | NLM_F_EXCL));
@@ -112,13 +112,13 @@ void make_veth(const VswitchVethSpec& s) {
 
 void disable_tx_checksum(const std::string& ifname, const std::string& ns) {
     const netns::Fd sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
-    if (!sock) throw SystemError("socket(AF_INET) in " + where(ns), errno);
+    if (!sock) throw SystemError("socket(AF_INET) in " + netns::describe(ns), errno);
     ethtool_value ev{ETHTOOL_STXCSUM, 0};
     ifreq ifr{};
     std::strncpy(ifr.ifr_name, ifname.c_str(), IFNAMSIZ - 1);
     ifr.ifr_data = reinterpret_cast<char*>(&ev);
     if (ioctl(sock.get(), SIOCETHTOOL, &ifr) != 0)
-        throw SystemError("ioctl(SIOCETHTOOL, ETHTOOL_STXCSUM off) on " + ifname + " in " + where(ns), errno);
+        throw SystemError("ioctl(SIOCETHTOOL, ETHTOOL_STXCSUM off) on " + ifname + " in " + netns::describe(ns), errno);
 }
 
 void add_neighbour(Rtnl& nl, uint32_t idx, const std::string& ifname, const IpAddr& ip, const Mac& mac) {

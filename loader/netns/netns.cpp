@@ -158,4 +158,6 @@ void set_sysctl(const std::string& netns, const std::string& key_path, const std
     });
 }
 
+std::string describe(const std::string& name) { return name.empty() ? "the current netns" : "netns '" + name + "'"; }
+
 }  // namespace xpeer::netns

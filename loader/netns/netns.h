@@ -27,6 +27,8 @@ void remove(const std::string& name);
 Fd open(const std::string& name);
 // Names under /run/netns, sorted.
 std::vector<std::string> list();
+// "netns 'x'", or "the current netns" for "": where a failure happened, for its message.
+std::string describe(const std::string& name);
 
 namespace detail {
 void enter(const Fd& ns, const std::string& name);  // setns(CLONE_NEWNET) for the calling thread

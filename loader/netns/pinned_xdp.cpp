@@ -20,8 +20,6 @@ namespace fs = std::filesystem;
 namespace xpeer::pinned_xdp {
 namespace {
 
-std::string where(const std::string& ns) { return ns.empty() ? "the current netns" : "netns '" + ns + "'"; }
-
 UniqueFd open_pin(const std::string& pin) {
     const int fd = bpf_obj_get(pin.c_str());
     if (fd < 0 && errno != ENOENT) throw SystemError("bpf_obj_get " + pin, errno);
@@ -49,7 +47,7 @@ uint32_t attached_in_mode(uint32_t idx, uint32_t mode, const std::string& ifname
     bpf_xdp_query_opts q{};
     q.sz = sizeof q;
     if (int rc = bpf_xdp_query(static_cast<int>(idx), 0, &q); rc < 0)
-        throw SystemError("bpf_xdp_query(" + ifname + ") in " + where(ns), -rc);
+        throw SystemError("bpf_xdp_query(" + ifname + ") in " + netns::describe(ns), -rc);
     return mode == XDP_FLAGS_SKB_MODE ? q.skb_prog_id : q.drv_prog_id;
 }
 
@@ -63,7 +61,7 @@ void attach(const std::string& pin, const std::string& ns, const std::string& if
     const uint32_t want = prog_id(prog_fd);
     netns::run_in(ns, [&] {
         const unsigned idx = if_nametoindex(ifname.c_str());
-        if (idx == 0) throw SystemError("if_nametoindex(" + ifname + ") in " + where(ns), errno);
+        if (idx == 0) throw SystemError("if_nametoindex(" + ifname + ") in " + netns::describe(ns), errno);
         if (UniqueFd link = open_pin(pin)) {
             const auto s = xdp_link_state(link.get());
             if (s && s->ifindex == idx && attached_in_mode(idx, mode, ifname, ns) == s->prog_id) {
@@ -82,7 +80,7 @@ void attach(const std::string& pin, const std::string& ns, const std::string& if
         opts.sz = sizeof opts;
         opts.flags = mode;
         UniqueFd link(bpf_link_create(prog_fd, static_cast<int>(idx), BPF_XDP, &opts));
-        if (!link) throw SystemError("bpf_link_create(XDP, " + ifname + ", " + (generic ? "generic" : "native") + ") in " + where(ns), errno);
+        if (!link) throw SystemError("bpf_link_create(XDP, " + ifname + ", " + (generic ? "generic" : "native") + ") in " + netns::describe(ns), errno);
         if (bpf_obj_pin(link.get(), pin.c_str()) != 0) throw SystemError("bpf_obj_pin " + pin, errno);
     });
 }

@@ -51,11 +51,10 @@ std::string extack_text(const nlmsgerr* e) {
 
 }  // namespace
 
-std::string where(const std::string& ns) { return ns.empty() ? "the current netns" : "netns '" + ns + "'"; }
 int af(const IpAddr& a) { return a.family == Family::V4 ? AF_INET : AF_INET6; }
 bool present(const std::string& ns) { return ns.empty() || netns::exists(ns); }
 
-Rtnl::Rtnl(const std::string& ns) : sk_(nl_socket_alloc()), where_(where(ns)) {
+Rtnl::Rtnl(const std::string& ns) : sk_(nl_socket_alloc()), where_(netns::describe(ns)) {
     if (!sk_) throw SystemError("nl_socket_alloc in " + where_, ENOMEM);
     if (int rc = nl_connect(sk_.get(), NETLINK_ROUTE); rc < 0)
         throw SystemError("nl_connect(NETLINK_ROUTE) in " + where_, nle_errno(rc));
@@ -103,7 +102,7 @@ void check_ifname(const std::string& name) {
 
 uint32_t ifindex_here(const std::string& ifname, const std::string& ns) {
     const unsigned idx = if_nametoindex(ifname.c_str());
-    if (idx == 0) throw SystemError("if_nametoindex(" + ifname + ") in " + where(ns), errno);
+    if (idx == 0) throw SystemError("if_nametoindex(" + ifname + ") in " + netns::describe(ns), errno);
     return idx;
 }
 

@@ -23,7 +23,6 @@ using AddrPtr = Ptr<nl_addr, nl_addr_put>;
 using LinkPtr = Ptr<rtnl_link, rtnl_link_put>;
 using CachePtr = Ptr<nl_cache, nl_cache_free>;
 
-std::string where(const std::string& ns);  // "netns 'x'", or "the current netns" for ""
 int af(const IpAddr& a);
 bool present(const std::string& ns);  // "" (the caller's) always is
 

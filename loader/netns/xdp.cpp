@@ -16,13 +16,13 @@ void detach_xdp_programs(uint32_t idx, const std::string& ifname, const std::str
     bpf_xdp_query_opts q{};
     q.sz = sizeof q;
     if (int rc = bpf_xdp_query(static_cast<int>(idx), 0, &q); rc < 0)
-        throw SystemError("bpf_xdp_query(" + ifname + ") in " + where(ns), -rc);
+        throw SystemError("bpf_xdp_query(" + ifname + ") in " + netns::describe(ns), -rc);
     const std::pair<uint32_t, uint32_t> progs[] = {
         {XDP_FLAGS_SKB_MODE, q.skb_prog_id}, {XDP_FLAGS_DRV_MODE, q.drv_prog_id}, {XDP_FLAGS_HW_MODE, q.hw_prog_id}};
     for (const auto& [mode, id] : progs)
         if (id != 0 && mode != keep)
             if (int rc = bpf_xdp_detach(static_cast<int>(idx), mode, nullptr); rc < 0)
-                throw SystemError("bpf_xdp_detach(" + ifname + ", prog " + std::to_string(id) + ") in " + where(ns) +
+                throw SystemError("bpf_xdp_detach(" + ifname + ", prog " + std::to_string(id) + ") in " + netns::describe(ns) +
                                       (rc == -EBUSY ? ": a BPF link holds the interface" : ""),
                                   -rc);
 }
@@ -34,7 +34,7 @@ void attach_xdp(const std::string& ns, const std::string& ifname, int prog_fd, b
         const uint32_t mode = generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
         detach_xdp_programs(idx, ifname, ns, mode);  // a program in the same mode is replaced atomically
         if (int rc = bpf_xdp_attach(static_cast<int>(idx), prog_fd, mode, nullptr); rc < 0)
-            throw SystemError("bpf_xdp_attach(" + ifname + ", " + (generic ? "generic" : "native") + ") in " + where(ns),
+            throw SystemError("bpf_xdp_attach(" + ifname + ", " + (generic ? "generic" : "native") + ") in " + netns::describe(ns),
                               -rc);
     });
 }
@@ -55,7 +55,7 @@ uint32_t xdp_program_id(const std::string& ns, const std::string& ifname) {
         bpf_xdp_query_opts opts{};
         opts.sz = sizeof(opts);
         if (int rc = bpf_xdp_query(static_cast<int>(idx), 0, &opts); rc < 0)
-            throw SystemError("bpf_xdp_query(" + ifname + ") in " + where(ns), -rc);
+            throw SystemError("bpf_xdp_query(" + ifname + ") in " + netns::describe(ns), -rc);
         return opts.drv_prog_id ? opts.drv_prog_id : opts.skb_prog_id;
     });
 }

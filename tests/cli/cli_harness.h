@@ -1,7 +1,10 @@
 #pragma once
 // The CLI in-process: a command line parsed as `xpeer` parses it, its command run on a World's
 // store and fake kernel as run_action runs it, with what it prints captured.
+#include <algorithm>
+#include <catch2/catch.hpp>
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -67,6 +70,23 @@ inline CliResult run_cli_on(World& w, const std::vector<std::string>& args) {
     r.out = out.str();
     r.err = err.str();
     return r;
+}
+
+// The first line `xpeer ARGS...` prints (a create's new id); the test stops if the command fails.
+inline std::string first_line_of(World& w, const std::vector<std::string>& args) {
+    auto r = run_cli_on(w, args);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    return r.out.substr(0, r.out.find('\n'));
+}
+
+// What `xpeer ARGS... --json` prints, parsed; the test stops if the command fails.
+inline nlohmann::json json_of(World& w, std::vector<std::string> args) {
+    if (std::find(args.begin(), args.end(), "--json") == args.end()) args.push_back("--json");
+    auto r = run_cli_on(w, args);
+    INFO(r.err);
+    REQUIRE(r.status == 0);
+    return nlohmann::json::parse(r.out);
 }
 
 }  // namespace xpeer::testing

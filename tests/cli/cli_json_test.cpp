@@ -5,6 +5,7 @@
 #include "cli_harness.h"
 
 using namespace xpeer;
+using xpeer::testing::json_of;
 using xpeer::testing::run_cli_on;
 using xpeer::testing::World;
 
@@ -19,14 +20,6 @@ void each_key(const nlohmann::json& j, const std::string& path, const std::funct
         }
     else if (j.is_array())
         for (size_t i = 0; i < j.size(); ++i) each_key(j[i], path + "[" + std::to_string(i) + "]", fn);
-}
-
-nlohmann::json json_of(World& w, std::vector<std::string> args) {
-    args.push_back("--json");
-    auto r = run_cli_on(w, args);
-    INFO(r.err);
-    REQUIRE(r.status == 0);
-    return nlohmann::json::parse(r.out);
 }
 
 // Two peered VPCs of account 1001, with a route each way; the peering's id.

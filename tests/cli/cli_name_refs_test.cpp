@@ -7,6 +7,7 @@
 using namespace xpeer;
 using xpeer::testing::error_code;
 using xpeer::testing::run_cli_on;
+using xpeer::testing::first_line_of;
 using xpeer::testing::World;
 
 TEST_CASE("name refs: an id stays an id, a name is the one candidate's id", "[cli]") {
@@ -24,26 +25,15 @@ TEST_CASE("name refs: an id stays an id, a name is the one candidate's id", "[cl
     }
 }
 
-namespace {
-
-std::string out_of(World& w, const std::vector<std::string>& args) {
-    auto r = run_cli_on(w, args);
-    INFO(r.err);
-    REQUIRE(r.status == 0);
-    return r.out.substr(0, r.out.find('\n'));
-}
-
-}  // namespace
-
 TEST_CASE("name refs: a newcomer's commands by name, within the caller's account", "[cli]") {
     World w;
-    auto shop = out_of(w, {"vpc", "create", "--cidr", "172.16.0.0/12", "--name", "shop"});
-    auto db = out_of(w, {"vpc", "create", "--cidr", "192.168.0.0/16", "--name", "db"});
-    auto vsw = out_of(w, {"vswitch", "create", "--vpc", "shop", "--cidr", "172.16.1.0/24", "--name", "front"});
+    auto shop = first_line_of(w, {"vpc", "create", "--cidr", "172.16.0.0/12", "--name", "shop"});
+    auto db = first_line_of(w, {"vpc", "create", "--cidr", "192.168.0.0/16", "--name", "db"});
+    auto vsw = first_line_of(w, {"vswitch", "create", "--vpc", "shop", "--cidr", "172.16.1.0/24", "--name", "front"});
     CHECK(nlohmann::json::parse(run_cli_on(w, {"vswitch", "show", "front", "--json"}).out)["VpcId"] == shop);
-    CHECK_THAT(out_of(w, {"instance", "create", "--vswitch", "front"}), Catch::StartsWith("i-"));
+    CHECK_THAT(first_line_of(w, {"instance", "create", "--vswitch", "front"}), Catch::StartsWith("i-"));
     CHECK(nlohmann::json::parse(run_cli_on(w, {"instance", "list", "--vswitch", "front", "--json"}).out).size() == 1);
-    auto pcc = out_of(w, {"peering", "create", "--vpc", "shop", "--peer-vpc", "db", "--name", "shop-db"});
+    auto pcc = first_line_of(w, {"peering", "create", "--vpc", "shop", "--peer-vpc", "db", "--name", "shop-db"});
     auto route = nlohmann::json::parse(run_cli_on(w, {"route", "add", "--vpc", "shop", "--destination", "192.168.0.0/16", "--next-hop", "shop-db", "--json"}).out);
     CHECK(route["VpcId"] == shop);
     CHECK(route["NextHopId"] == pcc);
@@ -55,7 +45,7 @@ TEST_CASE("name refs: a newcomer's commands by name, within the caller's account
         CHECK_THAT(r.err, Catch::StartsWith("error: InvalidName.NotFound: "));
     }
     SECTION("two of the caller's VPCs with one name: refused, naming both") {
-        auto twin = out_of(w, {"vpc", "create", "--cidr", "10.0.0.0/16", "--name", "shop"});
+        auto twin = first_line_of(w, {"vpc", "create", "--cidr", "10.0.0.0/16", "--name", "shop"});
         auto before = w.dump();
         auto r = run_cli_on(w, {"vpc", "delete", "shop"});
         CHECK(r.status == 1);
@@ -69,7 +59,7 @@ TEST_CASE("name refs: a newcomer's commands by name, within the caller's account
         CHECK_THAT(gone.err, Catch::StartsWith("error: InvalidName.NotFound: "));
         auto inst = nlohmann::json::parse(run_cli_on(w, {"instance", "list", "--json"}).out)[0]["InstanceId"].get<std::string>();
         REQUIRE(run_cli_on(w, {"instance", "delete", inst}).status == 0);
-        CHECK(out_of(w, {"vswitch", "delete", "front"}) == vsw + " deleted");
-        CHECK(out_of(w, {"vpc", "delete", "db"}) == db + " deleted");
+        CHECK(first_line_of(w, {"vswitch", "delete", "front"}) == vsw + " deleted");
+        CHECK(first_line_of(w, {"vpc", "delete", "db"}) == db + " deleted");
     }
 }

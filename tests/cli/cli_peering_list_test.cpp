@@ -5,16 +5,10 @@
 
 using namespace xpeer;
 using xpeer::testing::run_cli_on;
+using xpeer::testing::first_line_of;
 using xpeer::testing::World;
 
 namespace {
-
-std::string id_of(World& w, const std::vector<std::string>& args) {
-    auto r = run_cli_on(w, args);
-    INFO(r.err);
-    REQUIRE(r.status == 0);
-    return r.out.substr(0, r.out.find('\n'));
-}
 
 std::vector<std::string> listed(World& w, std::vector<std::string> args) {
     args.push_back("--json");
@@ -27,11 +21,11 @@ std::vector<std::string> listed(World& w, std::vector<std::string> args) {
 
 TEST_CASE("cli: peering list hides Deleted connections unless --all", "[cli]") {
     World w;
-    auto vpc1 = id_of(w, {"vpc", "create", "--cidr", "172.16.0.0/12"});
-    auto vpc2 = id_of(w, {"vpc", "create", "--cidr", "192.168.0.0/16"});
-    auto vpc3 = id_of(w, {"vpc", "create", "--cidr", "10.0.0.0/16"});
-    auto kept = id_of(w, {"peering", "create", "--vpc", vpc1, "--peer-vpc", vpc2});
-    auto gone = id_of(w, {"peering", "create", "--vpc", vpc1, "--peer-vpc", vpc3});
+    auto vpc1 = first_line_of(w, {"vpc", "create", "--cidr", "172.16.0.0/12"});
+    auto vpc2 = first_line_of(w, {"vpc", "create", "--cidr", "192.168.0.0/16"});
+    auto vpc3 = first_line_of(w, {"vpc", "create", "--cidr", "10.0.0.0/16"});
+    auto kept = first_line_of(w, {"peering", "create", "--vpc", vpc1, "--peer-vpc", vpc2});
+    auto gone = first_line_of(w, {"peering", "create", "--vpc", vpc1, "--peer-vpc", vpc3});
     REQUIRE(run_cli_on(w, {"peering", "delete", gone}).status == 0);
     CHECK(listed(w, {"peering", "list"}) == std::vector<std::string>{kept + " Activated"});
     auto all = listed(w, {"peering", "list", "--all"});

@@ -5,22 +5,12 @@
 
 using namespace xpeer;
 using xpeer::testing::run_cli_on;
+using xpeer::testing::first_line_of;
 using xpeer::testing::World;
-
-namespace {
-
-std::string created(World& w, const std::vector<std::string>& args) {
-    auto r = run_cli_on(w, args);
-    INFO(r.err);
-    REQUIRE(r.status == 0);
-    return r.out.substr(0, r.out.find('\n'));
-}
-
-}  // namespace
 
 TEST_CASE("cli: vpc modify by name renames and adds IPv6, and list and show have the new values", "[cli]") {
     World w;
-    auto vpc = created(w, {"vpc", "create", "--cidr", "172.16.0.0/12", "--name", "shop"});
+    auto vpc = first_line_of(w, {"vpc", "create", "--cidr", "172.16.0.0/12", "--name", "shop"});
     auto r = run_cli_on(w, {"vpc", "modify", "shop", "--name", "store", "--ipv6-cidr", "fd00:0:0:3f00::/56", "--json"});
     INFO(r.err);
     REQUIRE(r.status == 0);
@@ -44,7 +34,7 @@ TEST_CASE("cli: vpc modify by name renames and adds IPv6, and list and show have
 
 TEST_CASE("cli: an IPv6 vSwitch in a VPC without IPv6 points at vpc modify", "[cli]") {
     World w;
-    auto vpc = created(w, {"vpc", "create", "--cidr", "10.1.0.0/16"});
+    auto vpc = first_line_of(w, {"vpc", "create", "--cidr", "10.1.0.0/16"});
     auto r = run_cli_on(w, {"vswitch", "create", "--vpc", vpc, "--cidr", "10.1.1.0/24", "--ipv6-cidr", "fd00:0:0:1::/64"});
     CHECK(r.status == 1);
     CHECK_THAT(r.err, Catch::StartsWith("error: InvalidIpv6CidrBlock.VpcHasNoIpv6: ") && Catch::Contains("xpeer vpc modify " + vpc + " --ipv6-cidr"));
@@ -52,7 +42,7 @@ TEST_CASE("cli: an IPv6 vSwitch in a VPC without IPv6 points at vpc modify", "[c
 
 TEST_CASE("cli: a refused vpc modify exits 1 with the rule's code and changes nothing", "[cli]") {
     World w;
-    created(w, {"vpc", "create", "--cidr", "10.1.0.0/16", "--ipv6-cidr", "fd00:0:0:1::/64", "--name", "shop"});
+    first_line_of(w, {"vpc", "create", "--cidr", "10.1.0.0/16", "--ipv6-cidr", "fd00:0:0:1::/64", "--name", "shop"});
     const std::string before = w.dump();
     struct Case {
         std::vector<std::string> args;
@@ -82,7 +72,7 @@ TEST_CASE("cli: a refused vpc modify exits 1 with the rule's code and changes no
 
 TEST_CASE("cli: vpc modify --dry-run prints the change and makes none", "[cli]") {
     World w;
-    auto vpc = created(w, {"vpc", "create", "--cidr", "10.1.0.0/16", "--name", "shop"});
+    auto vpc = first_line_of(w, {"vpc", "create", "--cidr", "10.1.0.0/16", "--name", "shop"});
     const std::string before = w.dump();
     auto r = run_cli_on(w, {"vpc", "modify", "shop", "--name", "store", "--ipv6-cidr", "fd00:0:0:1::/64", "--dry-run"});
     INFO(r.err);

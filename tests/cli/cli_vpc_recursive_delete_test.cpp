@@ -5,23 +5,11 @@
 
 using namespace xpeer;
 using xpeer::testing::run_cli_on;
+using xpeer::testing::json_of;
+using xpeer::testing::first_line_of;
 using xpeer::testing::World;
 
 namespace {
-
-std::string out_of(World& w, const std::vector<std::string>& args) {
-    auto r = run_cli_on(w, args);
-    INFO(r.err);
-    REQUIRE(r.status == 0);
-    return r.out.substr(0, r.out.find('\n'));
-}
-
-nlohmann::json json_of(World& w, const std::vector<std::string>& args) {
-    auto r = run_cli_on(w, args);
-    INFO(r.err);
-    REQUIRE(r.status == 0);
-    return nlohmann::json::parse(r.out);
-}
 
 size_t count(World& w, const std::vector<std::string>& args) { return json_of(w, args).size(); }
 
@@ -30,18 +18,18 @@ size_t count(World& w, const std::vector<std::string>& args) { return json_of(w,
 TEST_CASE("vpc delete --recursive removes the VPC with its routes, peerings at both ends, instances and vSwitches", "[cli]") {
     World w;
     const std::string me = "1001", them = "2002";
-    auto a = out_of(w, {"vpc", "create", "--cidr", "172.16.0.0/12", "--account", me});
-    auto b = out_of(w, {"vpc", "create", "--cidr", "192.168.0.0/16", "--account", me});
-    auto c = out_of(w, {"vpc", "create", "--cidr", "10.0.0.0/16", "--account", them});
+    auto a = first_line_of(w, {"vpc", "create", "--cidr", "172.16.0.0/12", "--account", me});
+    auto b = first_line_of(w, {"vpc", "create", "--cidr", "192.168.0.0/16", "--account", me});
+    auto c = first_line_of(w, {"vpc", "create", "--cidr", "10.0.0.0/16", "--account", them});
     for (int i = 1; i <= 2; ++i) {
-        auto vsw = out_of(w, {"vswitch", "create", "--vpc", a, "--cidr", "172.16." + std::to_string(i) + ".0/24", "--account", me});
-        out_of(w, {"instance", "create", "--vswitch", vsw, "--account", me});
+        auto vsw = first_line_of(w, {"vswitch", "create", "--vpc", a, "--cidr", "172.16." + std::to_string(i) + ".0/24", "--account", me});
+        first_line_of(w, {"instance", "create", "--vswitch", vsw, "--account", me});
     }
-    auto vsw_b = out_of(w, {"vswitch", "create", "--vpc", b, "--cidr", "192.168.1.0/24", "--account", me});
-    auto ab = out_of(w, {"peering", "create", "--vpc", a, "--peer-vpc", b, "--account", me});
-    out_of(w, {"route", "add", "--vpc", a, "--destination", "192.168.0.0/16", "--next-hop", ab, "--account", me});
-    out_of(w, {"route", "add", "--vpc", b, "--destination", "172.16.0.0/12", "--next-hop", ab, "--account", me});
-    auto ca = out_of(w, {"peering", "create", "--vpc", c, "--peer-vpc", a, "--peer-account", me, "--account", them});  // a request to A
+    auto vsw_b = first_line_of(w, {"vswitch", "create", "--vpc", b, "--cidr", "192.168.1.0/24", "--account", me});
+    auto ab = first_line_of(w, {"peering", "create", "--vpc", a, "--peer-vpc", b, "--account", me});
+    first_line_of(w, {"route", "add", "--vpc", a, "--destination", "192.168.0.0/16", "--next-hop", ab, "--account", me});
+    first_line_of(w, {"route", "add", "--vpc", b, "--destination", "172.16.0.0/12", "--next-hop", ab, "--account", me});
+    auto ca = first_line_of(w, {"peering", "create", "--vpc", c, "--peer-vpc", a, "--peer-account", me, "--account", them});  // a request to A
 
     auto refused = run_cli_on(w, {"vpc", "delete", a, "--account", me});
     CHECK(refused.status == 1);
@@ -65,14 +53,14 @@ TEST_CASE("vpc delete --recursive removes the VPC with its routes, peerings at b
 
 TEST_CASE("vpc delete --recursive: only the VPC's owner, and JSON as any delete", "[cli]") {
     World w;
-    auto a = out_of(w, {"vpc", "create", "--cidr", "172.16.0.0/12", "--account", "1001"});
-    out_of(w, {"--account", "1001", "vpc", "share", a, "--account", "2002"});  // after share: the principal
+    auto a = first_line_of(w, {"vpc", "create", "--cidr", "172.16.0.0/12", "--account", "1001"});
+    first_line_of(w, {"--account", "1001", "vpc", "share", a, "--account", "2002"});  // after share: the principal
     auto before = w.dump();
     auto principal = run_cli_on(w, {"--account", "2002", "vpc", "delete", a, "--recursive"});
     CHECK(principal.status == 1);
     CHECK_THAT(principal.err, Catch::StartsWith("error: Forbidden.SharedVpc: "));
     CHECK(w.dump() == before);
-    out_of(w, {"--account", "1001", "vpc", "unshare", a, "--account", "2002"});
+    first_line_of(w, {"--account", "1001", "vpc", "unshare", a, "--account", "2002"});
     auto r = run_cli_on(w, {"vpc", "delete", a, "--recursive", "--json", "--account", "1001"});
     CHECK(nlohmann::json::parse(r.out) == nlohmann::json{{"VpcId", a}});
 }
