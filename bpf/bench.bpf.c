@@ -174,9 +174,9 @@ int xb_cost(struct xdp_md *ctx)
 
 	if (!f || data + XB_COST_FRAME_LEN > end)
 		return XDP_ABORTED;
+#pragma unroll
 	/* In words: the program under test reads the frame at once, and loads wider than the stores
 	 * before them wait for those stores to complete (a byte copy would time that, not the program). */
-#pragma unroll
 	for (int i = 0; i < XB_COST_FRAME_LEN / 8; i++)
 		((__u64 *)data)[i] = ((const __u64 *)f->bytes)[i];
 	if (f->dst_count > 1)

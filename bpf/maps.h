@@ -96,7 +96,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY); /* not per-CPU: one bucket for all CPUs */
-	__uint(max_entries, XP_MAX_PEERINGS * XP_DIR_MAX);
+	__uint(max_entries, (XP_MAX_PEERINGS * XP_DIR_MAX));
 	__type(key, __u32); /* peering slot * XP_DIR_MAX + enum xp_direction */
 	__type(value, struct xp_policer);
 } xp_policers SEC(".maps");

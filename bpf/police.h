@@ -30,7 +30,8 @@ static __always_inline void refill(struct xp_policer *b, const struct xp_peering
 			b->tokens = p->burst_bytes;
 			b->last_ns = now;
 		}
-	} /* else: a CPU that read the clock before the last holder did; nothing to add */
+	}
+	/* Neither: a CPU that read the clock before the last holder did has nothing to add. */
 	if (b->tokens > p->burst_bytes) /* the burst shrank with a new bandwidth */
 		b->tokens = p->burst_bytes;
 }
