@@ -12,9 +12,9 @@
 #include "bench.skel.h"
 #include "model/error.h"
 #include "netns/links.h"
-#include "netns/xdp.h"
 #include "netns/netns.h"
 #include "netns/pinned_xdp.h"
+#include "netns/xdp.h"
 
 namespace xpeer::bench {
 
@@ -49,7 +49,8 @@ void LiveGenerator::attach_sink(const Endpoint& at, const std::string& link_pin)
     if (!held || held->ifindex == 0) throw Error("InvalidParameter.SinkLink", link_pin + " is not an attached XDP link");
     displaced_prog_fd_ = bpf_prog_get_fd_by_id(held->prog_id);
     if (displaced_prog_fd_ < 0) throw SystemError("bpf_prog_get_fd_by_id " + std::to_string(held->prog_id), errno);
-    if (!pinned_xdp::update(link_pin, sink, displaced_prog_fd_)) throw Error("InvalidParameter.SinkLink", link_pin + " changed under the bench");
+    if (!pinned_xdp::update(link_pin, sink, displaced_prog_fd_))
+        throw Error("InvalidParameter.SinkLink", link_pin + " changed under the bench");
     sink_pin_ = link_pin;
 }
 
@@ -67,7 +68,9 @@ void LiveGenerator::detach_sink() {
 void LiveGenerator::attach_redirect(const Endpoint& at) {
     links::attach_xdp(at.netns, at.ifname, bpf_program__fd(skel_->progs.xb_redirect), false);
 }
-void LiveGenerator::attach_pass(const Endpoint& at) { links::attach_xdp(at.netns, at.ifname, bpf_program__fd(skel_->progs.xb_pass), false); }
+void LiveGenerator::attach_pass(const Endpoint& at) {
+    links::attach_xdp(at.netns, at.ifname, bpf_program__fd(skel_->progs.xb_pass), false);
+}
 
 uint64_t LiveGenerator::received() const {
     const int cpus = libbpf_num_possible_cpus();

@@ -13,7 +13,7 @@ struct bench_bpf;
 namespace xpeer::bench {
 
 struct Endpoint {
-    std::string netns;   // "" = the caller's
+    std::string netns;  // "" = the caller's
     std::string ifname;
 };
 

@@ -15,14 +15,14 @@
 
 #include "cli/exit_status.h"
 #include "frame_builder.h"
-#include "program_cost.h"
 #include "live_generator.h"
-#include "netns/netns.h"
 #include "model/cidr.h"
 #include "model/error.h"
 #include "model/mac.h"
 #include "netns/links.h"
+#include "netns/netns.h"
 #include "netns/xdp.h"
+#include "program_cost.h"
 #include "sys/unique_fd.h"
 #include "xpeer/bpf_abi.h"
 
@@ -79,7 +79,8 @@ int main(int argc, char** argv) {
         ->check(CLI::IsMember({"on", "off"}));
     std::string bpffs;
     app.add_option("--bpffs", bpffs, "the data plane's bpffs folder, for --route-cache");
-    app.add_option("--repeat", repeat, "repetitions per cost trial, in 10 rounds (rounded up to a multiple of 10)")->check(CLI::PositiveNumber);
+    app.add_option("--repeat", repeat, "repetitions per cost trial, in 10 rounds (rounded up to a multiple of 10)")
+        ->check(CLI::PositiveNumber);
     app.add_option("--smac", smac, "source MAC of the frames");
     app.add_option("--dmac", dmac, "destination MAC of the frames");
     app.add_option("--src", src, "source address");
@@ -95,15 +96,21 @@ int main(int argc, char** argv) {
             throw Error("MissingParameter", "--smac, --dmac, --src and --dst describe the frame");
         if (!parse_mac(smac) || !parse_mac(dmac)) throw Error("InvalidMac", "--smac and --dmac must be MAC addresses");
         if (!cost_pin.empty()) {
-            frames::UdpFrameSpec spec{.smac = *parse_mac(smac), .dmac = *parse_mac(dmac), .src = IpAddr::parse(src),
-                                      .dst = IpAddr::parse(dst), .sport = 9, .dport = 9, .fill = 0};
+            frames::UdpFrameSpec spec{.smac = *parse_mac(smac),
+                                      .dmac = *parse_mac(dmac),
+                                      .src = IpAddr::parse(src),
+                                      .dst = IpAddr::parse(dst),
+                                      .sport = 9,
+                                      .dport = 9,
+                                      .fill = 0};
             spec.payload = XB_COST_FRAME_LEN - frames::udp_headers_len(spec.src.family);
             const auto frame = frames::udp_frame(spec).bytes;
             for (const auto& t : bench::program_cost(cost_pin, unaccounted, endpoint(cost_at), frame, count, repeat, trials)) {
                 std::cout << "{\"ns\": " << t.ns << ", \"fastest_ns\": " << t.fastest_ns << ", \"baseline_ns\": " << t.baseline_ns
                           << ", \"retval\": " << t.retval;
                 if (unaccounted)
-                    std::cout << ", \"unaccounted_ns\": " << t.unaccounted_ns << ", \"fastest_unaccounted_ns\": " << t.fastest_unaccounted_ns
+                    std::cout << ", \"unaccounted_ns\": " << t.unaccounted_ns
+                              << ", \"fastest_unaccounted_ns\": " << t.fastest_unaccounted_ns
                               << ", \"unaccounted_retval\": " << t.unaccounted_retval << ", \"paired_median_ns\": " << t.paired_median_ns;
                 std::cout << "}\n";
             }

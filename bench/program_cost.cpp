@@ -57,9 +57,9 @@ private:
 }  // namespace
 
 std::vector<CostTrial> program_cost(const std::string& pin, bool paired_unaccounted, const Endpoint& ingress,
-                                    const std::vector<uint8_t>& frame, uint32_t dst_count, uint32_t repeat,
-                                    int trials) {
-    if (frame.size() < XB_COST_FRAME_LEN) throw Error("InvalidFrame", "the cost frame must be at least " + std::to_string(XB_COST_FRAME_LEN) + " bytes");
+                                    const std::vector<uint8_t>& frame, uint32_t dst_count, uint32_t repeat, int trials) {
+    if (frame.size() < XB_COST_FRAME_LEN)
+        throw Error("InvalidFrame", "the cost frame must be at least " + std::to_string(XB_COST_FRAME_LEN) + " bytes");
     std::unique_ptr<bench_bpf, BenchDeleter> skel(bench_bpf__open_and_load());
     if (!skel) throw SystemError("bench_bpf__open_and_load", errno);
     std::optional<Unaccounted> unaccounted;
@@ -114,7 +114,7 @@ std::vector<CostTrial> program_cost(const std::string& pin, bool paired_unaccoun
                 double mean() const { return sum / kRounds; }
             } base, routed, plain;
             CostTrial trial;
-            std::vector<double> paired;  // each round's router minus its unaccounted build
+            std::vector<double> paired;          // each round's router minus its unaccounted build
             for (int r = 0; r < kRounds; ++r) {  // the router and its unaccounted build alternate in going first
                 base.add(run(empty, nullptr, round_repeat));
                 double without = 0;

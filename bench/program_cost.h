@@ -37,7 +37,6 @@ struct CostTrial {
 // dst_count > 1: each repeat's destination is the frame's plus a random 0 .. dst_count - 1; the
 // program then runs untimed until it has seen about 95% of them, so that caches are warm.
 std::vector<CostTrial> program_cost(const std::string& pin, bool paired_unaccounted, const Endpoint& ingress,
-                                    const std::vector<uint8_t>& frame, uint32_t dst_count, uint32_t repeat,
-                                    int trials);
+                                    const std::vector<uint8_t>& frame, uint32_t dst_count, uint32_t repeat, int trials);
 
 }  // namespace xpeer::bench

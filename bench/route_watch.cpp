@@ -128,8 +128,8 @@ int main(int argc, char** argv) {
         }
         const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
         if (!visible) {
-            std::cerr << "error: RouteWatch.Timeout: " << destination << " not " << until << " " << timeout_s << " s after the command exited (status "
-                      << code << ")\n";
+            std::cerr << "error: RouteWatch.Timeout: " << destination << " not " << until << " " << timeout_s
+                      << " s after the command exited (status " << code << ")\n";
             return 1;
         }
         std::printf("{\"trie_ms\": %.3f, \"visible_ms\": %.3f, \"command_ms\": %.3f, \"status\": %d}\n", *in_trie - start, *visible - start,

@@ -7,13 +7,13 @@
 #include "stats.h"
 
 struct decision {
-	const struct xp_route *route;     /* the vSwitch to leave through, when forwarded */
-	const struct xp_peering *peering; /* the connection crossed, if any */
-	__u32 link;                       /* peering slot * XP_DIR_MAX + direction, or XP_NO_LINK */
-	__u32 cpu;                        /* bpf_get_smp_processor_id(), set by the caller */
-	__u32 cache;                      /* enum xp_cache_result, or XP_CACHE_NOT_ASKED */
+	const struct xp_route *route;		/* the vSwitch to leave through, when forwarded */
+	const struct xp_peering *peering;	/* the connection crossed, if any */
+	__u32 link;				/* peering slot * XP_DIR_MAX + direction, or XP_NO_LINK */
+	__u32 cpu;				/* bpf_get_smp_processor_id(), set by the caller */
+	__u32 cache;				/* enum xp_cache_result, or XP_CACHE_NOT_ASKED */
 	struct xp_link_counters *link_counters; /* this CPU's element of the link, once looked up */
-	struct xp_cached_route cached;    /* a route cache hit is copied here */
+	struct xp_cached_route cached;		/* a route cache hit is copied here */
 };
 
 static __always_inline const struct xp_route *lookup_route(__u32 vpc, const __u32 *dst, bool is_v6)
@@ -85,12 +85,13 @@ static __always_inline __u32 cache_check(const struct xp_cached_route *e)
 {
 	const __u32 *a = (const __u32 *)e->addr;
 
-	return (__u32)e->generation ^ (__u32)(e->generation >> 32) ^ e->vpc ^ a[0] ^ a[1] ^ a[2] ^ a[3] ^ e->route.kind ^
-	       e->route.target ^ e->link ^ e->reason;
+	return (__u32)e->generation ^ (__u32)(e->generation >> 32) ^ e->vpc ^ a[0] ^ a[1] ^ a[2] ^ a[3] ^
+	       e->route.kind ^ e->route.target ^ e->link ^ e->reason;
 }
 
 /* Does entry e (of the cache or the memo) hold generation gen's answer for this key? */
-static __always_inline bool holds_answer(const volatile struct xp_cached_route *e, __u64 gen, __u32 vpc, const __u32 *addr)
+static __always_inline bool holds_answer(const volatile struct xp_cached_route *e, __u64 gen, __u32 vpc,
+					 const __u32 *addr)
 {
 	const volatile __u32 *a = (const volatile __u32 *)e->addr;
 
@@ -124,7 +125,8 @@ static __always_inline bool cache_get(__u64 gen, __u32 vpc, const __u32 *addr, b
 		return false;
 	__builtin_memcpy(&d->cached, e, sizeof(d->cached));
 	asm volatile("" ::: "memory");
-	if (!holds_answer(&d->cached, gen, vpc, addr) || d->cached.check != cache_check(&d->cached) || !holds_answer(e, gen, vpc, addr))
+	if (!holds_answer(&d->cached, gen, vpc, addr) || d->cached.check != cache_check(&d->cached) ||
+	    !holds_answer(e, gen, vpc, addr))
 		return false;
 	d->route = &d->cached.route;
 	d->link = d->cached.link;

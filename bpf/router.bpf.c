@@ -23,8 +23,8 @@ static __always_inline bool is_link_scope_v6(const struct ipv6hdr *ip6)
 	return b0 == 0xff || (b0 == 0xfe && (b1 & 0xc0) == 0x80); /* multicast, link-local */
 }
 
-static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, struct xp_port *port,
-				    __u32 len, bool is_v6, __u32 cpu, bool accounted)
+static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, struct xp_port *port, __u32 len, bool is_v6,
+				    __u32 cpu, bool accounted)
 {
 	struct iphdr *ip = 0;
 	struct ipv6hdr *ip6 = 0;

@@ -8,9 +8,9 @@
 /* A traffic generator run with BPF_F_TEST_XDP_LIVE_FRAMES, a bare redirect hop and a counting
  * sink. One config entry, key 0. */
 struct xb_config {
-	__u32 out_ifindex;      /* xb_gen transmits here */
+	__u32 out_ifindex;	/* xb_gen transmits here */
 	__u32 redirect_ifindex; /* xb_redirect forwards here */
-	__u32 dst_count;        /* xb_gen: destinations dst .. dst + dst_count - 1 (last 32 bits), at random */
+	__u32 dst_count;	/* xb_gen: destinations dst .. dst + dst_count - 1 (last 32 bits), at random */
 	__u32 is_v6;
 	__u8 smac[6];
 	__u8 dmac[6];
@@ -34,7 +34,7 @@ struct xb_frame {
 #include <cstddef>
 static_assert(sizeof(struct xb_config) == 60, "xb_config layout");
 static_assert(offsetof(struct xb_config, smac) % 2 == 0 && offsetof(struct xb_config, dmac) % 2 == 0,
-              "MACs at even offsets: the generator copies them in 16-bit words");
+	      "MACs at even offsets: the generator copies them in 16-bit words");
 static_assert(sizeof(struct xb_frame) == XB_COST_FRAME_LEN + 8, "xb_frame layout");
 #else
 _Static_assert(sizeof(struct xb_config) == 60, "xb_config layout");

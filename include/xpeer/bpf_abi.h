@@ -6,12 +6,12 @@
 #include <linux/bpf.h> /* struct bpf_spin_lock */
 #include <linux/types.h>
 
-#define XP_MAX_PORTS 65536       /* vSwitch links in the datapath namespace, and the bound of their ifindexes */
-#define XP_MAX_PEERINGS 65536    /* live peering connections (slots) */
-#define XP_MAX_ROUTES 2097152    /* per address family, all VPCs together */
+#define XP_MAX_PORTS 65536	       /* vSwitch links in the datapath namespace, and the bound of their ifindexes */
+#define XP_MAX_PEERINGS 65536	       /* live peering connections (slots) */
+#define XP_MAX_ROUTES 2097152	       /* per address family, all VPCs together */
 #define XP_ROUTE_CACHE_ENTRIES 1048576 /* per address family: destinations the router remembers */
-#define XP_ROUTE_MEMO_SETS 4096        /* per address family and CPU: recent route cache answers, */
-#define XP_ROUTE_MEMO_WAYS 2           /* in sets of two */
+#define XP_ROUTE_MEMO_SETS 4096	       /* per address family and CPU: recent route cache answers, */
+#define XP_ROUTE_MEMO_WAYS 2	       /* in sets of two */
 #define XP_NO_LINK 0xffffffffu
 
 /* Per-CPU maps are plain arrays of one region per possible CPU, indexed cpu * PER_CPU + index:
@@ -19,9 +19,9 @@
  * per-CPU pointers. max_entries below is one CPU's; the loader multiplies it by the CPU ids
  * (loader/datapath/datapath.cpp) before loading. The maps are BPF_F_MMAPABLE, which aligns them to
  * a page: every region is whole cache lines, so no two CPUs write one line. */
-#define XP_PORTS_PER_CPU XP_MAX_PORTS /* datapath-side ifindex */
+#define XP_PORTS_PER_CPU XP_MAX_PORTS			/* datapath-side ifindex */
 #define XP_LINKS_PER_CPU (XP_MAX_PEERINGS * XP_DIR_MAX) /* peering slot * XP_DIR_MAX + direction */
-#define XP_VERDICTS_PER_CPU 1 /* one struct xp_verdicts */
+#define XP_VERDICTS_PER_CPU 1				/* one struct xp_verdicts */
 
 /* The VPC id comes before the address in an LPM key: its 32 bits count towards prefixlen
  * (see xp_lpm_prefixlen in the loader). */
@@ -40,8 +40,8 @@ struct xp_lpm_key_v6 {
 };
 
 enum xp_nexthop_kind {
-	XP_NH_VSWITCH = 1, /* system route: a vSwitch of the VPC; target = egress ifindex */
-	XP_NH_PEERING = 2, /* route entry: target = peering slot */
+	XP_NH_VSWITCH = 1,  /* system route: a vSwitch of the VPC; target = egress ifindex */
+	XP_NH_PEERING = 2,  /* route entry: target = peering slot */
 	XP_NH_RESERVED = 3, /* a subnet's network, gateway or broadcast address: nobody's to reach */
 };
 
@@ -68,12 +68,12 @@ struct xp_cache_key_v6 {
 
 struct xp_cached_route {
 	__u64 generation;      /* xp_control.generation when the tries were read */
-	__u32 vpc;             /* the key again: an LRU element can be reused while a CPU reads it, */
-	__u8 addr[16];         /* so the router checks its copy against what it looked up */
+	__u32 vpc;	       /* the key again: an LRU element can be reused while a CPU reads it, */
+	__u8 addr[16];	       /* so the router checks its copy against what it looked up */
 	struct xp_route route; /* the vSwitch to leave through */
-	__u32 link;            /* peering slot * XP_DIR_MAX + direction, or XP_NO_LINK */
-	__u32 reason;          /* XP_REASON_FORWARD_LOCAL or XP_REASON_FORWARD_PEERING */
-	__u32 check;           /* every field above folded by XOR: a copy torn by a concurrent reuse fails it */
+	__u32 link;	       /* peering slot * XP_DIR_MAX + direction, or XP_NO_LINK */
+	__u32 reason;	       /* XP_REASON_FORWARD_LOCAL or XP_REASON_FORWARD_PEERING */
+	__u32 check;	       /* every field above folded by XOR: a copy torn by a concurrent reuse fails it */
 	__u32 pad;
 };
 
@@ -95,7 +95,7 @@ enum xp_cache_result {
 struct xp_control {
 	__u64 generation; /* bumped after every change to the tries, ports or peerings */
 	__u32 cache_off;  /* 1: every packet is looked up in the tries (benchmarks, debugging) */
-	__u32 dirty;      /* loader only: 1 while a command writes the maps; the next one reconciles all */
+	__u32 dirty;	  /* loader only: 1 while a command writes the maps; the next one reconciles all */
 };
 
 struct xp_counters {
@@ -109,8 +109,8 @@ struct xp_counters {
  * lookup, and one cache line, so that no port's counters straddle two. The loader writes a port
  * whole (counters zeroed) only when it appears, changes or goes. */
 struct xp_port {
-	__u32 vpc;             /* the VPC's key, never 0: 0 marks an unused slot */
-	__u8 src_v4[4];        /* the vSwitch's IPv4 CIDR, network order: the sources allowed */
+	__u32 vpc;	       /* the VPC's key, never 0: 0 marks an unused slot */
+	__u8 src_v4[4];	       /* the vSwitch's IPv4 CIDR, network order: the sources allowed */
 	struct xp_counters rx; /* from the VPC into the router */
 	struct xp_counters tx; /* from the router into the VPC */
 	__u8 src_v6[16];       /* the vSwitch's IPv6 CIDR */
@@ -167,17 +167,17 @@ struct xp_link_counters {
 enum xp_reason {
 	XP_REASON_FORWARD_LOCAL = 0, /* to a vSwitch of the same VPC */
 	XP_REASON_FORWARD_PEERING,   /* through a peering connection */
-	XP_REASON_PASS_NOT_IP,       /* handed to the kernel: ARP, ... */
+	XP_REASON_PASS_NOT_IP,	     /* handed to the kernel: ARP, ... */
 	XP_REASON_PASS_LINK_LOCAL,   /* handed to the kernel: multicast, link-local */
 	XP_REASON_DROP_NO_ROUTE,
 	XP_REASON_DROP_TRANSIT,
 	XP_REASON_DROP_INACTIVE,
 	XP_REASON_DROP_TTL,
 	XP_REASON_DROP_MALFORMED,
-	XP_REASON_UNKNOWN_PORT,      /* ingress ifindex not a vSwitch link: passed */
-	XP_REASON_DROP_POLICER,      /* over the peering connection's bandwidth */
-	XP_REASON_DROP_SPOOFED,      /* a source that is not the ingress vSwitch's to use */
-	XP_REASON_DROP_RESERVED,     /* to a subnet's network, gateway or broadcast address */
+	XP_REASON_UNKNOWN_PORT,	 /* ingress ifindex not a vSwitch link: passed */
+	XP_REASON_DROP_POLICER,	 /* over the peering connection's bandwidth */
+	XP_REASON_DROP_SPOOFED,	 /* a source that is not the ingress vSwitch's to use */
+	XP_REASON_DROP_RESERVED, /* to a subnet's network, gateway or broadcast address */
 	XP_REASON_MAX,
 };
 
@@ -208,11 +208,14 @@ static_assert(sizeof(struct xp_cache_key_v6) == 20, "xp_cache_key_v6 layout");
 static_assert(sizeof(struct xp_cached_route) == 64, "xp_cached_route layout");
 static_assert(sizeof(struct xp_route_memo_set) == 64 * XP_ROUTE_MEMO_WAYS, "xp_route_memo_set layout");
 static_assert(sizeof(struct xp_control) == 16, "xp_control layout");
-static_assert(sizeof(struct xp_verdicts) == 256, "xp_verdicts layout: a new reason or result needs padding to whole cache lines");
-static_assert(offsetof(struct xp_verdicts, reason[XP_REASON_FORWARD_PEERING + 1]) <= 64, "a forwarded packet's verdict counters in one cache line");
-static_assert(XP_LINKS_PER_CPU * sizeof(struct xp_link_counters) % 64 == 0 && XP_VERDICTS_PER_CPU * sizeof(struct xp_verdicts) % 64 == 0 &&
-                  XP_PORTS_PER_CPU * sizeof(struct xp_port) % 64 == 0 && sizeof(struct xp_route_memo_set) % 64 == 0,
-              "per-CPU regions of whole cache lines");
+static_assert(sizeof(struct xp_verdicts) == 256,
+	      "xp_verdicts layout: a new reason or result needs padding to whole cache lines");
+static_assert(offsetof(struct xp_verdicts, reason[XP_REASON_FORWARD_PEERING + 1]) <= 64,
+	      "a forwarded packet's verdict counters in one cache line");
+static_assert(XP_LINKS_PER_CPU * sizeof(struct xp_link_counters) % 64 == 0 &&
+		      XP_VERDICTS_PER_CPU * sizeof(struct xp_verdicts) % 64 == 0 &&
+		      XP_PORTS_PER_CPU * sizeof(struct xp_port) % 64 == 0 && sizeof(struct xp_route_memo_set) % 64 == 0,
+	      "per-CPU regions of whole cache lines");
 static_assert(offsetof(struct xp_route, smac) % 2 == 0, "MACs at even offsets: the router copies them in 16-bit words");
 #else
 _Static_assert(sizeof(struct xp_route) == 20, "xp_route layout");

@@ -13,8 +13,8 @@
 #include <thread>
 
 #include "agent/health.h"
-#include "agent/metrics_endpoint.h"
 #include "agent/metrics.h"
+#include "agent/metrics_endpoint.h"
 #include "agent/webhook.h"
 #include "model/errors.h"
 #include "telemetry/alerts.h"
@@ -113,7 +113,8 @@ void Agent::tick(std::string& exposition, Deliveries& deliveries) {
     auto samples = controller_.sample();
     exposition = metrics::exposition(samples, controller_.reason_stats(), drift_);
     for (auto& d : controller_.evaluate_alerts(samples)) {
-        spdlog::info("alert {} on {}: {} ({} = {})", d.rule.id, d.rule.peering, d.change.change, alerts::to_string(d.rule.metric), d.change.value);
+        spdlog::info("alert {} on {}: {} ({} = {})", d.rule.id, d.rule.peering, d.change.change, alerts::to_string(d.rule.metric),
+                     d.change.value);
         if (d.rule.webhook.empty()) {
             d.change.delivery = "no webhook";
             controller_.record_delivery(d.change);
@@ -130,8 +131,8 @@ void Agent::run() {
     AgentStatus status;
     status.exposition = metrics::exposition({}, controller_.reason_stats(), drift_);
     MetricsEndpoint endpoint(options_, status);
-    spdlog::info("xpeer-agent {} started, pid {}: store {}, bpffs {}, metrics {}, interval {} ms, webhooks to local addresses {}", XPEER_VERSION,
-                 ::getpid(), config_.state_path, config_.bpffs_dir, endpoint.description(), options_.interval.count(),
+    spdlog::info("xpeer-agent {} started, pid {}: store {}, bpffs {}, metrics {}, interval {} ms, webhooks to local addresses {}",
+                 XPEER_VERSION, ::getpid(), config_.state_path, config_.bpffs_dir, endpoint.description(), options_.interval.count(),
                  options_.allow_local_webhooks ? "allowed" : "refused");
     int64_t n = 0;
     auto next = std::chrono::steady_clock::now();

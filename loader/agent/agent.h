@@ -1,6 +1,6 @@
 #pragma once
-#include "agent/options.h"
 #include "agent/metrics.h"
+#include "agent/options.h"
 #include "controller/controller.h"
 
 namespace xpeer {

@@ -12,8 +12,8 @@
 namespace xpeer {
 
 struct ServerLimits {
-    size_t workers = 4;     // requests answered at once
-    size_t waiting = 256;   // connections still sending their request head; beyond, the oldest is closed (poll(2) and RLIMIT_NOFILE)
+    size_t workers = 4;    // requests answered at once
+    size_t waiting = 256;  // connections still sending their request head; beyond, the oldest is closed (poll(2) and RLIMIT_NOFILE)
     std::chrono::milliseconds head_deadline{5000};    // from accept to the request head's blank line
     std::chrono::milliseconds answer_deadline{5000};  // then to read the body and write the response
     size_t max_head = 16384;

@@ -3,8 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include "agent/agent.h"
-#include "agent/single_agent.h"
 #include "agent/options.h"
+#include "agent/single_agent.h"
 #include "cli/exit_status.h"
 #include "cli/globals.h"
 
@@ -21,11 +21,13 @@ int main(int argc, char** argv) {
     g.config.is_operator = true;  // the host's daemon: every account's links, the router's verdicts (its --now still needs --operator)
     if (!g.verbose) spdlog::set_level(spdlog::level::info);  // a daemon says when it starts, stops and alerts
     AgentOptions options;
-    if (int status = exit_status_of([&] {
-            check_agent_not_dry_run(g.dry_run);
-            options = flags.resolve();  // bad flags: refused before the store is opened
-            return 0;
-        }, g.json))
+    if (int status = exit_status_of(
+            [&] {
+                check_agent_not_dry_run(g.dry_run);
+                options = flags.resolve();  // bad flags: refused before the store is opened
+                return 0;
+            },
+            g.json))
         return status;
     return run_action(g, [&](Controller& c) {
         FileLock lock = lock_agent(g.config.state_path);

@@ -9,7 +9,6 @@
 namespace xpeer::metrics {
 namespace {
 
-
 std::string number(double v) {
     char buf[64];
     std::snprintf(buf, sizeof(buf), "%.17g", v);
@@ -21,7 +20,8 @@ std::string labels(const LinkSample& s) {
     const Peering& p = s.peering;
     const bool forward = s.direction == Direction::AToB;
     return "peering=\"" + p.id + "\",direction=\"" + label(s.direction) + "\",from_vpc=\"" + (forward ? p.vpc_id : p.peer_vpc_id) +
-           "\",to_vpc=\"" + (forward ? p.peer_vpc_id : p.vpc_id) + "\",account=\"" + std::to_string(forward ? p.account : p.peer_account) + "\"";
+           "\",to_vpc=\"" + (forward ? p.peer_vpc_id : p.vpc_id) + "\",account=\"" + std::to_string(forward ? p.account : p.peer_account) +
+           "\"";
 }
 
 // The drop counters, in the order of their lines (XPEER_LINK_COUNTER_FIELDS' drop_line).
@@ -79,7 +79,9 @@ std::string exposition(const std::vector<LinkSample>& samples, const VerdictCoun
         {"xpeer_drift_differences", "gauge", "Differences between the store and the kernel at the agent's last check (xpeer check).",
          [&drift](std::string& out, const std::string& name) { out += name + " " + number(static_cast<double>(drift.found)) + "\n"; }},
         {"xpeer_drift_repaired_total", "counter", "Differences the agent found and repaired since it started.",
-         [&drift](std::string& out, const std::string& name) { out += name + " " + number(static_cast<double>(drift.repaired_total)) + "\n"; }},
+         [&drift](std::string& out, const std::string& name) {
+             out += name + " " + number(static_cast<double>(drift.repaired_total)) + "\n";
+         }},
     };
     std::string out;
     for (const auto& f : families) {

@@ -37,8 +37,8 @@ MetricsEndpoint::MetricsEndpoint(const AgentOptions& options, AgentStatus& statu
     http_ = std::thread([this] { server_->listen_after_bind(); });
     while (!server_->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));  // stop() before this is lost
     const bool v6 = address.find(':') != std::string::npos;
-    description_ = "http://" + (v6 ? "[" + address + "]" : address) + ":" + std::to_string(options.metrics_port) +
-                   "/metrics and /healthz" + (token.empty() ? " (no token)" : " (bearer token)");
+    description_ = "http://" + (v6 ? "[" + address + "]" : address) + ":" + std::to_string(options.metrics_port) + "/metrics and /healthz" +
+                   (token.empty() ? " (no token)" : " (bearer token)");
     if (token.empty() && webhook_address::literal_rule(address) != "loopback")
         spdlog::warn("metrics on {} without --metrics-token-file: every account's connections to anyone who can connect", address);
 }

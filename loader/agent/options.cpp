@@ -10,15 +10,20 @@ AgentOptions AgentFlags::resolve() const {
     o.interval = time_args::parse_duration(interval);
     if (o.interval.count() <= 0) throw errors::invalid_duration("the interval must be positive");
     if (o.metrics_port < 0 || o.metrics_port > 65535)
-        throw errors::invalid_metrics_port_out_of_range("--metrics-port " + std::to_string(o.metrics_port) + " is not a TCP port: 1 to 65535, or 0 for no endpoint");
+        throw errors::invalid_metrics_port_out_of_range("--metrics-port " + std::to_string(o.metrics_port) +
+                                                        " is not a TCP port: 1 to 65535, or 0 for no endpoint");
     return o;
 }
 
 CLI::App* add_agent_command(CLI::App& app, AgentFlags& flags) {
     auto* agent = app.add_subcommand("agent", "sample every link each interval: expiry, usage for bills, alerts, Prometheus metrics");
     agent->add_option("--interval", flags.interval, "sampling interval (500ms, 1s, ...)")->capture_default_str();
-    agent->add_option("--metrics-address", flags.options.metrics_address, "address of the metrics endpoint, the operator's: it shows every account's connections")->capture_default_str();
-    agent->add_option("--metrics-port", flags.options.metrics_port, "port of http://ADDRESS:PORT/metrics; 0 for none")->capture_default_str();
+    agent
+        ->add_option("--metrics-address", flags.options.metrics_address,
+                     "address of the metrics endpoint, the operator's: it shows every account's connections")
+        ->capture_default_str();
+    agent->add_option("--metrics-port", flags.options.metrics_port, "port of http://ADDRESS:PORT/metrics; 0 for none")
+        ->capture_default_str();
     agent->add_option("--metrics-token-file", flags.options.metrics_token_file,
                       "serve only requests with 'Authorization: Bearer TOKEN', TOKEN the file's first line");
     agent->add_flag("--allow-local-webhooks", flags.options.allow_local_webhooks,

@@ -12,9 +12,9 @@ namespace xpeer {
 struct AgentOptions {
     std::chrono::milliseconds interval{1000};
     std::string metrics_address = "127.0.0.1";
-    int metrics_port = 9464;  // 0: no HTTP server
-    std::optional<int64_t> ticks;  // stop after this many samples (tests); forever if not set
-    std::string metrics_token_file;  // "": /metrics and /healthz answer anyone who can connect
+    int metrics_port = 9464;            // 0: no HTTP server
+    std::optional<int64_t> ticks;       // stop after this many samples (tests); forever if not set
+    std::string metrics_token_file;     // "": /metrics and /healthz answer anyone who can connect
     bool allow_local_webhooks = false;  // deliver to loopback, link-local, ... addresses too
 };
 

@@ -17,7 +17,7 @@ FileLock lock_agent(const std::string& state_path) {
         std::string pid;
         std::ifstream(path) >> pid;
         throw errors::agent_already_running("another agent" + (pid.empty() ? std::string() : " (pid " + pid + ")") + " holds " + path +
-                                                "; one agent runs per store");
+                                            "; one agent runs per store");
     }
     const std::string pid = std::to_string(::getpid()) + "\n";
     if (::ftruncate(lock->fd(), 0) != 0 || ::pwrite(lock->fd(), pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size()))

@@ -11,10 +11,11 @@
 namespace xpeer {
 
 CLI::App* add_agent_passthrough(CLI::App& app) {
-    auto* agent = app.add_subcommand("agent", "sample every link each interval: expiry, usage for bills, alerts, Prometheus "
-                                              "metrics (runs xpeer-agent; `xpeer agent --help` lists its flags)");
+    auto* agent = app.add_subcommand("agent",
+                                     "sample every link each interval: expiry, usage for bills, alerts, Prometheus "
+                                     "metrics (runs xpeer-agent; `xpeer agent --help` lists its flags)");
     agent->prefix_command()->fallthrough(false);  // global flags after `agent` are xpeer-agent's to read
-    agent->set_help_flag();   // xpeer-agent's help, with its flags
+    agent->set_help_flag();                       // xpeer-agent's help, with its flags
     return agent;
 }
 

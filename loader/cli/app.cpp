@@ -9,13 +9,13 @@
 #include "cli/exit_status.h"
 #include "cli/name_refs.h"
 #include "cli/noun_commands.h"
-#include "cli/vpc_removal.h"
 #include "cli/render.h"
 #include "cli/route_file.h"
-#include "controller/controller.h"
-#include "controller/lifecycle.h"
 #include "cli/table.h"
 #include "cli/time_args.h"
+#include "cli/vpc_removal.h"
+#include "controller/controller.h"
+#include "controller/lifecycle.h"
 #include "model/errors.h"
 #include "model/region.h"
 #include "netns/netns.h"
@@ -42,7 +42,8 @@ void add_vswitch(CLI::App& app, Globals& g, Action& action) {
     add_list_show_delete<VSwitch>(
         vsw, g, action, "VSwitchId", vswitch_ref,
         [&g, filter](Controller& c) { return c.list_vswitches(*filter ? std::optional(vpc_ref(c, g, **filter)) : std::nullopt); },
-        [](Controller& c, const std::string& id) { return c.show_vswitch(id); }, [](Controller& c, const std::string& id) { c.delete_vswitch(id); });
+        [](Controller& c, const std::string& id) { return c.show_vswitch(id); },
+        [](Controller& c, const std::string& id) { c.delete_vswitch(id); });
     vsw->get_subcommand("list")->add_option("--vpc", *filter, "only this VPC's");
 }
 
@@ -64,7 +65,8 @@ void add_instance(CLI::App& app, Globals& g, Action& action) {
     add_list_show_delete<Instance>(
         inst, g, action, "InstanceId", by_id,
         [&g, filter](Controller& c) { return c.list_instances(*filter ? std::optional(vswitch_ref(c, g, **filter)) : std::nullopt); },
-        [](Controller& c, const std::string& id) { return c.show_instance(id); }, [](Controller& c, const std::string& id) { c.delete_instance(id); });
+        [](Controller& c, const std::string& id) { return c.show_instance(id); },
+        [](Controller& c, const std::string& id) { c.delete_instance(id); });
     inst->get_subcommand("list")->add_option("--vswitch", *filter, "only this vSwitch's");
 }
 
@@ -73,12 +75,11 @@ void add_quota(CLI::App& app, Globals& g, Action& action) {
     auto account = std::make_shared<std::optional<AccountId>>();
     auto* list = quota->add_subcommand("list", "list the caller's with their values");
     list->add_option("--for-account", *account, "another account's (the operator only)");
-    list->callback([&g, &action, account] {
-        action = [&g, account](Controller& c) { print_list(g, c.list_quotas(*account)); };
-    });
+    list->callback([&g, &action, account] { action = [&g, account](Controller& c) { print_list(g, c.list_quotas(*account)); }; });
     auto name = std::make_shared<std::string>();
     auto value = std::make_shared<int64_t>(0);
-    auto* set = quota->add_subcommand("set", "set one for an account (the operator only: xpeer --operator quota set NAME VALUE --for-account U)");
+    auto* set =
+        quota->add_subcommand("set", "set one for an account (the operator only: xpeer --operator quota set NAME VALUE --for-account U)");
     set->add_option("name", *name, "e.g. vpc_quota_peer_num")->required();
     set->add_option("value", *value, "the new value")->required();
     set->add_option("--for-account", *account, "the account whose quota it is");
@@ -121,14 +122,17 @@ void add_route(CLI::App& app, Globals& g, Action& action) {
     });
     auto filter = std::make_shared<std::optional<std::string>>();
     add_list_show_delete<RouteEntry>(
-        rte, g, action, "RouteEntryId", by_id, [&g, filter](Controller& c) { return c.list_routes(*filter ? std::optional(vpc_ref(c, g, **filter)) : std::nullopt); },
-        [](Controller& c, const std::string& id) { return c.show_route(id); }, [](Controller& c, const std::string& id) { c.delete_route(id); });
+        rte, g, action, "RouteEntryId", by_id,
+        [&g, filter](Controller& c) { return c.list_routes(*filter ? std::optional(vpc_ref(c, g, **filter)) : std::nullopt); },
+        [](Controller& c, const std::string& id) { return c.show_route(id); },
+        [](Controller& c, const std::string& id) { c.delete_route(id); });
     rte->get_subcommand("list")->add_option("--vpc", *filter, "only this VPC's");
 }
 
 void add_observability(CLI::App& app, Globals& g, Action& action) {
     auto pcc = std::make_shared<std::optional<std::string>>();
-    auto* stats = app.add_subcommand("stats", "per-link counters of your peering connections (--operator: every account's, and the router's verdicts)");
+    auto* stats = app.add_subcommand(
+        "stats", "per-link counters of your peering connections (--operator: every account's, and the router's verdicts)");
     stats->add_option("peering", *pcc, "only this peering connection");
     stats->callback([&g, &action, pcc] {
         action = [&g, pcc](Controller& c) {
@@ -171,7 +175,8 @@ void add_host(CLI::App& app, Globals& g, Action& action) {
     exec->add_option("command", *cmd, "the command and its arguments")->required();
     exec->callback([&g, &action, vpc, cmd] {
         action = [&g, vpc, cmd](Controller& c) {
-            if (g.dry_run) throw errors::invalid_parameter_dry_run("exec runs " + cmd->front() + " in " + *vpc + ", which xpeer cannot dry run");
+            if (g.dry_run)
+                throw errors::invalid_parameter_dry_run("exec runs " + cmd->front() + " in " + *vpc + ", which xpeer cannot dry run");
             auto ns = c.vpc_netns(vpc_ref(c, g, *vpc));
             netns::exec(ns, *cmd);
         };

@@ -28,8 +28,10 @@ void add_drift(CLI::App& app, Globals& g, Action& action) {
                 auto r = c.upgrade();
                 if (g.dry_run) return;
                 if (g.json)
-                    std::cout << nlohmann::json{{"OldRouterProgramId", r.old_router_id}, {"RouterProgramId", r.new_router_id},
-                                                {"Swapped", r.swapped}, {"Attached", r.attached}}
+                    std::cout << nlohmann::json{{"OldRouterProgramId", r.old_router_id},
+                                                {"RouterProgramId", r.new_router_id},
+                                                {"Swapped", r.swapped},
+                                                {"Attached", r.attached}}
                                      .dump(2)
                               << '\n';
                 else
@@ -59,14 +61,16 @@ void add_drift(CLI::App& app, Globals& g, Action& action) {
                 if (g.dry_run) return;
                 if (g.json) {
                     std::cout << nlohmann::json{{"Repaired", differences_json(r.found)},
-                                                {"MapEntries", {{"Added", r.maps.added}, {"Changed", r.maps.changed}, {"Removed", r.maps.removed}}},
+                                                {"MapEntries",
+                                                 {{"Added", r.maps.added}, {"Changed", r.maps.changed}, {"Removed", r.maps.removed}}},
                                                 {"Remaining", differences_json(r.remaining)}}
                                      .dump(2)
                               << '\n';
                 } else {
                     std::cout << "repaired " << r.found.size() << " difference(s)" << (r.found.empty() ? "" : ":") << '\n';
                     print_differences(r.found);
-                    std::cout << "map entries out of step: " << r.maps.added << " missing, " << r.maps.changed << " differing, " << r.maps.removed << " extra\n";
+                    std::cout << "map entries out of step: " << r.maps.added << " missing, " << r.maps.changed << " differing, "
+                              << r.maps.removed << " extra\n";
                 }
                 if (!r.remaining.empty()) {
                     if (!g.json) print_differences(r.remaining);

@@ -27,12 +27,17 @@ void add_globals(CLI::App& app, Globals& g) {
         ->capture_default_str();
     app.add_option("--account", g.config.account, "the caller's account UID")->envname("XPEER_ACCOUNT")->capture_default_str();
     app.add_flag("--operator", g.config.is_operator, "act as the host's operator, not as an account")->envname("XPEER_OPERATOR");
-    app.add_option("--xdp-mode", g.xdp_mode, "how XDP programs attach")->envname("XPEER_XDP_MODE")->check(CLI::IsMember({"native", "generic"}))->capture_default_str();
+    app.add_option("--xdp-mode", g.xdp_mode, "how XDP programs attach")
+        ->envname("XPEER_XDP_MODE")
+        ->check(CLI::IsMember({"native", "generic"}))
+        ->capture_default_str();
     app.add_flag("--json", g.json, "machine-readable output");
     app.add_flag("-v,--verbose", g.verbose, "log every kernel step to stderr");
     app.add_flag("--dry-run", g.dry_run, "validate and print what would change; change nothing");
     app.add_option("--client-token", g.client_token, "a create retried with the same token returns the first result");
-    app.add_option("--now", g.now, "the clock of timers (expiry, bills, alerts): unix seconds or 2026-12-03T00:00:00Z; with --operator only")->envname("XPEER_NOW");
+    app.add_option("--now", g.now,
+                   "the clock of timers (expiry, bills, alerts): unix seconds or 2026-12-03T00:00:00Z; with --operator only")
+        ->envname("XPEER_NOW");
 }
 
 namespace {
@@ -82,17 +87,19 @@ std::optional<int> parse_command_line(CLI::App& app, Globals& g, int argc, char*
 }
 
 int run_action(Globals& g, const Action& action) {
-    return exit_status_of([&] {
-        if (g.now) g.config.now = time_args::parse_time(*g.now);
-        Controller controller(g.config);
-        if (g.dry_run) controller.set_dry_run();
-        if (g.client_token) controller.set_client_token(*g.client_token);
-        if (g.recover) controller.recover_interrupted();
-        action(controller);
-        if (g.dry_run) print_plan(g, controller);
-        for (const auto& w : controller.warnings()) std::cerr << "warning: " << w << '\n';
-        return 0;
-    }, g.json);
+    return exit_status_of(
+        [&] {
+            if (g.now) g.config.now = time_args::parse_time(*g.now);
+            Controller controller(g.config);
+            if (g.dry_run) controller.set_dry_run();
+            if (g.client_token) controller.set_client_token(*g.client_token);
+            if (g.recover) controller.recover_interrupted();
+            action(controller);
+            if (g.dry_run) print_plan(g, controller);
+            for (const auto& w : controller.warnings()) std::cerr << "warning: " << w << '\n';
+            return 0;
+        },
+        g.json);
 }
 
 }  // namespace xpeer

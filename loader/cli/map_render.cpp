@@ -17,8 +17,8 @@ std::string cell(const nlohmann::ordered_json& v) {
 }
 
 nlohmann::ordered_json summary_json(const MapSummary& s) {
-    return {{"Name", s.info.name}, {"Path", s.path},     {"Type", s.info.type},         {"PerCpu", s.info.per_cpu != 0},
-            {"Used", s.used},      {"MaxEntries", s.max_entries}, {"Holds", s.info.holds}};
+    return {{"Name", s.info.name},         {"Path", s.path},       {"Type", s.info.type}, {"PerCpu", s.info.per_cpu != 0}, {"Used", s.used},
+            {"MaxEntries", s.max_entries}, {"Holds", s.info.holds}};
 }
 
 }  // namespace

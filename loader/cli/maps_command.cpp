@@ -8,7 +8,8 @@ void add_maps(CLI::App& app, Globals& g, Action& action) {
     auto name = std::make_shared<std::optional<std::string>>();
     auto vpc = std::make_shared<std::optional<std::string>>();
     auto peering = std::make_shared<std::optional<std::string>>();
-    auto* maps = app.add_subcommand("maps", "the router's maps decoded: every map, or one map's entries (ids, CIDRs, counters summed over CPUs)");
+    auto* maps =
+        app.add_subcommand("maps", "the router's maps decoded: every map, or one map's entries (ids, CIDRs, counters summed over CPUs)");
     maps->add_option("name", *name, "a map, e.g. xp_routes_v4 (default: list every map)");
     auto* by_vpc = maps->add_option("--vpc", *vpc, "only the entries of this VPC (its routes, ports, peerings, cached routes)");
     maps->add_option("--peering", *peering, "only the entries of this peering connection")->excludes(by_vpc);

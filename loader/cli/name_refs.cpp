@@ -10,12 +10,13 @@ std::string resolve(const std::string& ref, const std::string& id_prefix, const 
     for (const auto& c : candidates)
         if (!c.name.empty() && c.name == ref) matches.push_back(c.id);
     if (matches.empty())
-        throw errors::invalid_name_not_found("no " + kind + " of yours is named " + ref + ", and it is not a " + kind + " id (" + id_prefix + "…)");
+        throw errors::invalid_name_not_found("no " + kind + " of yours is named " + ref + ", and it is not a " + kind + " id (" +
+                                             id_prefix + "…)");
     if (matches.size() > 1) {
         std::string ids;
         for (const auto& id : matches) ids += (ids.empty() ? "" : ", ") + id;
         throw errors::invalid_name_ambiguous(std::to_string(matches.size()) + " of your " + kind + "s are named " + ref + " (" + ids +
-                                                 "): give the id");
+                                             "): give the id");
     }
     return matches.front();
 }

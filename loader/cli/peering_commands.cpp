@@ -53,7 +53,8 @@ void add_list_show_and_delete(CLI::App* pcc, Globals& g, Action& action) {
 // accept and reject: the accepter's answer to a request.
 void add_answers(CLI::App* pcc, Globals& g, Action& action) {
     using Answer = Peering (Controller::*)(const std::string&);
-    for (const auto& verb_answer : {std::pair<const char*, Answer>{"accept", &Controller::accept_peering}, {"reject", &Controller::reject_peering}}) {
+    for (const auto& verb_answer :
+         {std::pair<const char*, Answer>{"accept", &Controller::accept_peering}, {"reject", &Controller::reject_peering}}) {
         const char* verb = verb_answer.first;
         const Answer answer = verb_answer.second;  // a variable: clang 14 captures no structured binding
         auto id = std::make_shared<std::string>();

@@ -38,20 +38,29 @@ std::string format_time(int64_t t) {
     return buf;
 }
 
-
 nlohmann::json to_json(const Vpc& v) {
-    return {{"VpcId", v.id},          {"OwnerId", v.account},   {"RegionId", v.region},
-            {"VpcName", v.name},      {"CidrBlock", v.cidr.str()}, {"Ipv6CidrBlock", opt_json(v.ipv6_cidr)},
+    return {{"VpcId", v.id},
+            {"OwnerId", v.account},
+            {"RegionId", v.region},
+            {"VpcName", v.name},
+            {"CidrBlock", v.cidr.str()},
+            {"Ipv6CidrBlock", opt_json(v.ipv6_cidr)},
             {"CreationTime", format_time(v.created_at)}};
 }
 nlohmann::json to_json(const VSwitch& v) {
-    return {{"VSwitchId", v.id},           {"VpcId", v.vpc_id},
-            {"VSwitchName", v.name},       {"CidrBlock", v.cidr.str()},
-            {"Ipv6CidrBlock", opt_json(v.ipv6_cidr)}, {"CreationTime", format_time(v.created_at)}};
+    return {{"VSwitchId", v.id},
+            {"VpcId", v.vpc_id},
+            {"VSwitchName", v.name},
+            {"CidrBlock", v.cidr.str()},
+            {"Ipv6CidrBlock", opt_json(v.ipv6_cidr)},
+            {"CreationTime", format_time(v.created_at)}};
 }
 nlohmann::json to_json(const Instance& i) {
-    return {{"InstanceId", i.id}, {"VSwitchId", i.vswitch_id}, {"PrivateIpAddress", opt_json(i.ip)},
-            {"Ipv6Address", opt_json(i.ipv6)}, {"CreationTime", format_time(i.created_at)}};
+    return {{"InstanceId", i.id},
+            {"VSwitchId", i.vswitch_id},
+            {"PrivateIpAddress", opt_json(i.ip)},
+            {"Ipv6Address", opt_json(i.ipv6)},
+            {"CreationTime", format_time(i.created_at)}};
 }
 nlohmann::json to_json(const Peering& p) {
     auto expires = lifecycle::expires_at(p);
@@ -93,7 +102,7 @@ nlohmann::json to_json(const billing::Price& p) {
             {"EffectiveFrom", format_time(p.effective_from)}};
 }
 nlohmann::json to_json(const alerts::Rule& r) {
-    return {{"AlertId", r.id},       {"InstanceId", r.peering},     {"Metric", alerts::to_string(r.metric)},
+    return {{"AlertId", r.id},          {"InstanceId", r.peering},     {"Metric", alerts::to_string(r.metric)},
             {"Threshold", r.threshold}, {"ForSeconds", r.for_seconds}, {"Webhook", r.webhook}};
 }
 nlohmann::json to_json(const AlertChange& c) {
@@ -113,11 +122,15 @@ nlohmann::json to_json(const LinkSample& s) {
             {"Total", to_json(s.total)}};
 }
 nlohmann::json to_json(const RouteEntry& r) {
-    return {{"RouteEntryId", r.id}, {"VpcId", r.vpc_id}, {"DestinationCidrBlock", r.destination.str()},
+    return {{"RouteEntryId", r.id},     {"VpcId", r.vpc_id},       {"DestinationCidrBlock", r.destination.str()},
             {"NextHopType", "VpcPeer"}, {"NextHopId", r.next_hop}, {"CreationTime", format_time(r.created_at)}};
 }
 nlohmann::json to_json(const Event& e) {
-    return {{"Time", format_time(e.time)}, {"ResourceId", e.resource}, {"Status", e.status}, {"Account", e.account == 0 ? nlohmann::json("system") : nlohmann::json(e.account)}, {"Reason", e.reason}};
+    return {{"Time", format_time(e.time)},
+            {"ResourceId", e.resource},
+            {"Status", e.status},
+            {"Account", e.account == 0 ? nlohmann::json("system") : nlohmann::json(e.account)},
+            {"Reason", e.reason}};
 }
 nlohmann::json to_json(const LinkCounters& c) {
     nlohmann::json j = nlohmann::json::object();
@@ -152,9 +165,9 @@ void table(std::ostream& out, const std::vector<Peering>& ps) {
     TextTable t({"PEERING", "NAME", "STATUS", "VPC", "PEER VPC", "PEER ACCOUNT", "REGIONS", "BANDWIDTH", "LINK", "EXPIRES"});
     for (const auto& p : ps) {
         auto expires = lifecycle::expires_at(p);
-        t.add({p.id, dash(p.name), to_string(p.status), p.vpc_id, p.peer_vpc_id, std::to_string(p.peer_account), p.region + " -> " + p.peer_region,
-               p.bandwidth_mbps < 0 ? "unlimited" : std::to_string(p.bandwidth_mbps) + " Mbps", p.link_type.empty() ? "-" : p.link_type,
-               expires ? format_time(*expires) : "-"});
+        t.add({p.id, dash(p.name), to_string(p.status), p.vpc_id, p.peer_vpc_id, std::to_string(p.peer_account),
+               p.region + " -> " + p.peer_region, p.bandwidth_mbps < 0 ? "unlimited" : std::to_string(p.bandwidth_mbps) + " Mbps",
+               p.link_type.empty() ? "-" : p.link_type, expires ? format_time(*expires) : "-"});
     }
     t.print(out);
 }
@@ -216,9 +229,10 @@ void table(std::ostream& out, const std::vector<LinkSample>& ss) {
     for (const auto& s : ss) {
         auto r = telemetry::rate(s.delta, s.seconds, s.peering.bandwidth_mbps);
         const bool fwd = s.direction == Direction::AToB;
-        t.add({s.peering.id, dash(s.peering.name), fwd ? s.peering.vpc_id : s.peering.peer_vpc_id, fwd ? s.peering.peer_vpc_id : s.peering.vpc_id,
-               si_rate(r.bits_per_second), fixed(r.packets_per_second, 0), r.utilization ? fixed(*r.utilization * 100, 1) + "%" : "-",
-               fixed(r.loss * 100, 2) + "%", std::to_string(telemetry::drops(s.total)),
+        t.add({s.peering.id, dash(s.peering.name), fwd ? s.peering.vpc_id : s.peering.peer_vpc_id,
+               fwd ? s.peering.peer_vpc_id : s.peering.vpc_id, si_rate(r.bits_per_second), fixed(r.packets_per_second, 0),
+               r.utilization ? fixed(*r.utilization * 100, 1) + "%" : "-", fixed(r.loss * 100, 2) + "%",
+               std::to_string(telemetry::drops(s.total)),
                s.peering.bandwidth_mbps < 0 ? "unlimited" : std::to_string(s.peering.bandwidth_mbps) + " Mbps"});
     }
     t.print(out);
@@ -230,7 +244,8 @@ void table(std::ostream& out, const std::vector<RouteEntry>& rs) {
 }
 void table(std::ostream& out, const std::vector<Event>& es) {
     TextTable t({"TIME", "RESOURCE", "STATUS", "ACCOUNT", "REASON"});
-    for (const auto& e : es) t.add({format_time(e.time), e.resource, e.status, e.account == 0 ? "system" : std::to_string(e.account), e.reason});
+    for (const auto& e : es)
+        t.add({format_time(e.time), e.resource, e.status, e.account == 0 ? "system" : std::to_string(e.account), e.reason});
     t.print(out);
 }
 void table(std::ostream& out, const std::vector<LinkStats>& ss) {

@@ -22,8 +22,8 @@ std::vector<std::string> read(std::istream& in, const Limits& limits) {
             throw errors::invalid_file_control_character("line " + std::to_string(number) + " has a control character or is not UTF-8");
         if (!line.empty() && line[0] != '#') {
             if (out.size() == limits.destinations)
-                throw errors::invalid_file_too_many_lines("line " + std::to_string(number) + ": more than " + std::to_string(limits.destinations) +
-                                                              " destinations, what a route table holds");
+                throw errors::invalid_file_too_many_lines("line " + std::to_string(number) + ": more than " +
+                                                          std::to_string(limits.destinations) + " destinations, what a route table holds");
             out.push_back(std::move(line));
         }
         line.clear();
@@ -31,14 +31,14 @@ std::vector<std::string> read(std::istream& in, const Limits& limits) {
     for (int c; (c = buf->sbumpc()) != std::char_traits<char>::eof();) {
         if (++total > limits.total_bytes)
             throw errors::invalid_file_too_large("line " + std::to_string(number + 1) + ": the input is larger than " +
-                                                      std::to_string(limits.total_bytes) + " bytes");
+                                                 std::to_string(limits.total_bytes) + " bytes");
         if (c == '\n') {
             finish();
             continue;
         }
         if (line.size() == limits.line_bytes)
-            throw errors::invalid_file_line_too_long("line " + std::to_string(number + 1) + " is longer than " + std::to_string(limits.line_bytes) +
-                                                         " bytes; a line is one destination CIDR");
+            throw errors::invalid_file_line_too_long("line " + std::to_string(number + 1) + " is longer than " +
+                                                     std::to_string(limits.line_bytes) + " bytes; a line is one destination CIDR");
         line.push_back(static_cast<char>(c));
     }
     if (!line.empty()) finish();
@@ -49,7 +49,8 @@ std::vector<std::string> read_path(const std::string& path, const Limits& limits
     if (path == "-") return read(std::cin, limits);
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec))
-        throw errors::invalid_file_directory(path + " is a directory; give a file of destination CIDRs, one a line, or - for standard input");
+        throw errors::invalid_file_directory(path +
+                                             " is a directory; give a file of destination CIDRs, one a line, or - for standard input");
     std::ifstream file(path);
     if (!file) throw errors::invalid_file("cannot read " + path);
     return read(file, limits);

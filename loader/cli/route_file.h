@@ -11,8 +11,8 @@
 namespace xpeer::route_file {
 
 struct Limits {
-    size_t line_bytes = 256;                 // a CIDR with spaces around it is at most ~50
-    size_t destinations = kMaxRoutesPerFamily;  // what one family's table holds
+    size_t line_bytes = 256;                        // a CIDR with spaces around it is at most ~50
+    size_t destinations = kMaxRoutesPerFamily;      // what one family's table holds
     size_t total_bytes = kMaxRoutesPerFamily * 64;  // 128 MiB: every destination a long IPv6 line
 };
 

@@ -22,7 +22,8 @@ void add_top(CLI::App& app, Globals& g, Action& action) {
         action = [&g, interval, count](Controller& c) {
             auto every = time_args::parse_duration(*interval);
             if (every.count() <= 0) throw errors::invalid_duration("the refresh interval must be positive, not " + *interval);
-            if (*count && **count < 1) throw errors::invalid_parameter_count("--count is a number of refreshes, at least 1, not " + std::to_string(**count));
+            if (*count && **count < 1)
+                throw errors::invalid_parameter_count("--count is a number of refreshes, at least 1, not " + std::to_string(**count));
             const bool tty = isatty(STDOUT_FILENO);
             auto samples = c.watch_links({}, 0);  // the first reading: rates need two
             auto last = std::chrono::steady_clock::now();
@@ -81,7 +82,8 @@ void add_alert(CLI::App& app, Globals& g, Action& action) {
 }
 
 void add_billing(CLI::App& app, Globals& g, Action& action) {
-    auto* price = app.add_subcommand("price", "the inter-region traffic price table (USD per GB, by region pair and link type)")->require_subcommand(1);
+    auto* price = app.add_subcommand("price", "the inter-region traffic price table (USD per GB, by region pair and link type)")
+                      ->require_subcommand(1);
     price->add_subcommand("list", "list it")->callback([&g, &action] { action = [&g](Controller& c) { print_list(g, c.list_prices()); }; });
     auto p = std::make_shared<billing::Price>();
     auto* set = price->add_subcommand("set", "set the price of a region pair and link type from the next full hour (--operator only)");
@@ -92,8 +94,9 @@ void add_billing(CLI::App& app, Globals& g, Action& action) {
     set->callback([&g, &action, p] {
         action = [&g, p](Controller& c) {
             auto set = c.set_price(*p);
-            print_one(g, set, set.region_a + " <-> " + set.region_b + " " + set.link_type + " = " + std::to_string(set.usd_per_gb) + " USD/GB from " +
-                                   render::format_time(set.effective_from));
+            print_one(g, set,
+                      set.region_a + " <-> " + set.region_b + " " + set.link_type + " = " + std::to_string(set.usd_per_gb) +
+                          " USD/GB from " + render::format_time(set.effective_from));
         };
     });
 

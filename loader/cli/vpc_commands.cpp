@@ -29,12 +29,15 @@ void add_list_show_and_delete(CLI::App* vpc, Globals& g, Action& action) {
     auto recursive = std::make_shared<bool>(false);
     CLI::App* del = nullptr;
     add_list_show_delete<Vpc>(
-        vpc, g, action, "VpcId", vpc_ref, [](Controller& c) { return c.list_vpcs(); }, [](Controller& c, const std::string& id) { return c.show_vpc(id); },
+        vpc, g, action, "VpcId", vpc_ref, [](Controller& c) { return c.list_vpcs(); },
+        [](Controller& c, const std::string& id) { return c.show_vpc(id); },
         [&g, recursive](Controller& c, const std::string& id) {
             if (!*recursive) return c.delete_vpc(id);
             if (g.dry_run)
-                throw errors::invalid_parameter_dry_run("vpc delete --recursive runs one command a step, which a dry run cannot chain; "
-                                                        "`vpc delete " + id + " --dry-run` names what is in the VPC");
+                throw errors::invalid_parameter_dry_run(
+                    "vpc delete --recursive runs one command a step, which a dry run cannot chain; "
+                    "`vpc delete " +
+                    id + " --dry-run` names what is in the VPC");
             vpc_removal::run(c, vpc_removal::plan(c, g.config.account, id), [&g](const vpc_removal::Step& s) {
                 if (!g.json && s.kind != vpc_removal::Step::Kind::DeleteVpc) std::cout << vpc_removal::describe(s) << '\n';
             });
@@ -70,7 +73,8 @@ void add_sharing(CLI::App* vpc, Globals& g, Action& action) {
         action = [&g, id, principal](Controller& c) {
             *id = vpc_ref(c, g, *id);
             c.share_vpc(*id, *principal);
-            print_one(g, nlohmann::json{{"VpcId", *id}, {"SharedWith", *principal}}, *id + " shared with account " + std::to_string(*principal));
+            print_one(g, nlohmann::json{{"VpcId", *id}, {"SharedWith", *principal}},
+                      *id + " shared with account " + std::to_string(*principal));
         };
     });
     unshare->callback([&g, &action, id, principal] {

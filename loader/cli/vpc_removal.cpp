@@ -29,15 +29,28 @@ void run(Controller& c, const std::vector<Step>& steps, const std::function<void
     for (const auto& s : steps) {
         try {
             switch (s.kind) {
-                case K::DeleteRoute: c.delete_route(s.id); break;
-                case K::RejectPeering: c.reject_peering(s.id); break;
-                case K::DeletePeering: c.delete_peering(s.id, true); break;
-                case K::DeleteInstance: c.delete_instance(s.id); break;
-                case K::DeleteVSwitch: c.delete_vswitch(s.id); break;
-                case K::DeleteVpc: c.delete_vpc(s.id); break;
+                case K::DeleteRoute:
+                    c.delete_route(s.id);
+                    break;
+                case K::RejectPeering:
+                    c.reject_peering(s.id);
+                    break;
+                case K::DeletePeering:
+                    c.delete_peering(s.id, true);
+                    break;
+                case K::DeleteInstance:
+                    c.delete_instance(s.id);
+                    break;
+                case K::DeleteVSwitch:
+                    c.delete_vswitch(s.id);
+                    break;
+                case K::DeleteVpc:
+                    c.delete_vpc(s.id);
+                    break;
             }
         } catch (const Error& e) {
-            throw Error(e.code(), std::string(e.what()) + " (vpc delete --recursive stopped at " + s.id + "; the steps before it stay done)");
+            throw Error(e.code(),
+                        std::string(e.what()) + " (vpc delete --recursive stopped at " + s.id + "; the steps before it stay done)");
         }
         done(s);
     }
@@ -46,12 +59,18 @@ void run(Controller& c, const std::vector<Step>& steps, const std::function<void
 std::string describe(const Step& s) {
     using K = Step::Kind;
     switch (s.kind) {
-        case K::DeleteRoute: return "route entry " + s.id + " deleted";
-        case K::RejectPeering: return "peering connection " + s.id + " rejected";
-        case K::DeletePeering: return "peering connection " + s.id + " deleted with its route entries";
-        case K::DeleteInstance: return "instance " + s.id + " deleted";
-        case K::DeleteVSwitch: return "vSwitch " + s.id + " deleted";
-        case K::DeleteVpc: return s.id + " deleted";
+        case K::DeleteRoute:
+            return "route entry " + s.id + " deleted";
+        case K::RejectPeering:
+            return "peering connection " + s.id + " rejected";
+        case K::DeletePeering:
+            return "peering connection " + s.id + " deleted with its route entries";
+        case K::DeleteInstance:
+            return "instance " + s.id + " deleted";
+        case K::DeleteVSwitch:
+            return "vSwitch " + s.id + " deleted";
+        case K::DeleteVpc:
+            return s.id + " deleted";
     }
     return s.id;
 }

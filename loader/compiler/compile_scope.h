@@ -1,7 +1,7 @@
 #pragma once
-#include "model/scope.h"
 #include "compiler/tables.h"
 #include "model/model.h"
+#include "model/scope.h"
 
 namespace xpeer {
 

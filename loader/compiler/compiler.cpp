@@ -84,12 +84,12 @@ Tables compile(const Snapshot& s, const PortMap& ports) {
         const uint32_t ifindex = port->second.ifindex;
         if (ifindex >= XP_MAX_PORTS)  // xp_ports is an array indexed by it
             throw errors::datapath_port_index("vSwitch " + vsw.id + ": datapath-side ifindex " + std::to_string(ifindex) +
-                                                  " is not below " + std::to_string(XP_MAX_PORTS) +
-                                                  "; `xpeer reconcile` makes its link again below it");
+                                              " is not below " + std::to_string(XP_MAX_PORTS) +
+                                              "; `xpeer reconcile` makes its link again below it");
         if (auto [at, fresh] = port_owner.emplace(ifindex, vsw.id); !fresh)
             throw errors::datapath_port_index("vSwitches " + at->second + " and " + vsw.id + " both record datapath-side ifindex " +
-                                                  std::to_string(ifindex) +
-                                                  " (a link removed outside xpeer?); `xpeer reconcile` makes the missing link again");
+                                              std::to_string(ifindex) +
+                                              " (a link removed outside xpeer?); `xpeer reconcile` makes the missing link again");
         xp_port p{};
         p.vpc = vpc->second;
         allow_sources(p, vsw.cidr);

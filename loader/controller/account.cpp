@@ -27,8 +27,9 @@ void Controller::unshare_vpc(const std::string& id, AccountId principal) {
             bool theirs = vsw.account == principal;
             for (const auto& inst : store_.instances_of(vsw.id)) theirs = theirs || inst.account == principal;
             if (theirs)
-                throw errors::dependency_violation_shared_resource("account " + std::to_string(principal) + " still has resources in " + id +
-                                                                      " (on " + vsw.id + "); they must be deleted before the VPC is unshared");
+                throw errors::dependency_violation_shared_resource("account " + std::to_string(principal) + " still has resources in " +
+                                                                   id + " (on " + vsw.id +
+                                                                   "); they must be deleted before the VPC is unshared");
         }
         store_.unshare(id, principal);
         record(Event{wall_time(), id, "Unshared", config_.account, "no longer shared with account " + std::to_string(principal)});
@@ -39,8 +40,8 @@ std::vector<AccountId> Controller::vpc_principals(const std::string& id) { retur
 
 void Controller::check_operator(const std::string& what) const {
     if (!config_.is_operator)
-        throw errors::forbidden_operator("only the host's operator (--operator) may " + what + "; account " + std::to_string(config_.account) +
-                                             " is a tenant");
+        throw errors::forbidden_operator("only the host's operator (--operator) may " + what + "; account " +
+                                         std::to_string(config_.account) + " is a tenant");
 }
 
 std::vector<QuotaValue> Controller::list_quotas(std::optional<AccountId> account) {
@@ -74,13 +75,14 @@ std::optional<std::string> Controller::replayed(const std::string& kind, const s
     if (!t) return std::nullopt;
     if (t->kind != kind || t->request != request)
         throw errors::idempotent_parameter_mismatch("client token '" + token + "' was first used for another request (" + t->kind + " " +
-                                                        t->resource_id + "); a retry must repeat the same parameters");
+                                                    t->resource_id + "); a retry must repeat the same parameters");
     auto peering = kind == "peering" ? store_.find_peering(t->resource_id) : std::nullopt;
     bool exists = (kind == "vpc" && store_.find_vpc(t->resource_id)) || (kind == "vswitch" && store_.find_vswitch(t->resource_id)) ||
-                  (kind == "instance" && store_.find_instance(t->resource_id)) ||
-                  (peering && peering->status != PeeringStatus::Deleted) || (kind == "route" && store_.find_route(t->resource_id));
+                  (kind == "instance" && store_.find_instance(t->resource_id)) || (peering && peering->status != PeeringStatus::Deleted) ||
+                  (kind == "route" && store_.find_route(t->resource_id));
     if (!exists)
-        throw errors::incorrect_status_client_token("client token '" + token + "' created " + t->resource_id + ", which has since been deleted");
+        throw errors::incorrect_status_client_token("client token '" + token + "' created " + t->resource_id +
+                                                    ", which has since been deleted");
     warnings_.push_back("client token '" + token + "' was used before: " + t->resource_id + " is what the first request created");
     return t->resource_id;
 }

@@ -24,7 +24,7 @@ struct Config {
     // when the operator or a test overrides it. Events and creation times carry the wall clock.
     std::optional<int64_t> now;
     std::optional<int64_t> wall_now;  // the wall clock, when unit tests fix it
-    std::string store_id;        // from the store, once bound (Controller fills it in)
+    std::string store_id;             // from the store, once bound (Controller fills it in)
 };
 
 // Names derived from ids: stable, so that any process can find the kernel objects again.
@@ -32,9 +32,9 @@ std::string vpc_netns_name(const Config& c, const std::string& vpc_id);
 std::string datapath_ifname(const std::string& vswitch_id);  // "xp" + 13 chars of the id
 std::string vpc_ifname(const std::string& vswitch_id);       // "vs" + 13 chars of the id
 // The folder of the pinned BPF links that attach the programs to vSwitch veths, and one end's pin.
-std::string xdp_links_dir(const Config& c);                  // BPFFS_DIR/links
+std::string xdp_links_dir(const Config& c);  // BPFFS_DIR/links
 std::string xdp_link_pin(const Config& c, const std::string& ifname);
-uint32_t vswitch_table(uint32_t vswitch_number);              // policy-routing table in the VPC
-uint32_t vswitch_metric(uint32_t vswitch_number);             // metric of its main-table default route
+uint32_t vswitch_table(uint32_t vswitch_number);   // policy-routing table in the VPC
+uint32_t vswitch_metric(uint32_t vswitch_number);  // metric of its main-table default route
 
 }  // namespace xpeer

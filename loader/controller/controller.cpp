@@ -1,8 +1,8 @@
 #include "controller/controller.h"
 
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <ctime>
-#include <spdlog/spdlog.h>
 
 #include "controller/kernel_dataplane.h"
 #include "controller/names.h"
@@ -10,8 +10,8 @@
 #include "model/errors.h"
 #include "model/ids.h"
 #include "model/region.h"
-#include "store/sqlite_store.h"
 #include "netns/netns.h"
+#include "store/sqlite_store.h"
 
 namespace xpeer {
 
@@ -87,7 +87,7 @@ Vpc Controller::owned_vpc(const std::string& id, const std::string& what) {
     Vpc vpc = usable_vpc(id);
     if (vpc.account == config_.account) return vpc;
     throw errors::forbidden_shared_vpc("account " + std::to_string(config_.account) + " is a principal of shared VPC " + id +
-                                           "; only its owner (account " + std::to_string(vpc.account) + ") may " + what);
+                                       "; only its owner (account " + std::to_string(vpc.account) + ") may " + what);
 }
 
 bool Controller::is_principal(const std::string& vpc_id) {
@@ -97,7 +97,8 @@ bool Controller::is_principal(const std::string& vpc_id) {
 
 void Controller::check_may_remove(const Vpc& vpc, AccountId creator, const std::string& id) {
     if (vpc.account == config_.account || creator == config_.account) return;
-    throw errors::forbidden_shared_vpc(id + " in shared VPC " + vpc.id + " was created by another account; a principal may delete only what it created");
+    throw errors::forbidden_shared_vpc(id + " in shared VPC " + vpc.id +
+                                       " was created by another account; a principal may delete only what it created");
 }
 
 Vpc Controller::usable_vpc(const std::string& id) {
@@ -172,11 +173,13 @@ void check_vpc_empty(Store& store_, const std::string& id) {
     if (auto vs = store_.vswitches_of(id); !vs.empty()) {
         std::string ids;
         for (const auto& v : vs) ids += (ids.empty() ? "" : ", ") + v.id;
-        blocked_by(errors::dependency_violation_vswitch, "vSwitch" + std::string(vs.size() == 1 ? " " : "es ") + ids + " (delete their instances, then them)");
+        blocked_by(errors::dependency_violation_vswitch,
+                   "vSwitch" + std::string(vs.size() == 1 ? " " : "es ") + ids + " (delete their instances, then them)");
     }
     for (const auto& p : store_.live_peerings_of(id)) {
         const bool incoming_request = p.status == PeeringStatus::PeerAccepting && p.peer_vpc_id == id;
-        blocked_by(errors::dependency_violation_vpc_peer, "peering connection " + p.id + " (" + to_string(p.status) + "; " + (incoming_request ? "reject it" : "delete it") + ")");
+        blocked_by(errors::dependency_violation_vpc_peer,
+                   "peering connection " + p.id + " (" + to_string(p.status) + "; " + (incoming_request ? "reject it" : "delete it") + ")");
     }
     if (auto routes = store_.routes_of_vpc(id); !routes.empty()) {
         constexpr size_t shown = 5;

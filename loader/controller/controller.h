@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#include "sys/file_lock.h"
 #include "controller/command_transaction.h"
 #include "controller/config.h"
 #include "controller/dataplane.h"
@@ -17,6 +16,7 @@
 #include "model/errors.h"
 #include "model/model.h"
 #include "store/store.h"
+#include "sys/file_lock.h"
 #include "telemetry/alerts.h"
 #include "telemetry/billing.h"
 
@@ -85,9 +85,9 @@ struct RouteSpec {
 struct LinkSample {
     Peering peering;
     Direction direction = Direction::AToB;
-    LinkCounters total;   // since the connection began
-    LinkCounters delta;   // since the previous sample
-    double seconds = 0;   // since the previous sample; 0 for the first
+    LinkCounters total;  // since the connection began
+    LinkCounters delta;  // since the previous sample
+    double seconds = 0;  // since the previous sample; 0 for the first
 };
 
 struct AlertSpec {
@@ -214,7 +214,8 @@ public:
     // connection (--peering) the caller sees counted, or every entry (the operator, neither);
     // and one map's entries in that scope, decoded. The router-wide maps are the operator's.
     std::vector<MapSummary> map_summaries(const std::optional<std::string>& vpc_id, const std::optional<std::string>& peering_id);
-    MapContents map_entries(const std::string& name, const std::optional<std::string>& vpc_id, const std::optional<std::string>& peering_id);
+    MapContents map_entries(const std::string& name, const std::optional<std::string>& vpc_id,
+                            const std::optional<std::string>& peering_id);
 
     // The namespace a command for this VPC runs in.
     std::string vpc_netns(const std::string& vpc_id);
@@ -239,7 +240,7 @@ public:
     // Removes every kernel object of this store.
     void teardown();
 
-    int64_t now() const;  // unix seconds; Config::now overrides the clock (tests, replays)
+    int64_t now() const;        // unix seconds; Config::now overrides the clock (tests, replays)
     int64_t wall_time() const;  // unix seconds of the real clock, what events record (Config::wall_now in tests)
 
 private:
@@ -304,7 +305,7 @@ private:
     CommandTransaction* command_ = nullptr;  // the transaction of the command running now
     bool recovering_ = false;
     bool maps_locked_ = false;  // transact holds the lock file
-    size_t expired_ = 0;  // requests this controller's timer expired
+    size_t expired_ = 0;        // requests this controller's timer expired
 };
 
 template <typename F>
@@ -367,9 +368,9 @@ auto Controller::transact_locked(F&& fn) {
         recovering_ = false;
         if (!repair || repair->found.empty() || !repair->remaining.empty()) throw;
         throw errors::kernel_repaired(std::string(failure.what()) + "; the kernel had drifted from the store (" +
-                                          repair->found.front().object + ": " + repair->found.front().problem + ", and " +
-                                          std::to_string(repair->found.size() - 1) +
-                                          " more), which is repaired now: nothing was changed, run the command again");
+                                      repair->found.front().object + ": " + repair->found.front().problem + ", and " +
+                                      std::to_string(repair->found.size() - 1) +
+                                      " more), which is repaired now: nothing was changed, run the command again");
     }
 }
 

@@ -50,8 +50,8 @@ ReconcileResult DryRun::apply_delta(const TablesDelta& delta) {
 
 void DryRun::describe_maps(const ReconcileResult& r) {
     std::erase_if(steps_, [](const std::string& s) { return s.rfind("maps: ", 0) == 0; });
-    steps_.push_back("maps: " + std::to_string(r.added) + " added, " + std::to_string(r.changed) + " changed, " + std::to_string(r.removed) +
-                     " removed");
+    steps_.push_back("maps: " + std::to_string(r.added) + " added, " + std::to_string(r.changed) + " changed, " +
+                     std::to_string(r.removed) + " removed");
 }
 
 void DryRun::clear_link_counters(uint32_t slot) { steps_.push_back("clear the counters of peering slot " + std::to_string(slot)); }
@@ -65,8 +65,9 @@ void DryRun::teardown(const std::vector<Vpc>& vpcs) {
 }
 
 UpgradeResult DryRun::upgrade(const std::vector<Vpc>&, const std::vector<VSwitch>& vswitches) {
-    steps_.push_back("load this build's programs over the pinned maps, pin them in place of the old ones, and swap them in on both ends of " +
-                     std::to_string(vswitches.size()) + " vSwitch veth(s)");
+    steps_.push_back(
+        "load this build's programs over the pinned maps, pin them in place of the old ones, and swap them in on both ends of " +
+        std::to_string(vswitches.size()) + " vSwitch veth(s)");
     return {};
 }
 

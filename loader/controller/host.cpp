@@ -44,9 +44,8 @@ std::vector<Event> Controller::events(const std::string& resource) {
     std::vector<std::string> parties_of;  // connections the caller is a party to: both sides see their history
     for (const auto& p : list_peerings()) parties_of.push_back(p.id);
     auto all = store_.events(resource);
-    std::erase_if(all, [&](const Event& e) {
-        return e.account != config_.account && std::ranges::find(parties_of, e.resource) == parties_of.end();
-    });
+    std::erase_if(
+        all, [&](const Event& e) { return e.account != config_.account && std::ranges::find(parties_of, e.resource) == parties_of.end(); });
     return all;
 }
 
@@ -73,7 +72,9 @@ Controller::Repair Controller::reconcile() {
 UpgradeResult Controller::upgrade() {
     check_operator("upgrade the data plane's programs");
     return with_maps_lock([&] {
-        if (!kernel_->has_datapath()) throw errors::datapath_not_loaded("nothing is pinned under " + config_.bpffs_dir + " to upgrade; the first command that needs the data plane loads this build");
+        if (!kernel_->has_datapath())
+            throw errors::datapath_not_loaded("nothing is pinned under " + config_.bpffs_dir +
+                                              " to upgrade; the first command that needs the data plane loads this build");
         return kernel_->upgrade(store_.vpcs(), store_.vswitches());
     });
 }

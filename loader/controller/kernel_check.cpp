@@ -111,7 +111,8 @@ std::vector<Difference> KernelDataplane::check(const Snapshot& snapshot, const P
     if (!snapshot.vswitches.empty() && !config_.datapath_netns.empty() && !netns::exists(config_.datapath_netns))
         out.push_back({"netns " + config_.datapath_netns, "missing (the datapath namespace)"});
 
-    const uint32_t router_id = dp ? BpfRouter::program_id(dp->router_fd()) : 0, vpc_side_id = dp ? BpfRouter::program_id(dp->vpc_side_fd()) : 0;
+    const uint32_t router_id = dp ? BpfRouter::program_id(dp->router_fd()) : 0,
+                   vpc_side_id = dp ? BpfRouter::program_id(dp->vpc_side_fd()) : 0;
     for (const auto& vpc : snapshot.vpcs) {
         const std::string ns = vpc_netns_name(config_, vpc.id);
         if (!netns::exists(ns)) {

@@ -7,8 +7,8 @@
 
 #include "compiler/compiler.h"
 #include "controller/rules.h"
-#include "model/errors.h"
 #include "datapath/counters.h"
+#include "model/errors.h"
 #include "netns/links.h"
 #include "netns/netns.h"
 #include "netns/pinned_xdp.h"
@@ -40,7 +40,7 @@ void KernelDataplane::claim(const std::string& dir) {
         if (name.rfind("owner-", 0) != 0) continue;
         if (name != mine)
             throw errors::config_datapath_in_use(dir + " is programmed by another store (" + name.substr(6) + "); give this store (" +
-                                                      config_.state_path + ") its own --bpffs and --netns-prefix");
+                                                 config_.state_path + ") its own --bpffs and --netns-prefix");
         owned = true;
     }
     if (owned) return;

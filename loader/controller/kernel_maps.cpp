@@ -8,8 +8,9 @@ namespace {
 
 BpfRouter& pinned(std::optional<BpfRouter>& dp, const std::string& dir) {
     if (!dp)
-        throw errors::datapath_not_loaded("nothing is pinned under " + dir +
-                                              ": no command has loaded the data plane since the last reboot or teardown (`xpeer reconcile` does)");
+        throw errors::datapath_not_loaded(
+            "nothing is pinned under " + dir +
+            ": no command has loaded the data plane since the last reboot or teardown (`xpeer reconcile` does)");
     return *dp;
 }
 

@@ -23,7 +23,8 @@ UpgradeResult KernelDataplane::upgrade(const std::vector<Vpc>& vpcs, const std::
             if (!links::find_vswitch_veth(spec)) continue;  // drift: reconcile makes the link, with the pinned programs
             const std::pair<const std::string*, const std::string*> ends[] = {{&spec.datapath_netns, &spec.datapath_ifname},
                                                                               {&spec.vpc_netns, &spec.vpc_ifname}};
-            const std::pair<int, int> progs[] = {{swap.router.get(), swap.old_router.get()}, {swap.vpc_side.get(), swap.old_vpc_side.get()}};
+            const std::pair<int, int> progs[] = {{swap.router.get(), swap.old_router.get()},
+                                                 {swap.vpc_side.get(), swap.old_vpc_side.get()}};
             for (int side = 0; side < 2; ++side) {
                 const auto& [ns, ifname] = ends[side];
                 const std::string pin = xdp_link_pin(config_, *ifname);

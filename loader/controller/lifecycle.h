@@ -10,7 +10,7 @@
 // xpeer::Error naming the rule, or returns.
 namespace xpeer::lifecycle {
 
-constexpr int64_t kMaxBandwidthMbps = 100'000;  // the policer's arithmetic holds to 144 Gbit/s
+constexpr int64_t kMaxBandwidthMbps = 100'000;      // the policer's arithmetic holds to 144 Gbit/s
 constexpr int64_t kPendingSeconds = 7 * 24 * 3600;  // Peer Accepting for more than this: Expired
 
 enum class Action { Accept, Reject, Delete, Modify, Expire, RouteTo };

@@ -1,7 +1,7 @@
 #pragma once
 #include "compiler/delta.h"
-#include "model/scope.h"
 #include "controller/dataplane.h"
+#include "model/scope.h"
 #include "store/store.h"
 
 namespace xpeer {

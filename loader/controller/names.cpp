@@ -49,7 +49,8 @@ void check_name(errors::Kind kind, const std::string& name) {
     const std::string rule = "a name is 2 to 128 characters, starts with a letter, and has only letters, digits, '.', '_' and '-'";
     auto cps = code_points(name);
     if (!cps || !printable(name)) throw errors::name_malformed(kind, "the name has a control character or is not UTF-8; " + rule);
-    if (cps->size() < 2 || cps->size() > 128) throw errors::name_malformed(kind, "the name has " + std::to_string(cps->size()) + " characters; " + rule);
+    if (cps->size() < 2 || cps->size() > 128)
+        throw errors::name_malformed(kind, "the name has " + std::to_string(cps->size()) + " characters; " + rule);
     if (!letter(cps->front())) throw errors::name_malformed(kind, "the name '" + name + "' does not start with a letter; " + rule);
     for (uint32_t cp : *cps)
         if (!letter(cp) && !(cp >= '0' && cp <= '9') && cp != '.' && cp != '_' && cp != '-')

@@ -18,9 +18,9 @@ using lifecycle::Action;
 const char* kManagePeerings = "create, modify or delete its peering connections";
 
 std::string peering_request(const PeeringSpec& s) {
-    return s.vpc_id + "|" + s.peer_vpc_id + "|" + (s.peer_account ? std::to_string(*s.peer_account) : "") + "|" + s.peer_region.value_or("") +
-           "|" + (s.bandwidth_mbps ? std::to_string(*s.bandwidth_mbps) : "") + "|" + s.link_type.value_or("") + "|" + s.name + "|" +
-           s.description;
+    return s.vpc_id + "|" + s.peer_vpc_id + "|" + (s.peer_account ? std::to_string(*s.peer_account) : "") + "|" +
+           s.peer_region.value_or("") + "|" + (s.bandwidth_mbps ? std::to_string(*s.bandwidth_mbps) : "") + "|" + s.link_type.value_or("") +
+           "|" + s.name + "|" + s.description;
 }
 
 bool connects(const Peering& p, const std::string& vpc_id) { return p.vpc_id == vpc_id || p.peer_vpc_id == vpc_id; }
@@ -33,8 +33,8 @@ Peering Controller::visible_peering(const std::string& id) {
     if (p) {
         for (const auto& vpc_id : {p->vpc_id, p->peer_vpc_id}) {
             if (is_principal(vpc_id))
-                throw errors::forbidden_shared_vpc("account " + std::to_string(config_.account) + " is a principal of shared VPC " + vpc_id +
-                                                       "; only its owner may " + kManagePeerings);
+                throw errors::forbidden_shared_vpc("account " + std::to_string(config_.account) + " is a principal of shared VPC " +
+                                                   vpc_id + "; only its owner may " + kManagePeerings);
         }
     }
     throw errors::not_found(errors::Kind::VpcPeer, id);
@@ -53,7 +53,8 @@ int64_t Controller::quota(const std::string& name, AccountId account) {
 void Controller::check_peering_quotas(const Vpc& vpc, const Vpc& peer, const std::string& exclude) {
     const bool inter = vpc.region != peer.region;
     const char* per_vpc = inter ? quotas::kInterRegionPerVpc : quotas::kIntraRegionPerVpc;
-    const auto quota_exceeded = inter ? errors::quota_exceeded_cross_region_peer_num_per_vpc : errors::quota_exceeded_intra_region_peer_num_per_vpc;
+    const auto quota_exceeded =
+        inter ? errors::quota_exceeded_cross_region_peer_num_per_vpc : errors::quota_exceeded_intra_region_peer_num_per_vpc;
     auto counted = [&](const Peering& p) { return !lifecycle::is_terminal(p.status) && p.id != exclude; };
     for (const Vpc* v : {&vpc, &peer}) {
         int64_t limit = quota(per_vpc, v->account);
@@ -62,8 +63,8 @@ void Controller::check_peering_quotas(const Vpc& vpc, const Vpc& peer, const std
         if (used < limit) continue;
         if (v->account != config_.account)  // another account's numbers are its own
             throw quota_exceeded(v->id + " of account " + std::to_string(v->account) + " has reached its " + per_vpc + " quota");
-        throw quota_exceeded(v->id + " already has " + std::to_string(used) + " " + (inter ? "inter" : "intra") + "-region peering connection" +
-                                 (used == 1 ? "" : "s") + "; " + per_vpc + " is " + std::to_string(limit));
+        throw quota_exceeded(v->id + " already has " + std::to_string(used) + " " + (inter ? "inter" : "intra") +
+                             "-region peering connection" + (used == 1 ? "" : "s") + "; " + per_vpc + " is " + std::to_string(limit));
     }
     if (!exclude.empty()) return;  // counted when the requester created it
     int64_t limit = quota(quotas::kPerAccountRegion, config_.account);
@@ -72,8 +73,8 @@ void Controller::check_peering_quotas(const Vpc& vpc, const Vpc& peer, const std
         if (!lifecycle::is_terminal(status)) used += n;
     if (used >= limit)
         throw errors::quota_exceeded_peer_num("account " + std::to_string(config_.account) + " already has " + std::to_string(used) +
-                                                  " peering connections in " + vpc.region + "; " + quotas::kPerAccountRegion + " is " +
-                                                  std::to_string(limit));
+                                              " peering connections in " + vpc.region + "; " + quotas::kPerAccountRegion + " is " +
+                                              std::to_string(limit));
 }
 
 Peering Controller::create_peering(const PeeringSpec& spec) {
@@ -87,8 +88,8 @@ Peering Controller::create_peering(const PeeringSpec& spec) {
         // Checked before the lookup, and one answer whether the VPC is missing, another account's, or
         // in another region: which VPCs other accounts have, and where, is their business.
         const std::optional<std::string> peer_region = spec.peer_region ? std::optional(region(*spec.peer_region).id) : std::nullopt;
-        const Error not_found = errors::not_found(errors::Kind::Vpc, spec.peer_vpc_id, "in account " + std::to_string(peer_account) +
-                                                                                          (peer_region ? " in " + *peer_region : ""));
+        const Error not_found = errors::not_found(
+            errors::Kind::Vpc, spec.peer_vpc_id, "in account " + std::to_string(peer_account) + (peer_region ? " in " + *peer_region : ""));
         auto peer = store_.find_vpc(spec.peer_vpc_id);
         if (!peer || peer->account != peer_account) throw not_found;
         if (peer->id == vpc.id) throw errors::invalid_vpc_id_self("a VPC cannot peer with itself (" + vpc.id + ")");
@@ -99,7 +100,7 @@ Peering Controller::create_peering(const PeeringSpec& spec) {
         for (const auto& p : store_.live_peerings_of(vpc.id)) {
             if (connects(p, peer->id) && !lifecycle::is_terminal(p.status))
                 throw errors::resource_already_exist_vpc_peer("only one peering connection between two VPCs at a time: " + p.id + " (" +
-                                                                  to_string(p.status) + ") already connects " + vpc.id + " and " + peer->id);
+                                                              to_string(p.status) + ") already connects " + vpc.id + " and " + peer->id);
         }
 
         Peering p;
@@ -202,12 +203,14 @@ void Controller::delete_peering(const std::string& id, bool force) {
         Peering p = peering_for(id, Action::Delete);
         auto routes = store_.routes_via(id);
         if (!routes.empty() && !force) {
-            auto own = std::ranges::find_if(routes, [&](const RouteEntry& r) { return store_.find_vpc(r.vpc_id)->account == config_.account; });
-            auto theirs = std::ranges::count_if(routes, [&](const RouteEntry& r) { return store_.find_vpc(r.vpc_id)->account != config_.account; });
+            auto own =
+                std::ranges::find_if(routes, [&](const RouteEntry& r) { return store_.find_vpc(r.vpc_id)->account == config_.account; });
+            auto theirs =
+                std::ranges::count_if(routes, [&](const RouteEntry& r) { return store_.find_vpc(r.vpc_id)->account != config_.account; });
             std::string where = own != routes.end() ? " (yours: " + own->id + " in " + own->vpc_id + ")" : "";
             if (theirs > 0) where += " (" + std::to_string(theirs) + " at the other end)";
             throw errors::dependency_violation_route_entry(id + " is the next hop of " + std::to_string(routes.size()) + " route entr" +
-                                                               (routes.size() == 1 ? "y" : "ies") + where + "; delete them or use --force");
+                                                           (routes.size() == 1 ? "y" : "ies") + where + "; delete them or use --force");
         }
         transition(p, PeeringStatus::Deleting, force ? "deleted with --force" : "deleted");
         Scope scope = Scope::of_peering(id);
@@ -270,8 +273,9 @@ Peering Controller::wait_peering(const std::string& id, PeeringStatus status, st
         if (!lifecycle::can_reach(p.status, status))
             throw errors::incorrect_status_vpc_peer(id + " is " + to_string(p.status) + "; it can no longer become " + to_string(status));
         if (std::chrono::steady_clock::now() >= deadline)
-            throw errors::timeout_vpc_peer(id + " is still " + to_string(p.status) + " after " + std::to_string(timeout.count() / 1000.0).substr(0, 5) +
-                                               " s of waiting for " + to_string(status));
+            throw errors::timeout_vpc_peer(id + " is still " + to_string(p.status) + " after " +
+                                           std::to_string(timeout.count() / 1000.0).substr(0, 5) + " s of waiting for " +
+                                           to_string(status));
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
 }

@@ -29,8 +29,8 @@ void check_value(const Quota& q, int64_t value) {
     if (value < 0) throw errors::invalid_quota_value_negative(q.name + " cannot be negative (" + std::to_string(value) + ")");
     if (!q.unit.empty() && value == 0) throw errors::invalid_quota_value_zero(q.name + " must be at least 1 " + q.unit);
     if (!q.unit.empty() && value > lifecycle::kMaxBandwidthMbps)
-        throw errors::invalid_quota_value_too_large(q.name + " cannot exceed " + std::to_string(lifecycle::kMaxBandwidthMbps) + " " + q.unit +
-                                                        ", the most the data plane can enforce");
+        throw errors::invalid_quota_value_too_large(q.name + " cannot exceed " + std::to_string(lifecycle::kMaxBandwidthMbps) + " " +
+                                                    q.unit + ", the most the data plane can enforce");
 }
 
 }  // namespace xpeer::quotas

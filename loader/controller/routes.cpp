@@ -9,9 +9,7 @@
 namespace xpeer {
 namespace {
 
-Error route_not_found(const std::string& id) {
-    return errors::not_found(errors::Kind::RouteEntry, id);
-}
+Error route_not_found(const std::string& id) { return errors::not_found(errors::Kind::RouteEntry, id); }
 
 // The first of routes[0, end) whose destination an earlier one, or a route already in the VPC
 // (stored: Cidr::str() of each), has; end if none.
@@ -93,8 +91,8 @@ size_t Controller::import_routes(const std::string& vpc_id, const std::string& n
             r.created_at = at;
         }
         if (size_t d = first_duplicate(routes, valid, store_.route_destinations(vpc.id)); d < valid)
-            throw errors::invalid_destination_cidr_block_duplicate(
-                        "line " + std::to_string(d + 1) + ": destination " + routes[d].destination.str() + " is already in " + vpc.id);
+            throw errors::invalid_destination_cidr_block_duplicate("line " + std::to_string(d + 1) + ": destination " +
+                                                                   routes[d].destination.str() + " is already in " + vpc.id);
         if (refused) throw *refused;
         if (overlapping)
             warnings_.push_back(std::to_string(overlapping) + " destinations overlap " + vpc.id +

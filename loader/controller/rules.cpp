@@ -38,56 +38,62 @@ void check_vpc_ipv6_cidr(const Cidr& cidr) {
         throw errors::invalid_ipv6_cidr_block_size("VPC IPv6 CIDR block " + cidr.str() + " must be between /8 and /64");
 }
 
-void check_vswitch(const Vpc& vpc, const std::vector<VSwitch>& siblings, const std::vector<RouteEntry>& vpc_routes,
-                   const Cidr& cidr, const std::optional<Cidr>& ipv6_cidr) {
+void check_vswitch(const Vpc& vpc, const std::vector<VSwitch>& siblings, const std::vector<RouteEntry>& vpc_routes, const Cidr& cidr,
+                   const std::optional<Cidr>& ipv6_cidr) {
     require_family(cidr, Family::V4, "vSwitch CIDR block");
     if (!vpc.cidr.contains(cidr))
-        throw errors::invalid_cidr_block_not_in_vpc("vSwitch CIDR block " + cidr.str() + " is not inside " + vpc.id + "'s " + vpc.cidr.str());
+        throw errors::invalid_cidr_block_not_in_vpc("vSwitch CIDR block " + cidr.str() + " is not inside " + vpc.id + "'s " +
+                                                    vpc.cidr.str());
     if (cidr.prefix_len > 29)
         throw errors::invalid_cidr_block_size("vSwitch CIDR block " + cidr.str() + " must be /29 or larger (gateway and instances)");
     if (ipv6_cidr) {
         require_family(*ipv6_cidr, Family::V6, "vSwitch IPv6 CIDR block");
         if (!vpc.ipv6_cidr)
-            throw errors::invalid_ipv6_cidr_block_vpc_has_no_ipv6(vpc.id + " has no IPv6 CIDR block; add one with `xpeer vpc modify " + vpc.id + " --ipv6-cidr`");
+            throw errors::invalid_ipv6_cidr_block_vpc_has_no_ipv6(vpc.id + " has no IPv6 CIDR block; add one with `xpeer vpc modify " +
+                                                                  vpc.id + " --ipv6-cidr`");
         if (!vpc.ipv6_cidr->contains(*ipv6_cidr))
-            throw errors::invalid_ipv6_cidr_block_not_in_vpc("vSwitch IPv6 CIDR block " + ipv6_cidr->str() + " is not inside " + vpc.id + "'s " + vpc.ipv6_cidr->str());
+            throw errors::invalid_ipv6_cidr_block_not_in_vpc("vSwitch IPv6 CIDR block " + ipv6_cidr->str() + " is not inside " + vpc.id +
+                                                             "'s " + vpc.ipv6_cidr->str());
         if (ipv6_cidr->prefix_len < 64 || ipv6_cidr->prefix_len > 120)
             throw errors::invalid_ipv6_cidr_block_size("vSwitch IPv6 CIDR block " + ipv6_cidr->str() + " must be between /64 and /120");
     }
     for (const auto& s : siblings) {
         if (s.cidr.overlaps(cidr))
-            throw errors::invalid_cidr_block_overlapped("vSwitch CIDR block " + cidr.str() + " overlaps " + s.id + " (" + s.cidr.str() + ")");
+            throw errors::invalid_cidr_block_overlapped("vSwitch CIDR block " + cidr.str() + " overlaps " + s.id + " (" + s.cidr.str() +
+                                                        ")");
         if (ipv6_cidr && s.ipv6_cidr && s.ipv6_cidr->overlaps(*ipv6_cidr))
-            throw errors::invalid_ipv6_cidr_block_overlapped("vSwitch IPv6 CIDR block " + ipv6_cidr->str() + " overlaps " + s.id + " (" + s.ipv6_cidr->str() + ")");
+            throw errors::invalid_ipv6_cidr_block_overlapped("vSwitch IPv6 CIDR block " + ipv6_cidr->str() + " overlaps " + s.id + " (" +
+                                                             s.ipv6_cidr->str() + ")");
     }
     for (const auto& r : vpc_routes) {
         for (const auto* c : {&cidr, ipv6_cidr ? &*ipv6_cidr : nullptr}) {
             if (c && c->contains(r.destination))
                 throw errors::invalid_cidr_block_route_conflict("vSwitch CIDR block " + c->str() + " contains route entry " + r.id + " (" +
-                                                                    r.destination.str() + "); a route may not be more specific than a system route");
+                                                                r.destination.str() +
+                                                                "); a route may not be more specific than a system route");
         }
     }
 }
 
-std::vector<std::string> check_route(const Vpc& vpc, const std::vector<VSwitch>& vswitches,
-                                     const std::vector<RouteEntry>& vpc_routes, const Peering& peering,
-                                     const Cidr& destination) {
+std::vector<std::string> check_route(const Vpc& vpc, const std::vector<VSwitch>& vswitches, const std::vector<RouteEntry>& vpc_routes,
+                                     const Peering& peering, const Cidr& destination) {
     if (peering.vpc_id != vpc.id && peering.peer_vpc_id != vpc.id)
         throw errors::invalid_next_hop_not_of_vpc("next hop " + peering.id + " is a peering connection of " + peering.vpc_id + " and " +
-                                                      peering.peer_vpc_id + ", not of " + vpc.id);
+                                                  peering.peer_vpc_id + ", not of " + vpc.id);
     if (peering.status != PeeringStatus::Activated)
         throw errors::incorrect_status_vpc_peer("next hop " + peering.id + " is " + to_string(peering.status) + "; it must be Activated");
     for (const auto& s : vswitches) {
         for (const auto* c : {&s.cidr, s.ipv6_cidr ? &*s.ipv6_cidr : nullptr}) {
             if (c && c->contains(destination))
                 throw errors::invalid_destination_cidr_block_more_specific_than_system_route(
-                            "destination " + destination.str() + " is equal to or inside system route " + c->str() + " of " + s.id +
-                                "; it is not possible to configure more specific routes than the system route");
+                    "destination " + destination.str() + " is equal to or inside system route " + c->str() + " of " + s.id +
+                    "; it is not possible to configure more specific routes than the system route");
         }
     }
     for (const auto& r : vpc_routes) {
         if (r.destination == destination)
-            throw errors::invalid_destination_cidr_block_duplicate("destination " + destination.str() + " already has route entry " + r.id + " in " + vpc.id);
+            throw errors::invalid_destination_cidr_block_duplicate("destination " + destination.str() + " already has route entry " + r.id +
+                                                                   " in " + vpc.id);
     }
     std::vector<std::string> warnings;
     for (const auto& own : own_blocks_overlapping(vpc, destination))
@@ -124,7 +130,8 @@ void check_instance_address(const VSwitch& vsw, const Cidr& network, const IpAdd
     if (!network.contains(addr))
         throw errors::invalid_ip_address_not_in_vswitch(addr.str() + " is not inside " + vsw.id + "'s " + network.str());
     if (is_reserved(network, addr))
-        throw errors::invalid_ip_address_reserved(addr.str() + " is reserved in " + network.str() + " (network, gateway or broadcast address)");
+        throw errors::invalid_ip_address_reserved(addr.str() + " is reserved in " + network.str() +
+                                                  " (network, gateway or broadcast address)");
     if (std::find(taken.begin(), taken.end(), addr) != taken.end())
         throw errors::invalid_ip_address_in_use(addr.str() + " is already used by an instance on " + vsw.id);
 }

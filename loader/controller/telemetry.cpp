@@ -25,8 +25,7 @@ LinkSample Controller::fold(const Peering& p, Direction direction, int64_t at_ms
     s.total = last ? telemetry::add(last->total, s.delta) : raw;
     s.seconds = last ? static_cast<double>(at_ms - last->time_ms) / 1000.0 : 0;
     store_.put(LinkReading{p.id, direction, at_ms, raw, s.total});
-    if (s.delta.packets || s.delta.bytes)
-        store_.add_usage(UsageRow{p.id, direction, at_ms / 1000 / 3600, s.delta.packets, s.delta.bytes});
+    if (s.delta.packets || s.delta.bytes) store_.add_usage(UsageRow{p.id, direction, at_ms / 1000 / 3600, s.delta.packets, s.delta.bytes});
     return s;
 }
 
@@ -64,7 +63,8 @@ std::vector<LinkSample> Controller::watch_links(const std::vector<LinkSample>& p
 std::vector<billing::Line> Controller::bill(std::optional<int64_t> from, std::optional<int64_t> to) {
     for (const auto* t : {&from, &to})
         if (*t && **t % 3600 != 0)
-            throw errors::invalid_time_not_on_hour("usage is kept by the hour: --from and --to must fall on a full hour (e.g. 2026-12-01T10:00:00Z)");
+            throw errors::invalid_time_not_on_hour(
+                "usage is kept by the hour: --from and --to must fall on a full hour (e.g. 2026-12-01T10:00:00Z)");
     if (from && to && *to <= *from) throw errors::invalid_time_range("--to must be after --from");
     sample();  // the bill includes traffic up to now
     int64_t from_hour = from ? *from / 3600 : 0;
@@ -107,7 +107,7 @@ billing::Price Controller::set_price(const billing::Price& price) {
     if (!(p.usd_per_gb >= 0)) throw errors::invalid_price_negative("a price cannot be negative");
     if (!config_.is_operator)
         throw errors::forbidden_operator("only the operator sets prices (--operator, XPEER_OPERATOR=1); account " +
-                                             std::to_string(config_.account) + " may list them");
+                                         std::to_string(config_.account) + " may list them");
     // Usage is kept by the hour: the hour under way keeps the price it began with.
     p.effective_from = (now() / 3600 + 1) * 3600;
     return transact([&] {
@@ -128,8 +128,9 @@ alerts::Rule Controller::create_alert(const AlertSpec& spec) {
     alerts::check(r);
     const std::string host = webhook_address::url_host(r.webhook);
     if (auto rule = webhook_address::literal_rule(host); rule && !config_.is_operator)
-        throw errors::invalid_alert_webhook_address("webhook host " + host + " is a " + *rule +
-                                                        " address, which the agent does not deliver to; only the host's operator (--operator) may name one");
+        throw errors::invalid_alert_webhook_address(
+            "webhook host " + host + " is a " + *rule +
+            " address, which the agent does not deliver to; only the host's operator (--operator) may name one");
     return transact([&] {
         Peering p = visible_peering(spec.peering);
         if (lifecycle::is_terminal(p.status))
@@ -141,7 +142,8 @@ alerts::Rule Controller::create_alert(const AlertSpec& spec) {
         r.id = new_id("alert", [&](const std::string& id) { return store_.id_exists(id) || store_.find_alert(id).has_value(); });
         store_.insert(r);
         record(Event{wall_time(), r.id, "Created", config_.account,
-                     alerts::to_string(r.metric) + " > " + std::to_string(r.threshold) + " for " + std::to_string(r.for_seconds) + " s on " + r.peering});
+                     alerts::to_string(r.metric) + " > " + std::to_string(r.threshold) + " for " + std::to_string(r.for_seconds) +
+                         " s on " + r.peering});
         return r;
     });
 }

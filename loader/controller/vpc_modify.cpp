@@ -26,7 +26,8 @@ Vpc Controller::modify_vpc(const std::string& id, const VpcChange& change) {
                 if (lifecycle::is_terminal(p.status)) continue;  // Rejected and Expired connections never route
                 auto peer = store_.find_vpc(p.vpc_id == vpc.id ? p.peer_vpc_id : p.vpc_id);
                 if (!peer) continue;
-                for (auto& w : rules::check_added_ipv6_cidr(vpc, *ipv6, *peer, peer->account == config_.account)) warnings_.push_back(std::move(w));
+                for (auto& w : rules::check_added_ipv6_cidr(vpc, *ipv6, *peer, peer->account == config_.account))
+                    warnings_.push_back(std::move(w));
             }
             what += " IPv6 CIDR block " + ipv6->str() + " added;";
             vpc.ipv6_cidr = ipv6;

@@ -1,11 +1,11 @@
 #include "datapath/bpf_router.h"
 #include "model/errors.h"
 
+#include <linux/magic.h>
 #include <sys/mount.h>
-#include <unistd.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
-#include <linux/magic.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
@@ -38,12 +38,13 @@ bool is_bpffs(const std::string& path) {
 template <typename M>
 M open_map(const std::string& dir, const char* name, bpf_map_type type) {
     const std::string path = dir + "/" + name;
-    const std::string remedy = ": the pins under " + dir + " are from another xpeer version; `xpeer teardown` then `xpeer reconcile` rebuilds them";
+    const std::string remedy =
+        ": the pins under " + dir + " are from another xpeer version; `xpeer teardown` then `xpeer reconcile` rebuilds them";
     if (!fs::exists(path)) throw errors::datapath_map_layout(path + " is missing" + remedy);
     M map = M::open_pinned(path);
     if (map.type() != type)
         throw errors::datapath_map_layout(path + " is a map of type " + std::to_string(map.type()) + ", this build expects " +
-                                              std::to_string(type) + remedy);
+                                          std::to_string(type) + remedy);
     return map;
 }
 
@@ -52,11 +53,13 @@ void check_map_table(bpf_object* obj) {
     bpf_map* map;
     bpf_object__for_each_map(map, obj) {
         if (!bpf_map__is_internal(map) && !find_router_map(bpf_map__name(map)))
-            throw errors::internal_error_map_table(std::string("the router's map ") + bpf_map__name(map) + " is not in loader/datapath/router_maps.h");
+            throw errors::internal_error_map_table(std::string("the router's map ") + bpf_map__name(map) +
+                                                   " is not in loader/datapath/router_maps.h");
     }
     for (const auto& m : kRouterMaps)
         if (!bpf_object__find_map_by_name(obj, m.name))
-            throw errors::internal_error_map_table(std::string("the router has no map ") + m.name + ", which loader/datapath/router_maps.h lists");
+            throw errors::internal_error_map_table(std::string("the router has no map ") + m.name +
+                                                   ", which loader/datapath/router_maps.h lists");
 }
 
 // Before loading: one region of each per-CPU map for every possible CPU.
@@ -67,8 +70,10 @@ void size_per_cpu_maps(bpf_object* obj) {
         if (!m.per_cpu) continue;
         bpf_map* map = bpf_object__find_map_by_name(obj, m.name);
         const uint64_t entries = uint64_t{m.per_cpu} * cpus;
-        if (entries > UINT32_MAX) throw errors::datapath_too_many_cpus(std::string(m.name) + ": " + std::to_string(cpus) + " CPU ids are too many");
-        if (int err = bpf_map__set_max_entries(map, static_cast<uint32_t>(entries)); err) throw SystemError(std::string("size ") + m.name, -err);
+        if (entries > UINT32_MAX)
+            throw errors::datapath_too_many_cpus(std::string(m.name) + ": " + std::to_string(cpus) + " CPU ids are too many");
+        if (int err = bpf_map__set_max_entries(map, static_cast<uint32_t>(entries)); err)
+            throw SystemError(std::string("size ") + m.name, -err);
     }
 }
 
@@ -154,7 +159,8 @@ namespace {
 // The pinned map at path has what this build's map expects, or Error("Datapath.MapLayout").
 void check_layout(const std::string& path, const bpf_map* want) {
     UniqueFd fd(bpf_obj_get(path.c_str()));
-    if (fd.get() < 0) throw errors::datapath_map_layout(path + " is missing: the pins are not a whole data plane; `xpeer reconcile` rebuilds it");
+    if (fd.get() < 0)
+        throw errors::datapath_map_layout(path + " is missing: the pins are not a whole data plane; `xpeer reconcile` rebuilds it");
     bpf_map_info have{};
     uint32_t len = sizeof(have);
     if (bpf_obj_get_info_by_fd(fd.get(), &have, &len) != 0) throw SystemError("bpf_obj_get_info_by_fd " + path, errno);
@@ -167,10 +173,10 @@ void check_layout(const std::string& path, const bpf_map* want) {
     };
     for (const auto& [field, values] : fields)
         if (values.first != values.second)
-            throw errors::datapath_map_layout(path + ": the pinned map's " + field + " is " + std::to_string(values.first) + ", this build's " +
-                                                  std::to_string(values.second) +
-                                                  "; a map of another layout is not reused: `xpeer teardown` then `xpeer reconcile` "
-                                                  "rebuilds the data plane (its counters start again)");
+            throw errors::datapath_map_layout(path + ": the pinned map's " + field + " is " + std::to_string(values.first) +
+                                              ", this build's " + std::to_string(values.second) +
+                                              "; a map of another layout is not reused: `xpeer teardown` then `xpeer reconcile` "
+                                              "rebuilds the data plane (its counters start again)");
 }
 
 UniqueFd pinned_fd(const std::string& path) {

@@ -42,9 +42,10 @@ public:
     CpuArray() = default;
     CpuArray(TypedMap<uint32_t, V> map, uint32_t per_cpu) : map_(std::move(map)), per_cpu_(per_cpu), mapping_(std::make_unique<Mapping>()) {
         if (map_.max_entries() != uint64_t{per_cpu} * cpu_ids())
-            throw errors::datapath_map_layout(map_.name() + " has " + std::to_string(map_.max_entries()) + " elements, this build expects " +
-                                                  std::to_string(per_cpu) + " for each of " + std::to_string(cpu_ids()) +
-                                                  " CPU ids; the pinned data plane is from another version: `xpeer teardown` then `xpeer reconcile` rebuilds it");
+            throw errors::datapath_map_layout(
+                map_.name() + " has " + std::to_string(map_.max_entries()) + " elements, this build expects " + std::to_string(per_cpu) +
+                " for each of " + std::to_string(cpu_ids()) +
+                " CPU ids; the pinned data plane is from another version: `xpeer teardown` then `xpeer reconcile` rebuilds it");
     }
 
     // The element `index` of every CPU id, in id order.
@@ -65,7 +66,7 @@ public:
         check(index);
         if (values.size() != cpu_ids())
             throw errors::internal_error_per_cpu_values(map_.name() + ": " + std::to_string(values.size()) + " values for " +
-                                                            std::to_string(cpu_ids()) + " CPU ids");
+                                                        std::to_string(cpu_ids()) + " CPU ids");
         const bool mapped = use();
         for (uint32_t cpu = 0; cpu < values.size(); ++cpu) {
             if (mapped)
@@ -83,7 +84,7 @@ private:
     void check(uint32_t index) const {
         if (index >= per_cpu_)
             throw errors::internal_error_per_cpu_index(map_.name() + ": index " + std::to_string(index) + " is beyond the " +
-                                                           std::to_string(per_cpu_) + " of a CPU's region");
+                                                       std::to_string(per_cpu_) + " of a CPU's region");
     }
     uint8_t* at(uint32_t cpu, uint32_t index) const { return base() + (size_t{cpu} * per_cpu_ + index) * kElem; }
     // One more read or write: true once it should go through the mapping.

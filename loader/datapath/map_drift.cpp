@@ -11,10 +11,14 @@ namespace {
 
 std::string describe(const xp_route& r) {
     switch (r.kind) {
-    case XP_NH_VSWITCH: return "vSwitch veth " + std::to_string(r.target);
-    case XP_NH_PEERING: return "peering slot " + std::to_string(r.target);
-    case XP_NH_RESERVED: return "reserved";
-    default: return "kind " + std::to_string(r.kind);
+        case XP_NH_VSWITCH:
+            return "vSwitch veth " + std::to_string(r.target);
+        case XP_NH_PEERING:
+            return "peering slot " + std::to_string(r.target);
+        case XP_NH_RESERVED:
+            return "reserved";
+        default:
+            return "kind " + std::to_string(r.kind);
     }
 }
 
@@ -77,10 +81,14 @@ std::vector<Difference> map_differences(const Tables& want, const BpfRouter& dp)
 
 std::vector<Difference> describe_differences(const TablesDelta& d) {
     std::vector<Difference> out;
-    describe_delta(d.routes_v4, [](const auto& k) { return key_name(k); }, out);
-    describe_delta(d.routes_v6, [](const auto& k) { return key_name(k); }, out);
-    describe_delta(d.ports, [](uint32_t i) { return "xp_ports ifindex " + std::to_string(i); }, out);
-    describe_delta(d.peerings, [](uint32_t s) { return "xp_peerings slot " + std::to_string(s); }, out);
+    describe_delta(
+        d.routes_v4, [](const auto& k) { return key_name(k); }, out);
+    describe_delta(
+        d.routes_v6, [](const auto& k) { return key_name(k); }, out);
+    describe_delta(
+        d.ports, [](uint32_t i) { return "xp_ports ifindex " + std::to_string(i); }, out);
+    describe_delta(
+        d.peerings, [](uint32_t s) { return "xp_peerings slot " + std::to_string(s); }, out);
     return out;
 }
 

@@ -117,7 +117,8 @@ struct Decoder {
         for (uint32_t set = 0; set < memo.per_cpu(); ++set)
             for (const auto& copy : memo.read_percpu(set))
                 for (const auto& way : copy.way)
-                    if (way.generation != 0 && way.generation != ~uint64_t{0}) count(counts, way.vpc, way.link, way.generation == generation);
+                    if (way.generation != 0 && way.generation != ~uint64_t{0})
+                        count(counts, way.vpc, way.link, way.generation == generation);
         return summary(counts);
     }
 

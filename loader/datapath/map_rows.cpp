@@ -16,17 +16,17 @@ std::string name_in(const std::map<uint32_t, std::string>& names, uint32_t key) 
 Row route_row(uint32_t vpc_key, const Cidr& cidr, const xp_route& r, const MapScope& scope) {
     Row row{{"VpcId", vpc_name(scope, vpc_key)}, {"VpcKey", vpc_key}, {"Cidr", cidr.str()}, {"Kind", kind_name(r.kind)}};
     switch (r.kind) {
-    case XP_NH_VSWITCH:
-        row["Target"] = name_in(scope.vswitches, r.target);
-        row["TargetIndex"] = r.target;  // the egress ifindex
-        break;
-    case XP_NH_PEERING:
-        row["Target"] = peering_name(scope, r.target);
-        row["TargetIndex"] = r.target;  // the slot
-        break;
-    default:
-        row["Target"] = nullptr;
-        row["TargetIndex"] = nullptr;
+        case XP_NH_VSWITCH:
+            row["Target"] = name_in(scope.vswitches, r.target);
+            row["TargetIndex"] = r.target;  // the egress ifindex
+            break;
+        case XP_NH_PEERING:
+            row["Target"] = peering_name(scope, r.target);
+            row["TargetIndex"] = r.target;  // the slot
+            break;
+        default:
+            row["Target"] = nullptr;
+            row["TargetIndex"] = nullptr;
     }
     return row;
 }
@@ -42,10 +42,14 @@ std::optional<std::string> cidr_or_none(Family family, const uint8_t* bytes, uin
 
 std::string kind_name(uint32_t kind) {
     switch (kind) {
-    case XP_NH_VSWITCH: return "vswitch";
-    case XP_NH_PEERING: return "peering";
-    case XP_NH_RESERVED: return "reserved";
-    default: return "kind_" + std::to_string(kind);
+        case XP_NH_VSWITCH:
+            return "vswitch";
+        case XP_NH_PEERING:
+            return "peering";
+        case XP_NH_RESERVED:
+            return "reserved";
+        default:
+            return "kind_" + std::to_string(kind);
     }
 }
 
@@ -138,7 +142,11 @@ std::vector<Row> verdicts(const std::vector<xp_verdicts>& per_cpu) {
 std::vector<Row> cache_summary(const std::map<uint32_t, CacheCount>& by_vpc_key, const MapScope& scope) {
     std::vector<Row> out;
     for (const auto& [key, n] : by_vpc_key)
-        out.push_back({{"VpcId", vpc_name(scope, key)}, {"VpcKey", key}, {"Entries", n.entries}, {"Current", n.current}, {"Stale", n.entries - n.current}});
+        out.push_back({{"VpcId", vpc_name(scope, key)},
+                       {"VpcKey", key},
+                       {"Entries", n.entries},
+                       {"Current", n.current},
+                       {"Stale", n.entries - n.current}});
     return out;
 }
 

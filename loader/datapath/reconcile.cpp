@@ -49,8 +49,8 @@ void upsert(const Table<K, V>& want, TypedMap<K, V>& map, ReconcileResult& r, Mo
 
 // An array map cannot lose entries: an unused slot holds zeros.
 template <typename V>
-void sync_array(const Table<uint32_t, V>& want, TypedMap<uint32_t, V>& map, uint32_t max_entries, ReconcileResult& r,
-                Phase phase, Mode mode) {
+void sync_array(const Table<uint32_t, V>& want, TypedMap<uint32_t, V>& map, uint32_t max_entries, ReconcileResult& r, Phase phase,
+                Mode mode) {
     static const V zero{};
     if (phase == Phase::Put) {
         upsert(want, map, r, mode);
@@ -76,7 +76,9 @@ void sync_ports(const Table<uint32_t, xp_port>& want, CpuArray<xp_port>& ports, 
     if (phase == Phase::Put) {
         for (const auto& [ifindex, value] : want) {
             const auto copies = ports.read_percpu(ifindex);
-            if (std::all_of(copies.begin(), copies.end(), [&value = value](const xp_port& c) { return bytes_equal(port_config(c), value); })) continue;
+            if (std::all_of(copies.begin(), copies.end(),
+                            [&value = value](const xp_port& c) { return bytes_equal(port_config(c), value); }))
+                continue;
             if (mode == Mode::Write) write_port(ports, ifindex, value);
             ++(present(copies) ? r.changed : r.added);
         }

@@ -9,25 +9,27 @@
 
 // X(member, BPF map type, owner, per-CPU elements (0: not per CPU), what it holds, C++ type).
 // The pin and the BPF object's map are named "xp_" member.
-#define XPEER_ROUTER_MAPS(X)                                                                                                         \
-    X(routes_v4, LPM_TRIE, Vpc, 0, "IPv4 routes: {VPC key, CIDR} -> vSwitch veth, peering slot or reserved",                       \
-      TypedMap<xp_lpm_key_v4, xp_route>)                                                                                             \
-    X(routes_v6, LPM_TRIE, Vpc, 0, "IPv6 routes: {VPC key, CIDR} -> vSwitch veth, peering slot or reserved",                       \
-      TypedMap<xp_lpm_key_v6, xp_route>)                                                                                             \
-    X(ports, ARRAY, Vpc, XP_PORTS_PER_CPU, "by datapath-side ifindex: the vSwitch's VPC key and CIDRs, rx/tx counters per CPU",     \
-      CpuArray<xp_port>)                                                                                                             \
-    X(peerings, ARRAY, Peering, 0, "by slot: both VPC keys, active, rate and burst in bytes", TypedMap<uint32_t, xp_peering>)       \
-    X(link_stats, ARRAY, Peering, XP_LINKS_PER_CPU, "by slot x 2 + direction: packets, bytes and drops per CPU, policer stash",      \
-      CpuArray<xp_link_counters>)                                                                                                    \
-    X(policers, ARRAY, Peering, 0, "by slot x 2 + direction: the token bucket of the connection's bandwidth",                       \
-      TypedMap<uint32_t, xp_policer>)                                                                                                \
-    X(verdicts, ARRAY, Router, XP_VERDICTS_PER_CPU, "one element per CPU: packets and bytes by verdict, route cache hits/misses",   \
-      CpuArray<xp_verdicts>)                                                                                                         \
-    X(route_cache_v4, LRU_HASH, Vpc, 0, "{VPC key, IPv4 destination} -> the tries' last decision", TypedMap<xp_cache_key_v4, xp_cached_route>) \
-    X(route_cache_v6, LRU_HASH, Vpc, 0, "{VPC key, IPv6 destination} -> the tries' last decision", TypedMap<xp_cache_key_v6, xp_cached_route>) \
-    X(route_memo_v4, ARRAY, Vpc, XP_ROUTE_MEMO_SETS, "per CPU: sets of two recent IPv4 route cache answers", CpuArray<xp_route_memo_set>)   \
-    X(route_memo_v6, ARRAY, Vpc, XP_ROUTE_MEMO_SETS, "per CPU: sets of two recent IPv6 route cache answers", CpuArray<xp_route_memo_set>)   \
-    X(control, ARRAY, Router, 0, "key 0: the route cache's generation, cache_off, the interrupted-command mark",                    \
+#define XPEER_ROUTER_MAPS(X) \
+    X(routes_v4, LPM_TRIE, Vpc, 0, "IPv4 routes: {VPC key, CIDR} -> vSwitch veth, peering slot or reserved", \
+      TypedMap<xp_lpm_key_v4, xp_route>) \
+    X(routes_v6, LPM_TRIE, Vpc, 0, "IPv6 routes: {VPC key, CIDR} -> vSwitch veth, peering slot or reserved", \
+      TypedMap<xp_lpm_key_v6, xp_route>) \
+    X(ports, ARRAY, Vpc, XP_PORTS_PER_CPU, "by datapath-side ifindex: the vSwitch's VPC key and CIDRs, rx/tx counters per CPU", \
+      CpuArray<xp_port>) \
+    X(peerings, ARRAY, Peering, 0, "by slot: both VPC keys, active, rate and burst in bytes", TypedMap<uint32_t, xp_peering>) \
+    X(link_stats, ARRAY, Peering, XP_LINKS_PER_CPU, "by slot x 2 + direction: packets, bytes and drops per CPU, policer stash", \
+      CpuArray<xp_link_counters>) \
+    X(policers, ARRAY, Peering, 0, "by slot x 2 + direction: the token bucket of the connection's bandwidth", \
+      TypedMap<uint32_t, xp_policer>) \
+    X(verdicts, ARRAY, Router, XP_VERDICTS_PER_CPU, "one element per CPU: packets and bytes by verdict, route cache hits/misses", \
+      CpuArray<xp_verdicts>) \
+    X(route_cache_v4, LRU_HASH, Vpc, 0, "{VPC key, IPv4 destination} -> the tries' last decision", \
+      TypedMap<xp_cache_key_v4, xp_cached_route>) \
+    X(route_cache_v6, LRU_HASH, Vpc, 0, "{VPC key, IPv6 destination} -> the tries' last decision", \
+      TypedMap<xp_cache_key_v6, xp_cached_route>) \
+    X(route_memo_v4, ARRAY, Vpc, XP_ROUTE_MEMO_SETS, "per CPU: sets of two recent IPv4 route cache answers", CpuArray<xp_route_memo_set>) \
+    X(route_memo_v6, ARRAY, Vpc, XP_ROUTE_MEMO_SETS, "per CPU: sets of two recent IPv6 route cache answers", CpuArray<xp_route_memo_set>) \
+    X(control, ARRAY, Router, 0, "key 0: the route cache's generation, cache_off, the interrupted-command mark", \
       TypedMap<uint32_t, xp_control>)
 
 namespace xpeer {

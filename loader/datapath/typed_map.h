@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "sys/unique_fd.h"
 #include "model/errors.h"
+#include "sys/unique_fd.h"
 
 namespace xpeer {
 
@@ -140,10 +140,10 @@ private:
         type_ = static_cast<bpf_map_type>(info.type);
         max_entries_ = info.max_entries;
         if (info.key_size != sizeof(K) || info.value_size != sizeof(V))
-            throw errors::datapath_map_layout("map " + name_ + " has key/value sizes " + std::to_string(info.key_size) + "/" +
-                                                  std::to_string(info.value_size) + ", this build expects " +
-                                                  std::to_string(sizeof(K)) + "/" + std::to_string(sizeof(V)) +
-                                                  "; the pinned data plane is from another version: `xpeer teardown` then `xpeer reconcile` rebuilds it");
+            throw errors::datapath_map_layout(
+                "map " + name_ + " has key/value sizes " + std::to_string(info.key_size) + "/" + std::to_string(info.value_size) +
+                ", this build expects " + std::to_string(sizeof(K)) + "/" + std::to_string(sizeof(V)) +
+                "; the pinned data plane is from another version: `xpeer teardown` then `xpeer reconcile` rebuilds it");
     }
 
     int fd_ = -1;

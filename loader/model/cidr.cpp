@@ -19,8 +19,7 @@ bool has_space(std::string_view text) {
 }
 
 std::optional<IpAddr> parse_addr(std::string_view text) {
-    if (text.empty() || text.size() > INET6_ADDRSTRLEN || has_space(text) || text.find('\0') != text.npos)
-        return std::nullopt;
+    if (text.empty() || text.size() > INET6_ADDRSTRLEN || has_space(text) || text.find('\0') != text.npos) return std::nullopt;
     std::string s(text);  // inet_pton needs a terminated string
     IpAddr a;
     a.family = s.find(':') != std::string::npos ? Family::V6 : Family::V4;
@@ -56,8 +55,7 @@ std::string IpAddr::str() const {
         return out;
     }
     char buf[INET6_ADDRSTRLEN];
-    if (!inet_ntop(family == Family::V6 ? AF_INET6 : AF_INET, bytes.data(), buf, sizeof buf))
-        throw SystemError("inet_ntop", errno);
+    if (!inet_ntop(family == Family::V6 ? AF_INET6 : AF_INET, bytes.data(), buf, sizeof buf)) throw SystemError("inet_ntop", errno);
     return buf;
 }
 
@@ -95,8 +93,8 @@ uint64_t Cidr::size() const {
 IpAddr Cidr::nth(uint64_t n) const {
     unsigned host_bits = addr.bits() - prefix_len;
     if (host_bits < 64 && n >= size())
-        throw errors::invalid_ip_address_out_of_range(
-                    "address #" + std::to_string(n) + " is outside " + str() + " (" + std::to_string(size()) + " addresses)");
+        throw errors::invalid_ip_address_out_of_range("address #" + std::to_string(n) + " is outside " + str() + " (" +
+                                                      std::to_string(size()) + " addresses)");
     IpAddr a = addr;
     for (size_t i = a.size(); i-- > 0 && n != 0; n >>= 8) a.bytes[i] |= static_cast<uint8_t>(n & 0xff);
     return a;

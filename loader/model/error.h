@@ -8,8 +8,7 @@ namespace xpeer {
 // (e.g. "InvalidCidrBlock.Malformed"); the message says what and where.
 class Error : public std::runtime_error {
 public:
-    Error(std::string code, const std::string& message)
-        : std::runtime_error(message), code_(std::move(code)) {}
+    Error(std::string code, const std::string& message) : std::runtime_error(message), code_(std::move(code)) {}
     const std::string& code() const { return code_; }
 
 private:

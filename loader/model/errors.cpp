@@ -13,7 +13,7 @@ struct KindCodes {
 KindCodes codes_of(Kind kind) {
     switch (kind) {
 #define XPEER_ERROR_KIND_CASE(kind, noun, not_found, name_malformed) \
-    case Kind::kind:                                                 \
+    case Kind::kind: \
         return {noun, not_found, name_malformed};
         XPEER_ERROR_KINDS(XPEER_ERROR_KIND_CASE)
 #undef XPEER_ERROR_KIND_CASE
@@ -40,7 +40,7 @@ const std::vector<std::string>& all_codes() {
         XPEER_ERROR_RULES(XPEER_ERROR_RULE_CODE)
 #undef XPEER_ERROR_RULE_CODE
 #define XPEER_ERROR_OTHER_CODE(name, text) text,
-        XPEER_ERROR_OTHER_CODES(XPEER_ERROR_OTHER_CODE)
+            XPEER_ERROR_OTHER_CODES(XPEER_ERROR_OTHER_CODE)
 #undef XPEER_ERROR_OTHER_CODE
     };
     return codes;

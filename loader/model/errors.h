@@ -59,7 +59,8 @@
     X(invalid_client_token_malformed, InvalidClientTokenMalformed, "InvalidClientToken.Malformed") \
     X(invalid_description_malformed, InvalidDescriptionMalformed, "InvalidDescription.Malformed") \
     X(invalid_destination_cidr_block_duplicate, InvalidDestinationCidrBlockDuplicate, "InvalidDestinationCidrBlock.Duplicate") \
-    X(invalid_destination_cidr_block_more_specific_than_system_route, InvalidDestinationCidrBlockMoreSpecificThanSystemRoute, "InvalidDestinationCidrBlock.MoreSpecificThanSystemRoute") \
+    X(invalid_destination_cidr_block_more_specific_than_system_route, InvalidDestinationCidrBlockMoreSpecificThanSystemRoute, \
+      "InvalidDestinationCidrBlock.MoreSpecificThanSystemRoute") \
     X(invalid_duration, InvalidDuration, "InvalidDuration") \
     X(invalid_file, InvalidFile, "InvalidFile") \
     X(invalid_file_control_character, InvalidFileControlCharacter, "InvalidFile.ControlCharacter") \

@@ -11,13 +11,13 @@ namespace xpeer {
 // xpeer_peering_dropped_packets_total lines (reason=<reason>), -1 is not a drop. The store keeps
 // the counters as text in this order: append a new counter at the end, older rows read it as 0.
 // The BPF struct xp_link_counters holds the same members (datapath/counters.cpp asserts it).
-#define XPEER_LINK_COUNTER_FIELDS(X)        \
-    X(packets, "Packets", -1)               \
-    X(bytes, "Bytes", -1)                   \
-    X(drop_inactive, "DropInactive", 1)     \
-    X(drop_no_route, "DropNoRoute", 2)      \
-    X(drop_transit, "DropTransit", 3)       \
-    X(drop_ttl, "DropTtl", 4)               \
+#define XPEER_LINK_COUNTER_FIELDS(X) \
+    X(packets, "Packets", -1) \
+    X(bytes, "Bytes", -1) \
+    X(drop_inactive, "DropInactive", 1) \
+    X(drop_no_route, "DropNoRoute", 2) \
+    X(drop_transit, "DropTransit", 3) \
+    X(drop_ttl, "DropTtl", 4) \
     X(drop_policer, "DropPolicer", 0) /* over the connection's bandwidth */
 
 // Counters of one direction of a peering connection, summed over CPUs.

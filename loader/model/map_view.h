@@ -22,8 +22,8 @@ enum class MapOwner {
 
 // One map of the router, as the data plane defines it.
 struct MapInfo {
-    std::string name;      // its pin under the bpffs folder: xp_routes_v4
-    std::string type;      // lpm_trie, array, lru_hash
+    std::string name;  // its pin under the bpffs folder: xp_routes_v4
+    std::string type;  // lpm_trie, array, lru_hash
     MapOwner owner = MapOwner::Router;
     uint32_t per_cpu = 0;  // elements of each CPU id's region; 0: not a per-CPU map
     std::string holds;     // what its entries are, in a line
@@ -31,13 +31,13 @@ struct MapInfo {
 
 // Which entries to decode: those of the objects a caller may see, named by their ids.
 struct MapScope {
-    bool whole = false;                         // every entry, those no object of the store names too (the operator's)
-    bool router_wide = false;                   // the maps of every account's traffic together (MapOwner::Router) too
-    std::map<uint32_t, std::string> vpcs;       // VPC key -> id: routes, ports and cached routes of these VPCs
-    std::map<uint32_t, std::string> vswitches;  // datapath-side ifindex -> vSwitch id: their ports
-    std::map<uint32_t, std::string> peerings;   // slot -> peering connection id
-    std::optional<uint32_t> routes_via;         // only the routes through this peering slot (--peering)
-    std::map<uint32_t, std::string> vpc_names;  // VPC key -> id of every VPC an entry may name (a peering's far end)
+    bool whole = false;                             // every entry, those no object of the store names too (the operator's)
+    bool router_wide = false;                       // the maps of every account's traffic together (MapOwner::Router) too
+    std::map<uint32_t, std::string> vpcs;           // VPC key -> id: routes, ports and cached routes of these VPCs
+    std::map<uint32_t, std::string> vswitches;      // datapath-side ifindex -> vSwitch id: their ports
+    std::map<uint32_t, std::string> peerings;       // slot -> peering connection id
+    std::optional<uint32_t> routes_via;             // only the routes through this peering slot (--peering)
+    std::map<uint32_t, std::string> vpc_names;      // VPC key -> id of every VPC an entry may name (a peering's far end)
     std::map<uint32_t, std::string> peering_names;  // slot -> id of every connection a route may name
 };
 

@@ -26,7 +26,7 @@ struct Vpc {
 
 struct VSwitch {
     uint32_t number = 0;  // smallest free among live vSwitches: its policy-routing table and metric; assigned by the store
-    std::string id;     // vsw-...
+    std::string id;       // vsw-...
     std::string vpc_id;
     std::string name;
     Cidr cidr;
@@ -50,8 +50,8 @@ std::string to_string(PeeringStatus s);
 PeeringStatus peering_status_from_string(const std::string& s);  // throws Error
 
 struct Peering {
-    uint32_t slot = 0;  // data plane slot, smallest free among live connections; assigned by the store
-    std::string id;     // pcc-...
+    uint32_t slot = 0;      // data plane slot, smallest free among live connections; assigned by the store
+    std::string id;         // pcc-...
     AccountId account = 0;  // requester's account
     std::string vpc_id;     // requester VPC
     AccountId peer_account = 0;

@@ -44,8 +44,7 @@ const std::vector<Region>& regions() {
 const Region& region(std::string_view id) {
     const auto& all = regions();
     auto it = std::find_if(all.begin(), all.end(), [&](const Region& r) { return r.id == id; });
-    if (it == all.end())
-        throw errors::invalid_region_id_not_found("unknown region '" + std::string(id) + "'; see `xpeer region list`");
+    if (it == all.end()) throw errors::invalid_region_id_not_found("unknown region '" + std::string(id) + "'; see `xpeer region list`");
     return *it;
 }
 

@@ -7,9 +7,9 @@ namespace xpeer {
 
 // A region where VPC peering connections are supported (the seed's "Supported regions").
 struct Region {
-    std::string id;    // cn-hangzhou
-    std::string name;  // China (Hangzhou)
-    std::string area;  // Asia Pacific, Europe & Americas, Middle East
+    std::string id;               // cn-hangzhou
+    std::string name;             // China (Hangzhou)
+    std::string area;             // Asia Pacific, Europe & Americas, Middle East
     bool mainland_china = false;  // China (Hong Kong) is not
     bool partner = false;         // operated by a partner (SAU (Riyadh - Partner Region))
 };

@@ -5,7 +5,7 @@ namespace {
 
 constexpr std::string_view kPrefix = "rte-";
 constexpr std::string_view kAlphabet = "abcdefghijklmnopqrstuvwxyz0123456789";
-constexpr int kCheckChars = 3, kKeyChars = 13;  // 36^13 > 2^64
+constexpr int kCheckChars = 3, kKeyChars = 13;                                // 36^13 > 2^64
 constexpr uint64_t kM1 = 0xbf58476d1ce4e5b9ull, kM2 = 0x94d049bb133111ebull;  // splitmix64's finaliser
 
 constexpr uint64_t inverse(uint64_t odd) {  // mod 2^64, by Newton's iteration

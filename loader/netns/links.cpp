@@ -27,8 +27,7 @@ void check_spec(const VswitchVethSpec& s) {
     check_ifname(s.vpc_ifname);
     const std::string of = "vSwitch veth " + s.vpc_ifname;
     if (s.table == 0 || (s.table >= RT_TABLE_DEFAULT && s.table <= RT_TABLE_LOCAL) || s.table > 0xffffffffu - 1000)
-        throw errors::invalid_parameter_route_table(
-                    of + ": route table " + std::to_string(s.table) + " is reserved or out of range");
+        throw errors::invalid_parameter_route_table(of + ": route table " + std::to_string(s.table) + " is reserved or out of range");
     if (s.cidr.family() != Family::V4 || s.gateway.family != Family::V4)
         throw errors::invalid_parameter_family(of + ": cidr and gateway must be IPv4");
     if ((s.ipv6_cidr && s.ipv6_cidr->family() != Family::V6) || (s.gateway6 && s.gateway6->family != Family::V6))
@@ -48,8 +47,7 @@ struct End {
 std::optional<End> read_end(Rtnl& nl, const std::string& ifname) {
     const LinkPtr link = get_link(nl, ifname);
     if (!link || !is_veth(link.get())) return std::nullopt;
-    End e{{ifname, static_cast<uint32_t>(rtnl_link_get_ifindex(link.get())), {}},
-          static_cast<uint32_t>(rtnl_link_get_link(link.get()))};
+    End e{{ifname, static_cast<uint32_t>(rtnl_link_get_ifindex(link.get())), {}}, static_cast<uint32_t>(rtnl_link_get_link(link.get()))};
     if (nl_addr* a = rtnl_link_get_addr(link.get()); a && nl_addr_get_len(a) == e.end.mac.size())
         std::memcpy(e.end.mac.data(), nl_addr_get_binary_addr(a), e.end.mac.size());
     return e;
@@ -84,7 +82,8 @@ void make_veth(const VswitchVethSpec& s) {
     const netns::Fd vpc_ns = netns::open(s.vpc_netns);  // opened here: "" means the caller's namespace
     netns::run_in(s.datapath_netns, [&] {
         Rtnl nl(s.datapath_netns);
-        const std::string what = "RTM_NEWLINK veth " + s.datapath_ifname + " (peer " + s.vpc_ifname + " into " + netns::describe(s.vpc_netns) + ")";
+        const std::string what =
+            "RTM_NEWLINK veth " + s.datapath_ifname + " (peer " + s.vpc_ifname + " into " + netns::describe(s.vpc_netns) + ")";
         // Another process may take the ifindex first (EEXIST, or EBUSY): then the next lowest.
         for (int attempt = 0;; ++attempt) {
             const LinkPtr veth(rtnl_link_veth_alloc());
@@ -97,8 +96,8 @@ void make_veth(const VswitchVethSpec& s) {
                 const uint32_t idx = lowest_free_ifindex();
                 if (idx >= s.ifindex_below)
                     throw errors::quota_exceeded_datapath_ifindex("veth " + s.datapath_ifname + ": no ifindex below " +
-                                                                      std::to_string(s.ifindex_below) + " is free in " +
-                                                                      netns::describe(s.datapath_netns));
+                                                                  std::to_string(s.ifindex_below) + " is free in " +
+                                                                  netns::describe(s.datapath_netns));
                 rtnl_link_set_ifindex(veth.get(), static_cast<int>(idx));
             }
             const int err = nl.call(rtnl_link_add(nl.get(), veth.get(), NLM_F_CREATE | NLM_F_EXCL));
@@ -134,8 +133,7 @@ void add_neighbour(Rtnl& nl, uint32_t idx, const std::string& ifname, const IpAd
              "RTM_NEWNEIGH " + ip.str() + " lladdr " + mac_str(mac) + " dev " + ifname + " permanent");
 }
 
-void add_default_route(Rtnl& nl, uint32_t idx, const std::string& ifname, const IpAddr& gw, uint32_t table,
-                       uint32_t metric) {
+void add_default_route(Rtnl& nl, uint32_t idx, const std::string& ifname, const IpAddr& gw, uint32_t table, uint32_t metric) {
     const Ptr<rtnl_route, rtnl_route_put> r(rtnl_route_alloc());
     if (!r) throw SystemError("rtnl_route_alloc", ENOMEM);
     const auto dst = nl_ip(IpAddr{gw.family, {}}, 0);
@@ -155,8 +153,8 @@ void add_default_route(Rtnl& nl, uint32_t idx, const std::string& ifname, const 
     // Plain NLM_F_CREATE: EEXIST only for an identical route, so re-running is harmless, while
     // NLM_F_REPLACE would silently take over another vSwitch's default route of the same metric.
     if (int err = nl.call(rtnl_route_add(nl.get(), r.get(), NLM_F_CREATE)); err && err != EEXIST)
-        nl.fail("RTM_NEWROUTE default via " + gw.str() + " dev " + ifname + " onlink table " + std::to_string(table) +
-                    " metric " + std::to_string(metric),
+        nl.fail("RTM_NEWROUTE default via " + gw.str() + " dev " + ifname + " onlink table " + std::to_string(table) + " metric " +
+                    std::to_string(metric),
                 err);
 }
 
@@ -165,8 +163,7 @@ void add_default_route(Rtnl& nl, uint32_t idx, const std::string& ifname, const 
 void remove_link(Rtnl& nl, const std::string& ifname, bool veth_only) {
     const LinkPtr link = get_link(nl, ifname);
     if (!link || (veth_only && !is_veth(link.get()))) return;
-    if (int err = nl.call(rtnl_link_delete(nl.get(), link.get())); err && err != ENODEV)
-        nl.fail("RTM_DELLINK " + ifname, err);
+    if (int err = nl.call(rtnl_link_delete(nl.get(), link.get())); err && err != ENODEV) nl.fail("RTM_DELLINK " + ifname, err);
 }
 
 void configure(const VswitchVethSpec& s) {
@@ -203,8 +200,8 @@ void configure(const VswitchVethSpec& s) {
 void check_prefix(const std::string& ifname, const IpAddr& ip, uint8_t prefix_len) {
     check_ifname(ifname);
     if (prefix_len > ip.bits())
-        throw errors::invalid_parameter_prefix_length(
-                    ip.str() + "/" + std::to_string(prefix_len) + " on " + ifname + ": prefix length out of range");
+        throw errors::invalid_parameter_prefix_length(ip.str() + "/" + std::to_string(prefix_len) + " on " + ifname +
+                                                      ": prefix length out of range");
 }
 
 Ptr<rtnl_addr, rtnl_addr_put> addr_object(uint32_t idx, const IpAddr& ip, uint8_t prefix_len) {
@@ -243,8 +240,7 @@ VswitchVeth create_vswitch_veth(const VswitchVethSpec& s) {
     try {
         configure(s);
         if (auto link = find_vswitch_veth(s)) return *link;
-        throw errors::internal_error_vswitch_link(
-                    "veth " + s.datapath_ifname + " <-> " + s.vpc_ifname + " vanished while being set up");
+        throw errors::internal_error_vswitch_link("veth " + s.datapath_ifname + " <-> " + s.vpc_ifname + " vanished while being set up");
     } catch (...) {
         if (created) {
             try {
@@ -312,8 +308,7 @@ std::vector<std::string> list_links(const std::string& ns, const std::string& pr
         const CachePtr cache(raw);
         std::vector<std::string> names;
         for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o))
-            if (const char* name = rtnl_link_get_name(reinterpret_cast<rtnl_link*>(o));
-                name && std::string_view(name).starts_with(prefix))
+            if (const char* name = rtnl_link_get_name(reinterpret_cast<rtnl_link*>(o)); name && std::string_view(name).starts_with(prefix))
                 names.emplace_back(name);
         std::sort(names.begin(), names.end());
         return names;

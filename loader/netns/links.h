@@ -27,7 +27,7 @@ struct VswitchVeth {
 };
 
 struct VswitchVethSpec {
-    std::string datapath_netns;   // "" = caller's namespace
+    std::string datapath_netns;  // "" = caller's namespace
     std::string vpc_netns;
     std::string datapath_ifname;  // <= 15 chars
     std::string vpc_ifname;       // <= 15 chars
@@ -37,7 +37,7 @@ struct VswitchVethSpec {
     std::optional<Cidr> ipv6_cidr;
     IpAddr gateway;
     std::optional<IpAddr> gateway6;
-    uint32_t ifindex_below = 0;   // the datapath side's ifindex is kept below this (0: any)
+    uint32_t ifindex_below = 0;  // the datapath side's ifindex is kept below this (0: any)
 };
 
 // Creates (or completes) the vSwitch veth, idempotently:
@@ -58,7 +58,7 @@ std::optional<VswitchVeth> find_vswitch_veth(const VswitchVethSpec&);
 void delete_vswitch_veth(const VswitchVethSpec&);
 
 // Instance addresses, with the vSwitch's prefix length; v6 gets IFA_F_NODAD (usable at once).
-void add_address(const std::string& netns, const std::string& ifname, const IpAddr&, uint8_t prefix_len);  // idempotent
+void add_address(const std::string& netns, const std::string& ifname, const IpAddr&, uint8_t prefix_len);     // idempotent
 void remove_address(const std::string& netns, const std::string& ifname, const IpAddr&, uint8_t prefix_len);  // idempotent
 
 uint32_t ifindex(const std::string& netns, const std::string& ifname);  // throws if missing

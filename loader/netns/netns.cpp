@@ -25,11 +25,9 @@ namespace {
 constexpr const char* kRunDir = "/run/netns";
 
 std::string path_of(const std::string& name) {
-    if (name.empty() || name.size() > NAME_MAX || name == "." || name == ".." ||
-        name.find('/') != std::string::npos)
-        throw errors::invalid_netns_name_malformed(
-                    "invalid network namespace name '" + name +
-                        "': 1 to 255 characters, no '/', not '.' or '..'");
+    if (name.empty() || name.size() > NAME_MAX || name == "." || name == ".." || name.find('/') != std::string::npos)
+        throw errors::invalid_netns_name_malformed("invalid network namespace name '" + name +
+                                                   "': 1 to 255 characters, no '/', not '.' or '..'");
     return std::string(kRunDir) + "/" + name;
 }
 
@@ -55,8 +53,7 @@ void set_up(const std::string& ifname, const std::string& ns) {
     if (!sock) throw SystemError("socket(AF_INET) in netns '" + ns + "'", errno);
     ifreq ifr{};
     std::strncpy(ifr.ifr_name, ifname.c_str(), IFNAMSIZ - 1);
-    if (ioctl(sock.get(), SIOCGIFFLAGS, &ifr) != 0)
-        throw SystemError("ioctl(SIOCGIFFLAGS) on " + ifname + " in netns '" + ns + "'", errno);
+    if (ioctl(sock.get(), SIOCGIFFLAGS, &ifr) != 0) throw SystemError("ioctl(SIOCGIFFLAGS) on " + ifname + " in netns '" + ns + "'", errno);
     ifr.ifr_flags |= IFF_UP;
     if (ioctl(sock.get(), SIOCSIFFLAGS, &ifr) != 0)
         throw SystemError("ioctl(SIOCSIFFLAGS, IFF_UP) on " + ifname + " in netns '" + ns + "'", errno);
@@ -74,8 +71,7 @@ void create(const std::string& name) {
     if (!exists(name)) {
         ensure_run_dir();
         // No O_EXCL: an empty file left by a crashed run is reused as the mount point.
-        if (const Fd f(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0)); !f)
-            throw SystemError("create " + path, errno);
+        if (const Fd f(::open(path.c_str(), O_RDONLY | O_CREAT | O_CLOEXEC, 0)); !f) throw SystemError("create " + path, errno);
         // unshare() moves only this thread; the bind mount keeps the namespace alive after it ends.
         int err = 0;
         std::string step = "unshare(CLONE_NEWNET)";

@@ -80,7 +80,9 @@ void attach(const std::string& pin, const std::string& ns, const std::string& if
         opts.sz = sizeof opts;
         opts.flags = mode;
         UniqueFd link(bpf_link_create(prog_fd, static_cast<int>(idx), BPF_XDP, &opts));
-        if (!link) throw SystemError("bpf_link_create(XDP, " + ifname + ", " + (generic ? "generic" : "native") + ") in " + netns::describe(ns), errno);
+        if (!link)
+            throw SystemError("bpf_link_create(XDP, " + ifname + ", " + (generic ? "generic" : "native") + ") in " + netns::describe(ns),
+                              errno);
         if (bpf_obj_pin(link.get(), pin.c_str()) != 0) throw SystemError("bpf_obj_pin " + pin, errno);
     });
 }

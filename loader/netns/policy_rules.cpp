@@ -28,8 +28,7 @@ RulePtr rule_object(const PolicyRule& rule) {
 }
 
 std::string rule_str(const PolicyRule& rule) {
-    return "rule from " + rule.from.str() + " lookup " + std::to_string(rule.table) + " priority " +
-           std::to_string(rule.priority);
+    return "rule from " + rule.from.str() + " lookup " + std::to_string(rule.table) + " priority " + std::to_string(rule.priority);
 }
 
 // The rule's source; /0 of the rule's family for `from all`.
@@ -37,8 +36,7 @@ Cidr rule_source(rtnl_rule* r) {
     Cidr c;
     c.addr.family = rtnl_rule_get_family(r) == AF_INET ? Family::V4 : Family::V6;
     if (nl_addr* a = rtnl_rule_get_src(r)) {
-        std::memcpy(c.addr.bytes.data(), nl_addr_get_binary_addr(a),
-                    std::min<size_t>(nl_addr_get_len(a), c.addr.size()));
+        std::memcpy(c.addr.bytes.data(), nl_addr_get_binary_addr(a), std::min<size_t>(nl_addr_get_len(a), c.addr.size()));
         c.prefix_len = static_cast<uint8_t>(std::min<unsigned>(nl_addr_get_prefixlen(a), c.addr.bits()));
     }
     return c;
@@ -55,8 +53,8 @@ std::vector<PolicyRule> dump_rules(Rtnl& nl, uint32_t min_priority, uint32_t max
         auto* r = reinterpret_cast<rtnl_rule*>(o);
         const int family = rtnl_rule_get_family(r);
         const uint32_t prio = rtnl_rule_get_prio(r), table = rtnl_rule_get_table(r);
-        if ((family != AF_INET && family != AF_INET6) || rtnl_rule_get_action(r) != FR_ACT_TO_TBL || table == 0 ||
-            prio < min_priority || prio > max_priority)
+        if ((family != AF_INET && family != AF_INET6) || rtnl_rule_get_action(r) != FR_ACT_TO_TBL || table == 0 || prio < min_priority ||
+            prio > max_priority)
             continue;
         out.push_back({rule_source(r), table, prio});
     }
@@ -82,9 +80,8 @@ void remove_rule(Rtnl& nl, const PolicyRule& rule) {
             }
             if (!present) return;
             if (*first != rule.from)
-                throw errors::incorrect_rule_state_ambiguous(
-                            "cannot delete " + rule_str(rule) + ": the kernel would delete " +
-                                rule_str({*first, rule.table, rule.priority}) + ", which comes first");
+                throw errors::incorrect_rule_state_ambiguous("cannot delete " + rule_str(rule) + ": the kernel would delete " +
+                                                             rule_str({*first, rule.table, rule.priority}) + ", which comes first");
         }
         const int err = nl.call(rtnl_rule_delete(nl.get(), r.get(), 0));
         if (err == ENOENT) return;
@@ -107,8 +104,7 @@ std::vector<PolicyRule> list_rules(const std::string& ns, uint32_t min_priority,
 }
 
 void delete_rule(const std::string& ns, const PolicyRule& rule) {
-    if (rule.table == 0)
-        throw errors::invalid_parameter_route_table(rule_str(rule) + ": table 0 would match a rule of any table");
+    if (rule.table == 0) throw errors::invalid_parameter_route_table(rule_str(rule) + ": table 0 would match a rule of any table");
     if (rule.from.prefix_len > rule.from.addr.bits())
         throw errors::invalid_parameter_prefix_length(rule_str(rule) + ": prefix length out of range");
     if (!present(ns)) return;

@@ -15,21 +15,36 @@ namespace {
 // libnl folds errnos into its own codes, losing some (ENETUNREACH becomes "Unspecific failure").
 int nle_errno(int rc) {
     switch (std::abs(rc)) {
-        case NLE_EXIST: return EEXIST;
-        case NLE_NOMEM: return ENOMEM;
-        case NLE_INVAL: return EINVAL;
-        case NLE_RANGE: return ERANGE;
-        case NLE_OPNOTSUPP: return EOPNOTSUPP;
-        case NLE_AF_NOSUPPORT: return EAFNOSUPPORT;
-        case NLE_OBJ_NOTFOUND: return ENOENT;
-        case NLE_NOADDR: return EADDRNOTAVAIL;
-        case NLE_BUSY: return EBUSY;
-        case NLE_NOACCESS: return EACCES;
-        case NLE_PERM: return EPERM;
-        case NLE_NODEV: return ENODEV;
-        case NLE_AGAIN: return EAGAIN;
-        case NLE_INTR: return EINTR;
-        default: return EPROTO;
+        case NLE_EXIST:
+            return EEXIST;
+        case NLE_NOMEM:
+            return ENOMEM;
+        case NLE_INVAL:
+            return EINVAL;
+        case NLE_RANGE:
+            return ERANGE;
+        case NLE_OPNOTSUPP:
+            return EOPNOTSUPP;
+        case NLE_AF_NOSUPPORT:
+            return EAFNOSUPPORT;
+        case NLE_OBJ_NOTFOUND:
+            return ENOENT;
+        case NLE_NOADDR:
+            return EADDRNOTAVAIL;
+        case NLE_BUSY:
+            return EBUSY;
+        case NLE_NOACCESS:
+            return EACCES;
+        case NLE_PERM:
+            return EPERM;
+        case NLE_NODEV:
+            return ENODEV;
+        case NLE_AGAIN:
+            return EAGAIN;
+        case NLE_INTR:
+            return EINTR;
+        default:
+            return EPROTO;
     }
 }
 
@@ -56,8 +71,7 @@ bool present(const std::string& ns) { return ns.empty() || netns::exists(ns); }
 
 Rtnl::Rtnl(const std::string& ns) : sk_(nl_socket_alloc()), where_(netns::describe(ns)) {
     if (!sk_) throw SystemError("nl_socket_alloc in " + where_, ENOMEM);
-    if (int rc = nl_connect(sk_.get(), NETLINK_ROUTE); rc < 0)
-        throw SystemError("nl_connect(NETLINK_ROUTE) in " + where_, nle_errno(rc));
+    if (int rc = nl_connect(sk_.get(), NETLINK_ROUTE); rc < 0) throw SystemError("nl_connect(NETLINK_ROUTE) in " + where_, nle_errno(rc));
     const int one = 1;  // best effort: older kernels just give no text
     setsockopt(nl_socket_get_fd(sk_.get()), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
     setsockopt(nl_socket_get_fd(sk_.get()), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
@@ -92,12 +106,10 @@ AddrPtr nl_ip(const IpAddr& a, unsigned prefix_len) {
 
 void check_ifname(const std::string& name) {
     if (name.size() >= IFNAMSIZ)
-        throw errors::invalid_parameter_interface_name("interface name '" + name + "' is " +
-                                                          std::to_string(name.size()) + " characters long; at most " +
-                                                          std::to_string(IFNAMSIZ - 1) + " allowed");
+        throw errors::invalid_parameter_interface_name("interface name '" + name + "' is " + std::to_string(name.size()) +
+                                                       " characters long; at most " + std::to_string(IFNAMSIZ - 1) + " allowed");
     if (name.empty() || name == "." || name == ".." || name.find_first_of("/: \t\n") != std::string::npos)
-        throw errors::invalid_parameter_interface_name(
-                    "interface name '" + name + "' is invalid: no '/', ':', whitespace, '.' or '..'");
+        throw errors::invalid_parameter_interface_name("interface name '" + name + "' is invalid: no '/', ':', whitespace, '.' or '..'");
 }
 
 uint32_t ifindex_here(const std::string& ifname, const std::string& ns) {

@@ -15,7 +15,9 @@ namespace xpeer::links {
 template <auto Free>
 struct Deleter {
     template <class T>
-    void operator()(T* p) const { Free(p); }
+    void operator()(T* p) const {
+        Free(p);
+    }
 };
 template <class T, auto Free>
 using Ptr = std::unique_ptr<T, Deleter<Free>>;

@@ -34,8 +34,7 @@ void attach_xdp(const std::string& ns, const std::string& ifname, int prog_fd, b
         const uint32_t mode = generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
         detach_xdp_programs(idx, ifname, ns, mode);  // a program in the same mode is replaced atomically
         if (int rc = bpf_xdp_attach(static_cast<int>(idx), prog_fd, mode, nullptr); rc < 0)
-            throw SystemError("bpf_xdp_attach(" + ifname + ", " + (generic ? "generic" : "native") + ") in " + netns::describe(ns),
-                              -rc);
+            throw SystemError("bpf_xdp_attach(" + ifname + ", " + (generic ? "generic" : "native") + ") in " + netns::describe(ns), -rc);
     });
 }
 

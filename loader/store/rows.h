@@ -23,8 +23,20 @@ inline VSwitch read_vswitch(const Statement& s) {
 }
 inline Instance read_instance(const Statement& s) { return Instance{s.text(0), s.text(1), s.opt_ip(2), s.opt_ip(3), s.i64(4), s.u64(5)}; }
 inline Peering read_peering(const Statement& s) {
-    return Peering{static_cast<uint32_t>(s.i64(0)), s.text(1), s.u64(2), s.text(3), s.u64(4), s.text(5), s.text(6),
-                   s.text(7), s.i64(8), s.text(9), peering_status_from_string(s.text(10)), s.text(11), s.text(12), s.i64(13)};
+    return Peering{static_cast<uint32_t>(s.i64(0)),
+                   s.text(1),
+                   s.u64(2),
+                   s.text(3),
+                   s.u64(4),
+                   s.text(5),
+                   s.text(6),
+                   s.text(7),
+                   s.i64(8),
+                   s.text(9),
+                   peering_status_from_string(s.text(10)),
+                   s.text(11),
+                   s.text(12),
+                   s.i64(13)};
 }
 // A route's id: the one it was given (column id), else the one derived from its key.
 inline RouteEntry read_route(const Statement& s, uint64_t salt) {

@@ -3,8 +3,8 @@
 #include <set>
 
 #include "store/rows.h"
-#include "store/statement.h"
 #include "store/sqlite_store.h"
+#include "store/statement.h"
 
 namespace xpeer {
 

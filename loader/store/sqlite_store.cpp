@@ -1,7 +1,7 @@
 #include "store/sqlite_store.h"
-#include "store/schema.h"
 #include "store/counters_text.h"
 #include "store/rows.h"
+#include "store/schema.h"
 #include "store/statement.h"
 
 #include "model/mac.h"
@@ -18,7 +18,6 @@
 namespace xpeer {
 namespace {
 using namespace store_detail;
-
 
 // Reads route rows, deriving ids with the store's salt.
 auto route_reader(uint64_t salt) {
@@ -111,15 +110,15 @@ void SqliteStore::exec(const char* sql) {
 void SqliteStore::create_schema() {
     auto tx = begin();
     exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-    auto version = one<int64_t>(db_, [](const Statement& s) { return s.i64(0); },
-                                "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'");
+    auto version = one<int64_t>(
+        db_, [](const Statement& s) { return s.i64(0); }, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'schema_version'");
     static_assert(kSchemaVersion == schema::kSteps.size());
     if (!version || *version < kSchemaVersion) {
         for (int64_t v = version.value_or(0); v < kSchemaVersion; ++v) exec(schema::kSteps[v]);
         Statement(db_, "INSERT OR REPLACE INTO meta (key, value) VALUES ('schema_version', ?)", std::to_string(kSchemaVersion)).run();
     } else if (*version > kSchemaVersion) {
         throw errors::store_schema_version(path_ + " has schema version " + std::to_string(*version) + ", newer than the " +
-                                               std::to_string(kSchemaVersion) + " this xpeer knows; use a newer xpeer");
+                                           std::to_string(kSchemaVersion) + " this xpeer knows; use a newer xpeer");
     }
     tx.commit();
 }
@@ -136,17 +135,20 @@ void SqliteStore::rollback_transaction() noexcept {
 // ---- settings and accounts
 
 std::optional<std::string> SqliteStore::setting(const std::string& key) {
-    return one<std::string>(db_, [](const Statement& s) { return s.text(0); }, "SELECT value FROM settings WHERE key = ?", key);
+    return one<std::string>(
+        db_, [](const Statement& s) { return s.text(0); }, "SELECT value FROM settings WHERE key = ?", key);
 }
 
 void SqliteStore::set_setting(const std::string& key, const std::string& value) {
-    Statement(db_, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value).run();
+    Statement(db_, "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value", key, value)
+        .run();
 }
 
 void SqliteStore::ensure_account(AccountId account) { Statement(db_, "INSERT OR IGNORE INTO accounts (id) VALUES (?)", account).run(); }
 
 std::vector<AccountId> SqliteStore::accounts() {
-    return all<AccountId>(db_, [](const Statement& s) { return s.u64(0); }, "SELECT id FROM accounts ORDER BY id");
+    return all<AccountId>(
+        db_, [](const Statement& s) { return s.u64(0); }, "SELECT id FROM accounts ORDER BY id");
 }
 
 // ---- VPCs
@@ -158,7 +160,9 @@ void SqliteStore::insert(Vpc& v) {
     v.key = static_cast<uint32_t>(sqlite3_last_insert_rowid(db_));
 }
 
-std::optional<Vpc> SqliteStore::find_vpc(const std::string& id) { return one<Vpc>(db_, read_vpc, kVpcCols + std::string("WHERE id = ?"), id); }
+std::optional<Vpc> SqliteStore::find_vpc(const std::string& id) {
+    return one<Vpc>(db_, read_vpc, kVpcCols + std::string("WHERE id = ?"), id);
+}
 
 std::vector<Vpc> SqliteStore::vpcs() { return all<Vpc>(db_, read_vpc, kVpcCols + std::string("ORDER BY key")); }
 
@@ -174,9 +178,7 @@ void SqliteStore::update_vpc(const Vpc& v) {
     if (s.changes() == 0) throw errors::not_found(errors::Kind::Vpc, v.id);
 }
 
-void SqliteStore::delete_vpc(const std::string& id) {
-    delete_one(db_, "DELETE FROM vpcs WHERE id = ?", errors::Kind::Vpc, id);
-}
+void SqliteStore::delete_vpc(const std::string& id) { delete_one(db_, "DELETE FROM vpcs WHERE id = ?", errors::Kind::Vpc, id); }
 
 // ---- vSwitches
 
@@ -245,7 +247,9 @@ std::vector<Instance> SqliteStore::instances_of(const std::string& vswitch_id) {
     return all<Instance>(db_, read_instance, kInstanceCols + std::string("WHERE vswitch_id = ? ORDER BY rowid"), vswitch_id);
 }
 
-void SqliteStore::delete_instance(const std::string& id) { delete_one(db_, "DELETE FROM instances WHERE id = ?", errors::Kind::Instance, id); }
+void SqliteStore::delete_instance(const std::string& id) {
+    delete_one(db_, "DELETE FROM instances WHERE id = ?", errors::Kind::Instance, id);
+}
 
 // ---- peering connections
 
@@ -254,8 +258,8 @@ void SqliteStore::insert(Peering& p) {
     Statement(db_,
               "INSERT INTO peerings (id, slot, account, vpc_id, peer_account, peer_vpc_id, region, peer_region, bandwidth_mbps, "
               "link_type, status, name, description, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-              p.id, slot, p.account, p.vpc_id, p.peer_account, p.peer_vpc_id, p.region, p.peer_region, p.bandwidth_mbps,
-              p.link_type, p.status, p.name, p.description, p.created_at)
+              p.id, slot, p.account, p.vpc_id, p.peer_account, p.peer_vpc_id, p.region, p.peer_region, p.bandwidth_mbps, p.link_type,
+              p.status, p.name, p.description, p.created_at)
         .run();
     p.slot = slot;
 }
@@ -271,7 +275,8 @@ std::vector<Peering> SqliteStore::live_peerings() {
 }
 
 std::vector<Peering> SqliteStore::live_peerings_of(const std::string& vpc_id) {
-    return all<Peering>(db_, read_peering, kPeeringCols + std::string("WHERE (vpc_id = ?1 OR peer_vpc_id = ?1) AND status <> 'Deleted' ORDER BY rowid"),
+    return all<Peering>(db_, read_peering,
+                        kPeeringCols + std::string("WHERE (vpc_id = ?1 OR peer_vpc_id = ?1) AND status <> 'Deleted' ORDER BY rowid"),
                         vpc_id);
 }
 
@@ -300,8 +305,8 @@ void SqliteStore::update_peering(const Peering& p) {
     Statement s(db_,
                 "UPDATE peerings SET account = ?, vpc_id = ?, peer_account = ?, peer_vpc_id = ?, region = ?, peer_region = ?, "
                 "bandwidth_mbps = ?, link_type = ?, status = ?, name = ?, description = ?, created_at = ? WHERE id = ?",
-                p.account, p.vpc_id, p.peer_account, p.peer_vpc_id, p.region, p.peer_region, p.bandwidth_mbps, p.link_type,
-                p.status, p.name, p.description, p.created_at, p.id);
+                p.account, p.vpc_id, p.peer_account, p.peer_vpc_id, p.region, p.peer_region, p.bandwidth_mbps, p.link_type, p.status,
+                p.name, p.description, p.created_at, p.id);
     s.run();
     if (s.changes() == 0) throw errors::not_found(errors::Kind::VpcPeer, p.id);
 }
@@ -326,9 +331,10 @@ namespace {
 // with an id keeps it, unless the id has the form of a derived one.
 std::vector<std::string> write_routes(sqlite3* db, const std::vector<RouteEntry>& routes, uint64_t salt) {
     // Above both: an xpeer from before schema 5, still running, inserts keys of its own.
-    auto next = one<int64_t>(db, [](const Statement& s) { return s.i64(0); },
-                             "SELECT MAX((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'route_next_key'), "
-                             "(SELECT COALESCE(MAX(key), 0) + 1 FROM routes))");
+    auto next = one<int64_t>(
+        db, [](const Statement& s) { return s.i64(0); },
+        "SELECT MAX((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'route_next_key'), "
+        "(SELECT COALESCE(MAX(key), 0) + 1 FROM routes))");
     uint64_t key = static_cast<uint64_t>(next.value_or(1));
     const bool kept_ids = Statement(db, "SELECT 1 FROM routes WHERE id IS NOT NULL LIMIT 1").step();
     auto kept = [&](const std::string& id) { return kept_ids && Statement(db, "SELECT 1 FROM routes WHERE id = ?", id).step(); };
@@ -390,7 +396,8 @@ void SqliteStore::insert(std::vector<RouteEntry>& routes) {
 uint64_t SqliteStore::route_salt() {
     if (!route_salt_)  // 0 in a file from before schema 5, opened read-only
         route_salt_ = static_cast<uint64_t>(
-            one<int64_t>(db_, [](const Statement& s) { return s.i64(0); }, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'route_id_salt'")
+            one<int64_t>(
+                db_, [](const Statement& s) { return s.i64(0); }, "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'route_id_salt'")
                 .value_or(0));
     return *route_salt_;
 }
@@ -409,7 +416,9 @@ std::optional<RouteEntry> SqliteStore::find_route(const std::string& id) {
     return one<RouteEntry>(db_, route_reader(route_salt()), kRouteCols + std::string("WHERE key = ?"), *key);
 }
 
-std::vector<RouteEntry> SqliteStore::routes() { return all<RouteEntry>(db_, route_reader(route_salt()), kRouteCols + std::string("ORDER BY rowid")); }
+std::vector<RouteEntry> SqliteStore::routes() {
+    return all<RouteEntry>(db_, route_reader(route_salt()), kRouteCols + std::string("ORDER BY rowid"));
+}
 
 std::vector<RouteEntry> SqliteStore::routes_of_vpc(const std::string& vpc_id) {
     return all<RouteEntry>(db_, route_reader(route_salt()), kRouteCols + std::string("WHERE vpc_id = ? ORDER BY rowid"), vpc_id);
@@ -420,11 +429,13 @@ std::optional<RouteEntry> SqliteStore::any_route_of_vpc(const std::string& vpc_i
 }
 
 std::vector<RouteEntry> SqliteStore::routes_to(const std::string& vpc_id, const Cidr& destination) {
-    return all<RouteEntry>(db_, route_reader(route_salt()), kRouteCols + std::string("WHERE vpc_id = ? AND destination = ? ORDER BY rowid"), vpc_id, destination);
+    return all<RouteEntry>(db_, route_reader(route_salt()), kRouteCols + std::string("WHERE vpc_id = ? AND destination = ? ORDER BY rowid"),
+                           vpc_id, destination);
 }
 
 std::vector<std::string> SqliteStore::route_destinations(const std::string& vpc_id) {
-    return all<std::string>(db_, [](const Statement& s) { return s.text(0); }, "SELECT destination FROM routes WHERE vpc_id = ?", vpc_id);
+    return all<std::string>(
+        db_, [](const Statement& s) { return s.text(0); }, "SELECT destination FROM routes WHERE vpc_id = ?", vpc_id);
 }
 
 std::vector<RouteEntry> SqliteStore::routes_via(const std::string& pcc_id) {
@@ -440,14 +451,17 @@ void SqliteStore::delete_route(const std::string& id) {
 // ---- events
 
 void SqliteStore::record(const Event& e) {
-    Statement(db_, "INSERT INTO events (time, resource, status, account, reason) VALUES (?, ?, ?, ?, ?)", e.time, e.resource,
-              e.status, e.account, e.reason)
+    Statement(db_, "INSERT INTO events (time, resource, status, account, reason) VALUES (?, ?, ?, ?, ?)", e.time, e.resource, e.status,
+              e.account, e.reason)
         .run();
 }
 
 std::vector<Event> SqliteStore::events(const std::string& resource_filter) {
     return all<Event>(
-        db_, [](const Statement& s) { return Event{s.i64(0), s.text(1), s.text(2), s.u64(3), s.text(4)}; },
+        db_,
+        [](const Statement& s) {
+            return Event{s.i64(0), s.text(1), s.text(2), s.u64(3), s.text(4)};
+        },
         "SELECT time, resource, status, account, reason FROM events WHERE substr(resource, 1, length(?1)) = ?1 ORDER BY time, seq",
         resource_filter);
 }

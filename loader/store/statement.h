@@ -70,7 +70,9 @@ private:
     void bind(int i, uint64_t v) { bind(i, static_cast<int64_t>(v)); }  // AccountId and counters: bit pattern kept
     void bind(int i, uint32_t v) { bind(i, static_cast<int64_t>(v)); }
     void bind(int i, int v) { bind(i, static_cast<int64_t>(v)); }
-    void bind(int i, const std::string& v) { check(i, sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT)); }
+    void bind(int i, const std::string& v) {
+        check(i, sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT));
+    }
     void bind(int i, const char* v) { bind(i, std::string(v)); }
     void bind(int i, const Cidr& v) { bind(i, v.str()); }
     void bind(int i, const IpAddr& v) { bind(i, v.str()); }

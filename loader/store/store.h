@@ -132,8 +132,8 @@ public:
     // Connections are never removed: a Deleted one keeps its history and final counters.
     virtual void insert(Peering& p) = 0;
     virtual std::optional<Peering> find_peering(const std::string& id) = 0;
-    virtual std::vector<Peering> peerings() = 0;       // all, Deleted included
-    virtual std::vector<Peering> live_peerings() = 0;  // not Deleted
+    virtual std::vector<Peering> peerings() = 0;                                   // all, Deleted included
+    virtual std::vector<Peering> live_peerings() = 0;                              // not Deleted
     virtual std::vector<Peering> live_peerings_of(const std::string& vpc_id) = 0;  // at either end
     // How many connections the account requested in the region, by status (Deleted included).
     virtual std::map<PeeringStatus, int64_t> peering_counts(AccountId account, const std::string& region) = 0;
@@ -178,7 +178,7 @@ public:
 
     virtual std::optional<LinkReading> link_reading(const std::string& pcc, Direction direction) = 0;
     virtual void put(const LinkReading& r) = 0;
-    virtual void add_usage(const UsageRow& delta) = 0;  // adds to the hour's row
+    virtual void add_usage(const UsageRow& delta) = 0;                            // adds to the hour's row
     virtual std::vector<UsageRow> usage(int64_t from_hour, int64_t to_hour) = 0;  // [from, to)
 
     virtual std::vector<billing::Price> prices() = 0;  // every price set, the oldest effective_from first

@@ -3,8 +3,8 @@
 #include <sstream>
 
 #include "store/counters_text.h"
-#include "store/statement.h"
 #include "store/sqlite_store.h"
+#include "store/statement.h"
 
 namespace xpeer {
 
@@ -13,15 +13,18 @@ using namespace store_detail;
 namespace {
 
 alerts::Rule read_rule(const Statement& s) {
-    return alerts::Rule{s.text(0), s.u64(1), s.text(2), alerts::metric_from_string(s.text(3)), s.real(4), s.i64(5),
-                        s.text(6)};
+    return alerts::Rule{s.text(0), s.u64(1), s.text(2), alerts::metric_from_string(s.text(3)), s.real(4), s.i64(5), s.text(6)};
 }
 
 }  // namespace
 
 std::optional<LinkReading> SqliteStore::link_reading(const std::string& pcc, Direction direction) {
     return one<LinkReading>(
-        db_, [](const Statement& s) { return LinkReading{s.text(0), direction_of(s.i64(1)), s.i64(2), parse_counters(s.text(3), "link_readings"), parse_counters(s.text(4), "link_readings")}; },
+        db_,
+        [](const Statement& s) {
+            return LinkReading{s.text(0), direction_of(s.i64(1)), s.i64(2), parse_counters(s.text(3), "link_readings"),
+                               parse_counters(s.text(4), "link_readings")};
+        },
         "SELECT pcc, direction, time_ms, raw, total FROM link_readings WHERE pcc = ? AND direction = ?", pcc, direction);
 }
 
@@ -41,15 +44,22 @@ void SqliteStore::add_usage(const UsageRow& d) {
 
 std::vector<UsageRow> SqliteStore::usage(int64_t from_hour, int64_t to_hour) {
     return all<UsageRow>(
-        db_, [](const Statement& s) { return UsageRow{s.text(0), direction_of(s.i64(1)), s.i64(2), s.u64(3), s.u64(4)}; },
+        db_,
+        [](const Statement& s) {
+            return UsageRow{s.text(0), direction_of(s.i64(1)), s.i64(2), s.u64(3), s.u64(4)};
+        },
         "SELECT pcc, direction, hour, packets, bytes FROM usage WHERE hour >= ? AND hour < ? ORDER BY pcc, direction, hour", from_hour,
         to_hour);
 }
 
 std::vector<billing::Price> SqliteStore::prices() {
     return all<billing::Price>(
-        db_, [](const Statement& s) { return billing::Price{s.text(0), s.text(1), s.text(2), s.real(3), s.i64(4)}; },
-        "SELECT region_a, region_b, link_type, usd_per_gb, effective_from FROM prices ORDER BY effective_from, region_a, region_b, link_type");
+        db_,
+        [](const Statement& s) {
+            return billing::Price{s.text(0), s.text(1), s.text(2), s.real(3), s.i64(4)};
+        },
+        "SELECT region_a, region_b, link_type, usd_per_gb, effective_from FROM prices ORDER BY effective_from, region_a, region_b, "
+        "link_type");
 }
 
 void SqliteStore::set_price(const billing::Price& p) {
@@ -70,14 +80,18 @@ std::vector<alerts::Rule> SqliteStore::alert_rules() {
 }
 
 std::optional<alerts::Rule> SqliteStore::find_alert(const std::string& id) {
-    return one<alerts::Rule>(db_, read_rule, "SELECT id, account, pcc, metric, threshold, for_seconds, webhook FROM alerts WHERE id = ?", id);
+    return one<alerts::Rule>(db_, read_rule, "SELECT id, account, pcc, metric, threshold, for_seconds, webhook FROM alerts WHERE id = ?",
+                             id);
 }
 
 void SqliteStore::delete_alert(const std::string& id) { Statement(db_, "DELETE FROM alerts WHERE id = ?", id).run(); }
 
 alerts::State SqliteStore::alert_state(const std::string& id) {
     auto st = one<alerts::State>(
-        db_, [](const Statement& s) { return alerts::State{s.null(0) ? std::nullopt : std::optional(s.i64(0)), s.i64(1) != 0}; },
+        db_,
+        [](const Statement& s) {
+            return alerts::State{s.null(0) ? std::nullopt : std::optional(s.i64(0)), s.i64(1) != 0};
+        },
         "SELECT breached_since, firing FROM alerts WHERE id = ?", id);
     return st.value_or(alerts::State{});
 }

@@ -9,9 +9,12 @@ namespace xpeer::alerts {
 
 std::string to_string(Metric m) {
     switch (m) {
-        case Metric::Utilization: return "utilization";
-        case Metric::Loss: return "loss";
-        case Metric::Bps: return "bps";
+        case Metric::Utilization:
+            return "utilization";
+        case Metric::Loss:
+            return "loss";
+        case Metric::Bps:
+            return "bps";
     }
     return "?";
 }
@@ -25,9 +28,12 @@ Metric metric_from_string(const std::string& s) {
 
 double value_of(Metric m, const telemetry::LinkRate& r) {
     switch (m) {
-        case Metric::Utilization: return r.utilization.value_or(0);
-        case Metric::Loss: return r.loss;
-        case Metric::Bps: return r.bits_per_second;
+        case Metric::Utilization:
+            return r.utilization.value_or(0);
+        case Metric::Loss:
+            return r.loss;
+        case Metric::Bps:
+            return r.bits_per_second;
     }
     return 0;
 }

@@ -11,7 +11,7 @@ namespace xpeer::alerts {
 
 enum class Metric { Utilization, Loss, Bps };
 std::string to_string(Metric m);
-Metric metric_from_string(const std::string& s);  // Error("InvalidAlertMetric")
+Metric metric_from_string(const std::string& s);          // Error("InvalidAlertMetric")
 double value_of(Metric m, const telemetry::LinkRate& r);  // utilisation of an unlimited link: 0
 
 struct Rule {

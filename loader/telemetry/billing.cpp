@@ -3,7 +3,6 @@
 #include <map>
 #include <tuple>
 
-
 namespace xpeer::billing {
 
 const Tier& tier_of(const Region& a, const Region& b) {

@@ -10,7 +10,7 @@ namespace xpeer::webhook_address {
 namespace {
 
 std::optional<std::string> v4_rule(uint32_t a) {  // host byte order
-    if ((a >> 24) == 0) return "unspecified";  // 0.0.0.0/8: Linux connects 0.0.0.0 to the host itself
+    if ((a >> 24) == 0) return "unspecified";     // 0.0.0.0/8: Linux connects 0.0.0.0 to the host itself
     if ((a >> 24) == 127) return "loopback";
     if ((a >> 16) == 0xa9fe) return "link-local";  // 169.254/16
     if ((a >> 28) == 0xe) return "multicast";      // 224/4

@@ -44,7 +44,8 @@ TEST_CASE("the map reader sums a link's CPUs and reads only the scope's slots", 
     CHECK_FALSE(routes.rows.empty());
     for (const auto& row : routes.rows) CHECK(row["VpcId"] == "vpc-a");
     CHECK(std::ranges::any_of(routes.rows, [](const auto& r) { return r["Cidr"] == "10.2.0.0/16" && r["Target"] == "pcc-ab"; }));
-    CHECK_THROWS_WITH(read_map(fx.dp, "/pins", "xp_nope", scope_of_a(fx)), Catch::Contains("InvalidMapName") || Catch::Contains("xp_routes_v4"));
+    CHECK_THROWS_WITH(read_map(fx.dp, "/pins", "xp_nope", scope_of_a(fx)),
+                      Catch::Contains("InvalidMapName") || Catch::Contains("xp_routes_v4"));
 }
 
 TEST_CASE("the map reader counts a VPC's cached routes, current and stale", "[maps]") {

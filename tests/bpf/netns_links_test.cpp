@@ -26,10 +26,10 @@
 
 #include "model/errors.h"
 #include "netns/links.h"
-#include "netns/policy_rules.h"
-#include "netns/xdp.h"
 #include "netns/netns.h"
 #include "netns/pinned_xdp.h"
+#include "netns/policy_rules.h"
+#include "netns/xdp.h"
 
 using namespace xpeer;
 using Catch::Matchers::Contains;
@@ -91,54 +91,60 @@ std::string str(nl_addr* a) {
 // "10.1.0.10/24 flags", one per address of the interface.
 std::vector<std::string> addresses(const std::string& ns, uint32_t idx) {
     std::vector<std::string> out;
-    for_each(ns, [](nl_sock* sk, nl_cache** c) { return rtnl_addr_alloc_cache(sk, c); }, [&](nl_object* o) {
-        auto* a = reinterpret_cast<rtnl_addr*>(o);
-        if (static_cast<uint32_t>(rtnl_addr_get_ifindex(a)) != idx) return;
-        const unsigned flags = rtnl_addr_get_flags(a);
-        out.push_back(str(rtnl_addr_get_local(a)) + ((flags & IFA_F_NODAD) ? " nodad" : "") +
-                      ((flags & IFA_F_TENTATIVE) ? " tentative" : ""));
-    });
+    for_each(
+        ns, [](nl_sock* sk, nl_cache** c) { return rtnl_addr_alloc_cache(sk, c); },
+        [&](nl_object* o) {
+            auto* a = reinterpret_cast<rtnl_addr*>(o);
+            if (static_cast<uint32_t>(rtnl_addr_get_ifindex(a)) != idx) return;
+            const unsigned flags = rtnl_addr_get_flags(a);
+            out.push_back(str(rtnl_addr_get_local(a)) + ((flags & IFA_F_NODAD) ? " nodad" : "") +
+                          ((flags & IFA_F_TENTATIVE) ? " tentative" : ""));
+        });
     return out;
 }
 
 // "10.1.0.1 lladdr 02:.. permanent" for the interface's neighbour entries.
 std::vector<std::string> neighbours(const std::string& ns, uint32_t idx) {
     std::vector<std::string> out;
-    for_each(ns, [](nl_sock* sk, nl_cache** c) { return rtnl_neigh_alloc_cache(sk, c); }, [&](nl_object* o) {
-        auto* n = reinterpret_cast<rtnl_neigh*>(o);
-        if (static_cast<uint32_t>(rtnl_neigh_get_ifindex(n)) != idx) return;
-        out.push_back(str(rtnl_neigh_get_dst(n)) + " lladdr " + str(rtnl_neigh_get_lladdr(n)) +
-                      ((rtnl_neigh_get_state(n) & NUD_PERMANENT) ? " permanent" : ""));
-    });
+    for_each(
+        ns, [](nl_sock* sk, nl_cache** c) { return rtnl_neigh_alloc_cache(sk, c); },
+        [&](nl_object* o) {
+            auto* n = reinterpret_cast<rtnl_neigh*>(o);
+            if (static_cast<uint32_t>(rtnl_neigh_get_ifindex(n)) != idx) return;
+            out.push_back(str(rtnl_neigh_get_dst(n)) + " lladdr " + str(rtnl_neigh_get_lladdr(n)) +
+                          ((rtnl_neigh_get_state(n) & NUD_PERMANENT) ? " permanent" : ""));
+        });
     return out;
 }
 
 // "from 10.1.0.0/24 lookup 101 prio 1101" for rules that send to a table.
 std::vector<std::string> rules(const std::string& ns) {
     std::vector<std::string> out;
-    for_each(ns, [](nl_sock* sk, nl_cache** c) { return rtnl_rule_alloc_cache(sk, AF_UNSPEC, c); }, [&](nl_object* o) {
-        auto* r = reinterpret_cast<rtnl_rule*>(o);
-        if (rtnl_rule_get_action(r) != FR_ACT_TO_TBL || !rtnl_rule_get_src(r)) return;
-        out.push_back("from " + str(rtnl_rule_get_src(r)) + " lookup " + std::to_string(rtnl_rule_get_table(r)) +
-                      " prio " + std::to_string(rtnl_rule_get_prio(r)));
-    });
+    for_each(
+        ns, [](nl_sock* sk, nl_cache** c) { return rtnl_rule_alloc_cache(sk, AF_UNSPEC, c); },
+        [&](nl_object* o) {
+            auto* r = reinterpret_cast<rtnl_rule*>(o);
+            if (rtnl_rule_get_action(r) != FR_ACT_TO_TBL || !rtnl_rule_get_src(r)) return;
+            out.push_back("from " + str(rtnl_rule_get_src(r)) + " lookup " + std::to_string(rtnl_rule_get_table(r)) + " prio " +
+                          std::to_string(rtnl_rule_get_prio(r)));
+        });
     return out;
 }
 
 // "table 101 default via 10.1.0.1 dev 2 onlink metric 0" for default routes.
 std::vector<std::string> default_routes(const std::string& ns) {
     std::vector<std::string> out;
-    for_each(ns, [](nl_sock* sk, nl_cache** c) { return rtnl_route_alloc_cache(sk, AF_UNSPEC, 0, c); },
-             [&](nl_object* o) {
-                 auto* r = reinterpret_cast<rtnl_route*>(o);
-                 if (nl_addr_get_prefixlen(rtnl_route_get_dst(r)) != 0 || rtnl_route_get_nnexthops(r) != 1) return;
-                 rtnl_nexthop* nh = rtnl_route_nexthop_n(r, 0);
-                 out.push_back("table " + std::to_string(rtnl_route_get_table(r)) + " default via " +
-                               str(rtnl_route_nh_get_gateway(nh)) + " dev " +
-                               std::to_string(rtnl_route_nh_get_ifindex(nh)) +
-                               ((rtnl_route_nh_get_flags(nh) & RTNH_F_ONLINK) ? " onlink" : "") + " metric " +
-                               std::to_string(rtnl_route_get_priority(r)));
-             });
+    for_each(
+        ns, [](nl_sock* sk, nl_cache** c) { return rtnl_route_alloc_cache(sk, AF_UNSPEC, 0, c); },
+        [&](nl_object* o) {
+            auto* r = reinterpret_cast<rtnl_route*>(o);
+            if (nl_addr_get_prefixlen(rtnl_route_get_dst(r)) != 0 || rtnl_route_get_nnexthops(r) != 1) return;
+            rtnl_nexthop* nh = rtnl_route_nexthop_n(r, 0);
+            out.push_back("table " + std::to_string(rtnl_route_get_table(r)) + " default via " + str(rtnl_route_nh_get_gateway(nh)) +
+                          " dev " + std::to_string(rtnl_route_nh_get_ifindex(nh)) +
+                          ((rtnl_route_nh_get_flags(nh) & RTNH_F_ONLINK) ? " onlink" : "") + " metric " +
+                          std::to_string(rtnl_route_get_priority(r)));
+        });
     return out;
 }
 
@@ -160,9 +166,7 @@ bool tx_checksumming(const std::string& ns, const std::string& ifname) {
     return ev.data != 0;
 }
 
-bool is_up(const std::string& ns, const std::string& ifname) {
-    return if_ioctl(ns, ifname, SIOCGIFFLAGS).ifr_flags & IFF_UP;
-}
+bool is_up(const std::string& ns, const std::string& ifname) { return if_ioctl(ns, ifname, SIOCGIFFLAGS).ifr_flags & IFF_UP; }
 
 std::string read_proc(const std::string& ns, const std::string& path) {
     return netns::run_in(ns, [&] {
@@ -210,8 +214,7 @@ links::VswitchVethSpec vswitch_spec(const std::string& dp, const std::string& vp
 std::vector<std::string> strs(const std::vector<links::PolicyRule>& rules) {
     std::vector<std::string> out;
     for (const auto& r : rules)
-        out.push_back("from " + r.from.str() + " lookup " + std::to_string(r.table) + " prio " +
-                      std::to_string(r.priority));
+        out.push_back("from " + r.from.str() + " lookup " + std::to_string(r.table) + " prio " + std::to_string(r.priority));
     return out;
 }
 
@@ -316,8 +319,8 @@ TEST_CASE("links: a vSwitch veth with addresses, neighbours, routes and rules", 
     CHECK(contains(addrs, "fd00:1::10/64 nodad"));
 
     char mac[18];
-    std::snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", link.datapath.mac[0], link.datapath.mac[1],
-                  link.datapath.mac[2], link.datapath.mac[3], link.datapath.mac[4], link.datapath.mac[5]);
+    std::snprintf(mac, sizeof mac, "%02x:%02x:%02x:%02x:%02x:%02x", link.datapath.mac[0], link.datapath.mac[1], link.datapath.mac[2],
+                  link.datapath.mac[3], link.datapath.mac[4], link.datapath.mac[5]);
     const auto neigh = neighbours(vpc, link.vpc.ifindex);
     CHECK(contains(neigh, "10.1.0.1 lladdr " + std::string(mac) + " permanent"));
     CHECK(contains(neigh, "fd00:1::1 lladdr " + std::string(mac) + " permanent"));
@@ -354,13 +357,13 @@ TEST_CASE("links: a vSwitch veth with addresses, neighbours, routes and rules", 
     CHECK_NOTHROW(links::remove_address(vpc, "vsw-1", IpAddr::parse("10.1.0.10"), 24));
 }
 
-TEST_CASE("links: with ifindex_below, the datapath side takes the lowest free ifindex, and a link above it is made again",
-          "[netns]") {
+TEST_CASE("links: with ifindex_below, the datapath side takes the lowest free ifindex, and a link above it is made again", "[netns]") {
     const std::string dp = unique_ns("dpi"), vpc = unique_ns("vpci");
     NsGuard guard({dp, vpc});
     for (int idx : {2, 3})  // lo is 1; the peers take 10 and 11 (no dummy driver everywhere)
         REQUIRE(std::system(("ip -n " + dp + " link add xpt-d" + std::to_string(idx) + " index " + std::to_string(idx) +
-                             " type veth peer name xpt-p" + std::to_string(idx) + " index " + std::to_string(idx + 8)).c_str()) == 0);
+                             " type veth peer name xpt-p" + std::to_string(idx) + " index " + std::to_string(idx + 8))
+                                .c_str()) == 0);
     auto spec = vswitch_spec(dp, vpc);
     spec.ifindex_below = 8;
     CHECK(links::create_vswitch_veth(spec).datapath.ifindex == 4);
@@ -533,16 +536,14 @@ TEST_CASE("links: a killed command's leftover links and rules are listed and del
 
     // The range holds the kernel's own `lookup main` (32766) and `lookup default` (32767) too.
     const uint32_t lo = 1000, hi = 1000 + (1u << 20);
-    const Names stock{"from 0.0.0.0/0 lookup 254 prio 32766", "from ::/0 lookup 254 prio 32766",
-                      "from 0.0.0.0/0 lookup 253 prio 32767"};
+    const Names stock{"from 0.0.0.0/0 lookup 254 prio 32766", "from ::/0 lookup 254 prio 32766", "from 0.0.0.0/0 lookup 253 prio 32767"};
     const auto with_stock = [&](Names ours) {
         ours.insert(ours.end(), stock.begin(), stock.end());
         return ours;
     };
-    CHECK(strs(links::list_rules(vpc, lo, hi)) == with_stock({"from 10.1.0.0/24 lookup 101 prio 1101",
-                                                              "from fd00:1::/64 lookup 101 prio 1101",
-                                                              "from 10.2.0.0/24 lookup 102 prio 1102",
-                                                              "from fd00:2::/64 lookup 102 prio 1102"}));
+    CHECK(strs(links::list_rules(vpc, lo, hi)) ==
+          with_stock({"from 10.1.0.0/24 lookup 101 prio 1101", "from fd00:1::/64 lookup 101 prio 1101",
+                      "from 10.2.0.0/24 lookup 102 prio 1102", "from fd00:2::/64 lookup 102 prio 1102"}));
     const auto rules_a = links::list_rules(vpc, 1101, 1101);
     REQUIRE(rules_a.size() == 2);
     CHECK(rules_a[0] == links::PolicyRule{Cidr::parse("10.1.0.0/24"), 101, 1101});
@@ -566,16 +567,13 @@ TEST_CASE("links: a killed command's leftover links and rules are listed and del
     CHECK_NOTHROW(links::delete_rule(vpc, {Cidr::parse("0.0.0.0/0"), 102, 1102}));    // the kernel's "any source"
     CHECK_NOTHROW(links::delete_rule(unique_ns("missing"), {Cidr::parse("10.2.0.0/24"), 102, 1102}));
     CHECK(strs(links::list_rules(vpc, lo, hi)) == with_stock(three));
-    CHECK(error_code([&] { links::delete_rule(vpc, {Cidr::parse("10.2.0.0/24"), 0, 1102}); }) ==
-          errors::code::InvalidParameterRouteTable);
+    CHECK(error_code([&] { links::delete_rule(vpc, {Cidr::parse("10.2.0.0/24"), 0, 1102}); }) == errors::code::InvalidParameterRouteTable);
 
     // A `from all` rule behind 10.2.0.0/24 at the same priority: deleting it would take 10.2.0.0/24.
     add_rule_from_all(vpc, AF_INET, 102, 1102);
-    CHECK(error_code([&] { links::delete_rule(vpc, {Cidr::parse("0.0.0.0/0"), 102, 1102}); }) ==
-          errors::code::IncorrectRuleStateAmbiguous);
-    CHECK(strs(links::list_rules(vpc, 1102, 1102)) == Names{"from 10.2.0.0/24 lookup 102 prio 1102",
-                                                             "from 0.0.0.0/0 lookup 102 prio 1102",
-                                                             "from fd00:2::/64 lookup 102 prio 1102"});
+    CHECK(error_code([&] { links::delete_rule(vpc, {Cidr::parse("0.0.0.0/0"), 102, 1102}); }) == errors::code::IncorrectRuleStateAmbiguous);
+    CHECK(strs(links::list_rules(vpc, 1102, 1102)) ==
+          Names{"from 10.2.0.0/24 lookup 102 prio 1102", "from 0.0.0.0/0 lookup 102 prio 1102", "from fd00:2::/64 lookup 102 prio 1102"});
     links::delete_rule(vpc, {Cidr::parse("10.2.0.0/24"), 102, 1102});
     links::delete_rule(vpc, {Cidr::parse("0.0.0.0/0"), 102, 1102});
     CHECK(strs(links::list_rules(vpc, 1102, 1102)) == Names{"from fd00:2::/64 lookup 102 prio 1102"});

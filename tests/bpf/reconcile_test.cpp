@@ -68,7 +68,8 @@ TEST_CASE("a map whose layout differs from this build is refused by name", "[rec
     CHECK_THROWS_WITH((TypedMap<uint32_t, xp_port>::borrow(fd, "xp_ports")), Catch::Contains("xp_ports has key/value sizes 4/4"));
 }
 
-TEST_CASE("ports: every CPU's copy names the VPC, counters survive a reconcile, a torn, removed or re-added port is written whole", "[reconcile]") {
+TEST_CASE("ports: every CPU's copy names the VPC, counters survive a reconcile, a torn, removed or re-added port is written whole",
+          "[reconcile]") {
     BpfRouter dp = BpfRouter::load_unpinned();
     Tables t = two_routes_one_peering();
     t.ports[7] = xp_port{1, 0, {}, {}};
@@ -146,7 +147,7 @@ TEST_CASE("a per-CPU map is read through the system call at first, then mapped, 
     CHECK(mappings() == before + 1);
     REQUIRE(mapped.size() == cpu_ids());
     for (unsigned c = 0; c < mapped.size(); ++c) CHECK(mapped[c].packets == c + 1);  // the same element, CPU by CPU
-    CpuArray<xp_link_counters> moved = std::move(links);  // the mapping goes with it
+    CpuArray<xp_link_counters> moved = std::move(links);                             // the mapping goes with it
     moved.write_percpu(7, std::vector<xp_link_counters>(cpu_ids(), xp_link_counters{3, 4}));
     CHECK(mappings() == before + 1);
     CHECK(moved.read_percpu(7)[0].packets == 3);
@@ -155,7 +156,8 @@ TEST_CASE("a per-CPU map is read through the system call at first, then mapped, 
     CHECK(through_syscall.bytes == 4);  // written through the mapping, seen by the kernel
 
     LIBBPF_OPTS(bpf_map_create_opts, plain);
-    UniqueFd unmappable(bpf_map_create(BPF_MAP_TYPE_ARRAY, "xp_link_stats", 4, sizeof(xp_link_counters), XP_LINKS_PER_CPU * cpu_ids(), &plain));
+    UniqueFd unmappable(
+        bpf_map_create(BPF_MAP_TYPE_ARRAY, "xp_link_stats", 4, sizeof(xp_link_counters), XP_LINKS_PER_CPU * cpu_ids(), &plain));
     REQUIRE(unmappable.get() >= 0);
     CpuArray<xp_link_counters> refused(TypedMap<uint32_t, xp_link_counters>::borrow(unmappable.get(), "xp_link_stats"), XP_LINKS_PER_CPU);
     for (uint32_t i = 0; i < CpuArray<xp_link_counters>::kSyscallUses; ++i) refused.read_percpu(0);
@@ -174,8 +176,7 @@ TEST_CASE("pins of another type than this build's are refused by name", "[reconc
     UniqueFd hash(bpf_map_create(BPF_MAP_TYPE_HASH, "xp_ports", 4, sizeof(xp_port), 16, nullptr));
     REQUIRE(hash.get() >= 0);
     REQUIRE(bpf_obj_pin(hash.get(), ports.c_str()) == 0);
-    CHECK_THROWS_WITH(BpfRouter::open_pinned(dir), Catch::Contains("xp_ports is a map of type") &&
-                                                       Catch::Contains("xpeer teardown"));
+    CHECK_THROWS_WITH(BpfRouter::open_pinned(dir), Catch::Contains("xp_ports is a map of type") && Catch::Contains("xpeer teardown"));
 }
 
 TEST_CASE("write puts and removes exactly a delta's entries, in batches, and bumps the generation", "[reconcile]") {

@@ -110,7 +110,7 @@ TEST_CASE("route cache: the first packet fills it with the tries' decision, late
     tamper(fx, "10.2.1.2", e.generation);
     auto r = fx.run(frame, fx.if_a1);
     REQUIRE(r.ret == XDP_REDIRECT);
-    CHECK(dmac_last_byte(r) == 0xee);                // the cached decision was used
+    CHECK(dmac_last_byte(r) == 0xee);               // the cached decision was used
     CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 2);  // and counted on the link all the same
     CHECK(fx.cache_answers(XP_CACHE_HIT) == 1);
     CHECK(fx.cache_answers(XP_CACHE_MISS) == 1);
@@ -177,7 +177,7 @@ TEST_CASE("route cache: an entry of an older generation, or whose copy names ano
 
     tamper(fx, "10.2.1.2", gen - 1);
     CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);  // vsw-b1's VPC-side MAC, from the tries
-    CHECK(cached(fx, "10.2.1.2").generation == gen);     // and the entry was filled again
+    CHECK(cached(fx, "10.2.1.2").generation == gen);      // and the entry was filled again
 
     tamper(fx, "10.2.1.2", gen, /*vpc=*/2);  // an element reused for another key while being read
     CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);
@@ -206,7 +206,7 @@ TEST_CASE("route cache: a copy that does not fold to its check word is not trust
     forget_memo(fx);
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
     CHECK(cached(fx, "10.2.1.2").route.target == fx.if_b1);  // looked up again and filled anew
-    CHECK(fx.port(fx.if_b1).tx.packets == 2);              // both left through vsw-b1
+    CHECK(fx.port(fx.if_b1).tx.packets == 2);                // both left through vsw-b1
 }
 
 TEST_CASE("route cache: a hit through a peering checks the connection itself", "[router][cache]") {
@@ -258,10 +258,8 @@ TEST_CASE("route memo: this CPU's copy of a cache answer decides, for its genera
         forged.addr[3] ^= 1;
         put_memo(fx, set, forged);
     }
-    SECTION("a route change") {
-        reconcile(compile(fx.snapshot, fx.ports), fx.dp);
-    }
-    CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);  // vsw-b1's VPC-side MAC: the cache or the tries
+    SECTION("a route change") { reconcile(compile(fx.snapshot, fx.ports), fx.dp); }
+    CHECK(dmac_last_byte(fx.run(frame, fx.if_a1)) == 3);         // vsw-b1's VPC-side MAC: the cache or the tries
     CHECK(memo_entry(fx, "10.2.1.2").entry.route.dmac[5] == 3);  // and the memo filled anew
 }
 

@@ -1,10 +1,10 @@
 #include "router_fixture.h"
 
 #include <net/if.h>
-#include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -12,9 +12,9 @@
 #include "datapath/counters.h"
 #include "model/error.h"
 #include "netns/links.h"
-#include "sys/unique_fd.h"
 #include "netns/netns.h"
 #include "netns/xdp.h"
+#include "sys/unique_fd.h"
 
 namespace xpeer::test {
 namespace {

@@ -71,6 +71,7 @@ public:
     LinkCounters link(uint32_t slot, xp_direction dir);
 
     BpfRouter dp;
+
 private:
     int test_run(const Frame& in, uint32_t ingress_ifindex, Frame* out);
 

@@ -24,12 +24,12 @@ void check_nothing_forwarded(RouterFixture& fx) {
 TEST_CASE("a source that is not the ingress vSwitch's is dropped as spoofed, v4 and v6", "[router][hostile]") {
     // From vsw-a1 (10.1.1.0/24, fd00:a:0:1::/64) towards B, which A peers with.
     const char* v4_sources[] = {
-        "10.3.1.2",        // VPC C's: B's replies would go to C, which has no peering with A
-        "10.2.1.2",        // the peer's own subnet
-        "10.1.2.2",        // the VPC's other vSwitch: its traffic leaves through its own link
-        "0.0.0.0",         "255.255.255.255", "10.1.1.0",  // network address
-        "10.1.1.1",                                       // the gateway: the router's
-        "10.1.1.255",                                     // broadcast
+        "10.3.1.2",                                   // VPC C's: B's replies would go to C, which has no peering with A
+        "10.2.1.2",                                   // the peer's own subnet
+        "10.1.2.2",                                   // the VPC's other vSwitch: its traffic leaves through its own link
+        "0.0.0.0",    "255.255.255.255", "10.1.1.0",  // network address
+        "10.1.1.1",                                   // the gateway: the router's
+        "10.1.1.255",                                 // broadcast
         "192.0.2.1",
     };
     for (const char* src : v4_sources) {
@@ -162,10 +162,10 @@ TEST_CASE("a subnet's network, gateway and broadcast addresses are nobody's to r
         const char* src;
         const char* dst;
     } cases[] = {
-        {"10.1.1.2", "10.2.1.0"},          {"10.1.1.2", "10.2.1.1"},      {"10.1.1.2", "10.2.1.255"},
-        {"10.1.1.2", "10.1.1.1"},          {"10.1.1.2", "10.1.1.255"},    {"10.1.1.2", "10.1.2.1"},
-        {"10.1.1.2", "10.1.2.0"},          {"fd00:a:0:1::2", "fd00:b:0:1::"},
-        {"fd00:a:0:1::2", "fd00:b:0:1::1"}, {"fd00:a:0:1::2", "fd00:a:0:1::1"},
+        {"10.1.1.2", "10.2.1.0"},           {"10.1.1.2", "10.2.1.1"},          {"10.1.1.2", "10.2.1.255"},
+        {"10.1.1.2", "10.1.1.1"},           {"10.1.1.2", "10.1.1.255"},        {"10.1.1.2", "10.1.2.1"},
+        {"10.1.1.2", "10.1.2.0"},           {"fd00:a:0:1::2", "fd00:b:0:1::"}, {"fd00:a:0:1::2", "fd00:b:0:1::1"},
+        {"fd00:a:0:1::2", "fd00:a:0:1::1"},
     };
     for (const auto& c : cases) {
         DYNAMIC_SECTION("to " << c.dst) {

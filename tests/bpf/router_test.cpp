@@ -1,7 +1,7 @@
-#include <algorithm>
-#include <chrono>
 #include <sched.h>
+#include <algorithm>
 #include <catch2/catch.hpp>
+#include <chrono>
 
 #include "compiler/lpm_key.h"
 #include "router_fixture.h"

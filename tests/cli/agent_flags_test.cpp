@@ -6,8 +6,8 @@
 #include <functional>
 #include <optional>
 
-#include "agent/single_agent.h"
 #include "agent/options.h"
+#include "agent/single_agent.h"
 #include "cli/globals.h"
 #include "model/error.h"
 #include "world.h"
@@ -30,7 +30,6 @@ TEST_CASE("agent flags: global flags after the agent's own, and no --dry-run", "
     CHECK_NOTHROW(check_agent_not_dry_run(false));
     CHECK_THROWS_AS(app.parse(std::string("agent --bogus")), CLI::ParseError);
 }
-
 
 TEST_CASE("agent flags: the metrics port is 1 to 65535, or 0 for none", "[agent]") {
     AgentFlags flags;

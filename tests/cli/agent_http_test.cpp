@@ -91,8 +91,10 @@ TEST_CASE("agent http: a connection that trickles its request head is closed at 
     const std::string head = "GET /metrics HTTP/1.1\r\nX-Slow: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     bool closed = false;
     for (size_t i = 0; i < head.size() && !closed; ++i) {  // a byte each 50 ms: each read is quick, the whole is not
-        if (::send(trickle.get(), &head[i], 1, MSG_NOSIGNAL) != 1) closed = true;
-        else closed = closed_within(trickle.get(), 50ms);
+        if (::send(trickle.get(), &head[i], 1, MSG_NOSIGNAL) != 1)
+            closed = true;
+        else
+            closed = closed_within(trickle.get(), 50ms);
     }
     CHECK(closed);
     UniqueFd idle = connect_to(r.port);

@@ -29,7 +29,8 @@ TEST_CASE("cli errors: a failure outside the rules is InternalError under --json
 
 TEST_CASE("cli errors: a refused command under --json prints the object on stderr, nothing on stdout, exit 1", "[cli]") {
     World w;
-    for (const auto& args : std::vector<std::vector<std::string>>{{"--json", "vpc", "show", "vpc-nope"}, {"vpc", "show", "vpc-nope", "--json"}}) {
+    for (const auto& args :
+         std::vector<std::vector<std::string>>{{"--json", "vpc", "show", "vpc-nope"}, {"vpc", "show", "vpc-nope", "--json"}}) {
         auto r = run_cli_on(w, args);
         CHECK(r.status == 1);
         CHECK(r.out.empty());

@@ -7,8 +7,8 @@ using namespace xpeer;
 using xpeer::testing::ParsedCli;
 
 TEST_CASE("cli: a global flag is accepted before the noun, after it, and after the verb", "[cli]") {
-    for (const auto& args : std::vector<std::vector<std::string>>{
-             {"--json", "vpc", "list"}, {"vpc", "--json", "list"}, {"vpc", "list", "--json"}}) {
+    for (const auto& args :
+         std::vector<std::vector<std::string>>{{"--json", "vpc", "list"}, {"vpc", "--json", "list"}, {"vpc", "list", "--json"}}) {
         ParsedCli cli(args);
         CHECK(cli.g.json);
         CHECK(cli.action);

@@ -65,7 +65,8 @@ TEST_CASE("cli json: every delete prints the deleted resource's id under its own
     auto pcc = peered(w);
     auto route = json_of(w, {"route", "list", "--account", "1001"})[0]["RouteEntryId"].get<std::string>();
     CHECK(json_of(w, {"route", "delete", route, "--account", "1001"}) == nlohmann::json{{"RouteEntryId", route}});
-    auto alert = json_of(w, {"alert", "create", "--peering", pcc, "--metric", "bps", "--threshold", "1", "--account", "1001"})["AlertId"].get<std::string>();
+    auto alert = json_of(w, {"alert", "create", "--peering", pcc, "--metric", "bps", "--threshold", "1", "--account", "1001"})["AlertId"]
+                     .get<std::string>();
     CHECK(json_of(w, {"alert", "delete", alert, "--account", "1001"}) == nlohmann::json{{"AlertId", alert}});
     CHECK(json_of(w, {"peering", "delete", pcc, "--account", "1001"}) == nlohmann::json{{"InstanceId", pcc}});
     for (const auto& vsw : json_of(w, {"vswitch", "list", "--account", "1001"})) {

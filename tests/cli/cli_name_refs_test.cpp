@@ -6,8 +6,8 @@
 
 using namespace xpeer;
 using xpeer::testing::error_code;
-using xpeer::testing::run_cli_on;
 using xpeer::testing::first_line_of;
+using xpeer::testing::run_cli_on;
 using xpeer::testing::World;
 
 TEST_CASE("name refs: an id stays an id, a name is the one candidate's id", "[cli]") {
@@ -34,7 +34,8 @@ TEST_CASE("name refs: a newcomer's commands by name, within the caller's account
     CHECK_THAT(first_line_of(w, {"instance", "create", "--vswitch", "front"}), Catch::StartsWith("i-"));
     CHECK(nlohmann::json::parse(run_cli_on(w, {"instance", "list", "--vswitch", "front", "--json"}).out).size() == 1);
     auto pcc = first_line_of(w, {"peering", "create", "--vpc", "shop", "--peer-vpc", "db", "--name", "shop-db"});
-    auto route = nlohmann::json::parse(run_cli_on(w, {"route", "add", "--vpc", "shop", "--destination", "192.168.0.0/16", "--next-hop", "shop-db", "--json"}).out);
+    auto route = nlohmann::json::parse(
+        run_cli_on(w, {"route", "add", "--vpc", "shop", "--destination", "192.168.0.0/16", "--next-hop", "shop-db", "--json"}).out);
     CHECK(route["VpcId"] == shop);
     CHECK(route["NextHopId"] == pcc);
     CHECK(nlohmann::json::parse(run_cli_on(w, {"stats", "shop-db", "--json"}).out)["Links"][0]["InstanceId"] == pcc);

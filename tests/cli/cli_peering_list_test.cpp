@@ -4,8 +4,8 @@
 #include "cli_harness.h"
 
 using namespace xpeer;
-using xpeer::testing::run_cli_on;
 using xpeer::testing::first_line_of;
+using xpeer::testing::run_cli_on;
 using xpeer::testing::World;
 
 namespace {
@@ -13,7 +13,8 @@ namespace {
 std::vector<std::string> listed(World& w, std::vector<std::string> args) {
     args.push_back("--json");
     std::vector<std::string> ids;
-    for (const auto& p : nlohmann::json::parse(run_cli_on(w, args).out)) ids.push_back(p["InstanceId"].get<std::string>() + " " + p["Status"].get<std::string>());
+    for (const auto& p : nlohmann::json::parse(run_cli_on(w, args).out))
+        ids.push_back(p["InstanceId"].get<std::string>() + " " + p["Status"].get<std::string>());
     return ids;
 }
 

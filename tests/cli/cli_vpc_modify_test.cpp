@@ -4,8 +4,8 @@
 #include "cli_harness.h"
 
 using namespace xpeer;
-using xpeer::testing::run_cli_on;
 using xpeer::testing::first_line_of;
+using xpeer::testing::run_cli_on;
 using xpeer::testing::World;
 
 TEST_CASE("cli: vpc modify by name renames and adds IPv6, and list and show have the new values", "[cli]") {
@@ -37,7 +37,8 @@ TEST_CASE("cli: an IPv6 vSwitch in a VPC without IPv6 points at vpc modify", "[c
     auto vpc = first_line_of(w, {"vpc", "create", "--cidr", "10.1.0.0/16"});
     auto r = run_cli_on(w, {"vswitch", "create", "--vpc", vpc, "--cidr", "10.1.1.0/24", "--ipv6-cidr", "fd00:0:0:1::/64"});
     CHECK(r.status == 1);
-    CHECK_THAT(r.err, Catch::StartsWith("error: InvalidIpv6CidrBlock.VpcHasNoIpv6: ") && Catch::Contains("xpeer vpc modify " + vpc + " --ipv6-cidr"));
+    CHECK_THAT(r.err, Catch::StartsWith("error: InvalidIpv6CidrBlock.VpcHasNoIpv6: ") &&
+                          Catch::Contains("xpeer vpc modify " + vpc + " --ipv6-cidr"));
 }
 
 TEST_CASE("cli: a refused vpc modify exits 1 with the rule's code and changes nothing", "[cli]") {

@@ -4,9 +4,9 @@
 #include "cli_harness.h"
 
 using namespace xpeer;
-using xpeer::testing::run_cli_on;
-using xpeer::testing::json_of;
 using xpeer::testing::first_line_of;
+using xpeer::testing::json_of;
+using xpeer::testing::run_cli_on;
 using xpeer::testing::World;
 
 namespace {
@@ -29,7 +29,8 @@ TEST_CASE("vpc delete --recursive removes the VPC with its routes, peerings at b
     auto ab = first_line_of(w, {"peering", "create", "--vpc", a, "--peer-vpc", b, "--account", me});
     first_line_of(w, {"route", "add", "--vpc", a, "--destination", "192.168.0.0/16", "--next-hop", ab, "--account", me});
     first_line_of(w, {"route", "add", "--vpc", b, "--destination", "172.16.0.0/12", "--next-hop", ab, "--account", me});
-    auto ca = first_line_of(w, {"peering", "create", "--vpc", c, "--peer-vpc", a, "--peer-account", me, "--account", them});  // a request to A
+    auto ca =
+        first_line_of(w, {"peering", "create", "--vpc", c, "--peer-vpc", a, "--peer-account", me, "--account", them});  // a request to A
 
     auto refused = run_cli_on(w, {"vpc", "delete", a, "--account", me});
     CHECK(refused.status == 1);
@@ -39,9 +40,9 @@ TEST_CASE("vpc delete --recursive removes the VPC with its routes, peerings at b
     auto r = run_cli_on(w, {"vpc", "delete", a, "--recursive", "--account", me});
     INFO(r.err);
     REQUIRE(r.status == 0);
-    CHECK_THAT(r.out, Catch::Contains("peering connection " + ca + " rejected") && Catch::Contains("peering connection " + ab + " deleted") &&
-                          Catch::EndsWith(a + " deleted\n"));
-    CHECK(count(w, {"vpc", "list", "--json", "--account", me}) == 1);  // b
+    CHECK_THAT(r.out, Catch::Contains("peering connection " + ca + " rejected") &&
+                          Catch::Contains("peering connection " + ab + " deleted") && Catch::EndsWith(a + " deleted\n"));
+    CHECK(count(w, {"vpc", "list", "--json", "--account", me}) == 1);    // b
     CHECK(count(w, {"route", "list", "--json", "--account", me}) == 0);  // b's route through ab too
     CHECK(count(w, {"vswitch", "list", "--json", "--account", me}) == 1);
     CHECK(json_of(w, {"vswitch", "list", "--json", "--account", me})[0]["VSwitchId"] == vsw_b);

@@ -28,8 +28,9 @@ Peering peering() {
 LinkCounters counters(uint64_t base) { return LinkCounters{base + 1, base + 2, base + 3, base + 4, base + 5, base + 6, base + 7}; }
 
 VerdictCounts verdicts() {
-    const char* reasons[] = {"forward_local", "forward_peering", "pass_not_ip",    "pass_link_local", "drop_no_route", "drop_transit", "drop_inactive",
-                             "drop_ttl",      "drop_malformed",  "unknown_port",   "drop_policer",    "drop_spoofed",  "drop_reserved"};
+    const char* reasons[] = {"forward_local", "forward_peering", "pass_not_ip",  "pass_link_local", "drop_no_route",
+                             "drop_transit",  "drop_inactive",   "drop_ttl",     "drop_malformed",  "unknown_port",
+                             "drop_policer",  "drop_spoofed",    "drop_reserved"};
     VerdictCounts v;
     for (uint64_t r = 0; r < std::size(reasons); ++r) v.push_back(ReasonCount{reasons[r], 100 + r, 1000 + r});
     return v;
@@ -39,10 +40,11 @@ VerdictCounts verdicts() {
 
 TEST_CASE("counter output: stats JSON and table", "[render]") {
     LinkStats s{peering(), counters(10), counters(20)};
-    CHECK(render::to_json(s).dump() ==
-          R"({"Directions":[{"Counters":{"Bytes":12,"DropInactive":13,"DropNoRoute":14,"DropPolicer":17,"DropTransit":15,"DropTtl":16,"Packets":11},"From":"vpc-a","To":"vpc-b"},)"
-          R"({"Counters":{"Bytes":22,"DropInactive":23,"DropNoRoute":24,"DropPolicer":27,"DropTransit":25,"DropTtl":26,"Packets":21},"From":"vpc-b","To":"vpc-a"}],)"
-          R"("InstanceId":"pcc-1","Name":"web","Status":"Activated"})");
+    CHECK(
+        render::to_json(s).dump() ==
+        R"({"Directions":[{"Counters":{"Bytes":12,"DropInactive":13,"DropNoRoute":14,"DropPolicer":17,"DropTransit":15,"DropTtl":16,"Packets":11},"From":"vpc-a","To":"vpc-b"},)"
+        R"({"Counters":{"Bytes":22,"DropInactive":23,"DropNoRoute":24,"DropPolicer":27,"DropTransit":25,"DropTtl":26,"Packets":21},"From":"vpc-b","To":"vpc-a"}],)"
+        R"("InstanceId":"pcc-1","Name":"web","Status":"Activated"})");
     std::ostringstream table;
     render::table(table, std::vector<LinkStats>{s});
     CHECK(table.str() ==
@@ -50,8 +52,9 @@ TEST_CASE("counter output: stats JSON and table", "[render]") {
 pcc-1    web   Activated  vpc-a  vpc-b  11       12     13             14             15            16        17
 pcc-1    web   Activated  vpc-b  vpc-a  21       22     23             24             25            26        27
 )");
-    CHECK(render::reasons_json(verdicts()).dump() ==
-          R"([{"Bytes":1000,"Packets":100,"Reason":"forward_local"},{"Bytes":1001,"Packets":101,"Reason":"forward_peering"},{"Bytes":1002,"Packets":102,"Reason":"pass_not_ip"},{"Bytes":1003,"Packets":103,"Reason":"pass_link_local"},{"Bytes":1004,"Packets":104,"Reason":"drop_no_route"},{"Bytes":1005,"Packets":105,"Reason":"drop_transit"},{"Bytes":1006,"Packets":106,"Reason":"drop_inactive"},{"Bytes":1007,"Packets":107,"Reason":"drop_ttl"},{"Bytes":1008,"Packets":108,"Reason":"drop_malformed"},{"Bytes":1009,"Packets":109,"Reason":"unknown_port"},{"Bytes":1010,"Packets":110,"Reason":"drop_policer"},{"Bytes":1011,"Packets":111,"Reason":"drop_spoofed"},{"Bytes":1012,"Packets":112,"Reason":"drop_reserved"}])");
+    CHECK(
+        render::reasons_json(verdicts()).dump() ==
+        R"([{"Bytes":1000,"Packets":100,"Reason":"forward_local"},{"Bytes":1001,"Packets":101,"Reason":"forward_peering"},{"Bytes":1002,"Packets":102,"Reason":"pass_not_ip"},{"Bytes":1003,"Packets":103,"Reason":"pass_link_local"},{"Bytes":1004,"Packets":104,"Reason":"drop_no_route"},{"Bytes":1005,"Packets":105,"Reason":"drop_transit"},{"Bytes":1006,"Packets":106,"Reason":"drop_inactive"},{"Bytes":1007,"Packets":107,"Reason":"drop_ttl"},{"Bytes":1008,"Packets":108,"Reason":"drop_malformed"},{"Bytes":1009,"Packets":109,"Reason":"unknown_port"},{"Bytes":1010,"Packets":110,"Reason":"drop_policer"},{"Bytes":1011,"Packets":111,"Reason":"drop_spoofed"},{"Bytes":1012,"Packets":112,"Reason":"drop_reserved"}])");
     std::ostringstream reasons;
     render::reasons_table(reasons, verdicts());
     CHECK(reasons.str() ==

@@ -18,7 +18,8 @@ TEST_CASE("names: 2 to 128 characters, a letter first, letters, digits, '.', '_'
         INFO(good);
         CHECK(error_code([&] { names::check_name(errors::Kind::Vpc, good); }).empty());
     }
-    for (const std::string& bad : std::vector<std::string>{"a", "1abc", "-abc", "has space", "semi;colon", "esc\x1b[2Jape", "tab\there", "nl\nx", "del\x7f",
+    for (const std::string& bad :
+         std::vector<std::string>{"a", "1abc", "-abc", "has space", "semi;colon", "esc\x1b[2Jape", "tab\there", "nl\nx", "del\x7f",
                                   std::string(129, 'a'), "bad\xff", "c1\xc2\x9b", "\xe6\x9d"}) {
         INFO(bad);
         CHECK(error_code([&] { names::check_name(errors::Kind::Vpc, bad); }) == errors::code::InvalidVpcNameMalformed);
@@ -27,11 +28,13 @@ TEST_CASE("names: 2 to 128 characters, a letter first, letters, digits, '.', '_'
 }
 
 TEST_CASE("descriptions: 2 to 256 printable characters, not a URL", "[names]") {
-    for (const std::string& good : std::vector<std::string>{"", "ok", "a link to the data centre: 10 Gbit/s", std::string(256, 'd'), "ftp://is.fine"}) {
+    for (const std::string& good :
+         std::vector<std::string>{"", "ok", "a link to the data centre: 10 Gbit/s", std::string(256, 'd'), "ftp://is.fine"}) {
         INFO(good);
         CHECK(error_code([&] { names::check_description(good); }).empty());
     }
-    for (const std::string& bad : std::vector<std::string>{"x", std::string(257, 'd'), "http://evil", "https://evil", "bell\a", "\x1b]0;title\a"}) {
+    for (const std::string& bad :
+         std::vector<std::string>{"x", std::string(257, 'd'), "http://evil", "https://evil", "bell\a", "\x1b]0;title\a"}) {
         INFO(bad);
         CHECK(error_code([&] { names::check_description(bad); }) == "InvalidDescription.Malformed");
     }
@@ -44,15 +47,22 @@ TEST_CASE("a malformed name or description is refused by every command that take
     auto p = w.as(1001)->create_peering(PeeringSpec{a, b, {}, {}, {}, {}, "", ""});
     const std::string before = w.dump();
     const std::string esc = "x\x1b[31mred";
-    CHECK(error_code([&] { w.as(1001)->create_vpc(VpcSpec{"10.9.0.0/16", std::nullopt, "cn-hangzhou", esc}); }) == "InvalidVpcName.Malformed");
-    CHECK(error_code([&] { w.as(1001)->create_vswitch(VSwitchSpec{a, "10.1.9.0/24", std::nullopt, esc}); }) == "InvalidVSwitchName.Malformed");
+    CHECK(error_code([&] {
+              w.as(1001)->create_vpc(VpcSpec{"10.9.0.0/16", std::nullopt, "cn-hangzhou", esc});
+          }) == "InvalidVpcName.Malformed");
+    CHECK(error_code([&] {
+              w.as(1001)->create_vswitch(VSwitchSpec{a, "10.1.9.0/24", std::nullopt, esc});
+          }) == "InvalidVSwitchName.Malformed");
     auto c = vpc_with_vswitch(w, 1001, "10.3.0.0/16", "10.3.1.0/24");
     const std::string with_c = w.dump();
     CHECK(error_code([&] { w.as(1001)->create_peering(PeeringSpec{a, c, {}, {}, {}, {}, esc, ""}); }) == "InvalidVpcPeerName.Malformed");
-    CHECK(error_code([&] { w.as(1001)->create_peering(PeeringSpec{a, c, {}, {}, {}, {}, "", "https://x"}); }) == "InvalidDescription.Malformed");
+    CHECK(error_code([&] {
+              w.as(1001)->create_peering(PeeringSpec{a, c, {}, {}, {}, {}, "", "https://x"});
+          }) == "InvalidDescription.Malformed");
     CHECK(error_code([&] { w.as(1001)->modify_peering(p.id, PeeringChange{esc, {}, {}, {}}); }) == "InvalidVpcPeerName.Malformed");
-    CHECK(error_code([&] { w.as(1001)->modify_peering(p.id, PeeringChange{{}, std::string(300, 'd'), {}, {}}); }) ==
-          "InvalidDescription.Malformed");
+    CHECK(error_code([&] {
+              w.as(1001)->modify_peering(p.id, PeeringChange{{}, std::string(300, 'd'), {}, {}});
+          }) == "InvalidDescription.Malformed");
     CHECK(w.dump() == with_c);
     CHECK(before != with_c);
 }
@@ -78,7 +88,8 @@ TEST_CASE("route files: one destination a line, comments and CRLF, bounded", "[r
     CHECK_THAT(route_file_error("10.0.0.0/8\n10.1\x1b[2J.0.0/16\n"), Catch::StartsWith("InvalidFile.ControlCharacter: line 2 "));
     route_file::Limits small;
     small.destinations = 2;
-    CHECK_THAT(route_file_error("# a\n10.0.0.0/8\n10.1.0.0/16\n10.2.0.0/16\n", small), Catch::StartsWith("InvalidFile.TooManyLines: line 4: more than 2"));
+    CHECK_THAT(route_file_error("# a\n10.0.0.0/8\n10.1.0.0/16\n10.2.0.0/16\n", small),
+               Catch::StartsWith("InvalidFile.TooManyLines: line 4: more than 2"));
     small.total_bytes = 16;
     CHECK_THAT(route_file_error("10.0.0.0/8\n10.1.0.0/16\n", small), Catch::StartsWith("InvalidFile.TooLarge: line 2"));
     CHECK(route_file::Limits{}.destinations == XP_MAX_ROUTES);

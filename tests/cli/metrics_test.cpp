@@ -18,17 +18,17 @@ TEST_CASE("metrics: Prometheus text with typed families, labels of each side, ra
     auto text = metrics::exposition({first, back}, reasons);
 
     CHECK(text.find("# TYPE xpeer_peering_tx_bytes_total counter\n") != std::string::npos);
-    CHECK(text.find("xpeer_peering_tx_bytes_total{peering=\"pcc-1\",direction=\"a_to_b\",from_vpc=\"vpc-a\",to_vpc=\"vpc-b\",account=\"11\"} 15000\n") !=
-          std::string::npos);
-    CHECK(text.find("xpeer_peering_tx_bytes_total{peering=\"pcc-1\",direction=\"b_to_a\",from_vpc=\"vpc-b\",to_vpc=\"vpc-a\",account=\"22\"} 500\n") !=
-          std::string::npos);
-    CHECK(text.find("xpeer_peering_dropped_packets_total{peering=\"pcc-1\",direction=\"a_to_b\",from_vpc=\"vpc-a\",to_vpc=\"vpc-b\",account=\"11\",reason=\"policer\"} 3\n") !=
-          std::string::npos);
+    CHECK(text.find("xpeer_peering_tx_bytes_total{peering=\"pcc-1\",direction=\"a_to_b\",from_vpc=\"vpc-a\",to_vpc=\"vpc-b\",account="
+                    "\"11\"} 15000\n") != std::string::npos);
+    CHECK(text.find("xpeer_peering_tx_bytes_total{peering=\"pcc-1\",direction=\"b_to_a\",from_vpc=\"vpc-b\",to_vpc=\"vpc-a\",account="
+                    "\"22\"} 500\n") != std::string::npos);
+    CHECK(text.find("xpeer_peering_dropped_packets_total{peering=\"pcc-1\",direction=\"a_to_b\",from_vpc=\"vpc-a\",to_vpc=\"vpc-b\","
+                    "account=\"11\",reason=\"policer\"} 3\n") != std::string::npos);
     CHECK(text.find("xpeer_peering_bandwidth_bytes_per_second{peering=\"pcc-1\",direction=\"a_to_b\"") != std::string::npos);
     // a rate needs two samples: only the direction with an interval has one
     CHECK(text.find("xpeer_peering_rate_bytes_per_second{peering=\"pcc-1\",direction=\"a_to_b\"") == std::string::npos);
-    CHECK(text.find("xpeer_peering_rate_bytes_per_second{peering=\"pcc-1\",direction=\"b_to_a\",from_vpc=\"vpc-b\",to_vpc=\"vpc-a\",account=\"22\"} 250\n") !=
-          std::string::npos);
+    CHECK(text.find("xpeer_peering_rate_bytes_per_second{peering=\"pcc-1\",direction=\"b_to_a\",from_vpc=\"vpc-b\",to_vpc=\"vpc-a\","
+                    "account=\"22\"} 250\n") != std::string::npos);
     CHECK(text.find("xpeer_router_packets_total{reason=\"forward_peering\"} 15\n") != std::string::npos);
     for (const char* family : {"xpeer_peering_tx_packets_total", "xpeer_peering_utilization_ratio", "xpeer_peering_loss_ratio"})
         CHECK(text.find(std::string("# HELP ") + family + " ") != std::string::npos);

@@ -18,8 +18,8 @@ TEST_CASE("times: unix seconds or UTC ISO 8601", "[cli]") {
 }
 
 TEST_CASE("times outside 2000 to 2100 are refused, naming the range", "[cli]") {
-    for (const char* far : {"1969-12-31T23:59:59Z", "1970-01-01T00:00:00Z", "0", "9999-01-01T00:00:00Z", "2100-01-01T00:00:00Z",
-                            "999999999999"}) {
+    for (const char* far :
+         {"1969-12-31T23:59:59Z", "1970-01-01T00:00:00Z", "0", "9999-01-01T00:00:00Z", "2100-01-01T00:00:00Z", "999999999999"}) {
         INFO(far);
         try {
             time_args::parse_time(far);

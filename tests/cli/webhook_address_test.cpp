@@ -3,8 +3,8 @@
 #include <httplib.h>
 #include <netdb.h>
 
-#include <catch2/catch.hpp>
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <memory>
 #include <thread>
 
@@ -33,9 +33,9 @@ TEST_CASE("webhook address: loopback, link-local, unspecified, multicast and bro
     const std::vector<std::pair<std::string, std::optional<std::string>>> cases{
         {"127.0.0.1", "loopback"},
         {"127.255.3.4", "loopback"},
-        {"2130706433", "loopback"},       // decimal
-        {"0177.0.0.1", "loopback"},       // octal
-        {"0x7f.1", "loopback"},           // hex, short form
+        {"2130706433", "loopback"},  // decimal
+        {"0177.0.0.1", "loopback"},  // octal
+        {"0x7f.1", "loopback"},      // hex, short form
         {"::1", "loopback"},
         {"::ffff:127.0.0.1", "loopback"},  // IPv4-mapped
         {"[::1]", "loopback"},
@@ -99,7 +99,9 @@ struct Receiver {
             ++hits;
             res.status = 200;
         });
-        server.Post("/moved", [this](const httplib::Request&, httplib::Response& res) { res.set_redirect("http://127.0.0.1:" + std::to_string(port) + "/hook"); });
+        server.Post("/moved", [this](const httplib::Request&, httplib::Response& res) {
+            res.set_redirect("http://127.0.0.1:" + std::to_string(port) + "/hook");
+        });
         port = server.bind_to_any_port("127.0.0.1");
         thread = std::thread([this] { server.listen_after_bind(); });
         while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));

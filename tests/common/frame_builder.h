@@ -38,14 +38,22 @@ struct Frame {
     ethhdr* eth() { return reinterpret_cast<ethhdr*>(bytes.data()); }
     frame_iphdr* ip() { return reinterpret_cast<frame_iphdr*>(bytes.data() + sizeof(ethhdr)); }
     frame_ipv6hdr* ip6() { return reinterpret_cast<frame_ipv6hdr*>(bytes.data() + sizeof(ethhdr)); }
-    Mac dst_mac() const { Mac m; std::memcpy(m.data(), bytes.data(), 6); return m; }
-    Mac src_mac() const { Mac m; std::memcpy(m.data(), bytes.data() + 6, 6); return m; }
+    Mac dst_mac() const {
+        Mac m;
+        std::memcpy(m.data(), bytes.data(), 6);
+        return m;
+    }
+    Mac src_mac() const {
+        Mac m;
+        std::memcpy(m.data(), bytes.data() + 6, 6);
+        return m;
+    }
 };
 
 struct UdpFrameSpec {
     Mac smac{0x02, 0, 0, 0, 0, 0x01};
     Mac dmac{0x02, 0, 0, 0, 0, 0x02};
-    IpAddr src, dst;  // both IPv4 or both IPv6
+    IpAddr src, dst;   // both IPv4 or both IPv6
     uint8_t ttl = 64;  // or hop limit
     uint16_t sport = 40000, dport = 5201;
     size_t payload = 18;  // bytes after the UDP header, each `fill`

@@ -21,8 +21,8 @@ std::string parse_error(const std::string& text) {
 }  // namespace
 
 TEST_CASE("cidr: good IPv4 and IPv6 blocks parse and print back", "[cidr]") {
-    for (const char* text : {"10.0.0.0/8", "172.16.0.0/12", "192.168.1.0/24", "0.0.0.0/0", "10.1.2.3/32", "2408:4000::/56",
-                             "::/0", "fd00::/8", "2001:db8::1/128"}) {
+    for (const char* text : {"10.0.0.0/8", "172.16.0.0/12", "192.168.1.0/24", "0.0.0.0/0", "10.1.2.3/32", "2408:4000::/56", "::/0",
+                             "fd00::/8", "2001:db8::1/128"}) {
         INFO(text);
         CHECK(Cidr::parse(text).str() == text);
     }
@@ -63,9 +63,8 @@ TEST_CASE("cidr: addresses parse strictly", "[cidr]") {
     CHECK_FALSE(IpAddr::try_parse(" 10.1.2.3"));
     CHECK_FALSE(IpAddr::try_parse("10.1.2"));
     CHECK_FALSE(IpAddr::try_parse(std::string_view("10.1.2.3\0x", 10)));
-    CHECK_THROWS_MATCHES(IpAddr::parse("nope"), Error, Catch::Predicate<Error>([](const Error& e) {
-                             return e.code() == "InvalidIpAddress.Malformed";
-                         }));
+    CHECK_THROWS_MATCHES(IpAddr::parse("nope"), Error,
+                         Catch::Predicate<Error>([](const Error& e) { return e.code() == "InvalidIpAddress.Malformed"; }));
 }
 
 TEST_CASE("cidr: contains and overlaps, never across families", "[cidr]") {

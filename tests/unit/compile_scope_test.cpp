@@ -104,7 +104,7 @@ struct World {
         add_route(s, "rte-6", a, "10.1.1.0/24", ab);  // the system route of vsw-a1 wins
         add_route(s, "rte-7", a, "10.3.0.0/16", gone);
         s.set_peering_status(gone.id, PeeringStatus::Deleted);  // rte-7 names a deleted connection
-        for (int i = 0; i < 300; ++i)  // more than snapshot_of looks up one by one
+        for (int i = 0; i < 300; ++i)                           // more than snapshot_of looks up one by one
             add_route(s, "rte-m" + std::to_string(i), c, "172.16." + std::to_string(i / 4) + "." + std::to_string(i % 4 * 64) + "/26", bc);
     }
 
@@ -131,7 +131,8 @@ TEST_CASE("compile_scope: a scoped snapshot compiles to the whole store's entrie
         s.add_route("vpc-a", cidr("10.2.0.0/16"));
         Tables t = w.scoped(s);
         REQUIRE(size(t) == 1);
-        CHECK(bytes_equal(t.routes_v4.at(lpm_key_v4(w.a.key, cidr("10.2.0.0/16"))), all.routes_v4.at(lpm_key_v4(w.a.key, cidr("10.2.0.0/16")))));
+        CHECK(bytes_equal(t.routes_v4.at(lpm_key_v4(w.a.key, cidr("10.2.0.0/16"))),
+                          all.routes_v4.at(lpm_key_v4(w.a.key, cidr("10.2.0.0/16")))));
     }
     SECTION("an IPv6 route entry") {
         Scope s;
@@ -212,9 +213,9 @@ TEST_CASE("diff: additions, changes and removals, patch and merge follow them", 
 
     TablesDelta d = diff(before, after);
     auto r = d.counts();
-    CHECK(r.added == 2);  // peering 3, the route
-    CHECK(r.changed == 1);  // peering 2
-    CHECK(r.removed == 1);  // peering 1
+    CHECK(r.added == 2);     // peering 3, the route
+    CHECK(r.changed == 1);   // peering 2
+    CHECK(r.removed == 1);   // peering 1
     CHECK(d.ports.empty());  // equal in both
     CHECK_FALSE(d.peerings.at(1).now);
     CHECK(d.peerings.at(2).was->active == 1);

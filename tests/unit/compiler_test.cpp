@@ -98,7 +98,7 @@ TEST_CASE("a connection's bandwidth is its policer, within a region as between r
         s.peerings[0].peer_region = peer_region;
         s.peerings[0].bandwidth_mbps = 200;
         const xp_peering limited = compile(s, ports()).peerings.at(3);
-        CHECK(limited.rate_bytes == 25'000'000);     // 200 Mbit/s in bytes per second
+        CHECK(limited.rate_bytes == 25'000'000);       // 200 Mbit/s in bytes per second
         CHECK(limited.burst_bytes == 25'000'000 / 4);  // 250 ms of it
         s.peerings[0].bandwidth_mbps = -1;
         const xp_peering unlimited = compile(s, ports()).peerings.at(3);
@@ -124,8 +124,7 @@ TEST_CASE("a vSwitch without a link gets no entries", "[compiler]") {
 TEST_CASE("a vSwitch link whose ifindex is beyond the port array is an error naming it", "[compiler]") {
     auto p = ports();
     p.at("vsw-2").ifindex = XP_MAX_PORTS;
-    CHECK_THROWS_WITH(compile(seed_example(), p),
-                      Catch::Contains("vsw-2") && Catch::Contains("ifindex") && Catch::Contains("65536"));
+    CHECK_THROWS_WITH(compile(seed_example(), p), Catch::Contains("vsw-2") && Catch::Contains("ifindex") && Catch::Contains("65536"));
     p.at("vsw-2").ifindex = XP_MAX_PORTS - 1;
     CHECK(compile(seed_example(), p).ports.count(XP_MAX_PORTS - 1) == 1);
 }

@@ -24,9 +24,13 @@ TEST_CASE("check names each map entry that differs from the store, and reads onl
     auto found = w.as(1)->check();
     const std::string vpc = std::to_string(vpc_a);
     CHECK(found.size() == 3);
-    CHECK(std::ranges::count(found, Difference{"xp_routes_v4 vpc " + vpc + " 10.2.0.0/16", "missing (want peering slot " + std::to_string(p.slot) + ")"}) == 1);
-    CHECK(std::ranges::count(found, Difference{"xp_routes_v4 vpc " + vpc + " 10.9.0.0/16", "not in the store (holds peering slot " + std::to_string(p.slot) + ")"}) == 1);
-    CHECK(std::ranges::any_of(found, [&](const Difference& d) { return d.object == "xp_peerings slot " + std::to_string(p.slot) && d.problem.find("inactive, want") != std::string::npos; }));
+    CHECK(std::ranges::count(found, Difference{"xp_routes_v4 vpc " + vpc + " 10.2.0.0/16",
+                                               "missing (want peering slot " + std::to_string(p.slot) + ")"}) == 1);
+    CHECK(std::ranges::count(found, Difference{"xp_routes_v4 vpc " + vpc + " 10.9.0.0/16",
+                                               "not in the store (holds peering slot " + std::to_string(p.slot) + ")"}) == 1);
+    CHECK(std::ranges::any_of(found, [&](const Difference& d) {
+        return d.object == "xp_peerings slot " + std::to_string(p.slot) && d.problem.find("inactive, want") != std::string::npos;
+    }));
     CHECK(w.as(1)->check().size() == 3);  // nothing was repaired by looking
 
     auto repair = w.as(1)->reconcile();

@@ -92,7 +92,8 @@ TEST_CASE("no source outside model/errors.* spells a known error code", "[errors
     for (const auto& file : loader_sources()) {
         const std::string code = without_comments(read_text(file));
         for (const auto& c : errors::all_codes())
-            if (code.find('"' + c + '"') != std::string::npos) found.push_back(fs::relative(file, XPEER_SOURCE_DIR).string() + ": \"" + c + '"');
+            if (code.find('"' + c + '"') != std::string::npos)
+                found.push_back(fs::relative(file, XPEER_SOURCE_DIR).string() + ": \"" + c + '"');
     }
     INFO("refer to errors::code::... or a constructor instead of these");
     CHECK(found == std::vector<std::string>{});

@@ -122,8 +122,7 @@ public:
             if (!scope.peerings.contains(slot)) continue;
             if (name == "xp_peerings") out.rows.push_back(map_rows::peering(slot, p, scope));
             for (Direction dir : kDirections)
-                if (name == "xp_link_stats")
-                    out.rows.push_back(map_rows::link(slot, dir, p, link_counters(slot, dir), 0, scope));
+                if (name == "xp_link_stats") out.rows.push_back(map_rows::link(slot, dir, p, link_counters(slot, dir), 0, scope));
         }
         out.summary.used = out.rows.size();
         return out;

@@ -161,11 +161,14 @@ TEST_CASE("incremental apply: a refused command writes no map and leaves no flag
     const size_t full = w.kernel->full_applies, deltas = w.kernel->delta_applies;
 
     CHECK(error_code([&] { w.as(kAlice)->add_route(RouteSpec{a, "192.168.0.0/16", p.id}); }) == "InvalidDestinationCidrBlock.Duplicate");
-    CHECK(error_code([&] { w.as(kAlice)->add_route(RouteSpec{a, "10.1.1.0/25", p.id}); }) ==
-          "InvalidDestinationCidrBlock.MoreSpecificThanSystemRoute");
+    CHECK(error_code([&] {
+              w.as(kAlice)->add_route(RouteSpec{a, "10.1.1.0/25", p.id});
+          }) == "InvalidDestinationCidrBlock.MoreSpecificThanSystemRoute");
     CHECK(error_code([&] { w.as(kBob)->delete_peering(p.id, true); }) == "InvalidVpcPeerId.NotFound");
     CHECK(error_code([&] { w.as(kAlice)->delete_peering(p.id, false); }) == "DependencyViolation.RouteEntry");
-    CHECK(error_code([&] { w.as(kAlice)->create_vswitch(VSwitchSpec{a, "10.1.1.0/24", std::nullopt, ""}); }) == "InvalidCidrBlock.Overlapped");
+    CHECK(error_code([&] {
+              w.as(kAlice)->create_vswitch(VSwitchSpec{a, "10.1.1.0/24", std::nullopt, ""});
+          }) == "InvalidCidrBlock.Overlapped");
 
     CHECK(w.dump() == before);
     CHECK(w.kernel->full_applies == full);

@@ -41,35 +41,35 @@ struct Row {
 
 // Every status x action pair, for each side of a cross-account connection.
 const Row kTable[] = {
-    {S::Creating, Action::Accept, kStatus, kStatus},         {S::PeerAccepting, Action::Accept, kForbidden, kOk},
-    {S::Updating, Action::Accept, kStatus, kStatus},         {S::Activated, Action::Accept, kStatus, kStatus},
-    {S::Rejected, Action::Accept, kStatus, kStatus},         {S::Expired, Action::Accept, kStatus, kStatus},
-    {S::Deleting, Action::Accept, kStatus, kStatus},         {S::Deleted, Action::Accept, kStatus, kStatus},
+    {S::Creating, Action::Accept, kStatus, kStatus},  {S::PeerAccepting, Action::Accept, kForbidden, kOk},
+    {S::Updating, Action::Accept, kStatus, kStatus},  {S::Activated, Action::Accept, kStatus, kStatus},
+    {S::Rejected, Action::Accept, kStatus, kStatus},  {S::Expired, Action::Accept, kStatus, kStatus},
+    {S::Deleting, Action::Accept, kStatus, kStatus},  {S::Deleted, Action::Accept, kStatus, kStatus},
 
-    {S::Creating, Action::Reject, kStatus, kStatus},         {S::PeerAccepting, Action::Reject, kForbidden, kOk},
-    {S::Updating, Action::Reject, kStatus, kStatus},         {S::Activated, Action::Reject, kStatus, kStatus},
-    {S::Rejected, Action::Reject, kStatus, kStatus},         {S::Expired, Action::Reject, kStatus, kStatus},
-    {S::Deleting, Action::Reject, kStatus, kStatus},         {S::Deleted, Action::Reject, kStatus, kStatus},
+    {S::Creating, Action::Reject, kStatus, kStatus},  {S::PeerAccepting, Action::Reject, kForbidden, kOk},
+    {S::Updating, Action::Reject, kStatus, kStatus},  {S::Activated, Action::Reject, kStatus, kStatus},
+    {S::Rejected, Action::Reject, kStatus, kStatus},  {S::Expired, Action::Reject, kStatus, kStatus},
+    {S::Deleting, Action::Reject, kStatus, kStatus},  {S::Deleted, Action::Reject, kStatus, kStatus},
 
-    {S::Creating, Action::Delete, kStatus, kStatus},         {S::PeerAccepting, Action::Delete, kOk, kForbidden},
-    {S::Updating, Action::Delete, kStatus, kStatus},         {S::Activated, Action::Delete, kOk, kOk},
-    {S::Rejected, Action::Delete, kOk, kOk},                 {S::Expired, Action::Delete, kOk, kOk},
-    {S::Deleting, Action::Delete, kStatus, kStatus},         {S::Deleted, Action::Delete, kStatus, kStatus},
+    {S::Creating, Action::Delete, kStatus, kStatus},  {S::PeerAccepting, Action::Delete, kOk, kForbidden},
+    {S::Updating, Action::Delete, kStatus, kStatus},  {S::Activated, Action::Delete, kOk, kOk},
+    {S::Rejected, Action::Delete, kOk, kOk},          {S::Expired, Action::Delete, kOk, kOk},
+    {S::Deleting, Action::Delete, kStatus, kStatus},  {S::Deleted, Action::Delete, kStatus, kStatus},
 
-    {S::Creating, Action::Modify, kStatus, kStatus},         {S::PeerAccepting, Action::Modify, kOk, kForbidden},
-    {S::Updating, Action::Modify, kStatus, kStatus},         {S::Activated, Action::Modify, kOk, kOk},
-    {S::Rejected, Action::Modify, kStatus, kStatus},         {S::Expired, Action::Modify, kStatus, kStatus},
-    {S::Deleting, Action::Modify, kStatus, kStatus},         {S::Deleted, Action::Modify, kStatus, kStatus},
+    {S::Creating, Action::Modify, kStatus, kStatus},  {S::PeerAccepting, Action::Modify, kOk, kForbidden},
+    {S::Updating, Action::Modify, kStatus, kStatus},  {S::Activated, Action::Modify, kOk, kOk},
+    {S::Rejected, Action::Modify, kStatus, kStatus},  {S::Expired, Action::Modify, kStatus, kStatus},
+    {S::Deleting, Action::Modify, kStatus, kStatus},  {S::Deleted, Action::Modify, kStatus, kStatus},
 
-    {S::Creating, Action::RouteTo, kStatus, kStatus},        {S::PeerAccepting, Action::RouteTo, kStatus, kStatus},
-    {S::Updating, Action::RouteTo, kStatus, kStatus},        {S::Activated, Action::RouteTo, kOk, kOk},
-    {S::Rejected, Action::RouteTo, kStatus, kStatus},        {S::Expired, Action::RouteTo, kStatus, kStatus},
-    {S::Deleting, Action::RouteTo, kStatus, kStatus},        {S::Deleted, Action::RouteTo, kStatus, kStatus},
+    {S::Creating, Action::RouteTo, kStatus, kStatus}, {S::PeerAccepting, Action::RouteTo, kStatus, kStatus},
+    {S::Updating, Action::RouteTo, kStatus, kStatus}, {S::Activated, Action::RouteTo, kOk, kOk},
+    {S::Rejected, Action::RouteTo, kStatus, kStatus}, {S::Expired, Action::RouteTo, kStatus, kStatus},
+    {S::Deleting, Action::RouteTo, kStatus, kStatus}, {S::Deleted, Action::RouteTo, kStatus, kStatus},
 
-    {S::Creating, Action::Expire, kStatus, kStatus},         {S::PeerAccepting, Action::Expire, kOk, kOk},
-    {S::Updating, Action::Expire, kStatus, kStatus},         {S::Activated, Action::Expire, kStatus, kStatus},
-    {S::Rejected, Action::Expire, kStatus, kStatus},         {S::Expired, Action::Expire, kStatus, kStatus},
-    {S::Deleting, Action::Expire, kStatus, kStatus},         {S::Deleted, Action::Expire, kStatus, kStatus},
+    {S::Creating, Action::Expire, kStatus, kStatus},  {S::PeerAccepting, Action::Expire, kOk, kOk},
+    {S::Updating, Action::Expire, kStatus, kStatus},  {S::Activated, Action::Expire, kStatus, kStatus},
+    {S::Rejected, Action::Expire, kStatus, kStatus},  {S::Expired, Action::Expire, kStatus, kStatus},
+    {S::Deleting, Action::Expire, kStatus, kStatus},  {S::Deleted, Action::Expire, kStatus, kStatus},
 };
 
 Peering cross_account(S status) {

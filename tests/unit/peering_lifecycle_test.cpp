@@ -36,15 +36,23 @@ Peering request(World& w, const Pair& v) {
 Peering in_status(World& w, const Pair& v, S status) {
     Peering p = request(w, v);
     switch (status) {
-        case S::PeerAccepting: break;
-        case S::Activated: w.as(kBob)->accept_peering(p.id); break;
-        case S::Rejected: w.as(kBob)->reject_peering(p.id); break;
+        case S::PeerAccepting:
+            break;
+        case S::Activated:
+            w.as(kBob)->accept_peering(p.id);
+            break;
+        case S::Rejected:
+            w.as(kBob)->reject_peering(p.id);
+            break;
         case S::Expired:
             w.clock += 7 * 24 * 3600 + 1;
             CHECK(w.as(kAlice)->expire_pending() == 1);
             break;
-        case S::Deleted: w.as(kAlice)->delete_peering(p.id, false); break;
-        default: FAIL("not a status that lasts beyond a command");
+        case S::Deleted:
+            w.as(kAlice)->delete_peering(p.id, false);
+            break;
+        default:
+            FAIL("not a status that lasts beyond a command");
     }
     return w.as(kAlice)->show_peering(p.id);
 }
@@ -224,8 +232,9 @@ TEST_CASE("quotas: at the limit succeeds, beyond it is refused and changes nothi
         for (int i = 1; i <= 10; ++i) connect(i, "cn-hangzhou");
         auto spoke = vpc_with_vswitch(w, kAlice, "10.11.0.0/16", "10.11.1.0/24");
         const std::string before = w.dump();
-        CHECK(error_code([&] { w.as(kAlice)->create_peering(PeeringSpec{hub, spoke, {}, {}, {}, {}, "", ""}); }) ==
-              "QuotaExceeded.IntraRegionPeerNumPerVpc");
+        CHECK(error_code([&] {
+                  w.as(kAlice)->create_peering(PeeringSpec{hub, spoke, {}, {}, {}, {}, "", ""});
+              }) == "QuotaExceeded.IntraRegionPeerNumPerVpc");
         CHECK(w.dump() == before);
         w.as_operator()->set_quota(kAlice, quotas::kIntraRegionPerVpc, 11);
         CHECK(connect(12, "cn-hangzhou").status == S::Activated);
@@ -242,25 +251,30 @@ TEST_CASE("quotas: at the limit succeeds, beyond it is refused and changes nothi
         for (int i = 1; i <= 20; ++i) connect(i, others[i % 5]);
         auto spoke = vpc_with_vswitch(w, kAlice, "10.21.0.0/16", "10.21.1.0/24", "cn-chengdu");
         const std::string before = w.dump();
-        CHECK(error_code([&] { w.as(kAlice)->create_peering(PeeringSpec{hub, spoke, {}, {}, {}, {}, "", ""}); }) ==
-              "QuotaExceeded.CrossRegionPeerNumPerVpc");
+        CHECK(error_code([&] {
+                  w.as(kAlice)->create_peering(PeeringSpec{hub, spoke, {}, {}, {}, {}, "", ""});
+              }) == "QuotaExceeded.CrossRegionPeerNumPerVpc");
         CHECK(w.dump() == before);
     }
     SECTION("per account and region: default 20, over several VPCs") {
         std::vector<std::string> hubs{hub};
-        for (int h = 1; h < 3; ++h) hubs.push_back(vpc_with_vswitch(w, kAlice, "10." + std::to_string(100 + h) + ".0.0/16",
-                                                                      "10." + std::to_string(100 + h) + ".1.0/24"));
+        for (int h = 1; h < 3; ++h)
+            hubs.push_back(
+                vpc_with_vswitch(w, kAlice, "10." + std::to_string(100 + h) + ".0.0/16", "10." + std::to_string(100 + h) + ".1.0/24"));
         int n = 0;
         for (const auto& from : hubs) {
             for (int i = 0; i < 7 && n < 20; ++i, ++n) {
-                auto spoke = vpc_with_vswitch(w, kAlice, "10." + std::to_string(n + 1) + ".0.0/16", "10." + std::to_string(n + 1) + ".1.0/24");
+                auto spoke =
+                    vpc_with_vswitch(w, kAlice, "10." + std::to_string(n + 1) + ".0.0/16", "10." + std::to_string(n + 1) + ".1.0/24");
                 w.as(kAlice)->create_peering(PeeringSpec{from, spoke, {}, {}, {}, {}, "", ""});
             }
         }
         REQUIRE(w.as(kAlice)->list_peerings().size() == 20);
         auto spoke = vpc_with_vswitch(w, kAlice, "10.99.0.0/16", "10.99.1.0/24");
         const std::string before = w.dump();
-        CHECK(error_code([&] { w.as(kAlice)->create_peering(PeeringSpec{hubs[2], spoke, {}, {}, {}, {}, "", ""}); }) == "QuotaExceeded.PeerNum");
+        CHECK(error_code([&] {
+                  w.as(kAlice)->create_peering(PeeringSpec{hubs[2], spoke, {}, {}, {}, {}, "", ""});
+              }) == "QuotaExceeded.PeerNum");
         CHECK(w.dump() == before);
         // another region has its own count
         auto far = vpc_with_vswitch(w, kAlice, "10.98.0.0/16", "10.98.1.0/24", "cn-beijing");
@@ -288,7 +302,9 @@ TEST_CASE("quotas: at the limit succeeds, beyond it is refused and changes nothi
         auto p = connect(1, "cn-shanghai");
         CHECK(p.bandwidth_mbps == 200);  // the default never exceeds the quota
         const std::string before = w.dump();
-        CHECK(error_code([&] { w.as(kAlice)->modify_peering(p.id, PeeringChange{{}, {}, 201, {}}); }) == "QuotaExceeded.CrossRegionBandwidth");
+        CHECK(error_code([&] {
+                  w.as(kAlice)->modify_peering(p.id, PeeringChange{{}, {}, 201, {}});
+              }) == "QuotaExceeded.CrossRegionBandwidth");
         CHECK(w.dump() == before);
         CHECK(w.as(kAlice)->modify_peering(p.id, PeeringChange{{}, {}, 150, std::string("Platinum")}).bandwidth_mbps == 150);
         CHECK(w.as(kAlice)->show_peering(p.id).link_type == "Platinum");
@@ -359,10 +375,10 @@ TEST_CASE("a peer VPC of another account: one not-found answer, wherever it is a
         REQUIRE(at != std::string::npos);
         CHECK(real == missing.replace(at, ghost.size(), v.b));
     };
-    same(std::nullopt, std::nullopt);                   // Bob's VPC, as if Alice's
-    same(kCarol, std::nullopt);                         // in the wrong account
-    same(kBob, std::string("cn-shanghai"));             // the right account, the wrong region
-    same(kCarol, std::string("cn-hangzhou"));           // its region, the wrong account
+    same(std::nullopt, std::nullopt);          // Bob's VPC, as if Alice's
+    same(kCarol, std::nullopt);                // in the wrong account
+    same(kBob, std::string("cn-shanghai"));    // the right account, the wrong region
+    same(kCarol, std::string("cn-hangzhou"));  // its region, the wrong account
     CHECK(answer(v.b, kBob, std::string("mars-north-1")) == answer(ghost, kBob, std::string("mars-north-1")));  // the region first
     CHECK(answer(v.b, kBob, std::string("cn-hangzhou")) == "accepted");
     CHECK(w.dump() == before);
@@ -373,7 +389,8 @@ TEST_CASE("stats: a tenant sees its own links only, the operator every link and 
     Pair v = two_accounts(w);
     auto carol = vpc_with_vswitch(w, kCarol, "10.3.0.0/16", "10.3.1.0/24");
     Peering ab = in_status(w, v, S::Activated);
-    Peering cc = w.as(kCarol)->create_peering(PeeringSpec{carol, vpc_with_vswitch(w, kCarol, "10.4.0.0/16", "10.4.1.0/24"), {}, {}, {}, {}, "", ""});
+    Peering cc =
+        w.as(kCarol)->create_peering(PeeringSpec{carol, vpc_with_vswitch(w, kCarol, "10.4.0.0/16", "10.4.1.0/24"), {}, {}, {}, {}, "", ""});
     auto ids = [](const std::vector<LinkStats>& ss) {
         std::vector<std::string> out;
         for (const auto& s : ss) out.push_back(s.peering.id);
@@ -400,8 +417,9 @@ TEST_CASE("modify: a link type only between regions, a bandwidth limit within on
     Peering p = in_status(w, v, S::Activated);
     const std::string before = w.dump();
     CHECK(error_code([&] { w.as(kAlice)->modify_peering(p.id, PeeringChange{{}, {}, 0, {}}); }) == "InvalidBandwidth.Value");
-    CHECK(error_code([&] { w.as(kAlice)->modify_peering(p.id, PeeringChange{{}, {}, {}, std::string("Gold")}); }) ==
-          "InvalidLinkType.IntraRegion");
+    CHECK(error_code([&] {
+              w.as(kAlice)->modify_peering(p.id, PeeringChange{{}, {}, {}, std::string("Gold")});
+          }) == "InvalidLinkType.IntraRegion");
     CHECK(error_code([&] { w.as(kAlice)->modify_peering(p.id, PeeringChange{}); }) == "MissingParameter");
     CHECK(w.dump() == before);
     auto m = w.as(kBob)->modify_peering(p.id, PeeringChange{std::string("db-link"), std::string("to the database VPC"), {}, {}});
@@ -452,7 +470,9 @@ TEST_CASE("shared VPC: principals build in it but may not manage its peering con
     Peering p = in_status(w, v, S::Activated);
     before = w.dump();
     CHECK(error_code([&] { w.as(kCarol)->delete_peering(p.id, true); }) == "Forbidden.SharedVpc");
-    CHECK(error_code([&] { w.as(kCarol)->modify_peering(p.id, PeeringChange{std::string("renamed"), {}, {}, {}}); }) == "Forbidden.SharedVpc");
+    CHECK(error_code([&] {
+              w.as(kCarol)->modify_peering(p.id, PeeringChange{std::string("renamed"), {}, {}, {}});
+          }) == "Forbidden.SharedVpc");
     CHECK(error_code([&] { w.as(kCarol)->add_route(route(v.a, "10.2.0.0/16", p.id)); }) == "Forbidden.SharedVpc");
     CHECK(error_code([&] { w.as(kCarol)->delete_vpc(v.a); }) == "Forbidden.SharedVpc");
     CHECK(w.dump() == before);

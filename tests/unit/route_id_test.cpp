@@ -42,8 +42,8 @@ TEST_CASE("route ids: an id not derived from a key is not taken for one", "[rout
     const std::string id = route_id_of(12345, kSalt);
     CHECK_FALSE(route_key_of("", kSalt));
     CHECK_FALSE(route_key_of("rte-1", kSalt));
-    CHECK_FALSE(route_key_of("vpc-" + id.substr(4), kSalt));        // another kind's prefix
-    CHECK_FALSE(route_key_of(id + "a", kSalt));                      // too long
+    CHECK_FALSE(route_key_of("vpc-" + id.substr(4), kSalt));          // another kind's prefix
+    CHECK_FALSE(route_key_of(id + "a", kSalt));                       // too long
     CHECK_FALSE(route_key_of("rte-" + std::string(16, 'A'), kSalt));  // not the alphabet
     CHECK_FALSE(route_key_of("rte-" + std::string(16, '9'), kSalt));  // 13 key digits above 2^64
     std::string wrong_check = id;

@@ -17,10 +17,15 @@ TEST_CASE("route import: many entries in one transaction, one bad line refuses t
     CHECK(w.kernel->maps.routes_v4.size() == 2 * kV4EntriesPerVSwitch + 1000);
 
     const std::string before = w.dump();
-    CHECK(error_code([&] { w.as(1)->import_routes(a, p.id, {"192.168.0.0/16", "172.16.0.0/24"}); }) == "InvalidDestinationCidrBlock.Duplicate");
-    CHECK(error_code([&] { w.as(1)->import_routes(a, p.id, {"192.168.0.0/16", "10.1.1.0/25"}); }) ==
-          "InvalidDestinationCidrBlock.MoreSpecificThanSystemRoute");
-    CHECK(error_code([&] { w.as(1)->import_routes(a, p.id, {"192.168.0.0/16", "192.168.0.0/16"}); }) == "InvalidDestinationCidrBlock.Duplicate");
+    CHECK(error_code([&] {
+              w.as(1)->import_routes(a, p.id, {"192.168.0.0/16", "172.16.0.0/24"});
+          }) == "InvalidDestinationCidrBlock.Duplicate");
+    CHECK(error_code([&] {
+              w.as(1)->import_routes(a, p.id, {"192.168.0.0/16", "10.1.1.0/25"});
+          }) == "InvalidDestinationCidrBlock.MoreSpecificThanSystemRoute");
+    CHECK(error_code([&] {
+              w.as(1)->import_routes(a, p.id, {"192.168.0.0/16", "192.168.0.0/16"});
+          }) == "InvalidDestinationCidrBlock.Duplicate");
     try {
         w.as(1)->import_routes(a, p.id, {"192.168.0.0/16", "banana"});
         FAIL("imported a malformed line");
@@ -28,11 +33,12 @@ TEST_CASE("route import: many entries in one transaction, one bad line refuses t
         CHECK(std::string(e.what()).rfind("line 2: ", 0) == 0);
     }
     // The first bad line is the one reported, whatever is wrong with it.
-    for (const auto& [lines, code, where] :
-         std::vector<std::tuple<std::vector<std::string>, std::string, std::string>>{
+    for (const auto& [lines, code, where] : std::vector<std::tuple<std::vector<std::string>, std::string, std::string>>{
              {{"192.168.0.0/16", "172.16.0.0/24", "banana"}, "InvalidDestinationCidrBlock.Duplicate", "line 2: "},
              {{"192.168.0.0/16", "banana", "172.16.0.0/24"}, "InvalidCidrBlock.Malformed", "line 2: "},
-             {{"192.168.0.0/16", "192.168.1.0/24", "192.168.1.0/24", "192.168.0.0/16"}, "InvalidDestinationCidrBlock.Duplicate", "line 3: "}}) {
+             {{"192.168.0.0/16", "192.168.1.0/24", "192.168.1.0/24", "192.168.0.0/16"},
+              "InvalidDestinationCidrBlock.Duplicate",
+              "line 3: "}}) {
         try {
             w.as(1)->import_routes(a, p.id, lines);
             FAIL("imported a bad file");

@@ -55,9 +55,12 @@ TEST_CASE("a vSwitch lies inside its VPC and overlaps no sibling", "[rules]") {
     Vpc v = vpc1();
     std::vector<VSwitch> siblings{vsw("vsw-a", "172.16.1.0/24")};
     CHECK(code_of([&] { rules::check_vswitch(v, siblings, {}, Cidr::parse("172.16.2.0/24"), std::nullopt); }).empty());
-    CHECK(code_of([&] { rules::check_vswitch(v, siblings, {}, Cidr::parse("192.168.0.0/24"), std::nullopt); }) == "InvalidCidrBlock.NotInVpc");
-    CHECK(code_of([&] { rules::check_vswitch(v, siblings, {}, Cidr::parse("172.16.0.0/16"), std::nullopt); }) == "InvalidCidrBlock.Overlapped");
-    CHECK(code_of([&] { rules::check_vswitch(v, siblings, {}, Cidr::parse("172.16.1.128/25"), std::nullopt); }) == "InvalidCidrBlock.Overlapped");
+    CHECK(code_of([&] { rules::check_vswitch(v, siblings, {}, Cidr::parse("192.168.0.0/24"), std::nullopt); }) ==
+          "InvalidCidrBlock.NotInVpc");
+    CHECK(code_of([&] { rules::check_vswitch(v, siblings, {}, Cidr::parse("172.16.0.0/16"), std::nullopt); }) ==
+          "InvalidCidrBlock.Overlapped");
+    CHECK(code_of([&] { rules::check_vswitch(v, siblings, {}, Cidr::parse("172.16.1.128/25"), std::nullopt); }) ==
+          "InvalidCidrBlock.Overlapped");
     CHECK(code_of([&] { rules::check_vswitch(v, siblings, {}, Cidr::parse("172.16.3.0/24"), Cidr::parse("fd00:2::/64")); }) ==
           "InvalidIpv6CidrBlock.NotInVpc");
     CHECK(code_of([&] { rules::check_vswitch(v, siblings, {}, Cidr::parse("172.16.3.0/24"), Cidr::parse("fd00:1::/64")); }).empty());
@@ -81,7 +84,8 @@ TEST_CASE("route entries: next hop of this VPC, Activated, never more specific t
     CHECK(code_of([&] { rules::check_route(v, vs, {}, ok, Cidr::parse("172.16.1.64/26")); }) ==
           "InvalidDestinationCidrBlock.MoreSpecificThanSystemRoute");
     std::vector<RouteEntry> existing{RouteEntry{"rte-1", "vpc-1", Cidr::parse("192.168.0.0/16"), "pcc-1", 0}};
-    CHECK(code_of([&] { rules::check_route(v, vs, existing, ok, Cidr::parse("192.168.0.0/16")); }) == "InvalidDestinationCidrBlock.Duplicate");
+    CHECK(code_of([&] { rules::check_route(v, vs, existing, ok, Cidr::parse("192.168.0.0/16")); }) ==
+          "InvalidDestinationCidrBlock.Duplicate");
 }
 
 TEST_CASE("no IPv6 route entry more specific than a vSwitch's IPv6 system route", "[rules]") {
@@ -112,6 +116,7 @@ TEST_CASE("instance addresses: inside the vSwitch, not reserved, not taken", "[r
     CHECK(code_of([&] { rules::check_instance_address(s, s.cidr, IpAddr::parse("172.16.1.1"), taken); }) == "InvalidIpAddress.Reserved");
     CHECK(code_of([&] { rules::check_instance_address(s, s.cidr, IpAddr::parse("172.16.1.255"), taken); }) == "InvalidIpAddress.Reserved");
     CHECK(code_of([&] { rules::check_instance_address(s, s.cidr, IpAddr::parse("172.16.1.2"), taken); }) == "InvalidIpAddress.InUse");
-    CHECK(code_of([&] { rules::check_instance_address(s, s.cidr, IpAddr::parse("172.16.2.2"), taken); }) == "InvalidIpAddress.NotInVSwitch");
+    CHECK(code_of([&] { rules::check_instance_address(s, s.cidr, IpAddr::parse("172.16.2.2"), taken); }) ==
+          "InvalidIpAddress.NotInVSwitch");
     CHECK(code_of([&] { rules::check_instance_address(s, s.cidr, IpAddr::parse("172.16.1.7"), taken); }).empty());
 }

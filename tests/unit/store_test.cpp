@@ -160,17 +160,18 @@ TEST_CASE("store: a version 1 file is migrated to the current schema and keeps i
         auto v = vpc("vpc-a", "10.0.0.0/16");
         s.insert(v);
     }
-    raw_exec(dir.db(), "DROP TABLE quotas; DROP TABLE vpc_shares; DROP TABLE client_tokens; "
-                       "ALTER TABLE vswitches DROP COLUMN account; ALTER TABLE instances DROP COLUMN account; "
-                       "DROP TABLE archived_counters; CREATE TABLE archived_counters (pcc TEXT NOT NULL REFERENCES peerings(id), "
-                       "direction INTEGER NOT NULL, packets INTEGER NOT NULL, bytes INTEGER NOT NULL, drop_inactive INTEGER NOT NULL, "
-                       "drop_no_route INTEGER NOT NULL, drop_transit INTEGER NOT NULL, drop_ttl INTEGER NOT NULL, PRIMARY KEY (pcc, direction)); "
-                       "DROP TABLE link_readings; DROP TABLE usage; "
-                       "DROP TABLE prices; DROP TABLE alerts; DROP TABLE alert_history; "
-                       "DROP INDEX routes_vpc_destination; DROP INDEX peerings_vpc; DROP INDEX peerings_peer_vpc; "
-                       "DROP INDEX peerings_account_region; DROP INDEX peerings_peer_account; DROP INDEX peerings_status_created; "
-                       "DROP INDEX vpcs_account; "
-                       "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+    raw_exec(dir.db(),
+             "DROP TABLE quotas; DROP TABLE vpc_shares; DROP TABLE client_tokens; "
+             "ALTER TABLE vswitches DROP COLUMN account; ALTER TABLE instances DROP COLUMN account; "
+             "DROP TABLE archived_counters; CREATE TABLE archived_counters (pcc TEXT NOT NULL REFERENCES peerings(id), "
+             "direction INTEGER NOT NULL, packets INTEGER NOT NULL, bytes INTEGER NOT NULL, drop_inactive INTEGER NOT NULL, "
+             "drop_no_route INTEGER NOT NULL, drop_transit INTEGER NOT NULL, drop_ttl INTEGER NOT NULL, PRIMARY KEY (pcc, direction)); "
+             "DROP TABLE link_readings; DROP TABLE usage; "
+             "DROP TABLE prices; DROP TABLE alerts; DROP TABLE alert_history; "
+             "DROP INDEX routes_vpc_destination; DROP INDEX peerings_vpc; DROP INDEX peerings_peer_vpc; "
+             "DROP INDEX peerings_account_region; DROP INDEX peerings_peer_account; DROP INDEX peerings_status_created; "
+             "DROP INDEX vpcs_account; "
+             "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
     SqliteStore s(dir.db());
     CHECK(s.find_vpc("vpc-a"));
     s.set_quota(1, "vpc_quota_peer_num", 30);
@@ -200,9 +201,10 @@ TEST_CASE("store: a version 6 file's archived counters, one column each, read as
         s.insert(p);
     }
     // Version 6's table, rows as it wrote them: a counter's bit pattern in a signed column.
-    raw_exec(dir.db(), std::string(kArchivedCountersBefore7) +
-                       "INSERT INTO archived_counters VALUES ('pcc-0', 0, 1, 2, 3, 4, 5, 6, 7), ('pcc-0', 1, -1, 1099511627776, 0, 0, 0, 0, 0); "
-                       "UPDATE meta SET value = '6' WHERE key = 'schema_version'");
+    raw_exec(dir.db(),
+             std::string(kArchivedCountersBefore7) +
+                 "INSERT INTO archived_counters VALUES ('pcc-0', 0, 1, 2, 3, 4, 5, 6, 7), ('pcc-0', 1, -1, 1099511627776, 0, 0, 0, 0, 0); "
+                 "UPDATE meta SET value = '6' WHERE key = 'schema_version'");
     SqliteStore s(dir.db());
     auto a_to_b = s.archived_counters("pcc-0", Direction::AToB), b_to_a = s.archived_counters("pcc-0", Direction::BToA);
     REQUIRE(a_to_b);
@@ -244,11 +246,12 @@ TEST_CASE("store: counters text from before a counter was appended reads it as 0
 TEST_CASE("store: a version 5 file's prices bill every hour as before, new ones add to their history", "[store]") {
     TempDir dir;
     { SqliteStore s(dir.db()); }
-    raw_exec(dir.db(), std::string(kArchivedCountersBefore7) + "DROP TABLE prices; "
-                       "CREATE TABLE prices (region_a TEXT NOT NULL, region_b TEXT NOT NULL, link_type TEXT NOT NULL, "
-                       "usd_per_gb REAL NOT NULL, PRIMARY KEY (region_a, region_b, link_type)); "
-                       "INSERT INTO prices VALUES ('cn-shanghai', 'cn-hangzhou', 'Gold', 0.05); "
-                       "UPDATE meta SET value = '5' WHERE key = 'schema_version'");
+    raw_exec(dir.db(), std::string(kArchivedCountersBefore7) +
+                           "DROP TABLE prices; "
+                           "CREATE TABLE prices (region_a TEXT NOT NULL, region_b TEXT NOT NULL, link_type TEXT NOT NULL, "
+                           "usd_per_gb REAL NOT NULL, PRIMARY KEY (region_a, region_b, link_type)); "
+                           "INSERT INTO prices VALUES ('cn-shanghai', 'cn-hangzhou', 'Gold', 0.05); "
+                           "UPDATE meta SET value = '5' WHERE key = 'schema_version'");
     SqliteStore s(dir.db());
     auto prices = s.prices();
     REQUIRE(prices.size() == 1);
@@ -508,8 +511,8 @@ TEST_CASE("store: route keys skip what another writer took, and ids that kept ro
     const uint64_t salt = route_salt(dir.db());
     const uint64_t first = *route_key_of(s.insert(route("", "vpc-a", "192.168.1.0/24", "pcc-0")), salt);
     // An xpeer from before schema 5, still running, inserts under SQLite's own next key.
-    raw_exec(dir.db(), "INSERT INTO routes (key, id, vpc_id, destination, next_hop, created_at) VALUES (" +
-                           std::to_string(first + 1) + ", 'rte-old', 'vpc-a', '192.168.2.0/24', 'pcc-0', 1)");
+    raw_exec(dir.db(), "INSERT INTO routes (key, id, vpc_id, destination, next_hop, created_at) VALUES (" + std::to_string(first + 1) +
+                           ", 'rte-old', 'vpc-a', '192.168.2.0/24', 'pcc-0', 1)");
     // A kept route (key -1, so that it moves no maximum) that holds the id of the key after it.
     raw_exec(dir.db(), "INSERT INTO routes (key, id, vpc_id, destination, next_hop, created_at) VALUES (-1, '" +
                            route_id_of(first + 2, salt) + "', 'vpc-a', '192.168.3.0/24', 'pcc-0', 1)");
@@ -536,14 +539,16 @@ TEST_CASE("store: a version 4 file keeps its route ids and order, new routes con
         SqliteStore s(dir.db());
         peered_pair(s);
     }
-    raw_exec(dir.db(), std::string(kArchivedCountersBefore7) + "DROP TABLE routes; DELETE FROM meta WHERE key = 'route_next_key'; "
-                       "CREATE TABLE routes (id TEXT PRIMARY KEY, vpc_id TEXT NOT NULL REFERENCES vpcs(id), "
-                       "destination TEXT NOT NULL, next_hop TEXT NOT NULL REFERENCES peerings(id), created_at INTEGER NOT NULL); "
-                       "CREATE INDEX routes_next_hop ON routes(next_hop); CREATE INDEX routes_vpc_destination ON routes(vpc_id, destination); "
-                       "INSERT INTO routes (rowid, id, vpc_id, destination, next_hop, created_at) VALUES "
-                       "(7, 'rte-0x4k2m9q7c1d8e5f', 'vpc-a', '192.168.1.0/24', 'pcc-0', 1), "
-                       "(3, 'rte-aaaabbbbccccdddd', 'vpc-a', '192.168.2.0/24', 'pcc-0', 2); "
-                       "UPDATE meta SET value = '4' WHERE key = 'schema_version'");
+    raw_exec(dir.db(),
+             std::string(kArchivedCountersBefore7) +
+                 "DROP TABLE routes; DELETE FROM meta WHERE key = 'route_next_key'; "
+                 "CREATE TABLE routes (id TEXT PRIMARY KEY, vpc_id TEXT NOT NULL REFERENCES vpcs(id), "
+                 "destination TEXT NOT NULL, next_hop TEXT NOT NULL REFERENCES peerings(id), created_at INTEGER NOT NULL); "
+                 "CREATE INDEX routes_next_hop ON routes(next_hop); CREATE INDEX routes_vpc_destination ON routes(vpc_id, destination); "
+                 "INSERT INTO routes (rowid, id, vpc_id, destination, next_hop, created_at) VALUES "
+                 "(7, 'rte-0x4k2m9q7c1d8e5f', 'vpc-a', '192.168.1.0/24', 'pcc-0', 1), "
+                 "(3, 'rte-aaaabbbbccccdddd', 'vpc-a', '192.168.2.0/24', 'pcc-0', 2); "
+                 "UPDATE meta SET value = '4' WHERE key = 'schema_version'");
     SqliteStore s(dir.db());
     std::vector<std::string> listed;
     for (const auto& r : s.routes()) listed.push_back(r.id);
@@ -552,7 +557,7 @@ TEST_CASE("store: a version 4 file keeps its route ids and order, new routes con
     const std::string added = s.insert(route("", "vpc-a", "192.168.3.0/24", "pcc-0"));
     const uint64_t salt = route_salt(dir.db());
     CHECK(route_key_of(added, salt) == 8u);
-    CHECK_FALSE(s.find_route(route_id_of(7, salt)));  // key 7 is a kept route's: its id is the kept one
+    CHECK_FALSE(s.find_route(route_id_of(7, salt)));                          // key 7 is a kept route's: its id is the kept one
     CHECK(error_code([&] { s.delete_vpc("vpc-a"); }) == "Store.Constraint");  // kept routes are its children too
     s.delete_route("rte-aaaabbbbccccdddd");
     s.delete_route("rte-0x4k2m9q7c1d8e5f");
@@ -575,9 +580,9 @@ TEST_CASE("store: parents with children cannot be deleted", "[store]") {
     s.insert(p);
     s.insert(route("rte-1", "vpc-b", "10.0.0.0/16", "pcc-0"));
 
-    CHECK(error_code([&] { s.delete_vpc("vpc-a"); }) == "Store.Constraint");     // its vSwitch
+    CHECK(error_code([&] { s.delete_vpc("vpc-a"); }) == "Store.Constraint");      // its vSwitch
     CHECK(error_code([&] { s.delete_vswitch("vsw-a"); }) == "Store.Constraint");  // its instance
-    CHECK(error_code([&] { s.delete_vpc("vpc-b"); }) == "Store.Constraint");     // its route entry
+    CHECK(error_code([&] { s.delete_vpc("vpc-b"); }) == "Store.Constraint");      // its route entry
     CHECK(s.find_vpc("vpc-a"));
     CHECK(s.find_vswitch("vsw-a"));
     // The constraints underneath: no child without its parent.

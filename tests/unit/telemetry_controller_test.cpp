@@ -142,8 +142,9 @@ TEST_CASE("utilization needs a bandwidth, prices are the operator's", "[telemetr
     CHECK(error_code([&] { w.as(kC1)->create_alert(AlertSpec{p.id, "utilization", 0.5, 60, ""}); }) == "InvalidAlert.Unlimited");
     CHECK(error_code([&] { w.as(kC1)->set_price(billing::Price{"cn-shanghai", "cn-hangzhou", "Gold", 0}); }) == "Forbidden.Operator");
     // the operator's account without --operator is a tenant like any other
-    CHECK(error_code([&] { w.as(kOperatorAccount)->set_price(billing::Price{"cn-shanghai", "cn-hangzhou", "Gold", 0}); }) ==
-          "Forbidden.Operator");
+    CHECK(error_code([&] {
+              w.as(kOperatorAccount)->set_price(billing::Price{"cn-shanghai", "cn-hangzhou", "Gold", 0});
+          }) == "Forbidden.Operator");
     CHECK(w.dump() == before);
     auto set = w.as(kC1, true)->set_price(billing::Price{"cn-shanghai", "cn-hangzhou", "Gold", 0.05});
     CHECK(set.effective_from == (w.clock / 3600 + 1) * 3600);  // the next full hour

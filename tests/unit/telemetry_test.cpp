@@ -1,7 +1,7 @@
-#include <limits>
-#include <cmath>
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <functional>
+#include <limits>
 
 #include "model/error.h"
 #include "model/region.h"
@@ -64,16 +64,17 @@ TEST_CASE("the default price table: every pair of the seed's regions, by the doc
     for (const auto& a : all)
         for (const auto& b : all)
             for (const char* link : {"Gold", "Platinum"})
-                if (a.id != b.id && !billing::price_of(prices, a.id, b.id, link)) FAIL("no price for " << a.id << " <-> " << b.id << " " << link);
+                if (a.id != b.id && !billing::price_of(prices, a.id, b.id, link))
+                    FAIL("no price for " << a.id << " <-> " << b.id << " " << link);
     auto gold = [&](const char* a, const char* b) { return *billing::price_of(prices, a, b, "Gold"); };
     auto platinum = [&](const char* a, const char* b) { return *billing::price_of(prices, a, b, "Platinum"); };
     CHECK(gold("cn-huhehaote", "cn-guangzhou") == Approx(0.072));  // the seed's example
     CHECK(gold("cn-hangzhou", "cn-beijing") == Approx(0.072));     // mainland China
     CHECK(gold("ap-northeast-1", "cn-hongkong") == Approx(0.09));  // same area, outside mainland China
     CHECK(gold("eu-central-1", "us-east-1") == Approx(0.09));
-    CHECK(gold("ap-southeast-1", "eu-west-1") == Approx(0.12));    // across areas
+    CHECK(gold("ap-southeast-1", "eu-west-1") == Approx(0.12));  // across areas
     CHECK(gold("me-east-1", "us-west-1") == Approx(0.12));
-    CHECK(gold("cn-shanghai", "cn-hongkong") == Approx(0.16));     // cross-border
+    CHECK(gold("cn-shanghai", "cn-hongkong") == Approx(0.16));  // cross-border
     CHECK(gold("cn-beijing", "us-east-1") == Approx(0.16));
     CHECK(platinum("cn-huhehaote", "cn-guangzhou") == Approx(0.108));  // 1.5 x Gold
     CHECK(platinum("ap-northeast-1", "cn-hongkong") == Approx(0.135));
@@ -98,7 +99,9 @@ TEST_CASE("billing: each hour at the price in force then, a line for each price"
     CHECK(billing::price_of(prices, "cn-huhehaote", "cn-guangzhou", "Gold", h * 3600 + 3599) == Approx(0.072));
     CHECK(billing::price_of(prices, "cn-huhehaote", "cn-guangzhou", "Gold", (h + 1) * 3600) == Approx(0.05));
     CHECK(billing::price_of(prices, "cn-huhehaote", "cn-guangzhou", "Gold") == Approx(0.04));  // the latest
-    std::vector<billing::Usage> usage{{p, Direction::AToB, 10 * gb, h}, {p, Direction::AToB, 20 * gb, h + 1}, {p, Direction::AToB, 30 * gb, h + 2},
+    std::vector<billing::Usage> usage{{p, Direction::AToB, 10 * gb, h},
+                                      {p, Direction::AToB, 20 * gb, h + 1},
+                                      {p, Direction::AToB, 30 * gb, h + 2},
                                       {p, Direction::AToB, 40 * gb, h + 3}};
     auto lines = billing::bill(1, usage, prices);
     REQUIRE(lines.size() == 3);

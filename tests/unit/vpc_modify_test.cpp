@@ -62,8 +62,9 @@ TEST_CASE("vpc modify: IPv6 added afterwards compiles to the maps of VPCs create
         auto c = w.as(kAlice);
         auto pcc = c->create_peering(PeeringSpec{a, b, {}, {}, {}, {}, "", ""});
         if (added_later) {
-            CHECK(error_code([&] { c->create_vswitch(VSwitchSpec{a, "172.16.1.0/24", std::string("fd00:0:0:3f01::/64"), ""}); }) ==
-                  "InvalidIpv6CidrBlock.VpcHasNoIpv6");
+            CHECK(error_code([&] {
+                      c->create_vswitch(VSwitchSpec{a, "172.16.1.0/24", std::string("fd00:0:0:3f01::/64"), ""});
+                  }) == "InvalidIpv6CidrBlock.VpcHasNoIpv6");
             c->modify_vpc(a, add_ipv6("fd00:0:0:3f00::/56"));
             c->modify_vpc(b, add_ipv6("fd00:0:0:4000::/56"));
         }
