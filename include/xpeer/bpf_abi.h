@@ -53,6 +53,26 @@ struct xp_route {
 	__u8 dmac[6]; /* VPC side of the egress vSwitch link */
 };
 
+/* The compiled lookup (loader/compiler/fib.h): per VPC and address family, a multibit trie with
+ * 8-bit strides whose leaves hold the tries' whole decision, a peering crossing into the peer
+ * VPC's table included. The router indexes node after node with the destination's bytes; an
+ * entry with XP_FIB_NODE set names the next node, any other entry is an index into the results.
+ * Result 0 is "no route", so a zeroed node routes nothing. */
+#define XP_FIB_STRIDE_BITS 8
+#define XP_FIB_FANOUT (1u << XP_FIB_STRIDE_BITS)
+#define XP_FIB_NODE 0x80000000u
+
+struct xp_fib_node {
+	__u32 entry[XP_FIB_FANOUT];
+};
+
+struct xp_fib_result {
+	__u32 reason;	       /* enum xp_reason: a forward, or the drop the tries decide */
+	__u32 link;	       /* peering slot * XP_DIR_MAX + direction once a peering is crossed, or XP_NO_LINK */
+	struct xp_route route; /* the vSwitch to leave through, when forwarded */
+	__u32 pad;
+};
+
 /* The route cache in front of the tries: one destination address of one VPC -> the decision the
  * tries gave for it. Only forwarding decisions are kept. The tries stay the source of truth: an
  * entry of an older generation than xp_control's is looked up again. */
@@ -197,6 +217,7 @@ static_assert(sizeof(struct xp_lpm_key_v6) == 24, "xp_lpm_key_v6 layout");
 static_assert(offsetof(struct xp_lpm_key_v4, addr) == 8, "vpc id before the address");
 static_assert(sizeof(struct xp_route) == 20, "xp_route layout");
 static_assert(offsetof(struct xp_route, dmac) == 14, "xp_route layout");
+static_assert(sizeof(struct xp_fib_node) == 1024 && sizeof(struct xp_fib_result) == 32, "xp_fib layout");
 static_assert(offsetof(struct xp_port, src_v4_len) == 56, "xp_port layout");
 static_assert(sizeof(struct xp_port) == 64, "xp_port layout: one cache line");
 static_assert(sizeof(struct xp_peering) == 32, "xp_peering layout");

@@ -36,6 +36,7 @@
     X(incorrect_status_client_token, IncorrectStatusClientToken, "IncorrectStatus.ClientToken") \
     X(incorrect_status_not_yet_expired, IncorrectStatusNotYetExpired, "IncorrectStatus.NotYetExpired") \
     X(incorrect_status_vpc_peer, IncorrectStatusVpcPeer, "IncorrectStatus.VpcPeer") \
+    X(internal_error_fib, InternalErrorFib, "InternalError.Fib") \
     X(internal_error_map_table, InternalErrorMapTable, "InternalError.MapTable") \
     X(internal_error_per_cpu_index, InternalErrorPerCpuIndex, "InternalError.PerCpuIndex") \
     X(internal_error_per_cpu_map, InternalErrorPerCpuMap, "InternalError.PerCpuMap") \
