@@ -40,6 +40,40 @@ struct {
 	__type(value, struct xp_route);
 } xp_routes_v6 SEC(".maps");
 
+/* The compiled lookup (bpf/fib.h). Mappable: the loader writes nodes and swaps roots with plain
+ * stores, each 32-bit entry at once. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XP_MAX_VPCS * 2);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);   /* VPC key * 2 + (IPv6) */
+	__type(value, __u32); /* the root's index in xp_fib_nodes_v4 or _v6; 0: none, the tries decide */
+} xp_fib_roots SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XP_FIB_NODES);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct xp_fib_node);
+} xp_fib_nodes_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XP_FIB_NODES);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct xp_fib_node);
+} xp_fib_nodes_v6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XP_FIB_RESULTS);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, struct xp_fib_result);
+} xp_fib_results SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, XP_ROUTE_CACHE_ENTRIES);

@@ -2,6 +2,7 @@
 #ifndef XPEER_BPF_ROUTE_H
 #define XPEER_BPF_ROUTE_H
 
+#include "fib.h"
 #include "maps.h"
 #include "police.h"
 #include "stats.h"
@@ -240,8 +241,24 @@ static __always_inline bool is_forward(enum xp_reason reason)
 	return reason == XP_REASON_FORWARD_LOCAL || reason == XP_REASON_FORWARD_PEERING;
 }
 
-/* Where a packet's fate is decided: the route cache, or on a miss the tries (resolve), then what
- * depends on the packet itself.
+/* A decision taken from the compiled lookup or the route cache that crosses d->link: the
+ * connection must still be this VPC's, and active, for the decision to stand. */
+static __always_inline enum xp_reason check_crossing(__u32 vpc, struct decision *d, enum xp_reason reason)
+{
+	__u32 slot = d->link / XP_DIR_MAX;
+
+	d->peering = bpf_map_lookup_elem(&xp_peerings, &slot);
+	if (!d->peering)
+		return XP_REASON_DROP_NO_ROUTE;
+	if ((d->link % XP_DIR_MAX == XP_DIR_A_TO_B ? d->peering->vpc_a : d->peering->vpc_b) != vpc)
+		return XP_REASON_DROP_NO_ROUTE;
+	if (!d->peering->active)
+		return XP_REASON_DROP_INACTIVE;
+	return reason;
+}
+
+/* Where a packet's fate is decided: the VPC's compiled lookup; without one the route cache, or on
+ * a miss the tries (resolve); then what depends on the packet itself.
  * dst: the destination in the IP header, 1 word (IPv4) or 4; typed as words so that copying it
  * takes word loads (through a void pointer clang copies it a byte at a time).
  * ip_len: the IP packet's length, charged to the bandwidth of a peering crossing (bandwidth is
@@ -251,7 +268,8 @@ static __always_inline bool is_forward(enum xp_reason reason)
 static __always_inline enum xp_reason decide(__u32 vpc, const __u32 *dst, bool is_v6, __u32 ip_len, __u8 ttl,
 					     struct decision *d, bool accounted)
 {
-	__u32 zero = 0, slot;
+	__u32 zero = 0;
+	const struct xp_fib_result *compiled;
 	const struct xp_control *ctl = bpf_map_lookup_elem(&xp_control, &zero);
 	bool use_cache = ctl && !ctl->cache_off;
 	/* Read before the tries: an entry filled from tries older than a bump is then stale. */
@@ -266,7 +284,18 @@ static __always_inline enum xp_reason decide(__u32 vpc, const __u32 *dst, bool i
 	d->cache = use_cache ? XP_CACHE_HIT : XP_CACHE_NOT_ASKED;
 	d->link_counters = 0;
 	__builtin_memcpy(addr, dst, is_v6 ? 16 : 4);
-	if (use_cache && gen && memo_get(gen, vpc, addr, is_v6, d)) {
+	compiled = ctl && !ctl->compiled_off ? fib_lookup(vpc, addr, is_v6) : 0;
+	if (compiled) {
+		d->cache = XP_CACHE_COMPILED;
+		d->route = &compiled->route;
+		d->link = compiled->link;
+		reason = compiled->reason;
+		if (d->link != XP_NO_LINK) {
+			reason = check_crossing(vpc, d, reason);
+			if (reason != compiled->reason)
+				return reason;
+		}
+	} else if (use_cache && gen && memo_get(gen, vpc, addr, is_v6, d)) {
 		reason = d->cached.reason;
 	} else if (use_cache && cache_get(gen, vpc, addr, is_v6, d)) {
 		reason = d->cached.reason;
@@ -287,15 +316,10 @@ static __always_inline enum xp_reason decide(__u32 vpc, const __u32 *dst, bool i
 		return XP_REASON_DROP_TTL;
 	if (reason == XP_REASON_FORWARD_LOCAL)
 		return reason;
-	if (!d->peering) { /* a cache hit: the connection must still be this VPC's, and active */
-		slot = d->link / XP_DIR_MAX;
-		d->peering = bpf_map_lookup_elem(&xp_peerings, &slot);
-		if (!d->peering)
-			return XP_REASON_DROP_NO_ROUTE;
-		if ((d->link % XP_DIR_MAX == XP_DIR_A_TO_B ? d->peering->vpc_a : d->peering->vpc_b) != vpc)
-			return XP_REASON_DROP_NO_ROUTE;
-		if (!d->peering->active)
-			return XP_REASON_DROP_INACTIVE;
+	if (!d->peering) { /* a cache hit */
+		reason = check_crossing(vpc, d, reason);
+		if (!is_forward(reason))
+			return reason;
 	}
 	d->link_counters = this_cpu_link(d->cpu, d->link, accounted);
 	if (!police(d->link, d->link_counters, d->peering, ip_len, accounted))

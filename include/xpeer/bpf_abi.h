@@ -57,7 +57,12 @@ struct xp_route {
  * 8-bit strides whose leaves hold the tries' whole decision, a peering crossing into the peer
  * VPC's table included. The router indexes node after node with the destination's bytes; an
  * entry with XP_FIB_NODE set names the next node, any other entry is an index into the results.
- * Result 0 is "no route", so a zeroed node routes nothing. */
+ * Result 0 is "no route", so a zeroed node routes nothing. xp_fib_roots holds each VPC's root
+ * node at VPC key * 2 + (IPv6); 0 while it has none (the loader is rebuilding it, or it did not
+ * fit), and then the tries decide. */
+#define XP_MAX_VPCS 65536  /* VPC keys below it can have a compiled lookup; the tries decide for others */
+#define XP_FIB_NODES 16384 /* per address family, 1 KiB each; node 0 is never used */
+#define XP_FIB_RESULTS 65536
 #define XP_FIB_STRIDE_BITS 8
 #define XP_FIB_FANOUT (1u << XP_FIB_STRIDE_BITS)
 #define XP_FIB_NODE 0x80000000u
@@ -104,18 +109,21 @@ struct xp_route_memo_set {
 	struct xp_cached_route way[XP_ROUTE_MEMO_WAYS];
 };
 
-/* How the route cache answered, counted per CPU in struct xp_verdicts. */
+/* How a packet's route was found, counted per CPU in struct xp_verdicts. */
 enum xp_cache_result {
 	XP_CACHE_HIT = 0,
-	XP_CACHE_MISS, /* looked up in the tries (and cached, if forwarded) */
+	XP_CACHE_MISS,	   /* looked up in the tries (and cached, if forwarded) */
+	XP_CACHE_COMPILED, /* the VPC's compiled lookup decided; the cache was not asked */
 	XP_CACHE_RESULT_MAX,
 };
 
 /* Key 0 of xp_control. */
 struct xp_control {
-	__u64 generation; /* bumped after every change to the tries, ports or peerings */
-	__u32 cache_off;  /* 1: every packet is looked up in the tries (benchmarks, debugging) */
-	__u32 dirty;	  /* loader only: 1 while a command writes the maps; the next one reconciles all */
+	__u64 generation;   /* bumped after every change to the tries, ports or peerings */
+	__u32 cache_off;    /* 1: every packet is looked up in the tries (benchmarks, debugging) */
+	__u32 compiled_off; /* 1: the compiled lookups are not used (benchmarks, debugging) */
+	__u32 pad;
+	__u32 dirty; /* loader only: 1 while a command writes the maps; the next one reconciles all */
 };
 
 struct xp_counters {
@@ -207,7 +215,7 @@ enum xp_reason {
 struct xp_verdicts {
 	__u64 cache[XP_CACHE_RESULT_MAX];
 	struct xp_counters reason[XP_REASON_MAX];
-	__u64 pad_to_line[4];
+	__u64 pad_to_line[3];
 };
 
 #ifdef __cplusplus
@@ -228,7 +236,7 @@ static_assert(sizeof(struct xp_cache_key_v4) == 8, "xp_cache_key_v4 layout");
 static_assert(sizeof(struct xp_cache_key_v6) == 20, "xp_cache_key_v6 layout");
 static_assert(sizeof(struct xp_cached_route) == 64, "xp_cached_route layout");
 static_assert(sizeof(struct xp_route_memo_set) == 64 * XP_ROUTE_MEMO_WAYS, "xp_route_memo_set layout");
-static_assert(sizeof(struct xp_control) == 16, "xp_control layout");
+static_assert(sizeof(struct xp_control) == 24, "xp_control layout");
 static_assert(sizeof(struct xp_verdicts) == 256,
 	      "xp_verdicts layout: a new reason or result needs padding to whole cache lines");
 static_assert(offsetof(struct xp_verdicts, reason[XP_REASON_FORWARD_PEERING + 1]) <= 64,

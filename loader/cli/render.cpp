@@ -279,9 +279,11 @@ void route_cache(std::ostream& out, const RouteCacheStats& c) {
     out << "route cache: " << (c.off ? "off" : "on") << ", " << c.hits << " hits, " << c.misses << " misses";
     if (total) out << " (" << (100 * c.hits / total) << "% hits)";
     out << ", generation " << c.generation << '\n';
+    out << "compiled lookups: " << (c.compiled_off ? "off" : "on") << ", " << c.compiled << " packets decided\n";
 }
 nlohmann::json to_json(const RouteCacheStats& c) {
-    return {{"On", !c.off}, {"Hits", c.hits}, {"Misses", c.misses}, {"Generation", c.generation}};
+    return {{"On", !c.off},          {"Hits", c.hits}, {"Misses", c.misses}, {"Generation", c.generation}, {"CompiledOn", !c.compiled_off},
+            {"Compiled", c.compiled}};
 }
 
 void details(std::ostream& out, const nlohmann::json& j) {

@@ -258,12 +258,13 @@ VpcFib compile_with(const Tables& t, const RouteSets& sets, uint32_t vpc) {
 
 VpcFib compile_vpc_fib(const Tables& t, uint32_t vpc, Family family) { return compile_with(t, route_sets(t, family), vpc); }
 
-Fib compile_fib(const Tables& t) {
+Fib compile_fib(const Tables& t, const std::set<uint32_t>* only) {
     Fib fib;
     for (auto family : {Family::V4, Family::V6}) {
         const RouteSets sets = route_sets(t, family);
         auto& out = family == Family::V4 ? fib.v4 : fib.v6;
-        for (const auto& [vpc, routes] : sets) out.emplace(vpc, compile_with(t, sets, vpc));
+        for (const auto& [vpc, routes] : sets)
+            if (!only || only->contains(vpc)) out.emplace(vpc, compile_with(t, sets, vpc));
     }
     return fib;
 }

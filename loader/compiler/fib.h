@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "compiler/tables.h"
@@ -25,7 +26,8 @@ struct Fib {
 // Tables -> the compiled lookup of every VPC. Pure, like compile(). The decision a leaf holds
 // does not depend on whether its connection is active: the router checks that at every packet
 // (with_peering_state), so that activating a connection rewrites no trie.
-Fib compile_fib(const Tables& t);
+// only: the VPCs to compile (all when null).
+Fib compile_fib(const Tables& t, const std::set<uint32_t>* only = nullptr);
 VpcFib compile_vpc_fib(const Tables& t, uint32_t vpc, Family family);
 
 // The walk the router makes: dst's bytes, one node each, until a leaf.

@@ -15,8 +15,9 @@ namespace xpeer {
 
 struct RouteCacheStats {
     uint64_t hits = 0, misses = 0;
+    uint64_t compiled = 0;    // packets the VPCs' compiled lookups decided, without the cache
     uint64_t generation = 0;  // bumped by every change to the maps the cache depends on
-    bool off = false;
+    bool off = false, compiled_off = false;
 };
 
 // What an upgrade of the programs did: their ids before and after, and the vSwitch veth ends

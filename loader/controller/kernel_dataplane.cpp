@@ -188,10 +188,12 @@ RouteCacheStats KernelDataplane::route_cache_stats() {
     for (const xp_verdicts& cpu : dp->verdicts.read_percpu(0)) {
         s.hits += cpu.cache[XP_CACHE_HIT];
         s.misses += cpu.cache[XP_CACHE_MISS];
+        s.compiled += cpu.cache[XP_CACHE_COMPILED];
     }
     const xp_control c = dp->read_control();
     s.generation = c.generation;
     s.off = c.cache_off != 0;
+    s.compiled_off = c.compiled_off != 0;
     return s;
 }
 

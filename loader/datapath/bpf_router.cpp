@@ -87,9 +87,19 @@ void open_member(CpuArray<V>& out, const std::string& dir, const RouterMap& m) {
     out = CpuArray<V>(open_map<TypedMap<uint32_t, V>>(dir, m.name, m.type), m.per_cpu);
 }
 
+template <typename V>
+void open_member(MappedArray<V>& out, const std::string& dir, const RouterMap& m) {
+    out = MappedArray<V>(open_map<TypedMap<uint32_t, V>>(dir, m.name, m.type));
+}
+
 template <typename K, typename V>
 void borrow_member(TypedMap<K, V>& out, bpf_map* map, const RouterMap& m) {
     out = TypedMap<K, V>::borrow(bpf_map__fd(map), m.name);
+}
+
+template <typename V>
+void borrow_member(MappedArray<V>& out, bpf_map* map, const RouterMap& m) {
+    out = MappedArray<V>(TypedMap<uint32_t, V>::borrow(bpf_map__fd(map), m.name));
 }
 
 template <typename V>

@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "datapath/counters.h"
+#include "datapath/fib_writer.h"
 #include "datapath/map_rows.h"
 #include "model/error.h"
 
@@ -122,7 +123,52 @@ struct Decoder {
         return summary(counts);
     }
 
+    Decoded rows(const MappedArray<uint32_t>&) const {
+        Decoded out;
+        for_each_fib([&](uint32_t vpc, Family family, const FibUse& use) {
+            out.rows.push_back(map_rows::fib_root(vpc, family == Family::V6, use.root, use.nodes, use.results.size(), scope));
+        });
+        out.used = out.rows.size();
+        return out;
+    }
+
+    Decoded rows(const MappedArray<xp_fib_node>& nodes) const {
+        const Family family = &nodes == &dp.fib_nodes_v6 ? Family::V6 : Family::V4;
+        Decoded out;
+        for_each_fib([&](uint32_t vpc, Family f, const FibUse& use) {
+            if (f != family) return;
+            out.rows.push_back(map_rows::fib_root(vpc, f == Family::V6, use.root, use.nodes, use.results.size(), scope));
+            out.used += use.nodes;
+        });
+        return out;
+    }
+
+    Decoded rows(const MappedArray<xp_fib_result>& results) const {
+        std::set<uint32_t> used;
+        for_each_fib([&](uint32_t, Family, const FibUse& use) { used.insert(use.results.begin(), use.results.end()); });
+        Decoded out;
+        for (uint32_t i : used)
+            if (i < results.size()) out.rows.push_back(map_rows::fib_result(i, results[i], scope));
+        out.used = out.rows.size();
+        return out;
+    }
+
 private:
+    // f(VPC key, family, what its compiled lookup uses) for each VPC of the scope that has one.
+    template <typename F>
+    void for_each_fib(F&& f) const {
+        auto visit = [&](uint32_t vpc) {
+            for (auto family : {Family::V4, Family::V6})
+                if (auto use = fib_use(dp, vpc, family); use.root) f(vpc, family, use);
+        };
+        if (!scope.whole) {
+            for (const auto& [vpc, id] : scope.vpcs) visit(vpc);
+            return;
+        }
+        for (uint32_t vpc = 1; vpc < XP_MAX_VPCS; ++vpc)
+            if (dp.fib_roots[vpc * 2] || dp.fib_roots[vpc * 2 + 1]) visit(vpc);
+    }
+
     // An answer of a VPC in the scope; with --peering, one that crosses that connection.
     void count(std::map<uint32_t, map_rows::CacheCount>& counts, uint32_t vpc, uint32_t link, bool current) const {
         if (!scope.whole && !scope.vpcs.contains(vpc)) return;
@@ -145,6 +191,10 @@ uint64_t capacity(const TypedMap<K, V>& map) {
 template <typename V>
 uint64_t capacity(const CpuArray<V>& map) {
     return map.per_cpu();
+}
+template <typename V>
+uint64_t capacity(const MappedArray<V>& map) {
+    return map.size();
 }
 
 MapSummary summary_of(const RouterMap& m, const std::string& dir, uint64_t max_entries) {

@@ -119,7 +119,27 @@ Row policer(uint32_t slot, Direction direction, const xp_policer& b, const MapSc
             {"LastRefillNs", b.last_ns}};
 }
 
-Row control(const xp_control& c) { return {{"Generation", c.generation}, {"CacheOff", c.cache_off != 0}, {"Dirty", c.dirty != 0}}; }
+Row fib_root(uint32_t vpc_key, bool is_v6, uint32_t root, size_t nodes, size_t results, const MapScope& scope) {
+    return {{"VpcId", vpc_name(scope, vpc_key)},
+            {"VpcKey", vpc_key},
+            {"Family", is_v6 ? "IPv6" : "IPv4"},
+            {"Root", root},
+            {"Nodes", nodes},
+            {"Decisions", results}};
+}
+
+Row fib_result(uint32_t index, const xp_fib_result& r, const MapScope& scope) {
+    Row row{{"Index", index}, {"Verdict", reason_name(r.reason)}};
+    row["PeeringId"] = r.link == XP_NO_LINK ? Row(nullptr) : Row(peering_name(scope, r.link / XP_DIR_MAX));
+    const bool forward = r.reason == XP_REASON_FORWARD_LOCAL || r.reason == XP_REASON_FORWARD_PEERING;
+    row["Target"] = forward ? Row(name_in(scope.vswitches, r.route.target)) : Row(nullptr);
+    row["TargetIndex"] = forward ? Row(r.route.target) : Row(nullptr);  // the egress ifindex
+    return row;
+}
+
+Row control(const xp_control& c) {
+    return {{"Generation", c.generation}, {"CacheOff", c.cache_off != 0}, {"CompiledOff", c.compiled_off != 0}, {"Dirty", c.dirty != 0}};
+}
 
 std::vector<Row> verdicts(const std::vector<xp_verdicts>& per_cpu) {
     std::vector<Row> out;
@@ -134,7 +154,8 @@ std::vector<Row> verdicts(const std::vector<xp_verdicts>& per_cpu) {
     for (unsigned c = 0; c < XP_CACHE_RESULT_MAX; ++c) {
         uint64_t packets = 0;
         for (const auto& cpu : per_cpu) packets += cpu.cache[c];
-        out.push_back({{"Counter", c == XP_CACHE_HIT ? "route_cache_hit" : "route_cache_miss"}, {"Packets", packets}, {"Bytes", nullptr}});
+        static const char* const names[XP_CACHE_RESULT_MAX] = {"route_cache_hit", "route_cache_miss", "compiled_lookup"};
+        out.push_back({{"Counter", names[c]}, {"Packets", packets}, {"Bytes", nullptr}});
     }
     return out;
 }

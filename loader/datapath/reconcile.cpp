@@ -2,7 +2,11 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <vector>
+
+#include "compiler/fib.h"
+#include "datapath/fib_writer.h"
 
 namespace xpeer {
 namespace {
@@ -123,14 +127,34 @@ void zero_removed(const TableDelta<uint32_t, V>& delta, TypedMap<uint32_t, V>& m
     if (!keys.empty()) map.put_all(keys, std::vector<V>(keys.size()));
 }
 
+// What the tries hold now, with the peerings: what the compiled lookups are compiled from.
+Tables read_routes(const BpfRouter& dp) {
+    Tables t;
+    for (auto& [key, route] : dp.routes_v4.all_entries()) t.routes_v4.emplace(key, route);
+    for (auto& [key, route] : dp.routes_v6.all_entries()) t.routes_v6.emplace(key, route);
+    for (auto& [slot, p] : dp.peerings.entries(XP_MAX_PEERINGS))
+        if (p.vpc_a != 0) t.peerings.emplace(slot, p);
+    return t;
+}
+
+// The compiled lookups change between the routes' writes and the removals of the ports and
+// peerings they point at. A VPC whose trie is to change has the tries decide for it while its
+// routes are written (its root is 0), so that no packet takes an old trie's way to a port or
+// peering that changes under it.
 ReconcileResult sync(const Tables& desired, BpfRouter& dp, Mode mode) {
     ReconcileResult r;
+    std::optional<Fib> fib;
+    if (mode == Mode::Write) {
+        fib = compile_fib(desired);
+        invalidate_fib(dp, fib_vpcs_differing(dp, *fib));
+    }
     sync_ports(desired.ports, dp.ports, r, Phase::Put, mode);
     sync_array(desired.peerings, dp.peerings, XP_MAX_PEERINGS, r, Phase::Put, mode);
     for (Phase phase : {Phase::Put, Phase::Remove}) {
         sync_map(desired.routes_v4, dp.routes_v4, r, phase, mode);
         sync_map(desired.routes_v6, dp.routes_v6, r, phase, mode);
     }
+    if (fib) install_fib(dp, *fib);
     sync_array(desired.peerings, dp.peerings, XP_MAX_PEERINGS, r, Phase::Remove, mode);
     sync_ports(desired.ports, dp.ports, r, Phase::Remove, mode);
     return r;
@@ -155,12 +179,19 @@ ReconcileResult reconcile(const Tables& desired, BpfRouter& dp) {
 ReconcileResult plan(const Tables& desired, BpfRouter& dp) { return sync(desired, dp, Mode::Count); }
 
 ReconcileResult write(const TablesDelta& delta, BpfRouter& dp) {
+    Table<uint32_t, xp_peering> peerings;
+    if (!delta.routes_v4.empty() || !delta.routes_v6.empty() || !delta.peerings.empty())
+        for (auto& [slot, p] : dp.peerings.entries(XP_MAX_PEERINGS))
+            if (p.vpc_a != 0) peerings.emplace(slot, p);
+    const std::set<uint32_t> fib_vpcs = fib_vpcs_of(delta, peerings);
+    invalidate_fib(dp, fib_vpcs);
     write_ports(delta.ports, dp.ports, Phase::Put);
     write_changes(delta.peerings, dp.peerings, Phase::Put);
     for (Phase phase : {Phase::Put, Phase::Remove}) {
         write_changes(delta.routes_v4, dp.routes_v4, phase);
         write_changes(delta.routes_v6, dp.routes_v6, phase);
     }
+    if (!fib_vpcs.empty()) install_fib(dp, compile_fib(read_routes(dp), &fib_vpcs), &fib_vpcs);
     zero_removed(delta.peerings, dp.peerings);
     write_ports(delta.ports, dp.ports, Phase::Remove);
     ReconcileResult r = delta.counts();

@@ -3,6 +3,7 @@
 // members, opening the pins, sizing the per-CPU maps, the check of the BPF object against this
 // list and `xpeer maps` all follow it: adding a map is a line here plus its use.
 #include "datapath/cpu_array.h"
+#include "datapath/mapped_array.h"
 #include "datapath/typed_map.h"
 #include "model/map_view.h"
 #include "xpeer/bpf_abi.h"
@@ -23,6 +24,13 @@
       TypedMap<uint32_t, xp_policer>) \
     X(verdicts, ARRAY, Router, XP_VERDICTS_PER_CPU, "one element per CPU: packets and bytes by verdict, route cache hits/misses", \
       CpuArray<xp_verdicts>) \
+    X(fib_roots, ARRAY, Vpc, 0, "by VPC key x 2 + (IPv6): the root node of its compiled lookup; 0: the tries decide", \
+      MappedArray<uint32_t>) \
+    X(fib_nodes_v4, ARRAY, Router, 0, "the compiled IPv4 lookups' nodes: 256 entries each, a node or a decision", \
+      MappedArray<xp_fib_node>) \
+    X(fib_nodes_v6, ARRAY, Router, 0, "the compiled IPv6 lookups' nodes: 256 entries each, a node or a decision", \
+      MappedArray<xp_fib_node>) \
+    X(fib_results, ARRAY, Router, 0, "the compiled lookups' decisions: verdict, link, vSwitch veth", MappedArray<xp_fib_result>) \
     X(route_cache_v4, LRU_HASH, Vpc, 0, "{VPC key, IPv4 destination} -> the tries' last decision", \
       TypedMap<xp_cache_key_v4, xp_cached_route>) \
     X(route_cache_v6, LRU_HASH, Vpc, 0, "{VPC key, IPv6 destination} -> the tries' last decision", \

@@ -13,6 +13,16 @@ namespace {
 
 constexpr uint32_t kVpcA = 1;
 
+// The fixture with the compiled lookups off: the route cache and the memo decide, as they do for
+// a VPC whose compiled lookup is being rebuilt or did not fit.
+struct CacheFixture : RouterFixture {
+    CacheFixture() {
+        xp_control c = dp.read_control();
+        c.compiled_off = 1;
+        dp.write_control(c);
+    }
+};
+
 xp_cache_key_v4 key_v4(uint32_t vpc, const char* addr) {
     xp_cache_key_v4 k{};
     k.vpc = vpc;
@@ -96,7 +106,7 @@ uint8_t dmac_last_byte(const RunResult& r) { return r.out.dst_mac()[5]; }
 }  // namespace
 
 TEST_CASE("route cache: the first packet fills it with the tries' decision, later ones use it", "[router][cache]") {
-    RouterFixture fx;
+    CacheFixture fx;
     const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
 
@@ -117,7 +127,7 @@ TEST_CASE("route cache: the first packet fills it with the tries' decision, late
 }
 
 TEST_CASE("route cache: IPv6 destinations and same-VPC forwarding are cached too", "[router][cache]") {
-    RouterFixture fx;
+    CacheFixture fx;
     REQUIRE(fx.run(udp_frame("fd00:a:0:1::2", "fd00:b:0:1::2"), fx.if_a1).ret == XDP_REDIRECT);
     REQUIRE(fx.run(udp_frame("10.1.1.2", "10.1.2.9"), fx.if_a1).ret == XDP_REDIRECT);
     xp_cached_route e{};
@@ -130,7 +140,7 @@ TEST_CASE("route cache: IPv6 destinations and same-VPC forwarding are cached too
 }
 
 TEST_CASE("route cache: drops are not cached, and TTL is checked on every packet", "[router][cache]") {
-    RouterFixture fx;
+    CacheFixture fx;
     CHECK(fx.run(udp_frame("10.1.1.2", "10.9.9.9"), fx.if_a1).ret == XDP_DROP);  // no route
     CHECK(fx.run(udp_frame("10.1.1.2", "10.5.0.1"), fx.if_a1).ret == XDP_DROP);  // peering not active
     xp_cached_route e{};
@@ -143,7 +153,7 @@ TEST_CASE("route cache: drops are not cached, and TTL is checked on every packet
 }
 
 TEST_CASE("route cache: a route change or a peering deactivated takes effect on the next packet", "[router][cache]") {
-    RouterFixture fx;
+    CacheFixture fx;
     const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
     const uint64_t before = fx.dp.read_control().generation;
@@ -170,7 +180,7 @@ TEST_CASE("route cache: a route change or a peering deactivated takes effect on 
 }
 
 TEST_CASE("route cache: an entry of an older generation, or whose copy names another key, is not trusted", "[router][cache]") {
-    RouterFixture fx;
+    CacheFixture fx;
     const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
     const uint64_t gen = fx.dp.read_control().generation;
@@ -184,7 +194,7 @@ TEST_CASE("route cache: an entry of an older generation, or whose copy names ano
 }
 
 TEST_CASE("route cache: switched off, the tries decide every packet and nothing is cached", "[router][cache]") {
-    RouterFixture fx;
+    CacheFixture fx;
     xp_control c = fx.dp.read_control();
     c.cache_off = 1;
     fx.dp.write_control(c);
@@ -197,7 +207,7 @@ TEST_CASE("route cache: switched off, the tries decide every packet and nothing 
 }
 
 TEST_CASE("route cache: a copy that does not fold to its check word is not trusted", "[router][cache]") {
-    RouterFixture fx;
+    CacheFixture fx;
     const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
     xp_cached_route e = cached(fx, "10.2.1.2");
@@ -210,7 +220,7 @@ TEST_CASE("route cache: a copy that does not fold to its check word is not trust
 }
 
 TEST_CASE("route cache: a hit through a peering checks the connection itself", "[router][cache]") {
-    RouterFixture fx;
+    CacheFixture fx;
     const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
     xp_peering p{};
@@ -232,7 +242,7 @@ TEST_CASE("route cache: a hit through a peering checks the connection itself", "
 }
 
 TEST_CASE("route memo: this CPU's copy of a cache answer decides, for its generation and key only", "[router][cache]") {
-    RouterFixture fx;
+    CacheFixture fx;
     const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
     auto [set, way, e] = memo_entry(fx, "10.2.1.2");
@@ -264,7 +274,7 @@ TEST_CASE("route memo: this CPU's copy of a cache answer decides, for its genera
 }
 
 TEST_CASE("route memo: a hit through a peering still checks the connection", "[router][cache]") {
-    RouterFixture fx;
+    CacheFixture fx;
     const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
     auto [set, way, e] = memo_entry(fx, "10.2.1.2");
@@ -280,7 +290,7 @@ TEST_CASE("route memo: a hit through a peering still checks the connection", "[r
 }
 
 TEST_CASE("route memo: IPv6, every word of the address is compared", "[router][cache]") {
-    RouterFixture fx;
+    CacheFixture fx;
     const Frame frame = udp_frame("fd00:a:0:1::2", "fd00:b:0:1::2");
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
     auto [set, way, e] = memo_entry(fx, "fd00:b:0:1::2", /*is_v6=*/true);
@@ -296,7 +306,7 @@ TEST_CASE("route memo: IPv6, every word of the address is compared", "[router][c
 }
 
 TEST_CASE("route memo: two destinations share a set, a third answer takes a free way, or else the older", "[router][cache]") {
-    RouterFixture fx;
+    CacheFixture fx;
     const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
     auto [set, way, e] = memo_entry(fx, "10.2.1.2");
@@ -354,7 +364,7 @@ TEST_CASE("route memo: two destinations share a set, a third answer takes a free
 }
 
 TEST_CASE("route memo: a slot marked as being written is left alone by a run nested in the write", "[router][cache]") {
-    RouterFixture fx;
+    CacheFixture fx;
     const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
     auto [set, way, e] = memo_entry(fx, "10.2.1.2");
@@ -371,7 +381,7 @@ TEST_CASE("route memo: a slot marked as being written is left alone by a run nes
 }
 
 TEST_CASE("route memo: way 1 marked as being written is left alone too", "[router][cache]") {
-    RouterFixture fx;
+    CacheFixture fx;
     const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
     auto [set, way, e] = memo_entry(fx, "10.2.1.2");

@@ -273,7 +273,7 @@ TEST_CASE("counters: a packet counts in the region of the CPU that ran it, and o
     for (unsigned c = 0; c < cpus; ++c) {
         const uint64_t want = c == static_cast<unsigned>(cpu) ? 1 : 0;
         CHECK(verdicts[c].reason[XP_REASON_FORWARD_PEERING].packets == want);
-        CHECK(verdicts[c].cache[XP_CACHE_MISS] == want);
+        CHECK(verdicts[c].cache[XP_CACHE_COMPILED] == want);
         CHECK(a1[c].rx.packets == want);
         CHECK(a1[c].vpc == 1);  // every CPU's copy names the VPC
         CHECK(crossed[c].packets == want);

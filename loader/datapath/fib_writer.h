@@ -1,0 +1,47 @@
+#pragma once
+// The compiled lookups (compiler/fib.h) placed in the router's maps. A VPC's new trie is written
+// to nodes that no root reaches, and then its root is swapped in one store: a packet walks the
+// old trie or the new one, never half of each. Nodes and results a swap frees are reused by a
+// later write only, long after the packets that read the old root have left the router.
+#include <cstddef>
+#include <set>
+
+#include "compiler/delta.h"
+#include "compiler/fib.h"
+#include "datapath/bpf_router.h"
+
+namespace xpeer {
+
+struct FibWriteResult {
+    size_t swapped = 0;    // tries written and swapped in
+    size_t unchanged = 0;  // already as compiled
+    size_t on_tries = 0;   // no room left in the maps: the root stays 0 and the tries decide
+    size_t cleared = 0;    // roots of VPCs that have no routes of the family any more
+};
+
+// The VPCs whose compiled lookups a delta changes: the VPCs of its routes and the ends of its
+// peerings, and then the other ends of their connections (whose tries hold their routes).
+// `peerings`: what the maps hold before the delta.
+std::set<uint32_t> fib_vpcs_of(const TablesDelta& delta, const Table<uint32_t, xp_peering>& peerings);
+
+// What a VPC's compiled lookup of one family occupies in the maps: its root (0: none), its nodes
+// and the decisions they name (`xpeer maps`).
+struct FibUse {
+    uint32_t root = 0;
+    size_t nodes = 0;
+    std::set<uint32_t> results;
+};
+FibUse fib_use(const BpfRouter& dp, uint32_t vpc, Family family);
+
+// The VPCs whose trie in the maps is not fib's: missing, different, or there without one in fib.
+std::set<uint32_t> fib_vpcs_differing(const BpfRouter& dp, const Fib& fib);
+
+// Sets the roots of these VPCs, both families, to 0: the tries decide for them until
+// install_fib gives them their new tries. Before their routes change.
+void invalidate_fib(BpfRouter& dp, const std::set<uint32_t>& vpcs);
+
+// Makes the maps hold fib's trie for each VPC of `only` (every VPC, when null: also clearing the
+// roots of VPCs that fib has no trie for).
+FibWriteResult install_fib(BpfRouter& dp, const Fib& fib, const std::set<uint32_t>* only = nullptr);
+
+}  // namespace xpeer

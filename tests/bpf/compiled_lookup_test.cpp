@@ -1,0 +1,142 @@
+// The compiled lookups in the real maps and the real router: the same decisions as the tries,
+// through full rewrites, incremental changes and a table too large to compile.
+#include <catch2/catch.hpp>
+
+#include <cstring>
+
+#include "compiler/delta.h"
+#include "compiler/fib.h"
+#include "compiler/lpm_key.h"
+#include "compiler/resolve.h"
+#include "datapath/fib_writer.h"
+#include "random_tables.h"
+#include "router_fixture.h"
+
+using namespace xpeer;
+using namespace xpeer::test;
+using xpeer::testing::RandomTables;
+
+namespace {
+
+void set_lookups(BpfRouter& dp, bool compiled, bool cache) {
+    xp_control c = dp.read_control();
+    c.compiled_off = compiled ? 0 : 1;
+    c.cache_off = cache ? 0 : 1;
+    dp.write_control(c);
+}
+
+// The walk bpf/fib.h makes, over what the maps hold; nullopt when the VPC has no root.
+std::optional<xp_fib_result> walk(const BpfRouter& dp, uint32_t vpc, const IpAddr& dst) {
+    const uint32_t root = dp.fib_roots[vpc * 2 + (dst.family == Family::V6 ? 1 : 0)];
+    if (!root) return std::nullopt;
+    const auto& nodes = dst.family == Family::V6 ? dp.fib_nodes_v6 : dp.fib_nodes_v4;
+    uint32_t entry = XP_FIB_NODE | root;
+    for (size_t i = 0; i < dst.size(); ++i) {
+        entry = nodes[entry & ~XP_FIB_NODE].entry[dst.bytes[i]];
+        if (!(entry & XP_FIB_NODE)) return dp.fib_results[entry];
+    }
+    FAIL("a node below the last byte of " << dst.str());
+    return std::nullopt;
+}
+
+std::string describe(const xp_fib_result& r) {
+    return "reason " + std::to_string(r.reason) + " link " + std::to_string(r.link) + " target " + std::to_string(r.route.target);
+}
+
+// The first destination whose walk in the maps differs from the tries' decision, or "".
+std::string first_difference(RandomTables& r, const BpfRouter& dp, unsigned destinations) {
+    for (unsigned i = 0; i < destinations; ++i) {
+        const uint32_t vpc = r.vpc();
+        const IpAddr dst = r.destination(r.pick(2) ? Family::V4 : Family::V6);
+        const xp_fib_result want = resolve_in_tables(r.t, vpc, dst);
+        const auto walked = walk(dp, vpc, dst);
+        if (!walked) {
+            if (want.reason == XP_REASON_DROP_NO_ROUTE && want.link == XP_NO_LINK) continue;  // no routes of the family
+            return "vpc " + std::to_string(vpc) + " has no compiled lookup, the tries say " + describe(want);
+        }
+        const xp_fib_result got = with_peering_state(r.t, *walked);
+        if (std::memcmp(&want, &got, sizeof(want)) != 0)
+            return "vpc " + std::to_string(vpc) + " " + dst.str() + ": tries " + describe(want) + ", maps " + describe(got);
+    }
+    return "";
+}
+
+// Nodes some root reaches, over both families.
+size_t nodes_in_use(const BpfRouter& dp) {
+    size_t n = 0;
+    for (uint32_t vpc = 1; vpc <= RandomTables::kVpcs; ++vpc)
+        for (auto family : {Family::V4, Family::V6}) n += fib_use(dp, vpc, family).nodes;
+    return n;
+}
+
+}  // namespace
+
+TEST_CASE("compiled lookup: every fixture frame decided as the tries decide it, and counted as compiled", "[router][fib]") {
+    RouterFixture fx;
+    struct Case {
+        const char* src;
+        const char* dst;
+    };
+    const Case cases[] = {{"10.1.1.2", "10.2.1.2"},   {"10.1.1.2", "10.1.2.7"},      {"10.1.1.2", "10.3.1.2"}, {"10.1.1.2", "10.5.0.1"},
+                          {"10.1.1.2", "10.2.200.1"}, {"10.1.1.2", "192.0.2.1"},     {"10.1.1.2", "10.2.1.0"}, {"10.1.1.2", "10.2.1.1"},
+                          {"fd00:a:0:1::2", "fd00:b:0:1::2"}, {"fd00:a:0:1::2", "fd00:b:0:2::9"}};
+    for (const auto& c : cases) {
+        INFO(c.src << " -> " << c.dst);
+        const Frame in = udp_frame(c.src, c.dst);
+        set_lookups(fx.dp, true, false);
+        const uint64_t compiled_before = fx.cache_answers(XP_CACHE_COMPILED);
+        const RunResult compiled = fx.run(in, fx.if_a1);
+        CHECK(fx.cache_answers(XP_CACHE_COMPILED) == compiled_before + 1);
+        set_lookups(fx.dp, false, false);
+        const RunResult tries = fx.run(in, fx.if_a1);
+        CHECK(compiled.ret == tries.ret);
+        CHECK(compiled.out.bytes == tries.out.bytes);
+    }
+    set_lookups(fx.dp, true, true);
+    CHECK(fx.run(udp_frame("fd00:a:0:1::2", "fd00:b:0:1::2"), fx.if_a1).ret == XDP_REDIRECT);
+    CHECK(fx.reason(XP_REASON_DROP_SPOOFED).packets == 0);
+}
+
+TEST_CASE("compiled lookup: random tables written whole, then changed entry by entry, walk to the tries' decisions", "[router][fib]") {
+    BpfRouter dp = BpfRouter::load_unpinned();
+    for (uint64_t seed = 1; seed <= 5; ++seed) {
+        INFO("seed " << seed);
+        RandomTables r(seed);
+        r.fill(40);
+        reconcile(r.t, dp);
+        REQUIRE(first_difference(r, dp, 2000) == "");
+        for (int change = 0; change < 40; ++change) {
+            INFO("change " << change);
+            const Tables before = r.t;
+            const Family family = r.pick(2) ? Family::V4 : Family::V6;
+            if (r.pick(3) == 0)
+                r.remove_route(family);
+            else
+                r.add_route(r.vpc(), r.network(family), r.route());
+            write(diff(before, r.t), dp);
+            REQUIRE(first_difference(r, dp, 300) == "");
+        }
+        const Fib fib = compile_fib(r.t);
+        size_t want = 0;
+        for (const auto* tries : {&fib.v4, &fib.v6})
+            for (const auto& [vpc, trie] : *tries) want += trie.nodes.size();
+        CHECK(nodes_in_use(dp) == want);  // every swap let go of the trie it replaced
+        CHECK(fib_vpcs_differing(dp, fib).empty());
+    }
+}
+
+TEST_CASE("compiled lookup: a VPC too large for the nodes left is decided by the tries", "[router][fib]") {
+    BpfRouter dp = BpfRouter::load_unpinned();
+    Tables t;
+    const xp_route to_vswitch{XP_NH_VSWITCH, 7, {}, {}};
+    for (uint32_t i = 0; i < XP_FIB_NODES + 10; ++i) {  // a /32 in a /24 of its own: a node each
+        IpAddr a{Family::V4, {}};
+        a.bytes = {10, static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i), 1};
+        t.routes_v4[lpm_key_v4(1, host_route(a))] = to_vswitch;
+    }
+    t.routes_v4[lpm_key_v4(2, Cidr::parse("10.0.0.0/8"))] = to_vswitch;
+    reconcile(t, dp);
+    CHECK(dp.fib_roots[1 * 2] == 0);
+    CHECK(dp.fib_roots[2 * 2] != 0);  // the small one still has its own
+    CHECK_FALSE(walk(dp, 1, IpAddr::parse("10.0.5.1")));
+}
