@@ -31,6 +31,19 @@ tcp_mbps() {
   in_vpc "$from" timeout 30 iperf3 -c "$addr" -p "$port" -t 5 -J | jq -r '.end.sum_received.bits_per_second / 1e6'
 }
 within() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v >= lo && v <= hi) }'; }
+# measure_within LO HI COMMAND...: the command's figure, measured again (3 times at most) while it
+# is outside [LO, HI]: a host busy with other work can starve iperf3 for a moment, where a wrong
+# policer misses every time. The status says whether the last figure is inside.
+measure_within() {
+  local lo=$1 hi=$2 got try
+  shift 2
+  for try in 1 2 3; do
+    got=$("$@")
+    within "$got" "$lo" "$hi" && break
+  done
+  echo "$got"
+  within "$got" "$lo" "$hi"
+}
 
 step "topology: two regions, a 100 Mbit/s connection"
 vpc1=$(xp vpc create --cidr 172.16.0.0/12 --region cn-huhehaote)
@@ -46,21 +59,17 @@ reachable "vpc1 -> vpc2" "$vpc1" 192.168.1.2
 
 step "UDP above the limit is cut to it"
 before=$(counter "$pcc" 0 DropPolicer)
-got=$(udp_mbps "$vpc1" "$vpc2" 192.168.1.2 200)
-within "$got" 95 105 && pass "UDP offered at 200 Mbit/s arrives at $got Mbit/s (100 +- 5%)" || fail "UDP arrived at $got Mbit/s"
+if got=$(measure_within 95 105 udp_mbps "$vpc1" "$vpc2" 192.168.1.2 200); then pass "UDP offered at 200 Mbit/s arrives at $got Mbit/s (100 +- 5%)"; else fail "UDP arrived at $got Mbit/s"; fi
 dropped=$(($(counter "$pcc" 0 DropPolicer) - before))
 [ "$dropped" -gt 1000 ] && pass "the excess is counted as policer drops ($dropped packets)" || fail "policer drops: $dropped"
 
 step "TCP fills the limit"
-got=$(tcp_mbps "$vpc1" "$vpc2" 192.168.1.2)
-within "$got" 90 106 && pass "TCP reaches $got Mbit/s (at least 90 of 100)" || fail "TCP reached $got Mbit/s"
+if got=$(measure_within 90 106 tcp_mbps "$vpc1" "$vpc2" 192.168.1.2); then pass "TCP reaches $got Mbit/s (at least 90 of 100)"; else fail "TCP reached $got Mbit/s"; fi
 
 step "modify takes effect at once, each direction has its own bucket"
 xp peering modify "$pcc" --bandwidth 50 >/dev/null
-got=$(udp_mbps "$vpc1" "$vpc2" 192.168.1.2 200)
-within "$got" 47.5 52.5 && pass "after modify to 50 Mbit/s, UDP arrives at $got Mbit/s" || fail "after modify, UDP arrived at $got Mbit/s"
-got=$(udp_mbps "$vpc2" "$vpc1" 172.16.1.2 40)
-within "$got" 38 42 && pass "the other direction, offered 40 Mbit/s under its own 50, gets $got" || fail "reverse got $got Mbit/s"
+if got=$(measure_within 47.5 52.5 udp_mbps "$vpc1" "$vpc2" 192.168.1.2 200); then pass "after modify to 50 Mbit/s, UDP arrives at $got Mbit/s"; else fail "after modify, UDP arrived at $got Mbit/s"; fi
+if got=$(measure_within 38 42 udp_mbps "$vpc2" "$vpc1" 172.16.1.2 40); then pass "the other direction, offered 40 Mbit/s under its own 50, gets $got"; else fail "reverse got $got Mbit/s"; fi
 
 step "an intra-region connection: unlimited by default, limited when asked, by the same policer"
 vpc3=$(xp vpc create --cidr 10.30.0.0/16 --region cn-huhehaote)
@@ -69,11 +78,9 @@ xp instance create --vswitch "$vsw3" >/dev/null
 local_pcc=$(xp peering create --vpc "$vpc1" --peer-vpc "$vpc3" --bandwidth 50)
 xp route add --vpc "$vpc1" --destination 10.30.0.0/16 --next-hop "$local_pcc" >/dev/null
 xp route add --vpc "$vpc3" --destination 172.16.0.0/12 --next-hop "$local_pcc" >/dev/null
-got=$(udp_mbps "$vpc1" "$vpc3" 10.30.1.2 100)
-within "$got" 47.5 52.5 && pass "intra-region at 50 Mbit/s: UDP offered at 100 arrives at $got Mbit/s" || fail "intra-region UDP arrived at $got Mbit/s"
+if got=$(measure_within 47.5 52.5 udp_mbps "$vpc1" "$vpc3" 10.30.1.2 100); then pass "intra-region at 50 Mbit/s: UDP offered at 100 arrives at $got Mbit/s"; else fail "intra-region UDP arrived at $got Mbit/s"; fi
 xp peering modify "$local_pcc" --bandwidth -1 >/dev/null
-got=$(udp_mbps "$vpc1" "$vpc3" 10.30.1.2 100)
-within "$got" 95 105 && pass "back to unlimited (-1): UDP offered at 100 arrives at $got Mbit/s" || fail "unlimited UDP arrived at $got Mbit/s"
+if got=$(measure_within 95 105 udp_mbps "$vpc1" "$vpc3" 10.30.1.2 100); then pass "back to unlimited (-1): UDP offered at 100 arrives at $got Mbit/s"; else fail "unlimited UDP arrived at $got Mbit/s"; fi
 
 step "bad bandwidths are refused"
 expect_refused "zero bandwidth" InvalidBandwidth.Value peering modify "$pcc" --bandwidth 0
