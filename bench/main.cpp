@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <thread>
+#include <utility>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -24,6 +25,7 @@
 #include "netns/xdp.h"
 #include "program_cost.h"
 #include "sys/unique_fd.h"
+#include "traffic.h"
 #include "xpeer/bpf_abi.h"
 
 using namespace xpeer;
@@ -34,12 +36,6 @@ bench::Endpoint endpoint(const std::string& spec) {  // NETNS/IFNAME
     auto slash = spec.find('/');
     if (slash == std::string::npos) throw Error("InvalidEndpoint", "'" + spec + "' is not NETNS/IFNAME");
     return {spec.substr(0, slash), spec.substr(slash + 1)};
-}
-
-void copy_mac(uint8_t* out, const std::string& text) {
-    auto m = parse_mac(text);
-    if (!m) throw Error("InvalidMac", "'" + text + "' is not a MAC address");
-    std::copy(m->begin(), m->end(), out);
 }
 
 }  // namespace
@@ -89,16 +85,32 @@ int main(int argc, char** argv) {
     app.add_option("--dmac", dmac, "destination MAC of the frames");
     app.add_option("--src", src, "source address");
     app.add_option("--dst", dst, "first destination address");
-    app.add_option("--count", count, "destinations, at random from --dst on");
-    app.add_option("--frame", frame_len, "frame length in bytes");
+    std::string dst_prefix, sizes_text;
+    app.add_option("--dst-prefix", dst_prefix, "instead of --dst: --count distinct hosts of this CIDR (IPv6: /64 or longer)");
+    app.add_option("--count", count, "destinations, in a random order: from --dst on, or hosts of --dst-prefix")
+        ->check(CLI::PositiveNumber);
+    app.add_option("--frame", frame_len, "frame length in bytes (Ethernet header to payload end)");
+    app.add_option("--sizes", sizes_text, "instead of --frame: frame lengths the frames take in turn, e.g. 64,512,1500");
+    uint32_t batch = 256;
+    app.add_option("--batch", batch, "frames a batch of the generator (BPF_PROG_TEST_RUN batch_size)")->check(CLI::Range(1, 256));
+    double warmup = 0.5;
+    app.add_option("--warmup", warmup, "seconds of traffic before the trials: neighbours, caches");
+    bool verify = false;
+    app.add_flag("--verify", verify, "the sink also records destinations and frame lengths; each trial reports them");
     app.add_option("--seconds", seconds, "per trial");
     app.add_option("--trials", trials, "trials");
     CLI11_PARSE(app, argc, argv);
     return exit_status_of([&] {
         if (!route_cache.empty()) return switch_control(bpffs, &xp_control::cache_off, route_cache == "on");
         if (!compiled.empty()) return switch_control(bpffs, &xp_control::compiled_off, compiled == "on");
+        if (!dst_prefix.empty() && !cost_pin.empty())
+            throw Error("InvalidParameter.DestinationPrefix", "--dst-prefix is for the generator, not --cost");
+        if (!dst_prefix.empty()) {
+            if (!dst.empty()) throw Error("InvalidParameter.Destination", "--dst or --dst-prefix, not both");
+            dst = Cidr::parse(dst_prefix).addr.str();
+        }
         if (smac.empty() || dmac.empty() || src.empty() || dst.empty())
-            throw Error("MissingParameter", "--smac, --dmac, --src and --dst describe the frame");
+            throw Error("MissingParameter", "--smac, --dmac, --src and --dst (or --dst-prefix) describe the frame");
         if (!parse_mac(smac) || !parse_mac(dmac)) throw Error("InvalidMac", "--smac and --dmac must be MAC addresses");
         if (!cost_pin.empty()) {
             frames::UdpFrameSpec spec{.smac = *parse_mac(smac),
@@ -122,34 +134,40 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (gen.empty() || sink.empty()) throw Error("MissingParameter", "--gen and --sink, or --cost and --cost-at");
-        xb_config cfg{};
+        bench::TrafficSpec spec{.smac = *parse_mac(smac), .dmac = *parse_mac(dmac), .src = IpAddr::parse(src)};
+        spec.dst = dst_prefix.empty() ? bench::consecutive(IpAddr::parse(dst), count) : bench::hosts_of(Cidr::parse(dst_prefix), count);
+        spec.sizes = sizes_text.empty() ? std::vector<uint32_t>{frame_len} : bench::parse_sizes(sizes_text);
+        xb_config cfg = bench::traffic_config(spec);
         auto g = endpoint(gen), s = endpoint(sink);
         cfg.out_ifindex = links::ifindex(g.netns, g.ifname);
-        cfg.dst_count = count;
-        copy_mac(cfg.smac, smac);
-        copy_mac(cfg.dmac, dmac);
-        auto s_ip = IpAddr::parse(src), d_ip = IpAddr::parse(dst);
-        cfg.is_v6 = d_ip.family == Family::V6;
-        std::copy(s_ip.bytes.begin(), s_ip.bytes.begin() + s_ip.size(), cfg.src);
-        std::copy(d_ip.bytes.begin(), d_ip.bytes.begin() + d_ip.size(), cfg.dst);
-        bench::LiveGenerator lg;
+        bench::LiveGenerator lg(cfg.dst_count);
         if (!redirect.empty()) {
             auto r = endpoint(redirect);
             cfg.redirect_ifindex = links::ifindex(r.netns, redirect_to);
             lg.attach_redirect(r);
         }
         if (!pass.empty()) lg.attach_pass(endpoint(pass));
-        lg.configure(cfg);
-        lg.attach_sink(s, sink_link);
-        lg.generate(g, 0.5, frame_len);  // warm-up: neighbours, caches
+        lg.configure(cfg, spec.dst.words);
+        lg.attach_sink(s, sink_link, verify);
+        if (warmup > 0) lg.generate(g, warmup, batch);
         for (int t = 0; t < trials; ++t) {
+            if (verify) lg.clear_record();
             const uint64_t before = lg.received();
             const auto start = std::chrono::steady_clock::now();
-            const uint64_t sent = lg.generate(g, seconds, frame_len);
+            const uint64_t sent = lg.generate(g, seconds, batch);
             std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the last batch lands
             const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() - 0.05;
             const uint64_t got = lg.received() - before;
-            std::cout << "{\"pps\": " << got / elapsed << ", \"sent_pps\": " << sent / elapsed << "}\n" << std::flush;
+            std::cout << "{\"pps\": " << got / elapsed << ", \"sent_pps\": " << sent / elapsed;
+            if (verify) {
+                const auto r = lg.record();
+                std::cout << ", \"destinations\": " << std::max<size_t>(spec.dst.words.size(), 1) << ", \"expected\": " << r.expected
+                          << ", \"distinct\": " << r.distinct << ", \"outside\": " << r.outside << ", \"sizes\": {";
+                const char* sep = "";
+                for (const auto& [len, n] : r.sizes) std::cout << std::exchange(sep, ", ") << "\"" << len << "\": " << n;
+                std::cout << "}";
+            }
+            std::cout << "}\n" << std::flush;
         }
         lg.detach_sink();
         if (!redirect.empty()) links::detach_xdp(endpoint(redirect).netns, endpoint(redirect).ifname);

@@ -2,7 +2,8 @@
 /* tools/bench: the generator, a bare redirect hop and a counting sink. Not part of the data plane.
  *
  * xb_gen runs under BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES: each run's frame is
- * transmitted for real. The page pool recycles frames, so the whole header is written every time. */
+ * transmitted for real. The page pool recycles frames, and a router on the way rewrites their MACs
+ * and TTL, so the headers are written every time: from a prepared template, in words. */
 #include <stdbool.h>
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -13,7 +14,6 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 #include "xpeer/bench_abi.h"
-#include "rewrite.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -30,6 +30,30 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } xb_received SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1); /* set to the destinations' number before loading */
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} xb_dsts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, (1 << XB_SEEN_BITS) / 64);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} xb_seen SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XB_MAX_FRAME + 1);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, __u64);
+} xb_sizes SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -59,7 +83,7 @@ static __always_inline __u16 ipv4_csum(const struct iphdr *ip)
 }
 
 /* Adds pick to the last word of the destination address of an Ethernet frame whose IP header
- * the caller has bounds-checked (IPv4: and sets the header checksum again). */
+ * the caller has bounds-checked (IPv4: and sets the header checksum again). For xb_cost. */
 static __always_inline void add_to_destination(void *data, bool is_v6, __u32 pick)
 {
 	if (is_v6) {
@@ -76,62 +100,80 @@ static __always_inline void add_to_destination(void *data, bool is_v6, __u32 pic
 	}
 }
 
+/* The generator's place in xb_dsts and in the config's sizes: one generator runs at a time. */
+__u32 xb_next_dst;
+__u32 xb_next_size;
+
+/* A checksum over zeros where the destination goes, adjusted for the destination's 16-bit words
+ * (their one's complement sum, folded, in memory order as the checksum itself is). */
+static __always_inline __u16 csum_add(__u16 check, __u32 words_sum)
+{
+	__u32 sum = (__u16)~check + words_sum;
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum;
+}
+
+static __always_inline __u32 words_sum(__u64 v)
+{
+	__u64 sum = (v & 0xffffffff) + (v >> 32);
+
+	sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
+
+#define ETH_LEN 14
+#define V4_DADDR (ETH_LEN + 16)
+#define V4_CHECK (ETH_LEN + 10)
+#define V6_DADDR_LOW (ETH_LEN + 24 + 8)
+#define V6_UDP_CHECK (ETH_LEN + 40 + 6)
+
 SEC("xdp")
 int xb_gen(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	__u32 key = 0, pick = 0;
+	__u32 key = 0, t = 0;
 	struct xb_config *cfg = bpf_map_lookup_elem(&xb_config, &key);
+	void *data, *end;
 
 	if (!cfg)
 		return XDP_ABORTED;
-	if (cfg->dst_count > 1)
-		pick = bpf_get_prandom_u32() % cfg->dst_count;
-	if ((void *)(eth + 1) > end)
+	if (cfg->size_count > 1) {
+		/* the run's frame is the longest size; the others are cut from its tail */
+		t = xb_next_size;
+		xb_next_size = t + 1 >= cfg->size_count ? 0 : t + 1;
+		if (t >= XB_SIZES)
+			return XDP_ABORTED;
+		data = (void *)(long)ctx->data;
+		end = (void *)(long)ctx->data_end;
+		if (bpf_xdp_adjust_tail(ctx, (int)cfg->sizes[t].frame_len - (int)(end - data)))
+			return XDP_ABORTED;
+	}
+	data = (void *)(long)ctx->data;
+	end = (void *)(long)ctx->data_end;
+	if (data + XB_HEAD_LEN > end)
 		return XDP_ABORTED;
-	copy_mac(eth->h_dest, cfg->dmac);
-	copy_mac(eth->h_source, cfg->smac);
-	if (cfg->is_v6) {
-		struct ipv6hdr *ip6 = (void *)(eth + 1);
-		struct udphdr *udp = (void *)(ip6 + 1);
+#pragma unroll
+	for (int i = 0; i < XB_HEAD_LEN / 8; i++)
+		((__u64 *)data)[i] = ((const __u64 *)cfg->sizes[t].head)[i];
+	if (cfg->dst_count) {
+		__u32 i = xb_next_dst;
+		__u64 *dst;
+		__u16 *check;
 
-		if ((void *)(udp + 1) > end)
+		xb_next_dst = i + 1 >= cfg->dst_count ? 0 : i + 1;
+		dst = bpf_map_lookup_elem(&xb_dsts, &i);
+		if (!dst)
 			return XDP_ABORTED;
-		eth->h_proto = bpf_htons(ETH_P_IPV6);
-		*(__u32 *)ip6 = bpf_htonl(0x60000000);
-		ip6->payload_len = bpf_htons((__u16)(end - (void *)udp));
-		ip6->nexthdr = IPPROTO_UDP;
-		ip6->hop_limit = 64;
-		__builtin_memcpy(&ip6->saddr, cfg->src, 16);
-		__builtin_memcpy(&ip6->daddr, cfg->dst, 16);
-		add_to_destination(data, true, pick);
-		udp->source = bpf_htons(9);
-		udp->dest = bpf_htons(9);
-		udp->len = ip6->payload_len;
-		udp->check = 0;
-	} else {
-		struct iphdr *ip = (void *)(eth + 1);
-		struct udphdr *udp = (void *)(ip + 1);
-
-		if ((void *)(udp + 1) > end)
-			return XDP_ABORTED;
-		eth->h_proto = bpf_htons(ETH_P_IP);
-		ip->version = 4;
-		ip->ihl = 5;
-		ip->tos = 0;
-		ip->tot_len = bpf_htons((__u16)(end - (void *)ip));
-		ip->id = 0;
-		ip->frag_off = 0;
-		ip->ttl = 64;
-		ip->protocol = IPPROTO_UDP;
-		__builtin_memcpy(&ip->saddr, cfg->src, 4);
-		__builtin_memcpy(&ip->daddr, cfg->dst, 4);
-		add_to_destination(data, false, pick); /* and the checksum */
-		udp->source = bpf_htons(9);
-		udp->dest = bpf_htons(9);
-		udp->len = bpf_htons((__u16)(end - (void *)udp));
-		udp->check = 0;
+		if (cfg->is_v6) {
+			*(__u64 *)(data + V6_DADDR_LOW) = *dst;
+			check = data + V6_UDP_CHECK;
+			*check = csum_add(*check, words_sum(*dst)) ?: 0xffff; /* 0 would mean no checksum */
+		} else {
+			*(__u32 *)(data + V4_DADDR) = (__u32)*dst;
+			check = data + V4_CHECK;
+			*check = csum_add(*check, words_sum((__u32)*dst));
+		}
 	}
 	return bpf_redirect(cfg->out_ifindex, 0);
 }
@@ -154,6 +196,53 @@ int xb_sink(struct xdp_md *ctx)
 
 	if (n)
 		(*n)++;
+	return XDP_DROP;
+}
+
+/* The sink that also records what arrived, for tests/e2e/bench_generator.sh: of each UDP datagram
+ * from port 9 to port 9 (the generator's; the kernel's own neighbour and multicast messages on
+ * the link are not), the destination's bit in xb_seen and the frame's length in xb_sizes. */
+SEC("xdp")
+int xb_sink_check(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data, *end = (void *)(long)ctx->data_end;
+	struct ethhdr *eth = data;
+	struct udphdr *udp;
+	__u32 key = 0, len = end - data, slot;
+	__u64 *n = bpf_map_lookup_elem(&xb_received, &key), *word, *count;
+
+	if (n)
+		(*n)++;
+	if ((void *)(eth + 1) > end)
+		return XDP_DROP;
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6 = (void *)(eth + 1);
+
+		udp = (void *)(ip6 + 1);
+		if ((void *)(udp + 1) > end || ip6->nexthdr != IPPROTO_UDP)
+			return XDP_DROP;
+		slot = xb_seen_slot(ip6->daddr.in6_u.u6_addr32[2], ip6->daddr.in6_u.u6_addr32[3], 1);
+	} else if (eth->h_proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr *ip = (void *)(eth + 1);
+
+		udp = (void *)(ip + 1);
+		if ((void *)(udp + 1) > end || ip->protocol != IPPROTO_UDP)
+			return XDP_DROP;
+		slot = xb_seen_slot(ip->daddr, 0, 0);
+	} else {
+		return XDP_DROP;
+	}
+	if (udp->source != bpf_htons(9) || udp->dest != bpf_htons(9))
+		return XDP_DROP;
+	if (len > XB_MAX_FRAME)
+		len = XB_MAX_FRAME;
+	count = bpf_map_lookup_elem(&xb_sizes, &len);
+	if (count)
+		__sync_fetch_and_add(count, 1);
+	key = slot / 64;
+	word = bpf_map_lookup_elem(&xb_seen, &key);
+	if (word) /* not atomic (that needs -mcpu=v3): one generator's frames arrive on its own CPU */
+		*word |= 1ull << (slot % 64);
 	return XDP_DROP;
 }
 
