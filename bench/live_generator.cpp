@@ -14,6 +14,7 @@
 
 #include "bench.skel.h"
 #include "model/error.h"
+#include "model/errors.h"
 #include "netns/links.h"
 #include "netns/netns.h"
 #include "netns/pinned_xdp.h"
@@ -66,8 +67,8 @@ LiveGenerator::~LiveGenerator() {
 
 void LiveGenerator::configure(const xb_config& cfg, const std::vector<uint64_t>& dsts) {
     if (dsts.size() != cfg.dst_count || dsts.size() > bpf_map__max_entries(skel_->maps.xb_dsts))
-        throw Error("InvalidParameter.Count",
-                    std::to_string(dsts.size()) + " destinations for a generator configured for " + std::to_string(cfg.dst_count));
+        throw errors::invalid_parameter_count(std::to_string(dsts.size()) + " destinations for a generator configured for " +
+                                              std::to_string(cfg.dst_count));
     if (!dsts.empty()) {
         MappedArray values(skel_->maps.xb_dsts, sizeof(uint64_t));
         std::copy(dsts.begin(), dsts.end(), values.as<uint64_t>());
@@ -90,11 +91,11 @@ void LiveGenerator::attach_sink(const Endpoint& at, const std::string& link_pin,
         return;
     }
     const auto held = pinned_xdp::state(link_pin);
-    if (!held || held->ifindex == 0) throw Error("InvalidParameter.SinkLink", link_pin + " is not an attached XDP link");
+    if (!held || held->ifindex == 0) throw errors::invalid_parameter_sink_link(link_pin + " is not an attached XDP link");
     displaced_prog_fd_ = bpf_prog_get_fd_by_id(held->prog_id);
     if (displaced_prog_fd_ < 0) throw SystemError("bpf_prog_get_fd_by_id " + std::to_string(held->prog_id), errno);
     if (!pinned_xdp::update(link_pin, sink, displaced_prog_fd_))
-        throw Error("InvalidParameter.SinkLink", link_pin + " changed under the bench");
+        throw errors::invalid_parameter_sink_link(link_pin + " changed under the bench");
     sink_pin_ = link_pin;
 }
 

@@ -19,6 +19,7 @@
 #include "live_generator.h"
 #include "model/cidr.h"
 #include "model/error.h"
+#include "model/errors.h"
 #include "model/mac.h"
 #include "netns/links.h"
 #include "netns/netns.h"
@@ -104,9 +105,9 @@ int main(int argc, char** argv) {
         if (!route_cache.empty()) return switch_control(bpffs, &xp_control::cache_off, route_cache == "on");
         if (!compiled.empty()) return switch_control(bpffs, &xp_control::compiled_off, compiled == "on");
         if (!dst_prefix.empty() && !cost_pin.empty())
-            throw Error("InvalidParameter.DestinationPrefix", "--dst-prefix is for the generator, not --cost");
+            throw errors::invalid_parameter_destination_prefix("--dst-prefix is for the generator, not --cost");
         if (!dst_prefix.empty()) {
-            if (!dst.empty()) throw Error("InvalidParameter.Destination", "--dst or --dst-prefix, not both");
+            if (!dst.empty()) throw errors::invalid_parameter_destination("--dst or --dst-prefix, not both");
             dst = Cidr::parse(dst_prefix).addr.str();
         }
         if (smac.empty() || dmac.empty() || src.empty() || dst.empty())

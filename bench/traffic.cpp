@@ -6,6 +6,7 @@
 
 #include "frame_builder.h"
 #include "model/error.h"
+#include "model/errors.h"
 
 namespace xpeer::bench {
 
@@ -98,12 +99,12 @@ Destinations hosts_of(const Cidr& prefix, uint32_t count) {
     const Family f = prefix.family();
     const unsigned bits = prefix.addr.bits() - prefix.prefix_len;
     if (bits > word_len(f) * 8)
-        throw Error("InvalidParameter.DestinationPrefix",
-                    prefix.str() + ": the generator varies an IPv6 destination's last 64 bits; give a /64 or longer");
+        throw errors::invalid_parameter_destination_prefix(
+            prefix.str() + ": the generator varies an IPv6 destination's last 64 bits; give a /64 or longer");
     const uint64_t all_ones = bits >= 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1;
     const uint64_t reserved = f == Family::V4 ? 3 : 2;  // network, gateway (and broadcast)
     if (bits < 64 && (all_ones < reserved || all_ones + 1 - reserved < count))
-        throw Error("InvalidParameter.Count", prefix.str() + " holds fewer than " + std::to_string(count) + " hosts");
+        throw errors::invalid_parameter_count(prefix.str() + " holds fewer than " + std::to_string(count) + " hosts");
     Destinations d{without_word(prefix.addr), {}};
     d.words.reserve(count);
     for (uint64_t i = 0; d.words.size() < count; ++i) {
@@ -123,7 +124,7 @@ std::vector<uint32_t> parse_sizes(const std::string& text) {
         const size_t comma = std::min(text.find(',', at), text.size());
         const std::string item = text.substr(at, comma - at);
         if (item.empty() || item.size() > 5 || item.find_first_not_of("0123456789") != std::string::npos)
-            throw Error("InvalidParameter.Sizes", "'" + text + "' is not a list of frame lengths like 64,512,1500");
+            throw errors::invalid_parameter_sizes("'" + text + "' is not a list of frame lengths like 64,512,1500");
         sizes.push_back(static_cast<uint32_t>(std::stoul(item)));
         at = comma + 1;
     }
@@ -132,9 +133,9 @@ std::vector<uint32_t> parse_sizes(const std::string& text) {
 
 xb_config traffic_config(const TrafficSpec& spec) {
     if (spec.sizes.empty() || spec.sizes.size() > XB_SIZES)
-        throw Error("InvalidParameter.Sizes", "1 to " + std::to_string(XB_SIZES) + " frame lengths");
+        throw errors::invalid_parameter_sizes("1 to " + std::to_string(XB_SIZES) + " frame lengths");
     const Family f = spec.src.family;
-    if (spec.dst.base.family != f) throw Error("InvalidParameter.Family", "the source and the destinations are of different families");
+    if (spec.dst.base.family != f) throw errors::invalid_parameter_family("the source and the destinations are of different families");
     xb_config cfg{};
     cfg.is_v6 = f == Family::V6;
     cfg.dst_count = static_cast<uint32_t>(spec.dst.words.size());
@@ -142,8 +143,8 @@ xb_config traffic_config(const TrafficSpec& spec) {
     for (size_t i = 0; i < spec.sizes.size(); ++i) {
         const uint32_t len = spec.sizes[i];
         if (len < XB_HEAD_LEN || len > XB_MAX_FRAME)
-            throw Error("InvalidParameter.Sizes", "frame length " + std::to_string(len) + " is outside " + std::to_string(XB_HEAD_LEN) +
-                                                      " .. " + std::to_string(XB_MAX_FRAME));
+            throw errors::invalid_parameter_sizes("frame length " + std::to_string(len) + " is outside " + std::to_string(XB_HEAD_LEN) +
+                                                  " .. " + std::to_string(XB_MAX_FRAME));
         frames::UdpFrameSpec fs{
             .smac = spec.smac, .dmac = spec.dmac, .src = spec.src, .dst = spec.dst.base, .sport = 9, .dport = 9, .fill = 0};
         fs.payload = len - frames::udp_headers_len(f);

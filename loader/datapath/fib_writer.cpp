@@ -20,7 +20,9 @@ ResultBytes bytes_of(const xp_fib_result& r) {
     return b;
 }
 struct ResultBytesHash {
-    size_t operator()(const ResultBytes& b) const { return std::hash<std::string_view>{}({reinterpret_cast<const char*>(b.data()), b.size()}); }
+    size_t operator()(const ResultBytes& b) const {
+        return std::hash<std::string_view>{}({reinterpret_cast<const char*>(b.data()), b.size()});
+    }
 };
 
 xp_fib_result no_route() {

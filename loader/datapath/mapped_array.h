@@ -3,9 +3,9 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <cstring>
 #include <cerrno>
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -32,9 +32,7 @@ public:
     void put(uint32_t index, const V& value) { std::memcpy(element(index), &value, sizeof(V)); }
     // Stores one 32-bit value at once, after every store before it (release): what makes an
     // element written with put() reachable.
-    void publish(uint32_t index, uint32_t value)
-        requires std::is_same_v<V, uint32_t>
-    {
+    void publish(uint32_t index, uint32_t value) requires std::is_same_v<V, uint32_t> {
         std::atomic_ref<uint32_t>(*element(index)).store(value, std::memory_order_release);
     }
 

@@ -91,11 +91,15 @@
     X(invalid_parameter_command, InvalidParameterCommand, "InvalidParameter.Command") \
     X(invalid_parameter_conflict, InvalidParameterConflict, "InvalidParameter.Conflict") \
     X(invalid_parameter_count, InvalidParameterCount, "InvalidParameter.Count") \
+    X(invalid_parameter_destination, InvalidParameterDestination, "InvalidParameter.Destination") \
+    X(invalid_parameter_destination_prefix, InvalidParameterDestinationPrefix, "InvalidParameter.DestinationPrefix") \
     X(invalid_parameter_dry_run, InvalidParameterDryRun, "InvalidParameter.DryRun") \
     X(invalid_parameter_family, InvalidParameterFamily, "InvalidParameter.Family") \
     X(invalid_parameter_interface_name, InvalidParameterInterfaceName, "InvalidParameter.InterfaceName") \
     X(invalid_parameter_prefix_length, InvalidParameterPrefixLength, "InvalidParameter.PrefixLength") \
     X(invalid_parameter_route_table, InvalidParameterRouteTable, "InvalidParameter.RouteTable") \
+    X(invalid_parameter_sink_link, InvalidParameterSinkLink, "InvalidParameter.SinkLink") \
+    X(invalid_parameter_sizes, InvalidParameterSizes, "InvalidParameter.Sizes") \
     X(invalid_parameter_sysctl, InvalidParameterSysctl, "InvalidParameter.Sysctl") \
     X(invalid_price_intra_region, InvalidPriceIntraRegion, "InvalidPrice.IntraRegion") \
     X(invalid_price_negative, InvalidPriceNegative, "InvalidPrice.Negative") \
