@@ -5,6 +5,7 @@
 #include <span>
 #include <unordered_map>
 
+#include "compiler/resolve.h"
 #include "model/errors.h"
 
 namespace xpeer {
@@ -109,14 +110,6 @@ struct Decision {
     uint8_t len;
     xp_fib_result result;
 };
-
-xp_fib_result decided(uint32_t reason, uint32_t link = XP_NO_LINK, const xp_route* route = nullptr) {
-    xp_fib_result r{};
-    r.reason = reason;
-    r.link = link;
-    if (route) r.route = *route;
-    return r;
-}
 
 // resolve_in_tables()'s decision as prefixes of one table: for every address, the longest of
 // them that contains it holds the decision for it.

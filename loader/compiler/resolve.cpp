@@ -23,15 +23,15 @@ const xp_route* longest_match(const Tables& t, uint32_t vpc, const IpAddr& dst) 
     return nullptr;
 }
 
-xp_fib_result decided(uint32_t reason, uint32_t link = XP_NO_LINK, const xp_route* route = nullptr) {
+}  // namespace
+
+xp_fib_result decided(uint32_t reason, uint32_t link, const xp_route* route) {
     xp_fib_result r{};
     r.reason = reason;
     r.link = link;
     if (route) r.route = *route;
     return r;
 }
-
-}  // namespace
 
 xp_fib_result resolve_in_tables(const Tables& t, uint32_t vpc, const IpAddr& dst) {
     const xp_route* route = longest_match(t, vpc, dst);

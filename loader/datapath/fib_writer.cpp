@@ -8,6 +8,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "compiler/resolve.h"
+
 namespace xpeer {
 namespace {
 
@@ -25,12 +27,7 @@ struct ResultBytesHash {
     }
 };
 
-xp_fib_result no_route() {
-    xp_fib_result r{};
-    r.reason = XP_REASON_DROP_NO_ROUTE;
-    r.link = XP_NO_LINK;
-    return r;
-}
+xp_fib_result no_route() { return decided(XP_REASON_DROP_NO_ROUTE); }
 
 // What one family's maps hold now: the nodes and results some root reaches, and the rest free.
 class Placement {
