@@ -10,9 +10,13 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
+/* end: the end of what can be read directly. A socket buffer (the TC twin) may hold more of its
+ * frame in pages beyond it: lengths the headers declare are checked against len, the frame's. */
 struct cursor {
 	void *pos;
 	void *end;
+	__u32 off; /* pos's offset in the frame */
+	__u32 len; /* the frame's length */
 };
 
 /* Returns the EtherType (network order), or -1 if the frame is too short. VLAN tags are not
@@ -24,6 +28,7 @@ static __always_inline int parse_eth(struct cursor *c, struct ethhdr **eth)
 	if ((void *)(h + 1) > c->end)
 		return -1;
 	c->pos = h + 1;
+	c->off += sizeof(*h);
 	*eth = h;
 	return h->h_proto;
 }
@@ -63,11 +68,12 @@ static __always_inline int parse_ipv4(struct cursor *c, struct iphdr **ip)
 		return -1;
 	hlen = h->ihl * 4;
 	tot_len = bpf_ntohs(h->tot_len);
-	if (c->pos + hlen > c->end || tot_len < hlen || c->pos + tot_len > c->end)
+	if (c->pos + hlen > c->end || tot_len < hlen || c->off + tot_len > c->len)
 		return -1;
 	if (!ipv4_checksum_ok(h, c->end))
 		return -1;
 	c->pos += hlen;
+	c->off += hlen;
 	*ip = h;
 	return h->protocol;
 }
@@ -80,9 +86,10 @@ static __always_inline int parse_ipv6(struct cursor *c, struct ipv6hdr **ip6)
 		return -1;
 	if (h->version != 6)
 		return -1;
-	if ((void *)(h + 1) + bpf_ntohs(h->payload_len) > c->end)
+	if (c->off + sizeof(*h) + bpf_ntohs(h->payload_len) > c->len)
 		return -1; /* a payload beyond the frame (the kernel's ipv6_rcv() refuses it too) */
 	c->pos = h + 1;
+	c->off += sizeof(*h);
 	*ip6 = h;
 	return h->nexthdr;
 }

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xp_router: the XDP program on the datapath side of every vSwitch link.
- * xp_vpc_side: on the VPC side, so that the veth accepts redirected frames. */
+ * xp_vpc_side: on the VPC side, so that the veth accepts redirected frames.
+ * xp_router_tc: its twin for socket buffers, on tc ingress (tcx) of the datapath side instead:
+ * GSO super-packets stay whole, and go straight into the VPC side of the egress vSwitch link. */
+#include <linux/pkt_cls.h>
+#include "gso.h"
 #include "parse.h"
 #include "rewrite.h"
 #include "route.h"
@@ -23,9 +27,19 @@ static __always_inline bool is_link_scope_v6(const struct ipv6hdr *ip6)
 	return b0 == 0xff || (b0 == 0xfe && (b1 & 0xc0) == 0x80); /* multicast, link-local */
 }
 
-static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, struct xp_port *port, __u32 len, bool is_v6,
-				    __u32 cpu, bool accounted)
+/* What a hook does with a frame once routed: each entry point says it in its own words. */
+enum xp_action {
+	XP_ACT_DROP,
+	XP_ACT_PASS,	 /* to the datapath namespace's kernel */
+	XP_ACT_REDIRECT, /* to *target, the egress vSwitch link's datapath side */
+};
+
+/* sz: what the frame stands for on the wire (bpf/gso.h); its Ethernet headers are not IP traffic. */
+static __always_inline enum xp_action route_ip(struct cursor *c, struct ethhdr *eth, struct xp_port *port,
+					       const struct frame_size *sz, bool is_v6, __u32 cpu, bool accounted,
+					       __u32 *target)
 {
+	__u32 len = sz->bytes, ip_len = sz->bytes - sz->packets * sizeof(*eth);
 	struct iphdr *ip = 0;
 	struct ipv6hdr *ip6 = 0;
 	const __u32 *dst;
@@ -52,43 +66,43 @@ static __always_inline int route_ip(struct cursor *c, struct ethhdr *eth, struct
 		dst = &ip->daddr;
 		ttl = ip->ttl;
 	}
-	count_port(&port->rx, len, accounted);
+	count_port(&port->rx, sz->packets, len, accounted);
 
 	d.cpu = cpu;
-	reason = decide(port->vpc, dst, is_v6, len - sizeof(*eth), ttl, &d, accounted);
-	count_verdict(cpu, reason, d.cache, len, accounted);
+	reason = decide(port->vpc, dst, is_v6, ip_len, ttl, &d, accounted);
+	count_verdict(cpu, reason, d.cache, sz->packets, len, accounted);
 	if (!d.link_counters)
 		d.link_counters = this_cpu_link(cpu, d.link, accounted);
-	count_link(d.link_counters, reason, len - sizeof(*eth)); /* a link carries IP traffic: that is what is billed */
+	count_link(d.link_counters, reason, sz->packets,
+		   ip_len); /* a link carries IP traffic: that is what is billed */
 	if (!is_forward(reason))
-		return XDP_DROP;
+		return XP_ACT_DROP;
 
 	rewrite_macs(eth, d.route);
 	if (is_v6)
 		ip6->hop_limit--;
 	else
 		ipv4_decrease_ttl(ip);
-	count_egress(cpu, d.route->target, len, accounted);
-	return bpf_redirect(d.route->target, 0);
+	count_egress(cpu, d.route->target, sz->packets, len, accounted);
+	*target = d.route->target;
+	return XP_ACT_REDIRECT;
 
 malformed:
-	count_reason(cpu, XP_REASON_DROP_MALFORMED, len, accounted);
-	return XDP_DROP;
+	count_reason(cpu, XP_REASON_DROP_MALFORMED, sz->packets, len, accounted);
+	return XP_ACT_DROP;
 link_scope:
-	count_reason(cpu, XP_REASON_PASS_LINK_LOCAL, len, accounted);
-	return XDP_PASS;
+	count_reason(cpu, XP_REASON_PASS_LINK_LOCAL, sz->packets, len, accounted);
+	return XP_ACT_PASS;
 spoofed:
-	count_port(&port->rx, len, accounted);
-	count_reason(cpu, XP_REASON_DROP_SPOOFED, len, accounted);
-	return XDP_DROP;
+	count_port(&port->rx, sz->packets, len, accounted);
+	count_reason(cpu, XP_REASON_DROP_SPOOFED, sz->packets, len, accounted);
+	return XP_ACT_DROP;
 }
 
-/* accounted: a constant (stats.h) */
-static __always_inline int route_frame(struct xdp_md *ctx, bool accounted)
+/* c: the whole frame, entering the datapath through ifindex. accounted: a constant (stats.h) */
+static __always_inline enum xp_action route_frame(struct cursor *c, __u32 ifindex, const struct frame_size *sz,
+						  bool accounted, __u32 *target)
 {
-	struct cursor c = { .pos = (void *)(long)ctx->data, .end = (void *)(long)ctx->data_end };
-	__u32 len = ctx->data_end - ctx->data;
-	__u32 ifindex = ctx->ingress_ifindex;
 	__u32 cpu = bpf_get_smp_processor_id();
 	struct xp_port *port;
 	struct ethhdr *eth;
@@ -96,20 +110,36 @@ static __always_inline int route_frame(struct xdp_md *ctx, bool accounted)
 
 	port = this_cpu_port(cpu, ifindex);
 	if (!port || !port->vpc) {
-		count_reason(cpu, XP_REASON_UNKNOWN_PORT, len, accounted);
-		return XDP_PASS;
+		count_reason(cpu, XP_REASON_UNKNOWN_PORT, sz->packets, sz->bytes, accounted);
+		return XP_ACT_PASS;
 	}
-	proto = parse_eth(&c, &eth);
+	proto = parse_eth(c, &eth);
 	if (proto == bpf_htons(ETH_P_IP))
-		return route_ip(&c, eth, port, len, false, cpu, accounted);
+		return route_ip(c, eth, port, sz, false, cpu, accounted, target);
 	if (proto == bpf_htons(ETH_P_IPV6))
-		return route_ip(&c, eth, port, len, true, cpu, accounted);
+		return route_ip(c, eth, port, sz, true, cpu, accounted, target);
 	if (proto < 0) {
-		count_reason(cpu, XP_REASON_DROP_MALFORMED, len, accounted);
+		count_reason(cpu, XP_REASON_DROP_MALFORMED, sz->packets, sz->bytes, accounted);
+		return XP_ACT_DROP;
+	}
+	count_reason(cpu, XP_REASON_PASS_NOT_IP, sz->packets, sz->bytes, accounted);
+	return XP_ACT_PASS;
+}
+
+static __always_inline int route_xdp(struct xdp_md *ctx, bool accounted)
+{
+	__u32 len = ctx->data_end - ctx->data, target = 0;
+	struct cursor c = { .pos = (void *)(long)ctx->data, .end = (void *)(long)ctx->data_end, .len = len };
+	struct frame_size sz = { .packets = 1, .bytes = len };
+
+	switch (route_frame(&c, ctx->ingress_ifindex, &sz, accounted, &target)) {
+	case XP_ACT_REDIRECT:
+		return bpf_redirect(target, 0);
+	case XP_ACT_PASS:
+		return XDP_PASS;
+	default:
 		return XDP_DROP;
 	}
-	count_reason(cpu, XP_REASON_PASS_NOT_IP, len, accounted);
-	return XDP_PASS;
 }
 
 /* One read of the setting per packet, not one per counter: each copy of route_frame has it as a
@@ -118,8 +148,39 @@ SEC("xdp")
 int xp_router(struct xdp_md *ctx)
 {
 	if (xp_unaccounted)
-		return route_frame(ctx, false);
-	return route_frame(ctx, true);
+		return route_xdp(ctx, false);
+	return route_xdp(ctx, true);
+}
+
+/* The same decision for a socket buffer on tc ingress. bpf_redirect_peer hands it to the ingress
+ * of the egress link's VPC side, in its own namespace, without a pass through the veth's transmit
+ * (and its backlog queue); only a program on tc ingress may do that. */
+static __always_inline int route_tc(struct __sk_buff *skb, bool accounted)
+{
+	__u32 target = 0, headers = skb->len < XP_TC_HEADERS ? skb->len : XP_TC_HEADERS;
+	struct cursor c;
+	struct frame_size sz;
+
+	if ((void *)(long)skb->data + headers > (void *)(long)skb->data_end)
+		bpf_skb_pull_data(skb, headers); /* the headers into the linear part; the payload stays where it is */
+	c = (struct cursor){ .pos = (void *)(long)skb->data, .end = (void *)(long)skb->data_end, .len = skb->len };
+	sz = skb_frame_size(skb);
+	switch (route_frame(&c, skb->ingress_ifindex, &sz, accounted, &target)) {
+	case XP_ACT_REDIRECT:
+		return bpf_redirect_peer(target, 0);
+	case XP_ACT_PASS:
+		return TC_ACT_OK;
+	default:
+		return TC_ACT_SHOT;
+	}
+}
+
+SEC("tc")
+int xp_router_tc(struct __sk_buff *skb)
+{
+	if (xp_unaccounted)
+		return route_tc(skb, false);
+	return route_tc(skb, true);
 }
 
 SEC("xdp")

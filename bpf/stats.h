@@ -1,5 +1,7 @@
 /* Counters: every packet is counted once by reason (and, if it asked the route cache, by its
  * answer); packets that touch a peering connection or a vSwitch link are also counted on that link.
+ * packets: what a frame stands for on the wire, 1 in XDP; a GSO super-packet of the TC twin counts
+ * as its segments, and len as their bytes (bpf/gso.h), so that both hooks count alike.
  * accounted: a constant, false only in the copy of the router that xp_unaccounted selects, which
  * counts nothing. */
 #ifndef XPEER_BPF_STATS_H
@@ -10,7 +12,8 @@
 #define XP_CACHE_NOT_ASKED XP_CACHE_RESULT_MAX
 
 /* cache: an enum xp_cache_result, or XP_CACHE_NOT_ASKED */
-static __always_inline void count_verdict(__u32 cpu, enum xp_reason reason, __u32 cache, __u32 len, bool accounted)
+static __always_inline void count_verdict(__u32 cpu, enum xp_reason reason, __u32 cache, __u32 packets, __u32 len,
+					  bool accounted)
 {
 	struct xp_verdicts *v;
 
@@ -20,29 +23,29 @@ static __always_inline void count_verdict(__u32 cpu, enum xp_reason reason, __u3
 	if (!v)
 		return;
 	if (reason < XP_REASON_MAX) {
-		v->reason[reason].packets++;
+		v->reason[reason].packets += packets;
 		v->reason[reason].bytes += len;
 	}
 	if (cache < XP_CACHE_RESULT_MAX)
-		v->cache[cache]++;
+		v->cache[cache] += packets;
 }
 
-static __always_inline void count_reason(__u32 cpu, enum xp_reason reason, __u32 len, bool accounted)
+static __always_inline void count_reason(__u32 cpu, enum xp_reason reason, __u32 packets, __u32 len, bool accounted)
 {
-	count_verdict(cpu, reason, XP_CACHE_NOT_ASKED, len, accounted);
+	count_verdict(cpu, reason, XP_CACHE_NOT_ASKED, packets, len, accounted);
 }
 
 /* c: the rx or tx counters of this_cpu_port() */
-static __always_inline void count_port(struct xp_counters *c, __u32 len, bool accounted)
+static __always_inline void count_port(struct xp_counters *c, __u32 packets, __u32 len, bool accounted)
 {
 	if (!accounted)
 		return;
-	c->packets++;
+	c->packets += packets;
 	c->bytes += len;
 }
 
 /* The port a forwarded packet leaves through: its tx counters. */
-static __always_inline void count_egress(__u32 cpu, __u32 ifindex, __u32 len, bool accounted)
+static __always_inline void count_egress(__u32 cpu, __u32 ifindex, __u32 packets, __u32 len, bool accounted)
 {
 	struct xp_port *out;
 
@@ -50,7 +53,7 @@ static __always_inline void count_egress(__u32 cpu, __u32 ifindex, __u32 len, bo
 		return;
 	out = this_cpu_port(cpu, ifindex);
 	if (out)
-		count_port(&out->tx, len, accounted);
+		count_port(&out->tx, packets, len, accounted);
 }
 
 /* This CPU's element of a link (peering slot * XP_DIR_MAX + direction): its counters and its
@@ -63,29 +66,29 @@ static __always_inline struct xp_link_counters *this_cpu_link(__u32 cpu, __u32 l
 }
 
 /* c: this_cpu_link() of the packet's link */
-static __always_inline void count_link(struct xp_link_counters *c, enum xp_reason reason, __u32 len)
+static __always_inline void count_link(struct xp_link_counters *c, enum xp_reason reason, __u32 packets, __u32 len)
 {
 	if (!c)
 		return;
 	switch (reason) {
 	case XP_REASON_FORWARD_PEERING:
-		c->packets++;
+		c->packets += packets;
 		c->bytes += len;
 		break;
 	case XP_REASON_DROP_INACTIVE:
-		c->drop_inactive++;
+		c->drop_inactive += packets;
 		break;
 	case XP_REASON_DROP_NO_ROUTE:
-		c->drop_no_route++;
+		c->drop_no_route += packets;
 		break;
 	case XP_REASON_DROP_TRANSIT:
-		c->drop_transit++;
+		c->drop_transit += packets;
 		break;
 	case XP_REASON_DROP_TTL:
-		c->drop_ttl++;
+		c->drop_ttl += packets;
 		break;
 	case XP_REASON_DROP_POLICER:
-		c->drop_policer++;
+		c->drop_policer += packets;
 		break;
 	default:
 		break;

@@ -27,9 +27,9 @@ void add_globals(CLI::App& app, Globals& g) {
         ->capture_default_str();
     app.add_option("--account", g.config.account, "the caller's account UID")->envname("XPEER_ACCOUNT")->capture_default_str();
     app.add_flag("--operator", g.config.is_operator, "act as the host's operator, not as an account")->envname("XPEER_OPERATOR");
-    app.add_option("--xdp-mode", g.xdp_mode, "how XDP programs attach")
+    app.add_option("--xdp-mode", g.xdp_mode, "how the router attaches to vSwitch veths: tc (its TC twin, tcx), native or generic (XDP)")
         ->envname("XPEER_XDP_MODE")
-        ->check(CLI::IsMember({"native", "generic"}))
+        ->check(CLI::IsMember({"tc", "native", "generic"}))
         ->capture_default_str();
     app.add_flag("--json", g.json, "machine-readable output");
     app.add_flag("-v,--verbose", g.verbose, "log every kernel step to stderr");
@@ -80,6 +80,7 @@ std::optional<int> parse_command_line(CLI::App& app, Globals& g, int argc, char*
         return 1;
     }
     g.config.xdp_generic = g.xdp_mode == "generic";
+    g.config.tc_router = g.xdp_mode == "tc";
     spdlog::set_default_logger(spdlog::stderr_color_mt("xpeer"));
     spdlog::set_pattern("%^%l%$: %v");
     spdlog::set_level(g.verbose ? spdlog::level::debug : spdlog::level::warn);

@@ -18,7 +18,7 @@ struct Globals {
     bool verbose = false;
     bool dry_run = false;
     bool recover = true;  // repair what an interrupted command left before the action (not for check)
-    std::string xdp_mode = "native";
+    std::string xdp_mode = "tc";
     std::optional<std::string> now;
     std::optional<std::string> client_token;
 };

@@ -20,6 +20,9 @@ struct Config {
     // promise of intent (--operator), not a credential: tenants reach xpeer through an API.
     bool is_operator = false;
     bool xdp_generic = false;  // attach in generic (skb) mode instead of the veth driver's
+    // The router's TC twin on tc ingress (tcx) of every vSwitch veth's datapath side instead of the
+    // XDP programs: GSO super-packets cross whole (--xdp-mode tc).
+    bool tc_router = false;
     // The clock of timers and computations (expiry, billing windows, alerts), in unix seconds,
     // when the operator or a test overrides it. Events and creation times carry the wall clock.
     std::optional<int64_t> now;

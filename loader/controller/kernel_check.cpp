@@ -8,6 +8,7 @@
 #include "controller/kernel_dataplane.h"
 #include "datapath/map_drift.h"
 #include "netns/netns.h"
+#include "netns/pinned_tcx.h"
 #include "netns/pinned_xdp.h"
 #include "netns/policy_rules.h"
 #include "netns/xdp.h"
@@ -94,6 +95,23 @@ void check_program(const Config& config, const std::string& ns, const links::Vet
         out.push_back({name, what + " on " + end.name + " is not attached through its pinned BPF link " + pin});
 }
 
+// The TC twin runs on tc ingress of the datapath end through the link pinned for it, and no XDP
+// program runs before it there.
+void check_tc_program(const Config& config, const std::string& ns, const links::VethEnd& end, uint32_t want, const std::string& name,
+                      std::vector<Difference>& out) {
+    const auto running = pinned_tcx::programs(ns, end.name);
+    if (want == 0 || std::ranges::find(running, want) == running.end()) {
+        out.push_back({name, "the TC router is not attached on " + end.name + " (tc ingress)"});
+        return;
+    }
+    if (const uint32_t xdp = links::xdp_program_id(ns, end.name))
+        out.push_back({name, "XDP program " + std::to_string(xdp) + " runs on " + end.name + " before the TC router"});
+    const std::string pin = xdp_link_pin(config, end.name);
+    const auto held = pinned_tcx::state(pin);
+    if (!held || held->ifindex != end.ifindex || held->prog_id != want)
+        out.push_back({name, "the TC router on " + end.name + " is not attached through its pinned BPF link " + pin});
+}
+
 std::string rule_name(const links::PolicyRule& r, const std::string& ns) {
     return "rule from " + r.from.str() + " lookup " + std::to_string(r.table) + " priority " + std::to_string(r.priority) + " in " + ns;
 }
@@ -112,7 +130,8 @@ std::vector<Difference> KernelDataplane::check(const Snapshot& snapshot, const P
         out.push_back({"netns " + config_.datapath_netns, "missing (the datapath namespace)"});
 
     const uint32_t router_id = dp ? BpfRouter::program_id(dp->router_fd()) : 0,
-                   vpc_side_id = dp ? BpfRouter::program_id(dp->vpc_side_fd()) : 0;
+                   vpc_side_id = dp ? BpfRouter::program_id(dp->vpc_side_fd()) : 0,
+                   router_tc_id = dp ? BpfRouter::program_id(dp->router_tc_fd()) : 0;
     for (const auto& vpc : snapshot.vpcs) {
         const std::string ns = vpc_netns_name(config_, vpc.id);
         if (!netns::exists(ns)) {
@@ -132,7 +151,12 @@ std::vector<Difference> KernelDataplane::check(const Snapshot& snapshot, const P
                 if (recorded == ports.end() || recorded->second.ifindex != link->datapath.ifindex)
                     out.push_back({name, "ifindex " + std::to_string(link->datapath.ifindex) + ", the store records " +
                                              (recorded == ports.end() ? "none" : std::to_string(recorded->second.ifindex))});
-                if (dp) {
+                if (dp && config_.tc_router) {
+                    check_tc_program(config_, spec.datapath_netns, link->datapath, router_tc_id, name, out);
+                    if (const uint32_t xdp = links::xdp_program_id(spec.vpc_netns, link->vpc.name))
+                        out.push_back({name, "XDP program " + std::to_string(xdp) + " runs on " + link->vpc.name +
+                                                 ", where the TC router needs none"});
+                } else if (dp) {
                     check_program(config_, spec.datapath_netns, link->datapath, router_id, "the router program", name, out);
                     check_program(config_, spec.vpc_netns, link->vpc, vpc_side_id, "the VPC-side program", name, out);
                 }

@@ -11,6 +11,7 @@
 #include "model/errors.h"
 #include "netns/links.h"
 #include "netns/netns.h"
+#include "netns/pinned_tcx.h"
 #include "netns/pinned_xdp.h"
 
 namespace xpeer {
@@ -28,6 +29,7 @@ links::VswitchVethSpec vswitch_link_spec(const Config& c, const Vpc& vpc, const 
     s.gateway = rules::gateway_of(vsw.cidr);
     if (vsw.ipv6_cidr) s.gateway6 = rules::gateway_of(*vsw.ipv6_cidr);
     s.ifindex_below = XP_MAX_PORTS;  // xp_ports is indexed by it
+    s.tx_checksum = c.tc_router;
     return s;
 }
 
@@ -86,6 +88,12 @@ PortInfo KernelDataplane::create_vswitch(const Vpc& vpc, const VSwitch& vsw) {
     auto spec = vswitch_link_spec(config_, vpc, vsw);
     spdlog::debug("veth {}:{} <-> {}:{}", spec.datapath_netns, spec.datapath_ifname, spec.vpc_netns, spec.vpc_ifname);
     auto link = links::create_vswitch_veth(spec);  // idempotent: completes a half-made link
+    if (config_.tc_router) {
+        spdlog::debug("tcx attach {} ({})", spec.datapath_ifname, link.datapath.ifindex);
+        pinned_xdp::detach(xdp_link_pin(config_, spec.vpc_ifname));  // the XDP router's VPC-side program, if it ran here
+        pinned_tcx::attach(xdp_link_pin(config_, spec.datapath_ifname), spec.datapath_netns, spec.datapath_ifname, dp.router_tc_fd());
+        return PortInfo{link.datapath.ifindex, link.datapath.mac, link.vpc.mac};
+    }
     spdlog::debug("xdp attach {} ({}), {}", spec.datapath_ifname, link.datapath.ifindex, config_.xdp_generic ? "generic" : "native");
     pinned_xdp::attach(xdp_link_pin(config_, spec.vpc_ifname), spec.vpc_netns, spec.vpc_ifname, dp.vpc_side_fd(), config_.xdp_generic);
     pinned_xdp::attach(xdp_link_pin(config_, spec.datapath_ifname), spec.datapath_netns, spec.datapath_ifname, dp.router_fd(),

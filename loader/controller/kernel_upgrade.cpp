@@ -2,6 +2,7 @@
 #include <spdlog/spdlog.h>
 
 #include "controller/kernel_dataplane.h"
+#include "netns/pinned_tcx.h"
 #include "netns/pinned_xdp.h"
 
 namespace xpeer {
@@ -14,13 +15,26 @@ UpgradeResult KernelDataplane::upgrade(const std::vector<Vpc>& vpcs, const std::
     router();  // the pins exist
     auto swap = BpfRouter::replace_programs(config_.bpffs_dir);
     UpgradeResult r;
-    r.old_router_id = BpfRouter::program_id(swap.old_router.get());
-    r.new_router_id = BpfRouter::program_id(swap.router.get());
+    r.old_router_id = BpfRouter::program_id(config_.tc_router ? swap.old_router_tc.get() : swap.old_router.get());
+    r.new_router_id = BpfRouter::program_id(config_.tc_router ? swap.router_tc.get() : swap.router.get());
     for (const auto& vpc : vpcs) {
         for (const auto& vsw : vswitches) {
             if (vsw.vpc_id != vpc.id) continue;
             const auto spec = vswitch_link_spec(config_, vpc, vsw);
             if (!links::find_vswitch_veth(spec)) continue;  // drift: reconcile makes the link, with the pinned programs
+            if (config_.tc_router) {
+                const std::string pin = xdp_link_pin(config_, spec.datapath_ifname);
+                if (pinned_tcx::update(pin, swap.router_tc.get(), swap.old_router_tc.get())) {
+                    ++r.swapped;
+                } else {
+                    spdlog::warn("{} in {} did not run the pinned TC router through its pinned link: attached the new one",
+                                 spec.datapath_ifname, spec.datapath_netns);
+                    pinned_xdp::detach(xdp_link_pin(config_, spec.vpc_ifname));
+                    pinned_tcx::attach(pin, spec.datapath_netns, spec.datapath_ifname, swap.router_tc.get());
+                    ++r.attached;
+                }
+                continue;
+            }
             const std::pair<const std::string*, const std::string*> ends[] = {{&spec.datapath_netns, &spec.datapath_ifname},
                                                                               {&spec.vpc_netns, &spec.vpc_ifname}};
             const std::pair<int, int> progs[] = {{swap.router.get(), swap.old_router.get()},

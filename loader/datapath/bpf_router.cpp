@@ -124,6 +124,9 @@ std::optional<BpfRouter> BpfRouter::open_pinned(const std::string& dir) {
     fd = bpf_obj_get((dir + "/" + kVpcSideProgPin).c_str());
     if (fd < 0) throw SystemError("bpf_obj_get " + dir + "/" + kVpcSideProgPin, errno);
     dp.vpc_side_ = UniqueFd(fd);
+    fd = bpf_obj_get((dir + "/" + kRouterTcProgPin).c_str());
+    if (fd < 0 && errno != ENOENT) throw SystemError("bpf_obj_get " + dir + "/" + kRouterTcProgPin, errno);
+    dp.router_tc_ = UniqueFd(fd);
     dp.for_each_map([&](auto& map, const RouterMap& m) { open_member(map, dir, m); });
     return dp;
 }
@@ -157,7 +160,9 @@ BpfRouter BpfRouter::open_or_load(const std::string& dir) {
     if (bpf_map_lookup_elem(control, &zero, &c) != 0) throw SystemError("read xp_control", errno);
     c.generation = std::max<uint64_t>(c.generation + 1, now_ns);
     if (bpf_map_update_elem(control, &zero, &c, BPF_ANY) != 0) throw SystemError("initialise xp_control", errno);
-    for (auto [prog, name] : {std::pair{skel->progs.xp_router, kRouterProgPin}, {skel->progs.xp_vpc_side, kVpcSideProgPin}}) {
+    for (auto [prog, name] : {std::pair{skel->progs.xp_router, kRouterProgPin},
+                              {skel->progs.xp_vpc_side, kVpcSideProgPin},
+                              {skel->progs.xp_router_tc, kRouterTcProgPin}}) {
         std::string path = dir + "/" + name;
         if (int err = bpf_program__pin(prog, path.c_str()); err) throw SystemError("pin " + path, err);
     }
@@ -207,6 +212,7 @@ BpfRouter::ProgramSwap BpfRouter::replace_programs(const std::string& dir) {
     ProgramSwap swap;
     swap.old_router = pinned_fd(dir + "/" + kRouterProgPin);
     swap.old_vpc_side = pinned_fd(dir + "/" + kVpcSideProgPin);
+    swap.old_router_tc = UniqueFd(bpf_obj_get((dir + "/" + kRouterTcProgPin).c_str()));  // none before this build's twin
     std::unique_ptr<struct ::router_bpf, SkelDeleter> skel(router_bpf__open());
     if (!skel) throw SystemError("open BPF skeleton", errno);
     size_per_cpu_maps(skel->obj);
@@ -218,7 +224,9 @@ BpfRouter::ProgramSwap BpfRouter::replace_programs(const std::string& dir) {
         if (int err = bpf_map__set_pin_path(map, path.c_str()); err) throw SystemError("bpf_map__set_pin_path " + path, err);
     }
     if (int err = router_bpf__load(skel.get()); err) throw SystemError("load BPF programs (see the verifier log above)", -err);
-    for (auto [prog, name] : {std::pair{skel->progs.xp_router, kRouterProgPin}, {skel->progs.xp_vpc_side, kVpcSideProgPin}}) {
+    for (auto [prog, name] : {std::pair{skel->progs.xp_router, kRouterProgPin},
+                              {skel->progs.xp_vpc_side, kVpcSideProgPin},
+                              {skel->progs.xp_router_tc, kRouterTcProgPin}}) {
         const std::string path = dir + "/" + name, fresh = path + "_new";  // bpffs refuses names with a dot
         ::unlink(fresh.c_str());
         if (int err = bpf_program__pin(prog, fresh.c_str()); err) throw SystemError("pin " + fresh, -err);
@@ -226,7 +234,8 @@ BpfRouter::ProgramSwap BpfRouter::replace_programs(const std::string& dir) {
     }
     swap.router = UniqueFd(::dup(bpf_program__fd(skel->progs.xp_router)));
     swap.vpc_side = UniqueFd(::dup(bpf_program__fd(skel->progs.xp_vpc_side)));
-    if (swap.router.get() < 0 || swap.vpc_side.get() < 0) throw SystemError("dup a program fd", errno);
+    swap.router_tc = UniqueFd(::dup(bpf_program__fd(skel->progs.xp_router_tc)));
+    if (swap.router.get() < 0 || swap.vpc_side.get() < 0 || swap.router_tc.get() < 0) throw SystemError("dup a program fd", errno);
     return swap;
 }
 
@@ -239,6 +248,7 @@ BpfRouter BpfRouter::load_unpinned() {
     auto* s = dp.skel_.get();
     dp.router_borrowed_ = bpf_program__fd(s->progs.xp_router);
     dp.vpc_side_borrowed_ = bpf_program__fd(s->progs.xp_vpc_side);
+    dp.router_tc_borrowed_ = bpf_program__fd(s->progs.xp_router_tc);
     dp.for_each_map([&](auto& map, const RouterMap& m) { borrow_member(map, bpf_object__find_map_by_name(s->obj, m.name), m); });
     return dp;
 }

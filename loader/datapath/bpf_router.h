@@ -26,8 +26,8 @@ public:
     // naming it, and nothing changes. The new programs take the old ones' pins by rename(2), so
     // that a command never finds none pinned; attaching them is the caller's (KernelDataplane::upgrade).
     struct ProgramSwap {
-        UniqueFd old_router, old_vpc_side;  // what the pins named before
-        UniqueFd router, vpc_side;
+        UniqueFd old_router, old_vpc_side, old_router_tc;  // what the pins named before (no TC twin: -1)
+        UniqueFd router, vpc_side, router_tc;
     };
     static ProgramSwap replace_programs(const std::string& dir);
     // The kernel's id of the program behind fd (0 if none): what an interface's XDP query reports.
@@ -44,6 +44,8 @@ public:
 
     int router_fd() const { return router_.get() >= 0 ? router_.get() : router_borrowed_; }
     int vpc_side_fd() const { return vpc_side_.get() >= 0 ? vpc_side_.get() : vpc_side_borrowed_; }
+    // The router's TC twin; -1 when the pins are from a build without it (`xpeer upgrade` adds it).
+    int router_tc_fd() const { return router_tc_.get() >= 0 ? router_tc_.get() : router_tc_borrowed_; }
 
     // One member a map, as loader/datapath/router_maps.h lists them: routes_v4, ports, ...
 #define XPEER_DATAPATH_MEMBER(member, type, owner, per_cpu, holds, ...) __VA_ARGS__ member;
@@ -70,12 +72,13 @@ private:
         void operator()(struct ::router_bpf* s) const;
     };
     std::unique_ptr<struct ::router_bpf, SkelDeleter> skel_;
-    UniqueFd router_, vpc_side_;
-    int router_borrowed_ = -1, vpc_side_borrowed_ = -1;
+    UniqueFd router_, vpc_side_, router_tc_;
+    int router_borrowed_ = -1, vpc_side_borrowed_ = -1, router_tc_borrowed_ = -1;
 };
 
 // Names under the bpffs folder, for the CLI's and engineers' use (bpftool map dump pinned DIR/NAME).
 inline constexpr const char* kRouterProgPin = "xp_router";
 inline constexpr const char* kVpcSideProgPin = "xp_vpc_side";
+inline constexpr const char* kRouterTcProgPin = "xp_router_tc";
 
 }  // namespace xpeer

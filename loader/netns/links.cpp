@@ -109,15 +109,17 @@ void make_veth(const VswitchVethSpec& s) {
     });
 }
 
-void disable_tx_checksum(const std::string& ifname, const std::string& ns) {
+void set_tx_checksum(const std::string& ifname, const std::string& ns, bool on) {
     const netns::Fd sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     if (!sock) throw SystemError("socket(AF_INET) in " + netns::describe(ns), errno);
-    ethtool_value ev{ETHTOOL_STXCSUM, 0};
+    ethtool_value ev{ETHTOOL_STXCSUM, on ? 1u : 0u};
     ifreq ifr{};
     std::strncpy(ifr.ifr_name, ifname.c_str(), IFNAMSIZ - 1);
     ifr.ifr_data = reinterpret_cast<char*>(&ev);
     if (ioctl(sock.get(), SIOCETHTOOL, &ifr) != 0)
-        throw SystemError("ioctl(SIOCETHTOOL, ETHTOOL_STXCSUM off) on " + ifname + " in " + netns::describe(ns), errno);
+        throw SystemError(
+            std::string("ioctl(SIOCETHTOOL, ETHTOOL_STXCSUM ") + (on ? "on" : "off") + ") on " + ifname + " in " + netns::describe(ns),
+            errno);
 }
 
 void add_neighbour(Rtnl& nl, uint32_t idx, const std::string& ifname, const IpAddr& ip, const Mac& mac) {
@@ -181,7 +183,7 @@ void configure(const VswitchVethSpec& s) {
     netns::run_in(s.vpc_netns, [&] {
         Rtnl nl(s.vpc_netns);
         const std::string& dev = s.vpc_ifname;
-        disable_tx_checksum(dev, s.vpc_netns);
+        set_tx_checksum(dev, s.vpc_netns, s.tx_checksum);
         set_up(nl, dev);  // before the routes: an onlink nexthop needs its device up
         const uint32_t idx = ifindex_here(dev, s.vpc_netns);
         add_neighbour(nl, idx, dev, s.gateway, dp_mac);

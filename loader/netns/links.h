@@ -38,12 +38,15 @@ struct VswitchVethSpec {
     IpAddr gateway;
     std::optional<IpAddr> gateway6;
     uint32_t ifindex_below = 0;  // the datapath side's ifindex is kept below this (0: any)
+    // The VPC side's tx checksum offload. Off for the XDP router, which forwards a frame with a
+    // partial checksum as it is, so that it is never completed; the TC twin keeps socket buffers.
+    bool tx_checksum = false;
 };
 
 // Creates (or completes) the vSwitch veth, idempotently:
 //  - veth pair made in the datapath namespace, peer moved to the VPC namespace, both up;
 //    datapath side: IPv6 disabled, so it sends nothing of its own;
-//  - VPC side: tx checksum offload off, accept_dad=0, accept_ra=0, permanent neighbour entries
+//  - VPC side: tx checksum offload as tx_checksum says, accept_dad=0, accept_ra=0, permanent neighbour entries
 //    gateway(6) -> datapath-side MAC;
 //  - VPC namespace: table `table` holds `default via gateway dev vpc_if onlink` (v4, v6),
 //    rules `from cidr lookup table` at priority 1000 + table, and the main table a default route

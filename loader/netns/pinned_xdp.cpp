@@ -69,9 +69,10 @@ void attach(const std::string& pin, const std::string& ns, const std::string& if
                     throw SystemError("bpf_link_update " + pin, errno);
                 return;
             }
-            // Defunct, or elsewhere. The kernel releases an unpinned link later (after an RCU
-            // grace period): detached now, so that the new link finds the interface free.
-            if (s && s->ifindex != 0 && bpf_link_detach(link.get()) != 0 && errno != ENOLINK)
+            // Defunct, elsewhere, or another kind (the TC twin's tcx link). The kernel releases an
+            // unpinned link later (after an RCU grace period): detached now, so that the new link
+            // finds the interface free and nothing else runs there meanwhile.
+            if ((!s || s->ifindex != 0) && bpf_link_detach(link.get()) != 0 && errno != ENOLINK && errno != EINVAL)
                 throw SystemError("bpf_link_detach " + pin, errno);
             unpin(pin);
         }
@@ -113,6 +114,12 @@ std::vector<std::string> list(const std::string& dir) {
     for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) names.push_back(it->path().filename().string());
     std::sort(names.begin(), names.end());
     return names;
+}
+
+void detach(const std::string& pin) {
+    if (const UniqueFd link = open_pin(pin); link && bpf_link_detach(link.get()) != 0 && errno != ENOLINK && errno != EINVAL)
+        throw SystemError("bpf_link_detach " + pin, errno);
+    unpin(pin);
 }
 
 void unpin(const std::string& pin) {

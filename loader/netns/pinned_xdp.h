@@ -31,6 +31,10 @@ std::optional<State> state(const std::string& pin);
 // The names pinned in dir, sorted; none if dir is missing.
 std::vector<std::string> list(const std::string& dir);
 
+// Detaches the link pinned there now, not once the kernel releases it, and removes the pin.
+// Nothing pinned there is fine.
+void detach(const std::string& pin);
+
 // Removes the pin; its link detaches unless another holder keeps it, once the kernel releases it
 // (after an RCU grace period, not at once). A missing pin is fine.
 void unpin(const std::string& pin);

@@ -27,6 +27,7 @@
 #include "model/errors.h"
 #include "netns/links.h"
 #include "netns/netns.h"
+#include "netns/pinned_tcx.h"
 #include "netns/pinned_xdp.h"
 #include "netns/policy_rules.h"
 #include "netns/xdp.h"
@@ -340,6 +341,10 @@ TEST_CASE("links: a vSwitch veth with addresses, neighbours, routes and rules", 
     CHECK(is_up(dp, "xp-vsw-1"));
     CHECK_FALSE(tx_checksumming(vpc, "vsw-1"));
     CHECK(tx_checksumming(dp, "xp-vsw-1"));
+    auto for_tc = spec;  // the TC twin keeps the VPC side's offload: made again, it is on
+    for_tc.tx_checksum = true;
+    links::create_vswitch_veth(for_tc);
+    CHECK(tx_checksumming(vpc, "vsw-1"));
     CHECK(read_proc(dp, "/proc/sys/net/ipv6/conf/xp-vsw-1/disable_ipv6") == "1");
     CHECK(read_proc(vpc, "/proc/sys/net/ipv6/conf/vsw-1/accept_dad") == "0");
 
@@ -492,6 +497,60 @@ TEST_CASE("pinned XDP links: attach is idempotent, update is one step, netlink c
     CHECK(pinned_xdp::list(dir).empty());
     CHECK_THROWS_WITH(pinned_xdp::attach(pin, dp, "no-such-if", a.get(), false), Contains("no-such-if"));
     links::delete_vswitch_veth(spec);
+}
+
+TEST_CASE("pinned tcx links: attach is idempotent, update is one step, XDP gives way to them", "[netns]") {
+    const std::string dp = unique_ns("ptcx"), vpc = unique_ns("ptvpc");
+    NsGuard guard({dp, vpc});
+    const std::string dir = "/sys/fs/bpf/" + unique_ns("tlinks"), pin = dir + "/xp-vsw-1";
+    struct RemoveDir {
+        std::string dir;
+        ~RemoveDir() { std::filesystem::remove_all(dir); }
+    } remove_dir{dir};
+    links::create_vswitch_veth(vswitch_spec(dp, vpc));
+    const bpf_insn ok[] = {
+        {BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_0, 0, 0, 0 /* TC_ACT_OK; XDP_ABORTED for the XDP one */},
+        {BPF_JMP | BPF_EXIT, 0, 0, 0, 0},
+    };
+    const netns::Fd a(bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "xpt_tc_a", "GPL", ok, 2, nullptr));
+    const netns::Fd b(bpf_prog_load(BPF_PROG_TYPE_SCHED_CLS, "xpt_tc_b", "GPL", ok, 2, nullptr));
+    const netns::Fd x(bpf_prog_load(BPF_PROG_TYPE_XDP, "xpt_xdp", "GPL", ok, 2, nullptr));
+    REQUIRE(a);
+    REQUIRE(b);
+    REQUIRE(x);
+    auto id = [](int fd) {
+        bpf_prog_info info{};
+        uint32_t len = sizeof info;
+        REQUIRE(bpf_obj_get_info_by_fd(fd, &info, &len) == 0);
+        return info.id;
+    };
+    using Ids = std::vector<uint32_t>;
+    const uint32_t idx = links::ifindex(dp, "xp-vsw-1");
+
+    pinned_xdp::attach(pin, dp, "xp-vsw-1", x.get(), false);  // the XDP router ran here before
+    CHECK_FALSE(pinned_tcx::state(pin).has_value());
+    pinned_tcx::attach(pin, dp, "xp-vsw-1", a.get());
+    REQUIRE(pinned_tcx::state(pin).has_value());
+    CHECK(pinned_tcx::state(pin)->ifindex == idx);
+    CHECK(pinned_tcx::programs(dp, "xp-vsw-1") == Ids{id(a.get())});
+    CHECK(links::xdp_program_id(dp, "xp-vsw-1") == 0);  // detached at once, not when the kernel releases the link
+    pinned_tcx::attach(pin, dp, "xp-vsw-1", a.get());   // nothing to do
+    CHECK(pinned_tcx::programs(dp, "xp-vsw-1") == Ids{id(a.get())});
+
+    CHECK_FALSE(pinned_tcx::update(pin, b.get(), b.get()));  // a runs, not b
+    CHECK(pinned_tcx::update(pin, b.get(), a.get()));
+    CHECK(pinned_tcx::programs(dp, "xp-vsw-1") == Ids{id(b.get())});
+    pinned_tcx::attach(pin, dp, "xp-vsw-1", a.get());  // another program: updated in place
+    CHECK(pinned_tcx::programs(dp, "xp-vsw-1") == Ids{id(a.get())});
+
+    pinned_xdp::attach(pin, dp, "xp-vsw-1", x.get(), false);  // and back to XDP: the tcx link is detached
+    CHECK(links::xdp_program_id(dp, "xp-vsw-1") == id(x.get()));
+    CHECK(pinned_tcx::programs(dp, "xp-vsw-1").empty());
+    pinned_xdp::detach(pin);
+    CHECK(links::xdp_program_id(dp, "xp-vsw-1") == 0);
+    CHECK(pinned_xdp::list(dir).empty());
+    CHECK_THROWS_WITH(pinned_tcx::attach(pin, dp, "no-such-if", a.get()), Contains("no-such-if"));
+    CHECK(pinned_tcx::programs(dp, "no-such-if").empty());
 }
 
 TEST_CASE("links: an over-long interface name is an error naming the interface", "[netns]") {

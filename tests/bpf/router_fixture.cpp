@@ -170,6 +170,31 @@ int RouterFixture::test_run(const Frame& in, uint32_t ingress_ifindex, Frame* ou
     });
 }
 
+RunResult RouterFixture::run_tc(const Frame& in, uint32_t ingress_ifindex, uint32_t gso_segs, uint32_t gso_size) {
+    RunResult r;
+    r.ret = netns::run_in(netns, [&] {
+        __sk_buff ctx{};
+        ctx.ifindex = ingress_ifindex;
+        ctx.ingress_ifindex = ingress_ifindex;
+        ctx.gso_segs = gso_segs;
+        ctx.gso_size = gso_size;
+        r.out.bytes.assign(in.bytes.size() + 256, 0);
+        bpf_test_run_opts opts{};
+        opts.sz = sizeof(opts);
+        opts.data_in = in.bytes.data();
+        opts.data_size_in = static_cast<__u32>(in.bytes.size());
+        opts.data_out = r.out.bytes.data();
+        opts.data_size_out = static_cast<__u32>(r.out.bytes.size());
+        opts.ctx_in = &ctx;
+        opts.ctx_size_in = sizeof(ctx);
+        opts.repeat = 1;
+        if (bpf_prog_test_run_opts(dp.router_tc_fd(), &opts) != 0) throw SystemError("bpf_prog_test_run_opts (tc)", errno);
+        r.out.bytes.resize(opts.data_size_out);
+        return static_cast<int>(opts.retval);
+    });
+    return r;
+}
+
 RunResult RouterFixture::run(const Frame& in, uint32_t ingress_ifindex) {
     RunResult r;
     r.ret = test_run(in, ingress_ifindex, &r.out);

@@ -34,7 +34,7 @@ using frames::udp_frame;
 Mac fixture_mac(uint8_t side, uint8_t n);
 
 struct RunResult {
-    int ret = -1;  // XDP action
+    int ret = -1;  // XDP action (run), tc action (run_tc)
     Frame out;
 };
 
@@ -59,6 +59,8 @@ public:
     RouterFixture& operator=(const RouterFixture&) = delete;
 
     RunResult run(const Frame& in, uint32_t ingress_ifindex);
+    // The TC twin on the same frame, as a socket buffer; gso_segs > 1 makes it a GSO super-packet.
+    RunResult run_tc(const Frame& in, uint32_t ingress_ifindex, uint32_t gso_segs = 0, uint32_t gso_size = 0);
     // Runs the program on a live frame: a redirect really transmits it (BPF_F_TEST_XDP_LIVE_FRAMES).
     void run_live(const Frame& in, uint32_t ingress_ifindex);
     // Packets received by an interface of the test's namespace (the VPC ends are "a1p", "b1p", ...).

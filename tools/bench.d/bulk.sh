@@ -7,7 +7,7 @@
 #
 #   kernel        a router namespace: the kernel forwards (GRO on, as bench_datapath's)
 #   xpeer-MODE    two peered VPCs through xpeer attached with --xdp-mode MODE (BULK_XPEER_MODES,
-#                 default "native"); MODE-csum-off: and the VPC ends' tx checksum offload off
+#                 default "native tc"); MODE-csum-off: and the VPC ends' tx checksum offload off
 #   tc-peer       a bare tc ingress program on each middle veth, bpf_redirect_peer into the other
 #                 veth's peer; nothing on the end veths (bpf/bulk_fwd.bpf.c)
 #   xdp-frags     a bare multi-buffer XDP redirect (xdp.frags) on each middle veth, an xdp.frags
@@ -178,7 +178,7 @@ bench_bulk() {
   source "$XPEER_ROOT/tests/e2e/lib.sh"
   BULK_PINS="/sys/fs/bpf/$RUN_ID-bulk"
   trap 'rm -rf "$BULK_PINS"; e2e_cleanup' EXIT
-  local modes=${BULK_XPEER_MODES:-native} paths path mode n
+  local modes=${BULK_XPEER_MODES:-native tc} paths path mode n
   paths=${BULK_PATHS:-"kernel $(for mode in $modes; do printf 'xpeer-%s ' "$mode"; done)tc-peer xdp-frags"}
   declare -gA BULK_FROM BULK_TO BULK_FEATURES_AT
   for path in $paths; do
