@@ -206,6 +206,10 @@ enum xp_reason {
 	XP_REASON_DROP_POLICER,	 /* over the peering connection's bandwidth */
 	XP_REASON_DROP_SPOOFED,	 /* a source that is not the ingress vSwitch's to use */
 	XP_REASON_DROP_RESERVED, /* to a subnet's network, gateway or broadcast address */
+	/* Lost where no program runs, counted by the vSwitch veths and added by the loader (the
+	 * router's own elements stay 0): */
+	XP_REASON_DROP_INGRESS_QUEUE, /* the VPC sent it, a full queue into the router dropped it */
+	XP_REASON_DROP_EGRESS_QUEUE, /* forwarded, but the egress veth could not take it (its XDP ring full, or down) */
 	XP_REASON_MAX,
 };
 
@@ -215,7 +219,7 @@ enum xp_reason {
 struct xp_verdicts {
 	__u64 cache[XP_CACHE_RESULT_MAX];
 	struct xp_counters reason[XP_REASON_MAX];
-	__u64 pad_to_line[3];
+	__u64 pad_to_line[7];
 };
 
 #ifdef __cplusplus
@@ -237,7 +241,7 @@ static_assert(sizeof(struct xp_cache_key_v6) == 20, "xp_cache_key_v6 layout");
 static_assert(sizeof(struct xp_cached_route) == 64, "xp_cached_route layout");
 static_assert(sizeof(struct xp_route_memo_set) == 64 * XP_ROUTE_MEMO_WAYS, "xp_route_memo_set layout");
 static_assert(sizeof(struct xp_control) == 24, "xp_control layout");
-static_assert(sizeof(struct xp_verdicts) == 256,
+static_assert(sizeof(struct xp_verdicts) == 320,
 	      "xp_verdicts layout: a new reason or result needs padding to whole cache lines");
 static_assert(offsetof(struct xp_verdicts, reason[XP_REASON_FORWARD_PEERING + 1]) <= 64,
 	      "a forwarded packet's verdict counters in one cache line");

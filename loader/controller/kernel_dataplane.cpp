@@ -186,6 +186,14 @@ VerdictCounts KernelDataplane::reason_counters() {
             out[r].packets += cpu.reason[r].packets;
             out[r].bytes += cpu.reason[r].bytes;
         }
+    // Losses before or after the router, where no program runs: the VPC ends of the vSwitch veths
+    // count what a full queue into the router refused, the datapath ends what the VPC end refused
+    // (its XDP ring full after a redirect burst, or down).
+    const auto egress = links::interface_drops(config_.datapath_netns, datapath_ifname(""));
+    out[XP_REASON_DROP_EGRESS_QUEUE].packets += egress.tx + egress.rx;
+    const std::string prefix = vpc_netns_name(config_, "vpc-");
+    for (const auto& ns : netns::list())
+        if (ns.rfind(prefix, 0) == 0) out[XP_REASON_DROP_INGRESS_QUEUE].packets += links::interface_drops(ns, vpc_ifname("")).tx;
     return out;
 }
 

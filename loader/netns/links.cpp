@@ -317,6 +317,24 @@ std::vector<std::string> list_links(const std::string& ns, const std::string& pr
     });
 }
 
+InterfaceDrops interface_drops(const std::string& ns, const std::string& prefix) {
+    if (!present(ns)) return {};
+    return netns::run_in(ns, [&] {
+        Rtnl nl(ns);
+        nl_cache* raw = nullptr;
+        nl.check(rtnl_link_alloc_cache(nl.get(), AF_UNSPEC, &raw), "RTM_GETLINK dump");
+        const CachePtr cache(raw);
+        InterfaceDrops d;
+        for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
+            auto* link = reinterpret_cast<rtnl_link*>(o);
+            if (const char* name = rtnl_link_get_name(link); !name || !std::string_view(name).starts_with(prefix)) continue;
+            d.tx += rtnl_link_get_stat(link, RTNL_LINK_TX_DROPPED);
+            d.rx += rtnl_link_get_stat(link, RTNL_LINK_RX_DROPPED);
+        }
+        return d;
+    });
+}
+
 void delete_link(const std::string& ns, const std::string& ifname) {
     check_ifname(ifname);
     if (!present(ns)) return;

@@ -74,4 +74,12 @@ std::vector<std::string> list_links(const std::string& netns, const std::string&
 // Deletes the interface (a veth takes its peer with it); a missing one is fine.
 void delete_link(const std::string& netns, const std::string& ifname);
 
+// What the kernel dropped on the interfaces of netns whose names start with prefix, summed: a veth
+// counts as tx what it could not queue towards its peer (its peer's queue or XDP ring full), as rx
+// what it could not take in. Nothing for a missing namespace.
+struct InterfaceDrops {
+    uint64_t tx = 0, rx = 0;
+};
+InterfaceDrops interface_drops(const std::string& netns, const std::string& prefix);
+
 }  // namespace xpeer::links
