@@ -136,7 +136,7 @@ bench_zeroloss() {
   upgrade_programs "$upgrades"
   stream_stop upgrade "$upgrades upgrades of the programs (xpeer upgrade: pinned maps kept, each link's program swapped in one step)"
 
-  printf '\nzero loss: a UDP stream of %s packets/s from vpc1 to vpc2 through the XDP router (%s mode);\n' "$ZL_PPS" "${XPEER_XDP_MODE:-native}"
+  printf '\nzero loss: a UDP stream of %s packets/s from vpc1 to vpc2 through the router (--xdp-mode %s);\n' "$ZL_PPS" "${XPEER_XDP_MODE:-tc}"
   printf 'each phase starts 1 s after the stream and ends 1 s before it stops; lost = sent - received\n'
   printf '%-10s %-9s %-9s %-9s %-6s %-10s %-13s\n' "PHASE" "STREAM s" "SENT" "RECEIVED" "LOST" "XDP DROPS" "SOCKET DROPS"
   awk -F'\t' '{ printf "%-10s %-9s %-9s %-9s %-6s %-10s %-13s\n", $1, $2, $3, $4, $5, $6, $7 }' "$LOSS_ROWS"
