@@ -1,5 +1,6 @@
 // Global flags anywhere on the command line, as a newcomer types them.
 #include <catch2/catch.hpp>
+#include <cstdlib>
 
 #include "cli_harness.h"
 
@@ -25,6 +26,13 @@ TEST_CASE("cli: every global flag follows the verb's own options", "[cli]") {
     CHECK(cli.g.client_token == "t-1");
     CHECK(cli.g.xdp_mode == "generic");
     CHECK(cli.g.config.state_path == "/tmp/elsewhere.db");
+}
+
+TEST_CASE("cli: --xdp-mode is tc (the router's TC twin, the default), native or generic", "[cli]") {
+    unsetenv("XPEER_XDP_MODE");  // the variable would stand for the flag
+    CHECK(ParsedCli({"vpc", "list"}).g.xdp_mode == "tc");
+    for (const char* mode : {"tc", "native", "generic"}) CHECK(ParsedCli({"vpc", "list", "--xdp-mode", mode}).g.xdp_mode == mode);
+    CHECK_THROWS_AS(ParsedCli({"vpc", "list", "--xdp-mode", "offload"}), CLI::ParseError);
 }
 
 TEST_CASE("cli: a verb's own option of a global's name is the verb's", "[cli]") {
