@@ -14,8 +14,10 @@ struct frame_size {
 	__u32 bytes;   /* on the wire, Ethernet headers included */
 };
 
-/* What the twin reads directly: Ethernet, IPv4 with options (or IPv6), TCP with options. */
-#define XP_TC_HEADERS (sizeof(struct ethhdr) + 60 + 60)
+/* What the twin makes sure it can read directly: Ethernet and a fixed IPv6 header (or IPv4's,
+ * shorter). A socket buffer from a local socket holds all its headers in its linear part; pulling
+ * further would copy payload out of its pages, for every super-packet. */
+#define XP_TC_HEADERS (sizeof(struct ethhdr) + sizeof(struct ipv6hdr))
 
 /* The headers every segment repeats; 0 if they are not in [data, end). */
 static __always_inline __u32 segment_headers(void *data, void *end)
@@ -57,7 +59,7 @@ static __always_inline __u32 segment_headers(void *data, void *end)
 	return sizeof(*eth) + l3 + l4;
 }
 
-/* After the headers were pulled into the linear part (XP_TC_HEADERS). */
+/* Headers beyond the linear part are not counted again: a local socket's never are. */
 static __always_inline struct frame_size skb_frame_size(struct __sk_buff *skb)
 {
 	struct frame_size s = { .packets = 1, .bytes = skb->len };
