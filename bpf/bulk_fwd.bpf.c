@@ -50,6 +50,16 @@ int bf_tc_peer(struct __sk_buff *skb)
 	return p ? bpf_redirect_peer(p->target, 0) : TC_ACT_OK;
 }
 
+/* tc ingress of a datapath-side veth: out through the other veth's transmit, whose peer takes it
+ * into its namespace through the backlog queue of this CPU (as the kernel's forwarding does). */
+SEC("tc")
+int bf_tc_redirect(struct __sk_buff *skb)
+{
+	const struct bf_port *p = rewrite((void *)(long)skb->data, (void *)(long)skb->data_end, skb->ingress_ifindex);
+
+	return p ? bpf_redirect(p->target, 0) : TC_ACT_OK;
+}
+
 /* XDP multi-buffer on a datapath-side veth: out through the other veth. */
 SEC("xdp.frags")
 int bf_xdp_frags(struct xdp_md *ctx)

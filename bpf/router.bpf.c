@@ -2,7 +2,7 @@
 /* xp_router: the XDP program on the datapath side of every vSwitch link.
  * xp_vpc_side: on the VPC side, so that the veth accepts redirected frames.
  * xp_router_tc: its twin for socket buffers, on tc ingress (tcx) of the datapath side instead:
- * GSO super-packets stay whole, and go straight into the VPC side of the egress vSwitch link. */
+ * GSO super-packets stay whole, and leave through the datapath side of the egress vSwitch link. */
 #include <linux/pkt_cls.h>
 #include "gso.h"
 #include "parse.h"
@@ -152,9 +152,11 @@ int xp_router(struct xdp_md *ctx)
 	return route_xdp(ctx, true);
 }
 
-/* The same decision for a socket buffer on tc ingress. bpf_redirect_peer hands it to the ingress
- * of the egress link's VPC side, in its own namespace, without a pass through the veth's transmit
- * (and its backlog queue); only a program on tc ingress may do that. */
+/* The same decision for a socket buffer on tc ingress: out through the egress link's datapath
+ * side, whose peer takes it in through this CPU's backlog queue, as the kernel's forwarding does.
+ * Not bpf_redirect_peer: handing it straight to the VPC side's ingress would deliver it, ACK it and
+ * send more within this one softirq, while the sender's other CPU fills its own backlog queue,
+ * and one TCP stream arrives out of order (ten times the kernel's spurious retransmissions). */
 static __always_inline int route_tc(struct __sk_buff *skb, bool accounted)
 {
 	__u32 target = 0, headers = skb->len < XP_TC_HEADERS ? skb->len : XP_TC_HEADERS;
@@ -167,7 +169,7 @@ static __always_inline int route_tc(struct __sk_buff *skb, bool accounted)
 	sz = skb_frame_size(skb);
 	switch (route_frame(&c, skb->ingress_ifindex, &sz, accounted, &target)) {
 	case XP_ACT_REDIRECT:
-		return bpf_redirect_peer(target, 0);
+		return bpf_redirect(target, 0);
 	case XP_ACT_PASS:
 		return TC_ACT_OK;
 	default:

@@ -10,6 +10,7 @@
 #                 default "native tc"); MODE-csum-off: and the VPC ends' tx checksum offload off
 #   tc-peer       a bare tc ingress program on each middle veth, bpf_redirect_peer into the other
 #                 veth's peer; nothing on the end veths (bpf/bulk_fwd.bpf.c)
+#   tc-redirect   the same with bpf_redirect: out through the other middle veth
 #   xdp-frags     a bare multi-buffer XDP redirect (xdp.frags) on each middle veth, an xdp.frags
 #                 XDP_PASS on each end veth, tx checksum offload off on the ends (as xpeer's XDP needs)
 #
@@ -113,14 +114,15 @@ bulk_load() {
   bulk_port "$1" midr mids
 }
 
-bulk_tc_peer() {
+# bulk_tc NAME PROGRAM: PROGRAM of bulk_fwd.bpf.o on tc ingress of both middle veths.
+bulk_tc() {
   local n=$1 i
   bulk_ends "$n"
   bulk_gateways "$n" 1
   bulk_load "$n"
   for i in mids midr; do
     nsenter --net="/run/netns/$n-m" tc qdisc add dev "$i" clsact
-    nsenter --net="/run/netns/$n-m" tc filter add dev "$i" ingress bpf da object-pinned "$BULK_PINS/$n/bf_tc_peer"
+    nsenter --net="/run/netns/$n-m" tc filter add dev "$i" ingress bpf da object-pinned "$BULK_PINS/$n/$2"
   done
 }
 
@@ -179,14 +181,15 @@ bench_bulk() {
   BULK_PINS="/sys/fs/bpf/$RUN_ID-bulk"
   trap 'rm -rf "$BULK_PINS"; e2e_cleanup' EXIT
   local modes=${BULK_XPEER_MODES:-native tc} paths path mode n
-  paths=${BULK_PATHS:-"kernel $(for mode in $modes; do printf 'xpeer-%s ' "$mode"; done)tc-peer xdp-frags"}
+  paths=${BULK_PATHS:-"kernel $(for mode in $modes; do printf 'xpeer-%s ' "$mode"; done)tc-peer tc-redirect xdp-frags"}
   declare -gA BULK_FROM BULK_TO BULK_FEATURES_AT
   for path in $paths; do
     n="$RUN_ID-$path"
     n=${n:0:24}
     case $path in
       kernel) bulk_kernel "$n" ;;
-      tc-peer) bulk_tc_peer "$n" ;;
+      tc-peer) bulk_tc "$n" bf_tc_peer ;;
+      tc-redirect) bulk_tc "$n" bf_tc_redirect ;;
       xdp-frags) bulk_xdp_frags "$n" ;;
       xpeer-*) bulk_xpeer "${path#xpeer-}" "$path"; continue ;;
       *) echo "bench bulk: no path $path" >&2; return 2 ;;
