@@ -50,6 +50,7 @@ public:
         return out;
     }
     void give_back(const std::vector<uint32_t>& slots) { free_.insert(free_.end(), slots.begin(), slots.end()); }
+    size_t free_nodes() const { return free_.size(); }
 
     // Does the trie under `slot` make the decisions of want's node `local`, entry by entry?
     bool same(uint32_t slot, const VpcFib& want, uint32_t local = 0) const {
@@ -196,8 +197,14 @@ FibUse fib_use(const BpfRouter& dp, uint32_t vpc, Family family) {
     return use;
 }
 
-std::set<uint32_t> fib_vpcs_differing(const BpfRouter& dp, const Fib& fib) {
-    std::set<uint32_t> out;
+namespace {
+
+enum class FibMismatch { Stale, Differs, Absent };
+
+// Calls mismatch(vpc, family, kind, root, trie or null, free nodes of the family) for every VPC
+// whose trie in the maps is not fib's.
+template <typename F>
+void compare_fib(const BpfRouter& dp, const Fib& fib, F&& mismatch) {
     std::vector<bool> results_used(dp.fib_results.size(), false);
     for (auto family : {Family::V4, Family::V6}) {
         const Placement placement(dp.fib_roots, family == Family::V4 ? dp.fib_nodes_v4 : dp.fib_nodes_v6, dp.fib_results, family,
@@ -206,12 +213,46 @@ std::set<uint32_t> fib_vpcs_differing(const BpfRouter& dp, const Fib& fib) {
         for (uint32_t vpc = 1; vpc < XP_MAX_VPCS; ++vpc) {
             const uint32_t root = dp.fib_roots[root_key(vpc, family)];
             auto trie = tries.find(vpc);
-            if (root && trie == tries.end()) out.insert(vpc);
-            if (trie != tries.end() && (!root || !placement.same(root, trie->second))) out.insert(vpc);
+            const VpcFib* want = trie == tries.end() ? nullptr : &trie->second;
+            if (root && !want)
+                mismatch(vpc, family, FibMismatch::Stale, root, want, placement.free_nodes());
+            else if (want && !root)
+                mismatch(vpc, family, FibMismatch::Absent, root, want, placement.free_nodes());
+            else if (want && !placement.same(root, *want))
+                mismatch(vpc, family, FibMismatch::Differs, root, want, placement.free_nodes());
         }
         for (const auto& [vpc, trie] : tries)
-            if (vpc >= XP_MAX_VPCS) out.insert(vpc);  // never has a root: nothing to compare
+            if (vpc >= XP_MAX_VPCS)
+                mismatch(vpc, family, FibMismatch::Absent, 0, &trie, size_t{0});  // never has a root: nothing to compare
     }
+}
+
+}  // namespace
+
+std::set<uint32_t> fib_vpcs_differing(const BpfRouter& dp, const Fib& fib) {
+    std::set<uint32_t> out;
+    compare_fib(dp, fib, [&](uint32_t vpc, Family, FibMismatch, uint32_t, const VpcFib*, size_t) { out.insert(vpc); });
+    return out;
+}
+
+std::vector<FibDifference> fib_differences(const BpfRouter& dp, const Fib& fib) {
+    std::vector<FibDifference> out;
+    compare_fib(dp, fib, [&](uint32_t vpc, Family family, FibMismatch kind, uint32_t root, const VpcFib* want, size_t free) {
+        const std::string node = "root node " + std::to_string(root);
+        switch (kind) {
+            case FibMismatch::Stale:
+                out.push_back({vpc, family, node + " for a VPC without routes of the family"});
+                break;
+            case FibMismatch::Differs:
+                out.push_back({vpc, family, node + " decides otherwise than the routes"});
+                break;
+            case FibMismatch::Absent:
+                if (vpc < XP_MAX_VPCS && want->nodes.size() <= free)
+                    out.push_back(
+                        {vpc, family, "missing (want " + std::to_string(want->nodes.size()) + " nodes): the tries decide for the VPC"});
+                break;
+        }
+    });
     return out;
 }
 

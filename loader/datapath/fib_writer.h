@@ -5,6 +5,8 @@
 // later write only, long after the packets that read the old root have left the router.
 #include <cstddef>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "compiler/delta.h"
 #include "compiler/fib.h"
@@ -35,6 +37,16 @@ FibUse fib_use(const BpfRouter& dp, uint32_t vpc, Family family);
 
 // The VPCs whose trie in the maps is not fib's: missing, different, or there without one in fib.
 std::set<uint32_t> fib_vpcs_differing(const BpfRouter& dp, const Fib& fib);
+
+// The same, as drift `xpeer check` reports: a root whose trie decides otherwise than fib's, or
+// that stands for routes a VPC no longer has; no root where fib has a trie that the free nodes
+// could take. A trie that does not fit is not drift: the tries decide for it by design.
+struct FibDifference {
+    uint32_t vpc = 0;
+    Family family = Family::V4;
+    std::string problem;
+};
+std::vector<FibDifference> fib_differences(const BpfRouter& dp, const Fib& fib);
 
 // Sets the roots of these VPCs, both families, to 0: the tries decide for them until
 // install_fib gives them their new tries. Before their routes change.

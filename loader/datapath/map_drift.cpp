@@ -4,6 +4,7 @@
 
 #include "compiler/delta.h"
 #include "compiler/lpm_key.h"
+#include "datapath/fib_writer.h"
 #include "datapath/reconcile.h"
 
 namespace xpeer {
@@ -76,6 +77,8 @@ std::vector<Difference> map_differences(const Tables& want, const BpfRouter& dp)
     }
 
     for (auto& d : describe_differences(diff(have, want))) out.push_back(std::move(d));
+    for (auto& d : fib_differences(dp, compile_fib(want)))
+        out.push_back({"xp_fib_roots vpc " + std::to_string(d.vpc) + (d.family == Family::V4 ? " IPv4" : " IPv6"), std::move(d.problem)});
     return out;
 }
 

@@ -9,6 +9,7 @@
 #include "compiler/lpm_key.h"
 #include "compiler/resolve.h"
 #include "datapath/fib_writer.h"
+#include "datapath/map_drift.h"
 #include "random_tables.h"
 #include "router_fixture.h"
 
@@ -140,4 +141,61 @@ TEST_CASE("compiled lookup: a VPC too large for the nodes left is decided by the
     CHECK(dp.fib_roots[1 * 2] == 0);
     CHECK(dp.fib_roots[2 * 2] != 0);  // the small one still has its own
     CHECK_FALSE(walk(dp, 1, IpAddr::parse("10.0.5.1")));
+}
+
+TEST_CASE("compiled lookup: check names a root that is missing, stale or decides otherwise, and reconcile repairs it",
+          "[router][fib][drift]") {
+    BpfRouter dp = BpfRouter::load_unpinned();
+    Tables t;
+    const xp_route to_vswitch{XP_NH_VSWITCH, 7, {}, {}}, elsewhere{XP_NH_VSWITCH, 8, {}, {}};
+    t.routes_v4[lpm_key_v4(1, Cidr::parse("10.1.0.0/16"))] = to_vswitch;
+    t.routes_v4[lpm_key_v4(1, Cidr::parse("10.1.2.0/24"))] = elsewhere;
+    t.routes_v6[lpm_key_v6(1, Cidr::parse("fd00:1::/64"))] = to_vswitch;
+    reconcile(t, dp);
+    REQUIRE(map_differences(t, dp).empty());
+    const uint32_t root = dp.fib_roots[1 * 2];
+    REQUIRE(root != 0);
+
+    auto only_difference = [&](const std::string& object, const std::string& problem) {
+        const auto d = map_differences(t, dp);
+        REQUIRE(d.size() == 1);
+        CHECK(d[0].object == object);
+        CHECK_THAT(d[0].problem, Catch::Contains(problem));
+        reconcile(t, dp);
+        CHECK(map_differences(t, dp).empty());
+        CHECK(walk(dp, 1, IpAddr::parse("10.1.2.3"))->route.target == 8);
+    };
+
+    SECTION("no root where the routes compile to a trie") {
+        dp.fib_roots.publish(1 * 2, 0);
+        only_difference("xp_fib_roots vpc 1 IPv4", "missing");
+    }
+    SECTION("a node whose entry leads to another decision") {
+        xp_fib_node node = dp.fib_nodes_v4[root];
+        const uint32_t child = node.entry[10] & ~XP_FIB_NODE;  // 10.x
+        xp_fib_node below = dp.fib_nodes_v4[child];
+        REQUIRE((below.entry[1] & XP_FIB_NODE) != 0);  // 10.1.x: a node, for 10.1.2.0/24
+        below.entry[1] = 0;                            // "no route" for all of 10.1.0.0/16
+        dp.fib_nodes_v4.put(child, below);
+        only_difference("xp_fib_roots vpc 1 IPv4", "decides otherwise");
+    }
+    SECTION("a root for a family the VPC has no routes of") {
+        t.routes_v6.clear();
+        dp.routes_v6.erase(lpm_key_v6(1, Cidr::parse("fd00:1::/64")));  // the trie, not the compiled lookup
+        only_difference("xp_fib_roots vpc 1 IPv6", "without routes");
+    }
+}
+
+TEST_CASE("compiled lookup: a VPC too large for the free nodes is not drift", "[router][fib][drift]") {
+    BpfRouter dp = BpfRouter::load_unpinned();
+    Tables t;
+    const xp_route to_vswitch{XP_NH_VSWITCH, 7, {}, {}};
+    for (uint32_t i = 0; i < XP_FIB_NODES + 10; ++i) {
+        IpAddr a{Family::V4, {}};
+        a.bytes = {10, static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i), 1};
+        t.routes_v4[lpm_key_v4(1, host_route(a))] = to_vswitch;
+    }
+    reconcile(t, dp);
+    REQUIRE(dp.fib_roots[1 * 2] == 0);
+    CHECK(map_differences(t, dp).empty());
 }

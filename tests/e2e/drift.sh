@@ -2,7 +2,8 @@
 # Drift: what changes behind xpeer's back is found by `check` (each difference named, exit 1),
 # repaired by `reconcile`, and does not turn into a raw error in the next command: a route
 # deleted from the map with bpftool, a VPC namespace deleted with `ip netns del`, a datapath veth
-# deleted, a program detached or attached past its pinned BPF link, a stray pin.
+# deleted, a program detached or attached past its pinned BPF link, a stray pin, a VPC's compiled
+# lookup cleared.
 #
 #   vpc1 172.16.0.0/12 (vsw 172.16.1.0/24) --pcc-- vpc2 192.168.0.0/16 (vsw 192.168.1.0/24)
 source "$(dirname "$0")/lib.sh"
@@ -43,6 +44,16 @@ value=$(bpftool -j map dump pinned "$XPEER_BPFFS/xp_routes_v4" | jq -r '[.[] | s
 bpftool map update pinned "$XPEER_BPFFS/xp_routes_v4" key hex ${key//0x/} value hex ${value//0x/}
 drift_found "/24: not in the store"
 repaired "not in the store"
+
+step "a VPC's compiled lookup cleared with bpftool: the tries decide, check names it"
+key=$(sqlite3 "$XPEER_STATE" "SELECT key FROM vpcs WHERE id = '$vpc1'")
+le32() { printf '%02x %02x %02x %02x' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
+bpftool map update pinned "$XPEER_BPFFS/xp_fib_roots" key hex $(le32 $((key * 2))) value hex 00 00 00 00
+reachable "vpc1 -> vpc2 through the tries" "$vpc1" 192.168.1.2
+drift_found "^xp_fib_roots vpc $key IPv4: missing (want [0-9]* nodes)"
+repaired "xp_fib_roots vpc $key IPv4: missing"
+[ "$(bpftool -j map lookup pinned "$XPEER_BPFFS/xp_fib_roots" key hex $(le32 $((key * 2))) | jq '.value | map(tonumber) | add')" != 0 ] &&
+  pass "the root is back" || fail "the root is still 0"
 
 step "a VPC namespace deleted with ip netns del"
 ip netns del "$XPEER_NETNS_PREFIX-$vpc2"
