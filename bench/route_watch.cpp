@@ -1,9 +1,10 @@
 // xpeer-route-watch: how long after a command starts one route is visible in the data plane.
-// It runs the command and meanwhile polls the pinned LPM trie for the route's key, and
-// xp_control's generation (the route cache in front of the tries trusts an entry only while the
-// generation is unchanged). Visible = the trie holds the key (or no longer does) and the
-// generation has moved since the start. Times are CLOCK_MONOTONIC from just before fork(). The
-// command's own output goes to standard error.
+// It runs the command and meanwhile polls the pinned LPM trie for the route's key, and the root of
+// the VPC's compiled lookup of the route's family (which decides before the tries while it is
+// set; the loader sets it to 0 before it changes the tries, and then to a new trie's root).
+// Visible = the trie holds the key (or no longer does) and the root is 0 or no longer the one of
+// the start. Times are CLOCK_MONOTONIC from just before fork(). The command's own output goes to
+// standard error.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
@@ -35,12 +36,13 @@ UniqueFd open_pin(const std::string& path) {
     return UniqueFd(fd);
 }
 
-// The trie lookup for one route, whichever the family.
+// The trie lookup for one route, whichever the family, and the VPC's compiled lookup root.
 class RouteProbe {
 public:
     RouteProbe(const std::string& bpffs, uint32_t vpc, const Cidr& cidr)
         : trie_(open_pin(bpffs + (cidr.family() == Family::V4 ? "/xp_routes_v4" : "/xp_routes_v6"))),
-          control_(open_pin(bpffs + "/xp_control")) {
+          roots_(open_pin(bpffs + "/xp_fib_roots")),
+          root_key_(vpc * 2 + (cidr.family() == Family::V6 ? 1 : 0)) {
         if (cidr.family() == Family::V4) {
             auto k = lpm_key_v4(vpc, cidr);
             key_.assign(reinterpret_cast<const uint8_t*>(&k), reinterpret_cast<const uint8_t*>(&k) + sizeof(k));
@@ -67,15 +69,19 @@ public:
             return next != first;
         }
     }
-    uint64_t generation() const {
-        uint32_t zero = 0;
-        xp_control c{};
-        if (bpf_map_lookup_elem(control_.get(), &zero, &c) != 0) throw SystemError("lookup xp_control", errno);
-        return c.generation;
+    // 0: the VPC has no compiled lookup of the family now, and the tries decide.
+    uint32_t compiled_root() const {
+        uint32_t root = 0;
+        if (bpf_map_lookup_elem(roots_.get(), &root_key_, &root) != 0) {
+            if (errno == ENOENT) return 0;  // a VPC key beyond XP_MAX_VPCS: always the tries
+            throw SystemError("lookup xp_fib_roots", errno);
+        }
+        return root;
     }
 
 private:
-    UniqueFd trie_, control_;
+    UniqueFd trie_, roots_;
+    uint32_t root_key_;
     std::vector<uint8_t> key_;
 };
 
@@ -98,7 +104,7 @@ int main(int argc, char** argv) {
         RouteProbe probe(bpffs, vpc, Cidr::parse(destination));
         const bool want = until == "present";
         if (probe.present() == want) throw Error("RouteWatch.AlreadyThere", destination + " is already " + until);
-        const uint64_t generation = probe.generation();
+        const uint32_t root = probe.compiled_root();
 
         std::vector<char*> args;
         for (auto& a : command) args.push_back(a.data());
@@ -117,7 +123,10 @@ int main(int argc, char** argv) {
         while (!visible) {
             const double t = now_ms();
             if (!in_trie && probe.present() == want) in_trie = t;
-            if (in_trie && probe.generation() != generation) visible = now_ms();
+            if (in_trie) {
+                const uint32_t now_root = probe.compiled_root();
+                if (now_root == 0 || now_root != root) visible = now_ms();
+            }
             if (!exited && waitpid(pid, &status, WNOHANG) == pid) exited = now_ms();
             if (exited && t - *exited > timeout_s * 1e3) break;
             if (!visible) nanosleep(&pause, nullptr);

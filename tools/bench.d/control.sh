@@ -2,7 +2,7 @@
 #   1. routes: one `route import` of N /32 routes (one VPC, one peering), then the same table
 #      rebuilt from the store into fresh maps (teardown + reconcile); the time from the start of
 #      a `route add` / `route delete` to the route being visible in the pinned maps, with the N
-#      routes installed (xpeer-route-watch polls the trie and the route cache's generation).
+#      routes installed (xpeer-route-watch polls the trie and the VPC's compiled lookup root).
 #   2. scale, in a fresh store: V VPCs, P peerings (VPC i with i+1 .. i+P/V), created, listed and
 #      deleted one CLI command at a time; the agent's peak RSS while P peerings exist.
 
@@ -166,7 +166,7 @@ bench_control() {
     "$(elapsed_s "$BENCH_START" "$(now_us)")"
   awk -F'\t' '{ printf "%-62s %8s s\n", $1, $2 }' "$SINGLE_ROWS"
   printf '\none route change with %s routes installed, %s changes each way, ms from the command'"'"'s start: median (min-max)\n' "$routes" "$changes"
-  printf '%-8s %-24s %-34s %-24s\n' "CHANGE" "in the trie" "visible (trie + cache generation)" "command exits"
+  printf '%-8s %-24s %-34s %-24s\n' "CHANGE" "in the trie" "visible (trie + compiled root)" "command exits"
   local what col
   for what in add delete; do
     printf '%-8s' "$what"
