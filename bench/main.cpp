@@ -41,15 +41,15 @@ bench::Endpoint endpoint(const std::string& spec) {  // NETNS/IFNAME
 
 }  // namespace
 
-// Switches the route cache (cache_off) or the compiled lookups (compiled_off) of a pinned data plane.
-int switch_control(const std::string& bpffs, __u32 xp_control::*off, bool on) {
+// Switches the compiled lookups of a pinned data plane: off, the LPM tries decide every packet.
+int switch_compiled(const std::string& bpffs, bool on) {
     const std::string path = bpffs + "/xp_control";
     UniqueFd fd(bpf_obj_get(path.c_str()));
     if (fd.get() < 0) throw SystemError("bpf_obj_get " + path, errno);
     const uint32_t key = 0;
     xp_control c{};
     if (bpf_map_lookup_elem(fd.get(), &key, &c) != 0) throw SystemError("read " + path, errno);
-    c.*off = on ? 0 : 1;
+    c.compiled_off = on ? 0 : 1;
     if (bpf_map_update_elem(fd.get(), &key, &c, BPF_ANY) != 0) throw SystemError("write " + path, errno);
     return 0;
 }
@@ -72,14 +72,11 @@ int main(int argc, char** argv) {
     bool unaccounted = false;
     app.add_flag("--unaccounted", unaccounted,
                  "... and in each trial, of the same router built without counters and policer, on the same maps");
-    std::string route_cache;
-    app.add_option("--route-cache", route_cache, "instead: switch the route cache of the data plane pinned in --bpffs")
-        ->check(CLI::IsMember({"on", "off"}));
     std::string compiled;
     app.add_option("--compiled-lookup", compiled, "instead: switch the compiled lookups of the data plane pinned in --bpffs")
         ->check(CLI::IsMember({"on", "off"}));
     std::string bpffs;
-    app.add_option("--bpffs", bpffs, "the data plane's bpffs folder, for --route-cache and --compiled-lookup");
+    app.add_option("--bpffs", bpffs, "the data plane's bpffs folder, for --compiled-lookup");
     app.add_option("--repeat", repeat, "repetitions per cost trial, in 10 rounds (rounded up to a multiple of 10)")
         ->check(CLI::PositiveNumber);
     app.add_option("--smac", smac, "source MAC of the frames");
@@ -102,8 +99,7 @@ int main(int argc, char** argv) {
     app.add_option("--trials", trials, "trials");
     CLI11_PARSE(app, argc, argv);
     return exit_status_of([&] {
-        if (!route_cache.empty()) return switch_control(bpffs, &xp_control::cache_off, route_cache == "on");
-        if (!compiled.empty()) return switch_control(bpffs, &xp_control::compiled_off, compiled == "on");
+        if (!compiled.empty()) return switch_compiled(bpffs, compiled == "on");
         if (!dst_prefix.empty() && !cost_pin.empty())
             throw errors::invalid_parameter_destination_prefix("--dst-prefix is for the generator, not --cost");
         if (!dst_prefix.empty()) {

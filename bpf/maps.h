@@ -75,38 +75,6 @@ struct {
 } xp_fib_results SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, XP_ROUTE_CACHE_ENTRIES);
-	__type(key, struct xp_cache_key_v4);
-	__type(value, struct xp_cached_route);
-} xp_route_cache_v4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, XP_ROUTE_CACHE_ENTRIES);
-	__type(key, struct xp_cache_key_v6);
-	__type(value, struct xp_cached_route);
-} xp_route_cache_v6 SEC(".maps");
-
-/* The route memo: per CPU, a two-way set-associative copy of recent route cache answers. Only its
- * own CPU writes its sets: a hit needs no hash-table walk and no check word (bpf/route.h, memo_get). */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XP_ROUTE_MEMO_SETS); /* x CPU ids */
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, struct xp_route_memo_set);
-} xp_route_memo_v4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, XP_ROUTE_MEMO_SETS); /* x CPU ids */
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__type(key, __u32);
-	__type(value, struct xp_route_memo_set);
-} xp_route_memo_v6 SEC(".maps");
-
-struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);

@@ -70,7 +70,7 @@ static __always_inline enum xp_action route_ip(struct cursor *c, struct ethhdr *
 
 	d.cpu = cpu;
 	reason = decide(port->vpc, dst, is_v6, ip_len, ttl, &d, accounted);
-	count_verdict(cpu, reason, d.cache, sz->packets, len, accounted);
+	count_verdict(cpu, reason, d.lookup, sz->packets, len, accounted);
 	if (!d.link_counters)
 		d.link_counters = this_cpu_link(cpu, d.link, accounted);
 	count_link(d.link_counters, reason, sz->packets,

@@ -1,5 +1,5 @@
-/* Counters: every packet is counted once by reason (and, if it asked the route cache, by its
- * answer); packets that touch a peering connection or a vSwitch link are also counted on that link.
+/* Counters: every packet is counted once by reason (and, if it was looked up, by the lookup that
+ * decided its route); packets that touch a peering connection or a vSwitch link are also counted on that link.
  * packets: what a frame stands for on the wire, 1 in XDP; a GSO super-packet of the TC twin counts
  * as its segments, and len as their bytes (bpf/gso.h), so that both hooks count alike.
  * accounted: a constant, false only in the copy of the router that xp_unaccounted selects, which
@@ -9,10 +9,10 @@
 
 #include "maps.h"
 
-#define XP_CACHE_NOT_ASKED XP_CACHE_RESULT_MAX
+#define XP_LOOKUP_NONE XP_LOOKUP_MAX
 
-/* cache: an enum xp_cache_result, or XP_CACHE_NOT_ASKED */
-static __always_inline void count_verdict(__u32 cpu, enum xp_reason reason, __u32 cache, __u32 packets, __u32 len,
+/* lookup: an enum xp_lookup, or XP_LOOKUP_NONE */
+static __always_inline void count_verdict(__u32 cpu, enum xp_reason reason, __u32 lookup, __u32 packets, __u32 len,
 					  bool accounted)
 {
 	struct xp_verdicts *v;
@@ -26,13 +26,13 @@ static __always_inline void count_verdict(__u32 cpu, enum xp_reason reason, __u3
 		v->reason[reason].packets += packets;
 		v->reason[reason].bytes += len;
 	}
-	if (cache < XP_CACHE_RESULT_MAX)
-		v->cache[cache] += packets;
+	if (lookup < XP_LOOKUP_MAX)
+		v->lookup[lookup] += packets;
 }
 
 static __always_inline void count_reason(__u32 cpu, enum xp_reason reason, __u32 packets, __u32 len, bool accounted)
 {
-	count_verdict(cpu, reason, XP_CACHE_NOT_ASKED, packets, len, accounted);
+	count_verdict(cpu, reason, XP_LOOKUP_NONE, packets, len, accounted);
 }
 
 /* c: the rx or tx counters of this_cpu_port() */

@@ -6,12 +6,9 @@
 #include <linux/bpf.h> /* struct bpf_spin_lock */
 #include <linux/types.h>
 
-#define XP_MAX_PORTS 65536	       /* vSwitch links in the datapath namespace, and the bound of their ifindexes */
-#define XP_MAX_PEERINGS 65536	       /* live peering connections (slots) */
-#define XP_MAX_ROUTES 2097152	       /* per address family, all VPCs together */
-#define XP_ROUTE_CACHE_ENTRIES 1048576 /* per address family: destinations the router remembers */
-#define XP_ROUTE_MEMO_SETS 4096	       /* per address family and CPU: recent route cache answers, */
-#define XP_ROUTE_MEMO_WAYS 2	       /* in sets of two */
+#define XP_MAX_PORTS 65536    /* vSwitch links in the datapath namespace, and the bound of their ifindexes */
+#define XP_MAX_PEERINGS 65536 /* live peering connections (slots) */
+#define XP_MAX_ROUTES 2097152 /* per address family, all VPCs together */
 #define XP_NO_LINK 0xffffffffu
 
 /* Per-CPU maps are plain arrays of one region per possible CPU, indexed cpu * PER_CPU + index:
@@ -78,52 +75,17 @@ struct xp_fib_result {
 	__u32 pad;
 };
 
-/* The route cache in front of the tries: one destination address of one VPC -> the decision the
- * tries gave for it. Only forwarding decisions are kept. The tries stay the source of truth: an
- * entry of an older generation than xp_control's is looked up again. */
-struct xp_cache_key_v4 {
-	__u32 vpc;
-	__u8 addr[4];
-};
-
-struct xp_cache_key_v6 {
-	__u32 vpc;
-	__u8 addr[16];
-};
-
-struct xp_cached_route {
-	__u64 generation;      /* xp_control.generation when the tries were read */
-	__u32 vpc;	       /* the key again: an LRU element can be reused while a CPU reads it, */
-	__u8 addr[16];	       /* so the router checks its copy against what it looked up */
-	struct xp_route route; /* the vSwitch to leave through */
-	__u32 link;	       /* peering slot * XP_DIR_MAX + direction, or XP_NO_LINK */
-	__u32 reason;	       /* XP_REASON_FORWARD_LOCAL or XP_REASON_FORWARD_PEERING */
-	__u32 check;	       /* every field above folded by XOR: a copy torn by a concurrent reuse fails it */
-	__u32 pad;
-};
-
-/* The route memo (bpf/route.h): per CPU, sets of two recent route cache answers. A slot is empty
- * while its generation is 0, and being written while it is ~0. The memo does not use the check
- * word: way 0's holds the way the next answer replaces when both hold current answers. */
-struct xp_route_memo_set {
-	struct xp_cached_route way[XP_ROUTE_MEMO_WAYS];
-};
-
-/* How a packet's route was found, counted per CPU in struct xp_verdicts. */
-enum xp_cache_result {
-	XP_CACHE_HIT = 0,
-	XP_CACHE_MISS,	   /* looked up in the tries (and cached, if forwarded) */
-	XP_CACHE_COMPILED, /* the VPC's compiled lookup decided; the cache was not asked */
-	XP_CACHE_RESULT_MAX,
+/* What decided a packet's route, counted per CPU in struct xp_verdicts. */
+enum xp_lookup {
+	XP_LOOKUP_COMPILED = 0, /* the VPC's compiled lookup */
+	XP_LOOKUP_TRIES,	/* the LPM tries: the VPC has no compiled lookup now, or they are off */
+	XP_LOOKUP_MAX,
 };
 
 /* Key 0 of xp_control. */
 struct xp_control {
-	__u64 generation;   /* bumped after every change to the tries, ports or peerings */
-	__u32 cache_off;    /* 1: every packet is looked up in the tries (benchmarks, debugging) */
-	__u32 compiled_off; /* 1: the compiled lookups are not used (benchmarks, debugging) */
-	__u32 pad;
-	__u32 dirty; /* loader only: 1 while a command writes the maps; the next one reconciles all */
+	__u32 compiled_off; /* 1: the compiled lookups are not used, the tries decide (benchmarks, debugging) */
+	__u32 dirty;	    /* loader only: 1 while a command writes the maps; the next one reconciles all */
 };
 
 struct xp_counters {
@@ -213,13 +175,12 @@ enum xp_reason {
 	XP_REASON_MAX,
 };
 
-/* Per CPU, one element: what happened to every packet the router saw, and how the route cache
- * answered the packets that asked it. One element, so that a packet looks it up once; the cache
- * answers first, so that a forwarded packet's counters share one cache line. */
+/* Per CPU, one element: what happened to every packet the router saw, and which lookup decided
+ * the route of the packets that were looked up. One element, so that a packet looks it up once;
+ * the lookups first, so that a forwarded packet's counters share one cache line. */
 struct xp_verdicts {
-	__u64 cache[XP_CACHE_RESULT_MAX];
+	__u64 lookup[XP_LOOKUP_MAX];
 	struct xp_counters reason[XP_REASON_MAX];
-	__u64 pad_to_line[7];
 };
 
 #ifdef __cplusplus
@@ -236,18 +197,14 @@ static_assert(sizeof(struct xp_peering) == 32, "xp_peering layout");
 static_assert(sizeof(struct xp_policer) == 24, "xp_policer layout");
 static_assert(sizeof(struct xp_link_counters) == 64, "xp_link_counters layout");
 static_assert(sizeof(struct xp_counters) == 16, "xp_counters layout");
-static_assert(sizeof(struct xp_cache_key_v4) == 8, "xp_cache_key_v4 layout");
-static_assert(sizeof(struct xp_cache_key_v6) == 20, "xp_cache_key_v6 layout");
-static_assert(sizeof(struct xp_cached_route) == 64, "xp_cached_route layout");
-static_assert(sizeof(struct xp_route_memo_set) == 64 * XP_ROUTE_MEMO_WAYS, "xp_route_memo_set layout");
-static_assert(sizeof(struct xp_control) == 24, "xp_control layout");
-static_assert(sizeof(struct xp_verdicts) == 320,
-	      "xp_verdicts layout: a new reason or result needs padding to whole cache lines");
+static_assert(sizeof(struct xp_control) == 8, "xp_control layout");
+static_assert(sizeof(struct xp_verdicts) == 256,
+	      "xp_verdicts layout: a new reason or lookup needs padding to whole cache lines");
 static_assert(offsetof(struct xp_verdicts, reason[XP_REASON_FORWARD_PEERING + 1]) <= 64,
 	      "a forwarded packet's verdict counters in one cache line");
 static_assert(XP_LINKS_PER_CPU * sizeof(struct xp_link_counters) % 64 == 0 &&
 		      XP_VERDICTS_PER_CPU * sizeof(struct xp_verdicts) % 64 == 0 &&
-		      XP_PORTS_PER_CPU * sizeof(struct xp_port) % 64 == 0 && sizeof(struct xp_route_memo_set) % 64 == 0,
+		      XP_PORTS_PER_CPU * sizeof(struct xp_port) % 64 == 0,
 	      "per-CPU regions of whole cache lines");
 static_assert(offsetof(struct xp_route, smac) % 2 == 0, "MACs at even offsets: the router copies them in 16-bit words");
 #else

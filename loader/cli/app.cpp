@@ -138,15 +138,15 @@ void add_observability(CLI::App& app, Globals& g, Action& action) {
         action = [&g, pcc](Controller& c) {
             if (*pcc) *pcc = peering_ref(c, g, **pcc);
             auto links = c.link_stats(*pcc);
-            // the router's verdicts and cache count every account's packets: the operator's view
+            // the router's verdicts and lookups count every account's packets: the operator's view
             const bool router = g.config.is_operator;
             auto reasons = router ? c.reason_stats() : VerdictCounts{};
-            auto cache = router ? c.route_cache_stats() : RouteCacheStats{};
+            auto lookups = router ? c.route_lookup_stats() : RouteLookupStats{};
             if (g.json) {
                 nlohmann::json j{{"Links", nlohmann::json::array()}};
                 if (router) {
                     j["Reasons"] = render::reasons_json(reasons);
-                    j["RouteCache"] = render::to_json(cache);
+                    j["RouteLookups"] = render::to_json(lookups);
                 }
                 for (const auto& l : links) j["Links"].push_back(render::to_json(l));
                 std::cout << j.dump(2) << '\n';
@@ -157,7 +157,7 @@ void add_observability(CLI::App& app, Globals& g, Action& action) {
                 std::cout << '\n';
                 render::reasons_table(std::cout, reasons);
                 std::cout << '\n';
-                render::route_cache(std::cout, cache);
+                render::route_lookups(std::cout, lookups);
             }
         };
     });

@@ -274,16 +274,12 @@ nlohmann::json reasons_json(const VerdictCounts& rs) {
     return j;
 }
 
-void route_cache(std::ostream& out, const RouteCacheStats& c) {
-    const uint64_t total = c.hits + c.misses;
-    out << "route cache: " << (c.off ? "off" : "on") << ", " << c.hits << " hits, " << c.misses << " misses";
-    if (total) out << " (" << (100 * c.hits / total) << "% hits)";
-    out << ", generation " << c.generation << '\n';
-    out << "compiled lookups: " << (c.compiled_off ? "off" : "on") << ", " << c.compiled << " packets decided\n";
+void route_lookups(std::ostream& out, const RouteLookupStats& s) {
+    out << "compiled lookups: " << (s.compiled_off ? "off" : "on") << ", " << s.compiled << " packets decided\n";
+    out << "LPM tries: " << s.tries << " packets decided\n";
 }
-nlohmann::json to_json(const RouteCacheStats& c) {
-    return {{"On", !c.off},          {"Hits", c.hits}, {"Misses", c.misses}, {"Generation", c.generation}, {"CompiledOn", !c.compiled_off},
-            {"Compiled", c.compiled}};
+nlohmann::json to_json(const RouteLookupStats& s) {
+    return {{"CompiledOn", !s.compiled_off}, {"Compiled", s.compiled}, {"Tries", s.tries}};
 }
 
 void details(std::ostream& out, const nlohmann::json& j) {

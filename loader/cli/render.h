@@ -39,8 +39,8 @@ void table(std::ostream&, const std::vector<Event>&);
 void table(std::ostream&, const std::vector<LinkStats>&);
 void reasons_table(std::ostream&, const VerdictCounts&);
 nlohmann::json reasons_json(const VerdictCounts&);
-void route_cache(std::ostream&, const RouteCacheStats&);
-nlohmann::json to_json(const RouteCacheStats&);
+void route_lookups(std::ostream&, const RouteLookupStats&);
+nlohmann::json to_json(const RouteLookupStats&);
 
 // One resource as "key: value" lines.
 void details(std::ostream&, const nlohmann::json&);

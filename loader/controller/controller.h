@@ -206,7 +206,7 @@ public:
     void record_delivery(const AlertChange& change);
     // Router-wide, every account's traffic in them: the operator's only (Error("Forbidden.Operator")).
     VerdictCounts reason_stats();
-    RouteCacheStats route_cache_stats();
+    RouteLookupStats route_lookup_stats();
     // The caller's events, and every event of a peering connection it is a party to.
     std::vector<Event> events(const std::string& resource);
 
@@ -328,7 +328,7 @@ auto Controller::with_maps_lock(F&& fn) {
 template <typename F>
 auto Controller::transact(F&& fn) {
     // From the store's write lock until the maps' dirty flag is cleared after the commit: the
-    // flag and the route cache's generation are read, changed and written by one command at a time.
+    // flag is read, changed and written by one command at a time.
     return with_maps_lock([&] { return transact_locked(fn); });
 }
 

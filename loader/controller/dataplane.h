@@ -13,11 +13,11 @@
 
 namespace xpeer {
 
-struct RouteCacheStats {
-    uint64_t hits = 0, misses = 0;
-    uint64_t compiled = 0;    // packets the VPCs' compiled lookups decided, without the cache
-    uint64_t generation = 0;  // bumped by every change to the maps the cache depends on
-    bool off = false, compiled_off = false;
+// Which lookup decided the route of the packets the router looked up, summed over CPUs.
+struct RouteLookupStats {
+    uint64_t compiled = 0;  // packets the VPCs' compiled lookups decided
+    uint64_t tries = 0;     // packets the LPM tries decided: the VPC had no compiled lookup then, or they were off
+    bool compiled_off = false;
 };
 
 // What an upgrade of the programs did: their ids before and after, and the vSwitch veth ends
@@ -47,7 +47,7 @@ public:
     // What apply would change, without changing it.
     virtual ReconcileResult plan(const Snapshot& snapshot, const PortMap& ports) = 0;
     // Writes `delta`'s new values in apply's order (ports and peerings before the routes that
-    // use them; routes removed before them), then makes the router's cached routes stale.
+    // use them; routes removed before them).
     virtual ReconcileResult apply_delta(const TablesDelta& delta) = 0;
     // Set while the maps may hold entries no committed store says: before a command's first
     // incremental write, cleared once its transaction committed. Found set, it means a command
@@ -62,7 +62,7 @@ public:
     virtual bool has_datapath() = 0;
     // What the router did with every packet it saw, by verdict, summed over CPUs.
     virtual VerdictCounts reason_counters() = 0;
-    virtual RouteCacheStats route_cache_stats() = 0;
+    virtual RouteLookupStats route_lookup_stats() = 0;
 
     // The router's maps as the data plane defines them (`xpeer maps`).
     virtual std::vector<MapInfo> map_table() = 0;

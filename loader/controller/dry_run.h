@@ -30,7 +30,7 @@ public:
     void clear_link_counters(uint32_t slot) override;
     bool has_datapath() override { return true; }  // a dry run rebuilds nothing
     VerdictCounts reason_counters() override { return kernel_.reason_counters(); }
-    RouteCacheStats route_cache_stats() override { return kernel_.route_cache_stats(); }
+    RouteLookupStats route_lookup_stats() override { return kernel_.route_lookup_stats(); }
     std::vector<MapInfo> map_table() override { return kernel_.map_table(); }
     std::vector<MapSummary> map_summaries(const MapScope& scope) override { return kernel_.map_summaries(scope); }
     MapContents map_entries(const std::string& name, const MapScope& scope) override { return kernel_.map_entries(name, scope); }

@@ -35,9 +35,9 @@ VerdictCounts Controller::reason_stats() {
     return kernel_->reason_counters();
 }
 
-RouteCacheStats Controller::route_cache_stats() {
-    check_operator("see the router's route cache (every account's traffic)");
-    return kernel_->route_cache_stats();
+RouteLookupStats Controller::route_lookup_stats() {
+    check_operator("see the router's route lookups (every account's traffic)");
+    return kernel_->route_lookup_stats();
 }
 
 std::vector<Event> Controller::events(const std::string& resource) {

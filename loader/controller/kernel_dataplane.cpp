@@ -197,19 +197,15 @@ VerdictCounts KernelDataplane::reason_counters() {
     return out;
 }
 
-RouteCacheStats KernelDataplane::route_cache_stats() {
-    RouteCacheStats s;
+RouteLookupStats KernelDataplane::route_lookup_stats() {
+    RouteLookupStats s;
     auto& dp = router_if_loaded();
     if (!dp) return s;
     for (const xp_verdicts& cpu : dp->verdicts.read_percpu(0)) {
-        s.hits += cpu.cache[XP_CACHE_HIT];
-        s.misses += cpu.cache[XP_CACHE_MISS];
-        s.compiled += cpu.cache[XP_CACHE_COMPILED];
+        s.compiled += cpu.lookup[XP_LOOKUP_COMPILED];
+        s.tries += cpu.lookup[XP_LOOKUP_TRIES];
     }
-    const xp_control c = dp->read_control();
-    s.generation = c.generation;
-    s.off = c.cache_off != 0;
-    s.compiled_off = c.compiled_off != 0;
+    s.compiled_off = dp->read_control().compiled_off != 0;
     return s;
 }
 

@@ -35,7 +35,7 @@ public:
     void clear_link_counters(uint32_t slot) override;
     bool has_datapath() override { return router_if_loaded().has_value(); }
     VerdictCounts reason_counters() override;  // every verdict, zero without a data plane
-    RouteCacheStats route_cache_stats() override;
+    RouteLookupStats route_lookup_stats() override;
     std::vector<MapInfo> map_table() override;
     std::vector<MapSummary> map_summaries(const MapScope& scope) override;
     MapContents map_entries(const std::string& name, const MapScope& scope) override;

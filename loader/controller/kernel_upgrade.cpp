@@ -54,7 +54,6 @@ UpgradeResult KernelDataplane::upgrade(const std::vector<Vpc>& vpcs, const std::
     }
     router_.reset();  // the pins name the new programs now
     router_opened_ = false;
-    router().bump_generation();  // nothing the old programs cached is taken for the new ones' answer
     return r;
 }
 

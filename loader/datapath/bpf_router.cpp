@@ -7,9 +7,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cstring>
-#include <ctime>
 #include <filesystem>
 
 #include "model/capacity.h"
@@ -149,17 +147,6 @@ BpfRouter BpfRouter::open_or_load(const std::string& dir) {
     }
     size_per_cpu_maps(skel->obj);
     if (int err = router_bpf__load(skel.get()); err) throw SystemError("load BPF programs (see the verifier log above)", -err);
-    // Generations start at the wall clock: if a killed teardown left route cache pins behind and
-    // xp_control is new, the old entries' generations are all in the past.
-    struct timespec now {};
-    clock_gettime(CLOCK_REALTIME, &now);
-    const uint64_t now_ns = static_cast<uint64_t>(now.tv_sec) * 1'000'000'000ull + static_cast<uint64_t>(now.tv_nsec);
-    const int control = bpf_map__fd(skel->maps.xp_control);
-    const uint32_t zero = 0;
-    xp_control c{};
-    if (bpf_map_lookup_elem(control, &zero, &c) != 0) throw SystemError("read xp_control", errno);
-    c.generation = std::max<uint64_t>(c.generation + 1, now_ns);
-    if (bpf_map_update_elem(control, &zero, &c, BPF_ANY) != 0) throw SystemError("initialise xp_control", errno);
     for (auto [prog, name] : {std::pair{skel->progs.xp_router, kRouterProgPin},
                               {skel->progs.xp_vpc_side, kVpcSideProgPin},
                               {skel->progs.xp_router_tc, kRouterTcProgPin}}) {
@@ -260,14 +247,6 @@ xp_control BpfRouter::read_control() const {
 }
 
 void BpfRouter::write_control(const xp_control& c) { control.put(0, c); }
-
-// Only the loader writes xp_control, and commands that write maps hold the controller's lock file
-// (Controller::transact), so read-modify-write is safe here.
-void BpfRouter::bump_generation() {
-    xp_control c = read_control();
-    ++c.generation;
-    write_control(c);
-}
 
 void BpfRouter::unpin(const std::string& dir) {
     std::error_code ec;

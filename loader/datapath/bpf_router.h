@@ -63,8 +63,6 @@ public:
 
     xp_control read_control() const;
     void write_control(const xp_control& c);
-    // Makes every cached route stale; called after the tries, ports or peerings changed.
-    void bump_generation();
 
 private:
     BpfRouter() = default;

@@ -104,25 +104,6 @@ struct Decoder {
         return {{map_rows::control(c)}, 1};
     }
 
-    template <typename K>
-    Decoded rows(const TypedMap<K, xp_cached_route>& cache) const {
-        const uint64_t generation = dp.read_control().generation;
-        std::map<uint32_t, map_rows::CacheCount> counts;
-        cache.for_each_entry([&](const K& key, const xp_cached_route& e) { count(counts, key.vpc, e.link, e.generation == generation); });
-        return summary(counts);
-    }
-
-    Decoded rows(const CpuArray<xp_route_memo_set>& memo) const {
-        const uint64_t generation = dp.read_control().generation;
-        std::map<uint32_t, map_rows::CacheCount> counts;
-        for (uint32_t set = 0; set < memo.per_cpu(); ++set)
-            for (const auto& copy : memo.read_percpu(set))
-                for (const auto& way : copy.way)
-                    if (way.generation != 0 && way.generation != ~uint64_t{0})
-                        count(counts, way.vpc, way.link, way.generation == generation);
-        return summary(counts);
-    }
-
     Decoded rows(const MappedArray<uint32_t>&) const {
         Decoded out;
         for_each_fib([&](uint32_t vpc, Family family, const FibUse& use) {
@@ -167,20 +148,6 @@ private:
         }
         for (uint32_t vpc = 1; vpc < XP_MAX_VPCS; ++vpc)
             if (dp.fib_roots[vpc * 2] || dp.fib_roots[vpc * 2 + 1]) visit(vpc);
-    }
-
-    // An answer of a VPC in the scope; with --peering, one that crosses that connection.
-    void count(std::map<uint32_t, map_rows::CacheCount>& counts, uint32_t vpc, uint32_t link, bool current) const {
-        if (!scope.whole && !scope.vpcs.contains(vpc)) return;
-        if (scope.routes_via && (link == XP_NO_LINK || link / XP_DIR_MAX != *scope.routes_via)) return;
-        auto& n = counts[vpc];
-        ++n.entries;
-        n.current += current;
-    }
-    Decoded summary(const std::map<uint32_t, map_rows::CacheCount>& counts) const {
-        Decoded out{map_rows::cache_summary(counts, scope), 0};
-        for (const auto& [vpc, n] : counts) out.used += n.entries;
-        return out;
     }
 };
 

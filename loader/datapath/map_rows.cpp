@@ -137,9 +137,7 @@ Row fib_result(uint32_t index, const xp_fib_result& r, const MapScope& scope) {
     return row;
 }
 
-Row control(const xp_control& c) {
-    return {{"Generation", c.generation}, {"CacheOff", c.cache_off != 0}, {"CompiledOff", c.compiled_off != 0}, {"Dirty", c.dirty != 0}};
-}
+Row control(const xp_control& c) { return {{"CompiledOff", c.compiled_off != 0}, {"Dirty", c.dirty != 0}}; }
 
 std::vector<Row> verdicts(const std::vector<xp_verdicts>& per_cpu) {
     std::vector<Row> out;
@@ -151,23 +149,12 @@ std::vector<Row> verdicts(const std::vector<xp_verdicts>& per_cpu) {
         }
         out.push_back({{"Counter", reason_name(r)}, {"Packets", packets}, {"Bytes", bytes}});
     }
-    for (unsigned c = 0; c < XP_CACHE_RESULT_MAX; ++c) {
+    for (unsigned l = 0; l < XP_LOOKUP_MAX; ++l) {
         uint64_t packets = 0;
-        for (const auto& cpu : per_cpu) packets += cpu.cache[c];
-        static const char* const names[XP_CACHE_RESULT_MAX] = {"route_cache_hit", "route_cache_miss", "compiled_lookup"};
-        out.push_back({{"Counter", names[c]}, {"Packets", packets}, {"Bytes", nullptr}});
+        for (const auto& cpu : per_cpu) packets += cpu.lookup[l];
+        static const char* const names[XP_LOOKUP_MAX] = {"compiled_lookup", "tries_lookup"};
+        out.push_back({{"Counter", names[l]}, {"Packets", packets}, {"Bytes", nullptr}});
     }
-    return out;
-}
-
-std::vector<Row> cache_summary(const std::map<uint32_t, CacheCount>& by_vpc_key, const MapScope& scope) {
-    std::vector<Row> out;
-    for (const auto& [key, n] : by_vpc_key)
-        out.push_back({{"VpcId", vpc_name(scope, key)},
-                       {"VpcKey", key},
-                       {"Entries", n.entries},
-                       {"Current", n.current},
-                       {"Stale", n.entries - n.current}});
     return out;
 }
 

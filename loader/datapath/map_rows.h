@@ -35,14 +35,7 @@ Row control(const xp_control& c);
 Row fib_root(uint32_t vpc_key, bool is_v6, uint32_t root, size_t nodes, size_t results, const MapScope& scope);
 // One decision of the compiled lookups, by its index.
 Row fib_result(uint32_t index, const xp_fib_result& r, const MapScope& scope);
-// The verdicts summed over CPUs: a row per reason, then one per route cache answer.
+// The verdicts summed over CPUs: a row per reason, then one per lookup (enum xp_lookup).
 std::vector<Row> verdicts(const std::vector<xp_verdicts>& per_cpu);
-
-// The route caches and memos hold up to millions of destinations: they are summarised, a row per
-// VPC with the entries it has and how many are of the current generation (still trusted).
-struct CacheCount {
-    uint64_t entries = 0, current = 0;
-};
-std::vector<Row> cache_summary(const std::map<uint32_t, CacheCount>& by_vpc_key, const MapScope& scope);
 
 }  // namespace xpeer::map_rows

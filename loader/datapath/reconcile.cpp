@@ -168,13 +168,7 @@ xp_port port_config(const xp_port& p) {
     return c;
 }
 
-// Always bumps: a rewrite after a killed command or a rollback may change nothing in the maps and
-// still have to retire what the cache learnt from the uncommitted entries in between.
-ReconcileResult reconcile(const Tables& desired, BpfRouter& dp) {
-    ReconcileResult r = sync(desired, dp, Mode::Write);
-    dp.bump_generation();
-    return r;
-}
+ReconcileResult reconcile(const Tables& desired, BpfRouter& dp) { return sync(desired, dp, Mode::Write); }
 
 ReconcileResult plan(const Tables& desired, BpfRouter& dp) { return sync(desired, dp, Mode::Count); }
 
@@ -194,9 +188,7 @@ ReconcileResult write(const TablesDelta& delta, BpfRouter& dp) {
     if (!fib_vpcs.empty()) install_fib(dp, compile_fib(read_routes(dp), &fib_vpcs), &fib_vpcs);
     zero_removed(delta.peerings, dp.peerings);
     write_ports(delta.ports, dp.ports, Phase::Remove);
-    ReconcileResult r = delta.counts();
-    if (r.total() > 0) dp.bump_generation();
-    return r;
+    return delta.counts();
 }
 
 }  // namespace xpeer

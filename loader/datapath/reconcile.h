@@ -12,7 +12,7 @@ namespace xpeer {
 // removed before the ports and peerings they point at.
 ReconcileResult reconcile(const Tables& desired, BpfRouter& dp);
 // Writes `delta` (its `now` side) as reconcile orders its writes, in batches; a removed
-// peering slot is zeroed. Bumps the generation if anything was written.
+// peering slot is zeroed.
 ReconcileResult write(const TablesDelta& delta, BpfRouter& dp);
 // A port without its counters: what the loader writes, and what it compares a CPU's copy by.
 xp_port port_config(const xp_port& p);

@@ -22,7 +22,7 @@
       CpuArray<xp_link_counters>) \
     X(policers, ARRAY, Peering, 0, "by slot x 2 + direction: the token bucket of the connection's bandwidth", \
       TypedMap<uint32_t, xp_policer>) \
-    X(verdicts, ARRAY, Router, XP_VERDICTS_PER_CPU, "one element per CPU: packets and bytes by verdict, route cache hits/misses", \
+    X(verdicts, ARRAY, Router, XP_VERDICTS_PER_CPU, "one element per CPU: packets and bytes by verdict, packets by lookup", \
       CpuArray<xp_verdicts>) \
     X(fib_roots, ARRAY, Vpc, 0, "by VPC key x 2 + (IPv6): the root node of its compiled lookup; 0: the tries decide", \
       MappedArray<uint32_t>) \
@@ -31,14 +31,7 @@
     X(fib_nodes_v6, ARRAY, Router, 0, "the compiled IPv6 lookups' nodes: 256 entries each, a node or a decision", \
       MappedArray<xp_fib_node>) \
     X(fib_results, ARRAY, Router, 0, "the compiled lookups' decisions: verdict, link, vSwitch veth", MappedArray<xp_fib_result>) \
-    X(route_cache_v4, LRU_HASH, Vpc, 0, "{VPC key, IPv4 destination} -> the tries' last decision", \
-      TypedMap<xp_cache_key_v4, xp_cached_route>) \
-    X(route_cache_v6, LRU_HASH, Vpc, 0, "{VPC key, IPv6 destination} -> the tries' last decision", \
-      TypedMap<xp_cache_key_v6, xp_cached_route>) \
-    X(route_memo_v4, ARRAY, Vpc, XP_ROUTE_MEMO_SETS, "per CPU: sets of two recent IPv4 route cache answers", CpuArray<xp_route_memo_set>) \
-    X(route_memo_v6, ARRAY, Vpc, XP_ROUTE_MEMO_SETS, "per CPU: sets of two recent IPv6 route cache answers", CpuArray<xp_route_memo_set>) \
-    X(control, ARRAY, Router, 0, "key 0: the route cache's generation, cache_off, the interrupted-command mark", \
-      TypedMap<uint32_t, xp_control>)
+    X(control, ARRAY, Router, 0, "key 0: compiled_off, the interrupted-command mark", TypedMap<uint32_t, xp_control>)
 
 namespace xpeer {
 

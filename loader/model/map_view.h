@@ -50,7 +50,7 @@ struct MapSummary {
 
 struct MapContents {
     MapSummary summary;
-    std::vector<nlohmann::ordered_json> rows;  // an entry each; for the route caches and memos, a VPC each
+    std::vector<nlohmann::ordered_json> rows;  // an entry each; for the compiled lookups' nodes, a VPC's trie each
 };
 
 // Error("InvalidMapName.NotFound") for `name`, listing the maps of `table`.

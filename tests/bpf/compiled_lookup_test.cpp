@@ -19,10 +19,9 @@ using xpeer::testing::RandomTables;
 
 namespace {
 
-void set_lookups(BpfRouter& dp, bool compiled, bool cache) {
+void set_compiled(BpfRouter& dp, bool on) {
     xp_control c = dp.read_control();
-    c.compiled_off = compiled ? 0 : 1;
-    c.cache_off = cache ? 0 : 1;
+    c.compiled_off = on ? 0 : 1;
     dp.write_control(c);
 }
 
@@ -85,18 +84,70 @@ TEST_CASE("compiled lookup: every fixture frame decided as the tries decide it, 
     for (const auto& c : cases) {
         INFO(c.src << " -> " << c.dst);
         const Frame in = udp_frame(c.src, c.dst);
-        set_lookups(fx.dp, true, false);
-        const uint64_t compiled_before = fx.cache_answers(XP_CACHE_COMPILED);
+        set_compiled(fx.dp, true);
+        const uint64_t compiled_before = fx.lookups(XP_LOOKUP_COMPILED), tries_before = fx.lookups(XP_LOOKUP_TRIES);
         const RunResult compiled = fx.run(in, fx.if_a1);
-        CHECK(fx.cache_answers(XP_CACHE_COMPILED) == compiled_before + 1);
-        set_lookups(fx.dp, false, false);
+        CHECK(fx.lookups(XP_LOOKUP_COMPILED) == compiled_before + 1);
+        CHECK(fx.lookups(XP_LOOKUP_TRIES) == tries_before);
+        set_compiled(fx.dp, false);
         const RunResult tries = fx.run(in, fx.if_a1);
+        CHECK(fx.lookups(XP_LOOKUP_COMPILED) == compiled_before + 1);
+        CHECK(fx.lookups(XP_LOOKUP_TRIES) == tries_before + 1);
         CHECK(compiled.ret == tries.ret);
         CHECK(compiled.out.bytes == tries.out.bytes);
     }
-    set_lookups(fx.dp, true, true);
+    set_compiled(fx.dp, true);
     CHECK(fx.run(udp_frame("fd00:a:0:1::2", "fd00:b:0:1::2"), fx.if_a1).ret == XDP_REDIRECT);
     CHECK(fx.reason(XP_REASON_DROP_SPOOFED).packets == 0);
+}
+
+TEST_CASE("compiled lookup and tries: a route deleted or a peering deactivated takes effect on the next packet", "[router][fib]") {
+    RouterFixture fx;
+    const bool compiled = GENERATE(true, false);
+    INFO((compiled ? "compiled lookup" : "tries"));
+    set_compiled(fx.dp, compiled);
+    const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
+    REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+
+    SECTION("route entry deleted") {
+        std::erase_if(fx.snapshot.routes, [](const RouteEntry& r) { return r.vpc_id == "vpc-a" && r.destination.str() == "10.2.0.0/16"; });
+        reconcile(compile(fx.snapshot, fx.ports), fx.dp);
+        CHECK(fx.run(frame, fx.if_a1).ret == XDP_DROP);
+        CHECK(fx.reason(XP_REASON_DROP_NO_ROUTE).packets == 1);
+    }
+    SECTION("peering no longer Activated") {
+        for (auto& p : fx.snapshot.peerings)
+            if (p.id == "pcc-ab") p.status = PeeringStatus::Expired;
+        reconcile(compile(fx.snapshot, fx.ports), fx.dp);
+        CHECK(fx.run(frame, fx.if_a1).ret == XDP_DROP);
+        CHECK(fx.link(5, XP_DIR_A_TO_B).drop_inactive == 1);
+    }
+    CHECK(fx.lookups(compiled ? XP_LOOKUP_COMPILED : XP_LOOKUP_TRIES) == 2);
+}
+
+// The compiled decision names the link it crosses; the connection's own entry is read on every
+// packet, so that a peering written behind the compiled lookup's back still decides.
+TEST_CASE("compiled lookup: a decision through a peering checks the connection itself", "[router][fib]") {
+    RouterFixture fx;
+    const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
+    REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
+    xp_peering p{};
+    REQUIRE(fx.dp.peerings.get(5, p));
+
+    SECTION("no longer active, the compiled lookup not rebuilt") {
+        p.active = 0;
+        fx.dp.peerings.put(5, p);
+        CHECK(fx.run(frame, fx.if_a1).ret == XDP_DROP);
+        CHECK(fx.link(5, XP_DIR_A_TO_B).drop_inactive == 1);
+    }
+    SECTION("the slot now joins two other VPCs") {
+        p.vpc_a = 2;
+        p.vpc_b = 3;
+        fx.dp.peerings.put(5, p);
+        CHECK(fx.run(frame, fx.if_a1).ret == XDP_DROP);
+        CHECK(fx.reason(XP_REASON_DROP_NO_ROUTE).packets == 1);
+    }
+    CHECK(fx.lookups(XP_LOOKUP_COMPILED) == 2);
 }
 
 TEST_CASE("compiled lookup: random tables written whole, then changed entry by entry, walk to the tries' decisions", "[router][fib]") {

@@ -1,5 +1,4 @@
-// `xpeer maps` on the real maps: the reader walks only the scope's slots, sums the CPUs' copies
-// and tells the route cache's current entries from stale ones.
+// `xpeer maps` on the real maps: the reader walks only the scope's slots and sums the CPUs' copies.
 #include <catch2/catch.hpp>
 
 #include "datapath/map_reader.h"
@@ -48,22 +47,18 @@ TEST_CASE("the map reader sums a link's CPUs and reads only the scope's slots", 
                       Catch::Contains("InvalidMapName") || Catch::Contains("xp_routes_v4"));
 }
 
-TEST_CASE("the map reader counts a VPC's cached routes, current and stale", "[maps]") {
+TEST_CASE("the map reader shows the scope's compiled lookups, a VPC and family a row", "[maps]") {
     RouterFixture fx;
-    xp_cached_route e{};
-    e.generation = fx.dp.read_control().generation;
-    e.link = XP_NO_LINK;
-    fx.dp.route_cache_v4.put(xp_cache_key_v4{1, {10, 1, 2, 9}}, e);
-    fx.dp.route_cache_v4.put(xp_cache_key_v4{2, {10, 2, 1, 9}}, e);  // VPC B's: out of the scope
-
-    auto cache = read_map(fx.dp, "/pins", "xp_route_cache_v4", scope_of_a(fx));
-    REQUIRE(cache.rows.size() == 1);
-    CHECK(cache.rows[0]["VpcId"] == "vpc-a");
-    CHECK(cache.rows[0]["Current"] == 1);
-    fx.dp.bump_generation();
-    cache = read_map(fx.dp, "/pins", "xp_route_cache_v4", scope_of_a(fx));
-    CHECK(cache.rows[0]["Stale"] == 1);
-    CHECK(cache.summary.used == 1);
+    auto roots = read_map(fx.dp, "/pins", "xp_fib_roots", scope_of_a(fx));
+    REQUIRE(roots.rows.size() == 2);  // VPC A's IPv4 and IPv6 tries; B's and C's are out of the scope
+    for (const auto& row : roots.rows) {
+        CHECK(row["VpcId"] == "vpc-a");
+        CHECK(row["Root"] != 0);
+        CHECK(row["Nodes"] > 0);
+    }
+    CHECK(roots.rows[0]["Family"] == "IPv4");
+    CHECK(roots.rows[1]["Family"] == "IPv6");
+    CHECK(roots.summary.used == 2);
 
     auto summaries = summarize_maps(fx.dp, "/pins", scope_of_a(fx));
     CHECK(std::ranges::none_of(summaries, [](const MapSummary& m) { return m.info.owner == MapOwner::Router; }));

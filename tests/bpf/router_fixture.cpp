@@ -227,9 +227,9 @@ xp_counters RouterFixture::reason(enum xp_reason r) {
     return s;
 }
 
-uint64_t RouterFixture::cache_answers(enum xp_cache_result result) {
+uint64_t RouterFixture::lookups(enum xp_lookup lookup) {
     uint64_t n = 0;
-    for (const xp_verdicts& cpu : dp.verdicts.read_percpu(0)) n += cpu.cache[result];
+    for (const xp_verdicts& cpu : dp.verdicts.read_percpu(0)) n += cpu.lookup[lookup];
     return n;
 }
 

@@ -66,8 +66,8 @@ public:
     // Packets received by an interface of the test's namespace (the VPC ends are "a1p", "b1p", ...).
     uint64_t rx_packets(const std::string& ifname);
     xp_counters reason(enum xp_reason r);
-    // Packets the route cache answered with `result`, over all CPUs.
-    uint64_t cache_answers(enum xp_cache_result result);
+    // Packets whose route `lookup` decided, over all CPUs.
+    uint64_t lookups(enum xp_lookup lookup);
     // The port on ifindex (fx.if_a1, ...), its counters summed over the CPUs.
     xp_port port(uint32_t ifindex);
     LinkCounters link(uint32_t slot, xp_direction dir);

@@ -144,7 +144,7 @@ TEST_CASE("ARP, multicast and foreign ports go to the kernel untouched", "[route
     CHECK(fx.reason(XP_REASON_PASS_NOT_IP).packets == 1);
     CHECK(fx.reason(XP_REASON_PASS_LINK_LOCAL).packets == 1);
     CHECK(fx.reason(XP_REASON_UNKNOWN_PORT).packets == 1);
-    CHECK(fx.cache_answers(XP_CACHE_HIT) + fx.cache_answers(XP_CACHE_MISS) == 0);  // none of them asked the route cache
+    CHECK(fx.lookups(XP_LOOKUP_COMPILED) + fx.lookups(XP_LOOKUP_TRIES) == 0);  // none of them was looked up
 }
 
 TEST_CASE("a truncated IPv4 header is dropped as malformed", "[router]") {
@@ -153,7 +153,7 @@ TEST_CASE("a truncated IPv4 header is dropped as malformed", "[router]") {
     in.bytes.resize(sizeof(ethhdr) + 10);
     CHECK(fx.run(in, fx.if_a1).ret == XDP_DROP);
     CHECK(fx.reason(XP_REASON_DROP_MALFORMED).packets == 1);
-    CHECK(fx.cache_answers(XP_CACHE_HIT) + fx.cache_answers(XP_CACHE_MISS) == 0);
+    CHECK(fx.lookups(XP_LOOKUP_COMPILED) + fx.lookups(XP_LOOKUP_TRIES) == 0);
 }
 
 TEST_CASE("bandwidth: a full bucket passes its burst, then the policer drops and counts", "[router][policer]") {
@@ -273,13 +273,13 @@ TEST_CASE("counters: a packet counts in the region of the CPU that ran it, and o
     for (unsigned c = 0; c < cpus; ++c) {
         const uint64_t want = c == static_cast<unsigned>(cpu) ? 1 : 0;
         CHECK(verdicts[c].reason[XP_REASON_FORWARD_PEERING].packets == want);
-        CHECK(verdicts[c].cache[XP_CACHE_COMPILED] == want);
+        CHECK(verdicts[c].lookup[XP_LOOKUP_COMPILED] == want);
         CHECK(a1[c].rx.packets == want);
         CHECK(a1[c].vpc == 1);  // every CPU's copy names the VPC
         CHECK(crossed[c].packets == want);
     }
     // The neighbouring elements of that CPU's region stay untouched.
     CHECK(verdicts[cpu].reason[XP_REASON_FORWARD_LOCAL].packets == 0);
-    CHECK(verdicts[cpu].cache[XP_CACHE_HIT] == 0);
+    CHECK(verdicts[cpu].lookup[XP_LOOKUP_TRIES] == 0);
     CHECK(a1[cpu].tx.packets == 0);
 }

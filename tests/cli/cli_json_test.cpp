@@ -49,7 +49,7 @@ TEST_CASE("cli json: stats, top and the router's counters use PascalCase field n
     REQUIRE(stats["Reasons"].is_array());
     REQUIRE_FALSE(stats["Reasons"].empty());
     CHECK(stats["Reasons"][0].contains("Reason"));  // the reason's name, as the table and the metrics spell it
-    CHECK(stats["RouteCache"].contains("Hits"));
+    CHECK(stats["RouteLookups"].contains("Tries"));
     std::vector<std::string> bad;
     for (const auto& j : {stats, json_of(w, {"top", "--interval", "1ms", "--count", "1", "--account", "1001"}),
                           json_of(w, {"stats", pcc, "--account", "1001"})})

@@ -120,14 +120,18 @@ TEST_CASE("map rows name verdicts, sum CPUs and leave no CIDR for a family a por
     std::vector<xp_verdicts> cpus(2);
     cpus[0].reason[XP_REASON_DROP_POLICER] = {3, 300};
     cpus[1].reason[XP_REASON_DROP_POLICER] = {4, 400};
-    cpus[1].cache[XP_CACHE_HIT] = 9;
+    cpus[0].lookup[XP_LOOKUP_TRIES] = 2;
+    cpus[1].lookup[XP_LOOKUP_TRIES] = 9;
+    cpus[1].lookup[XP_LOOKUP_COMPILED] = 5;
     auto rows = map_rows::verdicts(cpus);
-    REQUIRE(rows.size() == size_t{XP_REASON_MAX} + XP_CACHE_RESULT_MAX);
+    REQUIRE(rows.size() == size_t{XP_REASON_MAX} + XP_LOOKUP_MAX);
     CHECK(rows[XP_REASON_DROP_POLICER]["Counter"] == "drop_policer");
     CHECK(rows[XP_REASON_DROP_POLICER]["Packets"] == 7);
     CHECK(rows[XP_REASON_DROP_POLICER]["Bytes"] == 700);
-    CHECK(rows[size_t{XP_REASON_MAX} + XP_CACHE_HIT]["Counter"] == "route_cache_hit");
-    CHECK(rows[size_t{XP_REASON_MAX} + XP_CACHE_HIT]["Packets"] == 9);
+    CHECK(rows[size_t{XP_REASON_MAX} + XP_LOOKUP_COMPILED]["Counter"] == "compiled_lookup");
+    CHECK(rows[size_t{XP_REASON_MAX} + XP_LOOKUP_COMPILED]["Packets"] == 5);
+    CHECK(rows[size_t{XP_REASON_MAX} + XP_LOOKUP_TRIES]["Counter"] == "tries_lookup");
+    CHECK(rows[size_t{XP_REASON_MAX} + XP_LOOKUP_TRIES]["Packets"] == 11);
 
     MapScope scope;
     scope.vpcs[5] = "vpc-five";

@@ -91,11 +91,11 @@ for args in "" "--peer-account 4343" "--peer-account $XPEER_ACCOUNT --peer-regio
     fail "another account's VPC ($args) answers '$real', a missing one '$ghost'"
 done
 [ "$(state)" = "$baseline" ] && pass "  ... and nothing changed" || fail "  ... but the state changed"
-out=$(xp --account 4242 --json stats | jq -c '[(.Links | length), has("Reasons"), has("RouteCache")]')
+out=$(xp --account 4242 --json stats | jq -c '[(.Links | length), has("Reasons"), has("RouteLookups")]')
 [ "$out" = '[0,false,false]' ] && pass "account 4242's stats: no links of others, no router verdicts" || fail "account 4242's stats: $out"
 out=$(xp --account 4242 stats)
 grep -q "REASON" <<<"$out" && fail "account 4242's stats table shows the router's verdicts" || pass "account 4242's stats table: its links only"
-out=$(xp --operator --json stats | jq -c '[(.Links | length), has("Reasons"), has("RouteCache")]')
+out=$(xp --operator --json stats | jq -c '[(.Links | length), has("Reasons"), has("RouteLookups")]')
 [ "$out" = '[1,true,true]' ] && pass "the operator's stats: every link, the router's verdicts" || fail "the operator's stats: $out"
 out=$(xp --account 4242 --json vpc list | jq -r '.[].VpcId')
 [ "$out" = "$vpc42" ] && pass "account 4242 lists only its own VPC" || fail "account 4242 sees: $out"

@@ -33,7 +33,7 @@ repaired() {
 step "a route entry deleted from the map with bpftool"
 key=$(bpftool -j map dump pinned "$XPEER_BPFFS/xp_routes_v4" | jq -r '[.[] | select(.formatted.value.kind == 2)][0].key | join(" ")')
 bpftool map delete pinned "$XPEER_BPFFS/xp_routes_v4" key hex ${key//0x/} 
-# (The route cache may still answer for it: a change behind xpeer's back bumps no generation.)
+# (The VPC's compiled lookup, built before, still answers for it until reconcile rebuilds it.)
 drift_found "^xp_routes_v4 vpc [0-9]* 192.168.0.0/16: missing (want peering slot"
 repaired "xp_routes_v4 .* 192.168.0.0/16: missing"
 reachable "vpc1 -> vpc2 again" "$vpc1" 192.168.1.2

@@ -51,6 +51,8 @@ jq -e '.[] | select(.Name == "xp_peerings") | .Used == 1 and .MaxEntries == 6553
 verdicts=$(xp --operator --json maps xp_verdicts)
 jq -e '.Entries | any(.Counter == "forward_peering" and .Packets >= 4)' <<<"$verdicts" >/dev/null &&
   pass "verdicts by name" || fail "verdicts: $verdicts"
+jq -e '.Entries | any(.Counter == "compiled_lookup" and .Packets >= 4) and any(.Counter == "tries_lookup")' <<<"$verdicts" >/dev/null &&
+  pass "packets by the lookup that decided them: the compiled lookups, the tries" || fail "lookups: $verdicts"
 expect_ok "reading changed nothing: check is clean" "$XPEER" check
 
 finish

@@ -57,7 +57,7 @@ step "a pinned map of another layout is refused by name, and nothing changes"
 saved="$XPEER_BPFFS/xp_control_saved"  # bpffs refuses names with a dot
 mv "$XPEER_BPFFS/xp_control" "$saved"  # a rename within bpffs
 if [ -e "$saved" ]; then
-  bpftool map create "$XPEER_BPFFS/xp_control" type array key 4 value 8 entries 1 name xp_control
+  bpftool map create "$XPEER_BPFFS/xp_control" type array key 4 value 16 entries 1 name xp_control
   expect_refused "a map with another value size" Datapath.MapLayout --operator upgrade
   [ "$(router_id)" = "$after_id" ] && pass "the pinned router is the same program" || fail "router id changed to $(router_id)"
   [ "$(attached_id "$dpif")" = "$after_id" ] && pass "and still runs on the link" || fail "$dpif runs $(attached_id "$dpif")"

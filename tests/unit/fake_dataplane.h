@@ -94,7 +94,7 @@ public:
     }
     bool has_datapath() override { return true; }
     VerdictCounts reason_counters() override { return k_->verdicts; }
-    RouteCacheStats route_cache_stats() override { return {}; }
+    RouteLookupStats route_lookup_stats() override { return {}; }
     std::vector<MapInfo> map_table() override { return router_map_infos(); }
     std::vector<MapSummary> map_summaries(const MapScope& scope) override {
         std::vector<MapSummary> out;
@@ -103,7 +103,7 @@ public:
         return out;
     }
     // The maps the compiler fills and the link counters, decoded as the KernelDataplane decodes them; the
-    // router's own (caches, verdicts, control) hold nothing here.
+    // router's own (compiled lookups, verdicts, control) hold nothing here.
     MapContents map_entries(const std::string& name, const MapScope& scope) override {
         auto infos = router_map_infos();
         auto info = std::find_if(infos.begin(), infos.end(), [&](const MapInfo& m) { return m.name == name; });

@@ -401,7 +401,7 @@ TEST_CASE("stats: a tenant sees its own links only, the operator every link and 
     CHECK(ids(w.as(kCarol)->link_stats(std::nullopt)) == std::vector<std::string>{cc.id});
     CHECK(error_code([&] { w.as(kAlice)->link_stats(cc.id); }) == "InvalidVpcPeerId.NotFound");
     CHECK(error_code([&] { w.as(kAlice)->reason_stats(); }) == "Forbidden.Operator");
-    CHECK(error_code([&] { w.as(kAlice)->route_cache_stats(); }) == "Forbidden.Operator");
+    CHECK(error_code([&] { w.as(kAlice)->route_lookup_stats(); }) == "Forbidden.Operator");
     auto all = std::vector<std::string>{ab.id, cc.id};
     std::ranges::sort(all);
     CHECK(ids(w.as_operator()->link_stats(std::nullopt)) == all);
