@@ -84,7 +84,8 @@ struct {
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XP_MAX_PEERINGS);
-	__type(key, __u32); /* peering slot */
+	__uint(map_flags, BPF_F_MMAPABLE); /* a route change reads every slot: one mapping, no copy */
+	__type(key, __u32);		   /* peering slot */
 	__type(value, struct xp_peering);
 } xp_peerings SEC(".maps");
 
