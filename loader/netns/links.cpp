@@ -301,17 +301,28 @@ uint32_t ifindex(const std::string& ns, const std::string& ifname) {
     return netns::run_in(ns, [&] { return ifindex_here(ifname, ns); });
 }
 
+namespace {
+
+// fn(link, name) for each interface of the current namespace whose name starts with prefix.
+template <typename F>
+void for_each_link(const std::string& ns, const std::string& prefix, F&& fn) {
+    Rtnl nl(ns);
+    nl_cache* raw = nullptr;
+    nl.check(rtnl_link_alloc_cache(nl.get(), AF_UNSPEC, &raw), "RTM_GETLINK dump");
+    const CachePtr cache(raw);
+    for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
+        auto* link = reinterpret_cast<rtnl_link*>(o);
+        if (const char* name = rtnl_link_get_name(link); name && std::string_view(name).starts_with(prefix)) fn(link, name);
+    }
+}
+
+}  // namespace
+
 std::vector<std::string> list_links(const std::string& ns, const std::string& prefix) {
     if (!present(ns)) return {};
     return netns::run_in(ns, [&] {
-        Rtnl nl(ns);
-        nl_cache* raw = nullptr;
-        nl.check(rtnl_link_alloc_cache(nl.get(), AF_UNSPEC, &raw), "RTM_GETLINK dump");
-        const CachePtr cache(raw);
         std::vector<std::string> names;
-        for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o))
-            if (const char* name = rtnl_link_get_name(reinterpret_cast<rtnl_link*>(o)); name && std::string_view(name).starts_with(prefix))
-                names.emplace_back(name);
+        for_each_link(ns, prefix, [&](rtnl_link*, const char* name) { names.emplace_back(name); });
         std::sort(names.begin(), names.end());
         return names;
     });
@@ -320,17 +331,11 @@ std::vector<std::string> list_links(const std::string& ns, const std::string& pr
 InterfaceDrops interface_drops(const std::string& ns, const std::string& prefix) {
     if (!present(ns)) return {};
     return netns::run_in(ns, [&] {
-        Rtnl nl(ns);
-        nl_cache* raw = nullptr;
-        nl.check(rtnl_link_alloc_cache(nl.get(), AF_UNSPEC, &raw), "RTM_GETLINK dump");
-        const CachePtr cache(raw);
         InterfaceDrops d;
-        for (nl_object* o = nl_cache_get_first(cache.get()); o; o = nl_cache_get_next(o)) {
-            auto* link = reinterpret_cast<rtnl_link*>(o);
-            if (const char* name = rtnl_link_get_name(link); !name || !std::string_view(name).starts_with(prefix)) continue;
+        for_each_link(ns, prefix, [&](rtnl_link* link, const char*) {
             d.tx += rtnl_link_get_stat(link, RTNL_LINK_TX_DROPPED);
             d.rx += rtnl_link_get_stat(link, RTNL_LINK_RX_DROPPED);
-        }
+        });
         return d;
     });
 }

@@ -21,12 +21,6 @@ namespace {
 constexpr auto kTcxIngress = static_cast<bpf_attach_type>(46);  // BPF_TCX_INGRESS
 constexpr uint32_t kLinkTypeTcx = 11;                           // BPF_LINK_TYPE_TCX
 
-UniqueFd open_pin(const std::string& pin) {
-    const int fd = bpf_obj_get(pin.c_str());
-    if (fd < 0 && errno != ENOENT) throw SystemError("bpf_obj_get " + pin, errno);
-    return UniqueFd(fd);
-}
-
 std::optional<pinned_xdp::State> tcx_link_state(int fd) {
     bpf_link_info info{};
     uint32_t len = sizeof info;
@@ -65,7 +59,7 @@ void attach(const std::string& pin, const std::string& ns, const std::string& if
     netns::run_in(ns, [&] {
         const unsigned idx = if_nametoindex(ifname.c_str());
         if (idx == 0) throw SystemError("if_nametoindex(" + ifname + ") in " + netns::describe(ns), errno);
-        if (UniqueFd link = open_pin(pin)) {
+        if (UniqueFd link = pinned_xdp::open_pin(pin)) {
             const auto s = tcx_link_state(link.get());
             if (s && s->ifindex == idx) {
                 if (s->prog_id != want && bpf_link_update(link.get(), prog_fd, nullptr) != 0)
@@ -87,21 +81,15 @@ void attach(const std::string& pin, const std::string& ns, const std::string& if
 }
 
 bool update(const std::string& pin, int prog_fd, int old_prog_fd) {
-    const UniqueFd link = open_pin(pin);
+    const UniqueFd link = pinned_xdp::open_pin(pin);
     if (!link) return false;
     const auto s = tcx_link_state(link.get());
     if (!s || s->ifindex == 0 || old_prog_fd < 0) return false;
-    bpf_link_update_opts opts{};
-    opts.sz = sizeof opts;
-    opts.flags = BPF_F_REPLACE;
-    opts.old_prog_fd = static_cast<uint32_t>(old_prog_fd);
-    if (bpf_link_update(link.get(), prog_fd, &opts) == 0) return true;
-    if (errno == EPERM || errno == ENOLINK) return false;  // another program than old_prog_fd's; or detached meanwhile
-    throw SystemError("bpf_link_update " + pin, errno);
+    return pinned_xdp::replace_program(link.get(), pin, prog_fd, old_prog_fd);
 }
 
 std::optional<pinned_xdp::State> state(const std::string& pin) {
-    const UniqueFd link = open_pin(pin);
+    const UniqueFd link = pinned_xdp::open_pin(pin);
     if (!link) return std::nullopt;
     return tcx_link_state(link.get());
 }

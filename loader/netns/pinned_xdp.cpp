@@ -20,12 +20,6 @@ namespace fs = std::filesystem;
 namespace xpeer::pinned_xdp {
 namespace {
 
-UniqueFd open_pin(const std::string& pin) {
-    const int fd = bpf_obj_get(pin.c_str());
-    if (fd < 0 && errno != ENOENT) throw SystemError("bpf_obj_get " + pin, errno);
-    return UniqueFd(fd);
-}
-
 // The link's interface and program; nullopt if fd is not an XDP link.
 std::optional<State> xdp_link_state(int fd) {
     bpf_link_info info{};
@@ -93,11 +87,21 @@ bool update(const std::string& pin, int prog_fd, int old_prog_fd) {
     if (!link) return false;
     const auto s = xdp_link_state(link.get());
     if (!s || s->ifindex == 0) return false;
+    return replace_program(link.get(), pin, prog_fd, old_prog_fd);
+}
+
+UniqueFd open_pin(const std::string& pin) {
+    const int fd = bpf_obj_get(pin.c_str());
+    if (fd < 0 && errno != ENOENT) throw SystemError("bpf_obj_get " + pin, errno);
+    return UniqueFd(fd);
+}
+
+bool replace_program(int link_fd, const std::string& pin, int prog_fd, int old_prog_fd) {
     bpf_link_update_opts opts{};
     opts.sz = sizeof opts;
     opts.flags = BPF_F_REPLACE;
     opts.old_prog_fd = static_cast<uint32_t>(old_prog_fd);
-    if (bpf_link_update(link.get(), prog_fd, &opts) == 0) return true;
+    if (bpf_link_update(link_fd, prog_fd, &opts) == 0) return true;
     if (errno == EPERM || errno == ENOLINK) return false;  // another program than old_prog_fd's; or detached meanwhile
     throw SystemError("bpf_link_update " + pin, errno);
 }

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "sys/unique_fd.h"
+
 // XDP programs attached through BPF links pinned in bpffs. The pin keeps the attachment when the
 // command that made it exits, a netlink attach (`ip link set xdp`) cannot displace it, and
 // bpf_link_update swaps its program in one step. A pin's link ends with its interface: it is then
@@ -20,6 +22,12 @@ void attach(const std::string& pin, const std::string& netns, const std::string&
 // Swaps old_prog_fd's program for prog_fd's on the pinned link in one step. False, and nothing
 // changed, if nothing is pinned there, or the link is defunct or runs another program.
 bool update(const std::string& pin, int prog_fd, int old_prog_fd);
+
+// The link pinned at `pin`; an empty fd if nothing is pinned there. The TC router's links too.
+UniqueFd open_pin(const std::string& pin);
+// bpf_link_update with BPF_F_REPLACE on the pinned link: false, and nothing changed, if it runs
+// another program than old_prog_fd's or was detached meanwhile. The TC router's links too.
+bool replace_program(int link_fd, const std::string& pin, int prog_fd, int old_prog_fd);
 
 struct State {
     uint32_t ifindex = 0;  // in the interface's namespace; 0: the interface is gone
