@@ -72,8 +72,15 @@ struct xp_fib_result {
 	__u32 reason;	       /* enum xp_reason: a forward, or the drop the tries decide */
 	__u32 link;	       /* peering slot * XP_DIR_MAX + direction once a peering is crossed, or XP_NO_LINK */
 	struct xp_route route; /* the vSwitch to leave through, when forwarded */
-	__u32 pad;
+	/* Loader only, so that a route change patches the trie in place: the prefix lengths of the
+	 * VPC's own route that decided and of the peer VPC's route after a crossing (XP_FIB_NO_LEN:
+	 * none), valid when lengths_set is 1 (results written before they existed have 0). */
+	__u8 own_len;
+	__u8 peer_len;
+	__u8 lengths_set;
+	__u8 pad;
 };
+#define XP_FIB_NO_LEN 0xff
 
 /* What decided a packet's route, counted per CPU in struct xp_verdicts. */
 enum xp_lookup {

@@ -5,28 +5,18 @@
 #include <span>
 #include <unordered_map>
 
-#include "compiler/resolve.h"
+#include "compiler/fib_leaf.h"
+#include "compiler/prefix_bits.h"
 #include "model/errors.h"
 
 namespace xpeer {
 namespace {
 
-// An address of either family as one number, its first byte highest (IPv4 in the top 32 bits).
-__extension__ typedef unsigned __int128 U128;
-
-U128 number_of(const uint8_t* bytes, size_t n) {
-    U128 v = 0;
-    for (size_t i = 0; i < 16; ++i) v = v << 8 | (i < n ? bytes[i] : 0);
-    return v;
-}
-U128 mask(unsigned len) { return len == 0 ? 0 : ~U128(0) << (128 - len); }
-unsigned byte_at(U128 addr, unsigned level_bits) { return static_cast<unsigned>(addr >> (120 - level_bits)) & 0xff; }
-
-struct U128Hash {
-    size_t operator()(U128 v) const {
-        return std::hash<uint64_t>{}(static_cast<uint64_t>(v) ^ static_cast<uint64_t>(v >> 64) * 0x9e3779b97f4a7c15ull);
-    }
-};
+using prefix_bits::byte_at;
+using prefix_bits::mask;
+using prefix_bits::number_of;
+using prefix_bits::U128;
+using prefix_bits::U128Hash;
 
 struct Route {
     U128 addr;
@@ -57,10 +47,10 @@ public:
     const std::vector<Route>& all() const { return sorted_; }
 
     // The longest route no longer than max_len that contains addr.
-    const xp_route* longest_containing(U128 addr, unsigned max_len) const {
+    const Route* longest_containing(U128 addr, unsigned max_len) const {
         for (unsigned len : lengths_) {
             if (len > max_len) continue;
-            if (auto it = by_len_[len].find(addr & mask(len)); it != by_len_[len].end()) return &sorted_[it->second].route;
+            if (auto it = by_len_[len].find(addr & mask(len)); it != by_len_[len].end()) return &sorted_[it->second];
         }
         return nullptr;
     }
@@ -121,22 +111,19 @@ public:
         const RouteSet* own = set_of(vpc_);
         if (!own) return {};
         for (const Route& r : own->all()) {
-            if (r.route.kind != XP_NH_PEERING) {
-                emit(r.addr, r.len, own_decision(r.route));
+            const auto crossing = r.route.kind == XP_NH_PEERING ? crossing_of(t_.peerings, vpc_, r.route.target) : std::nullopt;
+            if (!crossing) {
+                emit(r.addr, r.len, own_leaf(r.route, r.len));
                 continue;
             }
-            uint32_t link = XP_NO_LINK, peer = 0;
-            if (!crossing(r.route.target, link, peer)) {
-                emit(r.addr, r.len, decided(XP_REASON_DROP_NO_ROUTE));
-                continue;
-            }
-            const RouteSet* peer_routes = set_of(peer);
-            emit(r.addr, r.len, after_crossing(link, peer_routes ? peer_routes->longest_containing(r.addr, r.len) : nullptr));
+            const RouteSet* peer_routes = set_of(crossing->peer);
+            const Route* base = peer_routes ? peer_routes->longest_containing(r.addr, r.len) : nullptr;
+            emit(r.addr, r.len, crossed(crossing->link, base, r.len));
             if (!peer_routes) continue;
             // The peer's longer routes under this one decide for their addresses, except where a
             // longer route of this VPC takes them first.
             for (const Route& q : peer_routes->inside(r.addr, r.len))
-                if (!own->any_between(q.addr, r.len, q.len)) emit(q.addr, q.len, after_crossing(link, &q.route));
+                if (!own->any_between(q.addr, r.len, q.len)) emit(q.addr, q.len, crossed(crossing->link, &q, r.len));
         }
         return std::move(out_);
     }
@@ -147,32 +134,8 @@ private:
         return it == sets_.end() ? nullptr : &it->second;
     }
 
-    static xp_fib_result own_decision(const xp_route& r) {
-        if (r.kind == XP_NH_RESERVED) return decided(XP_REASON_DROP_RESERVED);
-        if (r.kind == XP_NH_VSWITCH) return decided(XP_REASON_FORWARD_LOCAL, XP_NO_LINK, &r);
-        return decided(XP_REASON_DROP_NO_ROUTE);
-    }
-
-    bool crossing(uint32_t slot, uint32_t& link, uint32_t& peer) const {
-        auto p = t_.peerings.find(slot);
-        if (p == t_.peerings.end()) return false;
-        if (p->second.vpc_a == vpc_) {
-            link = slot * XP_DIR_MAX + XP_DIR_A_TO_B;
-            peer = p->second.vpc_b;
-        } else if (p->second.vpc_b == vpc_) {
-            link = slot * XP_DIR_MAX + XP_DIR_B_TO_A;
-            peer = p->second.vpc_a;
-        } else {
-            return false;
-        }
-        return true;
-    }
-
-    static xp_fib_result after_crossing(uint32_t link, const xp_route* peer_route) {
-        if (!peer_route) return decided(XP_REASON_DROP_NO_ROUTE, link);
-        if (peer_route->kind == XP_NH_RESERVED) return decided(XP_REASON_DROP_RESERVED, link);
-        if (peer_route->kind != XP_NH_VSWITCH) return decided(XP_REASON_DROP_TRANSIT, link);
-        return decided(XP_REASON_FORWARD_PEERING, link, peer_route);
+    static xp_fib_result crossed(uint32_t link, const Route* peer_route, uint8_t own_len) {
+        return peer_route ? crossed_leaf(link, &peer_route->route, peer_route->len, own_len) : crossed_leaf(link, nullptr, 0, own_len);
     }
 
     void emit(U128 addr, uint8_t len, const xp_fib_result& result) { out_.push_back({addr, len, result}); }
@@ -190,8 +153,8 @@ class TrieBuilder {
 public:
     VpcFib build(std::vector<Decision> decisions) {
         std::sort(decisions.begin(), decisions.end(), addr_then_len<Decision>);
-        fib_.results.push_back(decided(XP_REASON_DROP_NO_ROUTE));
-        index_.emplace(key_of(fib_.results[0]), 0);
+        fib_.results.push_back(no_route_leaf());
+        index_.emplace(bytes_of(fib_.results[0]), 0);
         uint32_t whole = 0;  // a /0 route's decision
         auto first = decisions.begin();
         for (; first != decisions.end() && first->len == 0; ++first) whole = result_index(first->result);
@@ -200,15 +163,8 @@ public:
     }
 
 private:
-    using ResultKey = std::array<uint8_t, sizeof(xp_fib_result)>;
-    static ResultKey key_of(const xp_fib_result& r) {
-        ResultKey k;
-        std::memcpy(k.data(), &r, sizeof(r));
-        return k;
-    }
-
     uint32_t result_index(const xp_fib_result& r) {
-        auto [it, fresh] = index_.emplace(key_of(r), static_cast<uint32_t>(fib_.results.size()));
+        auto [it, fresh] = index_.emplace(bytes_of(r), static_cast<uint32_t>(fib_.results.size()));
         if (fresh) fib_.results.push_back(r);
         return it->second;
     }
@@ -240,7 +196,7 @@ private:
     }
 
     VpcFib fib_;
-    std::map<ResultKey, uint32_t> index_;
+    std::unordered_map<LeafBytes, uint32_t, LeafBytesHash> index_;
 };
 
 VpcFib compile_with(const Tables& t, const RouteSets& sets, uint32_t vpc) {
@@ -269,6 +225,40 @@ const xp_fib_result& fib_lookup(const VpcFib& fib, const IpAddr& dst) {
         if (!(entry & XP_FIB_NODE)) return fib.results.at(entry);
     }
     throw errors::internal_error_fib("compiled lookup: a node below the last byte of " + dst.str());
+}
+
+namespace {
+
+bool same_entry(const VpcFib& a, uint32_t ea, const VpcFib& b, uint32_t eb) {
+    const bool node_a = ea & XP_FIB_NODE, node_b = eb & XP_FIB_NODE;
+    if (!node_a && !node_b) return std::memcmp(&a.results.at(ea), &b.results.at(eb), sizeof(xp_fib_result)) == 0;
+    for (unsigned i = 0; i < XP_FIB_FANOUT; ++i) {
+        const uint32_t sub_a = node_a ? a.nodes.at(ea & ~XP_FIB_NODE).entry[i] : ea;
+        const uint32_t sub_b = node_b ? b.nodes.at(eb & ~XP_FIB_NODE).entry[i] : eb;
+        if (!same_entry(a, sub_a, b, sub_b)) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+bool same_decisions(const VpcFib& a, const VpcFib& b) {
+    if (a.nodes.empty() || b.nodes.empty()) return a.nodes.empty() == b.nodes.empty();
+    return same_entry(a, XP_FIB_NODE, b, XP_FIB_NODE);
+}
+
+size_t reachable_nodes(const VpcFib& fib) {
+    if (fib.nodes.empty()) return 0;
+    size_t n = 0;
+    std::vector<uint32_t> todo{0};
+    while (!todo.empty()) {
+        const uint32_t i = todo.back();
+        todo.pop_back();
+        ++n;
+        for (uint32_t e : fib.nodes.at(i).entry)
+            if (e & XP_FIB_NODE) todo.push_back(e & ~XP_FIB_NODE);
+    }
+    return n;
 }
 
 }  // namespace xpeer

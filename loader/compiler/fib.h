@@ -30,7 +30,15 @@ struct Fib {
 Fib compile_fib(const Tables& t, const std::set<uint32_t>* only = nullptr);
 VpcFib compile_vpc_fib(const Tables& t, uint32_t vpc, Family family);
 
-// The walk the router makes: dst's bytes, one node each, until a leaf.
+// The walk the router makes: dst's bytes, one node each, until a leaf (with its lengths:
+// decision_of() gives what the router sees).
 const xp_fib_result& fib_lookup(const VpcFib& fib, const IpAddr& dst);
+
+// Do a and b hold the same leaf for every destination, however their nodes are shaped (a patched
+// trie may split where a compiled one does not)?
+bool same_decisions(const VpcFib& a, const VpcFib& b);
+
+// The nodes the root reaches: a patched trie leaves behind the nodes it replaced.
+size_t reachable_nodes(const VpcFib& fib);
 
 }  // namespace xpeer

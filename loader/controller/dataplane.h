@@ -47,8 +47,10 @@ public:
     // What apply would change, without changing it.
     virtual ReconcileResult plan(const Snapshot& snapshot, const PortMap& ports) = 0;
     // Writes `delta`'s new values in apply's order (ports and peerings before the routes that
-    // use them; routes removed before them).
-    virtual ReconcileResult apply_delta(const TablesDelta& delta) = 0;
+    // use them; routes removed before them). `over`, when not null: the tables after the delta
+    // hold there every route that contains a changed one, so that the compiled lookups can be
+    // patched in place rather than compiled afresh.
+    virtual ReconcileResult apply_delta(const TablesDelta& delta, const Tables* over) = 0;
     // Set while the maps may hold entries no committed store says: before a command's first
     // incremental write, cleared once its transaction committed. Found set, it means a command
     // was killed in between, and the next one rewrites all maps (apply).

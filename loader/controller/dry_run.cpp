@@ -38,7 +38,7 @@ ReconcileResult DryRun::apply(const Snapshot& snapshot, const PortMap& ports) {
     return r;
 }
 
-ReconcileResult DryRun::apply_delta(const TablesDelta& delta) {
+ReconcileResult DryRun::apply_delta(const TablesDelta& delta, const Tables*) {
     // Each delta is against the maps as the previous ones left them: their writes add up.
     ReconcileResult r = delta.counts();
     delta_total_.added += r.added;

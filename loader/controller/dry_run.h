@@ -23,7 +23,7 @@ public:
     void remove_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) override;
     ReconcileResult apply(const Snapshot& snapshot, const PortMap& ports) override;
     ReconcileResult plan(const Snapshot& snapshot, const PortMap& ports) override { return kernel_.plan(snapshot, ports); }
-    ReconcileResult apply_delta(const TablesDelta& delta) override;
+    ReconcileResult apply_delta(const TablesDelta& delta, const Tables* over) override;
     bool maps_dirty() override { return kernel_.maps_dirty(); }
     void set_maps_dirty(bool) override {}  // nothing is written, so nothing is left dirty
     LinkCounters link_counters(uint32_t slot, Direction direction) override { return kernel_.link_counters(slot, direction); }

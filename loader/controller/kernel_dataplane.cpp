@@ -142,8 +142,8 @@ ReconcileResult KernelDataplane::plan(const Snapshot& snapshot, const PortMap& p
     return r;
 }
 
-ReconcileResult KernelDataplane::apply_delta(const TablesDelta& delta) {
-    auto r = write(delta, router());
+ReconcileResult KernelDataplane::apply_delta(const TablesDelta& delta, const Tables* over) {
+    auto r = write(delta, router(), over);
     spdlog::debug("maps: {} added, {} changed, {} removed", r.added, r.changed, r.removed);
     return r;
 }

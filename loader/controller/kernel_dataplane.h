@@ -28,7 +28,7 @@ public:
     void remove_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) override;
     ReconcileResult apply(const Snapshot& snapshot, const PortMap& ports) override;
     ReconcileResult plan(const Snapshot& snapshot, const PortMap& ports) override;  // no maps pinned: all added
-    ReconcileResult apply_delta(const TablesDelta& delta) override;
+    ReconcileResult apply_delta(const TablesDelta& delta, const Tables* over) override;
     bool maps_dirty() override;
     void set_maps_dirty(bool dirty) override;
     LinkCounters link_counters(uint32_t slot, Direction direction) override;

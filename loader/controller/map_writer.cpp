@@ -31,12 +31,17 @@ ReconcileResult MapWriter::apply(Scope scope) {
         scope_ = std::move(scope);  // a route import's scope holds every destination it added
     else
         scope_ |= scope;
+    // A small change also compiles the routes its destinations fall back to, so that the
+    // compiled lookups are patched in place (Dataplane::apply_delta's `over`).
+    std::optional<Scope> with_covers = scope_.with_covers();
+    if (with_covers) scope_ = std::move(*with_covers);
     Tables before = compile_scope_of(store_.committed(), scope_);
     patch(before, written_);
-    TablesDelta delta = diff(before, compile_scope_of(store_, scope_));
+    const Tables after = compile_scope_of(store_, scope_);
+    TablesDelta delta = diff(before, after);
     if (delta.empty()) return {};
     mark_dirty();
-    auto r = kernel_->apply_delta(delta);
+    auto r = kernel_->apply_delta(delta, with_covers ? &after : nullptr);
     if (written_.empty())
         written_ = std::move(delta);
     else

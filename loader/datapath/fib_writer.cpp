@@ -8,36 +8,24 @@
 
 #include <spdlog/spdlog.h>
 
-#include "compiler/resolve.h"
+#include "compiler/fib_leaf.h"
 
 namespace xpeer {
 namespace {
 
 uint32_t root_key(uint32_t vpc, Family family) { return vpc * 2 + (family == Family::V6 ? 1 : 0); }
 
-using ResultBytes = std::array<uint8_t, sizeof(xp_fib_result)>;
-ResultBytes bytes_of(const xp_fib_result& r) {
-    ResultBytes b;
-    std::memcpy(b.data(), &r, sizeof(r));
-    return b;
-}
-struct ResultBytesHash {
-    size_t operator()(const ResultBytes& b) const {
-        return std::hash<std::string_view>{}({reinterpret_cast<const char*>(b.data()), b.size()});
-    }
-};
-
-xp_fib_result no_route() { return decided(XP_REASON_DROP_NO_ROUTE); }
-
-// What one family's maps hold now: the nodes and results some root reaches, and the rest free.
+// What one family's maps hold now: the nodes and results some root reaches (or a root this
+// command retired), and the rest free.
 class Placement {
 public:
-    Placement(const MappedArray<uint32_t>& roots, const MappedArray<xp_fib_node>& nodes, const MappedArray<xp_fib_result>& results,
-              Family family, std::vector<bool>& results_used)
-        : nodes_(nodes), results_(results), used_(nodes.size(), false), results_used_(results_used) {
+    Placement(const MappedArray<uint32_t>& roots, const MappedArray<xp_fib_node>& nodes, Family family, std::vector<bool>& results_used,
+              const std::vector<uint32_t>& retired = {})
+        : nodes_(nodes), used_(nodes.size(), false), results_used_(results_used) {
         used_[0] = true;  // never a node: a root of 0 means none
         for (uint32_t vpc = 1; vpc < XP_MAX_VPCS; ++vpc)
             if (const uint32_t root = roots[root_key(vpc, family)]) mark(root);
+        for (uint32_t root : retired) mark(root);
         for (uint32_t i = nodes.size(); i-- > 1;)
             if (!used_[i]) free_.push_back(i);
     }
@@ -49,25 +37,8 @@ public:
         free_.resize(free_.size() - n);
         return out;
     }
-    void give_back(const std::vector<uint32_t>& slots) { free_.insert(free_.end(), slots.begin(), slots.end()); }
+    void give_back(const std::vector<uint32_t>& slots) { free_.insert(free_.end(), slots.rbegin(), slots.rend()); }
     size_t free_nodes() const { return free_.size(); }
-
-    // Does the trie under `slot` make the decisions of want's node `local`, entry by entry?
-    bool same(uint32_t slot, const VpcFib& want, uint32_t local = 0) const {
-        if (slot >= nodes_.size()) return false;
-        const xp_fib_node& have = nodes_[slot];
-        const xp_fib_node& wanted = want.nodes[local];
-        for (unsigned i = 0; i < XP_FIB_FANOUT; ++i) {
-            const uint32_t h = have.entry[i], w = wanted.entry[i];
-            if ((h & XP_FIB_NODE) != (w & XP_FIB_NODE)) return false;
-            if (w & XP_FIB_NODE) {
-                if (!same(h & ~XP_FIB_NODE, want, w & ~XP_FIB_NODE)) return false;
-            } else if (h >= results_.size() || bytes_of(results_[h]) != bytes_of(want.results[w])) {
-                return false;
-            }
-        }
-        return true;
-    }
 
 private:
     // The nodes and results under root; a walk that leaves the maps or comes back to a node (a
@@ -89,7 +60,6 @@ private:
     }
 
     const MappedArray<xp_fib_node>& nodes_;
-    const MappedArray<xp_fib_result>& results_;
     std::vector<bool> used_;
     std::vector<bool>& results_used_;
     std::vector<uint32_t> free_;  // the lowest last: taken first
@@ -100,8 +70,8 @@ private:
 class Results {
 public:
     Results(MappedArray<xp_fib_result>& results, const std::vector<bool>& used) : results_(results) {
-        results_.put(0, no_route());  // what a zeroed entry names
-        index_.emplace(bytes_of(no_route()), 0);
+        results_.put(0, no_route_leaf());  // what a zeroed entry names
+        index_.emplace(bytes_of(no_route_leaf()), 0);
         for (uint32_t i = 1; i < results_.size(); ++i) {
             if (used[i])
                 index_.emplace(bytes_of(results_[i]), i);
@@ -125,31 +95,124 @@ public:
 
 private:
     MappedArray<xp_fib_result>& results_;
-    std::unordered_map<ResultBytes, uint32_t, ResultBytesHash> index_;
+    std::unordered_map<LeafBytes, uint32_t, LeafBytesHash> index_;
     std::vector<uint32_t> free_;
 };
 
-// Writes want to free nodes and swaps it in; false when the maps have no room for it.
-bool place(const VpcFib& want, uint32_t key, Placement& placement, Results& results, MappedArray<xp_fib_node>& nodes,
-           MappedArray<uint32_t>& roots) {
-    std::vector<uint32_t> result_index(want.results.size());
-    for (size_t i = 0; i < want.results.size(); ++i) {
-        auto index = results.index_of(want.results[i]);
-        if (!index) return false;
-        result_index[i] = *index;
+// Writes want's nodes that the maps do not hold yet to free nodes, and then its root in one
+// store: the nodes above a changed one are written anew too, so that a packet walks the old
+// trie or the new one. kept[i]: the node that want.nodes[i] was read from (read_trie), if any.
+// False when the maps have no room for it.
+class Writer {
+public:
+    Writer(const VpcFib& want, const std::vector<uint32_t>& kept, Placement& placement, Results& results, MappedArray<xp_fib_node>& nodes)
+        : want_(want), kept_(kept), placement_(placement), results_(results), nodes_(nodes) {}
+
+    // The node that holds want's root, or nullopt when there is no room (and nothing taken).
+    std::optional<uint32_t> write() {
+        auto root = slot_of(0);
+        if (!root) placement_.give_back(taken_);
+        return root;
     }
-    const std::vector<uint32_t> slots = placement.take(want.nodes.size());
-    if (slots.size() != want.nodes.size()) return false;
-    for (size_t i = 0; i < want.nodes.size(); ++i) {
+
+private:
+    std::optional<uint32_t> slot_of(uint32_t local) {
         xp_fib_node node;
         for (unsigned e = 0; e < XP_FIB_FANOUT; ++e) {
-            const uint32_t w = want.nodes[i].entry[e];
-            node.entry[e] = (w & XP_FIB_NODE) ? (XP_FIB_NODE | slots[w & ~XP_FIB_NODE]) : result_index[w];
+            const uint32_t w = want_.nodes[local].entry[e];
+            std::optional<uint32_t> index = (w & XP_FIB_NODE) ? slot_of(w & ~XP_FIB_NODE) : result_index(w);
+            if (!index) return std::nullopt;
+            node.entry[e] = (w & XP_FIB_NODE) ? (XP_FIB_NODE | *index) : *index;
         }
-        nodes.put(slots[i], node);
+        const uint32_t was = local < kept_.size() ? kept_[local] : 0;
+        if (was && std::memcmp(&nodes_[was], &node, sizeof(node)) == 0) return was;
+        const std::vector<uint32_t> slot = placement_.take(1);
+        if (slot.empty()) return std::nullopt;
+        nodes_.put(slot[0], node);
+        taken_.push_back(slot[0]);
+        return slot[0];
     }
-    roots.publish(key, slots[0]);
-    return true;
+
+    // The maps' index of want's result, looked up once.
+    std::optional<uint32_t> result_index(uint32_t local) {
+        if (result_index_.empty()) result_index_.resize(want_.results.size());
+        auto& index = result_index_[local];
+        if (!index) index = results_.index_of(want_.results[local]);
+        return index;
+    }
+
+    const VpcFib& want_;
+    std::vector<std::optional<uint32_t>> result_index_;
+    const std::vector<uint32_t>& kept_;
+    Placement& placement_;
+    Results& results_;
+    MappedArray<xp_fib_node>& nodes_;
+    std::vector<uint32_t> taken_;
+};
+
+// The VPC's trie as the maps hold it; nullopt when it has none, or one this build cannot patch
+// (results without their lengths, or nodes that leave the maps or come back to a node).
+std::optional<InstalledTrie> read_trie(const BpfRouter& dp, uint32_t vpc, Family family) {
+    const uint32_t root = vpc < XP_MAX_VPCS ? dp.fib_roots[root_key(vpc, family)] : 0;
+    if (!root) return std::nullopt;
+    const auto& nodes = family == Family::V4 ? dp.fib_nodes_v4 : dp.fib_nodes_v6;
+    InstalledTrie t;
+    constexpr uint32_t kNone = ~0u;
+    std::vector<uint32_t> local_result(dp.fib_results.size(), kNone);  // by the maps' index
+    local_result[0] = 0;
+    t.fib.results.push_back(dp.fib_results[0]);
+    std::vector<bool> seen(nodes.size(), false);
+    t.slots.push_back(root);
+    t.fib.nodes.reserve(256);
+    for (size_t i = 0; i < t.slots.size(); ++i) {
+        const uint32_t slot = t.slots[i];
+        if (slot >= nodes.size() || seen[slot]) return std::nullopt;
+        seen[slot] = true;
+        t.fib.nodes.emplace_back();
+        const xp_fib_node& have = nodes[slot];
+        xp_fib_node& mine = t.fib.nodes.back();
+        for (unsigned e = 0; e < XP_FIB_FANOUT; ++e) {
+            const uint32_t h = have.entry[e];
+            if (h & XP_FIB_NODE) {
+                mine.entry[e] = XP_FIB_NODE | static_cast<uint32_t>(t.slots.size());
+                t.slots.push_back(h & ~XP_FIB_NODE);
+                continue;
+            }
+            if (h >= local_result.size()) return std::nullopt;
+            if (local_result[h] == kNone) {
+                local_result[h] = static_cast<uint32_t>(t.fib.results.size());
+                t.fib.results.push_back(dp.fib_results[h]);
+            }
+            mine.entry[e] = local_result[h];
+        }
+    }
+    for (const auto& r : t.fib.results)
+        if (!r.lengths_set) return std::nullopt;
+    return t;
+}
+
+// Makes the maps hold want for the VPC: unchanged when the installed trie decides alike, else
+// written and swapped in; on no room, the root is 0 and the tries decide. kept: as Writer's.
+void install(const VpcFib& want, const std::optional<InstalledTrie>& have, const std::vector<uint32_t>& kept, uint32_t vpc, Family family,
+             Placement& placement, Results& results, BpfRouter& dp, FibWriteResult& out) {
+    const uint32_t key = root_key(vpc, family);
+    if (have && same_decisions(have->fib, want)) {
+        ++out.unchanged;
+        return;
+    }
+    if (auto root = Writer(want, kept, placement, results, family == Family::V4 ? dp.fib_nodes_v4 : dp.fib_nodes_v6).write()) {
+        if (*root == dp.fib_roots[key]) {  // every node kept
+            ++out.unchanged;
+            return;
+        }
+        dp.fib_roots.publish(key, *root);
+        ++out.swapped;
+        return;
+    }
+    dp.fib_roots.publish(key, 0);
+    ++out.on_tries;
+    spdlog::warn("compiled lookup: no room for VPC key {}'s IPv{} trie ({} nodes, {} decisions); the tries decide for it", vpc,
+                 family == Family::V4 ? 4 : 6, reachable_nodes(want), want.results.size());
 }
 
 }  // namespace
@@ -162,8 +225,10 @@ std::set<uint32_t> fib_vpcs_of(const TablesDelta& delta, const Table<uint32_t, x
         if (p && p->vpc_a) vpcs.insert({p->vpc_a, p->vpc_b});
     };
     for (const auto& [slot, change] : delta.peerings) {
-        ends(change.was);
-        ends(change.now);
+        if (moves_ends(change)) {
+            ends(change.was);
+            ends(change.now);
+        }
     }
     std::set<uint32_t> composing = vpcs;
     for (const auto& [slot, p] : peerings) {
@@ -172,6 +237,11 @@ std::set<uint32_t> fib_vpcs_of(const TablesDelta& delta, const Table<uint32_t, x
     }
     composing.erase(0);
     return composing;
+}
+
+bool moves_ends(const Change<xp_peering>& change) {
+    auto ends = [](const std::optional<xp_peering>& p) { return p ? std::pair{p->vpc_a, p->vpc_b} : std::pair{0u, 0u}; };
+    return ends(change.was) != ends(change.now);
 }
 
 FibUse fib_use(const BpfRouter& dp, uint32_t vpc, Family family) {
@@ -207,19 +277,21 @@ template <typename F>
 void compare_fib(const BpfRouter& dp, const Fib& fib, F&& mismatch) {
     std::vector<bool> results_used(dp.fib_results.size(), false);
     for (auto family : {Family::V4, Family::V6}) {
-        const Placement placement(dp.fib_roots, family == Family::V4 ? dp.fib_nodes_v4 : dp.fib_nodes_v6, dp.fib_results, family,
-                                  results_used);
+        const Placement placement(dp.fib_roots, family == Family::V4 ? dp.fib_nodes_v4 : dp.fib_nodes_v6, family, results_used);
         const auto& tries = family == Family::V4 ? fib.v4 : fib.v6;
         for (uint32_t vpc = 1; vpc < XP_MAX_VPCS; ++vpc) {
             const uint32_t root = dp.fib_roots[root_key(vpc, family)];
             auto trie = tries.find(vpc);
             const VpcFib* want = trie == tries.end() ? nullptr : &trie->second;
-            if (root && !want)
+            if (root && !want) {
                 mismatch(vpc, family, FibMismatch::Stale, root, want, placement.free_nodes());
-            else if (want && !root)
+            } else if (want && !root) {
                 mismatch(vpc, family, FibMismatch::Absent, root, want, placement.free_nodes());
-            else if (want && !placement.same(root, *want))
-                mismatch(vpc, family, FibMismatch::Differs, root, want, placement.free_nodes());
+            } else if (want) {
+                const auto have = read_trie(dp, vpc, family);
+                if (!have || !same_decisions(have->fib, *want))
+                    mismatch(vpc, family, FibMismatch::Differs, root, want, placement.free_nodes());
+            }
         }
         for (const auto& [vpc, trie] : tries)
             if (vpc >= XP_MAX_VPCS)
@@ -247,33 +319,52 @@ std::vector<FibDifference> fib_differences(const BpfRouter& dp, const Fib& fib) 
                 out.push_back({vpc, family, node + " decides otherwise than the routes"});
                 break;
             case FibMismatch::Absent:
-                if (vpc < XP_MAX_VPCS && want->nodes.size() <= free)
+                if (vpc < XP_MAX_VPCS && reachable_nodes(*want) <= free)
                     out.push_back(
-                        {vpc, family, "missing (want " + std::to_string(want->nodes.size()) + " nodes): the tries decide for the VPC"});
+                        {vpc, family, "missing (want " + std::to_string(reachable_nodes(*want)) + " nodes): the tries decide for the VPC"});
                 break;
         }
     });
     return out;
 }
 
-void invalidate_fib(BpfRouter& dp, const std::set<uint32_t>& vpcs) {
+RetiredRoots invalidate_fib(BpfRouter& dp, const std::set<uint32_t>& vpcs) {
+    RetiredRoots retired;
     for (uint32_t vpc : vpcs) {
         if (vpc >= XP_MAX_VPCS) continue;
-        for (auto family : {Family::V4, Family::V6}) dp.fib_roots.publish(root_key(vpc, family), 0);
+        for (auto family : {Family::V4, Family::V6}) {
+            const uint32_t key = root_key(vpc, family);
+            if (const uint32_t root = dp.fib_roots[key]) (family == Family::V4 ? retired.v4 : retired.v6).push_back(root);
+            dp.fib_roots.publish(key, 0);
+        }
     }
+    return retired;
 }
 
-FibWriteResult install_fib(BpfRouter& dp, const Fib& fib, const std::set<uint32_t>* only) {
-    FibWriteResult out;
-    std::vector<bool> results_used(dp.fib_results.size(), false);
-    Placement v4(dp.fib_roots, dp.fib_nodes_v4, dp.fib_results, Family::V4, results_used);
-    Placement v6(dp.fib_roots, dp.fib_nodes_v6, dp.fib_results, Family::V6, results_used);
-    Results results(dp.fib_results, results_used);
+namespace {
 
+// The placements of both families over the maps as they are now, and the results they share.
+struct FibSpace {
+    explicit FibSpace(BpfRouter& dp, const RetiredRoots& retired = {})
+        : results_used(dp.fib_results.size(), false),
+          v4(dp.fib_roots, dp.fib_nodes_v4, Family::V4, results_used, retired.v4),
+          v6(dp.fib_roots, dp.fib_nodes_v6, Family::V6, results_used, retired.v6),
+          results(dp.fib_results, results_used) {}
+    Placement& of(Family family) { return family == Family::V4 ? v4 : v6; }
+
+    std::vector<bool> results_used;
+    Placement v4, v6;
+    Results results;
+};
+
+}  // namespace
+
+FibWriteResult install_fib(BpfRouter& dp, const Fib& fib, const std::set<uint32_t>* only, const RetiredRoots& retired) {
+    FibWriteResult out;
+    FibSpace space(dp, retired);
+    static const std::vector<uint32_t> none;
     for (auto family : {Family::V4, Family::V6}) {
         const auto& tries = family == Family::V4 ? fib.v4 : fib.v6;
-        auto& placement = family == Family::V4 ? v4 : v6;
-        auto& nodes = family == Family::V4 ? dp.fib_nodes_v4 : dp.fib_nodes_v6;
         auto wanted = [&](uint32_t vpc) { return !only || only->contains(vpc); };
         for (uint32_t vpc = 1; vpc < XP_MAX_VPCS; ++vpc) {  // roots of VPCs without a trie now
             const uint32_t key = root_key(vpc, family);
@@ -282,20 +373,47 @@ FibWriteResult install_fib(BpfRouter& dp, const Fib& fib, const std::set<uint32_
                 ++out.cleared;
             }
         }
-        for (const auto& [vpc, trie] : tries) {
-            if (vpc >= XP_MAX_VPCS || !wanted(vpc)) continue;
-            const uint32_t key = root_key(vpc, family), root = dp.fib_roots[key];
-            if (root && placement.same(root, trie)) {
-                ++out.unchanged;
-            } else if (place(trie, key, placement, results, nodes, dp.fib_roots)) {
-                ++out.swapped;
-            } else {
-                dp.fib_roots.publish(key, 0);
-                ++out.on_tries;
-                spdlog::warn("compiled lookup: no room for VPC key {}'s IPv{} trie ({} nodes, {} decisions); the tries decide for it", vpc,
-                             family == Family::V4 ? 4 : 6, trie.nodes.size(), trie.results.size());
-            }
+        for (const auto& [vpc, trie] : tries)
+            if (vpc < XP_MAX_VPCS && wanted(vpc))
+                install(trie, read_trie(dp, vpc, family), none, vpc, family, space.of(family), space.results, dp, out);
+    }
+    return out;
+}
+
+std::optional<FibPatch> plan_fib_patch(const BpfRouter& dp, const TablesDelta& delta, const Tables& over,
+                                       const Table<uint32_t, xp_peering>& peerings) {
+    for (const auto& [slot, change] : delta.peerings)
+        if (moves_ends(change)) return std::nullopt;
+    FibPatch plan;
+    for (auto family : {Family::V4, Family::V6}) {
+        std::vector<RouteChange> changes = route_changes(delta, over, family);
+        if (changes.empty()) continue;
+        std::set<uint32_t> vpcs;  // the changed VPCs and their peers
+        for (const auto& c : changes) vpcs.insert(c.vpc);
+        for (const auto& [slot, p] : peerings) {
+            if (vpcs.contains(p.vpc_a) || vpcs.contains(p.vpc_b)) vpcs.insert({p.vpc_a, p.vpc_b});
         }
+        auto& tries = plan.tries[family == Family::V4 ? 0 : 1];
+        for (uint32_t vpc : vpcs) {
+            if (vpc >= XP_MAX_VPCS || !dp.fib_roots[root_key(vpc, family)]) continue;  // no trie: absent
+            auto have = read_trie(dp, vpc, family);
+            if (!have) return std::nullopt;
+            tries.emplace(vpc, std::move(*have));
+        }
+        std::map<uint32_t, VpcFib> patched;
+        for (auto& [vpc, trie] : tries) patched.emplace(vpc, std::move(trie.fib));
+        if (!patch_fib(patched, peerings, std::move(changes))) return std::nullopt;
+        for (auto& [vpc, trie] : patched) tries.at(vpc).fib = std::move(trie);
+    }
+    return plan;
+}
+
+FibWriteResult install_fib_patch(BpfRouter& dp, const FibPatch& patch) {
+    FibWriteResult out;
+    FibSpace space(dp);
+    for (auto family : {Family::V4, Family::V6}) {
+        for (const auto& [vpc, trie] : patch.tries[family == Family::V4 ? 0 : 1])
+            install(trie.fib, std::nullopt, trie.slots, vpc, family, space.of(family), space.results, dp, out);
     }
     return out;
 }

@@ -3,13 +3,17 @@
 // to nodes that no root reaches, and then its root is swapped in one store: a packet walks the
 // old trie or the new one, never half of each. Nodes and results a swap frees are reused by a
 // later write only, long after the packets that read the old root have left the router.
+#include <array>
 #include <cstddef>
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "compiler/delta.h"
 #include "compiler/fib.h"
+#include "compiler/fib_patch.h"
 #include "datapath/bpf_router.h"
 
 namespace xpeer {
@@ -25,6 +29,10 @@ struct FibWriteResult {
 // peerings, and then the other ends of their connections (whose tries hold their routes).
 // `peerings`: what the maps hold before the delta.
 std::set<uint32_t> fib_vpcs_of(const TablesDelta& delta, const Table<uint32_t, xp_peering>& peerings);
+
+// Does a peering's change move its ends (a connection made, removed, or its slot reused)? Only
+// then does it change a compiled lookup: its state and bandwidth are the router's to check.
+bool moves_ends(const Change<xp_peering>& change);
 
 // What a VPC's compiled lookup of one family occupies in the maps: its root (0: none), its nodes
 // and the decisions they name (`xpeer maps`).
@@ -49,11 +57,36 @@ struct FibDifference {
 std::vector<FibDifference> fib_differences(const BpfRouter& dp, const Fib& fib);
 
 // Sets the roots of these VPCs, both families, to 0: the tries decide for them until
-// install_fib gives them their new tries. Before their routes change.
-void invalidate_fib(BpfRouter& dp, const std::set<uint32_t>& vpcs);
+// install_fib gives them their new tries. Before their routes change. Returns the roots it
+// retired, whose nodes packets may still be walking: install_fib leaves them alone.
+struct RetiredRoots {
+    std::vector<uint32_t> v4, v6;
+};
+RetiredRoots invalidate_fib(BpfRouter& dp, const std::set<uint32_t>& vpcs);
 
 // Makes the maps hold fib's trie for each VPC of `only` (every VPC, when null: also clearing the
 // roots of VPCs that fib has no trie for).
-FibWriteResult install_fib(BpfRouter& dp, const Fib& fib, const std::set<uint32_t>* only = nullptr);
+FibWriteResult install_fib(BpfRouter& dp, const Fib& fib, const std::set<uint32_t>* only = nullptr, const RetiredRoots& retired = {});
+
+// A VPC's trie as the maps hold it: its nodes numbered from 0 (the root) in VpcFib's way, and
+// the map node each was read from.
+struct InstalledTrie {
+    VpcFib fib;
+    std::vector<uint32_t> slots;
+};
+
+// The tries a delta's route changes touch, read from the maps and patched in memory
+// (compiler/fib_patch.h): `slots` as read, `fib` patched. [0]: IPv4, [1]: IPv6.
+struct FibPatch {
+    std::array<std::map<uint32_t, InstalledTrie>, 2> tries;
+};
+// nullopt when the delta cannot be patched in: it moves a peering's ends, a changed VPC or a
+// VPC it crosses into has no trie in the maps, or one written before tries had lengths.
+// `over`: the tables after the delta, holding every route that contains a changed one.
+std::optional<FibPatch> plan_fib_patch(const BpfRouter& dp, const TablesDelta& delta, const Tables& over,
+                                       const Table<uint32_t, xp_peering>& peerings);
+// Writes what the patch changed to free nodes, with the nodes above them, and swaps each
+// VPC's root in one store. The other nodes stay where they are.
+FibWriteResult install_fib_patch(BpfRouter& dp, const FibPatch& patch);
 
 }  // namespace xpeer

@@ -134,6 +134,10 @@ Row fib_result(uint32_t index, const xp_fib_result& r, const MapScope& scope) {
     const bool forward = r.reason == XP_REASON_FORWARD_LOCAL || r.reason == XP_REASON_FORWARD_PEERING;
     row["Target"] = forward ? Row(name_in(scope.vswitches, r.route.target)) : Row(nullptr);
     row["TargetIndex"] = forward ? Row(r.route.target) : Row(nullptr);  // the egress ifindex
+    // The prefix lengths of the routes that decided: the VPC's own, and the peer's after a crossing.
+    auto length = [&](uint8_t len) { return r.lengths_set && len != XP_FIB_NO_LEN ? Row(len) : Row(nullptr); };
+    row["RouteLength"] = length(r.own_len);
+    row["PeerRouteLength"] = length(r.peer_len);
     return row;
 }
 

@@ -154,9 +154,10 @@ Tables read_routes(const BpfRouter& dp) {
 ReconcileResult sync(const Tables& desired, BpfRouter& dp, Mode mode) {
     ReconcileResult r;
     std::optional<Fib> fib;
+    RetiredRoots retired;
     if (mode == Mode::Write) {
         fib = compile_fib(desired);
-        invalidate_fib(dp, fib_vpcs_differing(dp, *fib));
+        retired = invalidate_fib(dp, fib_vpcs_differing(dp, *fib));
     }
     sync_ports(desired.ports, dp.ports, r, Phase::Put, mode);
     sync_array(desired.peerings, dp.peerings, XP_MAX_PEERINGS, r, Phase::Put, mode);
@@ -164,7 +165,7 @@ ReconcileResult sync(const Tables& desired, BpfRouter& dp, Mode mode) {
         sync_map(desired.routes_v4, dp.routes_v4, r, phase, mode);
         sync_map(desired.routes_v6, dp.routes_v6, r, phase, mode);
     }
-    if (fib) install_fib(dp, *fib);
+    if (fib) install_fib(dp, *fib, nullptr, retired);
     sync_array(desired.peerings, dp.peerings, XP_MAX_PEERINGS, r, Phase::Remove, mode);
     sync_ports(desired.ports, dp.ports, r, Phase::Remove, mode);
     return r;
@@ -182,18 +183,27 @@ ReconcileResult reconcile(const Tables& desired, BpfRouter& dp) { return sync(de
 
 ReconcileResult plan(const Tables& desired, BpfRouter& dp) { return sync(desired, dp, Mode::Count); }
 
-ReconcileResult write(const TablesDelta& delta, BpfRouter& dp) {
+ReconcileResult write(const TablesDelta& delta, BpfRouter& dp, const Tables* over) {
     Table<uint32_t, xp_peering> peerings;
     if (!delta.routes_v4.empty() || !delta.routes_v6.empty() || !delta.peerings.empty()) peerings = read_peerings(dp);
     const std::set<uint32_t> fib_vpcs = fib_vpcs_of(delta, peerings);
-    invalidate_fib(dp, fib_vpcs);
+    // A patch keeps the old tries deciding, and consistent with the ports and peerings, until
+    // each VPC's new root is swapped in after the routes are written; compiled afresh, a VPC's
+    // root is 0 meanwhile.
+    std::optional<FibPatch> patch;
+    if (!fib_vpcs.empty() && over) patch = plan_fib_patch(dp, delta, *over, peerings);
+    RetiredRoots retired;
+    if (!patch) retired = invalidate_fib(dp, fib_vpcs);
     write_ports(delta.ports, dp.ports, Phase::Put);
     write_changes(delta.peerings, dp.peerings, Phase::Put);
     for (Phase phase : {Phase::Put, Phase::Remove}) {
         write_changes(delta.routes_v4, dp.routes_v4, phase);
         write_changes(delta.routes_v6, dp.routes_v6, phase);
     }
-    if (!fib_vpcs.empty()) install_fib(dp, compile_fib(read_routes(dp), &fib_vpcs), &fib_vpcs);
+    if (patch)
+        install_fib_patch(dp, *patch);
+    else if (!fib_vpcs.empty())
+        install_fib(dp, compile_fib(read_routes(dp), &fib_vpcs), &fib_vpcs, retired);
     zero_removed(delta.peerings, dp.peerings);
     write_ports(delta.ports, dp.ports, Phase::Remove);
     return delta.counts();

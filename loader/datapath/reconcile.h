@@ -12,8 +12,10 @@ namespace xpeer {
 // removed before the ports and peerings they point at.
 ReconcileResult reconcile(const Tables& desired, BpfRouter& dp);
 // Writes `delta` (its `now` side) as reconcile orders its writes, in batches; a removed
-// peering slot is zeroed.
-ReconcileResult write(const TablesDelta& delta, BpfRouter& dp);
+// peering slot is zeroed. `over`: the tables after the delta, holding every route that contains
+// a changed one; with it the compiled lookups are patched in place, without it (or when they
+// cannot be) the changed VPCs' are compiled afresh from the tries.
+ReconcileResult write(const TablesDelta& delta, BpfRouter& dp, const Tables* over = nullptr);
 // A port without its counters: what the loader writes, and what it compares a CPU's copy by.
 xp_port port_config(const xp_port& p);
 // What reconcile would change, counted the same way; the maps are only read.

@@ -85,6 +85,8 @@ bool Cidr::contains(const Cidr& other) const { return other.prefix_len >= prefix
 
 bool Cidr::overlaps(const Cidr& other) const { return contains(other) || other.contains(*this); }
 
+Cidr Cidr::supernet(uint8_t len) const { return Cidr{masked(addr, std::min(len, prefix_len)), std::min(len, prefix_len)}; }
+
 uint64_t Cidr::size() const {
     unsigned host_bits = addr.bits() - prefix_len;
     return host_bits >= 64 ? std::numeric_limits<uint64_t>::max() : uint64_t{1} << host_bits;

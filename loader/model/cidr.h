@@ -37,6 +37,8 @@ struct Cidr {
     bool contains(const IpAddr& a) const;
     bool contains(const Cidr& other) const;  // other is equal to or inside this
     bool overlaps(const Cidr& other) const;
+    // The network of length len (at most prefix_len) that contains this one.
+    Cidr supernet(uint8_t len) const;
     // The n-th address of the network (0 = network address); throws if outside.
     IpAddr nth(uint64_t n) const;
     // Number of host addresses, saturated at 2^64-1.

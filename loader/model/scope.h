@@ -1,11 +1,16 @@
 #pragma once
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 
 #include "model/model.h"
 
 namespace xpeer {
+
+// Above this many destinations in one VPC, the store reads all the VPC's routes in one pass
+// rather than looking each up.
+constexpr size_t kScopeLookupsPerVpc = 256;
 
 // The part of the compiled tables a command can change, named by what the store calls things:
 // a prefix is the route key of one destination in one VPC (a route entry's or a system
@@ -54,6 +59,20 @@ struct Scope {
         return *this;
     }
     bool empty() const { return prefixes.empty() && vswitches.empty() && peerings.empty(); }
+
+    // This scope with every network that contains one of its destinations, in the same VPC: the
+    // routes a changed one falls back to. nullopt when a VPC would have more destinations than
+    // the store looks up one by one.
+    std::optional<Scope> with_covers() const {
+        Scope s = *this;
+        for (auto& [vpc_id, destinations] : s.prefixes) {
+            for (const auto& d : prefixes.at(vpc_id)) {
+                for (int len = d.prefix_len - 1; len >= 0; --len) destinations.insert(d.supernet(static_cast<uint8_t>(len)));
+                if (destinations.size() > kScopeLookupsPerVpc) return std::nullopt;
+            }
+        }
+        return s;
+    }
 };
 
 }  // namespace xpeer

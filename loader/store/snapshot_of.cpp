@@ -10,19 +10,12 @@ namespace xpeer {
 
 using namespace store_detail;
 
-namespace {
-
-// Above this many destinations in one VPC, one pass over the VPC's routes beats a look-up each.
-constexpr size_t kLookupsPerVpc = 256;
-
-}  // namespace
-
 ScopedSnapshot SqliteStore::snapshot_of(const Scope& scope) {
     ScopedSnapshot out;
     Snapshot& s = out.snapshot;
 
     for (const auto& [vpc_id, wanted] : scope.prefixes) {
-        if (wanted.size() <= kLookupsPerVpc) {
+        if (wanted.size() <= kScopeLookupsPerVpc) {
             for (const auto& d : wanted)
                 for (auto& r : routes_to(vpc_id, d)) s.routes.push_back(std::move(r));
             continue;

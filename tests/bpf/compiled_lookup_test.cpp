@@ -2,10 +2,14 @@
 // through full rewrites, incremental changes and a table too large to compile.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstring>
+#include <iterator>
+#include <set>
 
 #include "compiler/delta.h"
 #include "compiler/fib.h"
+#include "compiler/fib_leaf.h"
 #include "compiler/lpm_key.h"
 #include "compiler/resolve.h"
 #include "datapath/fib_writer.h"
@@ -54,7 +58,7 @@ std::string first_difference(RandomTables& r, const BpfRouter& dp, unsigned dest
             if (want.reason == XP_REASON_DROP_NO_ROUTE && want.link == XP_NO_LINK) continue;  // no routes of the family
             return "vpc " + std::to_string(vpc) + " has no compiled lookup, the tries say " + describe(want);
         }
-        const xp_fib_result got = with_peering_state(r.t, *walked);
+        const xp_fib_result got = with_peering_state(r.t, decision_of(*walked));
         if (std::memcmp(&want, &got, sizeof(want)) != 0)
             return "vpc " + std::to_string(vpc) + " " + dst.str() + ": tries " + describe(want) + ", maps " + describe(got);
     }
@@ -152,9 +156,11 @@ TEST_CASE("compiled lookup: a decision through a peering checks the connection i
 
 TEST_CASE("compiled lookup: random tables written whole, then changed entry by entry, walk to the tries' decisions", "[router][fib]") {
     BpfRouter dp = BpfRouter::load_unpinned();
-    for (uint64_t seed = 1; seed <= 5; ++seed) {
-        INFO("seed " << seed);
+    for (uint64_t seed = 1; seed <= 6; ++seed) {
+        const bool patched = seed % 2 == 0;  // else every change compiles its VPCs afresh
+        INFO("seed " << seed << (patched ? ", patched in place" : ", compiled afresh"));
         RandomTables r(seed);
+        if (patched) std::erase_if(r.t.peerings, [](const auto& slot) { return slot.second.vpc_a == slot.second.vpc_b; });
         r.fill(40);
         reconcile(r.t, dp);
         REQUIRE(first_difference(r, dp, 2000) == "");
@@ -162,19 +168,73 @@ TEST_CASE("compiled lookup: random tables written whole, then changed entry by e
             INFO("change " << change);
             const Tables before = r.t;
             const Family family = r.pick(2) ? Family::V4 : Family::V6;
-            if (r.pick(3) == 0)
-                r.remove_route(family);
-            else
-                r.add_route(r.vpc(), r.network(family), r.route());
-            write(diff(before, r.t), dp);
+            for (unsigned n = change % 5 == 4 ? 4 : 1; n > 0; --n) {
+                if (r.pick(3) == 0)
+                    r.remove_route(family);
+                else
+                    r.add_route(r.vpc(), r.network(family), r.route());
+            }
+            write(diff(before, r.t), dp, patched ? &r.t : nullptr);
             REQUIRE(first_difference(r, dp, 300) == "");
         }
         const Fib fib = compile_fib(r.t);
-        size_t want = 0;
+        size_t compiled = 0;
         for (const auto* tries : {&fib.v4, &fib.v6})
-            for (const auto& [vpc, trie] : *tries) want += trie.nodes.size();
-        CHECK(nodes_in_use(dp) == want);  // every swap let go of the trie it replaced
+            for (const auto& [vpc, trie] : *tries) compiled += trie.nodes.size();
+        CHECK(nodes_in_use(dp) <= compiled);  // every swap let go of the nodes it replaced
         CHECK(fib_vpcs_differing(dp, fib).empty());
+        CHECK(map_differences(r.t, dp).empty());
+    }
+}
+
+TEST_CASE("compiled lookup: one route change patched in place writes the nodes above it, and the other nodes stay", "[router][fib]") {
+    BpfRouter dp = BpfRouter::load_unpinned();
+    Tables t;
+    const xp_route to_vswitch{XP_NH_VSWITCH, 7, {}, {}}, elsewhere{XP_NH_VSWITCH, 8, {}, {}};
+    for (uint32_t i = 0; i < 1000; ++i) {  // a /32 in a /24 of its own: a node each
+        IpAddr a{Family::V4, {}};
+        a.bytes = {10, static_cast<uint8_t>(i >> 8), static_cast<uint8_t>(i), 1};
+        t.routes_v4[lpm_key_v4(1, host_route(a))] = to_vswitch;
+    }
+    reconcile(t, dp);
+    const uint32_t root = dp.fib_roots[1 * 2];
+    REQUIRE(root != 0);
+    auto slots = [&] {
+        std::set<uint32_t> out;
+        std::vector<uint32_t> todo{dp.fib_roots[1 * 2]};
+        while (!todo.empty()) {
+            const uint32_t slot = todo.back();
+            todo.pop_back();
+            out.insert(slot);
+            for (uint32_t e : dp.fib_nodes_v4[slot].entry)
+                if (e & XP_FIB_NODE) todo.push_back(e & ~XP_FIB_NODE);
+        }
+        return out;
+    };
+    const std::set<uint32_t> before = slots();
+    REQUIRE(before.size() == 1 + 1 + 4 + 1000);  // the root, 10., 10.0. to 10.3., and a node per /24
+
+    const Tables was = t;
+    t.routes_v4[lpm_key_v4(1, Cidr::parse("10.1.17.128/25"))] = elsewhere;  // 10.1.17.x has a node: the /32 in it
+    write(diff(was, t), dp, &t);
+    const std::set<uint32_t> after = slots();
+    std::vector<uint32_t> written;
+    std::set_difference(after.begin(), after.end(), before.begin(), before.end(), std::back_inserter(written));
+    CHECK(written.size() == 4);  // 10.1.17., and the three above it: the root, 10., 10.1.
+    CHECK(after.size() == before.size());
+    CHECK(dp.fib_roots[1 * 2] != root);  // swapped in one store
+    CHECK(walk(dp, 1, IpAddr::parse("10.1.17.200"))->route.target == 8);
+    CHECK(walk(dp, 1, IpAddr::parse("10.1.17.1"))->route.target == 7);
+    CHECK(map_differences(t, dp).empty());
+
+    SECTION("compiled afresh instead, every node is written anew") {
+        const Tables again = t;
+        t.routes_v4.erase(lpm_key_v4(1, Cidr::parse("10.1.17.128/25")));
+        write(diff(again, t), dp);
+        std::vector<uint32_t> kept;
+        const std::set<uint32_t> now = slots();
+        std::set_intersection(now.begin(), now.end(), after.begin(), after.end(), std::back_inserter(kept));
+        CHECK(kept.empty());
     }
 }
 

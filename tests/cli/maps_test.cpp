@@ -145,6 +145,22 @@ TEST_CASE("map rows name verdicts, sum CPUs and leave no CIDR for a family a por
     CHECK(port["Cidr"].is_null());
     CHECK(port["Ipv6Cidr"] == "fd00::/64");
     CHECK(map_rows::port(13, xp_port{.vpc = 6}, scope)["VpcId"] == "?");  // in no store: shown, not named
+
+    xp_fib_result crossed{};
+    crossed.reason = XP_REASON_FORWARD_PEERING;
+    crossed.link = 3 * XP_DIR_MAX;
+    crossed.route.target = 12;
+    crossed.own_len = 16;
+    crossed.peer_len = 24;
+    crossed.lengths_set = 1;
+    auto result = map_rows::fib_result(7, crossed, scope);
+    CHECK(result["Target"] == "vsw-twelve");
+    CHECK(result["RouteLength"] == 16);  // what decided it: the VPC's /16, then the peer's /24
+    CHECK(result["PeerRouteLength"] == 24);
+    crossed.peer_len = XP_FIB_NO_LEN;
+    CHECK(map_rows::fib_result(7, crossed, scope)["PeerRouteLength"].is_null());
+    crossed.lengths_set = 0;  // written by a build before the lengths
+    CHECK(map_rows::fib_result(7, crossed, scope)["RouteLength"].is_null());
 }
 
 TEST_CASE("maps renders a table under its fields' titles, and JSON with the entries", "[maps]") {

@@ -241,3 +241,19 @@ TEST_CASE("diff: additions, changes and removals, patch and merge follow them", 
     CHECK(same(p2, later));
     CHECK(more.counts().total() == diff(before, later).counts().total());
 }
+
+TEST_CASE("scope with covers: every network over each destination, in its VPC, up to the store's lookups", "[scope]") {
+    Scope s = Scope::of_route("vpc-a", Cidr::parse("10.1.2.0/24"));
+    s.add_route("vpc-b", Cidr::parse("fd00::/64"));
+    auto covers = s.with_covers();
+    REQUIRE(covers);
+    CHECK(covers->prefixes.at("vpc-a").size() == 25);  // /24 and /23 … /0
+    CHECK(covers->prefixes.at("vpc-a").contains(Cidr::parse("10.0.0.0/15")));
+    CHECK(covers->prefixes.at("vpc-a").contains(Cidr::parse("0.0.0.0/0")));
+    CHECK(covers->prefixes.at("vpc-b").size() == 65);
+    CHECK(covers->prefixes.at("vpc-b").contains(Cidr::parse("fc00::/7")));
+
+    Scope many;
+    for (int i = 0; i < 3; ++i) many.add_route("vpc-a", Cidr::parse("fd00:" + std::to_string(i + 1) + "::1/128"));
+    CHECK_FALSE(many.with_covers());  // more than kScopeLookupsPerVpc destinations in vpc-a
+}

@@ -10,6 +10,7 @@
 
 #include "compiler/compiler.h"
 #include "compiler/delta.h"
+#include "compiler/fib_patch.h"
 #include "controller/dataplane.h"
 #include "datapath/map_drift.h"
 #include "datapath/map_rows.h"
@@ -25,6 +26,9 @@ struct FakeKernel {
     int fail_apply_after = -1;  // >= 0: that many applies (whole or delta) succeed, then one throws (a kernel failure)
     bool dirty = false;         // xp_control.dirty
     size_t full_applies = 0, delta_applies = 0;
+    // Deltas given `over` tables, and the route changes whose cover `over` missed: a patched
+    // compiled lookup would decide those addresses wrongly.
+    size_t deltas_over = 0, covers_missed = 0;
     std::map<std::pair<uint32_t, Direction>, LinkCounters> link_counters;  // by peering slot and direction, as the map has them
     VerdictCounts verdicts{{"forward_peering", 3, 300}, {"drop_ttl", 1, 64}};
 
@@ -75,10 +79,20 @@ public:
         k_->maps = std::move(now);
         return r;
     }
-    ReconcileResult apply_delta(const TablesDelta& delta) override {
+    ReconcileResult apply_delta(const TablesDelta& delta, const Tables* over) override {
         maybe_fail();
         ++k_->delta_applies;
         patch(k_->maps, delta);
+        if (over) {
+            ++k_->deltas_over;
+            for (auto family : {Family::V4, Family::V6}) {
+                const auto given = route_changes(delta, *over, family), whole = route_changes(delta, k_->maps, family);
+                for (size_t i = 0; i < given.size(); ++i)
+                    if (given[i].cover.has_value() != whole[i].cover.has_value() ||
+                        (given[i].cover && given[i].cover->len != whole[i].cover->len))
+                        ++k_->covers_missed;
+            }
+        }
         return delta.counts();
     }
     bool maps_dirty() override { return k_->dirty; }

@@ -4,24 +4,16 @@
 #include <cstring>
 
 #include "compiler/fib.h"
+#include "compiler/fib_leaf.h"
 #include "compiler/lpm_key.h"
 #include "compiler/resolve.h"
 #include "random_tables.h"
+#include "route_values.h"
 
 using namespace xpeer;
-using xpeer::testing::RandomTables;
+using namespace xpeer::testing;
 
 namespace {
-
-xp_route vswitch(uint32_t ifindex) {
-    xp_route r{};
-    r.kind = XP_NH_VSWITCH;
-    r.target = ifindex;
-    r.dmac[5] = static_cast<uint8_t>(ifindex);
-    return r;
-}
-xp_route peering(uint32_t slot) { return xp_route{XP_NH_PEERING, slot, {}, {}}; }
-xp_route reserved() { return xp_route{XP_NH_RESERVED, 0, {}, {}}; }
 
 void add(Tables& t, uint32_t vpc, const char* cidr, const xp_route& r) {
     const Cidr c = Cidr::parse(cidr);
@@ -40,7 +32,7 @@ xp_fib_result compiled(const Tables& t, const Fib& fib, uint32_t vpc, const IpAd
         none.link = XP_NO_LINK;
         return none;
     }
-    return with_peering_state(t, fib_lookup(it->second, dst));
+    return with_peering_state(t, decision_of(fib_lookup(it->second, dst)));
 }
 
 std::string describe(const xp_fib_result& r) {

@@ -27,6 +27,7 @@ void check_maps(World& w, const std::string& after) {
     INFO("after " << after);
     CHECK(diff(w.kernel->maps, whole(w)).empty());
     CHECK_FALSE(w.kernel->dirty);
+    CHECK(w.kernel->covers_missed == 0);  // every route a changed one falls back to was in `over`
 }
 
 xp_lpm_key_v4 junk_key() {
@@ -72,6 +73,13 @@ TEST_CASE("incremental apply: after every command the maps equal the whole store
     check_maps(w, "route import");
     alice()->delete_route(to_far.id);
     check_maps(w, "route delete");
+    const size_t over_before = w.kernel->deltas_over;
+    auto inner = alice()->add_route(RouteSpec{a.id, "10.2.7.0/24", af.id});  // under the /16 through ab
+    auto host = alice()->add_route(RouteSpec{a.id, "10.2.7.9/32", ab.id});
+    alice()->delete_route(inner.id);  // the /32 and the /24's addresses fall back to the /16
+    alice()->delete_route(host.id);
+    check_maps(w, "nested routes added and deleted");
+    CHECK(w.kernel->deltas_over == over_before + 4);  // each patched in place, with its covers
 
     alice()->create_vswitch(VSwitchSpec{a.id, "10.1.2.0/24", std::nullopt, ""});
     alice()->delete_vswitch(a1.id);

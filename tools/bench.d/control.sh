@@ -1,5 +1,6 @@
 # Sourced by tools/bench: `tools/bench control`, the control plane at scale.
-#   1. routes: one `route import` of N /32 routes (one VPC, one peering), then the same table
+#   1. routes: one `route import` of N /32 routes (one VPC, one peering to a VPC with a vSwitch
+#      that the changed routes lead into), then the same table
 #      rebuilt from the store into fresh maps (teardown + reconcile); the time from the start of
 #      a `route add` / `route delete` to the route being visible in the pinned maps, with the N
 #      routes installed (xpeer-route-watch polls the trie and the VPC's compiled lookup root).
@@ -37,6 +38,8 @@ control_routes() {
   local n=$1 changes=$2 million=$3 vpc1 vpc2 pcc key t0 t1 i dst id
   vpc1=$(xp vpc create --cidr 172.16.0.0/12)
   vpc2=$(xp vpc create --cidr 10.0.0.0/8)
+  # The changed routes lead to hosts of this vSwitch, as a peer VPC's routes do.
+  xp vswitch create --vpc "$vpc2" --cidr 10.254.0.0/16 >/dev/null
   pcc=$(xp peering create --vpc "$vpc1" --peer-vpc "$vpc2")
   host_routes_v4 1 "$n" >"$E2E_TMP/routes"
   t0=$(now_us)
