@@ -20,12 +20,12 @@ uint32_t root_key(uint32_t vpc, Family family) { return vpc * 2 + (family == Fam
 class Placement {
 public:
     Placement(const MappedArray<uint32_t>& roots, const MappedArray<xp_fib_node>& nodes, Family family, std::vector<bool>& results_used,
-              const std::vector<uint32_t>& retired = {})
+              const std::map<uint32_t, uint32_t>& retired = {})
         : nodes_(nodes), used_(nodes.size(), false), results_used_(results_used) {
         used_[0] = true;  // never a node: a root of 0 means none
         for (uint32_t vpc = 1; vpc < XP_MAX_VPCS; ++vpc)
             if (const uint32_t root = roots[root_key(vpc, family)]) mark(root);
-        for (uint32_t root : retired) mark(root);
+        for (const auto& [vpc, root] : retired) mark(root);
         for (uint32_t i = nodes.size(); i-- > 1;)
             if (!used_[i]) free_.push_back(i);
     }
@@ -152,8 +152,9 @@ private:
 
 // The VPC's trie as the maps hold it; nullopt when it has none, or one this build cannot patch
 // (results without their lengths, or nodes that leave the maps or come back to a node).
-std::optional<InstalledTrie> read_trie(const BpfRouter& dp, uint32_t vpc, Family family) {
-    const uint32_t root = vpc < XP_MAX_VPCS ? dp.fib_roots[root_key(vpc, family)] : 0;
+std::optional<InstalledTrie> read_trie(const BpfRouter& dp, uint32_t vpc, Family family, const RetiredRoots& retired = {}) {
+    const auto was = retired.of(family).find(vpc);
+    const uint32_t root = was != retired.of(family).end() ? was->second : vpc < XP_MAX_VPCS ? dp.fib_roots[root_key(vpc, family)] : 0;
     if (!root) return std::nullopt;
     const auto& nodes = family == Family::V4 ? dp.fib_nodes_v4 : dp.fib_nodes_v6;
     InstalledTrie t;
@@ -334,7 +335,7 @@ RetiredRoots invalidate_fib(BpfRouter& dp, const std::set<uint32_t>& vpcs) {
         if (vpc >= XP_MAX_VPCS) continue;
         for (auto family : {Family::V4, Family::V6}) {
             const uint32_t key = root_key(vpc, family);
-            if (const uint32_t root = dp.fib_roots[key]) (family == Family::V4 ? retired.v4 : retired.v6).push_back(root);
+            if (const uint32_t root = dp.fib_roots[key]) (family == Family::V4 ? retired.v4 : retired.v6).emplace(vpc, root);
             dp.fib_roots.publish(key, 0);
         }
     }
@@ -381,7 +382,7 @@ FibWriteResult install_fib(BpfRouter& dp, const Fib& fib, const std::set<uint32_
 }
 
 std::optional<FibPatch> plan_fib_patch(const BpfRouter& dp, const TablesDelta& delta, const Tables& over,
-                                       const Table<uint32_t, xp_peering>& peerings) {
+                                       const Table<uint32_t, xp_peering>& peerings, const RetiredRoots& retired) {
     for (const auto& [slot, change] : delta.peerings)
         if (moves_ends(change)) return std::nullopt;
     FibPatch plan;
@@ -395,8 +396,9 @@ std::optional<FibPatch> plan_fib_patch(const BpfRouter& dp, const TablesDelta& d
         }
         auto& tries = plan.tries[family == Family::V4 ? 0 : 1];
         for (uint32_t vpc : vpcs) {
-            if (vpc >= XP_MAX_VPCS || !dp.fib_roots[root_key(vpc, family)]) continue;  // no trie: absent
-            auto have = read_trie(dp, vpc, family);
+            const bool had_root = retired.of(family).contains(vpc) || (vpc < XP_MAX_VPCS && dp.fib_roots[root_key(vpc, family)]);
+            if (!had_root) continue;  // no trie: absent
+            auto have = read_trie(dp, vpc, family, retired);
             if (!have) return std::nullopt;
             tries.emplace(vpc, std::move(*have));
         }
@@ -408,12 +410,18 @@ std::optional<FibPatch> plan_fib_patch(const BpfRouter& dp, const TablesDelta& d
     return plan;
 }
 
-FibWriteResult install_fib_patch(BpfRouter& dp, const FibPatch& patch) {
+FibWriteResult install_fib_patch(BpfRouter& dp, const FibPatch& patch, const RetiredRoots& retired) {
     FibWriteResult out;
-    FibSpace space(dp);
+    FibSpace space(dp, retired);
     for (auto family : {Family::V4, Family::V6}) {
-        for (const auto& [vpc, trie] : patch.tries[family == Family::V4 ? 0 : 1])
+        const auto& tries = patch.tries[family == Family::V4 ? 0 : 1];
+        for (const auto& [vpc, trie] : tries)
             install(trie.fib, std::nullopt, trie.slots, vpc, family, space.of(family), space.results, dp, out);
+        for (const auto& [vpc, root] : retired.of(family)) {  // retired, but the patch does not change them
+            if (tries.contains(vpc)) continue;
+            dp.fib_roots.publish(root_key(vpc, family), root);
+            ++out.unchanged;
+        }
     }
     return out;
 }

@@ -60,7 +60,8 @@ std::vector<FibDifference> fib_differences(const BpfRouter& dp, const Fib& fib);
 // install_fib gives them their new tries. Before their routes change. Returns the roots it
 // retired, whose nodes packets may still be walking: install_fib leaves them alone.
 struct RetiredRoots {
-    std::vector<uint32_t> v4, v6;
+    std::map<uint32_t, uint32_t> v4, v6;  // VPC key -> the root it had
+    const std::map<uint32_t, uint32_t>& of(Family family) const { return family == Family::V4 ? v4 : v6; }
 };
 RetiredRoots invalidate_fib(BpfRouter& dp, const std::set<uint32_t>& vpcs);
 
@@ -83,10 +84,12 @@ struct FibPatch {
 // nullopt when the delta cannot be patched in: it moves a peering's ends, a changed VPC or a
 // VPC it crosses into has no trie in the maps, or one written before tries had lengths.
 // `over`: the tables after the delta, holding every route that contains a changed one.
+// A VPC's trie is read from its retired root, if invalidate_fib retired it.
 std::optional<FibPatch> plan_fib_patch(const BpfRouter& dp, const TablesDelta& delta, const Tables& over,
-                                       const Table<uint32_t, xp_peering>& peerings);
-// Writes what the patch changed to free nodes, with the nodes above them, and swaps each
-// VPC's root in one store. The other nodes stay where they are.
-FibWriteResult install_fib_patch(BpfRouter& dp, const FibPatch& patch);
+                                       const Table<uint32_t, xp_peering>& peerings, const RetiredRoots& retired);
+// Writes what the patch changed to free nodes, with the nodes above them (the others stay where
+// they are), and sets each VPC's root in one store; a retired root the patch does not change is
+// set again.
+FibWriteResult install_fib_patch(BpfRouter& dp, const FibPatch& patch, const RetiredRoots& retired);
 
 }  // namespace xpeer

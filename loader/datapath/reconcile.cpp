@@ -187,21 +187,20 @@ ReconcileResult write(const TablesDelta& delta, BpfRouter& dp, const Tables* ove
     Table<uint32_t, xp_peering> peerings;
     if (!delta.routes_v4.empty() || !delta.routes_v6.empty() || !delta.peerings.empty()) peerings = read_peerings(dp);
     const std::set<uint32_t> fib_vpcs = fib_vpcs_of(delta, peerings);
-    // A patch keeps the old tries deciding, and consistent with the ports and peerings, until
-    // each VPC's new root is swapped in after the routes are written; compiled afresh, a VPC's
-    // root is 0 meanwhile.
-    std::optional<FibPatch> patch;
-    if (!fib_vpcs.empty() && over) patch = plan_fib_patch(dp, delta, *over, peerings);
-    RetiredRoots retired;
-    if (!patch) retired = invalidate_fib(dp, fib_vpcs);
+    // The tries decide for the VPCs whose compiled lookups change, and so see the change as soon
+    // as they hold it, until each VPC's new root is set: patched from the trie its old root
+    // names, or compiled afresh.
+    const RetiredRoots retired = invalidate_fib(dp, fib_vpcs);
     write_ports(delta.ports, dp.ports, Phase::Put);
     write_changes(delta.peerings, dp.peerings, Phase::Put);
     for (Phase phase : {Phase::Put, Phase::Remove}) {
         write_changes(delta.routes_v4, dp.routes_v4, phase);
         write_changes(delta.routes_v6, dp.routes_v6, phase);
     }
+    std::optional<FibPatch> patch;
+    if (!fib_vpcs.empty() && over) patch = plan_fib_patch(dp, delta, *over, peerings, retired);
     if (patch)
-        install_fib_patch(dp, *patch);
+        install_fib_patch(dp, *patch, retired);
     else if (!fib_vpcs.empty())
         install_fib(dp, compile_fib(read_routes(dp), &fib_vpcs), &fib_vpcs, retired);
     zero_removed(delta.peerings, dp.peerings);
