@@ -22,22 +22,38 @@ Error drift_error(size_t n, const std::string& what) {
 }  // namespace
 
 void add_drift(CLI::App& app, Globals& g, Action& action) {
-    app.add_subcommand("upgrade", "the operator's: this build's programs in place of the running ones, same maps, no packet lost")
+    app.add_subcommand("upgrade", "the operator's: this build's programs in place of the running ones, maps carried over, no packet lost")
         ->callback([&g, &action] {
+            g.recover = false;  // this build opens no pins of another layout; the upgrade writes every map from the store
             action = [&g](Controller& c) {
                 auto r = c.upgrade();
                 if (g.dry_run) return;
-                if (g.json)
+                if (g.json) {
+                    nlohmann::json maps = nlohmann::json::array();
+                    for (const auto& m : r.maps)
+                        maps.push_back({{"Name", m.name}, {"Action", m.action}, {"Detail", m.detail}, {"Elements", m.elements}});
                     std::cout << nlohmann::json{{"OldRouterProgramId", r.old_router_id},
                                                 {"RouterProgramId", r.new_router_id},
                                                 {"Swapped", r.swapped},
-                                                {"Attached", r.attached}}
+                                                {"Attached", r.attached},
+                                                {"Resumed", r.resumed},
+                                                {"Maps", maps}}
                                      .dump(2)
                               << '\n';
-                else
-                    std::cout << "router program " << r.old_router_id << " -> " << r.new_router_id << ": swapped on " << r.swapped
-                              << " link end(s)" << (r.attached ? ", attached on " + std::to_string(r.attached) + " that ran another" : "")
-                              << "; maps kept\n";
+                    return;
+                }
+                size_t kept = 0;
+                for (const auto& m : r.maps) kept += m.action == "kept";
+                std::cout << "router program " << r.old_router_id << " -> " << r.new_router_id << ": swapped on " << r.swapped
+                          << " link end(s)" << (r.attached ? ", attached on " + std::to_string(r.attached) + " that ran another" : "")
+                          << (kept == r.maps.size() ? "; maps kept"
+                                                    : "; maps: " + std::to_string(kept) + " of " + std::to_string(r.maps.size()) + " kept")
+                          << (r.resumed ? "; finished an interrupted upgrade" : "") << '\n';
+                for (const auto& m : r.maps) {
+                    std::cout << "  " << m.name << ": " << m.action;
+                    if (m.action == "migrated") std::cout << " with " << m.elements << " element(s) carried over";
+                    std::cout << (m.detail.empty() ? "" : " (" + m.detail + ")") << '\n';
+                }
             };
         });
     app.add_subcommand("check", "compare the store with the namespaces, links, rules and maps; exit 1 on drift")->callback([&g, &action] {

@@ -4,6 +4,7 @@
 
 #include "compiler/delta.h"
 #include "compiler/tables.h"
+#include "datapath/map_migration.h"
 #include "datapath/reconcile.h"
 #include "model/direction.h"
 #include "model/drift.h"
@@ -20,11 +21,14 @@ struct RouteLookupStats {
     bool compiled_off = false;
 };
 
-// What an upgrade of the programs did: their ids before and after, and the vSwitch veth ends
-// whose program was swapped in one step, or attached because another was there (drift).
+// What an upgrade of the programs did: their ids before and after, the vSwitch veth ends whose
+// program was swapped in one step, or attached because another was there (drift), and each map.
 struct UpgradeResult {
     uint32_t old_router_id = 0, new_router_id = 0;
     size_t swapped = 0, attached = 0;
+    bool resumed = false;          // it finished an upgrade that was killed after it began swapping
+    ReconcileResult maps_written;  // entries written from the store, in the new maps and the kept ones
+    std::vector<MapUpgrade> maps;  // kept, created, migrated, removed stale
 };
 
 // What the controller asks of the kernel side. KernelDataplane does it; DryRun describes it; unit tests
@@ -76,10 +80,13 @@ public:
     // Every way the kernel differs from the snapshot: namespaces, vSwitch veths and their
     // programs and source rules, map entries, and the mark of an interrupted command. Reads only.
     virtual std::vector<Difference> check(const Snapshot& snapshot, const PortMap& ports) = 0;
-    // Loads this build's programs over the pinned maps (reused, never copied; a map of another
-    // layout is refused by name) and swaps them in on both ends of every vSwitch veth, without a
-    // moment with no program: a running data plane upgraded with no packet lost.
-    virtual UpgradeResult upgrade(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) = 0;
+    // Loads this build's programs over the pinned maps of this build's layout and over new maps,
+    // filled from the store, for the others (counters carried over; link counters that cannot be
+    // are refused by name, nothing changed), and swaps them in on both ends of every vSwitch
+    // veth, without a moment with no program: a running data plane upgraded with no packet lost.
+    virtual UpgradeResult upgrade(const Snapshot& snapshot, const PortMap& ports) = 0;
+    // An upgrade was killed before it finished: reconcile finishes it (upgrade resumes it).
+    virtual bool upgrade_interrupted() { return false; }
     // Removes what a command killed before its transaction committed leaves: VPC namespaces of
     // this store's prefix that belong to none of `vpcs`, and in theirs, vSwitch veths and
     // source rules that belong to none of `vswitches`.

@@ -64,10 +64,12 @@ void DryRun::teardown(const std::vector<Vpc>& vpcs) {
     steps_.push_back("remove " + std::to_string(vpcs.size()) + " VPC namespaces, the datapath namespace and the pins");
 }
 
-UpgradeResult DryRun::upgrade(const std::vector<Vpc>&, const std::vector<VSwitch>& vswitches) {
+UpgradeResult DryRun::upgrade(const Snapshot& snapshot, const PortMap&) {
     steps_.push_back(
-        "load this build's programs over the pinned maps, pin them in place of the old ones, and swap them in on both ends of " +
-        std::to_string(vswitches.size()) + " vSwitch veth(s)");
+        "load this build's programs over the pinned maps of its layout and over new maps filled from the store for the others, "
+        "swap them in on both ends of " +
+        std::to_string(snapshot.vswitches.size()) +
+        " vSwitch veth(s), carry the counters over, and pin the new programs and maps in place of the old ones");
     return {};
 }
 

@@ -35,7 +35,7 @@ public:
     std::vector<MapSummary> map_summaries(const MapScope& scope) override { return kernel_.map_summaries(scope); }
     MapContents map_entries(const std::string& name, const MapScope& scope) override { return kernel_.map_entries(name, scope); }
     std::vector<Difference> check(const Snapshot& snapshot, const PortMap& ports) override { return kernel_.check(snapshot, ports); }
-    UpgradeResult upgrade(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) override;
+    UpgradeResult upgrade(const Snapshot& snapshot, const PortMap& ports) override;
     void remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) override;
     void teardown(const std::vector<Vpc>& vpcs) override;
 

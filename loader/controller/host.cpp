@@ -56,7 +56,11 @@ std::vector<Difference> Controller::check() {
 Controller::Repair Controller::reconcile() {
     return with_maps_lock([&] {
         Repair r;
-        r.found = kernel_->check(store_.snapshot(), store_.vswitch_ports());
+        if (kernel_->upgrade_interrupted()) {  // first, since this build opens no pins of the old one's layout
+            r.found.push_back({"upgrade in " + config_.bpffs_dir, "interrupted: finished now"});
+            if (!dry_run()) kernel_->upgrade(store_.snapshot(), store_.vswitch_ports());
+        }
+        for (auto& d : kernel_->check(store_.snapshot(), store_.vswitch_ports())) r.found.push_back(std::move(d));
         r.maps = kernel_->plan(store_.snapshot(), store_.vswitch_ports());  // a transaction may write some before apply_all
         transact([&] {
             maps_.about_to_change_kernel();
@@ -71,12 +75,7 @@ Controller::Repair Controller::reconcile() {
 
 UpgradeResult Controller::upgrade() {
     check_operator("upgrade the data plane's programs");
-    return with_maps_lock([&] {
-        if (!kernel_->has_datapath())
-            throw errors::datapath_not_loaded("nothing is pinned under " + config_.bpffs_dir +
-                                              " to upgrade; the first command that needs the data plane loads this build");
-        return kernel_->upgrade(store_.vpcs(), store_.vswitches());
-    });
+    return with_maps_lock([&] { return kernel_->upgrade(store_.snapshot(), store_.vswitch_ports()); });
 }
 
 std::vector<Difference> Controller::recover_interrupted() {

@@ -1,6 +1,7 @@
 #include "controller/kernel_dataplane.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -51,7 +52,20 @@ void KernelDataplane::claim(const std::string& dir) {
     if (ec) throw SystemError("mkdir " + dir + "/" + mine, ec.value());
 }
 
+// An upgrade by another process (the agent runs for long) moves new maps and programs into the
+// pins, the router program's last: the maps this object holds may be ones no program uses now.
+void KernelDataplane::forget_replaced_pins() {
+    struct stat st {};
+    const bool pinned = ::stat((config_.bpffs_dir + "/" + kRouterProgPin).c_str(), &st) == 0;
+    if (router_ && (!pinned || st.st_ino != router_pin_)) {
+        router_.reset();
+        router_opened_ = false;
+    }
+    router_pin_ = pinned ? st.st_ino : 0;
+}
+
 BpfRouter& KernelDataplane::router() {
+    forget_replaced_pins();
     if (!router_) {
         if (config_.store_id.empty()) throw errors::config_unbound("store " + config_.state_path + " has no id yet");
         auto dp = BpfRouter::open_or_load(config_.bpffs_dir);
@@ -62,6 +76,7 @@ BpfRouter& KernelDataplane::router() {
 }
 
 std::optional<BpfRouter>& KernelDataplane::router_if_loaded() {
+    forget_replaced_pins();
     if (!router_ && !router_opened_ && !config_.store_id.empty()) {
         router_opened_ = true;
         auto dp = BpfRouter::open_pinned(config_.bpffs_dir);

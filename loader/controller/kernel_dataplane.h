@@ -1,4 +1,6 @@
 #pragma once
+#include <sys/types.h>
+
 #include <optional>
 
 #include "compiler/tables.h"
@@ -40,7 +42,8 @@ public:
     std::vector<MapSummary> map_summaries(const MapScope& scope) override;
     MapContents map_entries(const std::string& name, const MapScope& scope) override;
     std::vector<Difference> check(const Snapshot& snapshot, const PortMap& ports) override;
-    UpgradeResult upgrade(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) override;
+    UpgradeResult upgrade(const Snapshot& snapshot, const PortMap& ports) override;
+    bool upgrade_interrupted() override;
     void remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) override;
     void teardown(const std::vector<Vpc>& vpcs) override;
 
@@ -53,8 +56,11 @@ private:
     void claim(const std::string& dir);
 
     const Config& config_;
+    void forget_replaced_pins();
+
     std::optional<BpfRouter> router_;
     bool router_opened_ = false;
+    ino_t router_pin_ = 0;  // the router program pin's inode when router_ was opened
 };
 
 }  // namespace xpeer

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "datapath/map_roles.h"
 #include "model/capacity.h"
 #include "router.skel.h"
 
@@ -34,10 +35,10 @@ bool is_bpffs(const std::string& path) {
 // A pinned map; a missing one, or one of another type, means the pins are from another xpeer
 // version (TypedMap refuses one whose key or value size differs from this build's).
 template <typename M>
-M open_map(const std::string& dir, const char* name, bpf_map_type type) {
-    const std::string path = dir + "/" + name;
+M open_map(const std::string& path, bpf_map_type type) {
     const std::string remedy =
-        ": the pins under " + dir + " are from another xpeer version; `xpeer teardown` then `xpeer reconcile` rebuilds them";
+        ": the pins are from another xpeer version; `xpeer --operator upgrade` carries them over to this "
+        "build's (or `xpeer teardown` then `xpeer reconcile` rebuilds them, counters from zero)";
     if (!fs::exists(path)) throw errors::datapath_map_layout(path + " is missing" + remedy);
     M map = M::open_pinned(path);
     if (map.type() != type)
@@ -76,18 +77,18 @@ void size_per_cpu_maps(bpf_object* obj) {
 }
 
 template <typename K, typename V>
-void open_member(TypedMap<K, V>& out, const std::string& dir, const RouterMap& m) {
-    out = open_map<TypedMap<K, V>>(dir, m.name, m.type);
+void open_member(TypedMap<K, V>& out, const std::string& path, const RouterMap& m) {
+    out = open_map<TypedMap<K, V>>(path, m.type);
 }
 
 template <typename V>
-void open_member(CpuArray<V>& out, const std::string& dir, const RouterMap& m) {
-    out = CpuArray<V>(open_map<TypedMap<uint32_t, V>>(dir, m.name, m.type), m.per_cpu);
+void open_member(CpuArray<V>& out, const std::string& path, const RouterMap& m) {
+    out = CpuArray<V>(open_map<TypedMap<uint32_t, V>>(path, m.type), m.per_cpu);
 }
 
 template <typename V>
-void open_member(MappedArray<V>& out, const std::string& dir, const RouterMap& m) {
-    out = MappedArray<V>(open_map<TypedMap<uint32_t, V>>(dir, m.name, m.type));
+void open_member(MappedArray<V>& out, const std::string& path, const RouterMap& m) {
+    out = MappedArray<V>(open_map<TypedMap<uint32_t, V>>(path, m.type));
 }
 
 template <typename K, typename V>
@@ -125,7 +126,7 @@ std::optional<BpfRouter> BpfRouter::open_pinned(const std::string& dir) {
     fd = bpf_obj_get((dir + "/" + kRouterTcProgPin).c_str());
     if (fd < 0 && errno != ENOENT) throw SystemError("bpf_obj_get " + dir + "/" + kRouterTcProgPin, errno);
     dp.router_tc_ = UniqueFd(fd);
-    dp.for_each_map([&](auto& map, const RouterMap& m) { open_member(map, dir, m); });
+    dp.for_each_map([&](auto& map, const RouterMap& m) { open_member(map, dir + "/" + m.name, m); });
     return dp;
 }
 
@@ -156,74 +157,76 @@ BpfRouter BpfRouter::open_or_load(const std::string& dir) {
     return std::move(*open_pinned(dir));
 }
 
-namespace {
-
-// The pinned map at path has what this build's map expects, or Error("Datapath.MapLayout").
-void check_layout(const std::string& path, const bpf_map* want) {
-    UniqueFd fd(bpf_obj_get(path.c_str()));
-    if (fd.get() < 0)
-        throw errors::datapath_map_layout(path + " is missing: the pins are not a whole data plane; `xpeer reconcile` rebuilds it");
-    bpf_map_info have{};
-    uint32_t len = sizeof(have);
-    if (bpf_obj_get_info_by_fd(fd.get(), &have, &len) != 0) throw SystemError("bpf_obj_get_info_by_fd " + path, errno);
-    const std::pair<const char*, std::pair<uint64_t, uint64_t>> fields[] = {
-        {"type", {have.type, bpf_map__type(want)}},
-        {"key size", {have.key_size, bpf_map__key_size(want)}},
-        {"value size", {have.value_size, bpf_map__value_size(want)}},
-        {"entries", {have.max_entries, bpf_map__max_entries(want)}},
-        {"flags", {have.map_flags, bpf_map__map_flags(want)}},
-    };
-    for (const auto& [field, values] : fields)
-        if (values.first != values.second)
-            throw errors::datapath_map_layout(path + ": the pinned map's " + field + " is " + std::to_string(values.first) +
-                                              ", this build's " + std::to_string(values.second) +
-                                              "; a map of another layout is not reused: `xpeer teardown` then `xpeer reconcile` "
-                                              "rebuilds the data plane (its counters start again)");
-}
-
-UniqueFd pinned_fd(const std::string& path) {
-    UniqueFd fd(bpf_obj_get(path.c_str()));
-    if (fd.get() < 0) throw SystemError("bpf_obj_get " + path, errno);
-    return fd;
-}
-
-}  // namespace
-
 uint32_t BpfRouter::program_id(int fd) {
     bpf_prog_info info{};
     uint32_t len = sizeof(info);
     return fd >= 0 && bpf_obj_get_info_by_fd(fd, &info, &len) == 0 ? info.id : 0;
 }
 
-BpfRouter::ProgramSwap BpfRouter::replace_programs(const std::string& dir) {
-    ProgramSwap swap;
-    swap.old_router = pinned_fd(dir + "/" + kRouterProgPin);
-    swap.old_vpc_side = pinned_fd(dir + "/" + kVpcSideProgPin);
-    swap.old_router_tc = UniqueFd(bpf_obj_get((dir + "/" + kRouterTcProgPin).c_str()));  // none before this build's twin
+namespace {
+
+MapLayout layout_of(const bpf_map* map) {
+    return MapLayout{bpf_map__type(map), bpf_map__key_size(map), bpf_map__value_size(map), bpf_map__max_entries(map),
+                     bpf_map__map_flags(map)};
+}
+
+}  // namespace
+
+std::vector<MapSpec> BpfRouter::map_specs() {
     std::unique_ptr<struct ::router_bpf, SkelDeleter> skel(router_bpf__open());
     if (!skel) throw SystemError("open BPF skeleton", errno);
     size_per_cpu_maps(skel->obj);
-    bpf_map* map;
-    bpf_object__for_each_map(map, skel->obj) {
-        if (bpf_map__is_internal(map)) continue;  // .rodata: the new program's own, not shared
-        const std::string path = dir + "/" + bpf_map__name(map);
-        check_layout(path, map);
-        if (int err = bpf_map__set_pin_path(map, path.c_str()); err) throw SystemError("bpf_map__set_pin_path " + path, err);
+    std::vector<MapSpec> out;
+    for (const auto& m : kRouterMaps) out.push_back(map_spec(m, layout_of(bpf_object__find_map_by_name(skel->obj, m.name))));
+    return out;
+}
+
+BpfRouter BpfRouter::load_beside(const std::string& dir, const std::vector<MapStep>& plan) {
+    BpfRouter dp;
+    dp.skel_.reset(router_bpf__open());
+    if (!dp.skel_) throw SystemError("open BPF skeleton", errno);
+    auto* s = dp.skel_.get();
+    size_per_cpu_maps(s->obj);
+    for (const auto& step : plan) {
+        if (step.action != MapAction::Keep) continue;  // new maps: libbpf creates them at load
+        bpf_map* map = bpf_object__find_map_by_name(s->obj, step.name.c_str());
+        if (!map) continue;
+        // libbpf reuses the pin after checking its type, sizes, entries and flags against the
+        // object's: the layout the plan compared.
+        const std::string path = dir + "/" + step.name;
+        if (int err = bpf_map__set_pin_path(map, path.c_str()); err) throw SystemError("bpf_map__set_pin_path " + path, -err);
     }
-    if (int err = router_bpf__load(skel.get()); err) throw SystemError("load BPF programs (see the verifier log above)", -err);
-    for (auto [prog, name] : {std::pair{skel->progs.xp_router, kRouterProgPin},
-                              {skel->progs.xp_vpc_side, kVpcSideProgPin},
-                              {skel->progs.xp_router_tc, kRouterTcProgPin}}) {
-        const std::string path = dir + "/" + name, fresh = path + "_new";  // bpffs refuses names with a dot
-        ::unlink(fresh.c_str());
-        if (int err = bpf_program__pin(prog, fresh.c_str()); err) throw SystemError("pin " + fresh, -err);
-        if (::rename(fresh.c_str(), path.c_str()) != 0) throw SystemError("rename " + fresh + " to " + path, errno);
+    if (int err = router_bpf__load(s); err) throw SystemError("load BPF programs (see the verifier log above)", -err);
+    dp.router_borrowed_ = bpf_program__fd(s->progs.xp_router);
+    dp.vpc_side_borrowed_ = bpf_program__fd(s->progs.xp_vpc_side);
+    dp.router_tc_borrowed_ = bpf_program__fd(s->progs.xp_router_tc);
+    dp.for_each_map([&](auto& map, const RouterMap& m) { borrow_member(map, bpf_object__find_map_by_name(s->obj, m.name), m); });
+    return dp;
+}
+
+BpfRouter BpfRouter::open_at(const std::function<std::string(const std::string&)>& path_of) {
+    BpfRouter dp;
+    const std::pair<UniqueFd*, const char*> progs[] = {
+        {&dp.router_, kRouterProgPin}, {&dp.vpc_side_, kVpcSideProgPin}, {&dp.router_tc_, kRouterTcProgPin}};
+    for (auto [fd, name] : progs) {
+        const std::string path = path_of(name);
+        *fd = UniqueFd(bpf_obj_get(path.c_str()));
+        if (fd->get() < 0 && !(errno == ENOENT && name == kRouterTcProgPin)) throw SystemError("bpf_obj_get " + path, errno);
     }
-    swap.router = UniqueFd(::dup(bpf_program__fd(skel->progs.xp_router)));
-    swap.vpc_side = UniqueFd(::dup(bpf_program__fd(skel->progs.xp_vpc_side)));
-    swap.router_tc = UniqueFd(::dup(bpf_program__fd(skel->progs.xp_router_tc)));
-    if (swap.router.get() < 0 || swap.vpc_side.get() < 0 || swap.router_tc.get() < 0) throw SystemError("dup a program fd", errno);
-    return swap;
+    dp.for_each_map([&](auto& map, const RouterMap& m) { open_member(map, path_of(m.name), m); });
+    return dp;
+}
+
+int BpfRouter::map_fd(const std::string& name) {
+    int out = -1;
+    for_each_map([&](auto& map, const RouterMap& m) {
+        if (name != m.name) return;
+        if constexpr (requires { map.map(); })
+            out = map.map().fd();
+        else
+            out = map.fd();
+    });
+    return out;
 }
 
 BpfRouter BpfRouter::load_unpinned() {

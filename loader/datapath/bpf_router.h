@@ -1,8 +1,10 @@
 #pragma once
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "datapath/map_migration.h"
 #include "datapath/router_maps.h"
 #include "sys/unique_fd.h"
 #include "xpeer/bpf_abi.h"
@@ -21,15 +23,16 @@ public:
     static std::optional<BpfRouter> open_pinned(const std::string& dir);
     // Loads a private copy that nothing else sees (BPF tests).
     static BpfRouter load_unpinned();
-    // A new build's programs for the maps pinned under dir. The maps are reused, never copied: a
-    // pinned map of another type, key or value size, size or flags is Error("Datapath.MapLayout")
-    // naming it, and nothing changes. The new programs take the old ones' pins by rename(2), so
-    // that a command never finds none pinned; attaching them is the caller's (KernelDataplane::upgrade).
-    struct ProgramSwap {
-        UniqueFd old_router, old_vpc_side, old_router_tc;  // what the pins named before (no TC twin: -1)
-        UniqueFd router, vpc_side, router_tc;
-    };
-    static ProgramSwap replace_programs(const std::string& dir);
+    // Opens the maps and programs at path_of(pin name) for each (`xpeer --operator upgrade`
+    // resuming: some under its staging folder, the rest in place); a missing TC twin is -1.
+    static BpfRouter open_at(const std::function<std::string(const std::string&)>& path_of);
+    // This build's programs, not pinned, over the maps pinned under dir where `plan` keeps them
+    // and over new, empty maps where it does not (datapath/map_migration.h). The object owns
+    // the programs and the new maps; attaching and pinning them is the caller's
+    // (loader/datapath/router_upgrade.h).
+    static BpfRouter load_beside(const std::string& dir, const std::vector<MapStep>& plan);
+    // This build's maps as an upgrade plans with them: layouts sized for this machine's CPU ids.
+    static std::vector<MapSpec> map_specs();
     // The kernel's id of the program behind fd (0 if none): what an interface's XDP query reports.
     static uint32_t program_id(int fd);
     // Removes the folder and every pin in it. The BPF links pinned there (KernelDataplane's links/ folder)
@@ -60,6 +63,9 @@ public:
         XPEER_ROUTER_MAPS(XPEER_VISIT_MAP)
 #undef XPEER_VISIT_MAP
     }
+
+    // The map's file descriptor (owned by this object), by name as pinned; -1 if none.
+    int map_fd(const std::string& name);
 
     xp_control read_control() const;
     void write_control(const xp_control& c);

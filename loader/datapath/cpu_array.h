@@ -45,7 +45,7 @@ public:
             throw errors::datapath_map_layout(
                 map_.name() + " has " + std::to_string(map_.max_entries()) + " elements, this build expects " + std::to_string(per_cpu) +
                 " for each of " + std::to_string(cpu_ids()) +
-                " CPU ids; the pinned data plane is from another version: `xpeer teardown` then `xpeer reconcile` rebuilds it");
+                " CPU ids; the pinned data plane is from another version: `xpeer --operator upgrade` carries it over");
     }
 
     // The element `index` of every CPU id, in id order.
@@ -76,6 +76,7 @@ public:
         }
     }
     uint32_t per_cpu() const { return per_cpu_; }
+    int fd() const { return map_.fd(); }
     static constexpr uint32_t kSyscallUses = 64;
 
 private:

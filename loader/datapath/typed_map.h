@@ -143,7 +143,8 @@ private:
             throw errors::datapath_map_layout(
                 "map " + name_ + " has key/value sizes " + std::to_string(info.key_size) + "/" + std::to_string(info.value_size) +
                 ", this build expects " + std::to_string(sizeof(K)) + "/" + std::to_string(sizeof(V)) +
-                "; the pinned data plane is from another version: `xpeer teardown` then `xpeer reconcile` rebuilds it");
+                "; the pinned data plane is from another version: `xpeer --operator upgrade` carries it over (`xpeer teardown` "
+                "then `xpeer reconcile` rebuilds it, counters from zero)");
     }
 
     int fd_ = -1;

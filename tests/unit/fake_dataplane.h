@@ -146,7 +146,7 @@ public:
         if (k_->dirty) out.push_back({"xp_control", "marked dirty"});
         return out;
     }
-    UpgradeResult upgrade(const std::vector<Vpc>&, const std::vector<VSwitch>&) override {
+    UpgradeResult upgrade(const Snapshot&, const PortMap&) override {
         k_->calls.push_back("upgrade");
         return {};
     }
