@@ -45,7 +45,10 @@ uint32_t linked_program(const std::string& pin, bool tc) {
 //     the rest.
 //  5. Once no program runs on the old maps (after the swap, a grace period for packets in
 //     flight), add their counters into the new maps, zeroing each old element as it is carried,
-//     so that a resumed upgrade adds only what was not carried.  Killed: resumed as in 4.
+//     so that a resumed upgrade adds only what was not carried (a kill between an element's add
+//     and its zeroing counts that one element twice).  The agent samples counters for billing
+//     under the lock this command holds, so it never reads a map half carried.  Killed: resumed
+//     as in 4.
 //  6. Move the staged pins in place (rename(2), one at a time: the maps, then the programs),
 //     remove the pins of maps this build has not (no program uses them since 4), remove the
 //     staging folder, put the mark back as it was before (a command killed before the upgrade

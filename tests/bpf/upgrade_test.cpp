@@ -1,6 +1,8 @@
+#include <bpf/btf.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -184,4 +186,98 @@ TEST_CASE("link counters that cannot be carried over refuse the upgrade and chan
         CHECK_THAT(e.what(), Catch::StartsWith("xp_link_stats"));
     }
     CHECK_FALSE(RouterUpgrade::interrupted(dir));
+}
+
+namespace {
+
+struct BtfDeleter {
+    void operator()(struct btf* b) const { btf__free(b); }
+};
+
+// The previous build's xp_control and xp_verdicts, with BTF as libbpf pinned them:
+// xp_control {generation u64, cache_off, compiled_off, pad, dirty u32},
+// xp_verdicts {cache u64[3], reason xp_counters[15], pad_to_line u64[7]}.
+struct PreviousBuild {
+    std::unique_ptr<struct btf, BtfDeleter> btf{btf__new_empty()};
+    int u32 = 0, control = 0, verdicts = 0;
+    PreviousBuild() {
+        REQUIRE(btf);
+        auto* b = btf.get();
+        u32 = btf__add_int(b, "unsigned int", 4, 0);
+        const int u64 = btf__add_int(b, "unsigned long long", 8, 0);
+        const int counters = btf__add_struct(b, "xp_counters", 16);
+        btf__add_field(b, "packets", u64, 0, 0);
+        btf__add_field(b, "bytes", u64, 64, 0);
+        const int cache = btf__add_array(b, u32, u64, 3), reasons = btf__add_array(b, u32, counters, XP_REASON_MAX),
+                  pad = btf__add_array(b, u32, u64, 7);
+        control = btf__add_struct(b, "xp_control", 24);
+        btf__add_field(b, "generation", u64, 0, 0);
+        btf__add_field(b, "cache_off", u32, 64, 0);
+        btf__add_field(b, "compiled_off", u32, 96, 0);
+        btf__add_field(b, "pad", u32, 128, 0);
+        btf__add_field(b, "dirty", u32, 160, 0);
+        verdicts = btf__add_struct(b, "xp_verdicts", 320);
+        btf__add_field(b, "cache", cache, 0, 0);
+        btf__add_field(b, "reason", reasons, 24 * 8, 0);
+        btf__add_field(b, "pad_to_line", pad, 264 * 8, 0);
+        REQUIRE(btf__load_into_kernel(b) == 0);
+    }
+    UniqueFd pin(const std::string& dir, const char* name, int value_type, uint32_t value_size, uint32_t entries, uint32_t flags) {
+        const std::string path = dir + "/" + name;
+        ::unlink(path.c_str());
+        LIBBPF_OPTS(bpf_map_create_opts, opts, .btf_fd = static_cast<__u32>(btf__fd(btf.get())), .btf_key_type_id = static_cast<__u32>(u32),
+                    .btf_value_type_id = static_cast<__u32>(value_type), .map_flags = flags);
+        UniqueFd fd(bpf_map_create(BPF_MAP_TYPE_ARRAY, name, 4, value_size, entries, &opts));
+        REQUIRE(fd.get() >= 0);
+        REQUIRE(bpf_obj_pin(fd.get(), path.c_str()) == 0);
+        return fd;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("the previous build's xp_control and xp_verdicts are carried over by field name through their BTF", "[upgrade]") {
+    PinnedRouter pins;
+    const std::string& dir = pins.dir;
+    const uint32_t cpus = cpu_ids();
+    PreviousBuild previous;
+    UniqueFd control = previous.pin(dir, "xp_control", previous.control, 24, 1, 0);
+    uint8_t old_control[24] = {};
+    old_control[0] = 77;  // generation
+    old_control[12] = 1;  // compiled_off
+    const uint32_t zero = 0;
+    REQUIRE(bpf_map_update_elem(control.get(), &zero, old_control, BPF_ANY) == 0);
+    UniqueFd verdicts = previous.pin(dir, "xp_verdicts", previous.verdicts, 320, cpus, BPF_F_MMAPABLE);
+    uint64_t old_verdicts[40] = {};
+    old_verdicts[0] = 5;                                   // cache[0]: no such counter now
+    old_verdicts[3 + 2 * XP_REASON_FORWARD_PEERING] = 10;  // reason[FORWARD_PEERING].packets
+    old_verdicts[3 + 2 * XP_REASON_FORWARD_PEERING + 1] = 1000;
+    REQUIRE(bpf_map_update_elem(verdicts.get(), &zero, old_verdicts, BPF_ANY) == 0);
+
+    RouterUpgrade up(dir);
+    CHECK(step_of(up, "xp_control").action == MapAction::Migrate);
+    CHECK(step_of(up, "xp_verdicts").action == MapAction::Migrate);
+    CHECK(step_of(up, "xp_verdicts").zeroed == std::vector<std::string>{"lookup"});
+    up.carry_settings();
+    reconcile(one_route_one_peering(), up.next());
+    CHECK(up.next().read_control().compiled_off == 1);  // before any program runs on it
+    up.stage();
+    up.carry_counters();
+    up.commit();
+
+    auto dp = BpfRouter::open_pinned(dir);
+    REQUIRE(dp);
+    CHECK(dp->read_control().compiled_off == 1);
+    CHECK(dp->read_control().dirty == 0);
+    const auto v = dp->verdicts.read_percpu(0);
+    CHECK(v[0].reason[XP_REASON_FORWARD_PEERING].packets == 10);
+    CHECK(v[0].reason[XP_REASON_FORWARD_PEERING].bytes == 1000);
+    CHECK(v[0].lookup[XP_LOOKUP_COMPILED] == 0);
+    CHECK(v[0].reason[XP_REASON_FORWARD_LOCAL].packets == 0);
+    for (const auto& o : up.outcomes())
+        if (o.name == "xp_verdicts") {
+            CHECK(o.action == "migrated");
+            CHECK(o.elements == 1);  // CPU 0's; the others held nothing
+            CHECK_THAT(o.detail, Catch::Contains("lookup start from zero"));
+        }
 }
