@@ -145,38 +145,59 @@ else
 fi
 expect_ok "check is clean with the map back" "$XPEER" check
 
-step "upgrades killed at random points: check reports, reconcile finishes"
+step "upgrades killed at any point: check reports, reconcile finishes"
+# repair_after_kill WHEN: what check says of the killed upgrade, and the repair.
+repair_after_kill() {
+  local when=$1 status=0
+  "$XPEER" check >"$E2E_TMP/check.txt" 2>&1 || status=$?
+  if [ -e "$b/upgrading" ]; then
+    grep -q "upgrade in .*interrupted" "$E2E_TMP/check.txt" && pass "killed $when: check reports the upgrade interrupted" ||
+      fail "killed $when: check says $(cat "$E2E_TMP/check.txt")"
+    [ -e "$b/upgrading/swapping" ] && adopted=$((adopted + 1)) # everything was staged: links may run the new programs
+    out=$(xp reconcile 2>&1) && pass "reconcile finishes it" || fail "reconcile after a kill $when: $out"
+    repaired=$((repaired + 1))
+  elif [ -e "$b/xp_route_cache_v4" ]; then # killed before it began: the pins are the older build's, unchanged
+    grep -q "Datapath.MapLayout" "$E2E_TMP/check.txt" && pass "killed $when, before it began: check names a map of another layout" ||
+      fail "killed $when: check says $(cat "$E2E_TMP/check.txt")"
+    out=$(xp --operator upgrade 2>&1) || fail "upgrade after a kill $when: $out"
+  elif [ "$status" -ne 0 ]; then
+    out=$(xp reconcile 2>&1) && pass "killed $when, after the staging folder went: reconcile repairs $out" ||
+      fail "reconcile after a kill $when: $out"
+    repaired=$((repaired + 1))
+  fi
+  expect_ok "killed $when: check is clean after the repair" "$XPEER" check
+}
+before_packets=$(counter "$pcc" 0 Packets)
 stream_start
-repaired=0
-for delay in 20 35 50 65 80 95 110 125; do
+repaired=0 adopted=0 kills=0
+for delay in 20 35 50 65 80 95 110 125; do # mostly while it loads and fills
   an_older_build
   "$XPEER" --operator upgrade >/dev/null 2>&1 &
   pid=$!
   sleep "$(printf '0.%03d' "$delay")"
   kill -9 "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
-  status=0
-  "$XPEER" check >"$E2E_TMP/check.txt" 2>&1 || status=$?
-  if [ -e "$b/upgrading" ]; then
-    grep -q "upgrade in .*interrupted" "$E2E_TMP/check.txt" && pass "killed at ${delay} ms: check reports the upgrade interrupted" ||
-      fail "killed at ${delay} ms: check says $(cat "$E2E_TMP/check.txt")"
-    out=$(xp reconcile 2>&1) && pass "reconcile finishes it" || fail "reconcile after a kill at ${delay} ms: $out"
-    repaired=$((repaired + 1))
-  elif [ -e "$b/xp_route_cache_v4" ]; then # killed before it began: the pins are the older build's, unchanged
-    grep -q "Datapath.MapLayout" "$E2E_TMP/check.txt" && pass "killed at ${delay} ms, before it began: check names a map of another layout" ||
-      fail "killed at ${delay} ms: check says $(cat "$E2E_TMP/check.txt")"
-    out=$(xp --operator upgrade 2>&1) || fail "upgrade after a kill at ${delay} ms: $out"
-  elif [ "$status" -ne 0 ]; then
-    out=$(xp reconcile 2>&1) && pass "killed at ${delay} ms, after the staging folder went: reconcile repairs $out" ||
-      fail "reconcile after a kill at ${delay} ms: $out"
-    repaired=$((repaired + 1))
-  fi
-  expect_ok "killed at ${delay} ms: check is clean after the repair" "$XPEER" check
+  kills=$((kills + 1))
+  repair_after_kill "at $delay ms"
+done
+for wait_ms in 0 1 2 4 8; do # once everything is staged: while it swaps, carries the counters, moves the pins
+  an_older_build
+  "$XPEER" --operator upgrade >/dev/null 2>&1 &
+  pid=$!
+  for _ in $(seq 3000); do [ -e "$b/upgrading/swapping" ] && break; sleep 0.001; done
+  sleep "$(printf '0.%03d' "$wait_ms")"
+  kill -9 "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  kills=$((kills + 1))
+  repair_after_kill "$wait_ms ms after it staged everything"
 done
 stream_stop
-pass "$repaired of 8 kills left something that check reported and reconcile repaired"
+pass "$repaired of $kills kills left something that check reported and reconcile repaired ($adopted after everything was staged)"
 [ "$sent" -gt 1000 ] && [ "$received" = "$sent" ] && pass "no packet lost across the killed upgrades: $received of $sent received" ||
   fail "sent $sent, received $received, $((sent - received)) lost across the killed upgrades (gaps: $(jq -c .gaps "$E2E_TMP/recv.json"))"
+after_packets=$(counter "$pcc" 0 Packets)
+[ "$after_packets" -ge $((before_packets + received)) ] && pass "and the link's counters kept them ($before_packets + $received <= $after_packets)" ||
+  fail "counters across the killed upgrades: $before_packets before, $after_packets after $received packets"
 reachable "vpc1 -> vpc2 after the killed upgrades" "$vpc1" 192.168.1.2
 
 finish
