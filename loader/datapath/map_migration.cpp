@@ -101,6 +101,16 @@ std::vector<MapStep> plan_upgrade(const std::vector<MapSpec>& build, const std::
             out.push_back(changed(spec, *it, cpu_ids));
         }
     }
+    // A kept map of a group with a new member would be written by the fill for the new programs
+    // while the old ones still read it beside their own members: it is new too.
+    for (size_t i = 0; i < out.size(); ++i) {
+        if (out[i].action != MapAction::Keep || build[i].group.empty()) continue;
+        for (size_t j = 0; j < out.size(); ++j)
+            if (j != i && build[j].group == build[i].group && out[j].action != MapAction::Keep) {
+                out[i] = {build[i].name, MapAction::Create, "new with " + build[j].name + ", whose values it indexes or is indexed by"};
+                break;
+            }
+    }
     for (const auto& p : pinned)
         if (std::ranges::none_of(build, [&](const MapSpec& s) { return s.name == p.name; }))
             out.push_back({p.name, MapAction::RemoveStale, "not a map of this build"});

@@ -46,6 +46,9 @@ struct MapSpec {
     std::vector<ValueField> carried;  // Counters: 64-bit counters (or arrays of them); Settings: fields
     bool must_carry = false;          // refuse the upgrade when `carried` cannot be read (billing)
     bool from_store = true;           // written from the store (its entries, or some of their fields)
+    // Maps whose values index each other (the compiled lookup's roots, nodes and results): one
+    // new, all new, so that the running programs never read a shared map written for others.
+    std::string group;
 };
 
 enum class MapAction {

@@ -42,6 +42,8 @@ MapSpec map_spec(const RouterMap& m, const MapLayout& layout) {
         s.role = MapRole::Settings;  // a command killed before the upgrade stays marked: the next one repairs what it left
         s.carried = {{"compiled_off", offsetof(xp_control, compiled_off), sizeof(xp_control::compiled_off)},
                      {"dirty", offsetof(xp_control, dirty), sizeof(xp_control::dirty)}};
+    } else if (name.starts_with("xp_fib_")) {
+        s.group = "compiled lookup";  // roots index nodes, nodes index nodes and results
     } else if (name == "xp_policers") {
         s.role = MapRole::Scratch;
         s.from_store = false;

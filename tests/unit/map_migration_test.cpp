@@ -174,3 +174,27 @@ TEST_CASE("upgrade plan: to_string and layout_difference", "[upgrade]") {
     CHECK(layout_difference({2, 4, 8, 1, 0}, {2, 4, 8, 1, 0}).empty());
     CHECK(layout_difference({6, 4, 8, 1, 0}, {2, 4, 8, 2, 0}) == "type 6 -> 2, entries 1 -> 2");
 }
+
+TEST_CASE("upgrade plan: maps that index each other are new together", "[upgrade]") {
+    auto fib = [](const char* name, uint32_t value) {
+        MapSpec s{name, {kArray, 4, value, 16, kMmapable}};
+        s.group = "compiled lookup";
+        return s;
+    };
+    const std::vector<MapSpec> build{fib("xp_fib_roots", 4), fib("xp_fib_nodes_v4", 1024), fib("xp_fib_results", 32), routes()};
+    std::vector<PinnedMap> pins;
+    for (const auto& s : build) pins.push_back(pinned(s));
+    SECTION("all of this build's layout: all kept") {
+        for (const auto& s : plan_upgrade(build, pins, 2)) CHECK(s.action == MapAction::Keep);
+    }
+    SECTION("one of another layout: the others of its group are new too, the rest kept") {
+        pins[2].layout.value_size = 28;  // xp_fib_results
+        auto plan = plan_upgrade(build, pins, 2);
+        CHECK(plan[0].action == MapAction::Create);
+        CHECK_THAT(plan[0].why, Catch::Contains("new with xp_fib_results"));
+        CHECK(plan[1].action == MapAction::Create);
+        CHECK(plan[2].action == MapAction::Create);
+        CHECK(plan[2].why == "value size 28 -> 32");
+        CHECK(plan[3].action == MapAction::Keep);
+    }
+}
