@@ -5,8 +5,8 @@
 # link. Pins of an older build's layouts (simulated with bpftool map create under a UDP stream)
 # are carried over to new maps filled from the store before the swap, stale pins go, and the
 # stream loses nothing; link counters that cannot be carried over are refused by name and nothing
-# changes; upgrades killed at random points are reported by check and finished by reconcile; a
-# tenant may not upgrade.
+# changes; upgrades killed at any point are reported by check and finished by reconcile; an agent
+# running through an upgrade follows the new maps; a tenant may not upgrade.
 #
 #   vpc1 172.16.0.0/12 (172.16.1.2) --pcc-- vpc2 192.168.0.0/16 (192.168.1.2)
 source "$(dirname "$0")/lib.sh"
@@ -199,5 +199,24 @@ after_packets=$(counter "$pcc" 0 Packets)
 [ "$after_packets" -ge $((before_packets + received)) ] && pass "and the link's counters kept them ($before_packets + $received <= $after_packets)" ||
   fail "counters across the killed upgrades: $before_packets before, $after_packets after $received packets"
 reachable "vpc1 -> vpc2 after the killed upgrades" "$vpc1" 192.168.1.2
+
+step "this build's agent, running through an upgrade of the layouts, follows the new maps"
+"$XPEER" agent --interval 200ms --metrics-port 0 2>"$E2E_TMP/agent.log" &
+agent=$!
+E2E_PIDS+=("$agent")
+sleep 1
+an_older_build
+out=$(xp --operator upgrade) && pass "upgrade with the agent running" || fail "upgrade with the agent running: $out"
+sleep 1
+# The first connection's slot is 0; zeroed in the new xp_peerings, only an agent that reads the
+# new maps sees the drift (one that kept the old ones would leave the connection down).
+bpftool map update pinned "$b/xp_peerings" key 0 0 0 0 value $(printf '0 %.0s' $(seq 32))
+sleep 1.5
+grep -q "^warning: drift: xp_peerings slot 0" "$E2E_TMP/agent.log" && pass "the agent found the new xp_peerings changed and repaired it" ||
+  fail "agent log: $(cat "$E2E_TMP/agent.log")"
+reachable "vpc1 -> vpc2 after the agent's repair" "$vpc1" 192.168.1.2
+kill -TERM "$agent"
+wait "$agent" && pass "the agent stopped cleanly" || fail "the agent exited with $?: $(cat "$E2E_TMP/agent.log")"
+grep -q "^error" "$E2E_TMP/agent.log" && fail "errors in the agent's log: $(grep "^error" "$E2E_TMP/agent.log")" || pass "no error in the agent's log"
 
 finish
