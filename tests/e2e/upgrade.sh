@@ -15,8 +15,17 @@ UDP_COUNT="$(dirname "$0")/../../tools/bench.d/udp_count.py"
 step "topology"
 peered_pair
 reachable "vpc1 -> vpc2" "$vpc1" 192.168.1.2
-router_id() { bpftool -j prog show pinned "$XPEER_BPFFS/xp_router" | jq .id; }
-attached_id() { ip -n "$XPEER_DATAPATH_NETNS" -j link show "$1" | jq '.[0].xdp.prog.id // .[0].xdp.attached[0].prog.id // 0'; }
+# router_id: the pinned router of this mode; attached_id IFNAME: the router the datapath end runs
+# (XDP: what the interface reports; tc: what its pinned tcx link runs, bpftool 7.1 shows no tcx).
+if [ "${XPEER_XDP_MODE:-tc}" = tc ]; then router_pin=xp_router_tc; else router_pin=xp_router; fi
+router_id() { bpftool -j prog show pinned "$XPEER_BPFFS/$router_pin" | jq .id; }
+attached_id() {
+  if [ "$router_pin" = xp_router_tc ]; then
+    link_of "$1" .prog_id
+  else
+    ip -n "$XPEER_DATAPATH_NETNS" -j link show "$1" | jq '.[0].xdp.prog.id // .[0].xdp.attached[0].prog.id // 0'
+  fi
+}
 dpif="xp${vsw1#vsw-}"
 dpif=${dpif:0:15}
 
