@@ -108,6 +108,7 @@ std::vector<MapStep> plan_upgrade(const std::vector<MapSpec>& build, const std::
         for (size_t j = 0; j < out.size(); ++j)
             if (j != i && build[j].group == build[i].group && out[j].action != MapAction::Keep) {
                 out[i] = {build[i].name, MapAction::Create, "new with " + build[j].name + ", whose values it indexes or is indexed by"};
+                out[i].grouped = true;
                 break;
             }
     }

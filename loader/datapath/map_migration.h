@@ -73,6 +73,7 @@ struct MapStep {
     // Elements carried: keys cpu * old_per_cpu + i -> cpu * new_per_cpu + i for i < elements
     // (not per CPU: i -> i, cpus = 1).
     uint32_t cpus = 1, old_per_cpu = 0, new_per_cpu = 0, elements = 0;
+    bool grouped = false;  // Create only because another map of its group is new: the pin has this build's layout
 };
 
 // What an upgrade did with one map, for its output: kept, created, migrated, removed stale.

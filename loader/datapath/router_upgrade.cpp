@@ -57,10 +57,15 @@ RouterUpgrade::RouterUpgrade(const std::string& dir) : dir_(dir), specs_(BpfRout
     carried_.assign(plan_.size(), 0);
     resumed_ = fs::exists(staged(kUpgradeSwapping));
     if (resumed_) {
-        for (const auto& step : plan_)
-            if (creates(step) && !fs::exists(staged(step.name)))
-                throw errors::datapath_map_layout(staged(step.name) + " is missing, and links may run the programs that use it: " +
-                                                  "`xpeer teardown` then `xpeer reconcile` rebuilds the data plane");
+        for (auto& step : plan_) {
+            if (!creates(step) || fs::exists(staged(step.name))) continue;
+            if (step.grouped) {  // its new map was moved in place before the kill; the group's others not yet
+                step = MapStep{step.name, MapAction::Keep};
+                continue;
+            }
+            throw errors::datapath_map_layout(staged(step.name) + " is missing, and links may run the programs that use it: " +
+                                              "`xpeer teardown` then `xpeer reconcile` rebuilds the data plane");
+        }
         next_ = BpfRouter::open_at([&](const std::string& name) { return fs::exists(staged(name)) ? staged(name) : pin(name); });
         return;
     }

@@ -281,3 +281,34 @@ TEST_CASE("the previous build's xp_control and xp_verdicts are carried over by f
             CHECK_THAT(o.detail, Catch::Contains("lookup start from zero"));
         }
 }
+
+TEST_CASE("an upgrade killed while it moved a group's pins in place is finished", "[upgrade]") {
+    PinnedRouter pins;
+    const std::string& dir = pins.dir;
+    replace_pin(dir, "xp_fib_results", BPF_MAP_TYPE_ARRAY, 4, 28, XP_FIB_RESULTS, BPF_F_MMAPABLE);
+    {
+        RouterUpgrade up(dir);
+        CHECK(step_of(up, "xp_fib_results").action == MapAction::Create);
+        CHECK(step_of(up, "xp_fib_roots").action == MapAction::Create);  // its values index the new results' nodes
+        CHECK(step_of(up, "xp_fib_roots").grouped);
+        CHECK(step_of(up, "xp_routes_v4").action == MapAction::Keep);
+        up.carry_settings();
+        reconcile(one_route_one_peering(), up.next());
+        up.stage();
+    }
+    // Killed after its commit moved the new roots in place, before the nodes and results.
+    REQUIRE(::rename((dir + "/upgrading/xp_fib_roots").c_str(), (dir + "/xp_fib_roots").c_str()) == 0);
+    RouterUpgrade again(dir);
+    CHECK(again.resumed());
+    CHECK(step_of(again, "xp_fib_roots").action == MapAction::Keep);
+    CHECK(step_of(again, "xp_fib_nodes_v4").action == MapAction::Create);
+    again.carry_settings();
+    reconcile(one_route_one_peering(), again.next());
+    again.stage();
+    again.carry_counters();
+    again.commit();
+    auto dp = BpfRouter::open_pinned(dir);
+    REQUIRE(dp);
+    CHECK(map_value_size(dir + "/xp_fib_results") == sizeof(xp_fib_result));
+    CHECK(plan(one_route_one_peering(), *dp).added == 0);
+}

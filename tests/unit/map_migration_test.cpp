@@ -191,10 +191,12 @@ TEST_CASE("upgrade plan: maps that index each other are new together", "[upgrade
         pins[2].layout.value_size = 28;  // xp_fib_results
         auto plan = plan_upgrade(build, pins, 2);
         CHECK(plan[0].action == MapAction::Create);
+        CHECK(plan[0].grouped);
         CHECK_THAT(plan[0].why, Catch::Contains("new with xp_fib_results"));
         CHECK(plan[1].action == MapAction::Create);
         CHECK(plan[2].action == MapAction::Create);
         CHECK(plan[2].why == "value size 28 -> 32");
+        CHECK_FALSE(plan[2].grouped);
         CHECK(plan[3].action == MapAction::Keep);
     }
 }
