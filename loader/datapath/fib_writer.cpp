@@ -358,6 +358,15 @@ struct FibSpace {
     Results results;
 };
 
+// A trie whose every destination has no route of the VPC's own: the VPC has no routes of the
+// family (any route decides its own addresses, or longer ones do).
+bool routes_nothing(const VpcFib& fib) {
+    const xp_fib_result none = no_route_leaf();
+    for (uint32_t e : fib.nodes.at(0).entry)
+        if ((e & XP_FIB_NODE) || std::memcmp(&fib.results.at(e), &none, sizeof(none)) != 0) return false;
+    return true;
+}
+
 }  // namespace
 
 FibWriteResult install_fib(BpfRouter& dp, const Fib& fib, const std::set<uint32_t>* only, const RetiredRoots& retired) {
@@ -415,8 +424,14 @@ FibWriteResult install_fib_patch(BpfRouter& dp, const FibPatch& patch, const Ret
     FibSpace space(dp, retired);
     for (auto family : {Family::V4, Family::V6}) {
         const auto& tries = patch.tries[family == Family::V4 ? 0 : 1];
-        for (const auto& [vpc, trie] : tries)
+        for (const auto& [vpc, trie] : tries) {
+            if (routes_nothing(trie.fib)) {  // its last route of the family went: no trie, as compile_fib() has none
+                dp.fib_roots.publish(root_key(vpc, family), 0);
+                ++out.cleared;
+                continue;
+            }
             install(trie.fib, std::nullopt, trie.slots, vpc, family, space.of(family), space.results, dp, out);
+        }
         for (const auto& [vpc, root] : retired.of(family)) {  // retired, but the patch does not change them
             if (tries.contains(vpc)) continue;
             dp.fib_roots.publish(root_key(vpc, family), root);

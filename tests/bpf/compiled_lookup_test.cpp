@@ -227,6 +227,13 @@ TEST_CASE("compiled lookup: one route change patched in place writes the nodes a
     CHECK(walk(dp, 1, IpAddr::parse("10.1.17.1"))->route.target == 7);
     CHECK(map_differences(t, dp).empty());
 
+    SECTION("its last route of the family removed, patched: no root, as compiling afresh leaves none") {
+        const Tables all = t;
+        t.routes_v4.clear();
+        write(diff(all, t), dp, &t);
+        CHECK(dp.fib_roots[1 * 2] == 0);
+        CHECK(map_differences(t, dp).empty());
+    }
     SECTION("compiled afresh instead, every node is written anew") {
         const Tables again = t;
         t.routes_v4.erase(lpm_key_v4(1, Cidr::parse("10.1.17.128/25")));
