@@ -32,40 +32,6 @@ dpif=${dpif:0:15}
 link_of() { bpftool -j link show pinned "$XPEER_BPFFS/links/$1" | jq -r "$2"; }
 expect_refused "a tenant may not upgrade the data plane" Forbidden.Operator upgrade
 
-step "five upgrades under a UDP stream"
-before_id=$(router_id)
-before_link=$(link_of "$dpif" .id)
-before_packets=$(counter "$pcc" 0 Packets)
-port=$((20000 + RANDOM % 20000))
-"$XPEER" exec "$vpc2" -- python3 "$UDP_COUNT" recv 192.168.1.2 "$port" >"$E2E_TMP/recv.json" &
-recv=$!
-E2E_PIDS+=("$recv")
-sleep 0.5
-"$XPEER" exec "$vpc1" -- python3 "$UDP_COUNT" send 192.168.1.2 "$port" 2000 >"$E2E_TMP/send.json" &
-send=$!
-E2E_PIDS+=("$send")
-sleep 1
-for i in 1 2 3 4 5; do
-  out=$(xp --operator upgrade) && pass "upgrade $i: $out" || fail "upgrade $i: $out"
-  sleep 0.3
-done
-sleep 1
-kill -TERM "$send"; wait "$send" || true
-sleep 0.5
-kill -TERM "$recv"; wait "$recv" || true
-sent=$(jq .sent "$E2E_TMP/send.json") received=$(jq .received "$E2E_TMP/recv.json")
-[ "$sent" -gt 1000 ] && [ "$received" = "$sent" ] && pass "no packet lost: $received of $sent received" ||
-  fail "sent $sent, received $received (gaps: $(jq -c .gaps "$E2E_TMP/recv.json"))"
-after_id=$(router_id)
-[ "$after_id" != "$before_id" ] && pass "the pinned router is a new program ($before_id -> $after_id)" || fail "router id still $after_id"
-[ "$(attached_id "$dpif")" = "$after_id" ] && pass "and it runs on the vSwitch link" || fail "$dpif runs program $(attached_id "$dpif")"
-[ "$(link_of "$dpif" .id)" = "$before_link" ] && [ "$(link_of "$dpif" .prog_id)" = "$after_id" ] &&
-  pass "through the same pinned BPF link ($before_link), updated in place" || fail "link: $(bpftool -j link show pinned "$XPEER_BPFFS/links/$dpif")"
-[ "$(counter "$pcc" 0 Packets)" -ge $((before_packets + received)) ] && pass "the link's counters were kept ($(counter "$pcc" 0 Packets))" ||
-  fail "counters: $before_packets before, $(counter "$pcc" 0 Packets) after $received packets"
-expect_ok "check is clean" "$XPEER" check
-reachable "vpc1 -> vpc2 on the new programs" "$vpc1" 192.168.1.2
-
 # stream_start / stream_stop: the numbered UDP stream of udp_count.py, vpc1 -> vpc2, 2,000 packets/s.
 stream_start() {
   port=$((20000 + RANDOM % 20000))
@@ -85,6 +51,29 @@ stream_stop() {
   kill -TERM "$recv"; wait "$recv" || true
   sent=$(jq .sent "$E2E_TMP/send.json") received=$(jq .received "$E2E_TMP/recv.json")
 }
+
+step "five upgrades under a UDP stream"
+before_id=$(router_id)
+before_link=$(link_of "$dpif" .id)
+before_packets=$(counter "$pcc" 0 Packets)
+stream_start
+for i in 1 2 3 4 5; do
+  out=$(xp --operator upgrade) && pass "upgrade $i: $out" || fail "upgrade $i: $out"
+  sleep 0.3
+done
+stream_stop
+[ "$sent" -gt 1000 ] && [ "$received" = "$sent" ] && pass "no packet lost: $received of $sent received" ||
+  fail "sent $sent, received $received (gaps: $(jq -c .gaps "$E2E_TMP/recv.json"))"
+after_id=$(router_id)
+[ "$after_id" != "$before_id" ] && pass "the pinned router is a new program ($before_id -> $after_id)" || fail "router id still $after_id"
+[ "$(attached_id "$dpif")" = "$after_id" ] && pass "and it runs on the vSwitch link" || fail "$dpif runs program $(attached_id "$dpif")"
+[ "$(link_of "$dpif" .id)" = "$before_link" ] && [ "$(link_of "$dpif" .prog_id)" = "$after_id" ] &&
+  pass "through the same pinned BPF link ($before_link), updated in place" || fail "link: $(bpftool -j link show pinned "$XPEER_BPFFS/links/$dpif")"
+[ "$(counter "$pcc" 0 Packets)" -ge $((before_packets + received)) ] && pass "the link's counters were kept ($(counter "$pcc" 0 Packets))" ||
+  fail "counters: $before_packets before, $(counter "$pcc" 0 Packets) after $received packets"
+expect_ok "check is clean" "$XPEER" check
+reachable "vpc1 -> vpc2 on the new programs" "$vpc1" 192.168.1.2
+
 map_show() { bpftool -j map show pinned "$XPEER_BPFFS/$1" | jq -r "$2"; }
 cpus=$(($(sed 's/.*[-,]//' /sys/devices/system/cpu/possible) + 1))
 # an_older_build: the pins of a build before this one (bpftool makes maps without BTF): xp_control
