@@ -128,8 +128,12 @@
     X(quota_exceeded_intra_region_peer_num_per_vpc, QuotaExceededIntraRegionPeerNumPerVpc, "QuotaExceeded.IntraRegionPeerNumPerVpc") \
     X(quota_exceeded_peer_num, QuotaExceededPeerNum, "QuotaExceeded.PeerNum") \
     X(resource_already_exist_vpc_peer, ResourceAlreadyExistVpcPeer, "ResourceAlreadyExist.VpcPeer") \
+    X(store_compacted, StoreCompacted, "Store.Compacted") \
+    X(store_conflict, StoreConflict, "Store.Conflict") \
     X(store_constraint, StoreConstraint, "Store.Constraint") \
+    X(store_refused, StoreRefused, "Store.Refused") \
     X(store_schema_version, StoreSchemaVersion, "Store.SchemaVersion") \
+    X(store_unreachable, StoreUnreachable, "Store.Unreachable") \
     X(timeout_vpc_peer, TimeoutVpcPeer, "Timeout.VpcPeer")
 
 // X(code constant, code): the codes that have no constructor of their own: those of the builders
