@@ -17,7 +17,10 @@ void add_globals(CLI::App& app, Globals& g) {
     // through to app, so `xpeer vpc list --json` works as `xpeer --json vpc list` does. A
     // subcommand's own option of the same name wins (`vpc share V --account U` names the principal).
     app.fallthrough();
-    app.add_option("--state", g.config.state_path, "the store (SQLite)")->envname("XPEER_STATE")->capture_default_str();
+    app.add_option("--state", g.config.state_path, "the store (SQLite); with --etcd, this host's replica of it")
+        ->envname("XPEER_STATE")
+        ->capture_default_str();
+    app.add_option("--etcd", g.config.etcd, "the store in etcd v3: client URLs, http://HOST:PORT[,...]")->envname("XPEER_ETCD");
     app.add_option("--bpffs", g.config.bpffs_dir, "folder for pinned maps and programs")->envname("XPEER_BPFFS")->capture_default_str();
     app.add_option("--datapath-netns", g.config.datapath_netns, "namespace of the router's side of every vSwitch")
         ->envname("XPEER_DATAPATH_NETNS")

@@ -11,6 +11,9 @@ namespace xpeer {
 // with different flags cannot program two data planes from one state.
 struct Config {
     std::string state_path = "/var/lib/xpeer/xpeer.db";
+    // etcd's client URLs, comma-separated: the desired state lives there, and state_path is this
+    // host's replica of it (store/etcd/etcd_store.h). Empty: state_path is the store.
+    std::string etcd;
     std::string bpffs_dir = "/sys/fs/bpf/xpeer";
     std::string datapath_netns = "xpeer-dp";
     std::string netns_prefix = "xpeer";  // VPC namespaces are PREFIX-vpc-...

@@ -11,17 +11,14 @@
 #include "model/ids.h"
 #include "model/region.h"
 #include "netns/netns.h"
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
 
 namespace xpeer {
 
 Controller::Controller(Config config) : Controller(std::move(config), nullptr) {}
 
 Controller::Controller(Config config, std::unique_ptr<Dataplane> dataplane)
-    : config_(std::move(config)),
-      owned_store_(std::make_unique<SqliteStore>(config_.state_path)),
-      store_(*owned_store_),
-      dataplane_(std::move(dataplane)) {
+    : config_(std::move(config)), owned_store_(open_store(config_)), store_(*owned_store_), dataplane_(std::move(dataplane)) {
     if (!dataplane_) dataplane_ = std::make_unique<KernelDataplane>(config_);
     kernel_ = dataplane_.get();
     check_binding();

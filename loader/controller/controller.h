@@ -328,8 +328,20 @@ auto Controller::with_maps_lock(F&& fn) {
 template <typename F>
 auto Controller::transact(F&& fn) {
     // From the store's write lock until the maps' dirty flag is cleared after the commit: the
-    // flag is read, changed and written by one command at a time.
-    return with_maps_lock([&] { return transact_locked(fn); });
+    // flag is read, changed and written by one command at a time. A command whose commit
+    // another host's overtook (Store.Conflict, with etcd) wrote nothing: it runs again, reading
+    // the newer state.
+    constexpr int kAttempts = 20;
+    for (int attempt = 1;; ++attempt) {
+        const size_t changes = changes_.size(), warnings = warnings_.size();
+        try {
+            return with_maps_lock([&] { return transact_locked(fn); });
+        } catch (const Error& e) {
+            if (e.code() != errors::code::StoreConflict || command_ || attempt == kAttempts) throw;
+            changes_.resize(changes);
+            warnings_.resize(warnings);
+        }
+    }
 }
 
 template <typename F>

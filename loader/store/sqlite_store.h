@@ -22,8 +22,9 @@ private:
 };
 
 // The desired state in one SQLite file. Not thread-safe; one SqliteStore per process and file.
-// Writers from several processes serialize on BEGIN IMMEDIATE (busy timeout 10 s).
-class SqliteStore final : public Store {
+// Writers from several processes serialize on BEGIN IMMEDIATE (busy timeout 10 s). EtcdStore
+// keeps its replica of etcd in one.
+class SqliteStore : public Store {
 public:
     static constexpr int kSchemaVersion = 7;
 
@@ -116,11 +117,14 @@ public:
     ScopedSnapshot snapshot_of(const Scope& scope) override;
     bool id_exists(const std::string& id) override;
 
-private:
+protected:
     void begin_transaction() override;
     void commit_transaction() override;
     void rollback_transaction() noexcept override;
     void exec(const char* sql);
+    sqlite3* db() const { return db_; }
+
+private:
     void create_schema();
     uint64_t route_salt();
     // The key of the route `id` names: a kept id first, else the key it derives from.

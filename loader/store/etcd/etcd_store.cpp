@@ -1,0 +1,223 @@
+#include "store/etcd/etcd_store.h"
+
+// The session extension (changesets), which Debian builds into libsqlite3.
+#define SQLITE_ENABLE_SESSION 1
+#define SQLITE_ENABLE_PREUPDATE_HOOK 1
+#include <sqlite3.h>
+
+#include <map>
+#include <utility>
+#include <set>
+
+#include "model/errors.h"
+#include "store/etcd/table_rows.h"
+
+namespace xpeer {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kLocalTablePrefix = "etcd_";  // the replica's own bookkeeping, never in etcd
+
+// Settings that bind a store to one host's kernel objects: each host has its own.
+bool host_bound(const std::string& table, const json& key) {
+    static const std::set<std::string> keys{"bpffs", "datapath_netns", "netns_prefix"};
+    return table == "settings" && key.size() == 1 && key[0].is_string() && keys.contains(key[0].get<std::string>());
+}
+
+json json_of(sqlite3_value* v) {
+    switch (sqlite3_value_type(v)) {
+    case SQLITE_INTEGER:
+        return static_cast<int64_t>(sqlite3_value_int64(v));
+    case SQLITE_FLOAT:
+        return sqlite3_value_double(v);
+    case SQLITE_TEXT:
+        return std::string(reinterpret_cast<const char*>(sqlite3_value_text(v)), static_cast<size_t>(sqlite3_value_bytes(v)));
+    default:
+        return nullptr;
+    }
+}
+
+std::vector<std::pair<std::string, int64_t>> sequences_of(sqlite3* db) {
+    std::vector<std::pair<std::string, int64_t>> out;
+    for (const auto& r : table_rows::all_rows(db, "sqlite_sequence")) out.emplace_back(r.columns.at("name").get<std::string>(), r.columns.at("seq").get<int64_t>());
+    return out;
+}
+
+}  // namespace
+
+EtcdStore::EtcdStore(etcd::Client client, const std::string& replica_path, std::string prefix)
+    : SqliteStore(replica_path), client_(std::move(client)), prefix_(std::move(prefix)), rows_prefix_(prefix_ + "rows/") {
+    exec("CREATE TABLE IF NOT EXISTS etcd_replica (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    if (auto r = table_rows::find_row(db(), "etcd_replica", json::array({"revision"})))
+        revision_ = std::stoll(r->columns.at("value").get<std::string>());
+    if (auto r = table_rows::find_row(db(), "etcd_replica", json::array({"rows_prefix"})); !r || r->columns.at("value") != rows_prefix_)
+        revision_ = 0;  // another store's replica: loaded afresh
+    sync();
+}
+
+EtcdStore::~EtcdStore() { end_session(); }
+
+void EtcdStore::set_local_revision(int64_t revision) {
+    table_rows::put_row(db(), {"etcd_replica", json::array({"revision"}), {{"key", "revision"}, {"value", std::to_string(revision)}}});
+    table_rows::put_row(db(), {"etcd_replica", json::array({"rows_prefix"}), {{"key", "rows_prefix"}, {"value", rows_prefix_}}});
+}
+
+void EtcdStore::sync() {
+    // Every commit writes the commit key: its revision is the rows' revision.
+    const etcd::RangeResult marker = client_.range(commit_key(), {});
+    if (marker.kvs.empty()) {
+        bootstrap();
+        return;
+    }
+    const int64_t at = marker.kvs.front().mod_revision;
+    if (at != revision_) load(at);
+}
+
+// A store that etcd does not hold yet starts with the rows a new schema writes (its version, the
+// route id salt, the default prices), then the replica holds exactly what etcd does.
+void EtcdStore::bootstrap() {
+    std::vector<etcd::Op> ops;
+    for (const char* table : {"meta", "prices"})
+        for (const auto& row : table_rows::all_rows(db(), table)) ops.push_back(etcd::Op::put(rows_prefix_ + table + "/" + row.key.dump(), row.columns.dump()));
+    ops.push_back(etcd::Op::put(commit_key(), "bootstrap"));
+    if (const int64_t rev = client_.txn({{commit_key(), {}, 1}}, ops)) {
+        load(rev);
+        return;
+    }
+    sync();  // another process bootstrapped it first
+}
+
+void EtcdStore::load(int64_t at) {
+    int64_t revision = at;
+    const std::vector<etcd::KeyValue> kvs = client_.range_prefix(rows_prefix_, &revision);
+    std::map<std::string, std::vector<table_rows::Row>> by_table;
+    for (const auto& kv : kvs) {
+        const auto slash = kv.key.find('/', rows_prefix_.size());
+        if (slash == std::string::npos) continue;
+        table_rows::Row row{kv.key.substr(rows_prefix_.size(), slash - rows_prefix_.size()), json::parse(kv.key.substr(slash + 1)), json::parse(kv.value)};
+        by_table[row.table].push_back(std::move(row));
+    }
+    if (auto meta = by_table.find("meta"); meta != by_table.end())
+        for (const auto& row : meta->second)
+            if (row.key == json::array({"schema_version"}) && std::stoll(row.columns.at("value").get<std::string>()) > kSchemaVersion)
+                throw errors::store_schema_version("etcd at " + client_.endpoints_text() + " holds schema version " +
+                                                   row.columns.at("value").get<std::string>() + ", newer than this xpeer's " + std::to_string(kSchemaVersion));
+    // Rows arrive in key order, not in the order their foreign keys need.
+    exec("PRAGMA foreign_keys = OFF");
+    try {
+        SqliteStore::begin_transaction();
+        const auto tables = table_rows::tables(db(), kLocalTablePrefix);
+        for (const auto& table : tables) {
+            if (table == "settings") {
+                for (const auto& row : table_rows::all_rows(db(), table))
+                    if (!host_bound(table, row.key)) table_rows::delete_row(db(), table, row.key);
+                continue;
+            }
+            table_rows::delete_rows(db(), table);
+        }
+        const std::set<std::string> known(tables.begin(), tables.end());
+        for (const auto& [table, rows] : by_table) {
+            if (!known.contains(table)) continue;  // a table of a newer schema version: refused above
+            for (const auto& row : rows)
+                if (!host_bound(table, row.key)) table_rows::put_row(db(), row);
+        }
+        set_local_revision(at);
+        SqliteStore::commit_transaction();
+    } catch (...) {
+        SqliteStore::rollback_transaction();
+        exec("PRAGMA foreign_keys = ON");
+        throw;
+    }
+    exec("PRAGMA foreign_keys = ON");
+    revision_ = at;
+}
+
+void EtcdStore::begin_transaction() {
+    sync();
+    SqliteStore::begin_transaction();
+    if (int rc = sqlite3session_create(db(), "main", &session_); rc != SQLITE_OK) {
+        SqliteStore::rollback_transaction();
+        throw StoreError("sqlite: sqlite3session_create: " + std::string(sqlite3_errstr(rc)), rc);
+    }
+    sqlite3session_attach(session_, nullptr);
+    sequences_ = sequences_of(db());
+}
+
+void EtcdStore::end_session() noexcept {
+    if (session_) sqlite3session_delete(session_);
+    session_ = nullptr;
+}
+
+std::vector<etcd::Op> EtcdStore::changes() {
+    int size = 0;
+    void* buffer = nullptr;
+    if (int rc = sqlite3session_changeset(session_, &size, &buffer); rc != SQLITE_OK)
+        throw StoreError("sqlite: sqlite3session_changeset: " + std::string(sqlite3_errstr(rc)), rc);
+    std::unique_ptr<void, decltype(&sqlite3_free)> owned(buffer, sqlite3_free);
+    std::set<std::pair<std::string, std::string>> changed;  // table, key JSON
+    sqlite3_changeset_iter* it = nullptr;
+    if (int rc = sqlite3changeset_start(&it, size, buffer); rc != SQLITE_OK)
+        throw StoreError("sqlite: sqlite3changeset_start: " + std::string(sqlite3_errstr(rc)), rc);
+    while (sqlite3changeset_next(it) == SQLITE_ROW) {
+        const char* table = nullptr;
+        int columns = 0, op = 0, indirect = 0;
+        unsigned char* pk = nullptr;
+        sqlite3changeset_op(it, &table, &columns, &op, &indirect);
+        sqlite3changeset_pk(it, &pk, &columns);
+        json key = json::array();
+        for (int c = 0; c < columns; ++c) {
+            if (!pk[c]) continue;
+            sqlite3_value* v = nullptr;
+            if (op == SQLITE_INSERT)
+                sqlite3changeset_new(it, c, &v);
+            else
+                sqlite3changeset_old(it, c, &v);
+            key.push_back(v ? json_of(v) : json(nullptr));
+        }
+        if (std::string(table).starts_with(kLocalTablePrefix) || host_bound(table, key)) continue;
+        changed.emplace(table, key.dump());
+    }
+    sqlite3changeset_finalize(it);
+
+    std::vector<etcd::Op> ops;
+    for (const auto& [table, key_text] : changed) {
+        const std::string name = rows_prefix_ + table + "/" + key_text;
+        if (auto row = table_rows::find_row(db(), table, json::parse(key_text)))
+            ops.push_back(etcd::Op::put(name, row->columns.dump()));
+        else
+            ops.push_back(etcd::Op::del(name));
+    }
+    std::map<std::string, int64_t> before(sequences_.begin(), sequences_.end());
+    for (const auto& [table, seq] : sequences_of(db()))
+        if (auto b = before.find(table); b == before.end() || b->second != seq)
+            ops.push_back(etcd::Op::put(rows_prefix_ + "sqlite_sequence/" + json::array({table}).dump(), json{{"name", table}, {"seq", seq}}.dump()));
+    return ops;
+}
+
+void EtcdStore::commit_transaction() {
+    std::vector<etcd::Op> ops = changes();
+    end_session();
+    if (ops.empty()) {
+        SqliteStore::commit_transaction();
+        return;
+    }
+    ops.push_back(etcd::Op::put(commit_key(), std::to_string(ops.size()) + " rows"));
+    const int64_t rev = client_.txn({{commit_key(), {}, revision_ + 1}}, ops);
+    if (!rev) {
+        SqliteStore::rollback_transaction();
+        const int64_t read = std::exchange(revision_, 0);  // reloaded by the next transaction
+        throw errors::store_conflict("etcd at " + client_.endpoints_text() + ": the store changed after revision " + std::to_string(read) +
+                                     ", which this command read; nothing was written");
+    }
+    set_local_revision(rev);
+    SqliteStore::commit_transaction();
+    revision_ = rev;
+}
+
+void EtcdStore::rollback_transaction() noexcept {
+    end_session();
+    SqliteStore::rollback_transaction();
+}
+
+}  // namespace xpeer

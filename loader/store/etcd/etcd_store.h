@@ -1,0 +1,55 @@
+#pragma once
+#include <cstdint>
+#include <string>
+
+#include "store/etcd/etcd_client.h"
+#include "store/sqlite_store.h"
+
+struct sqlite3_session;
+
+namespace xpeer {
+
+// The desired state in etcd v3, one key a row (docs/ETCD.md): `<prefix>rows/<table>/<key>`,
+// the key a JSON array of the row's primary key, the value a JSON object of its columns.
+//
+// A process reads through a replica, a SQLite file of the same schema (the SqliteStore it is),
+// loaded from etcd at one revision; the queries and rules are SqliteStore's own. A transaction
+// brings the replica up to etcd's newest revision first, records what the command changes
+// (SQLite's session extension), and commits it to etcd in one transaction that holds only if no
+// row changed since that revision; otherwise nothing is written and the command fails with
+// Error("Store.Conflict"), which Controller runs again from a fresh replica. Host-bound
+// settings (the bpffs folder, the namespaces' names) stay in the replica, never in etcd.
+class EtcdStore final : public SqliteStore {
+public:
+    // replica_path: the local SQLite file (created if missing, replaced if from another store).
+    EtcdStore(etcd::Client client, const std::string& replica_path, std::string prefix = "/xpeer/v1/");
+    ~EtcdStore() override;
+
+    // The replica brought up to etcd's newest revision (a read outside a transaction sees the
+    // replica as it is).
+    void sync();
+    int64_t revision() const { return revision_; }
+    etcd::Client& client() { return client_; }
+    const std::string& rows_prefix() const { return rows_prefix_; }
+    std::string commit_key() const { return prefix_ + "commit"; }  // written by every commit
+
+protected:
+    void begin_transaction() override;
+    void commit_transaction() override;
+    void rollback_transaction() noexcept override;
+
+private:
+    void load(int64_t at);
+    void bootstrap();
+    void set_local_revision(int64_t revision);
+    std::vector<etcd::Op> changes();
+    void end_session() noexcept;
+
+    etcd::Client client_;
+    std::string prefix_, rows_prefix_;
+    int64_t revision_ = 0;  // the etcd revision the replica holds
+    sqlite3_session* session_ = nullptr;
+    std::vector<std::pair<std::string, int64_t>> sequences_;  // sqlite_sequence at begin
+};
+
+}  // namespace xpeer

@@ -1,0 +1,13 @@
+#pragma once
+#include <memory>
+
+#include "controller/config.h"
+#include "store/store.h"
+
+namespace xpeer {
+
+// The store the config names: etcd (config.etcd) through a replica at state_path, or the SQLite
+// file at state_path.
+std::unique_ptr<Store> open_store(const Config& config);
+
+}  // namespace xpeer

@@ -1,0 +1,216 @@
+// EtcdStore against a real etcd (Debian's etcd-server), started by the test on a free loopback
+// port with a data folder of its own, and stopped by its PID.
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "model/errors.h"
+#include "store/etcd/etcd_store.h"
+#include "store/etcd/http_post.h"
+
+using namespace xpeer;
+
+namespace {
+
+int free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)) == 0);
+    socklen_t len = sizeof(a);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    ::close(fd);
+    return ntohs(a.sin_port);
+}
+
+struct TempDir {
+    std::string path;
+    TempDir() {
+        std::string tmpl = (std::filesystem::temp_directory_path() / "xpeer-etcd-XXXXXX").string();
+        REQUIRE(mkdtemp(tmpl.data()) != nullptr);
+        path = tmpl;
+    }
+    ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+// One etcd member on loopback for the test's life.
+class Etcd {
+public:
+    explicit Etcd(const TempDir& dir) {
+        const int client = free_port(), peer = free_port();
+        url_ = "http://127.0.0.1:" + std::to_string(client);
+        const std::string peer_url = "http://127.0.0.1:" + std::to_string(peer);
+        pid_ = ::fork();
+        REQUIRE(pid_ >= 0);
+        if (pid_ == 0) {
+            const std::string log = dir.path + "/etcd.log";
+            freopen(log.c_str(), "w", stdout);
+            freopen(log.c_str(), "a", stderr);
+            execlp("etcd", "etcd", "--name", "unit", "--data-dir", (dir.path + "/etcd").c_str(), "--listen-client-urls", url_.c_str(),
+                   "--advertise-client-urls", url_.c_str(), "--listen-peer-urls", peer_url.c_str(), "--initial-advertise-peer-urls",
+                   peer_url.c_str(), "--initial-cluster", ("unit=" + peer_url).c_str(), nullptr);
+            _exit(127);
+        }
+        for (int i = 0; i < 200; ++i) {
+            try {
+                if (etcd::http_post("127.0.0.1", client, "/v3/kv/range", R"({"key":"AA=="})", std::chrono::milliseconds(500)).status == 200) return;
+            } catch (const etcd::HttpError&) {
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        }
+        FAIL("etcd did not start: see " << dir.path << "/etcd.log");
+    }
+    ~Etcd() {
+        ::kill(pid_, SIGTERM);
+        ::waitpid(pid_, nullptr, 0);
+    }
+    const std::string& url() const { return url_; }
+
+private:
+    pid_t pid_ = -1;
+    std::string url_;
+};
+
+Vpc vpc(const std::string& id, const std::string& cidr) {
+    Vpc v;
+    v.id = id;
+    v.account = 1001;
+    v.region = "cn-hangzhou";
+    v.name = id;
+    v.cidr = Cidr::parse(cidr);
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("etcd store: two replicas share one state, each commit on the state it read") {
+    TempDir dir;
+    Etcd server(dir);
+    EtcdStore a(etcd::Client({server.url()}), dir.path + "/a.db");
+    EtcdStore b(etcd::Client({server.url()}), dir.path + "/b.db");
+
+    Vpc v1 = vpc("vpc-one", "10.1.0.0/16");
+    {
+        auto tx = a.begin();
+        a.insert(v1);
+        tx.commit();
+    }
+    CHECK(v1.key > 0);
+    CHECK_FALSE(b.find_vpc("vpc-one"));  // b reads its replica as it is, until it syncs
+    b.sync();
+    REQUIRE(b.find_vpc("vpc-one"));
+    CHECK(b.find_vpc("vpc-one")->key == v1.key);
+    CHECK(b.revision() == a.revision());
+
+    SECTION("a commit on a state that changed since is refused, and writes nothing") {
+        auto tx_a = a.begin();  // a reads the state at its revision
+        Vpc mine = vpc("vpc-a", "10.2.0.0/16");
+        a.insert(mine);
+        {
+            auto tx_b = b.begin();
+            Vpc theirs = vpc("vpc-b", "10.3.0.0/16");
+            b.insert(theirs);
+            tx_b.commit();
+        }
+        try {
+            tx_a.commit();
+            FAIL("the commit succeeded");
+        } catch (const Error& e) {
+            CHECK(std::string(e.code()) == "Store.Conflict");
+        }
+        a.sync();
+        CHECK_FALSE(a.find_vpc("vpc-a"));
+        CHECK(a.find_vpc("vpc-b"));
+        b.sync();
+        CHECK_FALSE(b.find_vpc("vpc-a"));
+        // run again on the newer state, it lands
+        auto again = a.begin();
+        Vpc retry = vpc("vpc-a", "10.2.0.0/16");
+        a.insert(retry);
+        again.commit();
+        b.sync();
+        CHECK(b.find_vpc("vpc-a"));
+    }
+
+    SECTION("a delete reaches the other replica, and a VPC key is never given twice") {
+        {
+            auto tx = a.begin();
+            a.delete_vpc("vpc-one");
+            tx.commit();
+        }
+        b.sync();
+        CHECK_FALSE(b.find_vpc("vpc-one"));
+        Vpc next = vpc("vpc-two", "10.4.0.0/16");
+        {
+            auto tx = b.begin();
+            b.insert(next);
+            tx.commit();
+        }
+        CHECK(next.key > v1.key);  // sqlite_sequence travels with the rows
+    }
+
+    SECTION("a rolled-back transaction writes nothing") {
+        const int64_t before = a.revision();
+        {
+            auto tx = a.begin();
+            Vpc gone = vpc("vpc-gone", "10.5.0.0/16");
+            a.insert(gone);
+        }
+        b.sync();
+        CHECK_FALSE(b.find_vpc("vpc-gone"));
+        CHECK(b.revision() == before);
+    }
+
+    SECTION("settings that bind a host stay in its replica; the others are shared") {
+        {
+            auto tx = a.begin();
+            a.set_setting("bpffs", "/sys/fs/bpf/host-a");
+            a.set_setting("store_id", "shared-id");
+            tx.commit();
+        }
+        {
+            auto tx = b.begin();
+            b.set_setting("bpffs", "/sys/fs/bpf/host-b");
+            tx.commit();
+        }
+        a.sync();
+        CHECK(a.setting("bpffs") == "/sys/fs/bpf/host-a");
+        CHECK(b.setting("bpffs") == "/sys/fs/bpf/host-b");
+        CHECK(b.setting("store_id") == "shared-id");
+    }
+
+    SECTION("a replica file of another store is loaded afresh") {
+        {
+            EtcdStore other(etcd::Client({server.url()}), dir.path + "/x.db", "/other/v1/");
+            CHECK_FALSE(other.find_vpc("vpc-one"));  // a new store: its own rows only
+            auto tx = other.begin();
+            Vpc theirs = vpc("vpc-other", "10.6.0.0/16");
+            other.insert(theirs);
+            tx.commit();
+        }
+        EtcdStore d(etcd::Client({server.url()}), dir.path + "/x.db");
+        CHECK(d.find_vpc("vpc-one"));
+        CHECK_FALSE(d.find_vpc("vpc-other"));
+    }
+}
+
+TEST_CASE("etcd store: an etcd that does not answer is Store.Unreachable, naming it") {
+    TempDir dir;
+    const std::string url = "http://127.0.0.1:" + std::to_string(free_port());
+    try {
+        EtcdStore s(etcd::Client({url}, std::chrono::milliseconds(500)), dir.path + "/r.db");
+        FAIL("opened a store with no etcd");
+    } catch (const Error& e) {
+        CHECK(std::string(e.code()) == "Store.Unreachable");
+        CHECK_THAT(e.what(), Catch::Contains(url));
+    }
+    CHECK_THROWS_WITH(etcd::Client({"ftp://127.0.0.1"}), Catch::Contains("not http://HOST[:PORT]"));
+}
