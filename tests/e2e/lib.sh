@@ -14,8 +14,13 @@ E2E_PIDS=()
 E2E_FAILED=0
 
 e2e_cleanup() {
-  local pid ns
+  local pid ns tries
   for pid in "${E2E_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  # A service may take seconds to stop (an etcd leader hands over first); none outlives the run.
+  for pid in "${E2E_PIDS[@]}"; do
+    for ((tries = 0; tries < 50; tries++)); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
   "$XPEER" teardown >/dev/null 2>&1 || true
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$RUN_ID" || true); do
     ip netns del "$ns" 2>/dev/null || true
