@@ -106,9 +106,38 @@ void Agent::repair_drift() {
                  r.remaining.empty() ? "" : "; " + std::to_string(r.remaining.size()) + " remain");
 }
 
+void Agent::follow_store() {
+    const int64_t revision = controller_.refresh_store();
+    repair_drift();
+    if (revision != reported_ && membership_->report_programmed(revision)) reported_ = revision;
+    programmed_ = revision;
+}
+
+void Agent::wait_until(std::chrono::steady_clock::time_point next) {
+    using namespace std::chrono_literals;
+    while (!g_stop && std::chrono::steady_clock::now() < next) {
+        if (!membership_) {
+            std::this_thread::sleep_for(20ms);
+            continue;
+        }
+        const auto now = std::chrono::steady_clock::now();
+        const int64_t heard = membership_->wait_for_commit(programmed_, std::min(next, now + 200ms));
+        if (heard <= programmed_ || std::chrono::steady_clock::now() < retry_at_) continue;
+        try {
+            follow_store();
+        } catch (const std::exception& e) {
+            spdlog::error("following the store to revision {}: {}", heard, e.what());
+            retry_at_ = std::chrono::steady_clock::now() + 1s;
+        }
+    }
+}
+
 void Agent::tick(std::string& exposition, Deliveries& deliveries) {
     for (const auto& c : deliveries.done()) controller_.record_delivery(c);
-    repair_drift();
+    if (membership_)
+        follow_store();
+    else
+        repair_drift();
     controller_.expire_pending();
     auto samples = controller_.sample();
     exposition = metrics::exposition(samples, controller_.reason_stats(), drift_);
@@ -140,7 +169,7 @@ void Agent::run() {
     for (; !g_stop && (!options_.ticks || n < *options_.ticks); ++n) {
         run_tick(status, deliveries);
         next = std::max(next + options_.interval, std::chrono::steady_clock::now());  // a slow tick is not made up with a burst
-        while (!g_stop && std::chrono::steady_clock::now() < next) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        wait_until(next);
     }
     try {
         for (const auto& c : deliveries.finish()) controller_.record_delivery(c);

@@ -1,4 +1,5 @@
 #pragma once
+#include "agent/host_membership.h"
 #include "agent/metrics.h"
 #include "agent/options.h"
 #include "controller/controller.h"
@@ -12,21 +13,31 @@ struct AgentStatus;
 // expiry timer, samples every link into the store (so a restart loses at most one interval),
 // evaluates alert rules and delivers their webhooks, and serves the last sample as Prometheus
 // metrics and its own health. Stops on SIGINT or SIGTERM.
+//
+// With a membership (a host among several that share a store in etcd), it also follows the
+// store: every commit heard of is programmed into this host's kernel at once, and the revision
+// programmed is reported.
 class Agent {
 public:
-    Agent(Controller& controller, const Config& config, AgentOptions options)
-        : controller_(controller), config_(config), options_(std::move(options)) {}
+    Agent(Controller& controller, const Config& config, AgentOptions options, HostMembership* membership = nullptr)
+        : controller_(controller), config_(config), options_(std::move(options)), membership_(membership) {}
     void run();
 
 private:
     void run_tick(AgentStatus& status, Deliveries& deliveries);  // a failed tick is logged and shown in /healthz
     void tick(std::string& exposition, Deliveries& deliveries);
     void repair_drift();
+    void follow_store();                                          // the kernel made to follow the store's newest revision, and reported
+    void wait_until(std::chrono::steady_clock::time_point next);  // following the store meanwhile
 
     Controller& controller_;
     const Config& config_;  // where the store and the pins are, for the log
     AgentOptions options_;
     metrics::Drift drift_;
+    HostMembership* membership_;
+    int64_t programmed_ = 0;                          // the store revision the kernel follows
+    int64_t reported_ = 0;                            // the last programmed revision etcd holds
+    std::chrono::steady_clock::time_point retry_at_;  // after a failed follow_store()
 };
 
 }  // namespace xpeer

@@ -7,6 +7,40 @@
 #include "agent/single_agent.h"
 #include "cli/exit_status.h"
 #include "cli/globals.h"
+#include "model/errors.h"
+#include "netns/links.h"
+#include "store/open_store.h"
+
+namespace {
+
+// --host and --underlay go together, and only with a store that several hosts share.
+void check_host_flags(const xpeer::Config& config, const xpeer::AgentOptions& options) {
+    using namespace xpeer;
+    if (config.host.empty() && !options.underlay.empty())
+        throw errors::invalid_parameter_host("--underlay " + options.underlay + " is a host's: give --host NAME too");
+    if (config.host.empty()) return;
+    if (config.etcd.empty())
+        throw errors::invalid_parameter_host("--host " + config.host + ": hosts share a store in etcd; give --etcd URL[,URL...] too");
+    if (options.underlay.empty())
+        throw errors::missing_parameter("--underlay: the interface other hosts reach host " + config.host + " at");
+}
+
+// The underlay interface's first global address, IPv4 first, in the datapath namespace.
+xpeer::IpAddr underlay_address(const xpeer::Config& config, const std::string& ifname) {
+    using namespace xpeer;
+    std::vector<IpAddr> addresses;
+    try {
+        addresses = links::global_addresses(config.datapath_netns, ifname);
+    } catch (const std::exception& e) {
+        throw errors::invalid_host_underlay("--underlay " + ifname + " in namespace " + config.datapath_netns + ": " + e.what());
+    }
+    if (addresses.empty())
+        throw errors::invalid_host_underlay("--underlay " + ifname + " in namespace " + config.datapath_netns +
+                                            " has no global address for other hosts to reach");
+    return addresses.front();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     using namespace xpeer;
@@ -25,12 +59,20 @@ int main(int argc, char** argv) {
             [&] {
                 check_agent_not_dry_run(g.dry_run);
                 options = flags.resolve();  // bad flags: refused before the store is opened
+                check_host_flags(g.config, options);
                 return 0;
             },
             g.json))
         return status;
     return run_action(g, [&](Controller& c) {
         FileLock lock = lock_agent(g.config.state_path);
-        Agent(c, g.config, options).run();
+        std::unique_ptr<HostMembership> membership;
+        if (!g.config.host.empty()) {
+            c.register_host(HostSpec{g.config.host, options.region, underlay_address(g.config, options.underlay)});
+            membership = std::make_unique<HostMembership>(etcd_client(g.config), g.config.host, options.lease_ttl, c.refresh_store());
+            spdlog::info("host {} in {}: lease of {} s held, following the store from revision {}", g.config.host, options.region,
+                         options.lease_ttl.count(), c.refresh_store());
+        }
+        Agent(c, g.config, options, membership.get()).run();
     });
 }

@@ -9,6 +9,9 @@ AgentOptions AgentFlags::resolve() const {
     AgentOptions o = options;
     o.interval = time_args::parse_duration(interval);
     if (o.interval.count() <= 0) throw errors::invalid_duration("the interval must be positive");
+    o.lease_ttl = std::chrono::duration_cast<std::chrono::seconds>(time_args::parse_duration(lease_ttl));
+    if (o.lease_ttl.count() < 2 || o.lease_ttl.count() > 3600)
+        throw errors::invalid_duration("--lease-ttl " + lease_ttl + ": a host's lease lasts 2 s to 1 h");
     if (o.metrics_port < 0 || o.metrics_port > 65535)
         throw errors::invalid_metrics_port_out_of_range("--metrics-port " + std::to_string(o.metrics_port) +
                                                         " is not a TCP port: 1 to 65535, or 0 for no endpoint");
@@ -28,6 +31,11 @@ CLI::App* add_agent_command(CLI::App& app, AgentFlags& flags) {
                       "serve only requests with 'Authorization: Bearer TOKEN', TOKEN the file's first line");
     agent->add_flag("--allow-local-webhooks", flags.options.allow_local_webhooks,
                     "deliver webhooks to loopback, link-local, unspecified, multicast and broadcast addresses too");
+    agent->add_option("--underlay", flags.options.underlay,
+                      "with --host: the interface (in the datapath namespace) other hosts reach this one at; its first global address");
+    agent->add_option("--region", flags.options.region, "with --host: the host's region")->capture_default_str();
+    agent->add_option("--lease-ttl", flags.lease_ttl, "with --host: a host whose agent is silent this long shows as gone")
+        ->capture_default_str();
     agent->add_option("--ticks", flags.options.ticks, "stop after this many samples (default: run until SIGINT/SIGTERM)");
     return agent;
 }

@@ -16,10 +16,16 @@ struct AgentOptions {
     std::optional<int64_t> ticks;       // stop after this many samples (tests); forever if not set
     std::string metrics_token_file;     // "": /metrics and /healthz answer anyone who can connect
     bool allow_local_webhooks = false;  // deliver to loopback, link-local, ... addresses too
+    // With --host (a store in etcd): the interface in the datapath namespace that other hosts
+    // reach this one at, the host's region, and how long its lease outlives a silent agent.
+    std::string underlay;
+    std::string region = "cn-hangzhou";
+    std::chrono::seconds lease_ttl{10};
 };
 
 struct AgentFlags {
     std::string interval = "1s";
+    std::string lease_ttl = "10s";
     AgentOptions options;
 
     AgentOptions resolve() const;  // the interval parsed, the interval and port checked

@@ -186,6 +186,13 @@ void add_host(CLI::App& app, Globals& g, Action& action) {
     });
 }
 
+void add_hosts(CLI::App& app, Globals& g, Action& action) {
+    auto* host = app.add_subcommand("host", "hosts that share the store (--etcd), each running an agent")->require_subcommand(1);
+    host->add_subcommand("list", "list them: region, underlay address, lease, programmed revision (operator)")->callback([&g, &action] {
+        action = [&g](Controller& c) { print_list(g, c.list_hosts()); };
+    });
+}
+
 void add_region(CLI::App& app, Globals& g, Action& action) {
     auto* region = app.add_subcommand("region", "regions where VPCs can be created (the seed's list)")->require_subcommand(1);
     region->add_subcommand("list", "list them")->callback([&g, &action] {
@@ -217,6 +224,7 @@ CLI::App* add_commands(CLI::App& app, Globals& g, Action& action) {
     add_route(app, g, action);
     add_observability(app, g, action);
     add_host(app, g, action);
+    add_hosts(app, g, action);
     add_drift(app, g, action);
     add_maps(app, g, action);
     add_region(app, g, action);

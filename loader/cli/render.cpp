@@ -53,7 +53,18 @@ nlohmann::json to_json(const VSwitch& v) {
             {"VSwitchName", v.name},
             {"CidrBlock", v.cidr.str()},
             {"Ipv6CidrBlock", opt_json(v.ipv6_cidr)},
+            {"Host", v.host ? nlohmann::json(*v.host) : nlohmann::json(nullptr)},
             {"CreationTime", format_time(v.created_at)}};
+}
+nlohmann::json to_json(const HostView& h) {
+    return {{"HostName", h.host.name},
+            {"RegionId", h.host.region},
+            {"UnderlayAddress", h.host.underlay.str()},
+            {"LeaseAlive", h.presence.alive},
+            {"AgentPid", h.presence.pid},
+            {"ProgrammedRevision", h.presence.programmed_revision},
+            {"VSwitchCount", h.vswitches},
+            {"CreationTime", format_time(h.host.created_at)}};
 }
 nlohmann::json to_json(const Instance& i) {
     return {{"InstanceId", i.id},
@@ -152,8 +163,17 @@ void table(std::ostream& out, const std::vector<Vpc>& vpcs) {
     t.print(out);
 }
 void table(std::ostream& out, const std::vector<VSwitch>& vs) {
-    TextTable t({"VSWITCH", "VPC", "NAME", "CIDR", "IPV6 CIDR"});
-    for (const auto& v : vs) t.add({v.id, v.vpc_id, v.name, v.cidr.str(), opt(v.ipv6_cidr)});
+    TextTable t({"VSWITCH", "VPC", "NAME", "CIDR", "IPV6 CIDR", "HOST"});
+    for (const auto& v : vs) t.add({v.id, v.vpc_id, v.name, v.cidr.str(), opt(v.ipv6_cidr), v.host.value_or("-")});
+    t.print(out);
+}
+void table(std::ostream& out, const std::vector<HostView>& hs) {
+    TextTable t({"HOST", "REGION", "UNDERLAY", "LEASE", "PROGRAMMED", "VSWITCHES"});
+    for (const auto& h : hs)
+        t.add({h.host.name, h.host.region, h.host.underlay.str(),
+               h.presence.alive ? "alive (pid " + std::to_string(h.presence.pid) + ")" : "expired",
+               h.presence.programmed_revision ? "revision " + std::to_string(h.presence.programmed_revision) : "never",
+               std::to_string(h.vswitches)});
     t.print(out);
 }
 void table(std::ostream& out, const std::vector<Instance>& is) {

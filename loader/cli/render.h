@@ -23,6 +23,7 @@ nlohmann::json to_json(const LinkSample&);  // with its rates
 nlohmann::json to_json(const Event&);
 nlohmann::json to_json(const LinkCounters&);
 nlohmann::json to_json(const LinkStats&);
+nlohmann::json to_json(const HostView&);
 
 void table(std::ostream&, const std::vector<Vpc>&);
 void table(std::ostream&, const std::vector<VSwitch>&);
@@ -37,6 +38,7 @@ void table(std::ostream&, const std::vector<AlertChange>&);
 void table(std::ostream&, const std::vector<LinkSample>&);  // top's view: rates and drops
 void table(std::ostream&, const std::vector<Event>&);
 void table(std::ostream&, const std::vector<LinkStats>&);
+void table(std::ostream&, const std::vector<HostView>&);
 void reasons_table(std::ostream&, const VerdictCounts&);
 nlohmann::json reasons_json(const VerdictCounts&);
 void route_lookups(std::ostream&, const RouteLookupStats&);

@@ -14,6 +14,9 @@ struct Config {
     // etcd's client URLs, comma-separated: the desired state lives there, and state_path is this
     // host's replica of it (store/etcd/etcd_store.h). Empty: state_path is the store.
     std::string etcd;
+    // This machine's name among the hosts that share the store: its agent registers it, and new
+    // vSwitches are placed on it unless they name another. Empty: the only host of the region.
+    std::string host;
     std::string bpffs_dir = "/sys/fs/bpf/xpeer";
     std::string datapath_netns = "xpeer-dp";
     std::string netns_prefix = "xpeer";  // VPC namespaces are PREFIX-vpc-...

@@ -55,6 +55,8 @@ void Controller::check_binding() {
 void Controller::bind_config() {
     for (auto [key, value] : bound_settings(config_))
         if (!store_.setting(key)) store_.set_setting(key, *value);
+    if (config_.store_id.empty())  // another process's, committed since this one started
+        if (auto id = store_.setting("store_id")) config_.store_id = *id;
     if (config_.store_id.empty() && !dry_run()) {  // a dry run binds nothing
         config_.store_id = new_id("store", [](const std::string&) { return false; });
         store_.set_setting("store_id", config_.store_id);
@@ -65,6 +67,7 @@ void Controller::ensure_kernel() {
     if (kernel_->has_datapath() || !store_.has_vpcs()) return;
     rebuild_kernel_objects();
     maps_.apply_all();
+    store_.kernel_caught_up();
 }
 
 void Controller::rebuild_kernel_objects() {
@@ -219,13 +222,15 @@ VSwitch Controller::create_vswitch(const VSwitchSpec& spec) {
     names::check_name(errors::Kind::VSwitch, spec.name);
     vsw.name = spec.name;
     vsw.created_at = wall_time();
-    const std::string request = spec.vpc_id + "|" + vsw.cidr.str() + "|" + (vsw.ipv6_cidr ? vsw.ipv6_cidr->str() : "") + "|" + vsw.name;
+    const std::string request = spec.vpc_id + "|" + vsw.cidr.str() + "|" + (vsw.ipv6_cidr ? vsw.ipv6_cidr->str() : "") + "|" + vsw.name +
+                                (config_.host.empty() ? "" : "|" + config_.host);
     return transact([&] {
         Vpc vpc = usable_vpc(spec.vpc_id);
         if (auto id = replayed("vswitch", request)) return *store_.find_vswitch(*id);
         rules::check_vswitch(vpc, store_.vswitches_of(vpc.id), store_.routes_of_vpc(vpc.id), vsw.cidr, vsw.ipv6_cidr);
         vsw.vpc_id = vpc.id;
         vsw.account = config_.account;
+        vsw.host = place_vswitch(vpc);
         vsw.id = new_id("vsw", [&](const std::string& id) { return store_.id_exists(id); });
         remember_token("vswitch", request, vsw.id);
         store_.insert(vsw);

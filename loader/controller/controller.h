@@ -42,6 +42,20 @@ struct VSwitchSpec {
     std::string name;
 };
 
+// What a host's agent registers: the host's name, region and underlay address.
+struct HostSpec {
+    std::string name;
+    std::string region;
+    IpAddr underlay;
+};
+
+// A host as `host list` shows it: the desired state's row and what its agent last said.
+struct HostView {
+    Host host;
+    HostPresence presence;
+    size_t vswitches = 0;
+};
+
 struct InstanceSpec {
     std::string vswitch_id;
     std::optional<std::string> ip;
@@ -150,6 +164,11 @@ public:
     std::vector<VSwitch> list_vswitches(const std::optional<std::string>& vpc_id);
     VSwitch show_vswitch(const std::string& id);
 
+    // Hosts (controller/hosts.cpp): the operator's, and their agents'.
+    Host register_host(const HostSpec&);  // idempotent for the same name, region and address
+    std::vector<HostView> list_hosts();
+    int64_t refresh_store();  // the revision of a shared store now read (0 for SQLite)
+
     Instance create_instance(const InstanceSpec&);
     void delete_instance(const std::string& id);
     std::vector<Instance> list_instances(const std::optional<std::string>& vswitch_id);
@@ -248,6 +267,7 @@ private:
     Vpc owned_vpc(const std::string& id, const std::string& what);
     // A VPC the caller owns or is a principal of.
     Vpc usable_vpc(const std::string& id);
+    std::optional<std::string> place_vswitch(const Vpc& vpc);
     bool usable(const std::string& vpc_id);
     // The VPC's owner may delete anything in it; a principal only what it created.
     void check_may_remove(const Vpc& vpc, AccountId creator, const std::string& id);
@@ -333,13 +353,19 @@ auto Controller::transact(F&& fn) {
     // the newer state.
     constexpr int kAttempts = 20;
     for (int attempt = 1;; ++attempt) {
-        const size_t changes = changes_.size(), warnings = warnings_.size();
+        const size_t changes = changes_.size(), warnings = warnings_.size(), expired = expired_;
+        const std::string store_id = config_.store_id;
         try {
             return with_maps_lock([&] { return transact_locked(fn); });
         } catch (const Error& e) {
-            if (e.code() != errors::code::StoreConflict || command_ || attempt == kAttempts) throw;
+            if (e.code() != errors::code::StoreConflict || command_) throw;
+            if (attempt == kAttempts)
+                throw errors::store_conflict(std::string(e.what()) + " (tried " + std::to_string(kAttempts) +
+                                             " times, overtaken each time)");
             changes_.resize(changes);
             warnings_.resize(warnings);
+            expired_ = expired;
+            config_.store_id = store_id;
         }
     }
 }
@@ -356,6 +382,7 @@ auto Controller::transact_locked(F&& fn) {
         bind_config();
         maps_.begin(*kernel_);
         ensure_kernel();
+        maps_.catch_up();
         expire_due();
         if constexpr (std::is_void_v<decltype(fn())>) {
             fn();

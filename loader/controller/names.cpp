@@ -57,6 +57,20 @@ void check_name(errors::Kind kind, const std::string& name) {
             throw errors::name_malformed(kind, "the name '" + name + "' has '" + std::string(1, static_cast<char>(cp)) + "'; " + rule);
 }
 
+void check_host_name(const std::string& name) {
+    const std::string rule = "a host name is 1 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit";
+    auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+    if (name.empty() || name.size() > 63)
+        throw errors::name_malformed(errors::Kind::Host, "the host name has " + std::to_string(name.size()) + " characters; " + rule);
+    for (char c : name)
+        if (!alnum(c) && c != '-')
+            throw errors::name_malformed(errors::Kind::Host, printable(name)
+                                                                 ? "the host name '" + name + "' has '" + std::string(1, c) + "'; " + rule
+                                                                 : "the host name has a control character or is not UTF-8; " + rule);
+    if (!alnum(name.front()) || !alnum(name.back()))
+        throw errors::name_malformed(errors::Kind::Host, "the host name '" + name + "' starts or ends with '-'; " + rule);
+}
+
 void check_description(const std::string& description) {
     if (description.empty()) return;
     const std::string rule = "a description is 2 to 256 characters, printable, and does not start with http:// or https://";

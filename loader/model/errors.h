@@ -69,6 +69,10 @@
     X(invalid_file_line_too_long, InvalidFileLineTooLong, "InvalidFile.LineTooLong") \
     X(invalid_file_too_large, InvalidFileTooLarge, "InvalidFile.TooLarge") \
     X(invalid_file_too_many_lines, InvalidFileTooManyLines, "InvalidFile.TooManyLines") \
+    X(invalid_host_region_mismatch, InvalidHostRegionMismatch, "InvalidHost.RegionMismatch") \
+    X(invalid_host_underlay, InvalidHostUnderlay, "InvalidHost.Underlay") \
+    X(invalid_host_underlay_in_use, InvalidHostUnderlayInUse, "InvalidHost.UnderlayInUse") \
+    X(invalid_host_underlay_mismatch, InvalidHostUnderlayMismatch, "InvalidHost.UnderlayMismatch") \
     X(invalid_ip_address_in_use, InvalidIpAddressInUse, "InvalidIpAddress.InUse") \
     X(invalid_ip_address_malformed, InvalidIpAddressMalformed, "InvalidIpAddress.Malformed") \
     X(invalid_ip_address_not_in_vswitch, InvalidIpAddressNotInVSwitch, "InvalidIpAddress.NotInVSwitch") \
@@ -95,6 +99,7 @@
     X(invalid_parameter_destination_prefix, InvalidParameterDestinationPrefix, "InvalidParameter.DestinationPrefix") \
     X(invalid_parameter_dry_run, InvalidParameterDryRun, "InvalidParameter.DryRun") \
     X(invalid_parameter_family, InvalidParameterFamily, "InvalidParameter.Family") \
+    X(invalid_parameter_host, InvalidParameterHost, "InvalidParameter.Host") \
     X(invalid_parameter_interface_name, InvalidParameterInterfaceName, "InvalidParameter.InterfaceName") \
     X(invalid_parameter_prefix_length, InvalidParameterPrefixLength, "InvalidParameter.PrefixLength") \
     X(invalid_parameter_route_table, InvalidParameterRouteTable, "InvalidParameter.RouteTable") \
@@ -133,6 +138,7 @@
     X(store_constraint, StoreConstraint, "Store.Constraint") \
     X(store_refused, StoreRefused, "Store.Refused") \
     X(store_schema_version, StoreSchemaVersion, "Store.SchemaVersion") \
+    X(store_unknown, StoreUnknown, "Store.Unknown") \
     X(store_unreachable, StoreUnreachable, "Store.Unreachable") \
     X(timeout_vpc_peer, TimeoutVpcPeer, "Timeout.VpcPeer")
 
@@ -145,6 +151,8 @@
     X(InvalidCommandLine, "InvalidCommandLine") \
     X(InvalidParameterControlCharacter, "InvalidParameter.ControlCharacter") \
     X(InvalidAlertIdNotFound, "InvalidAlertId.NotFound") \
+    X(InvalidHostNotFound, "InvalidHost.NotFound") \
+    X(InvalidHostNameMalformed, "InvalidHostName.Malformed") \
     X(InvalidInstanceIdNotFound, "InvalidInstanceId.NotFound") \
     X(InvalidRouteEntryIdNotFound, "InvalidRouteEntryId.NotFound") \
     X(InvalidVSwitchIdNotFound, "InvalidVSwitchId.NotFound") \
@@ -161,7 +169,8 @@
     X(Instance, "instance", code::InvalidInstanceIdNotFound, nullptr) \
     X(VpcPeer, "peering connection", code::InvalidVpcPeerIdNotFound, code::InvalidVpcPeerNameMalformed) \
     X(RouteEntry, "route entry", code::InvalidRouteEntryIdNotFound, nullptr) \
-    X(Alert, "alert", code::InvalidAlertIdNotFound, nullptr)
+    X(Alert, "alert", code::InvalidAlertIdNotFound, nullptr) \
+    X(Host, "host", code::InvalidHostNotFound, code::InvalidHostNameMalformed)
 
 namespace xpeer::errors {
 

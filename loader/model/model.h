@@ -32,7 +32,16 @@ struct VSwitch {
     Cidr cidr;
     std::optional<Cidr> ipv6_cidr;
     int64_t created_at = 0;
-    AccountId account = 0;  // who created it: the VPC's owner, or a principal of a shared VPC
+    AccountId account = 0;            // who created it: the VPC's owner, or a principal of a shared VPC
+    std::optional<std::string> host;  // the host it lives on; none: the store has no hosts (one machine)
+};
+
+// A machine that runs an agent, in a store shared by several (etcd).
+struct Host {
+    std::string name;
+    std::string region;
+    IpAddr underlay;  // the address other hosts reach it at
+    int64_t created_at = 0;
 };
 
 struct Instance {

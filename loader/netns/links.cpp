@@ -1,5 +1,6 @@
 #include "netns/links.h"
 
+#include <arpa/inet.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
 #include <netlink/route/addr.h>
@@ -20,6 +21,7 @@
 #include "netns/rtnl.h"
 
 namespace xpeer::links {
+
 namespace {
 
 void check_spec(const VswitchVethSpec& s) {
@@ -299,6 +301,30 @@ void remove_address(const std::string& ns, const std::string& ifname, const IpAd
 uint32_t ifindex(const std::string& ns, const std::string& ifname) {
     check_ifname(ifname);
     return netns::run_in(ns, [&] { return ifindex_here(ifname, ns); });
+}
+
+std::vector<IpAddr> global_addresses(const std::string& ns, const std::string& ifname) {
+    check_ifname(ifname);
+    return netns::run_in(ns, [&] {
+        Rtnl nl(ns);
+        const auto idx = static_cast<int>(ifindex_here(ifname, ns));
+        nl_cache* raw = nullptr;
+        nl.check(rtnl_addr_alloc_cache(nl.get(), &raw), "RTM_GETADDR dev " + ifname);
+        CachePtr cache(raw);
+        std::vector<IpAddr> out;
+        for (nl_object* o = nl_cache_get_first(raw); o; o = nl_cache_get_next(o)) {
+            auto* a = reinterpret_cast<rtnl_addr*>(o);
+            if (rtnl_addr_get_ifindex(a) != idx || rtnl_addr_get_scope(a) != RT_SCOPE_UNIVERSE) continue;
+            nl_addr* local = rtnl_addr_get_local(a);
+            const int family = nl_addr_get_family(local);
+            if (family != AF_INET && family != AF_INET6) continue;
+            char text[INET6_ADDRSTRLEN] = {};
+            if (!inet_ntop(family, nl_addr_get_binary_addr(local), text, sizeof(text))) continue;
+            out.push_back(IpAddr::parse(text));
+        }
+        std::ranges::stable_sort(out, [](const IpAddr& x, const IpAddr& y) { return x.family == Family::V4 && y.family != Family::V4; });
+        return out;
+    });
 }
 
 namespace {

@@ -65,6 +65,8 @@ void add_address(const std::string& netns, const std::string& ifname, const IpAd
 void remove_address(const std::string& netns, const std::string& ifname, const IpAddr&, uint8_t prefix_len);  // idempotent
 
 uint32_t ifindex(const std::string& netns, const std::string& ifname);  // throws if missing
+// The interface's global addresses (scope universe), IPv4 first; throws if it is missing.
+std::vector<IpAddr> global_addresses(const std::string& netns, const std::string& ifname);
 
 // For a reconciler: what a command killed between making a vSwitch veth and committing its
 // transaction leaves behind. A missing namespace holds nothing: lists are empty, deletes do nothing.

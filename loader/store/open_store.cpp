@@ -19,9 +19,11 @@ std::vector<std::string> split_endpoints(const std::string& list) {
 
 }  // namespace
 
+etcd::Client etcd_client(const Config& config) { return etcd::Client(split_endpoints(config.etcd)); }
+
 std::unique_ptr<Store> open_store(const Config& config) {
     if (config.etcd.empty()) return std::make_unique<SqliteStore>(config.state_path);
-    return std::make_unique<EtcdStore>(etcd::Client(split_endpoints(config.etcd)), config.state_path);
+    return std::make_unique<EtcdStore>(etcd_client(config), config.state_path);
 }
 
 }  // namespace xpeer

@@ -8,7 +8,7 @@ namespace xpeer::store_detail {
 
 // Columns in the order the readers below expect.
 inline constexpr const char* kVpcCols = "SELECT key, id, account, region, name, cidr, ipv6_cidr, created_at FROM vpcs ";
-inline constexpr const char* kVSwitchCols = "SELECT slot, id, vpc_id, name, cidr, ipv6_cidr, created_at, account FROM vswitches ";
+inline constexpr const char* kVSwitchCols = "SELECT slot, id, vpc_id, name, cidr, ipv6_cidr, created_at, account, host FROM vswitches ";
 inline constexpr const char* kInstanceCols = "SELECT id, vswitch_id, ip, ipv6, created_at, account FROM instances ";
 inline constexpr const char* kPeeringCols =
     "SELECT slot, id, account, vpc_id, peer_account, peer_vpc_id, region, peer_region, bandwidth_mbps, link_type, "
@@ -19,8 +19,11 @@ inline Vpc read_vpc(const Statement& s) {
     return Vpc{static_cast<uint32_t>(s.i64(0)), s.text(1), s.u64(2), s.text(3), s.text(4), s.cidr(5), s.opt_cidr(6), s.i64(7)};
 }
 inline VSwitch read_vswitch(const Statement& s) {
-    return VSwitch{static_cast<uint32_t>(s.i64(0)), s.text(1), s.text(2), s.text(3), s.cidr(4), s.opt_cidr(5), s.i64(6), s.u64(7)};
+    return VSwitch{
+        static_cast<uint32_t>(s.i64(0)), s.text(1), s.text(2), s.text(3), s.cidr(4), s.opt_cidr(5), s.i64(6), s.u64(7), s.opt_text(8)};
 }
+inline constexpr const char* kHostCols = "SELECT name, region, underlay_address, created_at FROM hosts ";
+inline Host read_host(const Statement& s) { return Host{s.text(0), s.text(1), IpAddr::parse(s.text(2)), s.i64(3)}; }
 inline Instance read_instance(const Statement& s) { return Instance{s.text(0), s.text(1), s.opt_ip(2), s.opt_ip(3), s.i64(4), s.u64(5)}; }
 inline Peering read_peering(const Statement& s) {
     return Peering{static_cast<uint32_t>(s.i64(0)),

@@ -136,8 +136,17 @@ DROP TABLE archived_counters;
 ALTER TABLE archived_counters_v7 RENAME TO archived_counters;
 )sql";
 
+// Version 8: hosts, for a store shared by several machines (etcd): each runs an agent that
+// registers its host, and a vSwitch lives on one host (NULL: the only host there is, this one).
+constexpr const char* kSchemaV8 = R"sql(
+CREATE TABLE hosts (
+  name TEXT PRIMARY KEY, region TEXT NOT NULL, underlay_address TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL);
+ALTER TABLE vswitches ADD COLUMN host TEXT REFERENCES hosts(name);
+CREATE INDEX vswitches_host ON vswitches(host);
+)sql";
+
 }  // namespace
 
-const std::array<const char*, 7> kSteps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6, kSchemaV7};
+const std::array<const char*, 8> kSteps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6, kSchemaV7, kSchemaV8};
 
 }  // namespace xpeer::schema

@@ -5,6 +5,6 @@
 
 namespace xpeer::schema {
 
-extern const std::array<const char*, 7> kSteps;
+extern const std::array<const char*, 8> kSteps;
 
 }  // namespace xpeer::schema

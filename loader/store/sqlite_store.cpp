@@ -184,8 +184,10 @@ void SqliteStore::delete_vpc(const std::string& id) { delete_one(db_, "DELETE FR
 
 void SqliteStore::insert(VSwitch& v) {
     uint32_t number = smallest_free(db_, "SELECT slot FROM vswitches ORDER BY slot");  // the column keeps its first name
-    Statement(db_, "INSERT INTO vswitches (id, slot, vpc_id, name, cidr, ipv6_cidr, created_at, account) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-              v.id, number, v.vpc_id, v.name, v.cidr, v.ipv6_cidr, v.created_at, v.account)
+    Statement(
+        db_,
+        "INSERT INTO vswitches (id, slot, vpc_id, name, cidr, ipv6_cidr, created_at, account, host) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        v.id, number, v.vpc_id, v.name, v.cidr, v.ipv6_cidr, v.created_at, v.account, v.host)
         .run();
     v.number = number;
 }
@@ -199,6 +201,28 @@ std::vector<VSwitch> SqliteStore::vswitches() { return all<VSwitch>(db_, read_vs
 std::vector<VSwitch> SqliteStore::vswitches_of(const std::string& vpc_id) {
     return all<VSwitch>(db_, read_vswitch, kVSwitchCols + std::string("WHERE vpc_id = ? ORDER BY rowid"), vpc_id);
 }
+
+std::vector<VSwitch> SqliteStore::vswitches_on(const std::string& host) {
+    return all<VSwitch>(db_, read_vswitch, kVSwitchCols + std::string("WHERE host = ? ORDER BY rowid"), host);
+}
+
+// ---- hosts
+
+void SqliteStore::insert(const Host& h) {
+    Statement(db_, "INSERT INTO hosts (name, region, underlay_address, created_at) VALUES (?, ?, ?, ?)", h.name, h.region, h.underlay,
+              h.created_at)
+        .run();
+}
+
+std::optional<Host> SqliteStore::find_host(const std::string& name) {
+    return one<Host>(db_, read_host, kHostCols + std::string("WHERE name = ?"), name);
+}
+
+std::optional<Host> SqliteStore::host_with_underlay(const IpAddr& address) {
+    return one<Host>(db_, read_host, kHostCols + std::string("WHERE underlay_address = ?"), address);
+}
+
+std::vector<Host> SqliteStore::hosts() { return all<Host>(db_, read_host, kHostCols + std::string("ORDER BY name")); }
 
 void SqliteStore::delete_vswitch(const std::string& id) {
     delete_one(db_, "DELETE FROM vswitches WHERE id = ?", errors::Kind::VSwitch, id);

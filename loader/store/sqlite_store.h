@@ -26,7 +26,7 @@ private:
 // keeps its replica of etcd in one.
 class SqliteStore : public Store {
 public:
-    static constexpr int kSchemaVersion = 7;
+    static constexpr int kSchemaVersion = 8;
 
     enum class Access { ReadWrite, ReadOnly };
 
@@ -57,6 +57,12 @@ public:
     std::optional<VSwitch> find_vswitch(const std::string& id) override;
     std::vector<VSwitch> vswitches() override;
     std::vector<VSwitch> vswitches_of(const std::string& vpc_id) override;
+    std::vector<VSwitch> vswitches_on(const std::string& host) override;
+
+    void insert(const Host& host) override;
+    std::optional<Host> find_host(const std::string& name) override;
+    std::optional<Host> host_with_underlay(const IpAddr& address) override;
+    std::vector<Host> hosts() override;
     void delete_vswitch(const std::string& id) override;
     void set_vswitch_port(const std::string& vswitch_id, const PortInfo& port) override;
     PortMap vswitch_ports() override;

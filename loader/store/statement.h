@@ -57,6 +57,7 @@ public:
         auto p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
         return p ? std::string(p, sqlite3_column_bytes(stmt_, col)) : std::string();
     }
+    std::optional<std::string> opt_text(int col) const { return null(col) ? std::nullopt : std::optional(text(col)); }
     Cidr cidr(int col) const { return Cidr::parse(text(col)); }
     std::optional<Cidr> opt_cidr(int col) const { return null(col) ? std::nullopt : std::optional(cidr(col)); }
     std::optional<IpAddr> opt_ip(int col) const { return null(col) ? std::nullopt : std::optional(IpAddr::parse(text(col))); }

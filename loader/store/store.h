@@ -52,6 +52,13 @@ struct AlertChange {
     std::string delivery;  // "", "webhook: 200", "webhook: connection refused"
 };
 
+// A host's agent as the shared store last heard of it.
+struct HostPresence {
+    bool alive = false;               // its lease is held: the agent runs and reaches the store
+    int64_t programmed_revision = 0;  // the store's revision its data plane follows; 0: never reported
+    int64_t pid = 0;                  // the agent's process on that host
+};
+
 // The rows of a store that some map entries come from, and the links of their vSwitches.
 struct ScopedSnapshot {
     Snapshot snapshot;
@@ -121,6 +128,24 @@ public:
     virtual void set_vswitch_port(const std::string& vswitch_id, const PortInfo& port) = 0;
     virtual PortMap vswitch_ports() = 0;
     virtual PortMap vswitch_ports(const std::vector<VSwitch>& of) = 0;
+
+    // Hosts, in a store several machines share (etcd): registered by their agents, never removed
+    // while a vSwitch lives on them.
+    virtual void insert(const Host& host) = 0;
+    virtual std::optional<Host> find_host(const std::string& name) = 0;
+    virtual std::optional<Host> host_with_underlay(const IpAddr& address) = 0;
+    virtual std::vector<Host> hosts() = 0;
+    virtual std::vector<VSwitch> vswitches_on(const std::string& host) = 0;
+    // What the hosts' agents say about themselves, outside the desired state: whether each one's
+    // lease is alive, and the revision of the store it has programmed. None in a store of one machine.
+    virtual std::map<std::string, HostPresence> host_presence() { return {}; }
+    // A store several machines share: its revision this process has read (0 for SQLite), and
+    // the store brought up to its newest revision.
+    virtual int64_t refresh() { return 0; }
+    // In a transaction: whether the store holds rows the kernel's maps were not made to follow
+    // (a shared store loaded another host's changes), and, once they are, that they do.
+    virtual bool kernel_behind() { return false; }
+    virtual void kernel_caught_up() {}
 
     virtual void insert(const Instance& inst) = 0;
     virtual std::optional<Instance> find_instance(const std::string& id) = 0;

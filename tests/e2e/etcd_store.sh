@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The store in a three-member etcd cluster (--etcd): the same commands and data plane as with
-# SQLite; a second replica (another host's XPEER_STATE) sees every change; commands from both
+# SQLite; a second replica (another machine's) sees every change; commands from both
 # at once all land, each once; one member stopped changes nothing; all stopped, commands fail
 # naming the store and change nothing, while the data plane keeps forwarding; back, it goes on.
 source "$(dirname "$0")/lib.sh"
@@ -9,8 +9,11 @@ source "$(dirname "$0")/lib_etcd.sh"
 step "a three-member etcd cluster on loopback"
 etcd_start_cluster 3
 pass "etcd at $XPEER_ETCD"
-other="$E2E_TMP/other-replica.db"
-on_other() { XPEER_STATE="$other" "$XPEER" "$@"; }
+# Another machine: its own replica, datapath namespace, VPC namespaces and bpffs folder.
+on_other() {
+  XPEER_STATE="$E2E_TMP/other-replica.db" XPEER_BPFFS="$XPEER_BPFFS/other" XPEER_DATAPATH_NETNS="${RUN_ID}o-dp" \
+    XPEER_NETNS_PREFIX="${RUN_ID}o" "$XPEER" "$@"
+}
 
 step "two peered VPCs, their state in etcd"
 vpc1=$(xp vpc create --cidr 172.16.0.0/12 --ipv6-cidr fd00:3f00::/56 --name vpc1)

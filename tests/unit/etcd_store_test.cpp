@@ -61,7 +61,8 @@ public:
         }
         for (int i = 0; i < 200; ++i) {
             try {
-                if (etcd::http_post("127.0.0.1", client, "/v3/kv/range", R"({"key":"AA=="})", std::chrono::milliseconds(500)).status == 200) return;
+                if (etcd::http_post("127.0.0.1", client, "/v3/kv/range", R"({"key":"AA=="})", std::chrono::milliseconds(500)).status == 200)
+                    return;
             } catch (const etcd::HttpError&) {
             }
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -187,6 +188,92 @@ TEST_CASE("etcd store: two replicas share one state, each commit on the state it
         CHECK(b.setting("store_id") == "shared-id");
     }
 
+    SECTION("processes sharing a replica never take it back to an older revision") {
+        EtcdStore a2(etcd::Client({server.url()}), dir.path + "/a.db");  // a's file, another process
+        {
+            auto tx = a2.begin();
+            Vpc theirs = vpc("vpc-a2", "10.7.0.0/16");
+            a2.insert(theirs);
+            tx.commit();
+        }
+        auto tx = a.begin();  // a last read an older revision: the file has the newer one
+        CHECK(a.find_vpc("vpc-a2"));
+        Vpc mine = vpc("vpc-a", "10.8.0.0/16");
+        a.insert(mine);
+        tx.commit();
+        b.sync();
+        CHECK(b.find_vpc("vpc-a2"));
+        CHECK(b.find_vpc("vpc-a"));
+    }
+
+    SECTION("a revision compacted away is read again at the newest") {
+        for (int i = 0; i < 3; ++i) {
+            auto tx = b.begin();
+            Vpc more = vpc("vpc-more" + std::to_string(i), "10.1" + std::to_string(i) + ".0.0/16");
+            b.insert(more);
+            tx.commit();
+        }
+        const std::string body = R"({"revision":")" + std::to_string(b.revision()) + R"("})";
+        const auto port = std::stoi(server.url().substr(server.url().rfind(':') + 1));
+        REQUIRE(etcd::http_post("127.0.0.1", port, "/v3/kv/compaction", body, std::chrono::seconds(2)).status == 200);
+        a.sync();
+        CHECK(a.find_vpc("vpc-more2"));
+        CHECK(a.revision() >= b.revision());
+    }
+
+    SECTION("the kernel is behind rows loaded from another replica, not its own commits") {
+        {
+            auto tx = b.begin();
+            CHECK(b.kernel_behind());  // loaded, never programmed
+            b.kernel_caught_up();
+            tx.commit();
+        }
+        {
+            auto tx = b.begin();
+            CHECK_FALSE(b.kernel_behind());
+            Vpc own = vpc("vpc-own", "10.9.0.0/16");
+            b.insert(own);
+            tx.commit();
+        }
+        {
+            auto tx = b.begin();
+            CHECK_FALSE(b.kernel_behind());  // its own commit: the maps were written by it
+        }
+        {
+            auto tx = a.begin();
+            Vpc other = vpc("vpc-other-host", "10.10.0.0/16");
+            a.insert(other);
+            tx.commit();
+        }
+        auto tx = b.begin();
+        CHECK(b.kernel_behind());
+    }
+
+    SECTION("a host's ports stay in its replica") {
+        {
+            auto tx = a.begin();
+            VSwitch vsw;
+            vsw.id = "vsw-one";
+            vsw.vpc_id = "vpc-one";
+            vsw.name = "one";
+            vsw.cidr = Cidr::parse("10.1.1.0/24");
+            a.insert(vsw);
+            a.set_vswitch_port("vsw-one", PortInfo{42, {}, {}});
+            tx.commit();
+        }
+        CHECK(a.vswitch_ports().contains("vsw-one"));
+        b.sync();
+        CHECK(b.find_vswitch("vsw-one"));
+        CHECK_FALSE(b.vswitch_ports().contains("vsw-one"));
+        {
+            auto tx = b.begin();
+            b.delete_vswitch("vsw-one");
+            tx.commit();
+        }
+        a.sync();
+        CHECK_FALSE(a.vswitch_ports().contains("vsw-one"));  // gone with its vSwitch
+    }
+
     SECTION("a replica file of another store is loaded afresh") {
         {
             EtcdStore other(etcd::Client({server.url()}), dir.path + "/x.db", "/other/v1/");
@@ -200,6 +287,27 @@ TEST_CASE("etcd store: two replicas share one state, each commit on the state it
         CHECK(d.find_vpc("vpc-one"));
         CHECK_FALSE(d.find_vpc("vpc-other"));
     }
+}
+
+TEST_CASE("etcd store: a SQLite store is never taken for a replica") {
+    TempDir dir;
+    Etcd server(dir);
+    {
+        SqliteStore own(dir.path + "/own.db");
+        auto tx = own.begin();
+        Vpc mine = vpc("vpc-mine", "10.1.0.0/16");
+        own.insert(mine);
+        tx.commit();
+    }
+    try {
+        EtcdStore s(etcd::Client({server.url()}), dir.path + "/own.db");
+        FAIL("took a store for a replica");
+    } catch (const Error& e) {
+        CHECK(std::string(e.code()) == "Store.Refused");
+        CHECK_THAT(e.what(), Catch::Contains("own.db"));
+    }
+    SqliteStore again(dir.path + "/own.db");
+    CHECK(again.find_vpc("vpc-mine"));  // nothing changed
 }
 
 TEST_CASE("etcd store: an etcd that does not answer is Store.Unreachable, naming it") {

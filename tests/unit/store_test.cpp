@@ -34,6 +34,9 @@ constexpr const char* kArchivedCountersBefore7 =
     "drop_no_route INTEGER NOT NULL, drop_transit INTEGER NOT NULL, drop_ttl INTEGER NOT NULL, "
     "drop_policer INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (pcc, direction)); ";
 
+// What version 8 added (hosts), taken away again: the file as an older version wrote it.
+constexpr const char* kHostsBefore8 = "DROP INDEX vswitches_host; ALTER TABLE vswitches DROP COLUMN host; DROP TABLE hosts; ";
+
 // Runs sql on the file behind the store's back.
 void raw_exec(const std::string& db, const std::string& sql) {
     sqlite3* h = nullptr;
@@ -161,17 +164,18 @@ TEST_CASE("store: a version 1 file is migrated to the current schema and keeps i
         s.insert(v);
     }
     raw_exec(dir.db(),
-             "DROP TABLE quotas; DROP TABLE vpc_shares; DROP TABLE client_tokens; "
-             "ALTER TABLE vswitches DROP COLUMN account; ALTER TABLE instances DROP COLUMN account; "
-             "DROP TABLE archived_counters; CREATE TABLE archived_counters (pcc TEXT NOT NULL REFERENCES peerings(id), "
-             "direction INTEGER NOT NULL, packets INTEGER NOT NULL, bytes INTEGER NOT NULL, drop_inactive INTEGER NOT NULL, "
-             "drop_no_route INTEGER NOT NULL, drop_transit INTEGER NOT NULL, drop_ttl INTEGER NOT NULL, PRIMARY KEY (pcc, direction)); "
-             "DROP TABLE link_readings; DROP TABLE usage; "
-             "DROP TABLE prices; DROP TABLE alerts; DROP TABLE alert_history; "
-             "DROP INDEX routes_vpc_destination; DROP INDEX peerings_vpc; DROP INDEX peerings_peer_vpc; "
-             "DROP INDEX peerings_account_region; DROP INDEX peerings_peer_account; DROP INDEX peerings_status_created; "
-             "DROP INDEX vpcs_account; "
-             "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
+             std::string(kHostsBefore8) +
+                 "DROP TABLE quotas; DROP TABLE vpc_shares; DROP TABLE client_tokens; "
+                 "ALTER TABLE vswitches DROP COLUMN account; ALTER TABLE instances DROP COLUMN account; "
+                 "DROP TABLE archived_counters; CREATE TABLE archived_counters (pcc TEXT NOT NULL REFERENCES peerings(id), "
+                 "direction INTEGER NOT NULL, packets INTEGER NOT NULL, bytes INTEGER NOT NULL, drop_inactive INTEGER NOT NULL, "
+                 "drop_no_route INTEGER NOT NULL, drop_transit INTEGER NOT NULL, drop_ttl INTEGER NOT NULL, PRIMARY KEY (pcc, direction)); "
+                 "DROP TABLE link_readings; DROP TABLE usage; "
+                 "DROP TABLE prices; DROP TABLE alerts; DROP TABLE alert_history; "
+                 "DROP INDEX routes_vpc_destination; DROP INDEX peerings_vpc; DROP INDEX peerings_peer_vpc; "
+                 "DROP INDEX peerings_account_region; DROP INDEX peerings_peer_account; DROP INDEX peerings_status_created; "
+                 "DROP INDEX vpcs_account; "
+                 "UPDATE meta SET value = '1' WHERE key = 'schema_version'");
     SqliteStore s(dir.db());
     CHECK(s.find_vpc("vpc-a"));
     s.set_quota(1, "vpc_quota_peer_num", 30);
@@ -202,7 +206,7 @@ TEST_CASE("store: a version 6 file's archived counters, one column each, read as
     }
     // Version 6's table, rows as it wrote them: a counter's bit pattern in a signed column.
     raw_exec(dir.db(),
-             std::string(kArchivedCountersBefore7) +
+             std::string(kHostsBefore8) + kArchivedCountersBefore7 +
                  "INSERT INTO archived_counters VALUES ('pcc-0', 0, 1, 2, 3, 4, 5, 6, 7), ('pcc-0', 1, -1, 1099511627776, 0, 0, 0, 0, 0); "
                  "UPDATE meta SET value = '6' WHERE key = 'schema_version'");
     SqliteStore s(dir.db());
@@ -246,7 +250,7 @@ TEST_CASE("store: counters text from before a counter was appended reads it as 0
 TEST_CASE("store: a version 5 file's prices bill every hour as before, new ones add to their history", "[store]") {
     TempDir dir;
     { SqliteStore s(dir.db()); }
-    raw_exec(dir.db(), std::string(kArchivedCountersBefore7) +
+    raw_exec(dir.db(), std::string(kHostsBefore8) + kArchivedCountersBefore7 +
                            "DROP TABLE prices; "
                            "CREATE TABLE prices (region_a TEXT NOT NULL, region_b TEXT NOT NULL, link_type TEXT NOT NULL, "
                            "usd_per_gb REAL NOT NULL, PRIMARY KEY (region_a, region_b, link_type)); "
@@ -540,7 +544,7 @@ TEST_CASE("store: a version 4 file keeps its route ids and order, new routes con
         peered_pair(s);
     }
     raw_exec(dir.db(),
-             std::string(kArchivedCountersBefore7) +
+             std::string(kHostsBefore8) + kArchivedCountersBefore7 +
                  "DROP TABLE routes; DELETE FROM meta WHERE key = 'route_next_key'; "
                  "CREATE TABLE routes (id TEXT PRIMARY KEY, vpc_id TEXT NOT NULL REFERENCES vpcs(id), "
                  "destination TEXT NOT NULL, next_hop TEXT NOT NULL REFERENCES peerings(id), created_at INTEGER NOT NULL); "
@@ -691,4 +695,36 @@ TEST_CASE("store: the committed view does not see an open transaction's changes"
     }
     CHECK(s.committed().find_vpc("vpc-b"));
     CHECK_FALSE(s.committed().find_vpc("vpc-a"));
+}
+
+TEST_CASE("store: a version 7 file gains hosts, its vSwitches on no host", "[store]") {
+    TempDir dir;
+    {
+        SqliteStore s(dir.db());
+        auto v = vpc("vpc-a", "10.0.0.0/16");
+        s.insert(v);
+        VSwitch w;
+        w.id = "vsw-a";
+        w.vpc_id = "vpc-a";
+        w.cidr = Cidr::parse("10.0.1.0/24");
+        s.insert(w);
+    }
+    raw_exec(dir.db(), std::string(kHostsBefore8) + "UPDATE meta SET value = '7' WHERE key = 'schema_version'");
+    SqliteStore s(dir.db());
+    CHECK_FALSE(s.find_vswitch("vsw-a")->host);
+    CHECK(s.hosts().empty());
+    s.insert(Host{"h1", "cn-hangzhou", IpAddr::parse("10.250.0.1"), 1});
+    VSwitch w;
+    w.id = "vsw-b";
+    w.vpc_id = "vpc-a";
+    w.cidr = Cidr::parse("10.0.2.0/24");
+    w.host = "h1";
+    s.insert(w);
+    CHECK(s.find_host("h1")->underlay == IpAddr::parse("10.250.0.1"));
+    CHECK(s.host_with_underlay(IpAddr::parse("10.250.0.1"))->name == "h1");
+    CHECK_FALSE(s.host_with_underlay(IpAddr::parse("10.250.0.2")));
+    REQUIRE(s.vswitches_on("h1").size() == 1);
+    CHECK(s.vswitches_on("h1")[0].id == "vsw-b");
+    CHECK_THROWS_WITH(s.insert(Host{"h2", "cn-hangzhou", IpAddr::parse("10.250.0.1"), 1}),
+                      Catch::Contains("UNIQUE"));  // one address, one host
 }

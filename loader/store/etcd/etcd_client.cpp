@@ -58,6 +58,14 @@ std::string unbase64(const std::string& in) {
 }
 
 // The gateway writes int64 as strings, and leaves out fields at their zero value.
+// j's field, or an empty object: a const json's operator[] must not be given a missing key.
+const json& member(const json& j, const char* field) {
+    static const json empty = json::object();
+    if (!j.is_object()) return empty;
+    auto it = j.find(field);
+    return it == j.end() ? empty : *it;
+}
+
 int64_t int_of(const json& j, const char* field) {
     auto it = j.find(field);
     if (it == j.end() || it->is_null()) return 0;
@@ -83,8 +91,7 @@ struct Url {
 Url parse_endpoint(const std::string& endpoint) {
     static const std::regex parts(R"(http://(\[[0-9a-fA-F:.]+\]|[^/:\[\]]+)(?::([0-9]{1,5}))?/?)");
     std::smatch m;
-    if (!std::regex_match(endpoint, m, parts))
-        throw errors::store_unreachable("etcd endpoint " + endpoint + ": not http://HOST[:PORT]");
+    if (!std::regex_match(endpoint, m, parts)) throw errors::store_unreachable("etcd endpoint " + endpoint + ": not http://HOST[:PORT]");
     Url u{m[1].str(), m[2].matched ? std::stoi(m[2].str()) : 2379};
     if (u.host.front() == '[') u.host = u.host.substr(1, u.host.size() - 2);
     return u;
@@ -104,6 +111,9 @@ json request_of(const Op& op) {
 }
 
 void check_gateway_error(const json& j, const std::string& what) {
+    const std::string message = j.value("message", j.value("error", std::string()));
+    if (message.find("compacted") != std::string::npos)
+        throw errors::store_compacted("etcd compacted the revision of " + what + " (" + message + "): read again");
     if (j.contains("error") || (j.contains("code") && j.contains("message")))
         throw errors::store_refused("etcd refused " + what + ": " + j.value("message", j.value("error", std::string("?"))));
 }
@@ -122,7 +132,8 @@ std::string prefix_end(const std::string& prefix) {
     return std::string(1, '\0');  // every key: etcd's "\0" range end
 }
 
-Client::Client(std::vector<std::string> endpoints, std::chrono::milliseconds timeout) : endpoints_(std::move(endpoints)), timeout_(timeout) {
+Client::Client(std::vector<std::string> endpoints, std::chrono::milliseconds timeout)
+    : endpoints_(std::move(endpoints)), timeout_(timeout) {
     if (endpoints_.empty()) throw errors::store_unreachable("etcd: no endpoint given");
     for (const auto& e : endpoints_) parse_endpoint(e);
 }
@@ -133,7 +144,7 @@ std::string Client::endpoints_text() const {
     return out;
 }
 
-std::string Client::post(const std::string& path, const std::string& body) {
+std::string Client::post(const std::string& path, const std::string& body, bool idempotent) {
     std::string failures;
     for (size_t tried = 0; tried < endpoints_.size(); ++tried) {
         const size_t i = (current_ + tried) % endpoints_.size();
@@ -141,11 +152,21 @@ std::string Client::post(const std::string& path, const std::string& body) {
         HttpResponse res;
         try {
             res = http_post(u.host, u.port, path, body, timeout_);
+        } catch (const HttpConnectError& e) {
+            failures += (failures.empty() ? "" : "; ") + endpoints_[i] + ": " + e.what();
+            continue;
         } catch (const HttpError& e) {
+            if (!idempotent)
+                throw errors::store_unknown("etcd at " + endpoints_[i] + ": " + path + " was sent, then " + e.what() +
+                                            ": whether it was applied is unknown; list to see");
             failures += (failures.empty() ? "" : "; ") + endpoints_[i] + ": " + e.what();
             continue;
         }
-        // A member without a leader (its quorum lost) answers 503: another may have one.
+        // A member without a leader (its quorum lost) answers 503: another may have one. For a
+        // write, a 503 can also be a proposal that timed out and may still be applied.
+        if (res.status == 503 && !idempotent && res.body.find("no leader") == std::string::npos)
+            throw errors::store_unknown("etcd at " + endpoints_[i] + ": " + path + " answered HTTP 503 " + res.body +
+                                        ": whether it was applied is unknown; list to see");
         if (res.status == 503) {
             failures += (failures.empty() ? "" : "; ") + endpoints_[i] + ": " + res.body;
             continue;
@@ -157,7 +178,10 @@ std::string Client::post(const std::string& path, const std::string& body) {
                 message = json::parse(res.body).value("message", res.body);
             } catch (const json::exception&) {
             }
-            throw errors::store_refused("etcd at " + endpoints_[i] + " refused " + path + ": HTTP " + std::to_string(res.status) + " " + message);
+            const std::string what =
+                "etcd at " + endpoints_[i] + " refused " + path + ": HTTP " + std::to_string(res.status) + " " + message;
+            if (message.find("compacted") != std::string::npos) throw errors::store_compacted(what + ": read again");
+            throw errors::store_refused(what);
         }
         return res.body;
     }
@@ -172,7 +196,7 @@ RangeResult Client::range(const std::string& key, const std::string& range_end, 
     const json res = json::parse(post("/v3/kv/range", req.dump()));
     check_gateway_error(res, "a range");
     RangeResult out;
-    out.revision = int_of(res["header"], "revision");
+    out.revision = int_of(member(res, "header"), "revision");
     out.more = res.value("more", false);
     if (auto it = res.find("kvs"); it != res.end())
         for (const auto& kv : *it) out.kvs.push_back(kv_of(kv));
@@ -196,9 +220,9 @@ int64_t Client::txn(const std::vector<ModifiedBefore>& conditions, const std::ve
     json req{{"compare", json::array()}, {"success", json::array()}};
     for (const auto& c : conditions) req["compare"].push_back(compare_of(c));
     for (const auto& op : writes) req["success"].push_back(request_of(op));
-    const json res = json::parse(post("/v3/kv/txn", req.dump()));
+    const json res = json::parse(post("/v3/kv/txn", req.dump(), writes.empty()));
     check_gateway_error(res, "a transaction");
-    return res.value("succeeded", false) ? int_of(res["header"], "revision") : 0;
+    return res.value("succeeded", false) ? int_of(member(res, "header"), "revision") : 0;
 }
 
 int64_t Client::put(const std::string& key, const std::string& value, int64_t lease) { return txn({}, {Op::put(key, value, lease)}); }
@@ -206,9 +230,9 @@ int64_t Client::put(const std::string& key, const std::string& value, int64_t le
 int64_t Client::del(const std::string& key, const std::string& range_end) {
     json req{{"key", base64(key)}};
     if (!range_end.empty()) req["range_end"] = base64(range_end);
-    const json res = json::parse(post("/v3/kv/deleterange", req.dump()));
+    const json res = json::parse(post("/v3/kv/deleterange", req.dump(), false));
     check_gateway_error(res, "a delete");
-    return int_of(res["header"], "revision");
+    return int_of(member(res, "header"), "revision");
 }
 
 int64_t Client::grant_lease(int64_t ttl_seconds) {
@@ -248,7 +272,7 @@ void Client::watch(const std::string& prefix, int64_t start_revision,
                 broken = j["error"].value("message", "watch error");
                 return false;
             }
-            const json& res = j["result"];
+            const json& res = member(j, "result");
             if (int64_t compacted = int_of(res, "compact_revision"); compacted)
                 throw errors::store_compacted("etcd compacted its history up to revision " + std::to_string(compacted) + ": list again");
             if (res.value("canceled", false)) {
@@ -261,10 +285,10 @@ void Client::watch(const std::string& prefix, int64_t start_revision,
                 for (const auto& e : *it) {
                     WatchEvent ev;
                     ev.type = e.value("type", std::string("PUT")) == "DELETE" ? WatchEvent::Type::Delete : WatchEvent::Type::Put;
-                    ev.kv = kv_of(e["kv"]);
+                    ev.kv = kv_of(member(e, "kv"));
                     events.push_back(std::move(ev));
                 }
-            const int64_t revision = int_of(res["header"], "revision");
+            const int64_t revision = int_of(member(res, "header"), "revision");
             if (events.empty()) {
                 // A progress notice: every event up to its revision was given. The answer to
                 // the create names the newest revision, not one given.
@@ -281,15 +305,22 @@ void Client::watch(const std::string& prefix, int64_t start_revision,
     };
     const Url u = parse_endpoint(endpoints_[current_]);
     const json req{{"create_request",
-                    {{"key", base64(prefix)}, {"range_end", base64(prefix_end(prefix))}, {"start_revision", std::to_string(next)}, {"progress_notify", true}}}};
+                    {{"key", base64(prefix)},
+                     {"range_end", base64(prefix_end(prefix))},
+                     {"start_revision", std::to_string(next)},
+                     {"progress_notify", true}}}};
     int status = 0;
     try {
         // Silence is a quiet store: it goes on until stopped.
-        status = http_post_stream(u.host, u.port, "/v3/watch", req.dump(), timeout_, std::chrono::milliseconds(200), on_data, [&] { return !stop; });
+        status = http_post_stream(u.host, u.port, "/v3/watch", req.dump(), timeout_, std::chrono::milliseconds(200), on_data,
+                                  [&] { return !stop; });
     } catch (const HttpError& e) {
-        throw errors::store_unreachable("etcd watch at " + endpoints_[current_] + " broke: " + e.what());
+        const std::string at = endpoints_[current_];
+        current_ = (current_ + 1) % endpoints_.size();  // the next watch tries the next member
+        throw errors::store_unreachable("etcd watch at " + at + " broke: " + e.what());
     }
     if (stopped || stop) return;
+    current_ = (current_ + 1) % endpoints_.size();
     if (!broken.empty()) throw errors::store_unreachable("etcd watch at " + endpoints_[current_] + " broke: " + broken);
     throw errors::store_unreachable("etcd watch at " + endpoints_[current_] + " ended (HTTP " + std::to_string(status) + ")");
 }

@@ -75,11 +75,13 @@ public:
     // batch one or more revisions, in order) until stop is set or on_events returns false.
     // Returns normally when stopped; throws when the stream breaks, or with a compacted start
     // (Error "Store.Compacted": list again).
-    void watch(const std::string& prefix, int64_t start_revision, const std::function<bool(int64_t revision, const std::vector<WatchEvent>&)>& on_events,
-               const std::atomic<bool>& stop);
+    void watch(const std::string& prefix, int64_t start_revision,
+               const std::function<bool(int64_t revision, const std::vector<WatchEvent>&)>& on_events, const std::atomic<bool>& stop);
 
 private:
-    std::string post(const std::string& path, const std::string& body);
+    // A write (`idempotent` false) that reached a member is never sent to another: whether it was
+    // applied is unknown once the connection breaks or the member times out (Store.Unknown).
+    std::string post(const std::string& path, const std::string& body, bool idempotent = true);
 
     std::vector<std::string> endpoints_;
     std::chrono::milliseconds timeout_;

@@ -6,8 +6,8 @@
 #include <sqlite3.h>
 
 #include <map>
-#include <utility>
 #include <set>
+#include <utility>
 
 #include "model/errors.h"
 #include "store/etcd/table_rows.h"
@@ -19,73 +19,121 @@ using nlohmann::json;
 
 constexpr const char* kLocalTablePrefix = "etcd_";  // the replica's own bookkeeping, never in etcd
 
-// Settings that bind a store to one host's kernel objects: each host has its own.
+// Tables of one host's kernel objects and readings: each host keeps its own rows, never shared.
+bool host_local(const std::string& table) { return table == "vswitch_ports" || table == "link_readings"; }
+
+// Rows that bind a store to one host's kernel objects: each host has its own.
 bool host_bound(const std::string& table, const json& key) {
+    if (host_local(table)) return true;
     static const std::set<std::string> keys{"bpffs", "datapath_netns", "netns_prefix"};
     return table == "settings" && key.size() == 1 && key[0].is_string() && keys.contains(key[0].get<std::string>());
 }
 
 json json_of(sqlite3_value* v) {
     switch (sqlite3_value_type(v)) {
-    case SQLITE_INTEGER:
-        return static_cast<int64_t>(sqlite3_value_int64(v));
-    case SQLITE_FLOAT:
-        return sqlite3_value_double(v);
-    case SQLITE_TEXT:
-        return std::string(reinterpret_cast<const char*>(sqlite3_value_text(v)), static_cast<size_t>(sqlite3_value_bytes(v)));
-    default:
-        return nullptr;
+        case SQLITE_INTEGER:
+            return static_cast<int64_t>(sqlite3_value_int64(v));
+        case SQLITE_FLOAT:
+            return sqlite3_value_double(v);
+        case SQLITE_TEXT:
+            return std::string(reinterpret_cast<const char*>(sqlite3_value_text(v)), static_cast<size_t>(sqlite3_value_bytes(v)));
+        default:
+            return nullptr;
     }
 }
 
 std::vector<std::pair<std::string, int64_t>> sequences_of(sqlite3* db) {
     std::vector<std::pair<std::string, int64_t>> out;
-    for (const auto& r : table_rows::all_rows(db, "sqlite_sequence")) out.emplace_back(r.columns.at("name").get<std::string>(), r.columns.at("seq").get<int64_t>());
+    for (const auto& r : table_rows::all_rows(db, "sqlite_sequence"))
+        out.emplace_back(r.columns.at("name").get<std::string>(), r.columns.at("seq").get<int64_t>());
     return out;
 }
 
 }  // namespace
 
 EtcdStore::EtcdStore(etcd::Client client, const std::string& replica_path, std::string prefix)
-    : SqliteStore(replica_path), client_(std::move(client)), prefix_(std::move(prefix)), rows_prefix_(prefix_ + "rows/") {
+    : SqliteStore(replica_path), client_(std::move(client)), keys_{std::move(prefix)}, rows_prefix_(keys_.rows()) {
+    if (!has_table("etcd_replica") && !table_rows::all_rows(db(), "vpcs").empty())
+        throw errors::store_refused(replica_path + " is a store of its own (it has VPCs), not a replica of etcd at " +
+                                    client_.endpoints_text() + ": give --state a file of its own for the replica");
     exec("CREATE TABLE IF NOT EXISTS etcd_replica (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
-    if (auto r = table_rows::find_row(db(), "etcd_replica", json::array({"revision"})))
-        revision_ = std::stoll(r->columns.at("value").get<std::string>());
-    if (auto r = table_rows::find_row(db(), "etcd_replica", json::array({"rows_prefix"})); !r || r->columns.at("value") != rows_prefix_)
-        revision_ = 0;  // another store's replica: loaded afresh
     sync();
 }
 
 EtcdStore::~EtcdStore() { end_session(); }
 
-void EtcdStore::set_local_revision(int64_t revision) {
-    table_rows::put_row(db(), {"etcd_replica", json::array({"revision"}), {{"key", "revision"}, {"value", std::to_string(revision)}}});
+bool EtcdStore::has_table(const char* name) {
+    for (const auto& t : table_rows::tables(db(), "\x01"))
+        if (t == name) return true;
+    return false;
+}
+
+int64_t EtcdStore::local_revision(const char* key) {
+    // A replica of another store (another prefix) holds nothing of this one.
+    auto prefix = table_rows::find_row(db(), "etcd_replica", json::array({"rows_prefix"}));
+    if (!prefix || prefix->columns.at("value") != rows_prefix_) return 0;
+    auto r = table_rows::find_row(db(), "etcd_replica", json::array({key}));
+    return r ? std::stoll(r->columns.at("value").get<std::string>()) : 0;
+}
+
+void EtcdStore::set_local(const char* key, int64_t value) {
+    table_rows::put_row(db(), {"etcd_replica", json::array({key}), {{"key", key}, {"value", std::to_string(value)}}});
     table_rows::put_row(db(), {"etcd_replica", json::array({"rows_prefix"}), {{"key", "rows_prefix"}, {"value", rows_prefix_}}});
 }
 
 void EtcdStore::sync() {
-    // Every commit writes the commit key: its revision is the rows' revision.
-    const etcd::RangeResult marker = client_.range(commit_key(), {});
-    if (marker.kvs.empty()) {
+    catch_up();
+    revision_ = local_revision("revision");
+}
+
+// Several processes of one host share the replica: the check and the load happen under its
+// write lock, and a replica never goes back to an older revision than another process loaded.
+void EtcdStore::catch_up() {
+    bool bootstrapped = false;
+    for (int attempt = 1;; ++attempt) {
+        exec("PRAGMA foreign_keys = OFF");  // rows arrive in key order, not in the order foreign keys need
+        bool loaded = false;
+        try {
+            SqliteStore::begin_transaction();
+            loaded = load_if_behind();
+            SqliteStore::commit_transaction();
+            exec("PRAGMA foreign_keys = ON");
+        } catch (const Error& e) {
+            SqliteStore::rollback_transaction();
+            exec("PRAGMA foreign_keys = ON");
+            if (e.code() == errors::code::StoreCompacted && attempt < 3) continue;  // compacted mid-read: read the newest
+            throw;
+        } catch (...) {
+            SqliteStore::rollback_transaction();
+            exec("PRAGMA foreign_keys = ON");
+            throw;
+        }
+        if (loaded || bootstrapped) return;
         bootstrap();
-        return;
+        bootstrapped = true;
     }
-    const int64_t at = marker.kvs.front().mod_revision;
-    if (at != revision_) load(at);
+}
+
+bool EtcdStore::load_if_behind() {
+    // Every commit writes the commit key: no row changed after its mod_revision. The rows are
+    // read at the revision of this read, which no compaction has reached yet.
+    const etcd::RangeResult marker = client_.range(commit_key(), {});
+    if (marker.kvs.empty()) return false;
+    const int64_t have = local_revision("revision");
+    if (have && marker.kvs.front().mod_revision <= have) return true;
+    load(marker.revision);
+    return true;
 }
 
 // A store that etcd does not hold yet starts with the rows a new schema writes (its version, the
-// route id salt, the default prices), then the replica holds exactly what etcd does.
+// route id salt, the default prices); whoever writes them first, every replica then loads them.
 void EtcdStore::bootstrap() {
     std::vector<etcd::Op> ops;
     for (const char* table : {"meta", "prices"})
-        for (const auto& row : table_rows::all_rows(db(), table)) ops.push_back(etcd::Op::put(rows_prefix_ + table + "/" + row.key.dump(), row.columns.dump()));
+        for (const auto& row : table_rows::all_rows(db(), table))
+            ops.push_back(etcd::Op::put(rows_prefix_ + table + "/" + row.key.dump(), row.columns.dump()));
     ops.push_back(etcd::Op::put(commit_key(), "bootstrap"));
-    if (const int64_t rev = client_.txn({{commit_key(), {}, 1}}, ops)) {
-        load(rev);
-        return;
-    }
-    sync();  // another process bootstrapped it first
+    client_.txn({{commit_key(), {}, 1}}, ops);
 }
 
 void EtcdStore::load(int64_t at) {
@@ -95,47 +143,42 @@ void EtcdStore::load(int64_t at) {
     for (const auto& kv : kvs) {
         const auto slash = kv.key.find('/', rows_prefix_.size());
         if (slash == std::string::npos) continue;
-        table_rows::Row row{kv.key.substr(rows_prefix_.size(), slash - rows_prefix_.size()), json::parse(kv.key.substr(slash + 1)), json::parse(kv.value)};
+        table_rows::Row row{kv.key.substr(rows_prefix_.size(), slash - rows_prefix_.size()), json::parse(kv.key.substr(slash + 1)),
+                            json::parse(kv.value)};
         by_table[row.table].push_back(std::move(row));
     }
     if (auto meta = by_table.find("meta"); meta != by_table.end())
         for (const auto& row : meta->second)
             if (row.key == json::array({"schema_version"}) && std::stoll(row.columns.at("value").get<std::string>()) > kSchemaVersion)
                 throw errors::store_schema_version("etcd at " + client_.endpoints_text() + " holds schema version " +
-                                                   row.columns.at("value").get<std::string>() + ", newer than this xpeer's " + std::to_string(kSchemaVersion));
-    // Rows arrive in key order, not in the order their foreign keys need.
-    exec("PRAGMA foreign_keys = OFF");
-    try {
-        SqliteStore::begin_transaction();
-        const auto tables = table_rows::tables(db(), kLocalTablePrefix);
-        for (const auto& table : tables) {
-            if (table == "settings") {
-                for (const auto& row : table_rows::all_rows(db(), table))
-                    if (!host_bound(table, row.key)) table_rows::delete_row(db(), table, row.key);
-                continue;
-            }
-            table_rows::delete_rows(db(), table);
+                                                   row.columns.at("value").get<std::string>() + ", newer than this xpeer's " +
+                                                   std::to_string(kSchemaVersion));
+    const auto tables = table_rows::tables(db(), kLocalTablePrefix);
+    for (const auto& table : tables) {
+        if (host_local(table)) continue;
+        if (table == "settings") {
+            for (const auto& row : table_rows::all_rows(db(), table))
+                if (!host_bound(table, row.key)) table_rows::delete_row(db(), table, row.key);
+            continue;
         }
-        const std::set<std::string> known(tables.begin(), tables.end());
-        for (const auto& [table, rows] : by_table) {
-            if (!known.contains(table)) continue;  // a table of a newer schema version: refused above
-            for (const auto& row : rows)
-                if (!host_bound(table, row.key)) table_rows::put_row(db(), row);
-        }
-        set_local_revision(at);
-        SqliteStore::commit_transaction();
-    } catch (...) {
-        SqliteStore::rollback_transaction();
-        exec("PRAGMA foreign_keys = ON");
-        throw;
+        table_rows::delete_rows(db(), table);
     }
-    exec("PRAGMA foreign_keys = ON");
-    revision_ = at;
+    const std::set<std::string> known(tables.begin(), tables.end());
+    for (const auto& [table, rows] : by_table) {
+        if (!known.contains(table) || host_local(table)) continue;  // a table of a newer schema version: refused above
+        for (const auto& row : rows)
+            if (!host_bound(table, row.key)) table_rows::put_row(db(), row);
+    }
+    exec("DELETE FROM vswitch_ports WHERE vswitch_id NOT IN (SELECT id FROM vswitches)");  // gone with their vSwitch
+    set_local("revision", at);
 }
 
 void EtcdStore::begin_transaction() {
-    sync();
+    // Brought up to date, then locked: a process that loads a newer revision in between makes
+    // this transaction's commit fail (its guard is the revision the replica holds under the lock).
+    catch_up();
     SqliteStore::begin_transaction();
+    revision_ = local_revision("revision");
     if (int rc = sqlite3session_create(db(), "main", &session_); rc != SQLITE_OK) {
         SqliteStore::rollback_transaction();
         throw StoreError("sqlite: sqlite3session_create: " + std::string(sqlite3_errstr(rc)), rc);
@@ -191,7 +234,8 @@ std::vector<etcd::Op> EtcdStore::changes() {
     std::map<std::string, int64_t> before(sequences_.begin(), sequences_.end());
     for (const auto& [table, seq] : sequences_of(db()))
         if (auto b = before.find(table); b == before.end() || b->second != seq)
-            ops.push_back(etcd::Op::put(rows_prefix_ + "sqlite_sequence/" + json::array({table}).dump(), json{{"name", table}, {"seq", seq}}.dump()));
+            ops.push_back(
+                etcd::Op::put(rows_prefix_ + "sqlite_sequence/" + json::array({table}).dump(), json{{"name", table}, {"seq", seq}}.dump()));
     return ops;
 }
 
@@ -203,14 +247,21 @@ void EtcdStore::commit_transaction() {
         return;
     }
     ops.push_back(etcd::Op::put(commit_key(), std::to_string(ops.size()) + " rows"));
-    const int64_t rev = client_.txn({{commit_key(), {}, revision_ + 1}}, ops);
+    int64_t rev = 0;
+    try {
+        rev = client_.txn({{commit_key(), {}, revision_ + 1}}, ops);
+    } catch (...) {
+        SqliteStore::rollback_transaction();  // etcd unreachable, refused, or the outcome unknown: the next command reloads
+        throw;
+    }
     if (!rev) {
         SqliteStore::rollback_transaction();
-        const int64_t read = std::exchange(revision_, 0);  // reloaded by the next transaction
-        throw errors::store_conflict("etcd at " + client_.endpoints_text() + ": the store changed after revision " + std::to_string(read) +
-                                     ", which this command read; nothing was written");
+        throw errors::store_conflict("etcd at " + client_.endpoints_text() + ": the store changed after revision " +
+                                     std::to_string(revision_) + ", which this command read; nothing was written");
     }
-    set_local_revision(rev);
+    // The maps followed revision_ and this command's changes: they follow rev now.
+    if (local_revision("kernel_revision") == revision_) set_local("kernel_revision", rev);
+    set_local("revision", rev);
     SqliteStore::commit_transaction();
     revision_ = rev;
 }
@@ -218,6 +269,35 @@ void EtcdStore::commit_transaction() {
 void EtcdStore::rollback_transaction() noexcept {
     end_session();
     SqliteStore::rollback_transaction();
+}
+
+}  // namespace xpeer
+
+namespace xpeer {
+
+bool EtcdStore::kernel_behind() { return local_revision("kernel_revision") != local_revision("revision"); }
+
+void EtcdStore::kernel_caught_up() { set_local("kernel_revision", local_revision("revision")); }
+
+std::map<std::string, HostPresence> EtcdStore::host_presence() {
+    std::map<std::string, HostPresence> out;
+    int64_t at = 0;
+    for (const auto& kv : client_.range_prefix(keys_.hosts(), &at)) {
+        const std::string rest = kv.key.substr(keys_.hosts().size());  // NAME/alive, NAME/programmed
+        const auto slash = rest.rfind('/');
+        if (slash == std::string::npos) continue;
+        const std::string host = rest.substr(0, slash), what = rest.substr(slash + 1);
+        const json value = json::parse(kv.value, nullptr, false);
+        if (!value.is_object()) continue;
+        HostPresence& p = out[host];
+        if (what == "alive") {
+            p.alive = true;
+            p.pid = value.value("pid", int64_t{0});
+        } else if (what == "programmed") {
+            p.programmed_revision = value.value("revision", int64_t{0});
+        }
+    }
+    return out;
 }
 
 }  // namespace xpeer

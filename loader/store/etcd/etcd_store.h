@@ -3,6 +3,7 @@
 #include <string>
 
 #include "store/etcd/etcd_client.h"
+#include "store/etcd/keys.h"
 #include "store/sqlite_store.h"
 
 struct sqlite3_session;
@@ -28,10 +29,19 @@ public:
     // The replica brought up to etcd's newest revision (a read outside a transaction sees the
     // replica as it is).
     void sync();
+    int64_t refresh() override {
+        sync();
+        return revision_;
+    }
     int64_t revision() const { return revision_; }
     etcd::Client& client() { return client_; }
+    const etcd::Keys& keys() const { return keys_; }
     const std::string& rows_prefix() const { return rows_prefix_; }
-    std::string commit_key() const { return prefix_ + "commit"; }  // written by every commit
+    std::string commit_key() const { return keys_.commit(); }
+
+    std::map<std::string, HostPresence> host_presence() override;
+    bool kernel_behind() override;
+    void kernel_caught_up() override;
 
 protected:
     void begin_transaction() override;
@@ -39,15 +49,20 @@ protected:
     void rollback_transaction() noexcept override;
 
 private:
-    void load(int64_t at);
+    void catch_up();        // the replica loaded afresh if etcd moved past it, under its write lock
+    bool load_if_behind();  // in catch_up's transaction; false: etcd holds no store yet
+    void load(int64_t at);  // every row, read at revision `at`
     void bootstrap();
-    void set_local_revision(int64_t revision);
+    bool has_table(const char* name);
+    int64_t local_revision(const char* key);  // from etcd_replica: "revision" (the rows), "kernel_revision"
+    void set_local(const char* key, int64_t value);
     std::vector<etcd::Op> changes();
     void end_session() noexcept;
 
     etcd::Client client_;
-    std::string prefix_, rows_prefix_;
-    int64_t revision_ = 0;  // the etcd revision the replica holds
+    etcd::Keys keys_;
+    std::string rows_prefix_;
+    int64_t revision_ = 0;  // the etcd revision the replica held when the transaction began
     sqlite3_session* session_ = nullptr;
     std::vector<std::pair<std::string, int64_t>> sequences_;  // sqlite_sequence at begin
 };

@@ -45,7 +45,7 @@ std::unique_ptr<Socket> connect_to(const std::string& host, int port, std::chron
     hints.ai_socktype = SOCK_STREAM;
     addrinfo* found = nullptr;
     if (int rc = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found); rc != 0)
-        throw HttpError("cannot resolve " + host + ": " + ::gai_strerror(rc));
+        throw HttpConnectError("cannot resolve " + host + ": " + ::gai_strerror(rc));
     std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> owned(found, freeaddrinfo);
     std::string failure = "no address";
     for (auto* a = found; a; a = a->ai_next) {
@@ -69,7 +69,7 @@ std::unique_ptr<Socket> connect_to(const std::string& host, int port, std::chron
         if (err == 0) return s;
         failure = std::strerror(err);
     }
-    throw HttpError("connect " + where(host, port) + ": " + failure);
+    throw HttpConnectError("connect " + where(host, port) + ": " + failure);
 }
 
 void send_all(int fd, const std::string& data, std::chrono::milliseconds timeout) {
@@ -156,8 +156,8 @@ private:
 };
 
 std::string request(const std::string& host, int port, const std::string& path, const std::string& body) {
-    return "POST " + path + " HTTP/1.1\r\nHost: " + where(host, port) + "\r\nContent-Type: application/json\r\nContent-Length: " +
-           std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+    return "POST " + path + " HTTP/1.1\r\nHost: " + where(host, port) +
+           "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
 }
 
 // Sends the request and reads up to the end of the headers; what came after them is in rest.
@@ -180,7 +180,8 @@ Framing open_answer(int fd, const std::string& req, std::chrono::milliseconds ti
 
 }  // namespace
 
-HttpResponse http_post(const std::string& host, int port, const std::string& path, const std::string& body, std::chrono::milliseconds timeout) {
+HttpResponse http_post(const std::string& host, int port, const std::string& path, const std::string& body,
+                       std::chrono::milliseconds timeout) {
     HttpResponse out;
     std::string collected;
     const auto keep = [&](std::string_view data) {
@@ -197,8 +198,9 @@ HttpResponse http_post(const std::string& host, int port, const std::string& pat
     return out;
 }
 
-int http_post_stream(const std::string& host, int port, const std::string& path, const std::string& body, std::chrono::milliseconds connect_timeout,
-                     std::chrono::milliseconds idle, const std::function<bool(std::string_view)>& on_data, const std::function<bool()>& keep_going) {
+int http_post_stream(const std::string& host, int port, const std::string& path, const std::string& body,
+                     std::chrono::milliseconds connect_timeout, std::chrono::milliseconds idle,
+                     const std::function<bool(std::string_view)>& on_data, const std::function<bool()>& keep_going) {
     const auto socket = connect_to(host, port, connect_timeout);
     std::string rest;
     const Framing f = open_answer(socket->fd(), request(host, port, path, body), connect_timeout, rest);

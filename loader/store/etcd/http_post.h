@@ -18,18 +18,26 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// No connection was made: the request was never sent, so trying another server is safe.
+class HttpConnectError : public HttpError {
+public:
+    using HttpError::HttpError;
+};
+
 struct HttpResponse {
     int status = 0;
     std::string body;
 };
 
 // The whole answer; timeout bounds each step (connect, send, each read).
-HttpResponse http_post(const std::string& host, int port, const std::string& path, const std::string& body, std::chrono::milliseconds timeout);
+HttpResponse http_post(const std::string& host, int port, const std::string& path, const std::string& body,
+                       std::chrono::milliseconds timeout);
 
 // An answer that streams (etcd's watch): its status, then its body given to on_data as it comes
 // (chunked encoding removed), until on_data returns false, the server ends it, or a read finds
 // `idle` of silence and keep_going() says no. Returns the status; throws HttpError if it broke.
-int http_post_stream(const std::string& host, int port, const std::string& path, const std::string& body, std::chrono::milliseconds connect_timeout,
-                     std::chrono::milliseconds idle, const std::function<bool(std::string_view)>& on_data, const std::function<bool()>& keep_going);
+int http_post_stream(const std::string& host, int port, const std::string& path, const std::string& body,
+                     std::chrono::milliseconds connect_timeout, std::chrono::milliseconds idle,
+                     const std::function<bool(std::string_view)>& on_data, const std::function<bool()>& keep_going);
 
 }  // namespace xpeer::etcd

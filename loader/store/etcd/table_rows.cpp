@@ -44,16 +44,17 @@ void bind(sqlite3* db, sqlite3_stmt* s, int i, const json& v) {
 
 json value_of(sqlite3_stmt* s, int col) {
     switch (sqlite3_column_type(s, col)) {
-    case SQLITE_INTEGER:
-        return static_cast<int64_t>(sqlite3_column_int64(s, col));
-    case SQLITE_FLOAT:
-        return sqlite3_column_double(s, col);
-    case SQLITE_TEXT:
-        return std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, col)), static_cast<size_t>(sqlite3_column_bytes(s, col)));
-    case SQLITE_NULL:
-        return nullptr;
-    default:
-        throw StoreError(std::string("store rows: a BLOB in `") + sqlite3_sql(s) + "`", SQLITE_MISMATCH);
+        case SQLITE_INTEGER:
+            return static_cast<int64_t>(sqlite3_column_int64(s, col));
+        case SQLITE_FLOAT:
+            return sqlite3_column_double(s, col);
+        case SQLITE_TEXT:
+            return std::string(reinterpret_cast<const char*>(sqlite3_column_text(s, col)),
+                               static_cast<size_t>(sqlite3_column_bytes(s, col)));
+        case SQLITE_NULL:
+            return nullptr;
+        default:
+            throw StoreError(std::string("store rows: a BLOB in `") + sqlite3_sql(s) + "`", SQLITE_MISMATCH);
     }
 }
 

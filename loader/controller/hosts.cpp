@@ -1,0 +1,82 @@
+#include <algorithm>
+
+#include "controller/controller.h"
+#include "controller/names.h"
+#include "model/errors.h"
+#include "model/region.h"
+
+namespace xpeer {
+namespace {
+
+std::string names_of(const std::vector<Host>& hosts) {
+    std::string out;
+    for (const auto& h : hosts) out += (out.empty() ? "" : ", ") + h.name;
+    return out;
+}
+
+}  // namespace
+
+Host Controller::register_host(const HostSpec& spec) {
+    check_operator("register a host");
+    names::check_host_name(spec.name);
+    region(spec.region);  // a region peering supports
+    return transact([&] {
+        if (auto known = store_.find_host(spec.name)) {
+            if (known->underlay != spec.underlay)
+                throw errors::invalid_host_underlay_mismatch("host " + spec.name + " is registered with underlay address " +
+                                                             known->underlay.str() + ", not " + spec.underlay.str() +
+                                                             ": a host name names one machine");
+            if (known->region != spec.region)
+                throw errors::invalid_region_id_mismatch("host " + spec.name + " is registered in region " + known->region + ", not " +
+                                                         spec.region);
+            return *known;  // the agent started again
+        }
+        if (auto other = store_.host_with_underlay(spec.underlay))
+            throw errors::invalid_host_underlay_in_use("underlay address " + spec.underlay.str() + " is host " + other->name +
+                                                       "'s; each host has its own");
+        Host h{spec.name, spec.region, spec.underlay, wall_time()};
+        store_.insert(h);
+        record(Event{h.created_at, h.name, "Registered", kOperatorAccount, "in " + h.region + ", underlay " + h.underlay.str()});
+        return h;
+    });
+}
+
+std::vector<HostView> Controller::list_hosts() {
+    check_operator("see the hosts");
+    const auto presence = store_.host_presence();
+    std::vector<HostView> out;
+    for (auto& h : store_.hosts()) {
+        HostView v{h, {}, store_.vswitches_on(h.name).size()};
+        if (auto p = presence.find(h.name); p != presence.end()) v.presence = p->second;
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
+int64_t Controller::refresh_store() { return store_.refresh(); }
+
+// A new vSwitch's host: the one it names (config_.host, --host or XPEER_HOST), else the only
+// host of the VPC's region; none while no host is registered (one machine, no agents).
+std::optional<std::string> Controller::place_vswitch(const Vpc& vpc) {
+    std::vector<Host> hosts = store_.hosts();
+    if (!config_.host.empty()) {
+        names::check_host_name(config_.host);
+        auto h = std::ranges::find(hosts, config_.host, &Host::name);
+        if (h == hosts.end())
+            throw errors::not_found(errors::Kind::Host, config_.host, "among the hosts that registered (xpeer host list)");
+        if (h->region != vpc.region)
+            throw errors::invalid_host_region_mismatch("host " + h->name + " is in region " + h->region + "; a vSwitch of " + vpc.id +
+                                                       " lives on a host of the VPC's region, " + vpc.region);
+        return h->name;
+    }
+    if (hosts.empty()) return std::nullopt;
+    std::erase_if(hosts, [&](const Host& h) { return h.region != vpc.region; });
+    if (hosts.size() == 1) return hosts.front().name;
+    if (hosts.empty())
+        throw errors::invalid_host_region_mismatch("no host runs region " + vpc.region + ", where " + vpc.id +
+                                                   " is: start an agent there (xpeer agent --host NAME) first");
+    throw errors::missing_parameter("--host: region " + vpc.region + " has " + std::to_string(hosts.size()) + " hosts (" + names_of(hosts) +
+                                    "); name the one the vSwitch lives on");
+}
+
+}  // namespace xpeer

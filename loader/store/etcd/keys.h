@@ -1,0 +1,20 @@
+#pragma once
+// The layout of xpeer's keys in etcd (docs/ETCD.md), written once: the store's rows and commit
+// key, and what each host's agent says about itself beside them.
+#include <string>
+
+namespace xpeer::etcd {
+
+struct Keys {
+    std::string prefix = "/xpeer/v1/";
+
+    std::string rows() const { return prefix + "rows/"; }     // rows/TABLE/[PRIMARY KEY]
+    std::string commit() const { return prefix + "commit"; }  // written by every commit
+    std::string hosts() const { return prefix + "hosts/"; }
+    // {"pid": N, "since": unix seconds}, under the agent's lease: gone when the lease expires.
+    std::string host_alive(const std::string& host) const { return hosts() + host + "/alive"; }
+    // {"revision": R, "time": unix seconds}: the store's revision the host's data plane follows.
+    std::string host_programmed(const std::string& host) const { return hosts() + host + "/programmed"; }
+};
+
+}  // namespace xpeer::etcd
