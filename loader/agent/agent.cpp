@@ -107,8 +107,7 @@ void Agent::repair_drift() {
 }
 
 void Agent::follow_store() {
-    const int64_t revision = controller_.refresh_store();
-    repair_drift();
+    const int64_t revision = controller_.follow_store();
     if (revision != reported_ && membership_->report_programmed(revision)) reported_ = revision;
     programmed_ = revision;
 }
@@ -134,10 +133,8 @@ void Agent::wait_until(std::chrono::steady_clock::time_point next) {
 
 void Agent::tick(std::string& exposition, Deliveries& deliveries) {
     for (const auto& c : deliveries.done()) controller_.record_delivery(c);
-    if (membership_)
-        follow_store();
-    else
-        repair_drift();
+    if (membership_) follow_store();
+    repair_drift();
     controller_.expire_pending();
     auto samples = controller_.sample();
     exposition = metrics::exposition(samples, controller_.reason_stats(), drift_);

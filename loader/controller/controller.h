@@ -168,6 +168,9 @@ public:
     Host register_host(const HostSpec&);  // idempotent for the same name, region and address
     std::vector<HostView> list_hosts();
     int64_t refresh_store();  // the revision of a shared store now read (0 for SQLite)
+    // The kernel made to follow the store's newest revision (a shared store: another host's
+    // commits); the revision it follows now.
+    int64_t follow_store();
 
     Instance create_instance(const InstanceSpec&);
     void delete_instance(const std::string& id);
@@ -268,6 +271,7 @@ private:
     // A VPC the caller owns or is a principal of.
     Vpc usable_vpc(const std::string& id);
     std::optional<std::string> place_vswitch(const Vpc& vpc);
+    void catch_up_kernel();
     bool usable(const std::string& vpc_id);
     // The VPC's owner may delete anything in it; a principal only what it created.
     void check_may_remove(const Vpc& vpc, AccountId creator, const std::string& id);
@@ -382,7 +386,7 @@ auto Controller::transact_locked(F&& fn) {
         bind_config();
         maps_.begin(*kernel_);
         ensure_kernel();
-        maps_.catch_up();
+        catch_up_kernel();
         expire_due();
         if constexpr (std::is_void_v<decltype(fn())>) {
             fn();

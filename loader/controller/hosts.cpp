@@ -55,6 +55,22 @@ std::vector<HostView> Controller::list_hosts() {
 
 int64_t Controller::refresh_store() { return store_.refresh(); }
 
+int64_t Controller::follow_store() {
+    transact([] {});  // its start brings the replica and then the kernel up to date
+    return store_.revision();
+}
+
+// Rows another host committed, loaded since the kernel was last written: what reconcile does,
+// without its checks (the diffs of a command's map writes assume the maps follow the store).
+void Controller::catch_up_kernel() {
+    if (!kernel_->has_datapath() || !store_.kernel_behind()) return;
+    maps_.about_to_change_kernel();
+    kernel_->remove_orphans(store_.vpcs(), store_.vswitches());
+    rebuild_kernel_objects();
+    maps_.apply_all();
+    store_.kernel_caught_up();
+}
+
 // A new vSwitch's host: the one it names (config_.host, --host or XPEER_HOST), else the only
 // host of the VPC's region; none while no host is registered (one machine, no agents).
 std::optional<std::string> Controller::place_vswitch(const Vpc& vpc) {

@@ -25,12 +25,6 @@ void MapWriter::begin(Dataplane& kernel) {
     apply_all();
 }
 
-void MapWriter::catch_up() {
-    if (!kernel_->has_datapath() || !store_.kernel_behind()) return;
-    apply_all();
-    store_.kernel_caught_up();
-}
-
 ReconcileResult MapWriter::apply(Scope scope) {
     if (whole_) return apply_all();
     if (scope_.empty())

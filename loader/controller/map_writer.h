@@ -18,10 +18,6 @@ public:
 
     // Inside the transaction, before any map write.
     void begin(Dataplane& kernel);
-    // Once the kernel is loaded: if the store loaded rows the maps do not follow yet (another
-    // host's commits, in a shared store), every entry is rewritten; the diffs of apply() assume
-    // the maps follow the committed store.
-    void catch_up();
     // The entries of `scope` follow the pending store.
     ReconcileResult apply(Scope scope);
     // Every entry follows the pending store; so do the rest of this transaction's applies.

@@ -142,6 +142,7 @@ public:
     // A store several machines share: its revision this process has read (0 for SQLite), and
     // the store brought up to its newest revision.
     virtual int64_t refresh() { return 0; }
+    virtual int64_t revision() const { return 0; }  // the revision the last transaction read or wrote
     // In a transaction: whether the store holds rows the kernel's maps were not made to follow
     // (a shared store loaded another host's changes), and, once they are, that they do.
     virtual bool kernel_behind() { return false; }

@@ -33,7 +33,7 @@ public:
         sync();
         return revision_;
     }
-    int64_t revision() const { return revision_; }
+    int64_t revision() const override { return revision_; }
     etcd::Client& client() { return client_; }
     const etcd::Keys& keys() const { return keys_; }
     const std::string& rows_prefix() const { return rows_prefix_; }
