@@ -27,6 +27,18 @@ TEST_CASE("names: 2 to 128 characters, a letter first, letters, digits, '.', '_'
     CHECK(error_code([&] { names::check_name(errors::Kind::VSwitch, "x"); }) == errors::code::InvalidVSwitchNameMalformed);
 }
 
+TEST_CASE("host names: a DNS label, as they are parts of etcd keys", "[names]") {
+    for (const std::string& good : std::vector<std::string>{"h", "h1", "rack-7-host-03", "0a", std::string(63, 'a')}) {
+        INFO(good);
+        CHECK(error_code([&] { names::check_host_name(good); }).empty());
+    }
+    for (const std::string& bad : std::vector<std::string>{"", "H1", "h_1", "h.1", "-h", "h-", "h/1", "../x", "h 1", "h\n1", "杭州",
+                                                           "esc\x1b[2J", std::string(64, 'a')}) {
+        INFO(bad);
+        CHECK(error_code([&] { names::check_host_name(bad); }) == errors::code::InvalidHostNameMalformed);
+    }
+}
+
 TEST_CASE("descriptions: 2 to 256 printable characters, not a URL", "[names]") {
     for (const std::string& good :
          std::vector<std::string>{"", "ok", "a link to the data centre: 10 Gbit/s", std::string(256, 'd'), "ftp://is.fine"}) {
