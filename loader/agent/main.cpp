@@ -69,9 +69,10 @@ int main(int argc, char** argv) {
         std::unique_ptr<HostMembership> membership;
         if (!g.config.host.empty()) {
             c.register_host(HostSpec{g.config.host, options.region, underlay_address(g.config, options.underlay)});
-            membership = std::make_unique<HostMembership>(etcd_client(g.config), g.config.host, options.lease_ttl, c.refresh_store());
+            const int64_t revision = c.refresh_store();
+            membership = std::make_unique<HostMembership>(etcd_client(g.config), g.config.host, options.lease_ttl, revision);
             spdlog::info("host {} in {}: lease of {} s held, following the store from revision {}", g.config.host, options.region,
-                         options.lease_ttl.count(), c.refresh_store());
+                         options.lease_ttl.count(), revision);
         }
         Agent(c, g.config, options, membership.get()).run();
     });

@@ -49,12 +49,7 @@ xp route add --vpc "$vpc2" --destination 172.16.0.0/12 --next-hop "$pcc" >/dev/n
 unreachable "no route from vpc1 yet" "$vpc1" -I 172.16.1.2 192.168.1.2
 
 step "a change committed on another machine reaches this host through its agent"
-# Another machine's CLI: its own replica and kernel objects, the same store.
-other() {
-  XPEER_STATE="$E2E_TMP/other.db" XPEER_BPFFS="$XPEER_BPFFS/other" XPEER_DATAPATH_NETNS="${RUN_ID}o-dp" \
-    XPEER_NETNS_PREFIX="${RUN_ID}o" "$XPEER" "$@"
-}
-other route add --vpc "$vpc1" --destination 192.168.0.0/16 --next-hop "$pcc" >/dev/null
+on_other_machine route add --vpc "$vpc1" --destination 192.168.0.0/16 --next-hop "$pcc" >/dev/null
 committed=$(ETCDCTL_API=3 etcdctl --endpoints "$XPEER_ETCD" get /xpeer/v1/commit -w json | jq .kvs[0].mod_revision)
 for ((tries = 0; tries < 50; tries++)); do
   ping_ok "$vpc1" -I 172.16.1.2 192.168.1.2 && break
@@ -71,15 +66,23 @@ done
 
 step "bad hosts are refused, and change nothing"
 before=$("$XPEER" --operator --json host list)
-XPEER_STATE="$E2E_TMP/h1-again.db" expect_refused "h1 again, with another underlay address" InvalidHost.UnderlayMismatch \
+# Agents of other machines (each kernel is programmed from its own replica only), with underlay
+# addresses in their own datapath namespace: h1's and another.
+ip -n "${RUN_ID}o-dp" link add ul0 type veth peer name ul1
+ip -n "${RUN_ID}o-dp" addr add 10.250.0.1/24 dev ul0
+ip -n "${RUN_ID}o-dp" addr add 10.250.0.9/24 dev ul1
+ip -n "${RUN_ID}o-dp" link set ul0 up
+ip -n "${RUN_ID}o-dp" link set ul1 up
+as_other_machine expect_refused "h1 again, with another underlay address" InvalidHost.UnderlayMismatch \
   agent --host h1 --underlay ul1 --metrics-port 0 --ticks 1
-XPEER_STATE="$E2E_TMP/h2.db" expect_refused "h2 with h1's underlay address" InvalidHost.UnderlayInUse \
+as_other_machine expect_refused "h2 with h1's underlay address" InvalidHost.UnderlayInUse \
   agent --host h2 --underlay ul0 --metrics-port 0 --ticks 1
-XPEER_STATE="$E2E_TMP/h3.db" expect_refused "an underlay interface that is not there" InvalidHost.Underlay \
+as_other_machine expect_refused "an underlay interface that is not there" InvalidHost.Underlay \
   agent --host h3 --underlay nosuch0 --metrics-port 0 --ticks 1
-XPEER_STATE="$E2E_TMP/h4.db" expect_refused "a malformed host name" InvalidHostName.Malformed \
+as_other_machine expect_refused "a malformed host name" InvalidHostName.Malformed \
   agent --host H_4 --underlay ul1 --metrics-port 0 --ticks 1
 expect_refused "--host without etcd" InvalidParameter.Host --etcd "" agent --host h5 --underlay ul1 --metrics-port 0 --ticks 1
+expect_refused "a lease shorter than 2 s" InvalidDuration agent --host h6 --underlay ul1 --lease-ttl 1s --metrics-port 0 --ticks 1
 expect_refused "--underlay without --host" InvalidParameter.Host agent --underlay ul1 --metrics-port 0 --ticks 1
 expect_refused "a vSwitch on an unknown host" InvalidHost.NotFound vswitch create --vpc "$vpc1" --cidr 172.16.2.0/24 --host h9
 vpc3=$(xp vpc create --cidr 10.30.0.0/16 --region cn-beijing)

@@ -9,11 +9,7 @@ source "$(dirname "$0")/lib_etcd.sh"
 step "a three-member etcd cluster on loopback"
 etcd_start_cluster 3
 pass "etcd at $XPEER_ETCD"
-# Another machine: its own replica, datapath namespace, VPC namespaces and bpffs folder.
-on_other() {
-  XPEER_STATE="$E2E_TMP/other-replica.db" XPEER_BPFFS="$XPEER_BPFFS/other" XPEER_DATAPATH_NETNS="${RUN_ID}o-dp" \
-    XPEER_NETNS_PREFIX="${RUN_ID}o" "$XPEER" "$@"
-}
+on_other() { on_other_machine "$@"; }
 
 step "two peered VPCs, their state in etcd"
 vpc1=$(xp vpc create --cidr 172.16.0.0/12 --ipv6-cidr fd00:3f00::/56 --name vpc1)

@@ -64,6 +64,15 @@ etcd_start_cluster() {
   XPEER_ETCD=$(etcd_urls)
 }
 
+# as_other_machine COMMAND...: COMMAND with the settings of another machine that shares the
+# store: its own replica, datapath namespace, VPC namespaces and bpffs folder (all removed with
+# this run's). One kernel is programmed from one replica only.
+as_other_machine() {
+  XPEER_STATE="$E2E_TMP/other-machine.db" XPEER_BPFFS="$XPEER_BPFFS/other" XPEER_DATAPATH_NETNS="${RUN_ID}o-dp" \
+    XPEER_NETNS_PREFIX="${RUN_ID}o" "$@"
+}
+on_other_machine() { as_other_machine "$XPEER" "$@"; }
+
 # etcd_keys PREFIX: how many keys etcd holds under the prefix.
 etcd_keys() {
   ETCDCTL_API=3 etcdctl --endpoints "$XPEER_ETCD" get --prefix "$1" --keys-only --command-timeout=5s | grep -c . || true

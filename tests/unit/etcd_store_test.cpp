@@ -14,6 +14,7 @@
 #include "model/errors.h"
 #include "store/etcd/etcd_store.h"
 #include "store/etcd/http_post.h"
+#include "temp_dir.h"
 
 using namespace xpeer;
 
@@ -30,16 +31,6 @@ int free_port() {
     ::close(fd);
     return ntohs(a.sin_port);
 }
-
-struct TempDir {
-    std::string path;
-    TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "xpeer-etcd-XXXXXX").string();
-        REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 // One etcd member on loopback for the test's life.
 class Etcd {

@@ -10,22 +10,11 @@
 #include "model/ids.h"
 #include "model/route_id.h"
 #include "store/sqlite_store.h"
+#include "temp_dir.h"
 
 using namespace xpeer;
 
 namespace {
-
-// A fresh directory for one test's database, removed afterwards.
-struct TempDir {
-    std::string path;
-    TempDir() {
-        std::string tmpl = (std::filesystem::temp_directory_path() / "xpeer-store-XXXXXX").string();
-        REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-        path = tmpl;
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-    std::string db() const { return path + "/state/xpeer.db"; }  // parent made by the store
-};
 
 // Before schema 7: archived_counters with a column a counter.
 constexpr const char* kArchivedCountersBefore7 =

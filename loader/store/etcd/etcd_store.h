@@ -34,9 +34,6 @@ public:
         return revision_;
     }
     int64_t revision() const override { return revision_; }
-    etcd::Client& client() { return client_; }
-    const etcd::Keys& keys() const { return keys_; }
-    const std::string& rows_prefix() const { return rows_prefix_; }
     std::string commit_key() const { return keys_.commit(); }
 
     std::map<std::string, HostPresence> host_presence() override;
