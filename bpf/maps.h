@@ -106,6 +106,21 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XP_MAX_TUNNELS);
+	__type(key, __u32); /* tunnel slot: the target of an XP_NH_REMOTE route */
+	__type(value, struct xp_tunnel);
+} xp_tunnels SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XP_MAX_TUNNELS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct xp_underlay_key);
+	__type(value, __u32); /* the host's tunnel slot */
+} xp_underlay_hosts SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XP_VERDICTS_PER_CPU); /* x CPU ids */
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32); /* the CPU id */

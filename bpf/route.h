@@ -13,6 +13,7 @@ struct decision {
 	__u32 link;				/* peering slot * XP_DIR_MAX + direction, or XP_NO_LINK */
 	__u32 cpu;				/* bpf_get_smp_processor_id(), set by the caller */
 	__u32 lookup;				/* enum xp_lookup: what decided */
+	__u32 vni;				/* an XP_NH_REMOTE route's: the key of the VPC whose route it is */
 	struct xp_link_counters *link_counters; /* this CPU's element of the link, once looked up */
 };
 
@@ -43,7 +44,7 @@ static __always_inline enum xp_reason resolve(__u32 vpc, const __u32 *dst, bool 
 		return XP_REASON_DROP_NO_ROUTE;
 	if (route->kind == XP_NH_RESERVED)
 		return XP_REASON_DROP_RESERVED;
-	if (route->kind == XP_NH_VSWITCH) {
+	if (xp_is_system_route(route->kind)) {
 		d->route = route;
 		return XP_REASON_FORWARD_LOCAL;
 	}
@@ -73,7 +74,7 @@ static __always_inline enum xp_reason resolve(__u32 vpc, const __u32 *dst, bool 
 		return XP_REASON_DROP_NO_ROUTE;
 	if (route->kind == XP_NH_RESERVED)
 		return XP_REASON_DROP_RESERVED;
-	if (route->kind != XP_NH_VSWITCH)
+	if (!xp_is_system_route(route->kind))
 		return XP_REASON_DROP_TRANSIT; /* peering is not transitive */
 	d->route = route;
 	return XP_REASON_FORWARD_PEERING;
@@ -123,6 +124,7 @@ static __always_inline enum xp_reason decide(__u32 vpc, const __u32 *dst, bool i
 	d->link = XP_NO_LINK;
 	d->lookup = XP_LOOKUP_TRIES;
 	d->link_counters = 0;
+	d->vni = 0;
 	__builtin_memcpy(addr, dst, is_v6 ? 16 : 4);
 	compiled = ctl && !ctl->compiled_off ? fib_lookup(vpc, addr, is_v6) : 0;
 	if (compiled) {
@@ -142,6 +144,9 @@ static __always_inline enum xp_reason decide(__u32 vpc, const __u32 *dst, bool i
 		return reason;
 	if (ttl <= 1)
 		return XP_REASON_DROP_TTL;
+	d->vni = vpc; /* the route's VPC: the ingress one, or the peer after a crossing */
+	if (d->peering)
+		d->vni = d->link % XP_DIR_MAX == XP_DIR_A_TO_B ? d->peering->vpc_b : d->peering->vpc_a;
 	if (reason == XP_REASON_FORWARD_LOCAL)
 		return reason;
 	if (!d->peering) /* a compiled crossing that names no link: not one the loader writes */

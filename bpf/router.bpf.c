@@ -2,7 +2,8 @@
 /* xp_router: the XDP program on the datapath side of every vSwitch link.
  * xp_vpc_side: on the VPC side, so that the veth accepts redirected frames.
  * xp_router_tc: its twin for socket buffers, on tc ingress (tcx) of the datapath side instead:
- * GSO super-packets stay whole, and leave through the datapath side of the egress vSwitch link. */
+ * GSO super-packets stay whole, and leave through the datapath side of the egress vSwitch link.
+ * xp_underlay: on the underlay interface, what other hosts' routers sent to this one's vSwitches. */
 #include <linux/pkt_cls.h>
 #include "gso.h"
 #include "parse.h"
@@ -10,6 +11,8 @@
 #include "route.h"
 #include "source.h"
 #include "stats.h"
+#include "tunnel.h"
+#include "underlay.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -32,12 +35,13 @@ enum xp_action {
 	XP_ACT_DROP,
 	XP_ACT_PASS,	 /* to the datapath namespace's kernel */
 	XP_ACT_REDIRECT, /* to *target, the egress vSwitch link's datapath side */
+	XP_ACT_ENCAP,	 /* to another host: the outer headers before it, out through hop->ifindex */
 };
 
 /* sz: what the frame stands for on the wire (bpf/gso.h); its Ethernet headers are not IP traffic. */
-static __always_inline enum xp_action route_ip(struct cursor *c, struct ethhdr *eth, struct xp_port *port,
+static __always_inline enum xp_action route_ip(void *ctx, struct cursor *c, struct ethhdr *eth, struct xp_port *port,
 					       const struct frame_size *sz, bool is_v6, __u32 cpu, bool accounted,
-					       __u32 *target)
+					       __u32 *target, struct tunnel_hop *hop)
 {
 	__u32 len = sz->bytes, ip_len = sz->bytes - sz->packets * sizeof(*eth);
 	struct iphdr *ip = 0;
@@ -46,6 +50,7 @@ static __always_inline enum xp_action route_ip(struct cursor *c, struct ethhdr *
 	__u8 ttl;
 	struct decision d; /* decide() fills it */
 	enum xp_reason reason;
+	bool remote;
 
 	if (is_v6) {
 		if (parse_ipv6(c, &ip6) < 0)
@@ -70,6 +75,14 @@ static __always_inline enum xp_action route_ip(struct cursor *c, struct ethhdr *
 
 	d.cpu = cpu;
 	reason = decide(port->vpc, dst, is_v6, ip_len, ttl, &d, accounted);
+	remote = is_forward(reason) && d.route->kind == XP_NH_REMOTE; /* read once: the loader may rewrite the route */
+	if (remote) {
+		if (d.vni > XP_MAX_VNI || !find_hop(ctx, d.route->target, sz->packets > 1 ? 0 : ip_len, hop))
+			reason = XP_REASON_DROP_UNDERLAY;
+		hop->vni = d.vni;
+		hop->sport = is_v6 ? flow_port(ip6->saddr.in6_u.u6_addr32, 8, ip6->nexthdr)
+				   : flow_port(&ip->saddr, 2, ip->protocol);
+	}
 	count_verdict(cpu, reason, d.lookup, sz->packets, len, accounted);
 	if (!d.link_counters)
 		d.link_counters = this_cpu_link(cpu, d.link, accounted);
@@ -78,11 +91,13 @@ static __always_inline enum xp_action route_ip(struct cursor *c, struct ethhdr *
 	if (!is_forward(reason))
 		return XP_ACT_DROP;
 
-	rewrite_macs(eth, d.route);
 	if (is_v6)
 		ip6->hop_limit--;
 	else
 		ipv4_decrease_ttl(ip);
+	if (remote)
+		return XP_ACT_ENCAP; /* the receiving host writes the MACs and counts the vSwitch's tx */
+	rewrite_macs(eth, d.route);
 	count_egress(cpu, d.route->target, sz->packets, len, accounted);
 	*target = d.route->target;
 	return XP_ACT_REDIRECT;
@@ -100,8 +115,9 @@ spoofed:
 }
 
 /* c: the whole frame, entering the datapath through ifindex. accounted: a constant (stats.h) */
-static __always_inline enum xp_action route_frame(struct cursor *c, __u32 ifindex, const struct frame_size *sz,
-						  bool accounted, __u32 *target)
+static __always_inline enum xp_action route_frame(void *ctx, struct cursor *c, __u32 ifindex,
+						  const struct frame_size *sz, bool accounted, __u32 *target,
+						  struct tunnel_hop *hop)
 {
 	__u32 cpu = bpf_get_smp_processor_id();
 	struct xp_port *port;
@@ -115,9 +131,9 @@ static __always_inline enum xp_action route_frame(struct cursor *c, __u32 ifinde
 	}
 	proto = parse_eth(c, &eth);
 	if (proto == bpf_htons(ETH_P_IP))
-		return route_ip(c, eth, port, sz, false, cpu, accounted, target);
+		return route_ip(ctx, c, eth, port, sz, false, cpu, accounted, target, hop);
 	if (proto == bpf_htons(ETH_P_IPV6))
-		return route_ip(c, eth, port, sz, true, cpu, accounted, target);
+		return route_ip(ctx, c, eth, port, sz, true, cpu, accounted, target, hop);
 	if (proto < 0) {
 		count_reason(cpu, XP_REASON_DROP_MALFORMED, sz->packets, sz->bytes, accounted);
 		return XP_ACT_DROP;
@@ -131,10 +147,15 @@ static __always_inline int route_xdp(struct xdp_md *ctx, bool accounted)
 	__u32 len = ctx->data_end - ctx->data, target = 0;
 	struct cursor c = { .pos = (void *)(long)ctx->data, .end = (void *)(long)ctx->data_end, .len = len };
 	struct frame_size sz = { .packets = 1, .bytes = len };
+	struct tunnel_hop hop;
 
-	switch (route_frame(&c, ctx->ingress_ifindex, &sz, accounted, &target)) {
+	switch (route_frame(ctx, &c, ctx->ingress_ifindex, &sz, accounted, &target, &hop)) {
 	case XP_ACT_REDIRECT:
 		return bpf_redirect(target, 0);
+	case XP_ACT_ENCAP:
+		if (!encap_xdp(ctx, &hop))
+			return XDP_DROP;
+		return bpf_redirect(hop.ifindex, 0);
 	case XP_ACT_PASS:
 		return XDP_PASS;
 	default:
@@ -162,14 +183,19 @@ static __always_inline int route_tc(struct __sk_buff *skb, bool accounted)
 	__u32 target = 0, headers = skb->len < XP_TC_HEADERS ? skb->len : XP_TC_HEADERS;
 	struct cursor c;
 	struct frame_size sz;
+	struct tunnel_hop hop;
 
 	if ((void *)(long)skb->data + headers > (void *)(long)skb->data_end)
 		bpf_skb_pull_data(skb, headers); /* the headers into the linear part; the payload stays where it is */
 	c = (struct cursor){ .pos = (void *)(long)skb->data, .end = (void *)(long)skb->data_end, .len = skb->len };
 	sz = skb_frame_size(skb);
-	switch (route_frame(&c, skb->ingress_ifindex, &sz, accounted, &target)) {
+	switch (route_frame(skb, &c, skb->ingress_ifindex, &sz, accounted, &target, &hop)) {
 	case XP_ACT_REDIRECT:
 		return bpf_redirect(target, 0);
+	case XP_ACT_ENCAP:
+		if (!encap_tc(skb, &hop))
+			return TC_ACT_SHOT;
+		return bpf_redirect(hop.ifindex, 0);
 	case XP_ACT_PASS:
 		return TC_ACT_OK;
 	default:
@@ -189,4 +215,10 @@ SEC("xdp")
 int xp_vpc_side(struct xdp_md *ctx)
 {
 	return XDP_PASS;
+}
+
+SEC("xdp")
+int xp_underlay(struct xdp_md *ctx)
+{
+	return decapsulate(ctx);
 }

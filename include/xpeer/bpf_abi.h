@@ -10,6 +10,9 @@
 #define XP_MAX_PEERINGS 65536 /* live peering connections (slots) */
 #define XP_MAX_ROUTES 2097152 /* per address family, all VPCs together */
 #define XP_NO_LINK 0xffffffffu
+#define XP_MAX_TUNNELS 4096  /* other hosts this host sends to (slots; 0 is never used) */
+#define XP_VXLAN_PORT 4789   /* the outer UDP destination port between hosts (IANA's for VXLAN) */
+#define XP_MAX_VNI 0xffffffu /* a VNI is 24 bits: VPC keys above it never leave their host */
 
 /* Per-CPU maps are plain arrays of one region per possible CPU, indexed cpu * PER_CPU + index:
  * the router finds its element with a multiply, where a PERCPU_ARRAY costs a load from a table of
@@ -40,12 +43,20 @@ enum xp_nexthop_kind {
 	XP_NH_VSWITCH = 1,  /* system route: a vSwitch of the VPC; target = egress ifindex */
 	XP_NH_PEERING = 2,  /* route entry: target = peering slot */
 	XP_NH_RESERVED = 3, /* a subnet's network, gateway or broadcast address: nobody's to reach */
+	XP_NH_REMOTE = 4,   /* system route: a vSwitch of the VPC on another host; target = tunnel slot */
 };
+
+/* A route to a vSwitch of the table's VPC, on this host or another: the only kind that may match
+ * after a peering crossing (peering is not transitive). */
+static inline int xp_is_system_route(__u32 kind)
+{
+	return kind == XP_NH_VSWITCH || kind == XP_NH_REMOTE;
+}
 
 /* Value of both LPM tries. For a vSwitch next hop, the MACs to write. */
 struct xp_route {
 	__u32 kind;   /* enum xp_nexthop_kind */
-	__u32 target; /* egress ifindex (its xp_ports element counts what leaves) or peering slot */
+	__u32 target; /* egress ifindex (its xp_ports element counts what leaves), peering slot or tunnel slot */
 	__u8 smac[6]; /* datapath side of the egress vSwitch link */
 	__u8 dmac[6]; /* VPC side of the egress vSwitch link */
 };
@@ -125,6 +136,23 @@ struct xp_peering {
 	__u64 burst_bytes; /* the token bucket's depth */
 };
 
+/* Indexed by tunnel slot: another host, as this host's router reaches it over the underlay. The
+ * router encapsulates in VXLAN (the VNI is the destination VPC's key) from `local` to `remote`,
+ * and the kernel's FIB and neighbour table in the datapath namespace give the outer MACs. */
+struct xp_tunnel {
+	__u8 remote[16]; /* the other host's underlay address; IPv4 in the first 4 bytes */
+	__u8 local[16];	 /* this host's, the outer source */
+	__u32 ifindex;	 /* this host's underlay interface; 0 marks an unused slot */
+	__u8 is_v6;	 /* the underlay's family */
+	__u8 pad[3];
+};
+
+/* Key of xp_underlay_hosts: a registered host's underlay address, IPv4 as ::ffff:a.b.c.d. Only
+ * their packets are decapsulated. */
+struct xp_underlay_key {
+	__u8 addr[16];
+};
+
 /* The token bucket of one direction of a link, shared by every CPU (a per-CPU bucket would
  * admit only a fraction of the rate when the traffic lands on one CPU). Written by the router
  * only; the agent reads nothing here. */
@@ -179,6 +207,11 @@ enum xp_reason {
 	 * router's own elements stay 0): */
 	XP_REASON_DROP_INGRESS_QUEUE, /* the VPC sent it, a full queue into the router dropped it */
 	XP_REASON_DROP_EGRESS_QUEUE, /* forwarded, but the egress veth could not take it (its XDP ring full, or down) */
+	/* Between hosts (xp_underlay decapsulates on the underlay interface): */
+	XP_REASON_FORWARD_TUNNEL_IN, /* from another host, to a vSwitch of the VNI's VPC */
+	XP_REASON_DROP_UNDERLAY,     /* to another host, with no way there: no tunnel, route or neighbour, or too big */
+	XP_REASON_DROP_TUNNEL_SOURCE, /* VXLAN from an address that is no registered host */
+	XP_REASON_DROP_TUNNEL_VNI,    /* VXLAN whose VNI's VPC has no vSwitch here for the inner destination */
 	XP_REASON_MAX,
 };
 
@@ -188,6 +221,9 @@ enum xp_reason {
 struct xp_verdicts {
 	__u64 lookup[XP_LOOKUP_MAX];
 	struct xp_counters reason[XP_REASON_MAX];
+	/* To whole cache lines, and to a size no earlier build's xp_verdicts had (320 was the route
+	 * cache's): an upgrade tells layouts apart by size first. Room for four more reasons. */
+	__u64 pad[8];
 };
 
 #ifdef __cplusplus
@@ -205,7 +241,8 @@ static_assert(sizeof(struct xp_policer) == 24, "xp_policer layout");
 static_assert(sizeof(struct xp_link_counters) == 64, "xp_link_counters layout");
 static_assert(sizeof(struct xp_counters) == 16, "xp_counters layout");
 static_assert(sizeof(struct xp_control) == 8, "xp_control layout");
-static_assert(sizeof(struct xp_verdicts) == 256,
+static_assert(sizeof(struct xp_tunnel) == 40 && sizeof(struct xp_underlay_key) == 16, "xp_tunnel layout");
+static_assert(sizeof(struct xp_verdicts) == 384,
 	      "xp_verdicts layout: a new reason or lookup needs padding to whole cache lines");
 static_assert(offsetof(struct xp_verdicts, reason[XP_REASON_FORWARD_PEERING + 1]) <= 64,
 	      "a forwarded packet's verdict counters in one cache line");

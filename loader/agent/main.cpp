@@ -13,6 +13,10 @@
 
 namespace {
 
+// What VXLAN adds to a VPC's IP packet on the underlay: an inner Ethernet header, VXLAN, UDP and
+// the outer IP header, over IPv4 and over IPv6.
+constexpr uint32_t kOverlayBytes[2] = {14 + 8 + 8 + 20, 14 + 8 + 8 + 40};
+
 // --host and --underlay go together, and only with a store that several hosts share.
 void check_host_flags(const xpeer::Config& config, const xpeer::AgentOptions& options) {
     using namespace xpeer;
@@ -37,6 +41,13 @@ xpeer::IpAddr underlay_address(const xpeer::Config& config, const std::string& i
     if (addresses.empty())
         throw errors::invalid_host_underlay("--underlay " + ifname + " in namespace " + config.datapath_netns +
                                             " has no global address for other hosts to reach");
+    // A VPC's frame (1500 bytes of IP on its vSwitch veths) crosses whole, inside VXLAN's headers.
+    const uint32_t need = 1500 + kOverlayBytes[addresses.front().family == Family::V6];
+    if (const uint32_t mtu = links::mtu(config.datapath_netns, ifname); mtu < need)
+        throw errors::invalid_host_underlay_mtu("--underlay " + ifname + " has MTU " + std::to_string(mtu) +
+                                                "; VPC frames of 1500 bytes need " + std::to_string(need) + " inside VXLAN over " +
+                                                (addresses.front().family == Family::V6 ? "IPv6" : "IPv4") + " (ip link set " + ifname +
+                                                " mtu " + std::to_string(need) + ")");
     return addresses.front();
 }
 
@@ -68,7 +79,7 @@ int main(int argc, char** argv) {
         FileLock lock = lock_agent(g.config.state_path);
         std::unique_ptr<HostMembership> membership;
         if (!g.config.host.empty()) {
-            c.register_host(HostSpec{g.config.host, options.region, underlay_address(g.config, options.underlay)});
+            c.register_host(HostSpec{g.config.host, options.region, underlay_address(g.config, options.underlay), options.underlay});
             const int64_t revision = c.refresh_store();
             membership = std::make_unique<HostMembership>(etcd_client(g.config), g.config.host, options.lease_ttl, revision);
             spdlog::info("host {} in {}: lease of {} s held, following the store from revision {}", g.config.host, options.region,

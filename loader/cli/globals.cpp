@@ -21,7 +21,7 @@ void add_globals(CLI::App& app, Globals& g) {
         ->envname("XPEER_STATE")
         ->capture_default_str();
     app.add_option("--etcd", g.config.etcd, "the store in etcd v3: client URLs, http://HOST:PORT[,...]")->envname("XPEER_ETCD");
-    app.add_option("--host", g.config.host, "with --etcd: this machine's host, where new vSwitches go (vswitch create --host H: on H)")
+    app.add_option("--host", g.config.host, "with --etcd: the host new vSwitches go on (`agent --host H`: this machine's host, H)")
         ->envname("XPEER_HOST");
     app.add_option("--bpffs", g.config.bpffs_dir, "folder for pinned maps and programs")->envname("XPEER_BPFFS")->capture_default_str();
     app.add_option("--datapath-netns", g.config.datapath_netns, "namespace of the router's side of every vSwitch")

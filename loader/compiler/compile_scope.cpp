@@ -57,6 +57,8 @@ Tables compile_scope(const Snapshot& s, const PortMap& ports, const Scope& scope
     keep_only(t.routes_v6, std::move(v6));
     keep_only(t.ports, std::move(ifindexes));
     keep_only(t.peerings, std::move(slots));
+    t.tunnels.clear();  // they change with the hosts, which a scope never names: apply() writes them
+    t.underlay_hosts.clear();
     return t;
 }
 

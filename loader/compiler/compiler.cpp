@@ -24,6 +24,48 @@ xp_route reserved_route() {
     return r;
 }
 
+xp_route remote_route(uint32_t tunnel) {
+    xp_route r{};
+    r.kind = XP_NH_REMOTE;
+    r.target = tunnel;
+    return r;
+}
+
+xp_underlay_key underlay_key(const IpAddr& a) {
+    xp_underlay_key k{};
+    if (a.family == Family::V4) {
+        k.addr[10] = k.addr[11] = 0xff;
+        std::memcpy(&k.addr[12], a.bytes.data(), 4);
+    } else {
+        std::memcpy(k.addr, a.bytes.data(), 16);
+    }
+    return k;
+}
+
+// The other hosts this one reaches over its underlay, slot by slot in the hosts' order (from 1),
+// and the vSwitches' hosts' slots. None until this host's agent has bound the replica and
+// attached its underlay; a host of the other address family is not reachable.
+std::unordered_map<std::string, uint32_t> add_tunnels(Tables& t, const Snapshot& s) {
+    std::unordered_map<std::string, uint32_t> slot_of;
+    auto me = std::ranges::find(s.hosts, s.local.name, &Host::name);
+    if (s.local.name.empty() || !s.local.underlay_ifindex || me == s.hosts.end()) return slot_of;
+    uint32_t slot = 0;
+    for (const auto& h : s.hosts) {
+        if (h.name == me->name) continue;
+        if (++slot >= XP_MAX_TUNNELS) break;
+        if (h.underlay.family != me->underlay.family) continue;
+        xp_tunnel tun{};
+        std::memcpy(tun.remote, h.underlay.bytes.data(), h.underlay.size());
+        std::memcpy(tun.local, me->underlay.bytes.data(), me->underlay.size());
+        tun.ifindex = s.local.underlay_ifindex;
+        tun.is_v6 = h.underlay.family == Family::V6;
+        t.tunnels[slot] = tun;
+        t.underlay_hosts[underlay_key(h.underlay)] = slot;
+        slot_of[h.name] = slot;
+    }
+    return slot_of;
+}
+
 xp_route peering_route(const Peering& p) {
     xp_route r{};
     r.kind = XP_NH_PEERING;
@@ -76,11 +118,21 @@ Tables compile(const Snapshot& s, const PortMap& ports) {
     std::unordered_map<std::string, uint32_t> vpc_key;
     for (const auto& v : s.vpcs) vpc_key[v.id] = v.key;
 
+    const auto tunnel_of = add_tunnels(t, s);
     std::unordered_map<uint32_t, std::string> port_owner;  // ifindex -> vSwitch
     for (const auto& vsw : s.vswitches) {
         auto port = ports.find(vsw.id);
         auto vpc = vpc_key.find(vsw.vpc_id);
-        if (port == ports.end() || vpc == vpc_key.end()) continue;
+        if (vpc == vpc_key.end()) continue;
+        if (port == ports.end() && vsw.host && *vsw.host != s.local.name) {
+            // On another host: reached through its tunnel, the VNI naming the VPC.
+            auto tunnel = tunnel_of.find(*vsw.host);
+            if (tunnel == tunnel_of.end() || vpc->second > XP_MAX_VNI) continue;
+            add_subnet(t, vpc->second, vsw.cidr, remote_route(tunnel->second));
+            if (vsw.ipv6_cidr) add_subnet(t, vpc->second, *vsw.ipv6_cidr, remote_route(tunnel->second));
+            continue;
+        }
+        if (port == ports.end()) continue;
         const uint32_t ifindex = port->second.ifindex;
         if (ifindex >= XP_MAX_PORTS)  // xp_ports is an array indexed by it
             throw errors::datapath_port_index("vSwitch " + vsw.id + ": datapath-side ifindex " + std::to_string(ifindex) +

@@ -5,7 +5,8 @@
 namespace xpeer {
 
 // Desired state -> map entries. Pure: the same snapshot and ports always give the same tables.
-// A vSwitch whose link is not in `ports` gets no entries (the link is made before compiling).
+// A vSwitch whose link is not in `ports` gets no entries (the link is made before compiling),
+// unless it lives on another host: then its routes lead to that host's tunnel.
 // Route entries never displace a system route with the same destination.
 Tables compile(const Snapshot& snapshot, const PortMap& ports);
 

@@ -19,7 +19,7 @@ xp_fib_result no_route_leaf() { return with_lengths(decided(XP_REASON_DROP_NO_RO
 xp_fib_result own_leaf(const xp_route& r, uint8_t own_len) {
     xp_fib_result d = decided(XP_REASON_DROP_NO_ROUTE);
     if (r.kind == XP_NH_RESERVED) d = decided(XP_REASON_DROP_RESERVED);
-    if (r.kind == XP_NH_VSWITCH) d = decided(XP_REASON_FORWARD_LOCAL, XP_NO_LINK, &r);
+    if (xp_is_system_route(r.kind)) d = decided(XP_REASON_FORWARD_LOCAL, XP_NO_LINK, &r);
     return with_lengths(d, own_len, XP_FIB_NO_LEN);
 }
 
@@ -29,7 +29,7 @@ xp_fib_result crossed_leaf(uint32_t link, const xp_route* peer_route, uint8_t pe
         d = decided(XP_REASON_DROP_NO_ROUTE, link);
     else if (peer_route->kind == XP_NH_RESERVED)
         d = decided(XP_REASON_DROP_RESERVED, link);
-    else if (peer_route->kind != XP_NH_VSWITCH)
+    else if (!xp_is_system_route(peer_route->kind))
         d = decided(XP_REASON_DROP_TRANSIT, link);  // peering is not transitive
     else
         d = decided(XP_REASON_FORWARD_PEERING, link, peer_route);

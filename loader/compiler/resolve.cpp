@@ -37,7 +37,7 @@ xp_fib_result resolve_in_tables(const Tables& t, uint32_t vpc, const IpAddr& dst
     const xp_route* route = longest_match(t, vpc, dst);
     if (!route) return decided(XP_REASON_DROP_NO_ROUTE);
     if (route->kind == XP_NH_RESERVED) return decided(XP_REASON_DROP_RESERVED);
-    if (route->kind == XP_NH_VSWITCH) return decided(XP_REASON_FORWARD_LOCAL, XP_NO_LINK, route);
+    if (xp_is_system_route(route->kind)) return decided(XP_REASON_FORWARD_LOCAL, XP_NO_LINK, route);
     if (route->kind != XP_NH_PEERING) return decided(XP_REASON_DROP_NO_ROUTE);
 
     auto peering = t.peerings.find(route->target);
@@ -58,7 +58,7 @@ xp_fib_result resolve_in_tables(const Tables& t, uint32_t vpc, const IpAddr& dst
     route = longest_match(t, peer, dst);
     if (!route) return decided(XP_REASON_DROP_NO_ROUTE, link);
     if (route->kind == XP_NH_RESERVED) return decided(XP_REASON_DROP_RESERVED, link);
-    if (route->kind != XP_NH_VSWITCH) return decided(XP_REASON_DROP_TRANSIT, link);  // peering is not transitive
+    if (!xp_is_system_route(route->kind)) return decided(XP_REASON_DROP_TRANSIT, link);  // peering is not transitive
     return decided(XP_REASON_FORWARD_PEERING, link, route);
 }
 

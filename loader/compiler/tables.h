@@ -30,6 +30,9 @@ struct Tables {
     Table<xp_lpm_key_v6, xp_route> routes_v6;
     Table<uint32_t, xp_port> ports;        // ingress ifindex
     Table<uint32_t, xp_peering> peerings;  // peering slot
+    // Between hosts: written whole by apply(), never by a scoped delta (they change with the hosts).
+    Table<uint32_t, xp_tunnel> tunnels;               // tunnel slot
+    Table<xp_underlay_key, uint32_t> underlay_hosts;  // a registered host's underlay address -> its tunnel slot
 };
 
 }  // namespace xpeer

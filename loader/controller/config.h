@@ -43,6 +43,8 @@ std::string vpc_ifname(const std::string& vswitch_id);       // "vs" + 13 chars 
 // The folder of the pinned BPF links that attach the programs to vSwitch veths, and one end's pin.
 std::string xdp_links_dir(const Config& c);  // BPFFS_DIR/links
 std::string xdp_link_pin(const Config& c, const std::string& ifname);
+// The pinned BPF link of the decapsulation on this host's underlay interface (xpeer agent --underlay).
+std::string underlay_link_pin(const Config& c);
 uint32_t vswitch_table(uint32_t vswitch_number);   // policy-routing table in the VPC
 uint32_t vswitch_metric(uint32_t vswitch_number);  // metric of its main-table default route
 

@@ -1,4 +1,5 @@
 #include "controller/controller.h"
+#include "model/placement.h"
 
 #include <spdlog/spdlog.h>
 #include <algorithm>
@@ -72,9 +73,12 @@ void Controller::ensure_kernel() {
 
 void Controller::rebuild_kernel_objects() {
     maps_.about_to_change_kernel();
-    for (const auto& vpc : store_.vpcs()) {
+    const Snapshot s = store_.snapshot();
+    const auto here = vswitches_here(s);
+    for (const auto& vpc : vpcs_here(s)) {
         kernel_->create_vpc(vpc);
-        for (const auto& vsw : store_.vswitches_of(vpc.id)) {
+        for (const auto& vsw : here) {
+            if (vsw.vpc_id != vpc.id) continue;
             PortInfo port = kernel_->create_vswitch(vpc, vsw);
             // A dry run makes no link and knows no ifindex: the maps are planned with the ports the store has.
             if (!dry_run()) store_.set_vswitch_port(vsw.id, port);
@@ -152,8 +156,10 @@ Vpc Controller::create_vpc(const VpcSpec& spec) {
         remember_token("vpc", request, vpc.id);
         store_.insert(vpc);
         record(Event{vpc.created_at, vpc.id, "Available", config_.account, "created"});
-        kernel_->create_vpc(vpc);
-        command_->on_failure([this, vpc] { kernel_->delete_vpc(vpc); });
+        if (store_.hosts().empty()) {  // among hosts, its namespace comes with its first vSwitch on each
+            kernel_->create_vpc(vpc);
+            command_->on_failure([this, vpc] { kernel_->delete_vpc(vpc); });
+        }
         return vpc;
     });
 }
@@ -235,9 +241,11 @@ VSwitch Controller::create_vswitch(const VSwitchSpec& spec) {
         remember_token("vswitch", request, vsw.id);
         store_.insert(vsw);
         record(Event{vsw.created_at, vsw.id, "Available", config_.account, "created in " + vpc.id});
-        maps_.about_to_change_kernel();
-        store_.set_vswitch_port(vsw.id, kernel_->create_vswitch(vpc, vsw));
-        command_->on_failure([this, vpc, vsw] { kernel_->delete_vswitch(vpc, vsw); });
+        if (is_here(vsw, store_.local_host())) {  // another host's agent makes its link
+            maps_.about_to_change_kernel();
+            store_.set_vswitch_port(vsw.id, kernel_->create_vswitch(vpc, vsw));
+            command_->on_failure([this, vpc, vsw] { kernel_->delete_vswitch(vpc, vsw); });
+        }
         maps_.apply(Scope::of_vswitch(vsw));
         return vsw;
     });
@@ -253,7 +261,7 @@ void Controller::delete_vswitch(const std::string& id) {
         store_.delete_vswitch(id);
         record(Event{wall_time(), id, "Deleted", config_.account, "deleted"});
         maps_.apply(Scope::of_vswitch(vsw));  // routes to the link go before the link
-        kernel_->delete_vswitch(vpc, vsw);
+        if (is_here(vsw, store_.local_host())) kernel_->delete_vswitch(vpc, vsw);
     });
 }
 
@@ -302,8 +310,10 @@ Instance Controller::create_instance(const InstanceSpec& spec) {
         remember_token("instance", request, inst.id);
         store_.insert(inst);
         record(Event{inst.created_at, inst.id, "Running", config_.account, "created on " + vsw.id});
-        kernel_->add_instance(vpc, vsw, inst);
-        command_->on_failure([this, vpc, vsw, inst] { kernel_->remove_instance(vpc, vsw, inst); });
+        if (is_here(vsw, store_.local_host())) {
+            kernel_->add_instance(vpc, vsw, inst);
+            command_->on_failure([this, vpc, vsw, inst] { kernel_->remove_instance(vpc, vsw, inst); });
+        }
         return inst;
     });
 }
@@ -317,7 +327,7 @@ void Controller::delete_instance(const std::string& id) {
         check_may_remove(vpc, inst->account, id);
         store_.delete_instance(id);
         record(Event{wall_time(), id, "Deleted", config_.account, "deleted"});
-        kernel_->remove_instance(vpc, vsw, *inst);
+        if (is_here(vsw, store_.local_host())) kernel_->remove_instance(vpc, vsw, *inst);
     });
 }
 

@@ -47,6 +47,7 @@ struct HostSpec {
     std::string name;
     std::string region;
     IpAddr underlay;
+    std::string underlay_ifname;  // in the datapath namespace: where other hosts' tunnels arrive
 };
 
 // A host as `host list` shows it: the desired state's row and what its agent last said.
@@ -165,7 +166,9 @@ public:
     VSwitch show_vswitch(const std::string& id);
 
     // Hosts (controller/hosts.cpp): the operator's, and their agents'.
-    Host register_host(const HostSpec&);  // idempotent for the same name, region and address
+    // Registers this machine's host (idempotent for the same name, region and address), binds the
+    // replica to it, attaches the decapsulation to its underlay and programs the tunnels.
+    Host register_host(const HostSpec&);
     std::vector<HostView> list_hosts();
     int64_t refresh_store();  // the revision of a shared store now read (0 for SQLite)
     // The kernel made to follow the store's newest revision (a shared store: another host's
@@ -291,6 +294,7 @@ private:
     // Rebuilds namespaces, links and maps if the kernel lost them (reboot, teardown).
     void ensure_kernel();
     void rebuild_kernel_objects();
+    void remove_kernel_orphans();
     void record(const Event& e);
     // The link's counters folded into the store at now_ms; the delta since the last reading.
     LinkSample fold(const Peering& p, Direction direction, int64_t now_ms);
@@ -369,6 +373,7 @@ auto Controller::transact(F&& fn) {
             changes_.resize(changes);
             warnings_.resize(warnings);
             expired_ = expired;
+            if (config_.store_id != store_id) kernel_->release_claim(config_.store_id);  // another host's id won
             config_.store_id = store_id;
         }
     }

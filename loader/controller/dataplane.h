@@ -93,6 +93,12 @@ public:
     virtual void remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) = 0;
     // Removes namespaces, links and pins of everything listed, and the datapath namespace.
     virtual void teardown(const std::vector<Vpc>& vpcs) = 0;
+    // Attaches the decapsulation to this host's underlay interface (in the datapath namespace)
+    // through a pinned link, as with the vSwitch veths; returns its ifindex.
+    virtual uint32_t attach_underlay(const std::string& ifname) = 0;
+    // A store id this process made up lost to another host's (Store.Conflict): the kernel
+    // objects it claimed under that id are claimed again under the id the store has.
+    virtual void release_claim(const std::string& store_id) { (void)store_id; }
 };
 
 }  // namespace xpeer

@@ -60,6 +60,11 @@ void DryRun::remove_orphans(const std::vector<Vpc>&, const std::vector<VSwitch>&
     steps_.push_back("remove namespaces, links and rules of killed commands");
 }
 
+uint32_t DryRun::attach_underlay(const std::string& ifname) {
+    steps_.push_back("would attach the underlay's decapsulation to " + ifname);
+    return 0;
+}
+
 void DryRun::teardown(const std::vector<Vpc>& vpcs) {
     steps_.push_back("remove " + std::to_string(vpcs.size()) + " VPC namespaces, the datapath namespace and the pins");
 }

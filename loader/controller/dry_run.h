@@ -38,6 +38,7 @@ public:
     UpgradeResult upgrade(const Snapshot& snapshot, const PortMap& ports) override;
     void remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) override;
     void teardown(const std::vector<Vpc>& vpcs) override;
+    uint32_t attach_underlay(const std::string& ifname) override;
 
 private:
     void describe_maps(const ReconcileResult& r);

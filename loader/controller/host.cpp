@@ -64,7 +64,7 @@ Controller::Repair Controller::reconcile() {
         r.maps = kernel_->plan(store_.snapshot(), store_.vswitch_ports());  // a transaction may write some before apply_all
         transact([&] {
             maps_.about_to_change_kernel();
-            kernel_->remove_orphans(store_.vpcs(), store_.vswitches());  // duplicated rules too: made again below
+            remove_kernel_orphans();  // duplicated rules too: made again below
             rebuild_kernel_objects();
             maps_.apply_all();
         });

@@ -3,6 +3,7 @@
 #include "controller/controller.h"
 #include "controller/names.h"
 #include "model/errors.h"
+#include "model/placement.h"
 #include "model/region.h"
 
 namespace xpeer {
@@ -21,6 +22,10 @@ Host Controller::register_host(const HostSpec& spec) {
     names::check_host_name(spec.name);
     region(spec.region);  // a region peering supports
     return transact([&] {
+        if (auto bound = store_.setting(kLocalHostSetting); bound && *bound != spec.name)
+            throw errors::config_mismatch("replica " + config_.state_path + " is host " + *bound + "'s, not " + spec.name +
+                                          "'s: each host has its own --state");
+        Host h{spec.name, spec.region, spec.underlay, wall_time()};
         if (auto known = store_.find_host(spec.name)) {
             if (known->underlay != spec.underlay)
                 throw errors::invalid_host_underlay_mismatch("host " + spec.name + " is registered with underlay address " +
@@ -29,16 +34,30 @@ Host Controller::register_host(const HostSpec& spec) {
             if (known->region != spec.region)
                 throw errors::invalid_region_id_mismatch("host " + spec.name + " is registered in region " + known->region + ", not " +
                                                          spec.region);
-            return *known;  // the agent started again
+            h = *known;  // the agent started again
+        } else {
+            if (auto other = store_.host_with_underlay(spec.underlay))
+                throw errors::invalid_host_underlay_in_use("underlay address " + spec.underlay.str() + " is host " + other->name +
+                                                           "'s; each host has its own");
+            store_.insert(h);
+            record(Event{h.created_at, h.name, "Registered", kOperatorAccount, "in " + h.region + ", underlay " + h.underlay.str()});
         }
-        if (auto other = store_.host_with_underlay(spec.underlay))
-            throw errors::invalid_host_underlay_in_use("underlay address " + spec.underlay.str() + " is host " + other->name +
-                                                       "'s; each host has its own");
-        Host h{spec.name, spec.region, spec.underlay, wall_time()};
-        store_.insert(h);
-        record(Event{h.created_at, h.name, "Registered", kOperatorAccount, "in " + h.region + ", underlay " + h.underlay.str()});
+        store_.set_setting(kLocalHostSetting, h.name);
+        if (!spec.underlay_ifname.empty()) {
+            maps_.about_to_change_kernel();
+            store_.set_setting(kUnderlayIfindexSetting, std::to_string(kernel_->attach_underlay(spec.underlay_ifname)));
+        }
+        remove_kernel_orphans();
+        maps_.apply_all();  // the tunnels to the other hosts, and the routes through them
         return h;
     });
+}
+
+// Kernel objects of nothing this host carries: a killed command's, or other hosts' vSwitches (a
+// kernel programmed before its replica was bound to its host made every vSwitch).
+void Controller::remove_kernel_orphans() {
+    const Snapshot s = store_.snapshot();
+    kernel_->remove_orphans(vpcs_here(s), vswitches_here(s));
 }
 
 std::vector<HostView> Controller::list_hosts() {
@@ -65,14 +84,15 @@ int64_t Controller::follow_store() {
 void Controller::catch_up_kernel() {
     if (!kernel_->has_datapath() || !store_.kernel_behind()) return;
     maps_.about_to_change_kernel();
-    kernel_->remove_orphans(store_.vpcs(), store_.vswitches());
+    remove_kernel_orphans();
     rebuild_kernel_objects();
     maps_.apply_all();
     store_.kernel_caught_up();
 }
 
-// A new vSwitch's host: the one it names (config_.host, --host or XPEER_HOST), else the only
-// host of the VPC's region; none while no host is registered (one machine, no agents).
+// A new vSwitch's host: the one it names (config_.host, --host or XPEER_HOST), else this machine's
+// if it is in the VPC's region, else the region's only host; none while no host is registered
+// (one machine, no agents).
 std::optional<std::string> Controller::place_vswitch(const Vpc& vpc) {
     std::vector<Host> hosts = store_.hosts();
     if (!config_.host.empty()) {
@@ -87,6 +107,7 @@ std::optional<std::string> Controller::place_vswitch(const Vpc& vpc) {
     }
     if (hosts.empty()) return std::nullopt;
     std::erase_if(hosts, [&](const Host& h) { return h.region != vpc.region; });
+    if (auto here = std::ranges::find(hosts, store_.local_host().name, &Host::name); here != hosts.end()) return here->name;
     if (hosts.size() == 1) return hosts.front().name;
     if (hosts.empty())
         throw errors::invalid_host_region_mismatch("no host runs region " + vpc.region + ", where " + vpc.id +

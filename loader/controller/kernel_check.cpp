@@ -7,6 +7,7 @@
 #include "compiler/compiler.h"
 #include "controller/kernel_dataplane.h"
 #include "datapath/map_drift.h"
+#include "model/placement.h"
 #include "netns/netns.h"
 #include "netns/pinned_tcx.h"
 #include "netns/pinned_xdp.h"
@@ -136,14 +137,15 @@ std::vector<Difference> KernelDataplane::check(const Snapshot& snapshot, const P
     const uint32_t router_id = dp ? BpfRouter::program_id(dp->router_fd()) : 0,
                    vpc_side_id = dp ? BpfRouter::program_id(dp->vpc_side_fd()) : 0,
                    router_tc_id = dp ? BpfRouter::program_id(dp->router_tc_fd()) : 0;
-    for (const auto& vpc : snapshot.vpcs) {
+    const auto vswitches = vswitches_here(snapshot);
+    for (const auto& vpc : vpcs_here(snapshot)) {
         const std::string ns = vpc_netns_name(config_, vpc.id);
         if (!netns::exists(ns)) {
             out.push_back({"netns " + ns, "missing (" + vpc.id + ")"});
             continue;
         }
         const auto rules = rules_in(ns);
-        for (const auto& vsw : snapshot.vswitches) {
+        for (const auto& vsw : vswitches) {
             if (vsw.vpc_id != vpc.id) continue;
             const auto spec = vswitch_link_spec(config_, vpc, vsw);
             const auto link = links::find_vswitch_veth(spec);
@@ -171,7 +173,7 @@ std::vector<Difference> KernelDataplane::check(const Snapshot& snapshot, const P
             }
         }
     }
-    const auto orphans = find_orphans(config_, snapshot.vpcs, snapshot.vswitches);
+    const auto orphans = find_orphans(config_, vpcs_here(snapshot), vswitches);
     for (const auto& ns : orphans.namespaces) out.push_back({"netns " + ns, "not in the store"});
     for (const auto& pin : orphans.link_pins) out.push_back({"pinned BPF link " + pin, "not in the store"});
     for (const auto& l : orphans.links) out.push_back({"link " + l.ifname + " in " + l.netns, "not in the store"});

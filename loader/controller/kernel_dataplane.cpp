@@ -52,6 +52,13 @@ void KernelDataplane::claim(const std::string& dir) {
     if (ec) throw SystemError("mkdir " + dir + "/" + mine, ec.value());
 }
 
+void KernelDataplane::release_claim(const std::string& store_id) {
+    router_.reset();  // opened again, and claimed under the store's id
+    router_opened_ = false;
+    std::error_code ec;
+    std::filesystem::remove(config_.bpffs_dir + "/owner-" + store_id, ec);
+}
+
 // An upgrade by another process (the agent runs for long) moves new maps and programs into the
 // pins, the router program's last: the maps this object holds may be ones no program uses now.
 void KernelDataplane::forget_replaced_pins() {
@@ -142,6 +149,12 @@ void KernelDataplane::remove_instance(const Vpc& vpc, const VSwitch& vsw, const 
 
 ReconcileResult KernelDataplane::apply(const Snapshot& snapshot, const PortMap& ports) {
     Tables tables = compile(snapshot, ports);
+    // The router finds the other hosts' MACs in the neighbour table: the kernel keeps them there.
+    for (const auto& [slot, tunnel] : tables.tunnels) {
+        IpAddr remote{tunnel.is_v6 ? Family::V6 : Family::V4, {}};
+        std::copy(tunnel.remote, tunnel.remote + remote.size(), remote.bytes.begin());
+        links::keep_neighbour(config_.datapath_netns, tunnel.ifindex, remote);
+    }
     auto r = reconcile(tables, router());
     spdlog::debug("maps: {} routes v4, {} v6, {} ports, {} peerings; {} added, {} changed, {} removed", tables.routes_v4.size(),
                   tables.routes_v6.size(), tables.ports.size(), tables.peerings.size(), r.added, r.changed, r.removed);
@@ -222,6 +235,24 @@ RouteLookupStats KernelDataplane::route_lookup_stats() {
     }
     s.compiled_off = dp->read_control().compiled_off != 0;
     return s;
+}
+
+uint32_t KernelDataplane::attach_underlay(const std::string& ifname) {
+    BpfRouter& dp = router();
+    if (dp.underlay_fd() < 0)
+        throw errors::datapath_not_loaded("the pinned router in " + config_.bpffs_dir +
+                                          " has no underlay program: `xpeer --operator upgrade` loads this build's");
+    // With the TC twin, in generic mode: it redirects socket buffers, which a vSwitch veth takes
+    // without the XDP program its VPC end then lacks.
+    const bool generic = config_.xdp_generic || config_.tc_router;
+    // The router finds the way to another host with bpf_fib_lookup, which answers only from an
+    // interface that forwards. Forwarding on the underlay alone: nothing routes from it to a VPC's
+    // vSwitch link, which have no addresses in the datapath namespace.
+    for (const char* family : {"ipv4", "ipv6"})
+        netns::set_sysctl(config_.datapath_netns, std::string("net/") + family + "/conf/" + ifname + "/forwarding", "1");
+    spdlog::debug("xdp attach underlay {} in {} ({})", ifname, config_.datapath_netns, generic ? "generic" : "native");
+    pinned_xdp::attach(underlay_link_pin(config_), config_.datapath_netns, ifname, dp.underlay_fd(), generic);
+    return links::ifindex(config_.datapath_netns, ifname);
 }
 
 void KernelDataplane::teardown(const std::vector<Vpc>& vpcs) {

@@ -46,6 +46,8 @@ public:
     bool upgrade_interrupted() override;
     void remove_orphans(const std::vector<Vpc>& vpcs, const std::vector<VSwitch>& vswitches) override;
     void teardown(const std::vector<Vpc>& vpcs) override;
+    uint32_t attach_underlay(const std::string& ifname) override;
+    void release_claim(const std::string& store_id) override;
 
     BpfRouter& router();
     std::optional<BpfRouter>& router_if_loaded();

@@ -10,6 +10,7 @@
 #include "controller/kernel_dataplane.h"
 #include "datapath/router_upgrade.h"
 #include "model/errors.h"
+#include "model/placement.h"
 #include "netns/pinned_tcx.h"
 #include "netns/pinned_xdp.h"
 
@@ -73,8 +74,9 @@ UpgradeResult KernelDataplane::upgrade(const Snapshot& snapshot, const PortMap& 
     r.maps_written = reconcile(compile(snapshot, ports), next);
     up.stage();
 
-    for (const auto& vpc : snapshot.vpcs) {
-        for (const auto& vsw : snapshot.vswitches) {
+    const auto vswitches = vswitches_here(snapshot);
+    for (const auto& vpc : vpcs_here(snapshot)) {
+        for (const auto& vsw : vswitches) {
             if (vsw.vpc_id != vpc.id) continue;
             const auto spec = vswitch_link_spec(config_, vpc, vsw);
             if (!links::find_vswitch_veth(spec)) continue;  // drift: reconcile makes the link, with the pinned programs
@@ -110,6 +112,14 @@ UpgradeResult KernelDataplane::upgrade(const Snapshot& snapshot, const PortMap& 
                 }
             }
         }
+    }
+    // The underlay's decapsulation, where this host's agent attached it.
+    if (const std::string pin = underlay_link_pin(config_); pinned_xdp::state(pin)) {
+        if (linked_program(pin, false) == BpfRouter::program_id(next.underlay_fd()) ||
+            pinned_xdp::update(pin, next.underlay_fd(), up.old_underlay()))
+            ++r.swapped;
+        else
+            spdlog::warn("the underlay link {} did not run the pinned program: the agent attaches the new one when it starts", pin);
     }
     // A program runs a packet to its end inside one RCU read section (a NAPI poll, a softirq);
     // those that started before the swap are long done after this.

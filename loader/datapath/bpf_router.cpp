@@ -123,9 +123,11 @@ std::optional<BpfRouter> BpfRouter::open_pinned(const std::string& dir) {
     fd = bpf_obj_get((dir + "/" + kVpcSideProgPin).c_str());
     if (fd < 0) throw SystemError("bpf_obj_get " + dir + "/" + kVpcSideProgPin, errno);
     dp.vpc_side_ = UniqueFd(fd);
-    fd = bpf_obj_get((dir + "/" + kRouterTcProgPin).c_str());
-    if (fd < 0 && errno != ENOENT) throw SystemError("bpf_obj_get " + dir + "/" + kRouterTcProgPin, errno);
-    dp.router_tc_ = UniqueFd(fd);
+    for (auto [member, name] : {std::pair{&dp.router_tc_, kRouterTcProgPin}, {&dp.underlay_, kUnderlayProgPin}}) {
+        fd = bpf_obj_get((dir + "/" + name).c_str());
+        if (fd < 0 && errno != ENOENT) throw SystemError("bpf_obj_get " + dir + "/" + name, errno);
+        *member = UniqueFd(fd);  // -1: pins of a build before it
+    }
     dp.for_each_map([&](auto& map, const RouterMap& m) { open_member(map, dir + "/" + m.name, m); });
     return dp;
 }
@@ -150,7 +152,8 @@ BpfRouter BpfRouter::open_or_load(const std::string& dir) {
     if (int err = router_bpf__load(skel.get()); err) throw SystemError("load BPF programs (see the verifier log above)", -err);
     for (auto [prog, name] : {std::pair{skel->progs.xp_router, kRouterProgPin},
                               {skel->progs.xp_vpc_side, kVpcSideProgPin},
-                              {skel->progs.xp_router_tc, kRouterTcProgPin}}) {
+                              {skel->progs.xp_router_tc, kRouterTcProgPin},
+                              {skel->progs.xp_underlay, kUnderlayProgPin}}) {
         std::string path = dir + "/" + name;
         if (int err = bpf_program__pin(prog, path.c_str()); err) throw SystemError("pin " + path, err);
     }
@@ -200,18 +203,22 @@ BpfRouter BpfRouter::load_beside(const std::string& dir, const std::vector<MapSt
     dp.router_borrowed_ = bpf_program__fd(s->progs.xp_router);
     dp.vpc_side_borrowed_ = bpf_program__fd(s->progs.xp_vpc_side);
     dp.router_tc_borrowed_ = bpf_program__fd(s->progs.xp_router_tc);
+    dp.underlay_borrowed_ = bpf_program__fd(s->progs.xp_underlay);
     dp.for_each_map([&](auto& map, const RouterMap& m) { borrow_member(map, bpf_object__find_map_by_name(s->obj, m.name), m); });
     return dp;
 }
 
 BpfRouter BpfRouter::open_at(const std::function<std::string(const std::string&)>& path_of) {
     BpfRouter dp;
-    const std::pair<UniqueFd*, const char*> progs[] = {
-        {&dp.router_, kRouterProgPin}, {&dp.vpc_side_, kVpcSideProgPin}, {&dp.router_tc_, kRouterTcProgPin}};
+    const std::pair<UniqueFd*, const char*> progs[] = {{&dp.router_, kRouterProgPin},
+                                                       {&dp.vpc_side_, kVpcSideProgPin},
+                                                       {&dp.router_tc_, kRouterTcProgPin},
+                                                       {&dp.underlay_, kUnderlayProgPin}};
     for (auto [fd, name] : progs) {
         const std::string path = path_of(name);
         *fd = UniqueFd(bpf_obj_get(path.c_str()));
-        if (fd->get() < 0 && !(errno == ENOENT && name == kRouterTcProgPin)) throw SystemError("bpf_obj_get " + path, errno);
+        const bool optional = name == kRouterTcProgPin || name == kUnderlayProgPin;  // builds before them had none
+        if (fd->get() < 0 && !(errno == ENOENT && optional)) throw SystemError("bpf_obj_get " + path, errno);
     }
     dp.for_each_map([&](auto& map, const RouterMap& m) { open_member(map, path_of(m.name), m); });
     return dp;
@@ -239,6 +246,7 @@ BpfRouter BpfRouter::load_unpinned() {
     dp.router_borrowed_ = bpf_program__fd(s->progs.xp_router);
     dp.vpc_side_borrowed_ = bpf_program__fd(s->progs.xp_vpc_side);
     dp.router_tc_borrowed_ = bpf_program__fd(s->progs.xp_router_tc);
+    dp.underlay_borrowed_ = bpf_program__fd(s->progs.xp_underlay);
     dp.for_each_map([&](auto& map, const RouterMap& m) { borrow_member(map, bpf_object__find_map_by_name(s->obj, m.name), m); });
     return dp;
 }

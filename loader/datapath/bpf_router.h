@@ -49,6 +49,8 @@ public:
     int vpc_side_fd() const { return vpc_side_.get() >= 0 ? vpc_side_.get() : vpc_side_borrowed_; }
     // The router's TC twin; -1 when the pins are from a build without it (`xpeer upgrade` adds it).
     int router_tc_fd() const { return router_tc_.get() >= 0 ? router_tc_.get() : router_tc_borrowed_; }
+    // The decapsulation on the underlay interface; -1 when the pins are from a build without it.
+    int underlay_fd() const { return underlay_.get() >= 0 ? underlay_.get() : underlay_borrowed_; }
 
     // One member a map, as loader/datapath/router_maps.h lists them: routes_v4, ports, ...
 #define XPEER_DATAPATH_MEMBER(member, type, owner, per_cpu, holds, ...) __VA_ARGS__ member;
@@ -76,13 +78,14 @@ private:
         void operator()(struct ::router_bpf* s) const;
     };
     std::unique_ptr<struct ::router_bpf, SkelDeleter> skel_;
-    UniqueFd router_, vpc_side_, router_tc_;
-    int router_borrowed_ = -1, vpc_side_borrowed_ = -1, router_tc_borrowed_ = -1;
+    UniqueFd router_, vpc_side_, router_tc_, underlay_;
+    int router_borrowed_ = -1, vpc_side_borrowed_ = -1, router_tc_borrowed_ = -1, underlay_borrowed_ = -1;
 };
 
 // Names under the bpffs folder, for the CLI's and engineers' use (bpftool map dump pinned DIR/NAME).
 inline constexpr const char* kRouterProgPin = "xp_router";
 inline constexpr const char* kVpcSideProgPin = "xp_vpc_side";
 inline constexpr const char* kRouterTcProgPin = "xp_router_tc";
+inline constexpr const char* kUnderlayProgPin = "xp_underlay";
 
 }  // namespace xpeer

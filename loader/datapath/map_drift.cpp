@@ -18,6 +18,8 @@ std::string describe(const xp_route& r) {
             return "peering slot " + std::to_string(r.target);
         case XP_NH_RESERVED:
             return "reserved";
+        case XP_NH_REMOTE:
+            return "another host, tunnel " + std::to_string(r.target);
         default:
             return "kind " + std::to_string(r.kind);
     }

@@ -51,8 +51,10 @@ bool resolve_fields(const MapSpec& spec, const PinnedMap& pinned, MapStep& step,
             continue;
         }
         auto it = std::ranges::find_if(*pinned.fields, [&](const ValueField& f) { return f.name == want.name; });
-        if (it != pinned.fields->end() && it->size == want.size && uint64_t{it->offset} + it->size <= pinned.layout.value_size)
-            step.moves.push_back({want.name, it->offset, want.offset, want.size});
+        // A field that grew (an array of counters with more reasons) takes the old one's bytes
+        // at its start: what the old build counted, each where this build counts it.
+        if (it != pinned.fields->end() && it->size <= want.size && uint64_t{it->offset} + it->size <= pinned.layout.value_size)
+            step.moves.push_back({want.name, it->offset, want.offset, it->size});
         else
             step.zeroed.push_back(want.name);
     }
@@ -65,6 +67,7 @@ bool resolve_fields(const MapSpec& spec, const PinnedMap& pinned, MapStep& step,
 
 MapStep changed(const MapSpec& spec, const PinnedMap& pinned, uint32_t cpu_ids) {
     MapStep step{spec.name, MapAction::Create, layout_difference(pinned.layout, spec.layout)};
+    if (step.why.empty()) step.why = "its value's fields moved within the same size";
     if (spec.role == MapRole::State || spec.role == MapRole::Scratch || spec.carried.empty()) return step;
     std::string unreadable;
     if (geometry(spec, pinned, cpu_ids, step, unreadable) && resolve_fields(spec, pinned, step, unreadable)) {
@@ -87,6 +90,17 @@ MapStep changed(const MapSpec& spec, const PinnedMap& pinned, uint32_t cpu_ids) 
     return step;
 }
 
+// Whether the pinned value holds every field this build carries where this build has it. A
+// value of the same size may still have been laid out anew (xp_verdicts grew by four reasons
+// into the size of a build that had a cache): its BTF, when it has one, tells.
+bool fields_in_place(const MapSpec& spec, const PinnedMap& pinned) {
+    if (!pinned.fields) return true;
+    return std::ranges::all_of(spec.carried, [&](const ValueField& want) {
+        return std::ranges::any_of(
+            *pinned.fields, [&](const ValueField& f) { return f.name == want.name && f.offset == want.offset && f.size == want.size; });
+    });
+}
+
 }  // namespace
 
 std::vector<MapStep> plan_upgrade(const std::vector<MapSpec>& build, const std::vector<PinnedMap>& pinned, uint32_t cpu_ids) {
@@ -95,7 +109,7 @@ std::vector<MapStep> plan_upgrade(const std::vector<MapSpec>& build, const std::
         auto it = std::ranges::find_if(pinned, [&](const PinnedMap& p) { return p.name == spec.name; });
         if (it == pinned.end()) {
             out.push_back({spec.name, MapAction::Create, "not pinned: new in this build"});
-        } else if (it->layout == spec.layout) {
+        } else if (it->layout == spec.layout && fields_in_place(spec, *it)) {
             out.push_back({spec.name, MapAction::Keep});
         } else {
             out.push_back(changed(spec, *it, cpu_ids));

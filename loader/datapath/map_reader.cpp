@@ -96,6 +96,21 @@ struct Decoder {
         return out;
     }
 
+    Decoded rows(const TypedMap<uint32_t, xp_tunnel>& tunnels) const {
+        Decoded out;
+        for (const auto& [slot, t] : tunnels.entries(XP_MAX_TUNNELS))
+            if (t.ifindex) out.rows.push_back(map_rows::tunnel(slot, t));
+        out.used = out.rows.size();
+        return out;
+    }
+
+    Decoded rows(const TypedMap<xp_underlay_key, uint32_t>& hosts) const {
+        Decoded out;
+        for (const auto& [key, slot] : hosts.all_entries()) out.rows.push_back(map_rows::underlay_host(key, slot));
+        out.used = out.rows.size();
+        return out;
+    }
+
     Decoded rows(const CpuArray<xp_verdicts>& verdicts) const { return {map_rows::verdicts(verdicts.read_percpu(0)), 1}; }
 
     Decoded rows(const TypedMap<uint32_t, xp_control>& control) const {

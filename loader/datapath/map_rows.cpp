@@ -24,6 +24,10 @@ Row route_row(uint32_t vpc_key, const Cidr& cidr, const xp_route& r, const MapSc
             row["Target"] = peering_name(scope, r.target);
             row["TargetIndex"] = r.target;  // the slot
             break;
+        case XP_NH_REMOTE:
+            row["Target"] = "tunnel " + std::to_string(r.target);
+            row["TargetIndex"] = r.target;  // the tunnel slot: another host (xp_tunnels)
+            break;
         default:
             row["Target"] = nullptr;
             row["TargetIndex"] = nullptr;
@@ -40,6 +44,29 @@ std::optional<std::string> cidr_or_none(Family family, const uint8_t* bytes, uin
 
 }  // namespace
 
+namespace {
+
+IpAddr address_of(const uint8_t* bytes, bool is_v6) {
+    IpAddr a{is_v6 ? Family::V6 : Family::V4, {}};
+    std::copy(bytes, bytes + a.size(), a.bytes.begin());
+    return a;
+}
+
+}  // namespace
+
+Row tunnel(uint32_t slot, const xp_tunnel& t) {
+    return Row{{"Slot", slot},
+               {"Remote", address_of(t.remote, t.is_v6).str()},
+               {"Local", address_of(t.local, t.is_v6).str()},
+               {"UnderlayIfindex", t.ifindex}};
+}
+
+Row underlay_host(const xp_underlay_key& key, uint32_t slot) {
+    static const uint8_t v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    const bool is_v4 = std::equal(std::begin(v4_mapped), std::end(v4_mapped), key.addr);
+    return Row{{"Address", (is_v4 ? address_of(key.addr + 12, false) : address_of(key.addr, true)).str()}, {"TunnelSlot", slot}};
+}
+
 std::string kind_name(uint32_t kind) {
     switch (kind) {
         case XP_NH_VSWITCH:
@@ -48,6 +75,8 @@ std::string kind_name(uint32_t kind) {
             return "peering";
         case XP_NH_RESERVED:
             return "reserved";
+        case XP_NH_REMOTE:
+            return "remote";
         default:
             return "kind_" + std::to_string(kind);
     }

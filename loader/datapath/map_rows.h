@@ -31,6 +31,8 @@ Row peering(uint32_t slot, const xp_peering& p, const MapScope& scope);
 Row link(uint32_t slot, Direction direction, const xp_peering& p, const LinkCounters& summed, uint64_t stash, const MapScope& scope);
 Row policer(uint32_t slot, Direction direction, const xp_policer& bucket, const MapScope& scope);
 Row control(const xp_control& c);
+Row tunnel(uint32_t slot, const xp_tunnel& t);
+Row underlay_host(const xp_underlay_key& key, uint32_t slot);
 // A VPC's compiled lookup of one family: its root node and how many nodes and decisions it uses.
 Row fib_root(uint32_t vpc_key, bool is_v6, uint32_t root, size_t nodes, size_t results, const MapScope& scope);
 // One decision of the compiled lookups, by its index.

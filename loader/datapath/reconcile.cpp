@@ -161,11 +161,14 @@ ReconcileResult sync(const Tables& desired, BpfRouter& dp, Mode mode) {
     }
     sync_ports(desired.ports, dp.ports, r, Phase::Put, mode);
     sync_array(desired.peerings, dp.peerings, XP_MAX_PEERINGS, r, Phase::Put, mode);
+    sync_array(desired.tunnels, dp.tunnels, XP_MAX_TUNNELS, r, Phase::Put, mode);
     for (Phase phase : {Phase::Put, Phase::Remove}) {
         sync_map(desired.routes_v4, dp.routes_v4, r, phase, mode);
         sync_map(desired.routes_v6, dp.routes_v6, r, phase, mode);
+        sync_map(desired.underlay_hosts, dp.underlay_hosts, r, phase, mode);
     }
     if (fib) install_fib(dp, *fib, nullptr, retired);
+    sync_array(desired.tunnels, dp.tunnels, XP_MAX_TUNNELS, r, Phase::Remove, mode);
     sync_array(desired.peerings, dp.peerings, XP_MAX_PEERINGS, r, Phase::Remove, mode);
     sync_ports(desired.ports, dp.ports, r, Phase::Remove, mode);
     return r;

@@ -22,6 +22,10 @@
       CpuArray<xp_link_counters>) \
     X(policers, ARRAY, Peering, 0, "by slot x 2 + direction: the token bucket of the connection's bandwidth", \
       TypedMap<uint32_t, xp_policer>) \
+    X(tunnels, ARRAY, Router, 0, "by tunnel slot: another host's underlay address, this host's, the underlay interface", \
+      TypedMap<uint32_t, xp_tunnel>) \
+    X(underlay_hosts, HASH, Router, 0, "the registered hosts' underlay addresses (IPv4 as ::ffff:a.b.c.d) -> tunnel slot", \
+      TypedMap<xp_underlay_key, uint32_t>) \
     X(verdicts, ARRAY, Router, XP_VERDICTS_PER_CPU, "one element per CPU: packets and bytes by verdict, packets by lookup", \
       CpuArray<xp_verdicts>) \
     X(fib_roots, ARRAY, Vpc, 0, "by VPC key x 2 + (IPv6): the root node of its compiled lookup; 0: the tries decide", \

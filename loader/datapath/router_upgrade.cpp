@@ -18,7 +18,7 @@ namespace {
 
 bool creates(const MapStep& s) { return s.action == MapAction::Create || s.action == MapAction::Migrate; }
 
-const char* const kProgramPins[] = {kRouterProgPin, kVpcSideProgPin, kRouterTcProgPin};
+const char* const kProgramPins[] = {kRouterProgPin, kVpcSideProgPin, kRouterTcProgPin, kUnderlayProgPin};
 
 UniqueFd open_pin(const std::string& path, bool required) {
     UniqueFd fd(bpf_obj_get(path.c_str()));
@@ -51,6 +51,7 @@ RouterUpgrade::RouterUpgrade(const std::string& dir) : dir_(dir), specs_(BpfRout
     old_router_ = open_pin(pin(kRouterProgPin), true);
     old_vpc_side_ = open_pin(pin(kVpcSideProgPin), true);
     old_router_tc_ = open_pin(pin(kRouterTcProgPin), false);  // none before the build with the TC twin
+    old_underlay_ = open_pin(pin(kUnderlayProgPin), false);   // none before the build with hosts
     // The pins in place name the running build's maps, except those a killed upgrade's commit
     // moved already: of this build's layout, so kept by the plan, and staged no more.
     plan_ = plan_upgrade(specs_, pinned_maps(dir_), cpu_ids());
@@ -102,6 +103,7 @@ void RouterUpgrade::stage() {
     pin_fd(next_->router_fd(), staged(kRouterProgPin));
     pin_fd(next_->vpc_side_fd(), staged(kVpcSideProgPin));
     pin_fd(next_->router_tc_fd(), staged(kRouterTcProgPin));
+    pin_fd(next_->underlay_fd(), staged(kUnderlayProgPin));
     make_dir(staged(kUpgradeSwapping));
 }
 

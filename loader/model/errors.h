@@ -73,6 +73,7 @@
     X(invalid_host_underlay, InvalidHostUnderlay, "InvalidHost.Underlay") \
     X(invalid_host_underlay_in_use, InvalidHostUnderlayInUse, "InvalidHost.UnderlayInUse") \
     X(invalid_host_underlay_mismatch, InvalidHostUnderlayMismatch, "InvalidHost.UnderlayMismatch") \
+    X(invalid_host_underlay_mtu, InvalidHostUnderlayMtu, "InvalidHost.UnderlayMtu") \
     X(invalid_ip_address_in_use, InvalidIpAddressInUse, "InvalidIpAddress.InUse") \
     X(invalid_ip_address_malformed, InvalidIpAddressMalformed, "InvalidIpAddress.Malformed") \
     X(invalid_ip_address_not_in_vswitch, InvalidIpAddressNotInVSwitch, "InvalidIpAddress.NotInVSwitch") \

@@ -92,12 +92,20 @@ struct Event {
 };
 
 // Everything the compiler needs from the store.
+// This host among the hosts that share the store, as its replica knows it (never in etcd).
+struct LocalHost {
+    std::string name;               // bound by its agent; empty: one machine, or no agent runs here
+    uint32_t underlay_ifindex = 0;  // the agent's underlay interface, in the datapath namespace; 0: none
+};
+
 struct Snapshot {
     std::vector<Vpc> vpcs;
     std::vector<VSwitch> vswitches;
     std::vector<Instance> instances;
     std::vector<Peering> peerings;  // live ones: not Deleted
     std::vector<RouteEntry> routes;
+    std::vector<Host> hosts;  // every registered host, by name
+    LocalHost local;
 };
 
 }  // namespace xpeer

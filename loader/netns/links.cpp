@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <linux/ethtool.h>
+#include <linux/neighbour.h>
 #include <linux/sockios.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link/veth.h>
@@ -301,6 +302,35 @@ void remove_address(const std::string& ns, const std::string& ifname, const IpAd
 uint32_t ifindex(const std::string& ns, const std::string& ifname) {
     check_ifname(ifname);
     return netns::run_in(ns, [&] { return ifindex_here(ifname, ns); });
+}
+
+void keep_neighbour(const std::string& ns, uint32_t ifindex, const IpAddr& ip) {
+    netns::run_in(ns, [&] {
+        Rtnl nl(ns);
+        const Ptr<nl_msg, nlmsg_free> msg(nlmsg_alloc_simple(RTM_NEWNEIGH, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE));
+        if (!msg) throw SystemError("nlmsg_alloc_simple", ENOMEM);
+        ndmsg nd{};
+        nd.ndm_family = static_cast<uint8_t>(af(ip));
+        nd.ndm_ifindex = static_cast<int>(ifindex);
+        nd.ndm_state = NUD_NONE;  // the kernel resolves it, and keeps it resolved
+        const std::string what = "RTM_NEWNEIGH " + ip.str() + " ifindex " + std::to_string(ifindex) + " managed";
+        if (nlmsg_append(msg.get(), &nd, sizeof(nd), NLMSG_ALIGNTO) < 0 ||
+            nla_put(msg.get(), NDA_DST, static_cast<int>(ip.size()), ip.bytes.data()) < 0 ||
+            nla_put_u32(msg.get(), NDA_FLAGS_EXT, NTF_EXT_MANAGED) < 0)
+            throw SystemError(what + ": message", ENOMEM);
+        nl.check(nl_send_auto(nl.get(), msg.get()), what);
+        nl.check(nl_wait_for_ack(nl.get()), what);
+    });
+}
+
+uint32_t mtu(const std::string& ns, const std::string& ifname) {
+    check_ifname(ifname);
+    return netns::run_in(ns, [&] {
+        Rtnl nl(ns);
+        const LinkPtr link = get_link(nl, ifname);
+        if (!link) throw SystemError("RTM_GETLINK " + ifname + " in " + netns::describe(ns), ENODEV);
+        return static_cast<uint32_t>(rtnl_link_get_mtu(link.get()));
+    });
 }
 
 std::vector<IpAddr> global_addresses(const std::string& ns, const std::string& ifname) {

@@ -65,6 +65,10 @@ void add_address(const std::string& netns, const std::string& ifname, const IpAd
 void remove_address(const std::string& netns, const std::string& ifname, const IpAddr&, uint8_t prefix_len);  // idempotent
 
 uint32_t ifindex(const std::string& netns, const std::string& ifname);  // throws if missing
+uint32_t mtu(const std::string& netns, const std::string& ifname);      // throws if missing
+// A neighbour entry the kernel resolves and keeps resolved (NTF_EXT_MANAGED), for a program that
+// finds MACs with bpf_fib_lookup and cannot ask for a resolution itself. Idempotent.
+void keep_neighbour(const std::string& netns, uint32_t ifindex, const IpAddr& ip);
 // The interface's global addresses (scope universe), IPv4 first; throws if it is missing.
 std::vector<IpAddr> global_addresses(const std::string& netns, const std::string& ifname);
 

@@ -46,6 +46,8 @@ ScopedSnapshot SqliteStore::snapshot_of(const Scope& scope) {
     for (const auto& p : s.peerings) vpc_ids.insert({p.vpc_id, p.peer_vpc_id});
     for (const auto& id : vpc_ids)
         if (auto v = find_vpc(id)) s.vpcs.push_back(std::move(*v));
+    s.hosts = hosts();  // a vSwitch on another host is reached through its tunnel slot: the hosts' order
+    s.local = local_host();
     return out;
 }
 

@@ -492,7 +492,7 @@ std::vector<Event> SqliteStore::events(const std::string& resource_filter) {
 
 // ---- whole-state reads
 
-Snapshot SqliteStore::snapshot() { return Snapshot{vpcs(), vswitches(), instances(), live_peerings(), routes()}; }
+Snapshot SqliteStore::snapshot() { return Snapshot{vpcs(), vswitches(), instances(), live_peerings(), routes(), hosts(), local_host()}; }
 
 bool SqliteStore::id_exists(const std::string& id) {
     if (route_key(id)) return true;

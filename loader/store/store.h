@@ -65,6 +65,9 @@ struct ScopedSnapshot {
     PortMap ports;
 };
 
+inline constexpr const char* kLocalHostSetting = "host";
+inline constexpr const char* kUnderlayIfindexSetting = "underlay_ifindex";
+
 // The desired state: every resource, its history, telemetry and settings. One backend per
 // process and store; a command runs in one Transaction, which sees only its own changes until it
 // commits. SQLite (store/sqlite_store.h) is the embedded one.
@@ -102,6 +105,14 @@ public:
 
     virtual std::optional<std::string> setting(const std::string& key) = 0;
     virtual void set_setting(const std::string& key, const std::string& value) = 0;
+    // This host, as its agent bound the replica (settings kLocalHostSetting and
+    // kUnderlayIfindexSetting, host-local: never in etcd).
+    LocalHost local_host() {
+        LocalHost l;
+        l.name = setting(kLocalHostSetting).value_or("");
+        if (auto ifindex = setting(kUnderlayIfindexSetting)) l.underlay_ifindex = static_cast<uint32_t>(std::stoul(*ifindex));
+        return l;
+    }
 
     virtual void ensure_account(AccountId account) = 0;
     virtual std::vector<AccountId> accounts() = 0;

@@ -145,7 +145,7 @@ RouterFixture::~RouterFixture() { netns::remove(netns); }
 
 // One BPF_PROG_TEST_RUN of the router on a frame entering through ingress_ifindex.
 // With `out`, the frame as the program left it; without, live: a redirect really transmits.
-int RouterFixture::test_run(const Frame& in, uint32_t ingress_ifindex, Frame* out) {
+int RouterFixture::test_run(int prog_fd, const Frame& in, uint32_t ingress_ifindex, Frame* out) {
     return netns::run_in(netns, [&] {
         xdp_md ctx{};
         ctx.data_end = static_cast<__u32>(in.bytes.size());
@@ -164,7 +164,7 @@ int RouterFixture::test_run(const Frame& in, uint32_t ingress_ifindex, Frame* ou
         } else {
             opts.flags = BPF_F_TEST_XDP_LIVE_FRAMES;
         }
-        if (bpf_prog_test_run_opts(dp.router_fd(), &opts) != 0) throw SystemError("bpf_prog_test_run_opts", errno);
+        if (bpf_prog_test_run_opts(prog_fd, &opts) != 0) throw SystemError("bpf_prog_test_run_opts", errno);
         if (out) out->bytes.resize(opts.data_size_out);
         return static_cast<int>(opts.retval);
     });
@@ -197,11 +197,17 @@ RunResult RouterFixture::run_tc(const Frame& in, uint32_t ingress_ifindex, uint3
 
 RunResult RouterFixture::run(const Frame& in, uint32_t ingress_ifindex) {
     RunResult r;
-    r.ret = test_run(in, ingress_ifindex, &r.out);
+    r.ret = test_run(dp.router_fd(), in, ingress_ifindex, &r.out);
     return r;
 }
 
-void RouterFixture::run_live(const Frame& in, uint32_t ingress_ifindex) { test_run(in, ingress_ifindex, nullptr); }
+RunResult RouterFixture::run_underlay(const Frame& in, uint32_t ingress_ifindex) {
+    RunResult r;
+    r.ret = test_run(dp.underlay_fd(), in, ingress_ifindex, &r.out);
+    return r;
+}
+
+void RouterFixture::run_live(const Frame& in, uint32_t ingress_ifindex) { test_run(dp.router_fd(), in, ingress_ifindex, nullptr); }
 
 uint64_t RouterFixture::rx_packets(const std::string& ifname) {
     return netns::run_in(netns, [&] {

@@ -61,6 +61,8 @@ public:
     RunResult run(const Frame& in, uint32_t ingress_ifindex);
     // The TC twin on the same frame, as a socket buffer; gso_segs > 1 makes it a GSO super-packet.
     RunResult run_tc(const Frame& in, uint32_t ingress_ifindex, uint32_t gso_segs = 0, uint32_t gso_size = 0);
+    // The underlay's decapsulation (xp_underlay) on a frame arriving from another host.
+    RunResult run_underlay(const Frame& in, uint32_t ingress_ifindex);
     // Runs the program on a live frame: a redirect really transmits it (BPF_F_TEST_XDP_LIVE_FRAMES).
     void run_live(const Frame& in, uint32_t ingress_ifindex);
     // Packets received by an interface of the test's namespace (the VPC ends are "a1p", "b1p", ...).
@@ -75,7 +77,7 @@ public:
     BpfRouter dp;
 
 private:
-    int test_run(const Frame& in, uint32_t ingress_ifindex, Frame* out);
+    int test_run(int prog_fd, const Frame& in, uint32_t ingress_ifindex, Frame* out);
 
 public:
     Snapshot snapshot;

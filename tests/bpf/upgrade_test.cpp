@@ -194,6 +194,8 @@ struct BtfDeleter {
     void operator()(struct btf* b) const { btf__free(b); }
 };
 
+constexpr uint32_t kPreviousReasons = 15;  // that build's XP_REASON_MAX
+
 // The previous build's xp_control and xp_verdicts, with BTF as libbpf pinned them:
 // xp_control {generation u64, cache_off, compiled_off, pad, dirty u32},
 // xp_verdicts {cache u64[3], reason xp_counters[15], pad_to_line u64[7]}.
@@ -208,7 +210,7 @@ struct PreviousBuild {
         const int counters = btf__add_struct(b, "xp_counters", 16);
         btf__add_field(b, "packets", u64, 0, 0);
         btf__add_field(b, "bytes", u64, 64, 0);
-        const int cache = btf__add_array(b, u32, u64, 3), reasons = btf__add_array(b, u32, counters, XP_REASON_MAX),
+        const int cache = btf__add_array(b, u32, u64, 3), reasons = btf__add_array(b, u32, counters, kPreviousReasons),
                   pad = btf__add_array(b, u32, u64, 7);
         control = btf__add_struct(b, "xp_control", 24);
         btf__add_field(b, "generation", u64, 0, 0);

@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib_etcd.sh"
 step "etcd, and a datapath namespace with an underlay interface"
 etcd_start_cluster 3
 ip netns add "$XPEER_DATAPATH_NETNS"
-ip -n "$XPEER_DATAPATH_NETNS" link add ul0 type veth peer name ul1
+ip -n "$XPEER_DATAPATH_NETNS" link add ul0 mtu 1600 type veth peer name ul1 mtu 1600
 ip -n "$XPEER_DATAPATH_NETNS" addr add 10.250.0.1/24 dev ul0
 ip -n "$XPEER_DATAPATH_NETNS" addr add 10.250.0.9/24 dev ul1
 ip -n "$XPEER_DATAPATH_NETNS" link set ul0 up
@@ -68,7 +68,11 @@ step "bad hosts are refused, and change nothing"
 before=$("$XPEER" --operator --json host list)
 # Agents of other machines (each kernel is programmed from its own replica only), with underlay
 # addresses in their own datapath namespace: h1's and another.
-ip -n "${RUN_ID}o-dp" link add ul0 type veth peer name ul1
+ip netns add "${RUN_ID}o-dp"  # its replica has no host: it made no vSwitch, and no datapath namespace
+ip -n "${RUN_ID}o-dp" link add ul0 mtu 1600 type veth peer name ul1 mtu 1600
+ip -n "${RUN_ID}o-dp" link add ul2 type veth peer name ul3
+ip -n "${RUN_ID}o-dp" addr add 10.250.0.12/24 dev ul2
+ip -n "${RUN_ID}o-dp" link set ul2 up
 ip -n "${RUN_ID}o-dp" addr add 10.250.0.1/24 dev ul0
 ip -n "${RUN_ID}o-dp" addr add 10.250.0.9/24 dev ul1
 ip -n "${RUN_ID}o-dp" link set ul0 up
@@ -79,6 +83,8 @@ as_other_machine expect_refused "h2 with h1's underlay address" InvalidHost.Unde
   agent --host h2 --underlay ul0 --metrics-port 0 --ticks 1
 as_other_machine expect_refused "an underlay interface that is not there" InvalidHost.Underlay \
   agent --host h3 --underlay nosuch0 --metrics-port 0 --ticks 1
+as_other_machine expect_refused "an underlay whose MTU cannot carry a VPC's 1500-byte frames in VXLAN" InvalidHost.UnderlayMtu \
+  agent --host h4 --underlay ul2 --metrics-port 0 --ticks 1
 as_other_machine expect_refused "a malformed host name" InvalidHostName.Malformed \
   agent --host H_4 --underlay ul1 --metrics-port 0 --ticks 1
 expect_refused "--host without etcd" InvalidParameter.Host --etcd "" agent --host h5 --underlay ul1 --metrics-port 0 --ticks 1

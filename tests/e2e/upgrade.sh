@@ -111,7 +111,7 @@ expect_ok "check is clean after the layout change" "$XPEER" check
 [ ! -e "$XPEER_BPFFS/upgrading" ] && pass "the staging folder is gone" || fail "$XPEER_BPFFS/upgrading is left"
 [ "$(map_show xp_control .bytes_value)" = 8 ] && pass "xp_control has this build's value size (8)" ||
   fail "xp_control: $(bpftool map show pinned "$XPEER_BPFFS/xp_control")"
-[ "$(map_show xp_verdicts .bytes_value)" = 256 ] && pass "xp_verdicts has this build's value size (256)" ||
+[ "$(map_show xp_verdicts .bytes_value)" = 384 ] && pass "xp_verdicts has this build's value size (384)" ||
   fail "xp_verdicts: $(bpftool map show pinned "$XPEER_BPFFS/xp_verdicts")"
 [ "$(map_show xp_peerings .flags)" = 1024 ] && pass "xp_peerings is mappable again (flags 1024)" ||
   fail "xp_peerings: $(bpftool map show pinned "$XPEER_BPFFS/xp_peerings")"

@@ -152,6 +152,10 @@ public:
     }
     void remove_orphans(const std::vector<Vpc>&, const std::vector<VSwitch>&) override {}
     void teardown(const std::vector<Vpc>&) override { k_->calls.push_back("teardown"); }
+    uint32_t attach_underlay(const std::string& ifname) override {
+        k_->calls.push_back("attach_underlay " + ifname);
+        return 7;
+    }
 
 private:
     void maybe_fail() {

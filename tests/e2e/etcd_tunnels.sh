@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# VPC traffic between hosts: three hosts (each a datapath namespace with its own replica, bpffs
+# folder and agent) on one underlay bridge, a store in a three-member etcd. Each host makes only
+# its own vSwitches; a peering between VPCs on two hosts forwards IPv4 and IPv6, ICMP, TCP and
+# UDP both ways through VXLAN written and taken apart in XDP; the seed's non-transit example
+# holds with its three VPCs on three hosts; the underlay takes nothing from an address that is no
+# registered host, nor a VNI whose VPC does not own the inner destination.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/lib_etcd.sh"
+
+UL="${RUN_ID}-ul"
+# Host 1 is this script's own settings (xp, in_vpc); hosts 2 and 3 have their own.
+host_env() {
+  local i=$1
+  shift
+  if [ "$i" = 1 ]; then
+    "$@"
+  else
+    XPEER_STATE="$E2E_TMP/h$i.db" XPEER_BPFFS="$XPEER_BPFFS/h$i" XPEER_DATAPATH_NETNS="${RUN_ID}h$i-dp" \
+      XPEER_NETNS_PREFIX="${RUN_ID}h$i" "$@"
+  fi
+}
+on_host() { host_env "$1" "$XPEER" "${@:2}"; }
+dp_ns() { host_env "$1" printenv XPEER_DATAPATH_NETNS; }
+ping_on() { on_host "$1" exec "$2" -- ping -c 2 -i 0.2 -W 1 "${@:3}" >/dev/null 2>&1; }
+verdict_on() { on_host "$1" --operator --json stats | jq -r --arg r "$2" '.Reasons[] | select(.Reason == $r).Packets'; }
+host_json() { "$XPEER" --operator --json host list | jq -c --arg h "$1" '.[] | select(.HostName == $h)'; }
+
+step "etcd, and three hosts on one underlay bridge"
+etcd_start_cluster 3
+ip netns add "$UL"
+ip -n "$UL" link add br0 type bridge
+ip -n "$UL" link set br0 up
+for i in 1 2 3; do
+  ns=$(dp_ns "$i")
+  ip netns add "$ns"
+  ip link add "ul$i" netns "$ns" mtu 1600 type veth peer name "ulb$i" netns "$UL" mtu 1600
+  ip -n "$ns" addr add "10.250.0.$i/24" dev "ul$i"
+  ip -n "$ns" addr add "fd00:250::$i/64" dev "ul$i" nodad
+  ip -n "$ns" link set "ul$i" up
+  ip -n "$UL" link set "ulb$i" master br0 up
+  # A veth takes frames an XDP program redirects to it only with GRO on, or a program of its own.
+  ip netns exec "$UL" ethtool -K "ulb$i" gro on >/dev/null
+done
+pass "underlay 10.250.0.0/24 on $UL's br0, MTU 1600"
+
+for i in 1 2 3; do
+  on_host "$i" agent --host "h$i" --underlay "ul$i" --lease-ttl 2s --metrics-port 0 --interval 1s >>"$E2E_TMP/agent-h$i.log" 2>&1 &
+  E2E_PIDS+=("$!")
+done
+for ((tries = 0; tries < 100; tries++)); do
+  [ "$("$XPEER" --operator --json host list | jq '[.[] | select(.LeaseAlive)] | length')" = 3 ] && break
+  sleep 0.1
+done
+[ "$("$XPEER" --operator --json host list | jq '[.[] | select(.LeaseAlive)] | length')" = 3 ] && pass "h1, h2 and h3 hold their leases" ||
+  { fail "not every host came up"; tail -n 5 "$E2E_TMP"/agent-h*.log >&2; }
+
+# until_ok DESC COMMAND...: a change reaches another host through its agent; give it 5 s.
+until_ok() {
+  local what=$1 tries
+  shift
+  for ((tries = 0; tries < 50; tries++)); do
+    "$@" && { pass "$what"; return 0; }
+    sleep 0.1
+  done
+  fail "$what"
+}
+
+step "VPC A on h1 and VPC B on h2, peered: each host makes only its own vSwitch"
+vpcA=$(xp vpc create --cidr 172.16.0.0/12 --ipv6-cidr fd00:a::/48 --name vpc-a)
+vpcB=$(xp vpc create --cidr 192.168.0.0/16 --ipv6-cidr fd00:b::/48 --name vpc-b)
+vswA=$(xp vswitch create --vpc "$vpcA" --cidr 172.16.1.0/24 --ipv6-cidr fd00:a:0:1::/64 --host h1)
+vswB=$(xp vswitch create --vpc "$vpcB" --cidr 192.168.1.0/24 --ipv6-cidr fd00:b:0:1::/64 --host h2)
+xp instance create --vswitch "$vswA" --ip 172.16.1.2 --ipv6 fd00:a:0:1::2 >/dev/null
+xp instance create --vswitch "$vswB" --ip 192.168.1.2 --ipv6 fd00:b:0:1::2 >/dev/null
+pcc=$(xp peering create --vpc "$vpcA" --peer-vpc "$vpcB")
+for dst in 192.168.0.0/16 fd00:b::/48; do xp route add --vpc "$vpcA" --destination "$dst" --next-hop "$pcc" >/dev/null; done
+for dst in 172.16.0.0/12 fd00:a::/48; do xp route add --vpc "$vpcB" --destination "$dst" --next-hop "$pcc" >/dev/null; done
+[ "$(xp --json vswitch show "$vswB" | jq -r .Host)" = h2 ] && pass "$vswB lives on h2" || fail "$vswB is not on h2"
+ip netns list | grep -q "^${RUN_ID}-$vpcB" && fail "h1 made $vpcB's namespace, whose only vSwitch is h2's" ||
+  pass "h1 made no namespace for $vpcB"
+has_link() { ip -n "$(dp_ns "$1")" link show "xp$(cut -c5-17 <<<"$2")" >/dev/null 2>&1; }  # datapath_ifname()
+until_ok "h2's agent made $vswB's link" has_link 2 "$vswB"
+has_link 1 "$vswB" && fail "h1 has a link for h2's $vswB" || pass "h1 has no link for $vswB"
+has_link 1 "$vswA" && pass "h1 made $vswA's link" || fail "h1 has no link for its own $vswA"
+
+step "A on h1 <-> B on h2, through VXLAN in XDP"
+until_ok "ping A -> B (IPv4)" ping_ok "$vpcA" -I 172.16.1.2 192.168.1.2
+reachable "ping A -> B (IPv6)" "$vpcA" -I fd00:a:0:1::2 fd00:b:0:1::2
+ping_on 2 "$vpcB" -I 192.168.1.2 172.16.1.2 && pass "ping B -> A (IPv4), from h2" || fail "ping B -> A (IPv4), from h2"
+ping_on 2 "$vpcB" -I fd00:b:0:1::2 fd00:a:0:1::2 && pass "ping B -> A (IPv6), from h2" || fail "ping B -> A (IPv6), from h2"
+port=$((20000 + RANDOM % 20000))
+on_host 2 exec "$vpcB" -- iperf3 -s -1 -p "$port" -B 192.168.1.2 >/dev/null 2>&1 &
+E2E_PIDS+=($!)
+sleep 0.5
+got=$(in_vpc "$vpcA" timeout 20 iperf3 -c 192.168.1.2 -p "$port" -t 1 -J | jq -r '.end.sum_received.bytes // 0')
+[ "${got:-0}" -gt 1000000 ] && pass "TCP A -> B: $got bytes in 1 s" || fail "TCP A -> B: $got bytes"
+on_host 2 exec "$vpcB" -- iperf3 -s -1 -p "$port" -B fd00:b:0:1::2 >/dev/null 2>&1 &
+E2E_PIDS+=($!)
+sleep 0.5
+got=$(in_vpc "$vpcA" timeout 20 iperf3 -c fd00:b:0:1::2 -p "$port" -u -b 20M -l 1200 -t 1 -J | jq -r '.end.sum.packets - .end.sum.lost_packets')
+[ "${got:-0}" -gt 1000 ] && pass "UDP A -> B over IPv6: $got datagrams arrived" || fail "UDP A -> B over IPv6: $got datagrams"
+sent=$(counter "$pcc" 0 Packets)
+[ "${sent:-0}" -gt 0 ] && pass "h1 counts A -> B on $pcc where it sends it: $sent packets" || fail "h1 counted $sent packets A -> B"
+delivered=$(verdict_on 2 forward_tunnel_in)
+[ "${delivered:-0}" -gt 0 ] && pass "h2 delivered $delivered packets from the underlay" || fail "h2 delivered none from the underlay"
+
+step "the seed's non-transit example with its VPCs on three hosts"
+vpcC=$(xp vpc create --cidr 10.30.0.0/16 --name vpc-c)
+vswC=$(xp vswitch create --vpc "$vpcC" --cidr 10.30.1.0/24 --host h3)
+xp instance create --vswitch "$vswC" --ip 10.30.1.2 >/dev/null
+pbc=$(xp peering create --vpc "$vpcB" --peer-vpc "$vpcC")
+xp route add --vpc "$vpcB" --destination 10.30.0.0/16 --next-hop "$pbc" >/dev/null
+xp route add --vpc "$vpcC" --destination 192.168.0.0/16 --next-hop "$pbc" >/dev/null
+xp route add --vpc "$vpcA" --destination 10.30.0.0/16 --next-hop "$pcc" >/dev/null  # A tries C through B
+xp route add --vpc "$vpcC" --destination 172.16.0.0/12 --next-hop "$pbc" >/dev/null
+until_ok "ping B (h2) -> C (h3)" ping_on 2 "$vpcB" -I 192.168.1.2 10.30.1.2
+transit=$(verdict_on 1 drop_transit)
+unreachable "A (h1) cannot reach C (h3) through B" "$vpcA" -I 172.16.1.2 10.30.1.2
+[ "$(verdict_on 1 drop_transit)" -gt "$transit" ] && pass "h1 dropped it as transit, before the underlay" || fail "h1 did not count drop_transit"
+ping_on 3 "$vpcC" -I 10.30.1.2 172.16.1.2 && fail "C (h3) reached A (h1) through B" || pass "C (h3) cannot reach A (h1) through B"
+
+step "the underlay takes nothing from an address that is no host, nor a forged VNI"
+# vxlan_send NETNS SRC DST VNI INNER_DST: one VXLAN datagram holding an ICMP echo to INNER_DST.
+vxlan_send() {
+  ip netns exec "$1" python3 - "$2" "$3" "$4" "$5" <<'EOF'
+import socket, struct, sys
+src, dst, vni, inner_dst = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+def csum(b):
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    s = (s & 0xffff) + (s >> 16)
+    return ~(s + (s >> 16)) & 0xffff
+icmp = struct.pack("!BBHHH", 8, 0, 0, 1, 1) + b"forged"
+icmp = icmp[:2] + struct.pack("!H", csum(icmp)) + icmp[4:]
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(icmp), 0, 0, 64, 1, 0, socket.inet_aton("172.16.1.2"), socket.inet_aton(inner_dst))
+ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+eth = b"\x02\x00\x00\x00\x00\x01" + b"\x02\x00\x00\x00\x00\x02" + b"\x08\x00"
+vx = struct.pack("!B3s3sB", 0x08, b"\0\0\0", vni.to_bytes(3, "big"), 0)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((src, 0))
+for _ in range(5):
+    s.sendto(vx + eth + ip + icmp, (dst, 4789))
+EOF
+}
+ip -n "$UL" addr add 10.250.0.99/24 dev br0
+keyB=$(on_host 2 --operator --json maps xp_routes_v4 | jq -r --arg v "$vpcB" '[.Entries[] | select(.VpcId == $v)][0].VpcKey')
+keyA=$(on_host 2 --operator --json maps xp_routes_v4 | jq -r --arg v "$vpcA" '[.Entries[] | select(.VpcId == $v)][0].VpcKey')
+before_src=$(verdict_on 2 drop_tunnel_source)
+before_vni=$(verdict_on 2 drop_tunnel_vni)
+before_in=$(verdict_on 2 forward_tunnel_in)
+vxlan_send "$UL" 10.250.0.99 10.250.0.2 "$keyB" 192.168.1.2
+[ "$(verdict_on 2 drop_tunnel_source)" -ge $((before_src + 5)) ] && pass "VXLAN from 10.250.0.99 (no host): dropped as drop_tunnel_source" ||
+  fail "VXLAN from 10.250.0.99 was not refused"
+vxlan_send "$(dp_ns 1)" 10.250.0.1 10.250.0.2 "$keyA" 192.168.1.2
+[ "$(verdict_on 2 drop_tunnel_vni)" -ge $((before_vni + 5)) ] && pass "h1 sending VPC A's VNI to B's instance: dropped as drop_tunnel_vni" ||
+  fail "a forged VNI was not refused"
+[ "$(verdict_on 2 forward_tunnel_in)" = "$before_in" ] && pass "nothing forged was delivered" || fail "a forged packet was delivered"
+
+step "a host's drift check and reconcile leave other hosts' vSwitches alone"
+xp --operator check >/dev/null 2>&1 && pass "h1: no drift (it carries A's vSwitch only)" || fail "h1 reports drift: $(xp --operator check 2>&1 | head -5)"
+on_host 2 --operator check >/dev/null 2>&1 && pass "h2: no drift" || fail "h2 reports drift: $(on_host 2 --operator check 2>&1 | head -5)"
+
+finish
