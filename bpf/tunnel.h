@@ -6,6 +6,7 @@
 #include <linux/in.h>
 #include <linux/udp.h>
 #include "maps.h"
+#include "parse.h"
 #include "rewrite.h"
 
 #define XP_VXLAN_FLAG_VNI 0x08 /* the I flag: the VNI is valid */
@@ -22,7 +23,8 @@ struct vxlanhdr_xp {
 /* What a router puts before a frame it sends to another host, the frame keeping its own
  * Ethernet header as the inner one: Ethernet, IPv4 or IPv6, UDP, VXLAN. */
 #define XP_OUTER_V4 (sizeof(struct ethhdr) + sizeof(struct iphdr) + sizeof(struct udphdr) + sizeof(struct vxlanhdr_xp))
-#define XP_OUTER_V6 (sizeof(struct ethhdr) + sizeof(struct ipv6hdr) + sizeof(struct udphdr) + sizeof(struct vxlanhdr_xp))
+#define XP_OUTER_V6 \
+	(sizeof(struct ethhdr) + sizeof(struct ipv6hdr) + sizeof(struct udphdr) + sizeof(struct vxlanhdr_xp))
 
 /* Where a frame for another host goes, found before it is counted as forwarded. */
 struct tunnel_hop {
@@ -42,11 +44,15 @@ static __always_inline __u32 outer_len(const struct tunnel_hop *hop)
 }
 
 /* RFC 7348 5: a source port from a hash of the inner packet, in the dynamic range: its source
- * and destination addresses (n words from `words`) and protocol. */
-static __always_inline __u16 flow_port(const __u32 *words, __u32 n, __u8 protocol)
+ * and destination addresses (n words from `words`), its protocol and, for TCP and UDP, its ports
+ * (the first word at `l4`, when the frame holds it there): one flow, one outer port, and the
+ * flows between two instances spread over the underlay's paths. */
+static __always_inline __u16 flow_port(const __u32 *words, __u32 n, __u8 protocol, const struct cursor *l4)
 {
 	__u32 h = (protocol + 1) * 0x9e3779b1u;
 
+	if ((protocol == IPPROTO_TCP || protocol == IPPROTO_UDP) && l4->pos + sizeof(__u32) <= l4->end)
+		h ^= *(const __u32 *)l4->pos;
 	for (__u32 i = 0; i < 8; i++) {
 		if (i >= n)
 			break;
@@ -105,7 +111,8 @@ static __always_inline __u16 ipv4_header_checksum(const struct iphdr *ip)
 	return ~sum;
 }
 
-static __always_inline void fill_vxlan(struct udphdr *udp, struct vxlanhdr_xp *vx, const struct tunnel_hop *hop, __u32 udp_len)
+static __always_inline void fill_vxlan(struct udphdr *udp, struct vxlanhdr_xp *vx, const struct tunnel_hop *hop,
+				       __u32 udp_len)
 {
 	udp->source = hop->sport;
 	udp->dest = bpf_htons(XP_VXLAN_PORT);
@@ -186,7 +193,8 @@ static __always_inline bool encap_xdp(struct xdp_md *ctx, const struct tunnel_ho
 static __always_inline bool encap_tc(struct __sk_buff *skb, const struct tunnel_hop *hop)
 {
 	__u32 inner_len = skb->len, len = outer_len(hop);
-	__u64 flags = BPF_F_ADJ_ROOM_ENCAP_L4_UDP | BPF_F_ADJ_ROOM_ENCAP_L2_ETH | BPF_F_ADJ_ROOM_ENCAP_L2(sizeof(struct ethhdr)) |
+	__u64 flags = BPF_F_ADJ_ROOM_ENCAP_L4_UDP | BPF_F_ADJ_ROOM_ENCAP_L2_ETH |
+		      BPF_F_ADJ_ROOM_ENCAP_L2(sizeof(struct ethhdr)) |
 		      (hop->is_v6 ? BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 : BPF_F_ADJ_ROOM_ENCAP_L3_IPV4);
 	struct ethhdr inner;
 	void *data, *end;

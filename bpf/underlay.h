@@ -26,7 +26,8 @@ static __always_inline const struct xp_route *local_vswitch(__u32 vpc, const __u
 	ctl = bpf_map_lookup_elem(&xp_control, &zero);
 	compiled = ctl && !ctl->compiled_off ? fib_lookup(vpc, addr, is_v6) : 0;
 	if (compiled)
-		route = compiled->reason == XP_REASON_FORWARD_LOCAL && compiled->link == XP_NO_LINK ? &compiled->route : 0;
+		route = compiled->reason == XP_REASON_FORWARD_LOCAL && compiled->link == XP_NO_LINK ? &compiled->route
+												    : 0;
 	else
 		route = lookup_route(vpc, dst, is_v6);
 	return route && route->kind == XP_NH_VSWITCH ? route : 0;

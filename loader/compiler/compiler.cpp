@@ -5,6 +5,7 @@
 
 #include "compiler/lpm_key.h"
 #include "model/errors.h"
+#include "model/placement.h"
 
 namespace xpeer {
 namespace {
@@ -124,9 +125,10 @@ Tables compile(const Snapshot& s, const PortMap& ports) {
         auto port = ports.find(vsw.id);
         auto vpc = vpc_key.find(vsw.vpc_id);
         if (vpc == vpc_key.end()) continue;
-        if (port == ports.end() && vsw.host && *vsw.host != s.local.name) {
-            // On another host: reached through its tunnel, the VNI naming the VPC.
-            auto tunnel = tunnel_of.find(*vsw.host);
+        if (!is_here(vsw, s.local)) {
+            // On another host, whatever port row an older build left here: reached through that
+            // host's tunnel, the VNI naming the VPC.
+            auto tunnel = vsw.host ? tunnel_of.find(*vsw.host) : tunnel_of.end();
             if (tunnel == tunnel_of.end() || vpc->second > XP_MAX_VNI) continue;
             add_subnet(t, vpc->second, vsw.cidr, remote_route(tunnel->second));
             if (vsw.ipv6_cidr) add_subnet(t, vpc->second, *vsw.ipv6_cidr, remote_route(tunnel->second));

@@ -150,10 +150,15 @@ void KernelDataplane::remove_instance(const Vpc& vpc, const VSwitch& vsw, const 
 ReconcileResult KernelDataplane::apply(const Snapshot& snapshot, const PortMap& ports) {
     Tables tables = compile(snapshot, ports);
     // The router finds the other hosts' MACs in the neighbour table: the kernel keeps them there.
+    // A failure costs that host's traffic (drop_underlay), never the command.
     for (const auto& [slot, tunnel] : tables.tunnels) {
         IpAddr remote{tunnel.is_v6 ? Family::V6 : Family::V4, {}};
         std::copy(tunnel.remote, tunnel.remote + remote.size(), remote.bytes.begin());
-        links::keep_neighbour(config_.datapath_netns, tunnel.ifindex, remote);
+        try {
+            links::keep_neighbour(config_.datapath_netns, tunnel.ifindex, remote);
+        } catch (const std::exception& e) {
+            spdlog::warn("the neighbour entry of host {} on the underlay: {}", remote.str(), e.what());
+        }
     }
     auto r = reconcile(tables, router());
     spdlog::debug("maps: {} routes v4, {} v6, {} ports, {} peerings; {} added, {} changed, {} removed", tables.routes_v4.size(),
@@ -248,8 +253,12 @@ uint32_t KernelDataplane::attach_underlay(const std::string& ifname) {
     // The router finds the way to another host with bpf_fib_lookup, which answers only from an
     // interface that forwards. Forwarding on the underlay alone: nothing routes from it to a VPC's
     // vSwitch link, which have no addresses in the datapath namespace.
-    for (const char* family : {"ipv4", "ipv6"})
-        netns::set_sysctl(config_.datapath_netns, std::string("net/") + family + "/conf/" + ifname + "/forwarding", "1");
+    netns::set_sysctl(config_.datapath_netns, "net/ipv4/conf/" + ifname + "/forwarding", "1");
+    try {
+        netns::set_sysctl(config_.datapath_netns, "net/ipv6/conf/" + ifname + "/forwarding", "1");
+    } catch (const std::exception& e) {  // a kernel booted without IPv6: an IPv4 underlay still works
+        spdlog::debug("IPv6 forwarding on {}: {}", ifname, e.what());
+    }
     spdlog::debug("xdp attach underlay {} in {} ({})", ifname, config_.datapath_netns, generic ? "generic" : "native");
     pinned_xdp::attach(underlay_link_pin(config_), config_.datapath_netns, ifname, dp.underlay_fd(), generic);
     return links::ifindex(config_.datapath_netns, ifname);

@@ -54,7 +54,8 @@ struct HostsFixture : RouterFixture {
         snapshot.vswitches.push_back(remote("vsw-b2", "vpc-b", "10.2.2.0/24", "fd00:b:0:2::/64", "h2"));
         snapshot.vswitches.push_back(remote("vsw-a3", "vpc-a", "10.1.3.0/24", "", "h2"));
         snapshot.vswitches.push_back(remote("vsw-b3", "vpc-b", "10.2.3.0/24", "", "h3"));
-        snapshot.hosts = {Host{"h1", "cn-hangzhou", IpAddr::parse("192.0.2.1"), 0}, Host{"h2", "cn-hangzhou", IpAddr::parse("192.0.2.2"), 0},
+        snapshot.hosts = {Host{"h1", "cn-hangzhou", IpAddr::parse("192.0.2.1"), 0},
+                          Host{"h2", "cn-hangzhou", IpAddr::parse("192.0.2.2"), 0},
                           Host{"h3", "cn-hangzhou", IpAddr::parse("198.51.100.3"), 0}};
         snapshot.local = LocalHost{"h1", if_ul};
         reconcile(compile(snapshot, ports), dp);
@@ -63,7 +64,9 @@ struct HostsFixture : RouterFixture {
 
 const uint8_t* at(const Frame& f, size_t offset) { return f.bytes.data() + offset; }
 uint16_t be16(const Frame& f, size_t offset) { return static_cast<uint16_t>(at(f, offset)[0] << 8 | at(f, offset)[1]); }
-uint32_t vni_of(const Frame& f, size_t vxlan) { return static_cast<uint32_t>(at(f, vxlan + 4)[0]) << 16 | at(f, vxlan + 5)[0] << 8 | at(f, vxlan + 6)[0]; }
+uint32_t vni_of(const Frame& f, size_t vxlan) {
+    return static_cast<uint32_t>(at(f, vxlan + 4)[0]) << 16 | at(f, vxlan + 5)[0] << 8 | at(f, vxlan + 6)[0];
+}
 
 // What h2's router would send h1: the inner frame in VXLAN with `vni`, from `outer_src`.
 Frame vxlan_frame(const Frame& inner, uint32_t vni, const std::string& outer_src = "192.0.2.2", uint8_t flags = 0x08) {
@@ -118,7 +121,8 @@ TEST_CASE("a frame for a vSwitch on another host leaves in VXLAN, its VNI the de
         const auto t = twin.run_tc(in, twin.if_a1);
         CHECK(t.ret == TC_ACT_REDIRECT);
         REQUIRE(t.out.bytes.size() == r.out.bytes.size());
-        CHECK(std::equal(t.out.bytes.begin() + 12, t.out.bytes.end(), r.out.bytes.begin() + 12));  // after the MACs: each fixture has its own ul
+        CHECK(std::equal(t.out.bytes.begin() + 12, t.out.bytes.end(),
+                         r.out.bytes.begin() + 12));  // after the MACs: each fixture has its own ul
         CHECK(twin.link(5, XP_DIR_A_TO_B).packets == 1);
     }
 }
@@ -137,6 +141,21 @@ TEST_CASE("a VPC's own vSwitch on another host, and IPv6 inside", "[bpf][tunnel]
     CHECK(vni_of(r.out, 42) == 2);
     CHECK(be16(r.out, kOuterV4 + 12) == ETH_P_IPV6);
     CHECK(at(r.out, kOuterV4 + 14 + 7)[0] == 63);  // the hop limit, one less
+}
+
+TEST_CASE("the outer source port follows the inner flow: same flow same port, other ports another", "[bpf][tunnel]") {
+    HostsFixture fx;
+    auto outer_port = [&](uint16_t sport) {
+        frames::UdpFrameSpec spec;
+        spec.src = IpAddr::parse("10.1.1.5");
+        spec.dst = IpAddr::parse("10.2.2.5");
+        spec.sport = sport;
+        const auto r = fx.run(frames::udp_frame(spec), fx.if_a1);
+        REQUIRE(r.ret == XDP_REDIRECT);
+        return be16(r.out, 34);
+    };
+    CHECK(outer_port(40000) == outer_port(40000));
+    CHECK(outer_port(40000) != outer_port(40001));
 }
 
 TEST_CASE("no way to the other host: dropped and counted, never sent raw", "[bpf][tunnel]") {

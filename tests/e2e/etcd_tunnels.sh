@@ -9,17 +9,13 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_etcd.sh"
 
 UL="${RUN_ID}-ul"
-# Host 1 is this script's own settings (xp, in_vpc); hosts 2 and 3 have their own.
-host_env() {
-  local i=$1
-  shift
-  if [ "$i" = 1 ]; then
-    "$@"
-  else
-    XPEER_STATE="$E2E_TMP/h$i.db" XPEER_BPFFS="$XPEER_BPFFS/h$i" XPEER_DATAPATH_NETNS="${RUN_ID}h$i-dp" \
-      XPEER_NETNS_PREFIX="${RUN_ID}h$i" "$@"
-  fi
+# Host 1 is this script's own settings (xp, in_vpc); hosts 2 and 3 have their own, given to `env`
+# so that a process started in the background is the one whose PID the cleanup kills.
+host_vars() {
+  [ "$1" = 1 ] && return
+  echo "XPEER_STATE=$E2E_TMP/h$1.db XPEER_BPFFS=$XPEER_BPFFS/h$1 XPEER_DATAPATH_NETNS=${RUN_ID}h$1-dp XPEER_NETNS_PREFIX=${RUN_ID}h$1"
 }
+host_env() { env $(host_vars "$1") "${@:2}"; }
 on_host() { host_env "$1" "$XPEER" "${@:2}"; }
 dp_ns() { host_env "$1" printenv XPEER_DATAPATH_NETNS; }
 ping_on() { on_host "$1" exec "$2" -- ping -c 2 -i 0.2 -W 1 "${@:3}" >/dev/null 2>&1; }
@@ -45,7 +41,8 @@ done
 pass "underlay 10.250.0.0/24 on $UL's br0, MTU 1600"
 
 for i in 1 2 3; do
-  on_host "$i" agent --host "h$i" --underlay "ul$i" --lease-ttl 2s --metrics-port 0 --interval 1s >>"$E2E_TMP/agent-h$i.log" 2>&1 &
+  env $(host_vars "$i") "$XPEER" agent --host "h$i" --underlay "ul$i" --lease-ttl 2s --metrics-port 0 --interval 1s \
+    >>"$E2E_TMP/agent-h$i.log" 2>&1 &
   E2E_PIDS+=("$!")
 done
 for ((tries = 0; tries < 100; tries++)); do
@@ -90,12 +87,12 @@ reachable "ping A -> B (IPv6)" "$vpcA" -I fd00:a:0:1::2 fd00:b:0:1::2
 ping_on 2 "$vpcB" -I 192.168.1.2 172.16.1.2 && pass "ping B -> A (IPv4), from h2" || fail "ping B -> A (IPv4), from h2"
 ping_on 2 "$vpcB" -I fd00:b:0:1::2 fd00:a:0:1::2 && pass "ping B -> A (IPv6), from h2" || fail "ping B -> A (IPv6), from h2"
 port=$((20000 + RANDOM % 20000))
-on_host 2 exec "$vpcB" -- iperf3 -s -1 -p "$port" -B 192.168.1.2 >/dev/null 2>&1 &
+env $(host_vars 2) "$XPEER" exec "$vpcB" -- iperf3 -s -1 -p "$port" -B 192.168.1.2 >/dev/null 2>&1 &
 E2E_PIDS+=($!)
 sleep 0.5
 got=$(in_vpc "$vpcA" timeout 20 iperf3 -c 192.168.1.2 -p "$port" -t 1 -J | jq -r '.end.sum_received.bytes // 0')
 [ "${got:-0}" -gt 1000000 ] && pass "TCP A -> B: $got bytes in 1 s" || fail "TCP A -> B: $got bytes"
-on_host 2 exec "$vpcB" -- iperf3 -s -1 -p "$port" -B fd00:b:0:1::2 >/dev/null 2>&1 &
+env $(host_vars 2) "$XPEER" exec "$vpcB" -- iperf3 -s -1 -p "$port" -B fd00:b:0:1::2 >/dev/null 2>&1 &
 E2E_PIDS+=($!)
 sleep 0.5
 got=$(in_vpc "$vpcA" timeout 20 iperf3 -c fd00:b:0:1::2 -p "$port" -u -b 20M -l 1200 -t 1 -J | jq -r '.end.sum.packets - .end.sum.lost_packets')

@@ -71,7 +71,15 @@ TEST_CASE("another host's vSwitches are routed to its tunnel, its VPC named by t
     // A remote subnet's reserved addresses stay unreachable here too.
     CHECK(t.routes_v4.at(lpm_key_v4(2, Cidr::parse("10.2.1.255/32"))).kind == XP_NH_RESERVED);
     CHECK_FALSE(t.routes_v4.count(lpm_key_v4(3, Cidr::parse("10.3.1.0/24"))));  // h3: unreachable, no route
-    CHECK(t.ports.size() == 1);  // only h1's own link
+    CHECK(t.ports.size() == 1);                                                 // only h1's own link
+}
+
+TEST_CASE("a port row of another host's vSwitch (left by a build that made every link) is not used", "[compiler][hosts]") {
+    PortMap ports = h1_ports();
+    ports["vsw-21"] = PortInfo{21, Mac{2, 0, 0, 0, 0, 2}, Mac{2, 0, 0, 0, 1, 2}};
+    const Tables t = compile(three_hosts(), ports);
+    CHECK(t.routes_v4.at(lpm_key_v4(2, Cidr::parse("10.2.1.0/24"))).kind == XP_NH_REMOTE);
+    CHECK_FALSE(t.ports.count(21));
 }
 
 TEST_CASE("no tunnels until the host's agent bound the replica and attached its underlay", "[compiler][hosts]") {
