@@ -80,6 +80,19 @@ static __always_inline enum xp_reason resolve(__u32 vpc, const __u32 *dst, bool 
 	return XP_REASON_FORWARD_PEERING;
 }
 
+/* The VPC's compiled lookup of dst, or 0: it has none now, or they are off (xp_control), and the
+ * tries decide. */
+static __always_inline const struct xp_fib_result *compiled_lookup(__u32 vpc, const __u32 *dst, bool is_v6)
+{
+	__u32 zero = 0, addr[4] = {}; /* the destination, zero-padded as fib_lookup walks it */
+	const struct xp_control *ctl = bpf_map_lookup_elem(&xp_control, &zero);
+
+	if (!ctl || ctl->compiled_off)
+		return 0;
+	__builtin_memcpy(addr, dst, is_v6 ? 16 : 4);
+	return fib_lookup(vpc, addr, is_v6);
+}
+
 static __always_inline bool is_forward(enum xp_reason reason)
 {
 	return reason == XP_REASON_FORWARD_LOCAL || reason == XP_REASON_FORWARD_PEERING;
@@ -112,12 +125,8 @@ static __always_inline enum xp_reason check_crossing(__u32 vpc, struct decision 
 static __always_inline enum xp_reason decide(__u32 vpc, const __u32 *dst, bool is_v6, __u32 ip_len, __u8 ttl,
 					     struct decision *d, bool accounted)
 {
-	__u32 zero = 0;
 	const struct xp_fib_result *compiled;
-	const struct xp_control *ctl = bpf_map_lookup_elem(&xp_control, &zero);
 	enum xp_reason reason;
-
-	__u32 addr[4] = {}; /* the destination, zero-padded as fib_lookup walks it */
 
 	d->route = 0;
 	d->peering = 0;
@@ -125,8 +134,7 @@ static __always_inline enum xp_reason decide(__u32 vpc, const __u32 *dst, bool i
 	d->lookup = XP_LOOKUP_TRIES;
 	d->link_counters = 0;
 	d->vni = 0;
-	__builtin_memcpy(addr, dst, is_v6 ? 16 : 4);
-	compiled = ctl && !ctl->compiled_off ? fib_lookup(vpc, addr, is_v6) : 0;
+	compiled = compiled_lookup(vpc, dst, is_v6);
 	if (compiled) {
 		d->lookup = XP_LOOKUP_COMPILED;
 		d->route = &compiled->route;

@@ -125,8 +125,9 @@ static __always_inline void fill_vxlan(struct udphdr *udp, struct vxlanhdr_xp *v
 	vx->vni[2] = hop->vni;
 }
 
-/* The outer headers for an inner frame of inner_len bytes, written at `at` (outer_len() bytes). */
-static __always_inline void write_outer(void *at, void *end, const struct tunnel_hop *hop, __u32 inner_len)
+/* The outer headers for an inner frame of inner_len bytes, written at `at` (outer_len() bytes);
+ * false if [at, end) cannot hold them. */
+static __always_inline bool write_outer(void *at, void *end, const struct tunnel_hop *hop, __u32 inner_len)
 {
 	const struct xp_tunnel *t = hop->tunnel;
 	__u32 udp_len = sizeof(struct udphdr) + sizeof(struct vxlanhdr_xp) + inner_len;
@@ -134,14 +135,14 @@ static __always_inline void write_outer(void *at, void *end, const struct tunnel
 	struct udphdr *udp;
 
 	if (at + XP_OUTER_V4 > end)
-		return;
+		return false;
 	copy_mac(eth->h_dest, hop->dmac);
 	copy_mac(eth->h_source, hop->smac);
 	if (hop->is_v6) {
 		struct ipv6hdr *ip6 = at + sizeof(*eth);
 
 		if (at + XP_OUTER_V6 > end)
-			return;
+			return false;
 		eth->h_proto = bpf_htons(ETH_P_IPV6);
 		*(__u32 *)ip6 = bpf_htonl(0x60000000);
 		ip6->payload_len = bpf_htons(udp_len);
@@ -169,22 +170,17 @@ static __always_inline void write_outer(void *at, void *end, const struct tunnel
 		udp = (void *)(ip + 1);
 	}
 	fill_vxlan(udp, (void *)(udp + 1), hop, udp_len);
+	return true;
 }
 
 /* XDP: room before the frame, the outer headers in it. */
 static __always_inline bool encap_xdp(struct xdp_md *ctx, const struct tunnel_hop *hop)
 {
-	__u32 inner_len = ctx->data_end - ctx->data, len = outer_len(hop);
-	void *data, *end;
+	__u32 inner_len = ctx->data_end - ctx->data;
 
-	if (bpf_xdp_adjust_head(ctx, -(int)len))
+	if (bpf_xdp_adjust_head(ctx, -(int)outer_len(hop)))
 		return false;
-	data = (void *)(long)ctx->data;
-	end = (void *)(long)ctx->data_end;
-	if (data + len > end)
-		return false;
-	write_outer(data, end, hop, inner_len);
-	return true;
+	return write_outer((void *)(long)ctx->data, (void *)(long)ctx->data_end, hop, inner_len);
 }
 
 /* A socket buffer: room after its Ethernet header, which becomes the outer one, for the outer IP,
@@ -197,7 +193,6 @@ static __always_inline bool encap_tc(struct __sk_buff *skb, const struct tunnel_
 		      BPF_F_ADJ_ROOM_ENCAP_L2(sizeof(struct ethhdr)) |
 		      (hop->is_v6 ? BPF_F_ADJ_ROOM_ENCAP_L3_IPV6 : BPF_F_ADJ_ROOM_ENCAP_L3_IPV4);
 	struct ethhdr inner;
-	void *data, *end;
 
 	if (bpf_skb_load_bytes(skb, 0, &inner, sizeof(inner)))
 		return false;
@@ -207,12 +202,7 @@ static __always_inline bool encap_tc(struct __sk_buff *skb, const struct tunnel_
 		return false;
 	if ((void *)(long)skb->data + len > (void *)(long)skb->data_end)
 		bpf_skb_pull_data(skb, len);
-	data = (void *)(long)skb->data;
-	end = (void *)(long)skb->data_end;
-	if (data + len > end)
-		return false;
-	write_outer(data, end, hop, inner_len);
-	return true;
+	return write_outer((void *)(long)skb->data, (void *)(long)skb->data_end, hop, inner_len);
 }
 
 #endif

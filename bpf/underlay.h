@@ -5,7 +5,6 @@
 #ifndef XPEER_BPF_UNDERLAY_H
 #define XPEER_BPF_UNDERLAY_H
 
-#include "fib.h"
 #include "parse.h"
 #include "rewrite.h"
 #include "route.h"
@@ -16,15 +15,9 @@
  * to a local vSwitch, never a peering (the sending host crossed it) nor another host. */
 static __always_inline const struct xp_route *local_vswitch(__u32 vpc, const __u32 *dst, bool is_v6)
 {
-	__u32 addr[4] = {};
-	const struct xp_fib_result *compiled;
-	const struct xp_control *ctl;
+	const struct xp_fib_result *compiled = compiled_lookup(vpc, dst, is_v6);
 	const struct xp_route *route;
-	__u32 zero = 0;
 
-	__builtin_memcpy(addr, dst, is_v6 ? 16 : 4);
-	ctl = bpf_map_lookup_elem(&xp_control, &zero);
-	compiled = ctl && !ctl->compiled_off ? fib_lookup(vpc, addr, is_v6) : 0;
 	if (compiled)
 		route = compiled->reason == XP_REASON_FORWARD_LOCAL && compiled->link == XP_NO_LINK ? &compiled->route
 												    : 0;

@@ -8,6 +8,8 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
+#include <mutex>
 
 #include "datapath/counters.h"
 #include "model/error.h"
@@ -104,8 +106,24 @@ OnCpu::OnCpu(int cpu) {
 
 OnCpu::~OnCpu() { sched_setaffinity(0, sizeof(saved_), &saved_); }
 
+namespace {
+
+// The namespaces of fixtures whose process died before their destructor ran (an abort, a
+// sanitizer's report): "xpt-bpf-PID-N" with no process PID.
+void remove_dead_runs() {
+    for (const auto& ns : netns::list()) {
+        if (ns.rfind("xpt-bpf-", 0) != 0) continue;
+        const std::string pid = ns.substr(8, ns.find('-', 8) - 8);
+        if (!pid.empty() && ::kill(std::stoi(pid), 0) != 0 && errno == ESRCH) netns::remove(ns);
+    }
+}
+
+}  // namespace
+
 RouterFixture::RouterFixture() : dp(BpfRouter::load_unpinned()) {
     static std::atomic<int> counter{0};
+    static std::once_flag swept;
+    std::call_once(swept, remove_dead_runs);
     netns = "xpt-bpf-" + std::to_string(getpid()) + "-" + std::to_string(counter++);
     netns::create(netns);
     try {

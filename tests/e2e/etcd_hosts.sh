@@ -111,6 +111,9 @@ done
 reachable "ping vpc1 -> vpc2 with no agent" "$vpc1" -I 172.16.1.2 192.168.1.2
 n=$(xp --json vswitch list | jq length)
 [ "$n" = 2 ] && pass "nothing of h1's VPCs was deleted" || fail "$n vSwitches left"
+expect_refused "another host's agent on h1's replica" Config.Mismatch \
+  agent --host h7 --underlay ul0 --metrics-port 0 --ticks 1
+[ -z "$(host_json h7)" ] && pass "  ... and h7 was not registered" || fail "h7 registered: $(host_json h7)"
 start_agent && pass "the agent started again: h1 alive" || fail "h1 did not come back"
 
 finish
