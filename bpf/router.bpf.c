@@ -3,7 +3,8 @@
  * xp_vpc_side: on the VPC side, so that the veth accepts redirected frames.
  * xp_router_tc: its twin for socket buffers, on tc ingress (tcx) of the datapath side instead:
  * GSO super-packets stay whole, and leave through the datapath side of the egress vSwitch link.
- * xp_underlay: on the underlay interface, what other hosts' routers sent to this one's vSwitches. */
+ * xp_underlay: on the underlay interface, what other hosts' routers sent to this one's vSwitches;
+ * xp_underlay_tc: its twin on tc ingress there, for the hosts that run the TC twin. */
 #include <linux/pkt_cls.h>
 #include "gso.h"
 #include "parse.h"
@@ -220,5 +221,15 @@ int xp_vpc_side(struct xdp_md *ctx)
 SEC("xdp")
 int xp_underlay(struct xdp_md *ctx)
 {
-	return decapsulate(ctx);
+	if (xp_unaccounted)
+		return underlay_xdp(ctx, false);
+	return underlay_xdp(ctx, true);
+}
+
+SEC("tc")
+int xp_underlay_tc(struct __sk_buff *skb)
+{
+	if (xp_unaccounted)
+		return underlay_tc(skb, false);
+	return underlay_tc(skb, true);
 }

@@ -244,12 +244,12 @@ RouteLookupStats KernelDataplane::route_lookup_stats() {
 
 uint32_t KernelDataplane::attach_underlay(const std::string& ifname) {
     BpfRouter& dp = router();
-    if (dp.underlay_fd() < 0)
+    // With the TC twin on tc ingress too: its GSO super-packets arrive whole, and go to the vSwitch
+    // whole, as the twin sends them within a host.
+    const bool tc = config_.tc_router;
+    if ((tc ? dp.underlay_tc_fd() : dp.underlay_fd()) < 0)
         throw errors::datapath_not_loaded("the pinned router in " + config_.bpffs_dir +
                                           " has no underlay program: `xpeer --operator upgrade` loads this build's");
-    // With the TC twin, in generic mode: it redirects socket buffers, which a vSwitch veth takes
-    // without the XDP program its VPC end then lacks.
-    const bool generic = config_.xdp_generic || config_.tc_router;
     // The router finds the way to another host with bpf_fib_lookup, which answers only from an
     // interface that forwards. Forwarding on the underlay alone: nothing routes from it to a VPC's
     // vSwitch link, which have no addresses in the datapath namespace.
@@ -259,8 +259,12 @@ uint32_t KernelDataplane::attach_underlay(const std::string& ifname) {
     } catch (const std::exception& e) {  // a kernel booted without IPv6: an IPv4 underlay still works
         spdlog::debug("IPv6 forwarding on {}: {}", ifname, e.what());
     }
-    spdlog::debug("xdp attach underlay {} in {} ({})", ifname, config_.datapath_netns, generic ? "generic" : "native");
-    pinned_xdp::attach(underlay_link_pin(config_), config_.datapath_netns, ifname, dp.underlay_fd(), generic);
+    const char* hook = tc ? "tc ingress" : config_.xdp_generic ? "generic XDP" : "native XDP";
+    spdlog::debug("attach underlay {} in {} ({})", ifname, config_.datapath_netns, hook);
+    if (tc)
+        pinned_tcx::attach(underlay_link_pin(config_), config_.datapath_netns, ifname, dp.underlay_tc_fd());
+    else
+        pinned_xdp::attach(underlay_link_pin(config_), config_.datapath_netns, ifname, dp.underlay_fd(), config_.xdp_generic);
     return links::ifindex(config_.datapath_netns, ifname);
 }
 

@@ -67,7 +67,7 @@ UpgradeResult KernelDataplane::upgrade(const Snapshot& snapshot, const PortMap& 
     UpgradeResult r;
     r.resumed = up.resumed();
     const bool tc = config_.tc_router;
-    r.old_router_id = BpfRouter::program_id(tc ? up.old_router_tc() : up.old_router());
+    r.old_router_id = BpfRouter::program_id(tc ? up.old(Prog::RouterTc) : up.old(Prog::Router));
     r.new_router_id = BpfRouter::program_id(tc ? next.router_tc_fd() : next.router_fd());
 
     up.carry_settings();
@@ -84,7 +84,7 @@ UpgradeResult KernelDataplane::upgrade(const Snapshot& snapshot, const PortMap& 
                 const std::string pin = xdp_link_pin(config_, spec.datapath_ifname);
                 if (linked_program(pin, true) == BpfRouter::program_id(next.router_tc_fd())) {
                     ++r.swapped;  // by the upgrade this one resumes
-                } else if (pinned_tcx::update(pin, next.router_tc_fd(), up.old_router_tc())) {
+                } else if (pinned_tcx::update(pin, next.router_tc_fd(), up.old(Prog::RouterTc))) {
                     ++r.swapped;
                 } else {
                     spdlog::warn("{} in {} did not run the pinned TC router through its pinned link: attached the new one",
@@ -97,7 +97,7 @@ UpgradeResult KernelDataplane::upgrade(const Snapshot& snapshot, const PortMap& 
             }
             const std::pair<const std::string*, const std::string*> ends[] = {{&spec.datapath_netns, &spec.datapath_ifname},
                                                                               {&spec.vpc_netns, &spec.vpc_ifname}};
-            const std::pair<int, int> progs[] = {{next.router_fd(), up.old_router()}, {next.vpc_side_fd(), up.old_vpc_side()}};
+            const std::pair<int, int> progs[] = {{next.router_fd(), up.old(Prog::Router)}, {next.vpc_side_fd(), up.old(Prog::VpcSide)}};
             for (int side = 0; side < 2; ++side) {
                 const auto& [ns, ifname] = ends[side];
                 const std::string pin = xdp_link_pin(config_, *ifname);
@@ -113,10 +113,13 @@ UpgradeResult KernelDataplane::upgrade(const Snapshot& snapshot, const PortMap& 
             }
         }
     }
-    // The underlay's decapsulation, where this host's agent attached it.
-    if (const std::string pin = underlay_link_pin(config_); pinned_xdp::state(pin)) {
-        if (linked_program(pin, false) == BpfRouter::program_id(next.underlay_fd()) ||
-            pinned_xdp::update(pin, next.underlay_fd(), up.old_underlay()))
+    // The underlay's decapsulation, where this host's agent attached it: in XDP, or on tc ingress.
+    if (const std::string pin = underlay_link_pin(config_); pinned_xdp::state(pin) || pinned_tcx::state(pin)) {
+        const bool on_tc = pinned_tcx::state(pin).has_value();
+        const Prog prog = on_tc ? Prog::UnderlayTc : Prog::Underlay;
+        const int fd = next.prog_fd(prog);
+        if (linked_program(pin, on_tc) == BpfRouter::program_id(fd) ||
+            (on_tc ? pinned_tcx::update(pin, fd, up.old(prog)) : pinned_xdp::update(pin, fd, up.old(prog))))
             ++r.swapped;
         else
             spdlog::warn("the underlay link {} did not run the pinned program: the agent attaches the new one when it starts", pin);

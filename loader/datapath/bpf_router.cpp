@@ -114,20 +114,23 @@ void BpfRouter::ensure_bpffs() {
     if (mount("bpf", root, "bpf", 0, "mode=0700") != 0) throw SystemError(std::string("mount bpffs at ") + root, errno);
 }
 
+void BpfRouter::open_programs(const std::function<std::string(const std::string&)>& path_of) {
+    for (size_t i = 0; i < kRouterProgramCount; ++i) {
+        const std::string path = path_of(kRouterPrograms[i].name);
+        progs_[i] = UniqueFd(bpf_obj_get(path.c_str()));
+        if (progs_[i].get() < 0 && !(errno == ENOENT && kRouterPrograms[i].optional)) throw SystemError("bpf_obj_get " + path, errno);
+    }
+}
+
+void BpfRouter::borrow_programs() {
+    for (size_t i = 0; i < kRouterProgramCount; ++i)
+        borrowed_[i] = bpf_program__fd(bpf_object__find_program_by_name(skel_->obj, kRouterPrograms[i].name));
+}
+
 std::optional<BpfRouter> BpfRouter::open_pinned(const std::string& dir) {
     if (!fs::exists(dir + "/" + kRouterProgPin)) return std::nullopt;
     BpfRouter dp;
-    int fd = bpf_obj_get((dir + "/" + kRouterProgPin).c_str());
-    if (fd < 0) throw SystemError("bpf_obj_get " + dir + "/" + kRouterProgPin, errno);
-    dp.router_ = UniqueFd(fd);
-    fd = bpf_obj_get((dir + "/" + kVpcSideProgPin).c_str());
-    if (fd < 0) throw SystemError("bpf_obj_get " + dir + "/" + kVpcSideProgPin, errno);
-    dp.vpc_side_ = UniqueFd(fd);
-    for (auto [member, name] : {std::pair{&dp.router_tc_, kRouterTcProgPin}, {&dp.underlay_, kUnderlayProgPin}}) {
-        fd = bpf_obj_get((dir + "/" + name).c_str());
-        if (fd < 0 && errno != ENOENT) throw SystemError("bpf_obj_get " + dir + "/" + name, errno);
-        *member = UniqueFd(fd);  // -1: pins of a build before it
-    }
+    dp.open_programs([&](const std::string& name) { return dir + "/" + name; });
     dp.for_each_map([&](auto& map, const RouterMap& m) { open_member(map, dir + "/" + m.name, m); });
     return dp;
 }
@@ -150,12 +153,10 @@ BpfRouter BpfRouter::open_or_load(const std::string& dir) {
     }
     size_per_cpu_maps(skel->obj);
     if (int err = router_bpf__load(skel.get()); err) throw SystemError("load BPF programs (see the verifier log above)", -err);
-    for (auto [prog, name] : {std::pair{skel->progs.xp_router, kRouterProgPin},
-                              {skel->progs.xp_vpc_side, kVpcSideProgPin},
-                              {skel->progs.xp_router_tc, kRouterTcProgPin},
-                              {skel->progs.xp_underlay, kUnderlayProgPin}}) {
-        std::string path = dir + "/" + name;
-        if (int err = bpf_program__pin(prog, path.c_str()); err) throw SystemError("pin " + path, err);
+    for (const auto& prog : kRouterPrograms) {
+        std::string path = dir + "/" + prog.name;
+        if (int err = bpf_program__pin(bpf_object__find_program_by_name(skel->obj, prog.name), path.c_str()); err)
+            throw SystemError("pin " + path, err);
     }
     return std::move(*open_pinned(dir));
 }
@@ -200,26 +201,14 @@ BpfRouter BpfRouter::load_beside(const std::string& dir, const std::vector<MapSt
         if (int err = bpf_map__set_pin_path(map, path.c_str()); err) throw SystemError("bpf_map__set_pin_path " + path, -err);
     }
     if (int err = router_bpf__load(s); err) throw SystemError("load BPF programs (see the verifier log above)", -err);
-    dp.router_borrowed_ = bpf_program__fd(s->progs.xp_router);
-    dp.vpc_side_borrowed_ = bpf_program__fd(s->progs.xp_vpc_side);
-    dp.router_tc_borrowed_ = bpf_program__fd(s->progs.xp_router_tc);
-    dp.underlay_borrowed_ = bpf_program__fd(s->progs.xp_underlay);
+    dp.borrow_programs();
     dp.for_each_map([&](auto& map, const RouterMap& m) { borrow_member(map, bpf_object__find_map_by_name(s->obj, m.name), m); });
     return dp;
 }
 
 BpfRouter BpfRouter::open_at(const std::function<std::string(const std::string&)>& path_of) {
     BpfRouter dp;
-    const std::pair<UniqueFd*, const char*> progs[] = {{&dp.router_, kRouterProgPin},
-                                                       {&dp.vpc_side_, kVpcSideProgPin},
-                                                       {&dp.router_tc_, kRouterTcProgPin},
-                                                       {&dp.underlay_, kUnderlayProgPin}};
-    for (auto [fd, name] : progs) {
-        const std::string path = path_of(name);
-        *fd = UniqueFd(bpf_obj_get(path.c_str()));
-        const bool optional = name == kRouterTcProgPin || name == kUnderlayProgPin;  // builds before them had none
-        if (fd->get() < 0 && !(errno == ENOENT && optional)) throw SystemError("bpf_obj_get " + path, errno);
-    }
+    dp.open_programs(path_of);
     dp.for_each_map([&](auto& map, const RouterMap& m) { open_member(map, path_of(m.name), m); });
     return dp;
 }
@@ -243,10 +232,7 @@ BpfRouter BpfRouter::load_unpinned() {
     size_per_cpu_maps(dp.skel_->obj);
     if (int err = router_bpf__load(dp.skel_.get()); err) throw SystemError("load BPF programs (see the verifier log above)", -err);
     auto* s = dp.skel_.get();
-    dp.router_borrowed_ = bpf_program__fd(s->progs.xp_router);
-    dp.vpc_side_borrowed_ = bpf_program__fd(s->progs.xp_vpc_side);
-    dp.router_tc_borrowed_ = bpf_program__fd(s->progs.xp_router_tc);
-    dp.underlay_borrowed_ = bpf_program__fd(s->progs.xp_underlay);
+    dp.borrow_programs();
     dp.for_each_map([&](auto& map, const RouterMap& m) { borrow_member(map, bpf_object__find_map_by_name(s->obj, m.name), m); });
     return dp;
 }

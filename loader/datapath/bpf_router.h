@@ -1,4 +1,5 @@
 #pragma once
+#include <array>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -13,6 +14,17 @@ struct router_bpf;  // the skeleton of bpf/router.bpf.c
 
 namespace xpeer {
 
+// The router's programs (bpf/router.bpf.c), each pinned in the folder under its own name.
+enum class Prog : size_t { Router, VpcSide, RouterTc, Underlay, UnderlayTc };
+struct RouterProgram {
+    const char* name;  // the program's, and its pin's
+    bool optional;     // a later build added it: the pins of an earlier one lack it
+};
+inline constexpr RouterProgram kRouterPrograms[] = {
+    {"xp_router", false}, {"xp_vpc_side", false}, {"xp_router_tc", true}, {"xp_underlay", true}, {"xp_underlay_tc", true}};
+inline constexpr size_t kRouterProgramCount = std::size(kRouterPrograms);
+inline constexpr const char* kRouterProgPin = kRouterPrograms[size_t(Prog::Router)].name;
+
 // The router's programs and maps. Pinned under one bpffs folder, so that the data plane
 // outlives every process; or, for tests, loaded unpinned and owned by this object.
 class BpfRouter {
@@ -24,7 +36,7 @@ public:
     // Loads a private copy that nothing else sees (BPF tests).
     static BpfRouter load_unpinned();
     // Opens the maps and programs at path_of(pin name) for each (`xpeer --operator upgrade`
-    // resuming: some under its staging folder, the rest in place); a missing TC twin is -1.
+    // resuming: some under its staging folder, the rest in place); a missing optional program is -1.
     static BpfRouter open_at(const std::function<std::string(const std::string&)>& path_of);
     // This build's programs, not pinned, over the maps pinned under dir where `plan` keeps them
     // and over new, empty maps where it does not (datapath/map_migration.h). The object owns
@@ -45,12 +57,17 @@ public:
     BpfRouter& operator=(BpfRouter&&) noexcept;
     ~BpfRouter();
 
-    int router_fd() const { return router_.get() >= 0 ? router_.get() : router_borrowed_; }
-    int vpc_side_fd() const { return vpc_side_.get() >= 0 ? vpc_side_.get() : vpc_side_borrowed_; }
-    // The router's TC twin; -1 when the pins are from a build without it (`xpeer upgrade` adds it).
-    int router_tc_fd() const { return router_tc_.get() >= 0 ? router_tc_.get() : router_tc_borrowed_; }
-    // The decapsulation on the underlay interface; -1 when the pins are from a build without it.
-    int underlay_fd() const { return underlay_.get() >= 0 ? underlay_.get() : underlay_borrowed_; }
+    // The program's fd; -1 for an optional one the pins' build had not (`xpeer upgrade` adds it).
+    int prog_fd(Prog p) const {
+        const size_t i = size_t(p);
+        return progs_[i].get() >= 0 ? progs_[i].get() : borrowed_[i];
+    }
+    int router_fd() const { return prog_fd(Prog::Router); }
+    int vpc_side_fd() const { return prog_fd(Prog::VpcSide); }
+    int router_tc_fd() const { return prog_fd(Prog::RouterTc); }
+    // The decapsulation on the underlay interface, in XDP and on tc ingress.
+    int underlay_fd() const { return prog_fd(Prog::Underlay); }
+    int underlay_tc_fd() const { return prog_fd(Prog::UnderlayTc); }
 
     // One member a map, as loader/datapath/router_maps.h lists them: routes_v4, ports, ...
 #define XPEER_DATAPATH_MEMBER(member, type, owner, per_cpu, holds, ...) __VA_ARGS__ member;
@@ -77,15 +94,18 @@ private:
     struct SkelDeleter {
         void operator()(struct ::router_bpf* s) const;
     };
-    std::unique_ptr<struct ::router_bpf, SkelDeleter> skel_;
-    UniqueFd router_, vpc_side_, router_tc_, underlay_;
-    int router_borrowed_ = -1, vpc_side_borrowed_ = -1, router_tc_borrowed_ = -1, underlay_borrowed_ = -1;
-};
+    // Opens each program at path_of(its name).
+    void open_programs(const std::function<std::string(const std::string&)>& path_of);
+    // Borrows the skeleton's programs.
+    void borrow_programs();
 
-// Names under the bpffs folder, for the CLI's and engineers' use (bpftool map dump pinned DIR/NAME).
-inline constexpr const char* kRouterProgPin = "xp_router";
-inline constexpr const char* kVpcSideProgPin = "xp_vpc_side";
-inline constexpr const char* kRouterTcProgPin = "xp_router_tc";
-inline constexpr const char* kUnderlayProgPin = "xp_underlay";
+    std::unique_ptr<struct ::router_bpf, SkelDeleter> skel_;
+    std::array<UniqueFd, kRouterProgramCount> progs_;
+    std::array<int, kRouterProgramCount> borrowed_ = [] {
+        std::array<int, kRouterProgramCount> a;
+        a.fill(-1);
+        return a;
+    }();
+};
 
 }  // namespace xpeer

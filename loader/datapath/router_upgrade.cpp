@@ -18,8 +18,6 @@ namespace {
 
 bool creates(const MapStep& s) { return s.action == MapAction::Create || s.action == MapAction::Migrate; }
 
-const char* const kProgramPins[] = {kRouterProgPin, kVpcSideProgPin, kRouterTcProgPin, kUnderlayProgPin};
-
 UniqueFd open_pin(const std::string& path, bool required) {
     UniqueFd fd(bpf_obj_get(path.c_str()));
     if (fd.get() < 0 && (required || errno != ENOENT)) throw SystemError("bpf_obj_get " + path, errno);
@@ -48,10 +46,7 @@ void set_dirty(BpfRouter& dp, bool dirty) {
 bool RouterUpgrade::interrupted(const std::string& dir) { return fs::exists(dir + "/" + kUpgradeStaging); }
 
 RouterUpgrade::RouterUpgrade(const std::string& dir) : dir_(dir), specs_(BpfRouter::map_specs()) {
-    old_router_ = open_pin(pin(kRouterProgPin), true);
-    old_vpc_side_ = open_pin(pin(kVpcSideProgPin), true);
-    old_router_tc_ = open_pin(pin(kRouterTcProgPin), false);  // none before the build with the TC twin
-    old_underlay_ = open_pin(pin(kUnderlayProgPin), false);   // none before the build with hosts
+    for (size_t i = 0; i < kRouterProgramCount; ++i) old_[i] = open_pin(pin(kRouterPrograms[i].name), !kRouterPrograms[i].optional);
     // The pins in place name the running build's maps, except those a killed upgrade's commit
     // moved already: of this build's layout, so kept by the plan, and staged no more.
     plan_ = plan_upgrade(specs_, pinned_maps(dir_), cpu_ids());
@@ -100,10 +95,7 @@ void RouterUpgrade::stage() {
     if (resumed_) return;
     for (const auto& step : plan_)
         if (creates(step)) pin_fd(next_->map_fd(step.name), staged(step.name));
-    pin_fd(next_->router_fd(), staged(kRouterProgPin));
-    pin_fd(next_->vpc_side_fd(), staged(kVpcSideProgPin));
-    pin_fd(next_->router_tc_fd(), staged(kRouterTcProgPin));
-    pin_fd(next_->underlay_fd(), staged(kUnderlayProgPin));
+    for (size_t i = 0; i < kRouterProgramCount; ++i) pin_fd(next_->prog_fd(Prog(i)), staged(kRouterPrograms[i].name));
     make_dir(staged(kUpgradeSwapping));
 }
 
@@ -123,7 +115,7 @@ void RouterUpgrade::commit() {
     };
     for (const auto& step : plan_)
         if (creates(step)) move_in(step.name);
-    for (const char* name : kProgramPins) move_in(name);
+    for (const auto& prog : kRouterPrograms) move_in(prog.name);
     for (const auto& step : plan_)
         if (step.action == MapAction::RemoveStale && ::unlink(pin(step.name).c_str()) != 0 && errno != ENOENT)
             throw SystemError("unpin " + pin(step.name), errno);

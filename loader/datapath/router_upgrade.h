@@ -27,10 +27,8 @@ public:
     bool resumed() const { return resumed_; }
     const std::vector<MapStep>& plan() const { return plan_; }
     BpfRouter& next() { return *next_; }  // this build's programs and maps
-    int old_router() const { return old_router_.get(); }
-    int old_vpc_side() const { return old_vpc_side_.get(); }
-    int old_router_tc() const { return old_router_tc_.get(); }  // -1: the running build had no TC twin
-    int old_underlay() const { return old_underlay_.get(); }    // -1: the running build had no underlay program
+    // The running build's program; -1 for an optional one it had not.
+    int old(Prog p) const { return old_[size_t(p)].get(); }
 
     // Before any program runs on the new maps: settings (xp_control's compiled_off and mark)
     // copied from the pinned map, and the interrupted-command mark set until commit() restores it.
@@ -57,7 +55,7 @@ private:
     std::vector<MapSpec> specs_;
     std::vector<MapStep> plan_;
     bool resumed_ = false;
-    UniqueFd old_router_, old_vpc_side_, old_router_tc_, old_underlay_;
+    std::array<UniqueFd, kRouterProgramCount> old_;
     std::optional<BpfRouter> next_;
     std::vector<size_t> carried_;  // by plan_ index: elements carried over
     bool was_dirty_ = false;       // the interrupted-command mark before the upgrade set it

@@ -189,6 +189,14 @@ int RouterFixture::test_run(int prog_fd, const Frame& in, uint32_t ingress_ifind
 }
 
 RunResult RouterFixture::run_tc(const Frame& in, uint32_t ingress_ifindex, uint32_t gso_segs, uint32_t gso_size) {
+    return run_skb(dp.router_tc_fd(), in, ingress_ifindex, gso_segs, gso_size);
+}
+
+RunResult RouterFixture::run_underlay_tc(const Frame& in, uint32_t ingress_ifindex, uint32_t gso_segs, uint32_t gso_size) {
+    return run_skb(dp.underlay_tc_fd(), in, ingress_ifindex, gso_segs, gso_size);
+}
+
+RunResult RouterFixture::run_skb(int prog_fd, const Frame& in, uint32_t ingress_ifindex, uint32_t gso_segs, uint32_t gso_size) {
     RunResult r;
     r.ret = netns::run_in(netns, [&] {
         __sk_buff ctx{};
@@ -206,7 +214,7 @@ RunResult RouterFixture::run_tc(const Frame& in, uint32_t ingress_ifindex, uint3
         opts.ctx_in = &ctx;
         opts.ctx_size_in = sizeof(ctx);
         opts.repeat = 1;
-        if (bpf_prog_test_run_opts(dp.router_tc_fd(), &opts) != 0) throw SystemError("bpf_prog_test_run_opts (tc)", errno);
+        if (bpf_prog_test_run_opts(prog_fd, &opts) != 0) throw SystemError("bpf_prog_test_run_opts (tc)", errno);
         r.out.bytes.resize(opts.data_size_out);
         return static_cast<int>(opts.retval);
     });

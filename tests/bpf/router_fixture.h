@@ -63,6 +63,8 @@ public:
     RunResult run_tc(const Frame& in, uint32_t ingress_ifindex, uint32_t gso_segs = 0, uint32_t gso_size = 0);
     // The underlay's decapsulation (xp_underlay) on a frame arriving from another host.
     RunResult run_underlay(const Frame& in, uint32_t ingress_ifindex);
+    // Its twin on tc ingress (xp_underlay_tc), as run_tc runs the router's.
+    RunResult run_underlay_tc(const Frame& in, uint32_t ingress_ifindex, uint32_t gso_segs = 0, uint32_t gso_size = 0);
     // Runs the program on a live frame: a redirect really transmits it (BPF_F_TEST_XDP_LIVE_FRAMES).
     void run_live(const Frame& in, uint32_t ingress_ifindex);
     // Packets received by an interface of the test's namespace (the VPC ends are "a1p", "b1p", ...).
@@ -78,6 +80,7 @@ public:
 
 private:
     int test_run(int prog_fd, const Frame& in, uint32_t ingress_ifindex, Frame* out);
+    RunResult run_skb(int prog_fd, const Frame& in, uint32_t ingress_ifindex, uint32_t gso_segs, uint32_t gso_size);
 
 public:
     Snapshot snapshot;

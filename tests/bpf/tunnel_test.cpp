@@ -87,6 +87,19 @@ Frame vxlan_frame(const Frame& inner, uint32_t vni, const std::string& outer_src
     return f;
 }
 
+// The underlay's two hooks: xp_underlay in XDP, xp_underlay_tc on tc ingress.
+enum class Hook { Xdp, Tc };
+
+RunResult run_underlay(HostsFixture& fx, Hook hook, const Frame& f) {
+    return hook == Hook::Xdp ? fx.run_underlay(f, fx.if_ul) : fx.run_underlay_tc(f, fx.if_ul);
+}
+
+// The hook's word for what XDP calls `xdp_action`.
+int action(Hook hook, int xdp_action) {
+    if (hook == Hook::Xdp) return xdp_action;
+    return xdp_action == XDP_REDIRECT ? TC_ACT_REDIRECT : xdp_action == XDP_PASS ? TC_ACT_OK : TC_ACT_SHOT;
+}
+
 }  // namespace
 
 TEST_CASE("a frame for a vSwitch on another host leaves in VXLAN, its VNI the destination VPC", "[bpf][tunnel]") {
@@ -175,19 +188,50 @@ TEST_CASE("peering stays non-transitive across hosts", "[bpf][tunnel]") {
 }
 
 TEST_CASE("the underlay delivers a registered host's VXLAN to the VNI's vSwitch", "[bpf][tunnel]") {
+    const Hook hook = GENERATE(Hook::Xdp, Hook::Tc);
+    INFO((hook == Hook::Xdp ? "xp_underlay" : "xp_underlay_tc"));
     HostsFixture fx;
     const Frame inner = udp_frame("10.1.3.9", "10.2.1.5", 63);  // from A's vsw-a3 on h2, crossed pcc-ab there
-    const auto r = fx.run_underlay(vxlan_frame(inner, 2), fx.if_ul);
-    REQUIRE(r.ret == XDP_REDIRECT);
+    auto r = run_underlay(fx, hook, vxlan_frame(inner, 2));
+    REQUIRE(r.ret == action(hook, XDP_REDIRECT));
     REQUIRE(r.out.bytes.size() == inner.bytes.size());
     CHECK(r.out.dst_mac() == fixture_mac(2, 3));  // vsw-b1's VPC end
     CHECK(r.out.src_mac() == fixture_mac(1, 3));
     CHECK(std::equal(r.out.bytes.begin() + 12, r.out.bytes.end(), inner.bytes.begin() + 12));
     CHECK(fx.reason(XP_REASON_FORWARD_TUNNEL_IN).packets == 1);
+    CHECK(fx.reason(XP_REASON_FORWARD_TUNNEL_IN).bytes == inner.bytes.size());
     CHECK(fx.port(fx.if_b1).tx.packets == 1);
+
+    const Frame inner6 = udp_frame("fd00:a:0:1::5", "fd00:b:0:1::5", 63);  // IPv6 inside IPv4
+    r = run_underlay(fx, hook, vxlan_frame(inner6, 2));
+    REQUIRE(r.ret == action(hook, XDP_REDIRECT));
+    REQUIRE(r.out.bytes.size() == inner6.bytes.size());
+    CHECK(be16(r.out, 12) == ETH_P_IPV6);
+    CHECK(std::equal(r.out.bytes.begin() + 12, r.out.bytes.end(), inner6.bytes.begin() + 12));
+    CHECK(fx.port(fx.if_b1).tx.packets == 2);
+}
+
+TEST_CASE("the underlay's tc hook counts a GSO super-packet as the segments it stands for", "[bpf][tunnel]") {
+    HostsFixture fx;
+    frames::UdpFrameSpec spec;
+    spec.src = IpAddr::parse("10.1.3.9");
+    spec.dst = IpAddr::parse("10.2.1.5");
+    spec.payload = 3000;
+    const Frame inner = frames::udp_frame(spec);
+    const Frame outer = vxlan_frame(inner, 1);  // forged: VPC A does not own 10.2.1.5, dropped before any change
+    const uint32_t mss = 1000, headers = kOuterV4 + 14 + 20 + 8;
+    // Segments count as the kernel would make them: from gso_segs, or, where the sending host's
+    // program changed the headers (gso_segs 0), from the payload and the segment size.
+    CHECK(fx.run_underlay_tc(outer, fx.if_ul, 0, mss).ret == TC_ACT_SHOT);
+    CHECK(fx.reason(XP_REASON_DROP_TUNNEL_VNI).packets == 3);
+    CHECK(fx.reason(XP_REASON_DROP_TUNNEL_VNI).bytes == inner.bytes.size() + 2 * (headers - kOuterV4));
+    CHECK(fx.run_underlay_tc(outer, fx.if_ul, 4, mss).ret == TC_ACT_SHOT);
+    CHECK(fx.reason(XP_REASON_DROP_TUNNEL_VNI).packets == 3 + 4);
 }
 
 TEST_CASE("the underlay refuses what a host did not send or a VPC does not own", "[bpf][tunnel]") {
+    const Hook hook = GENERATE(Hook::Xdp, Hook::Tc);
+    INFO((hook == Hook::Xdp ? "xp_underlay" : "xp_underlay_tc"));
     HostsFixture fx;
     const Frame to_b1 = udp_frame("10.1.3.9", "10.2.1.5", 63);
     struct Case {
@@ -212,7 +256,7 @@ TEST_CASE("the underlay refuses what a host did not send or a VPC does not own",
     for (const auto& c : cases) {
         INFO(c.what);
         const uint64_t before = fx.reason(c.reason).packets;
-        CHECK(fx.run_underlay(c.frame, fx.if_ul).ret == c.action);
+        CHECK(run_underlay(fx, hook, c.frame).ret == action(hook, c.action));
         CHECK(fx.reason(c.reason).packets == before + 1);
     }
     CHECK(fx.reason(XP_REASON_FORWARD_TUNNEL_IN).packets == 0);
@@ -222,7 +266,8 @@ TEST_CASE("the underlay refuses what a host did not send or a VPC does not own",
         Frame truncated = vxlan_frame(to_b1, 2);
         truncated.bytes.resize(kOuterV4 - 4);
         const Frame others[] = {udp_frame("192.0.2.2", "192.0.2.1"), frames::arp_frame()};
-        for (const auto& f : others) CHECK(fx.run_underlay(f, fx.if_ul).ret == XDP_PASS);
-        CHECK(fx.run_underlay(truncated, fx.if_ul).ret == XDP_PASS);  // its IP header claims more than the frame holds: the kernel's
+        for (const auto& f : others) CHECK(run_underlay(fx, hook, f).ret == action(hook, XDP_PASS));
+        CHECK(run_underlay(fx, hook, truncated).ret ==
+              action(hook, XDP_PASS));  // its IP header claims more than the frame holds: the kernel's
     }
 }
