@@ -110,6 +110,12 @@ void Agent::follow_store() {
     const int64_t revision = controller_.follow_store();
     if (revision != reported_ && membership_->report_programmed(revision)) reported_ = revision;
     programmed_ = revision;
+    // The last host to program an Updating peering finds every other one done, and activates it.
+    try {
+        controller_.settle_rollouts();
+    } catch (const std::exception& e) {
+        spdlog::warn("settling the peerings being programmed at revision {}: {}", revision, e.what());
+    }
 }
 
 void Agent::wait_until(std::chrono::steady_clock::time_point next) {

@@ -23,6 +23,11 @@ void add_globals(CLI::App& app, Globals& g) {
     app.add_option("--etcd", g.config.etcd, "the store in etcd v3: client URLs, http://HOST:PORT[,...]")->envname("XPEER_ETCD");
     app.add_option("--host", g.config.host, "with --etcd: the host new vSwitches go on (`agent --host H`: this machine's host, H)")
         ->envname("XPEER_HOST");
+    app.add_option("--rollout-wait", g.config.rollout_wait_ms,
+                   "with hosts: milliseconds a peering command waits for every host that carries it to program it")
+        ->envname("XPEER_ROLLOUT_WAIT")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     app.add_option("--bpffs", g.config.bpffs_dir, "folder for pinned maps and programs")->envname("XPEER_BPFFS")->capture_default_str();
     app.add_option("--datapath-netns", g.config.datapath_netns, "namespace of the router's side of every vSwitch")
         ->envname("XPEER_DATAPATH_NETNS")

@@ -161,7 +161,8 @@ Tables compile(const Snapshot& s, const PortMap& ports) {
         xp_peering entry = policer_of(p.bandwidth_mbps);
         entry.vpc_a = a->second;
         entry.vpc_b = b->second;
-        entry.active = p.status == PeeringStatus::Activated ? 1u : 0u;
+        // Updating: accepted or modified, being programmed on the hosts that carry it; it forwards.
+        entry.active = p.status == PeeringStatus::Activated || p.status == PeeringStatus::Updating ? 1u : 0u;
         t.peerings[p.slot] = entry;
     }
 

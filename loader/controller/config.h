@@ -34,6 +34,9 @@ struct Config {
     std::optional<int64_t> now;
     std::optional<int64_t> wall_now;  // the wall clock, when unit tests fix it
     std::string store_id;             // from the store, once bound (Controller fills it in)
+    // Among hosts: how long a peering command waits for every host that carries the connection
+    // to program it before it returns the connection Updating (--rollout-wait).
+    int64_t rollout_wait_ms = 10000;
 };
 
 // Names derived from ids: stable, so that any process can find the kernel objects again.

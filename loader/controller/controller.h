@@ -12,6 +12,7 @@
 #include "controller/dry_run.h"
 #include "controller/lifecycle.h"
 #include "controller/map_writer.h"
+#include "controller/rollout.h"
 #include "model/direction.h"
 #include "model/errors.h"
 #include "model/model.h"
@@ -186,7 +187,12 @@ public:
     Peering modify_peering(const std::string& id, const PeeringChange&);
     void delete_peering(const std::string& id, bool force);
     std::vector<Peering> list_peerings();
+    // Among hosts, a warning names the hosts an Updating connection waits for.
     Peering show_peering(const std::string& id);
+    // Among hosts: every Updating connection that each host carrying it has programmed becomes
+    // Activated (the agents run it after each revision they program). Returns the hosts that
+    // connection `id` still waits for.
+    std::vector<rollout::Lag> settle_rollouts(const std::string& id = "");
     // Polls until the connection is `status`; Error("IncorrectStatus.VpcPeer") once it is in a
     // status it cannot leave for that one, Error("Timeout.VpcPeer") after `timeout`.
     Peering wait_peering(const std::string& id, PeeringStatus status, std::chrono::milliseconds timeout);
@@ -300,6 +306,11 @@ private:
     LinkSample fold(const Peering& p, Direction direction, int64_t now_ms);
     int64_t now_ms() const;
     void transition(Peering& p, PeeringStatus to, const std::string& reason);
+    // An Updating connection's maps; on one machine it is then Activated (`done`: the event's reason).
+    void program(Peering& p, const std::string& done);
+    // After the commit that made it Updating: settles until it is not, or for rollout_wait_ms
+    // (then a warning names the hosts it waits for).
+    Peering await_rollout(Peering p);
     std::vector<Peering> due_to_expire();  // Peer Accepting for more than seven days
     size_t expire_due();                   // inside a transaction
     int64_t quota(const std::string& name, AccountId account);

@@ -78,6 +78,7 @@ void check(const Peering& p, Action action, Caller caller, int64_t now) {
         case Action::Delete:
             switch (p.status) {
                 case S::Activated:
+                case S::Updating:  // among hosts, waiting for one that may never come back
                 case S::Rejected:
                 case S::Expired:
                     return;
@@ -87,7 +88,7 @@ void check(const Peering& p, Action action, Caller caller, int64_t now) {
                             p.id + " is Peer Accepting: only the requester may delete (withdraw) it; the accepter rejects it");
                     return;
                 default:
-                    throw wrong_status(p, action, "Activated, Peer Accepting (requester), Rejected or Expired");
+                    throw wrong_status(p, action, "Activated, Updating, Peer Accepting (requester), Rejected or Expired");
             }
         case Action::Modify:
             if (p.status != S::Activated && p.status != S::PeerAccepting) throw wrong_status(p, action, "Activated or Peer Accepting");

@@ -5,6 +5,7 @@
 #include "controller/lifecycle.h"
 #include "controller/names.h"
 #include "controller/quotas.h"
+#include "controller/rollout.h"
 #include "controller/rules.h"
 #include "model/errors.h"
 #include "model/ids.h"
@@ -81,7 +82,7 @@ Peering Controller::create_peering(const PeeringSpec& spec) {
     names::check_name(errors::Kind::VpcPeer, spec.name);
     names::check_description(spec.description);
     const std::string request = peering_request(spec);
-    return transact([&] {
+    return await_rollout(transact([&] {
         Vpc vpc = owned_vpc(spec.vpc_id, kManagePeerings);
         if (auto id = replayed("peering", request)) return *store_.find_peering(*id);
         AccountId peer_account = spec.peer_account.value_or(config_.account);
@@ -135,21 +136,68 @@ Peering Controller::create_peering(const PeeringSpec& spec) {
             return p;
         }
         transition(p, PeeringStatus::Updating, "same account: accepted automatically");
-        transition(p, PeeringStatus::Activated, "data plane programmed");
-        maps_.apply(Scope::of_peering(p.id));  // before the commit: nobody sees Activated before the maps say so
+        program(p, "data plane programmed");
         return p;
-    });
+    }));
 }
 
 Peering Controller::accept_peering(const std::string& id) {
-    return transact([&] {
+    return await_rollout(transact([&] {
         Peering p = peering_for(id, Action::Accept);
         check_peering_quotas(*store_.find_vpc(p.vpc_id), *store_.find_vpc(p.peer_vpc_id), p.id);  // quotas may have changed since
         transition(p, PeeringStatus::Updating, "accepted by account " + std::to_string(config_.account));
-        transition(p, PeeringStatus::Activated, "data plane programmed");
-        maps_.apply(Scope::of_peering(p.id));  // before the commit: nobody sees Activated before the maps say so
+        program(p, "data plane programmed");
         return p;
+    }));
+}
+
+// On one machine the maps are this command's to write: Activated once they are, before the
+// commit, so that nobody sees Activated before the maps say so. Among hosts each host programs its
+// own kernel: the peering stays Updating until every host that carries it has (settle_rollouts).
+void Controller::program(Peering& p, const std::string& done) {
+    if (store_.hosts().empty()) transition(p, PeeringStatus::Activated, done);
+    maps_.apply(Scope::of_peering(p.id));
+}
+
+std::vector<rollout::Lag> Controller::settle_rollouts(const std::string& id) {
+    return transact([&] {
+        std::vector<rollout::Lag> out;
+        std::vector<Peering> updating = store_.live_peerings();
+        std::erase_if(updating, [](const Peering& p) { return p.status != PeeringStatus::Updating; });
+        if (updating.empty()) return out;
+        const Snapshot s = store_.snapshot();
+        const auto presence = store_.host_presence();
+        const int64_t revision = store_.commit_revision();  // no older than the commit that made any of them Updating
+        for (auto& p : updating) {
+            const auto carriers = rollout::carriers(s, p);
+            auto lags = rollout::lagging(carriers, presence, revision);
+            if (!lags.empty()) {
+                if (p.id == id) out = std::move(lags);
+                continue;
+            }
+            std::string hosts;
+            for (const auto& h : carriers) hosts += (hosts.empty() ? "" : ", ") + h;
+            transition(p, PeeringStatus::Activated, carriers.empty() ? "no host carries it" : "programmed on " + hosts);
+            maps_.apply(Scope::of_peering(p.id));
+        }
+        return out;
     });
+}
+
+Peering Controller::await_rollout(Peering p) {
+    if (p.status != PeeringStatus::Updating || dry_run()) return p;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.rollout_wait_ms);
+    for (;;) {
+        const auto lags = settle_rollouts(p.id);
+        p = visible_peering(p.id);
+        if (p.status != PeeringStatus::Updating) return p;
+        if (std::chrono::steady_clock::now() >= deadline) {
+            warnings_.push_back(p.id + " is Updating: waiting for " +
+                                (lags.empty() ? std::string("the hosts to report") : rollout::describe(lags, store_.commit_revision())));
+            return p;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
 }
 
 Peering Controller::reject_peering(const std::string& id) {
@@ -166,7 +214,7 @@ Peering Controller::modify_peering(const std::string& id, const PeeringChange& c
         throw errors::missing_parameter("peering modify needs at least one of --name, --description, --bandwidth, --link-type");
     if (change.name) names::check_name(errors::Kind::VpcPeer, *change.name);
     if (change.description) names::check_description(*change.description);
-    return transact([&] {
+    return await_rollout(transact([&] {
         Peering p = peering_for(id, Action::Modify);
         std::string what;
         if (change.link_type) {
@@ -192,10 +240,14 @@ Peering Controller::modify_peering(const std::string& id, const PeeringChange& c
         const PeeringStatus was = p.status;
         transition(p, PeeringStatus::Updating, "modified by account " + std::to_string(config_.account) + ":" + what);
         store_.update_peering(p);
+        if (was == PeeringStatus::Activated) {
+            program(p, "modification applied");  // Updating forwards as Activated does: traffic does not stop for a modification
+            return p;
+        }
         transition(p, was, "modification applied");
-        maps_.apply(Scope::of_peering(p.id));  // with the status it had: traffic does not stop for a modification
+        maps_.apply(Scope::of_peering(p.id));
         return p;
-    });
+    }));
 }
 
 void Controller::delete_peering(const std::string& id, bool force) {
@@ -287,7 +339,11 @@ std::vector<Peering> Controller::list_peerings() {
 
 Peering Controller::show_peering(const std::string& id) {
     expire_pending();
-    return visible_peering(id);
+    Peering p = visible_peering(id);
+    if (p.status != PeeringStatus::Updating || store_.hosts().empty()) return p;
+    const auto lags = rollout::lagging(rollout::carriers(store_.snapshot(), p), store_.host_presence(), store_.commit_revision());
+    if (!lags.empty()) warnings_.push_back(p.id + " is Updating: waiting for " + rollout::describe(lags, store_.commit_revision()));
+    return p;
 }
 
 }  // namespace xpeer

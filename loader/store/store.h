@@ -154,6 +154,9 @@ public:
     // the store brought up to its newest revision.
     virtual int64_t refresh() { return 0; }
     virtual int64_t revision() const { return 0; }  // the revision the last transaction read or wrote
+    // The newest commit the replica holds: a host whose programmed revision is at least this one
+    // has programmed everything this process sees (0 for SQLite).
+    virtual int64_t commit_revision() { return 0; }
     // In a transaction: whether the store holds rows the kernel's maps were not made to follow
     // (a shared store loaded another host's changes), and, once they are, that they do.
     virtual bool kernel_behind() { return false; }

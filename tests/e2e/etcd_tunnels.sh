@@ -2,7 +2,8 @@
 # VPC traffic between hosts: three hosts (each a datapath namespace with its own replica, bpffs
 # folder and agent) on one underlay bridge, a store in a three-member etcd. Each host makes only
 # its own vSwitches; a peering between VPCs on two hosts forwards IPv4 and IPv6, ICMP, TCP and
-# UDP both ways through VXLAN written and taken apart in XDP; the seed's non-transit example
+# UDP both ways through VXLAN written and taken apart by the router's hook (XDP, or tc ingress, where
+# GSO super-packets cross whole); the seed's non-transit example
 # holds with its three VPCs on three hosts; the underlay takes nothing from an address that is no
 # registered host, nor a VNI whose VPC does not own the inner destination.
 source "$(dirname "$0")/lib.sh"
@@ -40,10 +41,12 @@ for i in 1 2 3; do
 done
 pass "underlay 10.250.0.0/24 on $UL's br0, MTU 1600"
 
+declare -A AGENT_PID
 for i in 1 2 3; do
   env $(host_vars "$i") "$XPEER" agent --host "h$i" --underlay "ul$i" --lease-ttl 2s --metrics-port 0 --interval 1s \
     >>"$E2E_TMP/agent-h$i.log" 2>&1 &
   E2E_PIDS+=("$!")
+  AGENT_PID[$i]=$!
 done
 for ((tries = 0; tries < 100; tries++)); do
   [ "$("$XPEER" --operator --json host list | jq '[.[] | select(.LeaseAlive)] | length')" = 3 ] && break
@@ -73,6 +76,9 @@ xp instance create --vswitch "$vswB" --ip 192.168.1.2 --ipv6 fd00:b:0:1::2 >/dev
 pcc=$(xp peering create --vpc "$vpcA" --peer-vpc "$vpcB")
 for dst in 192.168.0.0/16 fd00:b::/48; do xp route add --vpc "$vpcA" --destination "$dst" --next-hop "$pcc" >/dev/null; done
 for dst in 172.16.0.0/12 fd00:a::/48; do xp route add --vpc "$vpcB" --destination "$dst" --next-hop "$pcc" >/dev/null; done
+reasons=$(xp --json events --peering "$pcc" | jq -r '[.[] | select(.Status == "Activated")][0].Reason')
+[ "$reasons" = "programmed on h1, h2" ] && pass "$pcc Activated once h1 and h2, which carry it, programmed it" ||
+  fail "$pcc Activated with reason '$reasons'"
 [ "$(xp --json vswitch show "$vswB" | jq -r .Host)" = h2 ] && pass "$vswB lives on h2" || fail "$vswB is not on h2"
 ip netns list | grep -q "^${RUN_ID}-$vpcB" && fail "h1 made $vpcB's namespace, whose only vSwitch is h2's" ||
   pass "h1 made no namespace for $vpcB"
@@ -81,7 +87,7 @@ until_ok "h2's agent made $vswB's link" has_link 2 "$vswB"
 has_link 1 "$vswB" && fail "h1 has a link for h2's $vswB" || pass "h1 has no link for $vswB"
 has_link 1 "$vswA" && pass "h1 made $vswA's link" || fail "h1 has no link for its own $vswA"
 
-step "A on h1 <-> B on h2, through VXLAN in XDP"
+step "A on h1 <-> B on h2, through VXLAN"
 until_ok "ping A -> B (IPv4)" ping_ok "$vpcA" -I 172.16.1.2 192.168.1.2
 reachable "ping A -> B (IPv6)" "$vpcA" -I fd00:a:0:1::2 fd00:b:0:1::2
 ping_on 2 "$vpcB" -I 192.168.1.2 172.16.1.2 && pass "ping B -> A (IPv4), from h2" || fail "ping B -> A (IPv4), from h2"
@@ -116,6 +122,19 @@ transit=$(verdict_on 1 drop_transit)
 unreachable "A (h1) cannot reach C (h3) through B" "$vpcA" -I 172.16.1.2 10.30.1.2
 [ "$(verdict_on 1 drop_transit)" -gt "$transit" ] && pass "h1 dropped it as transit, before the underlay" || fail "h1 did not count drop_transit"
 ping_on 3 "$vpcC" -I 10.30.1.2 172.16.1.2 && fail "C (h3) reached A (h1) through B" || pass "C (h3) cannot reach A (h1) through B"
+
+step "a peering stays Updating until every host that carries it has programmed it"
+kill -STOP "${AGENT_PID[3]}"
+pac=$(xp --rollout-wait 1500 peering create --vpc "$vpcA" --peer-vpc "$vpcC" 2>"$E2E_TMP/pac.err")
+[ "$(xp --json peering show "$pac" 2>/dev/null | jq -r .Status)" = Updating ] && pass "$pac (A on h1, C on h3) is Updating while h3's agent is stopped" ||
+  fail "$pac is $(xp --json peering show "$pac" | jq -r .Status) while h3's agent is stopped"
+grep -q "waiting for h3 (" "$E2E_TMP/pac.err" && pass "the command says it waits for h3: $(cat "$E2E_TMP/pac.err")" ||
+  fail "the command did not name h3: $(cat "$E2E_TMP/pac.err")"
+xp peering show "$pac" 2>&1 >/dev/null | grep -q "waiting for h3 (" && pass "peering show names h3" || fail "peering show does not name h3"
+expect_fail "no route through an Updating peering" xp route add --vpc "$vpcA" --destination 10.30.0.0/16 --next-hop "$pac"
+kill -CONT "${AGENT_PID[3]}"
+expect_ok "once h3's agent runs again, $pac becomes Activated" xp peering wait "$pac" --status Activated --timeout 10s
+xp peering delete "$pac" >/dev/null
 
 step "the underlay takes nothing from an address that is no host, nor a forged VNI"
 # vxlan_send NETNS SRC DST VNI INNER_DST: one VXLAN datagram holding an ICMP echo to INNER_DST.

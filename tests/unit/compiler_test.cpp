@@ -107,10 +107,14 @@ TEST_CASE("a connection's bandwidth is its policer, within a region as between r
     }
 }
 
-TEST_CASE("only an Activated connection is active in the data plane", "[compiler]") {
-    for (auto st : {PeeringStatus::Creating, PeeringStatus::PeerAccepting, PeeringStatus::Updating, PeeringStatus::Deleting}) {
+TEST_CASE("only an accepted connection is active in the data plane: Activated, or Updating on its hosts", "[compiler]") {
+    for (auto st : {PeeringStatus::Creating, PeeringStatus::PeerAccepting, PeeringStatus::Rejected, PeeringStatus::Expired,
+                    PeeringStatus::Deleting}) {
+        INFO(to_string(st));
         CHECK(compile(seed_example(st), ports()).peerings.at(3).active == 0);
     }
+    for (auto st : {PeeringStatus::Updating, PeeringStatus::Activated})
+        CHECK(compile(seed_example(st), ports()).peerings.at(3).active == 1);
 }
 
 TEST_CASE("a vSwitch without a link gets no entries", "[compiler]") {

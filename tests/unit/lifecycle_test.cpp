@@ -52,7 +52,7 @@ const Row kTable[] = {
     {S::Deleting, Action::Reject, kStatus, kStatus},  {S::Deleted, Action::Reject, kStatus, kStatus},
 
     {S::Creating, Action::Delete, kStatus, kStatus},  {S::PeerAccepting, Action::Delete, kOk, kForbidden},
-    {S::Updating, Action::Delete, kStatus, kStatus},  {S::Activated, Action::Delete, kOk, kOk},
+    {S::Updating, Action::Delete, kOk, kOk},          {S::Activated, Action::Delete, kOk, kOk},
     {S::Rejected, Action::Delete, kOk, kOk},          {S::Expired, Action::Delete, kOk, kOk},
     {S::Deleting, Action::Delete, kStatus, kStatus},  {S::Deleted, Action::Delete, kStatus, kStatus},
 

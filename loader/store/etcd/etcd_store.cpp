@@ -121,7 +121,7 @@ bool EtcdStore::load_if_behind() {
     if (marker.kvs.empty()) return false;
     const int64_t have = local_revision("revision");
     if (have && marker.kvs.front().mod_revision <= have) return true;
-    load(marker.revision);
+    load(marker.revision, marker.kvs.front().mod_revision);
     return true;
 }
 
@@ -136,7 +136,7 @@ void EtcdStore::bootstrap() {
     client_.txn({{commit_key(), {}, 1}}, ops);
 }
 
-void EtcdStore::load(int64_t at) {
+void EtcdStore::load(int64_t at, int64_t commit) {
     int64_t revision = at;
     const std::vector<etcd::KeyValue> kvs = client_.range_prefix(rows_prefix_, &revision);
     std::map<std::string, std::vector<table_rows::Row>> by_table;
@@ -171,6 +171,13 @@ void EtcdStore::load(int64_t at) {
     }
     exec("DELETE FROM vswitch_ports WHERE vswitch_id NOT IN (SELECT id FROM vswitches)");  // gone with their vSwitch
     set_local("revision", at);
+    set_local("commit", commit);
+}
+
+// A replica loaded by a build before this one knows its read revision only, which is no older.
+int64_t EtcdStore::commit_revision() {
+    const int64_t commit = local_revision("commit");
+    return commit ? commit : local_revision("revision");
 }
 
 void EtcdStore::begin_transaction() {
@@ -262,6 +269,7 @@ void EtcdStore::commit_transaction() {
     // The maps followed revision_ and this command's changes: they follow rev now.
     if (local_revision("kernel_revision") == revision_) set_local("kernel_revision", rev);
     set_local("revision", rev);
+    set_local("commit", rev);
     SqliteStore::commit_transaction();
     revision_ = rev;
 }

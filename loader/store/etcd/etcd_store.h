@@ -34,6 +34,7 @@ public:
         return revision_;
     }
     int64_t revision() const override { return revision_; }
+    int64_t commit_revision() override;
     std::string commit_key() const { return keys_.commit(); }
 
     std::map<std::string, HostPresence> host_presence() override;
@@ -46,12 +47,13 @@ protected:
     void rollback_transaction() noexcept override;
 
 private:
-    void catch_up();        // the replica loaded afresh if etcd moved past it, under its write lock
-    bool load_if_behind();  // in catch_up's transaction; false: etcd holds no store yet
-    void load(int64_t at);  // every row, read at revision `at`
+    void catch_up();                        // the replica loaded afresh if etcd moved past it, under its write lock
+    bool load_if_behind();                  // in catch_up's transaction; false: etcd holds no store yet
+    void load(int64_t at, int64_t commit);  // every row, read at revision `at`; commit: the newest commit's
     void bootstrap();
     bool has_table(const char* name);
-    int64_t local_revision(const char* key);  // from etcd_replica: "revision" (the rows), "kernel_revision"
+    // From etcd_replica: "revision" (the rows), "commit" (the newest commit among them), "kernel_revision".
+    int64_t local_revision(const char* key);
     void set_local(const char* key, int64_t value);
     std::vector<etcd::Op> changes();
     void end_session() noexcept;
