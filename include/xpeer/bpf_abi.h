@@ -130,8 +130,11 @@ struct xp_port {
 struct xp_peering {
 	__u32 vpc_a;
 	__u32 vpc_b;
-	__u32 active; /* 1 only while the connection is Activated */
-	__u32 pad;
+	__u32 active; /* 1 while the connection is Activated (or Updating among hosts) */
+	/* The connection's id, hashed (never 0): a connection that takes a slot from another one, or
+	 * an empty one, starts from cleared link counters on every host that programs it. 0: written
+	 * by a build before owners, adopted as it is. */
+	__u32 owner;
 	__u64 rate_bytes;  /* bandwidth of each direction, bytes per second; 0 = unlimited */
 	__u64 burst_bytes; /* the token bucket's depth */
 };

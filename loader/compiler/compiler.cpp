@@ -101,6 +101,12 @@ void allow_sources(xp_port& p, const Cidr& subnet) {
 
 }  // namespace
 
+uint32_t peering_owner(const std::string& pcc_id) {
+    uint32_t h = 2166136261u;
+    for (unsigned char c : pcc_id) h = (h ^ c) * 16777619u;
+    return h ? h : 1;
+}
+
 xp_peering policer_of(int64_t bandwidth_mbps) {
     xp_peering p{};
     if (bandwidth_mbps <= 0) return p;  // -1: unlimited
@@ -163,6 +169,7 @@ Tables compile(const Snapshot& s, const PortMap& ports) {
         entry.vpc_b = b->second;
         // Updating: accepted or modified, being programmed on the hosts that carry it; it forwards.
         entry.active = p.status == PeeringStatus::Activated || p.status == PeeringStatus::Updating ? 1u : 0u;
+        entry.owner = peering_owner(p.id);
         t.peerings[p.slot] = entry;
     }
 

@@ -14,4 +14,7 @@ Tables compile(const Snapshot& snapshot, const PortMap& ports);
 // fields are zero.
 xp_peering policer_of(int64_t bandwidth_mbps);
 
+// xp_peering.owner: the connection's id hashed (FNV-1a), never 0.
+uint32_t peering_owner(const std::string& pcc_id);
+
 }  // namespace xpeer

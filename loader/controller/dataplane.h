@@ -61,9 +61,9 @@ public:
     virtual bool maps_dirty() = 0;
     virtual void set_maps_dirty(bool dirty) = 0;
 
-    // Per-link counters of one peering slot and direction, summed over CPUs.
+    // Per-link counters of one peering slot and direction, summed over CPUs. A slot a new
+    // connection takes starts from zero (datapath/reconcile.h).
     virtual LinkCounters link_counters(uint32_t slot, Direction direction) = 0;
-    virtual void clear_link_counters(uint32_t slot) = 0;
     // Whether the programs and maps are there (false after a reboot or a teardown).
     virtual bool has_datapath() = 0;
     // What the router did with every packet it saw, by verdict, summed over CPUs.

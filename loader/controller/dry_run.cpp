@@ -54,8 +54,6 @@ void DryRun::describe_maps(const ReconcileResult& r) {
                      std::to_string(r.removed) + " removed");
 }
 
-void DryRun::clear_link_counters(uint32_t slot) { steps_.push_back("clear the counters of peering slot " + std::to_string(slot)); }
-
 void DryRun::remove_orphans(const std::vector<Vpc>&, const std::vector<VSwitch>&) {
     steps_.push_back("remove namespaces, links and rules of killed commands");
 }

@@ -27,7 +27,6 @@ public:
     bool maps_dirty() override { return kernel_.maps_dirty(); }
     void set_maps_dirty(bool) override {}  // nothing is written, so nothing is left dirty
     LinkCounters link_counters(uint32_t slot, Direction direction) override { return kernel_.link_counters(slot, direction); }
-    void clear_link_counters(uint32_t slot) override;
     bool has_datapath() override { return true; }  // a dry run rebuilds nothing
     VerdictCounts reason_counters() override { return kernel_.reason_counters(); }
     RouteLookupStats route_lookup_stats() override { return kernel_.route_lookup_stats(); }

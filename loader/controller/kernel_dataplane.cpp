@@ -199,16 +199,6 @@ LinkCounters KernelDataplane::link_counters(uint32_t slot, Direction direction) 
     return sum(dp->link_stats.read_percpu(link_index(slot, direction)));
 }
 
-void KernelDataplane::clear_link_counters(uint32_t slot) {
-    auto& dp = router_if_loaded();
-    if (!dp) return;
-    std::vector<xp_link_counters> zero(cpu_ids());  // the stashes too
-    for (Direction dir : kDirections) {
-        dp->link_stats.write_percpu(link_index(slot, dir), zero);
-        dp->policers.put(link_index(slot, dir), xp_policer{});  // a new connection starts with a full bucket
-    }
-}
-
 VerdictCounts KernelDataplane::reason_counters() {
     VerdictCounts out;
     for (uint32_t r = 0; r < XP_REASON_MAX; ++r) out.push_back(ReasonCount{reason_name(r)});

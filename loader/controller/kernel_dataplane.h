@@ -34,7 +34,6 @@ public:
     bool maps_dirty() override;
     void set_maps_dirty(bool dirty) override;
     LinkCounters link_counters(uint32_t slot, Direction direction) override;
-    void clear_link_counters(uint32_t slot) override;
     bool has_datapath() override { return router_if_loaded().has_value(); }
     VerdictCounts reason_counters() override;  // every verdict, zero without a data plane
     RouteLookupStats route_lookup_stats() override;

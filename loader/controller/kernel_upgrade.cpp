@@ -71,7 +71,7 @@ UpgradeResult KernelDataplane::upgrade(const Snapshot& snapshot, const PortMap& 
     r.new_router_id = BpfRouter::program_id(tc ? next.router_tc_fd() : next.router_fd());
 
     up.carry_settings();
-    r.maps_written = reconcile(compile(snapshot, ports), next);
+    r.maps_written = reconcile(compile(snapshot, ports), next, Counters::Adopt);
     up.stage();
 
     const auto vswitches = vswitches_here(snapshot);

@@ -129,7 +129,6 @@ Peering Controller::create_peering(const PeeringSpec& spec) {
         remember_token("peering", request, p.id);
         store_.insert(p);
         record(Event{p.created_at, p.id, to_string(p.status), config_.account, "requested by " + vpc.id + " to " + peer->id});
-        kernel_->clear_link_counters(p.slot);
         if (peer_account != config_.account) {
             transition(p, PeeringStatus::PeerAccepting, "waiting for account " + std::to_string(peer_account) + " to accept");
             maps_.apply(Scope::of_peering(p.id));

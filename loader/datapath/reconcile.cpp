@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "compiler/fib.h"
+#include "datapath/counters.h"
+#include "datapath/cpu_array.h"
 #include "datapath/fib_writer.h"
 #include "datapath/mapped_array.h"
 
@@ -128,6 +130,33 @@ void zero_removed(const TableDelta<uint32_t, V>& delta, TypedMap<uint32_t, V>& m
     if (!keys.empty()) map.put_all(keys, std::vector<V>(keys.size()));
 }
 
+// A connection that takes a slot from another one, or an empty slot, starts from cleared link
+// counters and a full bucket, on every host that programs it: what a deleted connection counted
+// last (on this host, whichever host deleted it) is not the new one's. A slot whose owner an
+// older build left unset (0) is adopted as it is.
+void clear_link_slot(BpfRouter& dp, uint32_t slot) {
+    const std::vector<xp_link_counters> zero(cpu_ids());  // the stashes too
+    for (Direction dir : kDirections) {
+        dp.link_stats.write_percpu(link_index(slot, dir), zero);
+        dp.policers.put(link_index(slot, dir), xp_policer{});
+    }
+}
+
+template <typename Slots>
+void clear_new_owners(const Slots& want, const Table<uint32_t, xp_peering>& have, BpfRouter& dp) {
+    for (const auto& [slot, change] : want) {
+        const xp_peering* next = nullptr;
+        if constexpr (requires { change.now; })
+            next = change.now ? &*change.now : nullptr;
+        else
+            next = &change;
+        if (!next) continue;
+        const auto it = have.find(slot);
+        if (it != have.end() && (it->second.owner == next->owner || it->second.owner == 0)) continue;
+        clear_link_slot(dp, slot);
+    }
+}
+
 // The peerings the map holds, read through its mapping: every route change needs them, and a
 // BPF_MAP_LOOKUP_BATCH of all 65,536 slots took tens of milliseconds of it.
 Table<uint32_t, xp_peering> read_peerings(const BpfRouter& dp) {
@@ -151,7 +180,7 @@ Tables read_routes(const BpfRouter& dp) {
 // peerings they point at. A VPC whose trie is to change has the tries decide for it while its
 // routes are written (its root is 0), so that no packet takes an old trie's way to a port or
 // peering that changes under it.
-ReconcileResult sync(const Tables& desired, BpfRouter& dp, Mode mode) {
+ReconcileResult sync(const Tables& desired, BpfRouter& dp, Mode mode, Counters counters = Counters::ClearNewOwners) {
     ReconcileResult r;
     std::optional<Fib> fib;
     RetiredRoots retired;
@@ -160,6 +189,7 @@ ReconcileResult sync(const Tables& desired, BpfRouter& dp, Mode mode) {
         retired = invalidate_fib(dp, fib_vpcs_differing(dp, *fib));
     }
     sync_ports(desired.ports, dp.ports, r, Phase::Put, mode);
+    if (mode == Mode::Write && counters == Counters::ClearNewOwners) clear_new_owners(desired.peerings, read_peerings(dp), dp);
     sync_array(desired.peerings, dp.peerings, XP_MAX_PEERINGS, r, Phase::Put, mode);
     sync_array(desired.tunnels, dp.tunnels, XP_MAX_TUNNELS, r, Phase::Put, mode);
     for (Phase phase : {Phase::Put, Phase::Remove}) {
@@ -182,7 +212,7 @@ xp_port port_config(const xp_port& p) {
     return c;
 }
 
-ReconcileResult reconcile(const Tables& desired, BpfRouter& dp) { return sync(desired, dp, Mode::Write); }
+ReconcileResult reconcile(const Tables& desired, BpfRouter& dp, Counters counters) { return sync(desired, dp, Mode::Write, counters); }
 
 ReconcileResult plan(const Tables& desired, BpfRouter& dp) { return sync(desired, dp, Mode::Count); }
 
@@ -195,6 +225,7 @@ ReconcileResult write(const TablesDelta& delta, BpfRouter& dp, const Tables* ove
     // names, or compiled afresh.
     const RetiredRoots retired = invalidate_fib(dp, fib_vpcs);
     write_ports(delta.ports, dp.ports, Phase::Put);
+    clear_new_owners(delta.peerings, peerings, dp);
     write_changes(delta.peerings, dp.peerings, Phase::Put);
     for (Phase phase : {Phase::Put, Phase::Remove}) {
         write_changes(delta.routes_v4, dp.routes_v4, phase);

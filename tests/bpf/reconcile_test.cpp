@@ -215,3 +215,45 @@ TEST_CASE("write puts and removes exactly a delta's entries, in batches", "[reco
     CHECK(write(again, dp).removed > 0);
     CHECK(plan(before, dp).total() == 0);
 }
+
+TEST_CASE("a connection that takes a slot starts from cleared counters; its own and an older build's keep theirs", "[reconcile]") {
+    BpfRouter dp = BpfRouter::load_unpinned();
+    const uint32_t slot = 4, index = slot * XP_DIR_MAX + XP_DIR_A_TO_B;
+    auto counted = [&] {
+        uint64_t packets = 0;
+        for (const auto& cpu : dp.link_stats.read_percpu(index)) packets += cpu.packets;
+        return packets;
+    };
+    auto count_some = [&] {
+        std::vector<xp_link_counters> per_cpu(dp.link_stats.read_percpu(index).size());
+        per_cpu[0].packets = 7;
+        dp.link_stats.write_percpu(index, per_cpu);
+    };
+    Tables t = two_routes_one_peering();
+    t.peerings[slot].owner = 0;  // as an older build wrote it
+    reconcile(t, dp);
+    count_some();
+
+    t.peerings[slot].owner = 11;  // adopted: the same connection, now with its owner
+    reconcile(t, dp);
+    CHECK(counted() == 7);
+    reconcile(t, dp);  // and kept by its own owner
+    CHECK(counted() == 7);
+
+    SECTION("reconcile: another connection in the slot") {
+        t.peerings[slot].owner = 12;
+        reconcile(t, dp);
+        CHECK(counted() == 0);
+    }
+    SECTION("write: the slot emptied, then taken again, by a host that missed the step between") {
+        Tables empty = t;
+        empty.peerings.erase(slot);
+        write(diff(t, empty), dp);
+        CHECK(counted() == 7);  // a deleted connection's last counts stay until the slot is taken
+        Tables next = empty;
+        next.peerings[slot] = t.peerings[slot];
+        next.peerings[slot].owner = 13;
+        write(diff(empty, next), dp);
+        CHECK(counted() == 0);
+    }
+}

@@ -102,10 +102,6 @@ public:
         auto it = k_->link_counters.find({slot, dir});
         return it == k_->link_counters.end() ? LinkCounters{} : it->second;
     }
-    void clear_link_counters(uint32_t slot) override {
-        k_->calls.push_back("clear_link_counters " + std::to_string(slot));
-        for (Direction dir : kDirections) k_->link_counters.erase({slot, dir});
-    }
     bool has_datapath() override { return true; }
     VerdictCounts reason_counters() override { return k_->verdicts; }
     RouteLookupStats route_lookup_stats() override { return {}; }
