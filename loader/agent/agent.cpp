@@ -143,6 +143,13 @@ void Agent::tick(std::string& exposition, Deliveries& deliveries) {
     repair_drift();
     controller_.expire_pending();
     auto samples = controller_.sample();
+    if (membership_) {
+        try {
+            controller_.publish_links();
+        } catch (const std::exception& e) {
+            spdlog::warn("publishing this host's link counters: {}", e.what());
+        }
+    }
     exposition = metrics::exposition(samples, controller_.reason_stats(), drift_);
     for (auto& d : controller_.evaluate_alerts(samples)) {
         spdlog::info("alert {} on {}: {} ({} = {})", d.rule.id, d.rule.peering, d.change.change, alerts::to_string(d.rule.metric),

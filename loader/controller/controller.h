@@ -213,11 +213,14 @@ public:
     std::vector<RouteEntry> list_routes(const std::optional<std::string>& vpc_id);
     RouteEntry show_route(const std::string& id);
 
-    // The caller's links; the operator's: every account's.
+    // The caller's links; the operator's: every account's. Among hosts, each host counts what
+    // its routers send: this host's kernel and what the others last published, summed.
     std::vector<LinkStats> link_stats(const std::optional<std::string>& pcc);
     // Reads the counters of every live connection (all accounts: the agent's view) and folds
-    // them into the store: totals, and hourly usage for bills.
+    // them into the store: totals, and hourly usage for bills (which so sum every host's).
     std::vector<LinkSample> sample();
+    // Among hosts: this host's totals (from sample()) where `stats` and `top` on others read them.
+    void publish_links();
     // The caller's live links as the maps have them now (total: the raw counters), with deltas
     // against `previous` over `seconds`; nothing is written (top, beside a running agent).
     std::vector<LinkSample> watch_links(const std::vector<LinkSample>& previous, double seconds);
@@ -306,6 +309,9 @@ private:
     LinkSample fold(const Peering& p, Direction direction, int64_t now_ms);
     int64_t now_ms() const;
     void transition(Peering& p, PeeringStatus to, const std::string& reason);
+    // A connection's counters: this kernel's, and what `elsewhere` (the other hosts') counted.
+    LinkCounters link_counters(const Peering& p, Direction d, const std::map<std::string, HostLinks>& elsewhere);
+    std::map<std::string, HostLinks> counted_elsewhere();  // host_links() without this host's
     // An Updating connection's maps; on one machine it is then Activated (`done`: the event's reason).
     void program(Peering& p, const std::string& done);
     // After the commit that made it Updating: settles until it is not, or for rollout_wait_ms

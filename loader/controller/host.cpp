@@ -2,19 +2,45 @@
 
 #include "controller/controller.h"
 #include "model/errors.h"
+#include "telemetry/rates.h"
 
 namespace xpeer {
 
+std::map<std::string, HostLinks> Controller::counted_elsewhere() {
+    auto out = store_.host_links();
+    out.erase(store_.local_host().name);  // this kernel's counters are newer
+    return out;
+}
+
+LinkCounters Controller::link_counters(const Peering& p, Direction d, const std::map<std::string, HostLinks>& elsewhere) {
+    LinkCounters c = kernel_->link_counters(p.slot, d);
+    for (const auto& [host, links] : elsewhere)
+        if (auto it = links.totals.find({p.id, d}); it != links.totals.end()) c = telemetry::add(c, it->second);
+    return c;
+}
+
+void Controller::publish_links() {
+    const std::string here = store_.local_host().name;
+    if (here.empty() || dry_run()) return;
+    HostLinks links;
+    links.time_ms = now_ms();
+    for (const auto& p : store_.live_peerings())
+        for (Direction d : kDirections)
+            if (auto r = store_.link_reading(p.id, d)) links.totals[{p.id, d}] = r->total;
+    store_.publish_links(here, links);
+}
+
 std::vector<LinkStats> Controller::link_stats(const std::optional<std::string>& pcc) {
     std::vector<LinkStats> out;
+    const auto elsewhere = counted_elsewhere();
     auto add = [&](const Peering& p) {
         LinkStats s{p, {}, {}};
         if (p.status == PeeringStatus::Deleted) {
             s.a_to_b = store_.archived_counters(p.id, Direction::AToB).value_or(LinkCounters{});
             s.b_to_a = store_.archived_counters(p.id, Direction::BToA).value_or(LinkCounters{});
         } else {
-            s.a_to_b = kernel_->link_counters(p.slot, Direction::AToB);
-            s.b_to_a = kernel_->link_counters(p.slot, Direction::BToA);
+            s.a_to_b = link_counters(p, Direction::AToB, elsewhere);
+            s.b_to_a = link_counters(p, Direction::BToA, elsewhere);
         }
         out.push_back(s);
     };

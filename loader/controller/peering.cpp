@@ -274,9 +274,10 @@ void Controller::delete_peering(const std::string& id, bool force) {
         }
         maps_.apply(scope);  // routes gone, connection inactive: traffic stops here
         const int64_t at = now_ms();
+        const auto elsewhere = counted_elsewhere();  // other hosts' as they last published them
         for (Direction dir : kDirections) {
-            fold(p, dir, at);  // the last traffic goes on the bill
-            store_.archive_counters(id, dir, kernel_->link_counters(p.slot, dir));
+            fold(p, dir, at);  // this host's last traffic goes on the bill
+            store_.archive_counters(id, dir, link_counters(p, dir, elsewhere));
         }
         transition(p, PeeringStatus::Deleted, "data plane cleared");
         maps_.apply(scope);  // the slot is free; its counters are cleared when a new connection takes it

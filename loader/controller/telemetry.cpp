@@ -45,10 +45,11 @@ std::vector<LinkSample> Controller::sample() {
 
 std::vector<LinkSample> Controller::watch_links(const std::vector<LinkSample>& previous, double seconds) {
     std::vector<LinkSample> out;
+    const auto elsewhere = counted_elsewhere();  // other hosts' as they last published them
     for (const auto& p : list_peerings()) {
         if (lifecycle::is_terminal(p.status)) continue;
         for (Direction dir : kDirections) {
-            LinkSample s{p, dir, kernel_->link_counters(p.slot, dir), {}, 0};
+            LinkSample s{p, dir, link_counters(p, dir, elsewhere), {}, 0};
             for (const auto& before : previous) {
                 if (before.peering.id != p.id || before.direction != dir) continue;
                 s.delta = telemetry::delta(before.total, s.total);

@@ -59,6 +59,13 @@ struct HostPresence {
     int64_t pid = 0;                  // the agent's process on that host
 };
 
+// What a host's agent last published of its own links: each connection's counters on that host,
+// in each direction, since the connection came to it (link_readings' totals).
+struct HostLinks {
+    int64_t time_ms = 0;
+    std::map<std::pair<std::string, Direction>, LinkCounters> totals;  // (pcc, direction)
+};
+
 // The rows of a store that some map entries come from, and the links of their vSwitches.
 struct ScopedSnapshot {
     Snapshot snapshot;
@@ -150,6 +157,10 @@ public:
     // What the hosts' agents say about themselves, outside the desired state: whether each one's
     // lease is alive, and the revision of the store it has programmed. None in a store of one machine.
     virtual std::map<std::string, HostPresence> host_presence() { return {}; }
+    // Each host counts what its routers send: the totals each host published, by host name, and
+    // this host's to publish. None in a store of one machine, whose kernel counts everything.
+    virtual std::map<std::string, HostLinks> host_links() { return {}; }
+    virtual void publish_links(const std::string& /*host*/, const HostLinks& /*links*/) {}
     // A store several machines share: its revision this process has read (0 for SQLite), and
     // the store brought up to its newest revision.
     virtual int64_t refresh() { return 0; }

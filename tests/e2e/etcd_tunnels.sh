@@ -107,6 +107,12 @@ sent=$(counter "$pcc" 0 Packets)
 [ "${sent:-0}" -gt 0 ] && pass "h1 counts A -> B on $pcc where it sends it: $sent packets" || fail "h1 counted $sent packets A -> B"
 delivered=$(verdict_on 2 forward_tunnel_in)
 [ "${delivered:-0}" -gt 0 ] && pass "h2 delivered $delivered packets from the underlay" || fail "h2 delivered none from the underlay"
+# B -> A leaves from h2 only: h1's kernel never counts it, its stats read what h2's agent published.
+b_to_a() { xp --json stats "$pcc" | jq -r '.Links[0].Directions[1].Counters.Packets'; }
+b_to_a_h1() { [ "$(b_to_a)" -gt 0 ]; }
+until_ok "stats on h1 count B -> A, which only h2 sends: $(b_to_a) packets so far" b_to_a_h1
+a_to_b_h2() { [ "$(on_host 2 --json stats "$pcc" | jq -r '.Links[0].Directions[0].Counters.Packets')" -ge "$sent" ]; }
+until_ok "stats on h2 count the $sent packets A -> B, which only h1 sends, once h1's agent publishes them" a_to_b_h2
 
 step "the seed's non-transit example with its VPCs on three hosts"
 vpcC=$(xp vpc create --cidr 10.30.0.0/16 --name vpc-c)

@@ -102,6 +102,28 @@ TEST_CASE("etcd store: two replicas share one state, each commit on the state it
     CHECK(b.find_vpc("vpc-one")->key == v1.key);
     CHECK(b.revision() == a.revision());
 
+    SECTION("the newest commit a replica holds stays put while writes beside the rows move the revision") {
+        const int64_t commit = a.commit_revision();
+        CHECK(commit == a.revision());  // a's own commit
+        HostLinks links;
+        links.time_ms = 42;
+        links.totals[{"pcc-1", Direction::AToB}] = LinkCounters{10, 1500, 1, 0, 0, 0, 2};
+        links.totals[{"pcc-1", Direction::BToA}] = LinkCounters{3, 300};
+        a.publish_links("h1", links);  // a host's report: no commit
+        b.sync();
+        CHECK(b.commit_revision() == commit);  // what a host must have programmed is unchanged
+        const auto read = b.host_links();
+        REQUIRE(read.count("h1") == 1);
+        CHECK(read.at("h1").time_ms == 42);
+        REQUIRE(read.at("h1").totals.size() == 2);
+        const LinkCounters& a_to_b = read.at("h1").totals.at({"pcc-1", Direction::AToB});
+        CHECK(a_to_b.packets == 10);
+        CHECK(a_to_b.bytes == 1500);
+        CHECK(a_to_b.drop_inactive == 1);
+        CHECK(a_to_b.drop_policer == 2);
+        CHECK(read.at("h1").totals.at({"pcc-1", Direction::BToA}).bytes == 300);
+    }
+
     SECTION("a commit on a state that changed since is refused, and writes nothing") {
         auto tx_a = a.begin();  // a reads the state at its revision
         Vpc mine = vpc("vpc-a", "10.2.0.0/16");

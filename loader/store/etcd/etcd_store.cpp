@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "model/errors.h"
+#include "store/counters_text.h"
 #include "store/etcd/table_rows.h"
 
 namespace xpeer {
@@ -287,16 +288,50 @@ bool EtcdStore::kernel_behind() { return local_revision("kernel_revision") != lo
 
 void EtcdStore::kernel_caught_up() { set_local("kernel_revision", local_revision("revision")); }
 
-std::map<std::string, HostPresence> EtcdStore::host_presence() {
-    std::map<std::string, HostPresence> out;
+void EtcdStore::for_each_host_key(const std::function<void(const std::string&, const std::string&, const json&)>& f) {
     int64_t at = 0;
     for (const auto& kv : client_.range_prefix(keys_.hosts(), &at)) {
-        const std::string rest = kv.key.substr(keys_.hosts().size());  // NAME/alive, NAME/programmed
+        const std::string rest = kv.key.substr(keys_.hosts().size());  // NAME/alive, NAME/programmed, NAME/links
         const auto slash = rest.rfind('/');
         if (slash == std::string::npos) continue;
-        const std::string host = rest.substr(0, slash), what = rest.substr(slash + 1);
         const json value = json::parse(kv.value, nullptr, false);
-        if (!value.is_object()) continue;
+        if (value.is_object()) f(rest.substr(0, slash), rest.substr(slash + 1), value);
+    }
+}
+
+std::map<std::string, HostLinks> EtcdStore::host_links() {
+    std::map<std::string, HostLinks> out;
+    for_each_host_key([&](const std::string& host, const std::string& what, const json& value) {
+        if (what != "links" || !value.contains("links") || !value["links"].is_object()) return;
+        HostLinks& h = out[host];
+        h.time_ms = value.value("time_ms", int64_t{0});
+        for (const auto& [name, text] : value["links"].items()) {
+            const auto slash = name.rfind('/');
+            if (slash == std::string::npos || !text.is_string()) continue;
+            const std::string dir = name.substr(slash + 1);
+            if (dir != "0" && dir != "1") continue;
+            try {
+                h.totals[{name.substr(0, slash), direction_of(dir == "1")}] =
+                    store_detail::parse_counters(text.get<std::string>(), "host links");
+            } catch (const std::exception&) {
+                continue;  // another build's format: its host publishes again within an interval
+            }
+        }
+    });
+    return out;
+}
+
+void EtcdStore::publish_links(const std::string& host, const HostLinks& links) {
+    json totals = json::object();
+    for (const auto& [key, counters] : links.totals)
+        totals[key.first + "/" + std::to_string(to_int(key.second))] = store_detail::counters_text(counters);
+    client_.put(keys_.host_links(host), json{{"time_ms", links.time_ms}, {"links", totals}}.dump());
+}
+
+std::map<std::string, HostPresence> EtcdStore::host_presence() {
+    std::map<std::string, HostPresence> out;
+    for_each_host_key([&](const std::string& host, const std::string& what, const json& value) {
+        if (what != "alive" && what != "programmed") return;
         HostPresence& p = out[host];
         if (what == "alive") {
             p.alive = true;
@@ -304,7 +339,7 @@ std::map<std::string, HostPresence> EtcdStore::host_presence() {
         } else if (what == "programmed") {
             p.programmed_revision = value.value("revision", int64_t{0});
         }
-    }
+    });
     return out;
 }
 

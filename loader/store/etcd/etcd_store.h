@@ -1,5 +1,7 @@
 #pragma once
 #include <cstdint>
+#include <functional>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "store/etcd/etcd_client.h"
@@ -38,6 +40,8 @@ public:
     std::string commit_key() const { return keys_.commit(); }
 
     std::map<std::string, HostPresence> host_presence() override;
+    std::map<std::string, HostLinks> host_links() override;
+    void publish_links(const std::string& host, const HostLinks& links) override;
     bool kernel_behind() override;
     void kernel_caught_up() override;
 
@@ -56,6 +60,8 @@ private:
     int64_t local_revision(const char* key);
     void set_local(const char* key, int64_t value);
     std::vector<etcd::Op> changes();
+    // f(host, what, value) for each object under the hosts' keys: NAME/alive, NAME/programmed, NAME/links.
+    void for_each_host_key(const std::function<void(const std::string&, const std::string&, const nlohmann::json&)>& f);
     void end_session() noexcept;
 
     etcd::Client client_;

@@ -15,6 +15,9 @@ struct Keys {
     std::string host_alive(const std::string& host) const { return hosts() + host + "/alive"; }
     // {"revision": R, "time": unix seconds}: the store's revision the host's data plane follows.
     std::string host_programmed(const std::string& host) const { return hosts() + host + "/programmed"; }
+    // {"time_ms": T, "links": {"PCC/DIRECTION": "packets,bytes,..."}}: what the host's routers
+    // counted of each connection (store/counters_text.h), for `stats` and `top` on any host.
+    std::string host_links(const std::string& host) const { return hosts() + host + "/links"; }
 };
 
 }  // namespace xpeer::etcd
