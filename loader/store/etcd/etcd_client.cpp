@@ -4,6 +4,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <thread>
 
 #include "model/errors.h"
 #include "store/etcd/http_post.h"
@@ -145,7 +146,21 @@ std::string Client::endpoints_text() const {
 }
 
 std::string Client::post(const std::string& path, const std::string& body, bool idempotent) {
-    std::string failures;
+    // A member that lost its leader (the leader stopped) answers "no leader" until the others
+    // elect one, within an election timeout or two: asked again, for a while, before giving up.
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    for (;;) {
+        bool electing = false;
+        std::string failures;
+        if (auto body_of = post_once(path, body, idempotent, failures, electing)) return *body_of;
+        if (!electing || std::chrono::steady_clock::now() >= give_up)
+            throw errors::store_unreachable("etcd at " + endpoints_text() + " is unreachable (" + failures + ")");
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+}
+
+std::optional<std::string> Client::post_once(const std::string& path, const std::string& body, bool idempotent, std::string& failures,
+                                             bool& electing) {
     for (size_t tried = 0; tried < endpoints_.size(); ++tried) {
         const size_t i = (current_ + tried) % endpoints_.size();
         const Url u = parse_endpoint(endpoints_[i]);
@@ -169,6 +184,7 @@ std::string Client::post(const std::string& path, const std::string& body, bool 
                                         ": whether it was applied is unknown; list to see");
         if (res.status == 503) {
             failures += (failures.empty() ? "" : "; ") + endpoints_[i] + ": " + res.body;
+            electing = electing || res.body.find("no leader") != std::string::npos;
             continue;
         }
         current_ = i;
@@ -185,7 +201,7 @@ std::string Client::post(const std::string& path, const std::string& body, bool 
         }
         return res.body;
     }
-    throw errors::store_unreachable("etcd at " + endpoints_text() + " is unreachable (" + failures + ")");
+    return std::nullopt;
 }
 
 RangeResult Client::range(const std::string& key, const std::string& range_end, int64_t revision, int64_t limit) {

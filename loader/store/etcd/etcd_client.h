@@ -81,7 +81,12 @@ public:
 private:
     // A write (`idempotent` false) that reached a member is never sent to another: whether it was
     // applied is unknown once the connection breaks or the member times out (Store.Unknown).
+    // Members that have no leader (one is being elected) are asked again for up to 5 s.
     std::string post(const std::string& path, const std::string& body, bool idempotent = true);
+    // One pass over the members; nullopt: none answered (why, in `failures`; `electing`: one said
+    // it has no leader).
+    std::optional<std::string> post_once(const std::string& path, const std::string& body, bool idempotent, std::string& failures,
+                                         bool& electing);
 
     std::vector<std::string> endpoints_;
     std::chrono::milliseconds timeout_;
