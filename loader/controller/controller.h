@@ -187,7 +187,7 @@ public:
     Peering modify_peering(const std::string& id, const PeeringChange&);
     void delete_peering(const std::string& id, bool force);
     std::vector<Peering> list_peerings();
-    // Among hosts, a warning names the hosts an Updating connection waits for.
+    // Among hosts, warnings name the hosts an Updating connection waits for, and carriers without a lease.
     Peering show_peering(const std::string& id);
     // Among hosts: every Updating connection that each host carrying it has programmed becomes
     // Activated (the agents run it after each revision they program). Returns the hosts that

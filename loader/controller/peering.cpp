@@ -340,9 +340,20 @@ std::vector<Peering> Controller::list_peerings() {
 Peering Controller::show_peering(const std::string& id) {
     expire_pending();
     Peering p = visible_peering(id);
-    if (p.status != PeeringStatus::Updating || store_.hosts().empty()) return p;
-    const auto lags = rollout::lagging(rollout::carriers(store_.snapshot(), p), store_.host_presence(), store_.commit_revision());
-    if (!lags.empty()) warnings_.push_back(p.id + " is Updating: waiting for " + rollout::describe(lags, store_.commit_revision()));
+    if (p.status == PeeringStatus::Deleted || lifecycle::is_terminal(p.status) || store_.hosts().empty()) return p;
+    const auto carriers = rollout::carriers(store_.snapshot(), p);
+    const auto presence = store_.host_presence();
+    if (p.status == PeeringStatus::Updating) {
+        const int64_t revision = store_.commit_revision();
+        if (auto lags = rollout::lagging(carriers, presence, revision); !lags.empty())
+            warnings_.push_back(p.id + " is Updating: waiting for " + rollout::describe(lags, revision));
+    }
+    std::string silent;
+    for (const auto& h : carriers)
+        if (auto it = presence.find(h); it == presence.end() || !it->second.alive) silent += (silent.empty() ? "" : ", ") + h;
+    if (!silent.empty())
+        warnings_.push_back(p.id + " is carried by " + silent + ", whose agent holds no lease: that kernel forwards as last programmed " +
+                            "and follows no change until its agent is back");
     return p;
 }
 

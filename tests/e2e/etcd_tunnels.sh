@@ -2,69 +2,18 @@
 # VPC traffic between hosts: three hosts (each a datapath namespace with its own replica, bpffs
 # folder and agent) on one underlay bridge, a store in a three-member etcd. Each host makes only
 # its own vSwitches; a peering between VPCs on two hosts forwards IPv4 and IPv6, ICMP, TCP and
-# UDP both ways through VXLAN written and taken apart by the router's hook (XDP, or tc ingress, where
-# GSO super-packets cross whole); the seed's non-transit example
-# holds with its three VPCs on three hosts; the underlay takes nothing from an address that is no
-# registered host, nor a VNI whose VPC does not own the inner destination.
+# UDP both ways through VXLAN written and taken apart by the router's hook (XDP, or tc ingress,
+# where GSO super-packets cross whole), is Activated once every host that carries it programmed
+# it, and is counted on every host's stats; the seed's non-transit example holds with its three
+# VPCs on three hosts; the underlay takes nothing from an address that is no registered host, nor
+# a VNI whose VPC does not own the inner destination.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_etcd.sh"
-
-UL="${RUN_ID}-ul"
-# Host 1 is this script's own settings (xp, in_vpc); hosts 2 and 3 have their own, given to `env`
-# so that a process started in the background is the one whose PID the cleanup kills.
-host_vars() {
-  [ "$1" = 1 ] && return
-  echo "XPEER_STATE=$E2E_TMP/h$1.db XPEER_BPFFS=$XPEER_BPFFS/h$1 XPEER_DATAPATH_NETNS=${RUN_ID}h$1-dp XPEER_NETNS_PREFIX=${RUN_ID}h$1"
-}
-host_env() { env $(host_vars "$1") "${@:2}"; }
-on_host() { host_env "$1" "$XPEER" "${@:2}"; }
-dp_ns() { host_env "$1" printenv XPEER_DATAPATH_NETNS; }
-ping_on() { on_host "$1" exec "$2" -- ping -c 2 -i 0.2 -W 1 "${@:3}" >/dev/null 2>&1; }
-verdict_on() { on_host "$1" --operator --json stats | jq -r --arg r "$2" '.Reasons[] | select(.Reason == $r).Packets'; }
-host_json() { "$XPEER" --operator --json host list | jq -c --arg h "$1" '.[] | select(.HostName == $h)'; }
+source "$(dirname "$0")/lib_hosts.sh"
 
 step "etcd, and three hosts on one underlay bridge"
 etcd_start_cluster 3
-ip netns add "$UL"
-ip -n "$UL" link add br0 type bridge
-ip -n "$UL" link set br0 up
-for i in 1 2 3; do
-  ns=$(dp_ns "$i")
-  ip netns add "$ns"
-  ip link add "ul$i" netns "$ns" mtu 1600 type veth peer name "ulb$i" netns "$UL" mtu 1600
-  ip -n "$ns" addr add "10.250.0.$i/24" dev "ul$i"
-  ip -n "$ns" addr add "fd00:250::$i/64" dev "ul$i" nodad
-  ip -n "$ns" link set "ul$i" up
-  ip -n "$UL" link set "ulb$i" master br0 up
-  # A veth takes frames an XDP program redirects to it only with GRO on, or a program of its own.
-  ip netns exec "$UL" ethtool -K "ulb$i" gro on >/dev/null
-done
-pass "underlay 10.250.0.0/24 on $UL's br0, MTU 1600"
-
-declare -A AGENT_PID
-for i in 1 2 3; do
-  env $(host_vars "$i") "$XPEER" agent --host "h$i" --underlay "ul$i" --lease-ttl 2s --metrics-port 0 --interval 1s \
-    >>"$E2E_TMP/agent-h$i.log" 2>&1 &
-  E2E_PIDS+=("$!")
-  AGENT_PID[$i]=$!
-done
-for ((tries = 0; tries < 100; tries++)); do
-  [ "$("$XPEER" --operator --json host list | jq '[.[] | select(.LeaseAlive)] | length')" = 3 ] && break
-  sleep 0.1
-done
-[ "$("$XPEER" --operator --json host list | jq '[.[] | select(.LeaseAlive)] | length')" = 3 ] && pass "h1, h2 and h3 hold their leases" ||
-  { fail "not every host came up"; tail -n 5 "$E2E_TMP"/agent-h*.log >&2; }
-
-# until_ok DESC COMMAND...: a change reaches another host through its agent; give it 5 s.
-until_ok() {
-  local what=$1 tries
-  shift
-  for ((tries = 0; tries < 50; tries++)); do
-    "$@" && { pass "$what"; return 0; }
-    sleep 0.1
-  done
-  fail "$what"
-}
+hosts_start 3
 
 step "VPC A on h1 and VPC B on h2, peered: each host makes only its own vSwitch"
 vpcA=$(xp vpc create --cidr 172.16.0.0/12 --ipv6-cidr fd00:a::/48 --name vpc-a)
