@@ -34,6 +34,9 @@ struct Config {
     std::optional<int64_t> now;
     std::optional<int64_t> wall_now;  // the wall clock, when unit tests fix it
     std::string store_id;             // from the store, once bound (Controller fills it in)
+    // store_id was made up by this process's open transaction: until it commits, another
+    // process's may win (with etcd, several hosts' first commands race).
+    bool store_id_pending = false;
     // Among hosts: how long a peering command waits for every host that carries the connection
     // to program it before it returns the connection Updating (--rollout-wait).
     int64_t rollout_wait_ms = 10000;

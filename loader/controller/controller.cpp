@@ -60,8 +60,15 @@ void Controller::bind_config() {
         if (auto id = store_.setting("store_id")) config_.store_id = *id;
     if (config_.store_id.empty() && !dry_run()) {  // a dry run binds nothing
         config_.store_id = new_id("store", [](const std::string&) { return false; });
+        config_.store_id_pending = true;
         store_.set_setting("store_id", config_.store_id);
     }
+}
+
+bool Controller::store_id_taken(const std::string& mine) {
+    store_.refresh();
+    const auto id = store_.setting("store_id");
+    return id && *id != mine;
 }
 
 void Controller::ensure_kernel() {

@@ -314,6 +314,8 @@ private:
     std::map<std::string, HostLinks> counted_elsewhere();  // host_links() without this host's
     // An Updating connection's maps; on one machine it is then Activated (`done`: the event's reason).
     void program(Peering& p, const std::string& done);
+    // Another id than `mine` is the store's now (a shared store: another process committed it).
+    bool store_id_taken(const std::string& mine);
     // After the commit that made it Updating: settles until it is not, or for rollout_wait_ms
     // (then a warning names the hosts it waits for).
     Peering await_rollout(Peering p);
@@ -381,17 +383,34 @@ auto Controller::transact(F&& fn) {
         const size_t changes = changes_.size(), warnings = warnings_.size(), expired = expired_;
         const std::string store_id = config_.store_id;
         try {
-            return with_maps_lock([&] { return transact_locked(fn); });
+            auto settled = [&] { config_.store_id_pending = false; };
+            if constexpr (std::is_void_v<decltype(fn())>) {
+                with_maps_lock([&] { transact_locked(fn); });
+                settled();
+                return;
+            } else {
+                auto result = with_maps_lock([&] { return transact_locked(fn); });
+                settled();
+                return result;
+            }
         } catch (const Error& e) {
-            if (e.code() != errors::code::StoreConflict || command_) throw;
+            // A store id this command made up was rolled back with it: forgotten, with its claim.
+            // Another process's, committed meanwhile, may hold the bpffs folder already: then this
+            // command lost the race to bind the store, and runs again with that id.
+            const bool made_up = config_.store_id_pending && !command_;
+            const bool lost_race = made_up && e.code() == errors::code::ConfigDatapathInUse && store_id_taken(config_.store_id);
+            if (made_up) {
+                kernel_->release_claim(config_.store_id);
+                config_.store_id = store_id;
+                config_.store_id_pending = false;
+            }
+            if ((e.code() != errors::code::StoreConflict && !lost_race) || command_) throw;
             if (attempt == kAttempts)
                 throw errors::store_conflict(std::string(e.what()) + " (tried " + std::to_string(kAttempts) +
                                              " times, overtaken each time)");
             changes_.resize(changes);
             warnings_.resize(warnings);
             expired_ = expired;
-            if (config_.store_id != store_id) kernel_->release_claim(config_.store_id);  // another host's id won
-            config_.store_id = store_id;
         }
     }
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <thread>
 
 #include "compiler/compiler.h"
 #include "controller/rules.h"
@@ -37,16 +38,27 @@ links::VswitchVethSpec vswitch_link_spec(const Config& c, const Vpc& vpc, const 
 void KernelDataplane::claim(const std::string& dir) {
     namespace fs = std::filesystem;
     const std::string mine = "owner-" + config_.store_id;
-    bool owned = false;
-    for (const auto& entry : fs::directory_iterator(dir)) {
-        std::string name = entry.path().filename();
-        if (name.rfind("owner-", 0) != 0) continue;
-        if (name != mine)
-            throw errors::config_datapath_in_use(dir + " is programmed by another store (" + name.substr(6) + "); give this store (" +
+    // Another store's claim, or, among hosts sharing one etcd store, the claim of a process that
+    // lost the race to bind it and is about to take it back: that one goes within milliseconds.
+    // A store id this command made up waits for nobody (Controller::transact runs it again).
+    for (int waited_ms = 0;; waited_ms += 50) {
+        std::string other;
+        bool owned = false;
+        for (const auto& entry : fs::directory_iterator(dir)) {
+            std::string name = entry.path().filename();
+            if (name.rfind("owner-", 0) != 0) continue;
+            if (name == mine)
+                owned = true;
+            else
+                other = name.substr(6);
+        }
+        if (other.empty() && owned) return;
+        if (other.empty()) break;
+        if (config_.store_id_pending || waited_ms >= 2000)
+            throw errors::config_datapath_in_use(dir + " is programmed by another store (" + other + "); give this store (" +
                                                  config_.state_path + ") its own --bpffs and --netns-prefix");
-        owned = true;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    if (owned) return;
     std::error_code ec;
     fs::create_directory(dir + "/" + mine, ec);
     if (ec) throw SystemError("mkdir " + dir + "/" + mine, ec.value());
