@@ -36,6 +36,7 @@ bulk_test() {
     tcp1) ;;
     tcp8) args=(-P 8) ;;
     udp) args=(-u -b 0 -l 1400) ;;
+    udp64) args=(-u -b 0 -l 64) ;;
   esac
   bulk_in "$to" iperf3 -s -1 -p "$port" -B "$addr" -J >"$server" 2>/dev/null &
   local pid=$!
@@ -43,7 +44,9 @@ bulk_test() {
   sleep 0.3
   bulk_in "$from" timeout $((BULK_SECONDS + 20)) iperf3 -c "$addr" -p "$port" -t "$BULK_SECONDS" -O 1 -J "${args[@]}" >"$client" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
-  if [ "$test" = udp ]; then
+  if [ "$test" = udp64 ]; then  # packets a second the receiver got
+    jq -r '"\([.intervals[1:][].sum | .packets / .seconds] | add / length) \(.end.sum.lost_percent // 100)"' "$server" 2>/dev/null || echo "0 100"
+  elif [ "$test" = udp ]; then
     jq -r '"\([.intervals[1:][].sum.bits_per_second] | add / length / 1e6) \(.end.sum.lost_percent // 100)"' "$server" 2>/dev/null || echo "0 100"
   else
     jq -r '"\(.end.sum_received.bits_per_second / 1e6) \(.end.sum_sent.retransmits)"' "$client" 2>/dev/null || echo "0 -1"
@@ -175,6 +178,36 @@ bulk_features() {
   done
 }
 
+# bulk_report ROWS BASE: one row for each family, test and path of ROWS (TRIAL FAMILY TEST PATH
+# VALUE LOSS, tab-separated): the median value (min-max), the median loss, and the median of the
+# trials' ratios to path BASE in the same trial. A udp64 test's value is packets: kpps, and ns per
+# packet (1e9 / pps) besides.
+bulk_report() {
+  awk -F'\t' -v base_path="$2" '
+    function med(list,   n, a, i, j, x) {
+      n = split(list, a, " ")
+      for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > x + 0; j--) a[j + 1] = a[j]; a[j + 1] = x }
+      lo = a[1]; hi = a[n]
+      return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    { key = $2 "\t" $3 "\t" $4; v[key] = v[key] " " $5; l[key] = l[key] " " $6; got[$1 "\t" key] = $5
+      if (!(key in seen)) { seen[key] = 1; keys[++nk] = key } trial[$1] = 1 }
+    END {
+      printf "%-6s %-5s %-14s %-28s %-10s %s\n", "FAMILY", "TEST", "PATH", "Mbit/s (udp64: kpps, ns/packet)", "loss", "vs " base_path
+      for (k = 1; k <= nk; k++) {
+        split(keys[k], f, "\t"); base = f[1] "\t" f[2] "\t" base_path; ratios = ""
+        for (t in trial) if (((t "\t" base) in got) && got[t "\t" base] > 0) ratios = ratios " " got[t "\t" keys[k]] / got[t "\t" base]
+        m = med(v[keys[k]])
+        value = (f[2] == "udp64") ? sprintf("%.0f (%.0f-%.0f), %.0f", m / 1000, lo / 1000, hi / 1000, m > 0 ? 1e9 / m : 0) \
+                                  : sprintf("%.0f (%.0f-%.0f)", m, lo, hi)
+        loss = sprintf("%g", med(l[keys[k]]))
+        vs = "-"
+        if (ratios != "") { r = med(ratios); vs = sprintf("%.2f (%.2f-%.2f)", r, lo, hi) }
+        printf "%-6s %-5s %-14s %-28s %-10s %s\n", f[1], f[2], f[3], value, loss, vs
+      }
+    }' "$1"
+}
+
 bench_bulk() {
   local trials=${1:-3}
   source "$XPEER_ROOT/tests/e2e/lib.sh"
@@ -215,27 +248,7 @@ bench_bulk() {
 
   printf '\nbulk: iperf3, %s trials of %s s (the first second left out), Mbit/s median (min-max);\n' "$trials" "$BULK_SECONDS"
   printf 'loss: TCP retransmissions (sender), UDP datagrams lost (%%), median; vs kernel: median of the trials'"'"' ratios\n'
-  awk -F'\t' '
-    function med(list,   n, a, i, j, x) {
-      n = split(list, a, " ")
-      for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] + 0 > x + 0; j--) a[j + 1] = a[j]; a[j + 1] = x }
-      lo = a[1]; hi = a[n]
-      return (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-    }
-    { key = $2 "\t" $3 "\t" $4; v[key] = v[key] " " $5; l[key] = l[key] " " $6; got[$1 "\t" key] = $5
-      if (!(key in seen)) { seen[key] = 1; keys[++nk] = key } trial[$1] = 1 }
-    END {
-      printf "%-6s %-5s %-14s %-28s %-10s %s\n", "FAMILY", "TEST", "PATH", "Mbit/s", "loss", "vs kernel"
-      for (k = 1; k <= nk; k++) {
-        split(keys[k], f, "\t"); base = f[1] "\t" f[2] "\tkernel"; ratios = ""
-        for (t in trial) if (((t "\t" base) in got) && got[t "\t" base] > 0) ratios = ratios " " got[t "\t" keys[k]] / got[t "\t" base]
-        m = med(v[keys[k]]); mbps = sprintf("%.0f (%.0f-%.0f)", m, lo, hi)
-        loss = sprintf("%g", med(l[keys[k]]))
-        vs = "-"
-        if (ratios != "") { r = med(ratios); vs = sprintf("%.2f (%.2f-%.2f)", r, lo, hi) }
-        printf "%-6s %-5s %-14s %-28s %-10s %s\n", f[1], f[2], f[3], mbps, loss, vs
-      }
-    }' "$rows"
+  bulk_report "$rows" kernel
   printf '\noffloads (ethtool -k) of each path'"'"'s sender veth, the middle end facing it, and the receiver veth\n'
   for path in $paths; do bulk_features "$path"; done
   [ -z "${BULK_ROWS_OUT:-}" ] || cp "$rows" "$BULK_ROWS_OUT"  # every trial, for a closer look

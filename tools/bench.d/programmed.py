@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""tools/bench hosts-control: how long a command takes to reach every host's kernel.
+
+  programmed.py ETCD_URL HOSTS -- COMMAND...
+
+Runs COMMAND, reads the store's commit revision once it exits (the commit key's mod_revision,
+under /xpeer/v1/), then polls the hosts' programmed keys through etcd's JSON gateway until every
+host in HOSTS (comma-separated) reports that revision or a newer one. Prints one JSON line:
+{"command_ms", "programmed_ms" (from the command's start), "revision", "stdout"}; programmed_ms
+is null if a host had not programmed it within 30 s.
+"""
+import base64
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+
+PREFIX = "/xpeer/v1/"
+
+
+def b64(s):
+    return base64.b64encode(s.encode()).decode()
+
+
+def prefix_end(s):
+    return s[:-1] + chr(ord(s[-1]) + 1)
+
+
+def rng(url, key, end=None):
+    body = {"key": b64(key)}
+    if end:
+        body["range_end"] = b64(end)
+    req = urllib.request.Request(url + "/v3/kv/range", json.dumps(body).encode(), {"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=5) as r:
+        return json.load(r).get("kvs", [])
+
+
+def main():
+    url, hosts = sys.argv[1], sys.argv[2].split(",")
+    command = sys.argv[sys.argv.index("--") + 1:]
+    start = time.monotonic()
+    out = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    command_ms = (time.monotonic() - start) * 1000
+    commit = rng(url, PREFIX + "commit")
+    revision = int(commit[0]["mod_revision"]) if commit else 0
+    programmed_ms = None
+    while time.monotonic() - start < 30:
+        seen = {}
+        for kv in rng(url, PREFIX + "hosts/", prefix_end(PREFIX + "hosts/")):
+            key = base64.b64decode(kv["key"]).decode()
+            if key.endswith("/programmed"):
+                seen[key[len(PREFIX + "hosts/"):-len("/programmed")]] = json.loads(base64.b64decode(kv["value"]))["revision"]
+        if all(seen.get(h, 0) >= revision for h in hosts):
+            programmed_ms = (time.monotonic() - start) * 1000
+            break
+        time.sleep(0.001)
+    print(json.dumps({"command_ms": round(command_ms, 2), "programmed_ms": programmed_ms and round(programmed_ms, 2),
+                      "revision": revision, "returncode": out.returncode, "stdout": out.stdout.strip()}))
+
+
+if __name__ == "__main__":
+    main()
