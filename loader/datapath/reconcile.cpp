@@ -142,18 +142,17 @@ void clear_link_slot(BpfRouter& dp, uint32_t slot) {
     }
 }
 
+const xp_peering* written(const xp_peering& p) { return &p; }
+const xp_peering* written(const Change<xp_peering>& c) { return c.now ? &*c.now : nullptr; }
+
 template <typename Slots>
 void clear_new_owners(const Slots& want, const Table<uint32_t, xp_peering>& have, BpfRouter& dp) {
-    for (const auto& [slot, change] : want) {
-        const xp_peering* next = nullptr;
-        if constexpr (requires { change.now; })
-            next = change.now ? &*change.now : nullptr;
-        else
-            next = &change;
+    for (const auto& entry : want) {
+        const xp_peering* next = written(entry.second);
         if (!next) continue;
-        const auto it = have.find(slot);
+        const auto it = have.find(entry.first);
         if (it != have.end() && (it->second.owner == next->owner || it->second.owner == 0)) continue;
-        clear_link_slot(dp, slot);
+        clear_link_slot(dp, entry.first);
     }
 }
 
