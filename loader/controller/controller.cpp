@@ -89,7 +89,9 @@ void Controller::rebuild_kernel_objects() {
             PortInfo port = kernel_->create_vswitch(vpc, vsw);
             // A dry run makes no link and knows no ifindex: the maps are planned with the ports the store has.
             if (!dry_run()) store_.set_vswitch_port(vsw.id, port);
-            for (const auto& inst : store_.instances_of(vsw.id)) kernel_->add_instance(vpc, vsw, inst);
+            const auto instances = store_.instances_of(vsw.id);
+            for (const auto& inst : instances) kernel_->add_instance(vpc, vsw, inst);
+            kernel_->remove_other_addresses(vpc, vsw, instances);
         }
     }
 }

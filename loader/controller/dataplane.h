@@ -45,6 +45,9 @@ public:
     virtual void delete_vswitch(const Vpc& vpc, const VSwitch& vsw) = 0;
     virtual void add_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) = 0;
     virtual void remove_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) = 0;
+    // Removes the addresses on the vSwitch's VPC end that none of `kept` holds: an instance
+    // deleted by a command on another host, whose kernel only this host's agent reaches.
+    virtual void remove_other_addresses(const Vpc& vpc, const VSwitch& vsw, const std::vector<Instance>& kept) = 0;
 
     // Compiles the snapshot and makes the maps hold exactly that.
     virtual ReconcileResult apply(const Snapshot& snapshot, const PortMap& ports) = 0;

@@ -21,6 +21,7 @@ public:
     void delete_vswitch(const Vpc& vpc, const VSwitch& vsw) override;
     void add_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) override;
     void remove_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) override;
+    void remove_other_addresses(const Vpc&, const VSwitch&, const std::vector<Instance>&) override {}  // nothing is removed
     ReconcileResult apply(const Snapshot& snapshot, const PortMap& ports) override;
     ReconcileResult plan(const Snapshot& snapshot, const PortMap& ports) override { return kernel_.plan(snapshot, ports); }
     ReconcileResult apply_delta(const TablesDelta& delta, const Tables* over) override;

@@ -159,6 +159,20 @@ void KernelDataplane::remove_instance(const Vpc& vpc, const VSwitch& vsw, const 
     if (inst.ipv6 && vsw.ipv6_cidr) links::remove_address(ns, ifname, *inst.ipv6, vsw.ipv6_cidr->prefix_len);
 }
 
+void KernelDataplane::remove_other_addresses(const Vpc& vpc, const VSwitch& vsw, const std::vector<Instance>& kept) {
+    const auto ns = vpc_netns_name(config_, vpc.id);
+    const auto ifname = vpc_ifname(vsw.id);
+    if (!netns::exists(ns) || links::list_links(ns, ifname).empty()) return;
+    for (const IpAddr& a : links::global_addresses(ns, ifname)) {
+        const bool held = std::ranges::any_of(kept, [&](const Instance& i) { return i.ip == a || i.ipv6 == a; });
+        if (held) continue;
+        if (a.family == Family::V4)
+            links::remove_address(ns, ifname, a, vsw.cidr.prefix_len);
+        else if (vsw.ipv6_cidr)
+            links::remove_address(ns, ifname, a, vsw.ipv6_cidr->prefix_len);
+    }
+}
+
 ReconcileResult KernelDataplane::apply(const Snapshot& snapshot, const PortMap& ports) {
     Tables tables = compile(snapshot, ports);
     // The router finds the other hosts' MACs in the neighbour table: the kernel keeps them there.

@@ -28,6 +28,7 @@ public:
     void delete_vswitch(const Vpc& vpc, const VSwitch& vsw) override;
     void add_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) override;
     void remove_instance(const Vpc& vpc, const VSwitch& vsw, const Instance& inst) override;
+    void remove_other_addresses(const Vpc& vpc, const VSwitch& vsw, const std::vector<Instance>& kept) override;
     ReconcileResult apply(const Snapshot& snapshot, const PortMap& ports) override;
     ReconcileResult plan(const Snapshot& snapshot, const PortMap& ports) override;  // no maps pinned: all added
     ReconcileResult apply_delta(const TablesDelta& delta, const Tables* over) override;

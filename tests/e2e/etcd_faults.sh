@@ -3,7 +3,8 @@
 # SIGKILL leaves its host forwarding, and the restarted agent resumes from the store without a
 # flush and without a lost packet; with every etcd member stopped both hosts forward what they
 # were last programmed with and commands fail naming the store, and once etcd is back the agents
-# follow changes again without a restart; a host whose lease expires shows so in `host list` and
+# follow changes again without a restart (an instance made and deleted on h1 comes and goes on
+# h2); a host whose lease expires shows so in `host list` and
 # in `peering show` of the connections it carries, and nothing of its VPCs is deleted.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/lib_etcd.sh"
@@ -68,13 +69,17 @@ kill -0 "${AGENT_PID[1]}" && kill -0 "${AGENT_PID[2]}" && pass "both agents run 
 step "etcd back: the agents follow changes again, without a restart"
 for i in 0 1 2; do etcd_start_member "$i"; done
 for ((tries = 0; tries < 100; tries++)); do etcd_healthy 0 && break; sleep 0.1; done
-xp instance create --vswitch "$vswB" --ip 192.168.1.3 >/dev/null
+inst3=$(xp instance create --vswitch "$vswB" --ip 192.168.1.3)
 has_address() { ip -n "${RUN_ID}h2-$vpcB" addr show | grep -q "192.168.1.3/"; }
 for ((tries = 0; tries < 100; tries++)); do has_address && break; sleep 0.1; done
 has_address && pass "h2's agent made the instance created on h1 after the outage" || fail "h2 did not follow the change"
 until_ok "both hosts hold their leases again" hosts_alive 2
 until_ok "ping A (h1) -> the new instance on h2" ping_ok "$vpcA" -I 172.16.1.2 192.168.1.3
 kill -0 "${AGENT_PID[1]}" && kill -0 "${AGENT_PID[2]}" && pass "by the agents that ran through the outage" || fail "an agent was restarted"
+xp instance delete "$inst3" >/dev/null
+no_address() { ! has_address; }
+until_ok "deleted on h1, the instance's address is gone from h2 too" no_address
+unreachable "A (h1) no longer reaches the deleted instance on h2" "$vpcA" -I 172.16.1.2 192.168.1.3
 
 step "h2's lease expires: host list and its peering say so, nothing of its VPCs is deleted"
 kill -STOP "${AGENT_PID[2]}"

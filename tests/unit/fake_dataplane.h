@@ -71,6 +71,7 @@ public:
     void delete_vswitch(const Vpc&, const VSwitch& vsw) override { k_->calls.push_back("delete_vswitch " + vsw.id); }
     void add_instance(const Vpc&, const VSwitch&, const Instance& i) override { k_->calls.push_back("add_instance " + i.id); }
     void remove_instance(const Vpc&, const VSwitch&, const Instance& i) override { k_->calls.push_back("remove_instance " + i.id); }
+    void remove_other_addresses(const Vpc&, const VSwitch&, const std::vector<Instance>&) override {}
     ReconcileResult apply(const Snapshot& s, const PortMap& ports) override {
         maybe_fail();
         ++k_->full_applies;
