@@ -201,7 +201,7 @@ static __always_inline int underlay_tc(struct __sk_buff *skb, bool accounted)
 	c = (struct cursor){ .pos = (void *)(long)skb->data, .end = (void *)(long)skb->data_end, .len = skb->len };
 	switch (take_apart(&c, skb->gso_size, skb->gso_segs, bpf_get_smp_processor_id(), accounted, &d)) {
 	case XP_UL_PASS:
-		return TC_ACT_OK;
+		return TC_ACT_UNSPEC; /* tcx: on to the NIC's next program and filters, the host's own */
 	case XP_UL_DROP:
 		return TC_ACT_SHOT;
 	default:

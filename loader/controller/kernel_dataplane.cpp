@@ -278,7 +278,7 @@ uint32_t KernelDataplane::attach_underlay(const std::string& ifname) {
     const char* hook = tc ? "tc ingress" : config_.xdp_generic ? "generic XDP" : "native XDP";
     spdlog::debug("attach underlay {} in {} ({})", ifname, config_.datapath_netns, hook);
     if (tc)
-        pinned_tcx::attach(underlay_link_pin(config_), config_.datapath_netns, ifname, dp.underlay_tc_fd());
+        pinned_tcx::attach(underlay_link_pin(config_), config_.datapath_netns, ifname, dp.underlay_tc_fd(), pinned_tcx::Others::KeepOthers);
     else
         pinned_xdp::attach(underlay_link_pin(config_), config_.datapath_netns, ifname, dp.underlay_fd(), config_.xdp_generic);
     return links::ifindex(config_.datapath_netns, ifname);

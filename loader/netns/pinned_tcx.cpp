@@ -47,7 +47,7 @@ std::vector<uint32_t> query(uint32_t idx, const std::string& ifname, const std::
 
 }  // namespace
 
-void attach(const std::string& pin, const std::string& ns, const std::string& ifname, int prog_fd) {
+void attach(const std::string& pin, const std::string& ns, const std::string& ifname, int prog_fd, Others others) {
     if (prog_fd < 0)
         throw SystemError(
             "attach the TC router to " + ifname + ": the pinned programs are from a build without it; `xpeer --operator upgrade` adds it",
@@ -64,14 +64,14 @@ void attach(const std::string& pin, const std::string& ns, const std::string& if
             if (s && s->ifindex == idx) {
                 if (s->prog_id != want && bpf_link_update(link.get(), prog_fd, nullptr) != 0)
                     throw SystemError("bpf_link_update " + pin, errno);
-                links::detach_xdp_programs(idx, ifname, ns);  // netlink-attached ones; a link's went with its pin
+                if (others == Others::DetachXdp) links::detach_xdp_programs(idx, ifname, ns);  // netlink-attached ones
                 return;
             }
             // The XDP router's link, or a defunct one: detached now, not when the kernel releases it.
             if (bpf_link_detach(link.get()) != 0 && errno != ENOLINK && errno != EINVAL) throw SystemError("bpf_link_detach " + pin, errno);
             pinned_xdp::unpin(pin);
         }
-        links::detach_xdp_programs(idx, ifname, ns);
+        if (others == Others::DetachXdp) links::detach_xdp_programs(idx, ifname, ns);
         bpf_link_create_opts opts{};
         opts.sz = sizeof opts;
         UniqueFd link(bpf_link_create(prog_fd, static_cast<int>(idx), kTcxIngress, &opts));

@@ -13,9 +13,11 @@ namespace xpeer::pinned_tcx {
 
 // Makes the link pinned at `pin` run prog_fd on tc ingress of ifname in netns ("" = the caller's).
 // A tcx link pinned there on that interface is kept and, if it runs another program, updated;
-// anything else pinned there (the XDP router's link) is detached and replaced, and XDP programs
-// on the interface are detached: the twin carries every frame there.
-void attach(const std::string& pin, const std::string& netns, const std::string& ifname, int prog_fd);
+// anything else pinned there (the XDP router's link) is detached and replaced. DetachXdp: XDP
+// programs on the interface are detached too (a vSwitch veth: the twin carries every frame
+// there); KeepOthers: they stay (a host's NIC, where the operator may run their own).
+enum class Others { DetachXdp, KeepOthers };
+void attach(const std::string& pin, const std::string& netns, const std::string& ifname, int prog_fd, Others others = Others::DetachXdp);
 
 // Swaps old_prog_fd's program for prog_fd's on the pinned tcx link in one step. False, and
 // nothing changed, if no tcx link is pinned there, or it is defunct or runs another program.

@@ -94,10 +94,11 @@ RunResult run_underlay(HostsFixture& fx, Hook hook, const Frame& f) {
     return hook == Hook::Xdp ? fx.run_underlay(f, fx.if_ul) : fx.run_underlay_tc(f, fx.if_ul);
 }
 
-// The hook's word for what XDP calls `xdp_action`.
+// The hook's word for what XDP calls `xdp_action`. The tc hook passes the host's own traffic on
+// to whatever else runs on the NIC (TC_ACT_UNSPEC: tcx's next).
 int action(Hook hook, int xdp_action) {
     if (hook == Hook::Xdp) return xdp_action;
-    return xdp_action == XDP_REDIRECT ? TC_ACT_REDIRECT : xdp_action == XDP_PASS ? TC_ACT_OK : TC_ACT_SHOT;
+    return xdp_action == XDP_REDIRECT ? TC_ACT_REDIRECT : xdp_action == XDP_PASS ? TC_ACT_UNSPEC : TC_ACT_SHOT;
 }
 
 }  // namespace
