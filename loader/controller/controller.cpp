@@ -65,6 +65,15 @@ void Controller::bind_config() {
     }
 }
 
+std::string Controller::forget_made_up_store_id(const std::string& previous) {
+    if (!config_.store_id_pending || command_) return "";
+    std::string made_up = config_.store_id;
+    kernel_->release_claim(made_up);
+    config_.store_id = previous;
+    config_.store_id_pending = false;
+    return made_up;
+}
+
 bool Controller::store_id_taken(const std::string& mine) {
     store_.refresh();
     const auto id = store_.setting("store_id");
@@ -89,9 +98,10 @@ void Controller::rebuild_kernel_objects() {
             PortInfo port = kernel_->create_vswitch(vpc, vsw);
             // A dry run makes no link and knows no ifindex: the maps are planned with the ports the store has.
             if (!dry_run()) store_.set_vswitch_port(vsw.id, port);
+            // Removed first: a primary address's removal takes the secondaries with it, added after.
             const auto instances = store_.instances_of(vsw.id);
-            for (const auto& inst : instances) kernel_->add_instance(vpc, vsw, inst);
             kernel_->remove_other_addresses(vpc, vsw, instances);
+            for (const auto& inst : instances) kernel_->add_instance(vpc, vsw, inst);
         }
     }
 }

@@ -316,9 +316,13 @@ private:
     void program(Peering& p, const std::string& done);
     // Another id than `mine` is the store's now (a shared store: another process committed it).
     bool store_id_taken(const std::string& mine);
+    // A store id this (outermost) command made up was rolled back with it: forgotten, with its
+    // claim, for `previous`. Returns it; "" if the command made none up.
+    std::string forget_made_up_store_id(const std::string& previous);
     // After the commit that made it Updating: settles until it is not, or for rollout_wait_ms
     // (then a warning names the hosts it waits for).
     Peering await_rollout(Peering p);
+    std::string describe_lags(const std::vector<rollout::Lag>& lags, int64_t revision) const;
     std::vector<Peering> due_to_expire();  // Peer Accepting for more than seven days
     size_t expire_due();                   // inside a transaction
     int64_t quota(const std::string& name, AccountId account);
@@ -347,7 +351,8 @@ private:
     std::unique_ptr<DryRun> dry_run_;
     Dataplane* kernel_;  // dataplane_, or dry_run_ wrapping it
     std::vector<std::string> warnings_;
-    std::vector<Event> changes_;  // events recorded by the commands of this controller
+    std::string published_links_ = "-";  // publish_links()'s last, by what it held
+    std::vector<Event> changes_;         // events recorded by the commands of this controller
     std::optional<std::string> client_token_;
     CommandTransaction* command_ = nullptr;  // the transaction of the command running now
     bool recovering_ = false;
@@ -394,15 +399,15 @@ auto Controller::transact(F&& fn) {
                 return result;
             }
         } catch (const Error& e) {
-            // A store id this command made up was rolled back with it: forgotten, with its claim.
-            // Another process's, committed meanwhile, may hold the bpffs folder already: then this
-            // command lost the race to bind the store, and runs again with that id.
-            const bool made_up = config_.store_id_pending && !command_;
-            const bool lost_race = made_up && e.code() == errors::code::ConfigDatapathInUse && store_id_taken(config_.store_id);
-            if (made_up) {
-                kernel_->release_claim(config_.store_id);
-                config_.store_id = store_id;
-                config_.store_id_pending = false;
+            // Another process's store id, committed meanwhile, may hold the bpffs folder already:
+            // then this command lost the race to bind the store, and runs again with that id.
+            const std::string made_up = forget_made_up_store_id(store_id);
+            bool lost_race = false;
+            if (!made_up.empty() && e.code() == errors::code::ConfigDatapathInUse) {
+                try {
+                    lost_race = store_id_taken(made_up);
+                } catch (const std::exception&) {  // the store out of reach: the command's own error says enough
+                }
             }
             if ((e.code() != errors::code::StoreConflict && !lost_race) || command_) throw;
             if (attempt == kAttempts)
@@ -411,6 +416,9 @@ auto Controller::transact(F&& fn) {
             changes_.resize(changes);
             warnings_.resize(warnings);
             expired_ = expired;
+        } catch (...) {
+            forget_made_up_store_id(store_id);
+            throw;
         }
     }
 }

@@ -24,10 +24,18 @@ void Controller::publish_links() {
     if (here.empty() || dry_run()) return;
     HostLinks links;
     links.time_ms = now_ms();
+    std::string signature;  // what changed since the last publication: nothing, most of the time
     for (const auto& p : store_.live_peerings())
-        for (Direction d : kDirections)
-            if (auto r = store_.link_reading(p.id, d)) links.totals[{p.id, d}] = r->total;
+        for (Direction d : kDirections) {
+            auto r = store_.link_reading(p.id, d);
+            if (!r || (!r->total.packets && !telemetry::drops(r->total))) continue;  // nothing this host counted
+            links.totals[{p.id, d}] = r->total;
+            signature += p.id + std::to_string(to_int(d)) + ":" + std::to_string(r->total.packets) + "," +
+                         std::to_string(telemetry::drops(r->total)) + ";";
+        }
+    if (signature == published_links_) return;
     store_.publish_links(here, links);
+    published_links_ = std::move(signature);
 }
 
 std::vector<LinkStats> Controller::link_stats(const std::optional<std::string>& pcc) {

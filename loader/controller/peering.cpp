@@ -166,36 +166,52 @@ std::vector<rollout::Lag> Controller::settle_rollouts(const std::string& id) {
         if (updating.empty()) return out;
         const Snapshot s = store_.snapshot();
         const auto presence = store_.host_presence();
-        const int64_t revision = store_.commit_revision();  // no older than the commit that made any of them Updating
         for (auto& p : updating) {
             const auto carriers = rollout::carriers(s, p);
-            auto lags = rollout::lagging(carriers, presence, revision);
+            auto lags = rollout::lagging(carriers, presence, store_.peering_revision(p.id));
             if (!lags.empty()) {
                 if (p.id == id) out = std::move(lags);
                 continue;
             }
             std::string hosts;
             for (const auto& h : carriers) hosts += (hosts.empty() ? "" : ", ") + h;
-            transition(p, PeeringStatus::Activated, carriers.empty() ? "no host carries it" : "programmed on " + hosts);
+            // The system's step, whoever's process took it: recorded as expiry is, not as the caller's.
+            p.status = PeeringStatus::Activated;
+            store_.set_peering_status(p.id, p.status);
+            store_.record(
+                Event{wall_time(), p.id, to_string(p.status), 0, carriers.empty() ? "no host carries it" : "programmed on " + hosts});
             maps_.apply(Scope::of_peering(p.id));
         }
         return out;
     });
 }
 
+// Host names are the operator's to see: a party learns how many hosts its connection waits for.
+std::string Controller::describe_lags(const std::vector<rollout::Lag>& lags, int64_t revision) const {
+    if (config_.is_operator) return rollout::describe(lags, revision);
+    return std::to_string(lags.size()) + (lags.size() == 1 ? " host" : " hosts") + " to program it";
+}
+
 Peering Controller::await_rollout(Peering p) {
     if (p.status != PeeringStatus::Updating || dry_run()) return p;
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.rollout_wait_ms);
-    for (;;) {
-        const auto lags = settle_rollouts(p.id);
-        p = visible_peering(p.id);
-        if (p.status != PeeringStatus::Updating) return p;
-        if (std::chrono::steady_clock::now() >= deadline) {
-            warnings_.push_back(p.id + " is Updating: waiting for " +
-                                (lags.empty() ? std::string("the hosts to report") : rollout::describe(lags, store_.commit_revision())));
-            return p;
+    // The command has committed: whatever goes wrong while it waits is a warning, not its failure.
+    try {
+        for (;;) {
+            const auto lags = settle_rollouts(p.id);
+            p = visible_peering(p.id);
+            if (p.status != PeeringStatus::Updating) return p;
+            if (std::chrono::steady_clock::now() >= deadline) {
+                warnings_.push_back(
+                    p.id + " is Updating: waiting for " +
+                    (lags.empty() ? std::string("the hosts to report") : describe_lags(lags, store_.peering_revision(p.id))));
+                return p;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(25));
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    } catch (const std::exception& e) {
+        warnings_.push_back(p.id + " is committed Updating; waiting for its hosts failed: " + e.what());
+        return p;
     }
 }
 
@@ -344,16 +360,19 @@ Peering Controller::show_peering(const std::string& id) {
     const auto carriers = rollout::carriers(store_.snapshot(), p);
     const auto presence = store_.host_presence();
     if (p.status == PeeringStatus::Updating) {
-        const int64_t revision = store_.commit_revision();
+        const int64_t revision = store_.peering_revision(p.id);
         if (auto lags = rollout::lagging(carriers, presence, revision); !lags.empty())
-            warnings_.push_back(p.id + " is Updating: waiting for " + rollout::describe(lags, revision));
+            warnings_.push_back(p.id + " is Updating: waiting for " + describe_lags(lags, revision));
     }
-    std::string silent;
+    std::vector<std::string> silent;
     for (const auto& h : carriers)
-        if (auto it = presence.find(h); it == presence.end() || !it->second.alive) silent += (silent.empty() ? "" : ", ") + h;
-    if (!silent.empty())
-        warnings_.push_back(p.id + " is carried by " + silent + ", whose agent holds no lease: that kernel forwards as last programmed " +
-                            "and follows no change until its agent is back");
+        if (auto it = presence.find(h); it == presence.end() || !it->second.alive) silent.push_back(h);
+    if (silent.empty()) return p;
+    std::string who;
+    for (const auto& h : silent) who += (who.empty() ? "" : ", ") + h;
+    if (!config_.is_operator) who = std::to_string(silent.size()) + (silent.size() == 1 ? " host" : " hosts");
+    warnings_.push_back(p.id + " is carried by " + who + " whose agent holds no lease: that kernel forwards as last programmed " +
+                        "and follows no change until its agent is back");
     return p;
 }
 

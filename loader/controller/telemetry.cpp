@@ -183,8 +183,10 @@ std::vector<AlertDelivery> Controller::evaluate_alerts(const std::vector<LinkSam
             auto state = store_.alert_state(rule.id);
             if (!value) {
                 auto p = store_.find_peering(rule.peering);
-                if (!p || p->status == PeeringStatus::Activated || p->status == PeeringStatus::PeerAccepting) continue;  // no reading yet
-                value = 0;  // the connection is gone: a firing rule resolves
+                if (!p || p->status == PeeringStatus::Activated || p->status == PeeringStatus::Updating ||
+                    p->status == PeeringStatus::PeerAccepting)
+                    continue;  // no reading yet
+                value = 0;     // the connection is gone: a firing rule resolves
             }
             auto change = alerts::evaluate(rule, state, *value, now());
             store_.set_alert_state(rule.id, state);

@@ -168,6 +168,9 @@ public:
     // The newest commit the replica holds: a host whose programmed revision is at least this one
     // has programmed everything this process sees (0 for SQLite).
     virtual int64_t commit_revision() { return 0; }
+    // The commit that last wrote the connection's row: a host that programmed it has programmed
+    // the connection as it is (0 for SQLite).
+    virtual int64_t peering_revision(const std::string& /*id*/) { return 0; }
     // In a transaction: whether the store holds rows the kernel's maps were not made to follow
     // (a shared store loaded another host's changes), and, once they are, that they do.
     virtual bool kernel_behind() { return false; }

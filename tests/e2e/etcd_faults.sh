@@ -85,8 +85,11 @@ step "h2's lease expires: host list and its peering say so, nothing of its VPCs 
 kill -STOP "${AGENT_PID[2]}"
 sleep 3
 [ "$(host_json h2 | jq -r .LeaseAlive)" = false ] && pass "host list: h2's lease expired" || fail "host list: $(host_json h2)"
+warning=$(xp --operator peering show "$pcc" 2>&1 >/dev/null)
+grep -q "carried by h2 whose agent holds no lease" <<<"$warning" && pass "peering show (operator): $warning" || fail "peering show says: $warning"
 warning=$(xp peering show "$pcc" 2>&1 >/dev/null)
-grep -q "carried by h2, whose agent holds no lease" <<<"$warning" && pass "peering show: $warning" || fail "peering show says: $warning"
+grep -q "carried by 1 host whose agent holds no lease" <<<"$warning" && pass "peering show (its account): $warning" ||
+  fail "peering show (its account) says: $warning"
 [ "$(xp --json vswitch show "$vswB" | jq -r .VSwitchId)" = "$vswB" ] && pass "$vswB is still there" || fail "$vswB is gone"
 ping_ok "$vpcA" -I 172.16.1.2 192.168.1.2 && pass "and h2 forwards on" || fail "h2 stopped forwarding"
 kill -CONT "${AGENT_PID[2]}"

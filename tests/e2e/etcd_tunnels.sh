@@ -25,9 +25,9 @@ xp instance create --vswitch "$vswB" --ip 192.168.1.2 --ipv6 fd00:b:0:1::2 >/dev
 pcc=$(xp peering create --vpc "$vpcA" --peer-vpc "$vpcB")
 for dst in 192.168.0.0/16 fd00:b::/48; do xp route add --vpc "$vpcA" --destination "$dst" --next-hop "$pcc" >/dev/null; done
 for dst in 172.16.0.0/12 fd00:a::/48; do xp route add --vpc "$vpcB" --destination "$dst" --next-hop "$pcc" >/dev/null; done
-reasons=$(xp --json events --peering "$pcc" | jq -r '[.[] | select(.Status == "Activated")][0].Reason')
-[ "$reasons" = "programmed on h1, h2" ] && pass "$pcc Activated once h1 and h2, which carry it, programmed it" ||
-  fail "$pcc Activated with reason '$reasons'"
+activated=$(xp --json events --peering "$pcc" | jq -c '[.[] | select(.Status == "Activated")][0] | [.Reason, .Account]')
+[ "$activated" = '["programmed on h1, h2","system"]' ] && pass "$pcc Activated once h1 and h2, which carry it, programmed it" ||
+  fail "$pcc Activated: $activated"
 [ "$(xp --json vswitch show "$vswB" | jq -r .Host)" = h2 ] && pass "$vswB lives on h2" || fail "$vswB is not on h2"
 ip netns list | grep -q "^${RUN_ID}-$vpcB" && fail "h1 made $vpcB's namespace, whose only vSwitch is h2's" ||
   pass "h1 made no namespace for $vpcB"
@@ -83,9 +83,11 @@ kill -STOP "${AGENT_PID[3]}"
 pac=$(xp --rollout-wait 1500 peering create --vpc "$vpcA" --peer-vpc "$vpcC" 2>"$E2E_TMP/pac.err")
 [ "$(xp --json peering show "$pac" 2>/dev/null | jq -r .Status)" = Updating ] && pass "$pac (A on h1, C on h3) is Updating while h3's agent is stopped" ||
   fail "$pac is $(xp --json peering show "$pac" | jq -r .Status) while h3's agent is stopped"
-grep -q "waiting for h3 (" "$E2E_TMP/pac.err" && pass "the command says it waits for h3: $(cat "$E2E_TMP/pac.err")" ||
-  fail "the command did not name h3: $(cat "$E2E_TMP/pac.err")"
-xp peering show "$pac" 2>&1 >/dev/null | grep -q "waiting for h3 (" && pass "peering show names h3" || fail "peering show does not name h3"
+grep -q "waiting for 1 host to program it" "$E2E_TMP/pac.err" && pass "the command says it waits for a host: $(cat "$E2E_TMP/pac.err")" ||
+  fail "the command did not say what it waits for: $(cat "$E2E_TMP/pac.err")"
+shown=$(xp --operator peering show "$pac" 2>&1 >/dev/null)
+grep -q "waiting for h3 (" <<<"$shown" && pass "peering show names h3 to the operator: $shown" || fail "peering show: $shown"
+xp peering show "$pac" 2>&1 >/dev/null | grep -q "h3" && fail "peering show names a host to a tenant" || pass "and no host to a tenant"
 expect_fail "no route through an Updating peering" xp route add --vpc "$vpcA" --destination 10.30.0.0/16 --next-hop "$pac"
 kill -CONT "${AGENT_PID[3]}"
 expect_ok "once h3's agent runs again, $pac becomes Activated" xp peering wait "$pac" --status Activated --timeout 10s

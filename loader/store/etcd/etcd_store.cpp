@@ -141,11 +141,14 @@ void EtcdStore::load(int64_t at, int64_t commit) {
     int64_t revision = at;
     const std::vector<etcd::KeyValue> kvs = client_.range_prefix(rows_prefix_, &revision);
     std::map<std::string, std::vector<table_rows::Row>> by_table;
+    std::map<std::string, int64_t> peering_revisions;  // the commit that last wrote each connection's row
     for (const auto& kv : kvs) {
         const auto slash = kv.key.find('/', rows_prefix_.size());
         if (slash == std::string::npos) continue;
         table_rows::Row row{kv.key.substr(rows_prefix_.size(), slash - rows_prefix_.size()), json::parse(kv.key.substr(slash + 1)),
                             json::parse(kv.value)};
+        if (row.table == "peerings" && row.key.size() == 1 && row.key[0].is_string())
+            peering_revisions[row.key[0].get<std::string>()] = kv.mod_revision;
         by_table[row.table].push_back(std::move(row));
     }
     if (auto meta = by_table.find("meta"); meta != by_table.end())
@@ -173,6 +176,13 @@ void EtcdStore::load(int64_t at, int64_t commit) {
     exec("DELETE FROM vswitch_ports WHERE vswitch_id NOT IN (SELECT id FROM vswitches)");  // gone with their vSwitch
     set_local("revision", at);
     set_local("commit", commit);
+    exec("DELETE FROM etcd_replica WHERE key LIKE 'peering/%'");
+    for (const auto& [id, rev] : peering_revisions) set_local(("peering/" + id).c_str(), rev);
+}
+
+int64_t EtcdStore::peering_revision(const std::string& id) {
+    const int64_t rev = local_revision(("peering/" + id).c_str());
+    return rev ? rev : commit_revision();  // a replica loaded by a build before this one
 }
 
 // A replica loaded by a build before this one knows its read revision only, which is no older.
@@ -271,6 +281,12 @@ void EtcdStore::commit_transaction() {
     if (local_revision("kernel_revision") == revision_) set_local("kernel_revision", rev);
     set_local("revision", rev);
     set_local("commit", rev);
+    const std::string peerings = rows_prefix_ + "peerings/";
+    for (const auto& op : ops) {
+        if (!op.key.starts_with(peerings)) continue;
+        const json key = json::parse(op.key.substr(peerings.size()), nullptr, false);
+        if (key.is_array() && key.size() == 1 && key[0].is_string()) set_local(("peering/" + key[0].get<std::string>()).c_str(), rev);
+    }
     SqliteStore::commit_transaction();
     revision_ = rev;
 }

@@ -37,6 +37,7 @@ public:
     }
     int64_t revision() const override { return revision_; }
     int64_t commit_revision() override;
+    int64_t peering_revision(const std::string& id) override;
     std::string commit_key() const { return keys_.commit(); }
 
     std::map<std::string, HostPresence> host_presence() override;
