@@ -216,7 +216,7 @@ TEST_CASE("write puts and removes exactly a delta's entries, in batches", "[reco
     CHECK(plan(before, dp).total() == 0);
 }
 
-TEST_CASE("a connection that takes a slot starts from cleared counters; its own and an older build's keep theirs", "[reconcile]") {
+TEST_CASE("a connection that takes a slot starts from cleared counters, its own and an older build's keep theirs", "[reconcile]") {
     BpfRouter dp = BpfRouter::load_unpinned();
     const uint32_t slot = 4, index = slot * XP_DIR_MAX + XP_DIR_A_TO_B;
     auto counted = [&] {
