@@ -93,17 +93,20 @@ void Controller::rebuild_kernel_objects() {
     const auto here = vswitches_here(s);
     for (const auto& vpc : vpcs_here(s)) {
         kernel_->create_vpc(vpc);
-        for (const auto& vsw : here) {
-            if (vsw.vpc_id != vpc.id) continue;
-            PortInfo port = kernel_->create_vswitch(vpc, vsw);
-            // A dry run makes no link and knows no ifindex: the maps are planned with the ports the store has.
-            if (!dry_run()) store_.set_vswitch_port(vsw.id, port);
-            // Removed first: a primary address's removal takes the secondaries with it, added after.
-            const auto instances = store_.instances_of(vsw.id);
-            kernel_->remove_other_addresses(vpc, vsw, instances);
-            for (const auto& inst : instances) kernel_->add_instance(vpc, vsw, inst);
-        }
+        for (const auto& vsw : here)
+            if (vsw.vpc_id == vpc.id) make_vswitch_here(vpc, vsw);
     }
+}
+
+PortInfo Controller::make_vswitch_here(const Vpc& vpc, const VSwitch& vsw) {
+    PortInfo port = kernel_->create_vswitch(vpc, vsw);
+    // A dry run makes no link and knows no ifindex: the maps are planned with the ports the store has.
+    if (!dry_run()) store_.set_vswitch_port(vsw.id, port);
+    // Removed first: a primary address's removal takes the secondaries with it, added after.
+    const auto instances = store_.instances_of(vsw.id);
+    kernel_->remove_other_addresses(vpc, vsw, instances);
+    for (const auto& inst : instances) kernel_->add_instance(vpc, vsw, inst);
+    return port;
 }
 
 Vpc Controller::owned_vpc(const std::string& id, const std::string& what) {

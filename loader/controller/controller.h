@@ -303,6 +303,11 @@ private:
     // Rebuilds namespaces, links and maps if the kernel lost them (reboot, teardown).
     void ensure_kernel();
     void rebuild_kernel_objects();
+    // Its link made if missing (its VPC's namespace made first), its instances' addresses as the
+    // store has them; its port.
+    PortInfo make_vswitch_here(const Vpc& vpc, const VSwitch& vsw);
+    // Another host's commits, loaded since the kernel followed the store, as `lag` says they change it.
+    void follow_lag(const KernelLag& lag);
     void remove_kernel_orphans();
     void record(const Event& e);
     // The link's counters folded into the store at now_ms; the delta since the last reading.

@@ -79,15 +79,53 @@ int64_t Controller::follow_store() {
     return store_.revision();
 }
 
-// Rows another host committed, loaded since the kernel was last written: what reconcile does,
-// without its checks (the diffs of a command's map writes assume the maps follow the store).
+// Rows another host committed, loaded since the kernel was last written (the diffs of a
+// command's map writes assume the maps follow the store): the map entries they change, or, when
+// they change kernel objects (or the store cannot tell which rows changed), what reconcile does
+// without its checks.
 void Controller::catch_up_kernel() {
     if (!kernel_->has_datapath() || !store_.kernel_behind()) return;
+    if (auto lag = store_.kernel_lag()) {
+        follow_lag(*lag);
+        store_.kernel_caught_up();
+        return;
+    }
     maps_.about_to_change_kernel();
     remove_kernel_orphans();
     rebuild_kernel_objects();
     maps_.apply_all();
     store_.kernel_caught_up();
+}
+
+// In the order of the commands that change them: links before the entries that name them,
+// entries before the links they no longer name go.
+void Controller::follow_lag(const KernelLag& lag) {
+    const LocalHost local = store_.local_host();
+    const PortMap ports = store_.vswitch_ports();
+    std::vector<std::pair<Vpc, VSwitch>> gone;
+    bool remade = false;  // a link that had to be made again: its port's entries are under another ifindex
+    for (const auto& id : lag.vswitches_here) {
+        auto vsw = store_.find_vswitch(id);
+        if (vsw && is_here(*vsw, local)) {
+            maps_.about_to_change_kernel();
+            const Vpc vpc = *store_.find_vpc(vsw->vpc_id);  // a vSwitch's VPC outlives it (a foreign key)
+            kernel_->create_vpc(vpc);
+            const PortInfo port = make_vswitch_here(vpc, *vsw);
+            if (auto had = ports.find(id); had != ports.end() && had->second.ifindex != port.ifindex) remade = true;
+            continue;
+        }
+        store_.as_kernel_follows([&] {
+            if (auto was = store_.find_vswitch(id); was && is_here(*was, local)) gone.emplace_back(*store_.find_vpc(was->vpc_id), *was);
+        });
+    }
+    if (remade)
+        maps_.apply_all();
+    else if (!lag.maps.empty())
+        maps_.catch_up(lag.maps);
+    if (gone.empty()) return;
+    maps_.about_to_change_kernel();
+    for (const auto& [vpc, vsw] : gone) kernel_->delete_vswitch(vpc, vsw);
+    remove_kernel_orphans();  // the namespace of a VPC whose last vSwitch here went
 }
 
 // A new vSwitch's host: the one it names (config_.host, --host or XPEER_HOST), else this machine's

@@ -49,6 +49,19 @@ ReconcileResult MapWriter::apply(Scope scope) {
     return r;
 }
 
+ReconcileResult MapWriter::catch_up(Scope scope) {
+    if (whole_) return apply_all();
+    std::optional<Scope> with_covers = scope.with_covers();
+    if (with_covers) scope = std::move(*with_covers);
+    Tables before;
+    store_.as_kernel_follows([&] { before = compile_scope_of(store_, scope); });
+    const Tables after = compile_scope_of(store_, scope);
+    const TablesDelta delta = diff(before, after);
+    if (delta.empty()) return {};
+    mark_dirty();
+    return kernel_->apply_delta(delta, with_covers ? &after : nullptr);
+}
+
 ReconcileResult MapWriter::apply_all() {
     mark_dirty();
     whole_ = true;

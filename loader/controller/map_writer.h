@@ -22,6 +22,9 @@ public:
     ReconcileResult apply(Scope scope);
     // Every entry follows the pending store; so do the rest of this transaction's applies.
     ReconcileResult apply_all();
+    // Before any apply: the entries of `scope` follow the store, whose rows in it the kernel
+    // followed as Store::as_kernel_follows() reads them (another host's commits, loaded since).
+    ReconcileResult catch_up(Scope scope);
     // After the commit, or a dry run's rollback.
     void committed();
     // After a rollback: every entry follows the store again, if this transaction wrote any.

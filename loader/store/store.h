@@ -1,7 +1,9 @@
 #pragma once
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -78,6 +80,13 @@ inline constexpr const char* kUnderlayIfindexSetting = "underlay_ifindex";
 // The desired state: every resource, its history, telemetry and settings. One backend per
 // process and store; a command runs in one Transaction, which sees only its own changes until it
 // commits. SQLite (store/sqlite_store.h) is the embedded one.
+// What another host's commits change in this host's kernel.
+struct KernelLag {
+    Scope maps;                            // the map entries
+    std::set<std::string> vswitches_here;  // this host's vSwitches whose link or addresses change
+    bool empty() const { return maps.empty() && vswitches_here.empty(); }
+};
+
 class Store {
 public:
     virtual ~Store() = default;
@@ -175,6 +184,12 @@ public:
     // (a shared store loaded another host's changes), and, once they are, that they do.
     virtual bool kernel_behind() { return false; }
     virtual void kernel_caught_up() {}
+    // With kernel_behind(): what the rows loaded since change in this host's kernel, or nullopt
+    // when the store cannot tell (then everything is made to follow it).
+    virtual std::optional<KernelLag> kernel_lag() { return std::nullopt; }
+    // fn, reading the rows kernel_lag() covers as the kernel follows them; nothing it reads is
+    // kept, and the transaction records nothing of it.
+    virtual void as_kernel_follows(const std::function<void()>& fn) { fn(); }
 
     virtual void insert(const Instance& inst) = 0;
     virtual std::optional<Instance> find_instance(const std::string& id) = 0;

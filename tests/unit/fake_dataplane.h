@@ -23,8 +23,9 @@ struct FakeKernel {
     Tables maps;
     std::vector<std::string> calls;
     uint32_t next_ifindex = 100;
-    int fail_apply_after = -1;  // >= 0: that many applies (whole or delta) succeed, then one throws (a kernel failure)
-    bool dirty = false;         // xp_control.dirty
+    std::map<std::string, uint32_t> links;  // the vSwitch links made, by vSwitch id: their ifindex
+    int fail_apply_after = -1;              // >= 0: that many applies (whole or delta) succeed, then one throws (a kernel failure)
+    bool dirty = false;                     // xp_control.dirty
     size_t full_applies = 0, delta_applies = 0;
     // Deltas given `over` tables, and the route changes whose cover `over` missed: a patched
     // compiled lookup would decide those addresses wrongly.
@@ -63,12 +64,17 @@ public:
     PortInfo create_vswitch(const Vpc&, const VSwitch& vsw) override {
         k_->calls.push_back("create_vswitch " + vsw.id);
         PortInfo p;
-        p.ifindex = k_->next_ifindex++;
+        auto [link, made] = k_->links.try_emplace(vsw.id, k_->next_ifindex);  // a link that exists keeps its ifindex
+        if (made) ++k_->next_ifindex;
+        p.ifindex = link->second;
         p.datapath_mac = {2, 0, 0, 0, 0, static_cast<uint8_t>(p.ifindex)};
         p.vpc_mac = {2, 0, 0, 0, 1, static_cast<uint8_t>(p.ifindex)};
         return p;
     }
-    void delete_vswitch(const Vpc&, const VSwitch& vsw) override { k_->calls.push_back("delete_vswitch " + vsw.id); }
+    void delete_vswitch(const Vpc&, const VSwitch& vsw) override {
+        k_->calls.push_back("delete_vswitch " + vsw.id);
+        k_->links.erase(vsw.id);
+    }
     void add_instance(const Vpc&, const VSwitch&, const Instance& i) override { k_->calls.push_back("add_instance " + i.id); }
     void remove_instance(const Vpc&, const VSwitch&, const Instance& i) override { k_->calls.push_back("remove_instance " + i.id); }
     void remove_other_addresses(const Vpc&, const VSwitch&, const std::vector<Instance>&) override {}

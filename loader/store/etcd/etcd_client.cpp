@@ -272,11 +272,42 @@ void Client::revoke(int64_t lease) {
 
 void Client::watch(const std::string& prefix, int64_t start_revision,
                    const std::function<bool(int64_t, const std::vector<WatchEvent>&)>& on_events, const std::atomic<bool>& stop) {
+    watch_while(prefix, start_revision, on_events, [&] { return !stop.load(); });
+}
+
+std::vector<WatchEvent> Client::history(const std::string& prefix, int64_t from, int64_t to) {
+    std::vector<WatchEvent> out;
+    if (from > to) return out;
+    const auto deadline = std::chrono::steady_clock::now() + timeout_;
+    bool reached = false;
+    watch_while(
+        prefix, from,
+        [&](int64_t, const std::vector<WatchEvent>& events) {
+            for (const auto& e : events) {
+                if (e.kv.mod_revision > to) {
+                    reached = true;
+                    return false;
+                }
+                out.push_back(e);
+            }
+            reached = !out.empty() && out.back().kv.mod_revision == to;
+            return !reached;
+        },
+        [&] { return std::chrono::steady_clock::now() < deadline; });
+    if (!reached)
+        throw errors::store_unreachable("etcd at " + endpoints_text() + ": the changes of revisions " + std::to_string(from) + " to " +
+                                        std::to_string(to) + " did not all arrive within " + std::to_string(timeout_.count()) + " ms");
+    return out;
+}
+
+void Client::watch_while(const std::string& prefix, int64_t start_revision,
+                         const std::function<bool(int64_t, const std::vector<WatchEvent>&)>& on_events,
+                         const std::function<bool()>& keep_going) {
     int64_t next = start_revision;  // the first revision not yet given to on_events
     std::string buffer, broken;
     bool stopped = false;
     const auto on_data = [&](std::string_view data) {
-        if (stop) {
+        if (!keep_going()) {
             stopped = true;
             return false;
         }
@@ -328,17 +359,17 @@ void Client::watch(const std::string& prefix, int64_t start_revision,
     int status = 0;
     try {
         // Silence is a quiet store: it goes on until stopped.
-        status = http_post_stream(u.host, u.port, "/v3/watch", req.dump(), timeout_, std::chrono::milliseconds(200), on_data,
-                                  [&] { return !stop; });
+        status = http_post_stream(u.host, u.port, "/v3/watch", req.dump(), timeout_, std::chrono::milliseconds(200), on_data, keep_going);
     } catch (const HttpError& e) {
         const std::string at = endpoints_[current_];
         current_ = (current_ + 1) % endpoints_.size();  // the next watch tries the next member
         throw errors::store_unreachable("etcd watch at " + at + " broke: " + e.what());
     }
-    if (stopped || stop) return;
+    if (stopped || !keep_going()) return;
+    const std::string at = endpoints_[current_];
     current_ = (current_ + 1) % endpoints_.size();
-    if (!broken.empty()) throw errors::store_unreachable("etcd watch at " + endpoints_[current_] + " broke: " + broken);
-    throw errors::store_unreachable("etcd watch at " + endpoints_[current_] + " ended (HTTP " + std::to_string(status) + ")");
+    if (!broken.empty()) throw errors::store_unreachable("etcd watch at " + at + " broke: " + broken);
+    throw errors::store_unreachable("etcd watch at " + at + " ended (HTTP " + std::to_string(status) + ")");
 }
 
 }  // namespace xpeer::etcd

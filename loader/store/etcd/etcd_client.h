@@ -78,7 +78,15 @@ public:
     void watch(const std::string& prefix, int64_t start_revision,
                const std::function<bool(int64_t revision, const std::vector<WatchEvent>&)>& on_events, const std::atomic<bool>& stop);
 
+    // Every event of the prefix in revisions [from, to], in order (a watch from `from`, closed at
+    // `to`); Error "Store.Compacted" once etcd's history no longer reaches `from`.
+    std::vector<WatchEvent> history(const std::string& prefix, int64_t from, int64_t to);
+
 private:
+    // watch(), stopped when keep_going() says no.
+    void watch_while(const std::string& prefix, int64_t start_revision,
+                     const std::function<bool(int64_t revision, const std::vector<WatchEvent>&)>& on_events,
+                     const std::function<bool()>& keep_going);
     // A write (`idempotent` false) that reached a member is never sent to another: whether it was
     // applied is unknown once the connection breaks or the member times out (Store.Unknown).
     // Members that have no leader (one is being elected) are asked again for up to 5 s.

@@ -20,6 +20,10 @@ using nlohmann::json;
 
 constexpr const char* kLocalTablePrefix = "etcd_";  // the replica's own bookkeeping, never in etcd
 
+// Beyond this many rows, the kernel is rebuilt from the store rather than patched: a replica no
+// kernel follows (a machine that runs commands only) keeps no more than this.
+constexpr size_t kLagRows = 10000;
+
 // Tables of one host's kernel objects and readings: each host keeps its own rows, never shared.
 bool host_local(const std::string& table) { return table == "vswitch_ports" || table == "link_readings"; }
 
@@ -58,6 +62,9 @@ EtcdStore::EtcdStore(etcd::Client client, const std::string& replica_path, std::
         throw errors::store_refused(replica_path + " is a store of its own (it has VPCs), not a replica of etcd at " +
                                     client_.endpoints_text() + ": give --state a file of its own for the replica");
     exec("CREATE TABLE IF NOT EXISTS etcd_replica (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    // The rows loaded since the kernel last followed the replica, as it follows them (was: NULL
+    // for a row it does not have).
+    exec("CREATE TABLE IF NOT EXISTS etcd_kernel_lag (tbl TEXT NOT NULL, key TEXT NOT NULL, was TEXT, PRIMARY KEY (tbl, key))");
     sync();
 }
 
@@ -122,8 +129,84 @@ bool EtcdStore::load_if_behind() {
     if (marker.kvs.empty()) return false;
     const int64_t have = local_revision("revision");
     if (have && marker.kvs.front().mod_revision <= have) return true;
+    if (have && load_changes(marker.revision, marker.kvs.front().mod_revision)) return true;
     load(marker.revision, marker.kvs.front().mod_revision);
+    forget_lag(false);
     return true;
+}
+
+bool EtcdStore::load_changes(int64_t at, int64_t commit) {
+    std::vector<etcd::WatchEvent> events;
+    try {
+        events = client_.history(rows_prefix_, local_revision("revision") + 1, commit);
+    } catch (const Error&) {  // compacted, or cut short: every row again
+        return false;
+    }
+    const auto tables = table_rows::tables(db(), kLocalTablePrefix);
+    const std::set<std::string> known(tables.begin(), tables.end());
+    for (const auto& e : events) {
+        const auto slash = e.kv.key.find('/', rows_prefix_.size());
+        if (slash == std::string::npos) continue;
+        const std::string table = e.kv.key.substr(rows_prefix_.size(), slash - rows_prefix_.size());
+        const json key = json::parse(e.kv.key.substr(slash + 1), nullptr, false);
+        if (!known.contains(table) || !key.is_array()) return false;  // a newer schema's: load() says so
+        if (host_bound(table, key)) continue;
+        const bool put = e.type == etcd::WatchEvent::Type::Put;
+        json columns;
+        if (put) {
+            columns = json::parse(e.kv.value, nullptr, false);
+            if (!columns.is_object()) return false;
+            if (table == "meta" && key == json::array({"schema_version"})) return false;  // load() checks it
+        }
+        record_lag(table, key);
+        if (put)
+            table_rows::put_row(db(), {table, key, columns});
+        else
+            table_rows::delete_row(db(), table, key);
+        if (table == "peerings" && key.size() == 1 && key[0].is_string()) {
+            const std::string local = "peering/" + key[0].get<std::string>();
+            if (put)
+                set_local(local.c_str(), e.kv.mod_revision);
+            else
+                table_rows::delete_row(db(), "etcd_replica", json::array({local}));
+        }
+    }
+    // Gone with their vSwitch; the kernel still has their entries.
+    for (const auto& port : table_rows::all_rows(db(), "vswitch_ports"))
+        if (!table_rows::find_row(db(), "vswitches", port.key)) record_lag("vswitch_ports", port.key);
+    exec("DELETE FROM vswitch_ports WHERE vswitch_id NOT IN (SELECT id FROM vswitches)");
+    set_local("revision", at);
+    set_local("commit", commit);
+    return true;
+}
+
+void EtcdStore::record_lag(const std::string& table, const json& key) {
+    if (local_revision("kernel_lag_unknown")) return;
+    const json lag_key = json::array({table, key.dump()});
+    if (table_rows::find_row(db(), "etcd_kernel_lag", lag_key)) return;
+    if (table_rows::count_rows(db(), "etcd_kernel_lag") >= kLagRows) return forget_lag(false);
+    auto was = table_rows::find_row(db(), table, key);
+    table_rows::put_row(
+        db(),
+        {"etcd_kernel_lag", lag_key, {{"tbl", table}, {"key", key.dump()}, {"was", was ? json(was->columns.dump()) : json(nullptr)}}});
+}
+
+void EtcdStore::forget_lag(bool known) {
+    table_rows::delete_rows(db(), "etcd_kernel_lag");
+    set_local("kernel_lag_unknown", known ? 0 : 1);
+}
+
+std::vector<kernel_lag::RowChange> EtcdStore::lag_rows() {
+    std::vector<kernel_lag::RowChange> out;
+    for (const auto& r : table_rows::all_rows(db(), "etcd_kernel_lag")) {
+        kernel_lag::RowChange c;
+        c.table = r.columns.at("tbl").get<std::string>();
+        c.key = json::parse(r.columns.at("key").get<std::string>());
+        if (r.columns.at("was").is_string()) c.was = json::parse(r.columns.at("was").get<std::string>());
+        if (auto now = table_rows::find_row(db(), c.table, c.key)) c.now = std::move(now->columns);
+        out.push_back(std::move(c));
+    }
+    return out;
 }
 
 // A store that etcd does not hold yet starts with the rows a new schema writes (its version, the
@@ -277,8 +360,12 @@ void EtcdStore::commit_transaction() {
         throw errors::store_conflict("etcd at " + client_.endpoints_text() + ": the store changed after revision " +
                                      std::to_string(revision_) + ", which this command read; nothing was written");
     }
-    // The maps followed revision_ and this command's changes: they follow rev now.
-    if (local_revision("kernel_revision") == revision_) set_local("kernel_revision", rev);
+    // The maps followed revision_ and this command's changes: they follow rev now. Otherwise
+    // (a process without a data plane) the lag does not hold this command's rows.
+    if (local_revision("kernel_revision") == revision_)
+        set_local("kernel_revision", rev);
+    else
+        forget_lag(false);
     set_local("revision", rev);
     set_local("commit", rev);
     const std::string peerings = rows_prefix_ + "peerings/";
@@ -302,7 +389,57 @@ namespace xpeer {
 
 bool EtcdStore::kernel_behind() { return local_revision("kernel_revision") != local_revision("revision"); }
 
-void EtcdStore::kernel_caught_up() { set_local("kernel_revision", local_revision("revision")); }
+void EtcdStore::kernel_caught_up() {
+    set_local("kernel_revision", local_revision("revision"));
+    forget_lag(true);
+}
+
+std::optional<KernelLag> EtcdStore::kernel_lag() {
+    if (local_revision("kernel_lag_unknown") || !local_revision("kernel_revision")) return std::nullopt;
+    const auto changes = lag_rows();
+    if (changes.empty()) return std::nullopt;  // behind, yet nothing recorded: a replica of a build before this one
+    const auto host_of_vswitch = [&](const std::string& id) -> std::optional<std::string> {
+        std::optional<json> columns;
+        if (auto row = table_rows::find_row(db(), "vswitches", json::array({id})))
+            columns = std::move(row->columns);
+        else
+            for (const auto& c : changes)
+                if (c.table == "vswitches" && c.key == json::array({id}) && c.was) columns = c.was;
+        if (!columns) return std::nullopt;
+        const json& host = (*columns)["host"];
+        return host.is_string() ? host.get<std::string>() : std::string();
+    };
+    return kernel_lag::of(changes, setting(kLocalHostSetting).value_or(""), host_of_vswitch);
+}
+
+void EtcdStore::as_kernel_follows(const std::function<void()>& fn) {
+    if (session_) sqlite3session_enable(session_, 0);
+    exec("SAVEPOINT kernel_follows");
+    // The rows go back one by one: a route may come back before its VPC does.
+    exec("PRAGMA defer_foreign_keys = ON");
+    const auto put_back = [&] {
+        for (const auto& c : lag_rows()) {
+            if (c.was)
+                table_rows::put_row(db(), {c.table, c.key, *c.was});
+            else
+                table_rows::delete_row(db(), c.table, c.key);
+        }
+        fn();
+    };
+    const auto undo = [&] {
+        exec("ROLLBACK TO kernel_follows");
+        exec("RELEASE kernel_follows");
+        exec("PRAGMA defer_foreign_keys = OFF");
+        if (session_) sqlite3session_enable(session_, 1);
+    };
+    try {
+        put_back();
+    } catch (...) {
+        undo();
+        throw;
+    }
+    undo();
+}
 
 void EtcdStore::for_each_host_key(const std::function<void(const std::string&, const std::string&, const json&)>& f) {
     int64_t at = 0;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "store/etcd/etcd_client.h"
+#include "store/etcd/kernel_lag.h"
 #include "store/etcd/keys.h"
 #include "store/sqlite_store.h"
 
@@ -45,6 +46,8 @@ public:
     void publish_links(const std::string& host, const HostLinks& links) override;
     bool kernel_behind() override;
     void kernel_caught_up() override;
+    std::optional<KernelLag> kernel_lag() override;
+    void as_kernel_follows(const std::function<void()>& fn) override;
 
 protected:
     void begin_transaction() override;
@@ -55,6 +58,13 @@ private:
     void catch_up();                        // the replica loaded afresh if etcd moved past it, under its write lock
     bool load_if_behind();                  // in catch_up's transaction; false: etcd holds no store yet
     void load(int64_t at, int64_t commit);  // every row, read at revision `at`; commit: the newest commit's
+    // The rows that changed after the replica's revision up to `commit` (etcd's history), read at
+    // `at`; false if a full load must do (the history compacted or cut short, a newer schema).
+    bool load_changes(int64_t at, int64_t commit);
+    // What the kernel follows of a row about to change, unless an older change recorded it.
+    void record_lag(const std::string& table, const nlohmann::json& key);
+    void forget_lag(bool known);  // the lag table emptied; known false: the changes are unknown
+    std::vector<kernel_lag::RowChange> lag_rows();
     void bootstrap();
     bool has_table(const char* name);
     // From etcd_replica: "revision" (the rows), "commit" (the newest commit among them), "kernel_revision".

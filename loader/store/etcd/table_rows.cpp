@@ -149,4 +149,10 @@ void delete_rows(sqlite3* db, const std::string& table) {
     step(db, s.get());
 }
 
+size_t count_rows(sqlite3* db, const std::string& table) {
+    auto s = prepare(db, "SELECT COUNT(*) FROM " + quoted(table));
+    step(db, s.get());
+    return static_cast<size_t>(sqlite3_column_int64(s.get(), 0));
+}
+
 }  // namespace xpeer::table_rows

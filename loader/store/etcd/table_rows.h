@@ -26,6 +26,7 @@ std::vector<Row> all_rows(sqlite3* db, const std::string& table);
 std::optional<Row> find_row(sqlite3* db, const std::string& table, const nlohmann::json& key);
 void put_row(sqlite3* db, const Row& row);  // inserts or replaces
 void delete_rows(sqlite3* db, const std::string& table);
+size_t count_rows(sqlite3* db, const std::string& table);
 void delete_row(sqlite3* db, const std::string& table, const nlohmann::json& key);
 
 // The primary key's column names (sqlite_sequence: "name").
