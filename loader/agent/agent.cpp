@@ -140,7 +140,10 @@ void Agent::wait_until(std::chrono::steady_clock::time_point next) {
 void Agent::tick(std::string& exposition, Deliveries& deliveries) {
     for (const auto& c : deliveries.done()) controller_.record_delivery(c);
     if (membership_) follow_store();
-    repair_drift();
+    if (const auto now = std::chrono::steady_clock::now(); now >= check_at_) {
+        check_at_ = now + options_.drift_interval;
+        repair_drift();
+    }
     controller_.expire_pending();
     auto samples = controller_.sample();
     if (membership_) {

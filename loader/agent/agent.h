@@ -9,10 +9,12 @@ namespace xpeer {
 class Deliveries;  // webhooks in flight (agent.cpp)
 struct AgentStatus;
 
-// The agent: every interval it checks the kernel against the store and repairs drift, runs the
-// expiry timer, samples every link into the store (so a restart loses at most one interval),
+// The agent: every interval it runs the expiry timer, samples every link into the store (so a
+// restart loses at most one interval),
 // evaluates alert rules and delivers their webhooks, and serves the last sample as Prometheus
-// metrics and its own health. Stops on SIGINT or SIGTERM.
+// metrics and its own health; every drift interval it checks the kernel against the store and
+// repairs drift (the check reads every namespace, link and map entry: its cost grows with the
+// host's VPCs, the sampling's does not). Stops on SIGINT or SIGTERM.
 //
 // With a membership (a host among several that share a store in etcd), it also follows the
 // store: every commit heard of is programmed into this host's kernel at once, and the revision
@@ -38,6 +40,7 @@ private:
     int64_t programmed_ = 0;                          // the store revision the kernel follows
     int64_t reported_ = 0;                            // the last programmed revision etcd holds
     std::chrono::steady_clock::time_point retry_at_;  // after a failed follow_store()
+    std::chrono::steady_clock::time_point check_at_;  // the next drift check
 };
 
 }  // namespace xpeer

@@ -9,6 +9,8 @@ AgentOptions AgentFlags::resolve() const {
     AgentOptions o = options;
     o.interval = time_args::parse_duration(interval);
     if (o.interval.count() <= 0) throw errors::invalid_duration("the interval must be positive");
+    o.drift_interval = time_args::parse_duration(drift_interval);
+    if (o.drift_interval.count() <= 0) throw errors::invalid_duration("--drift-interval " + drift_interval + ": it must be positive");
     o.lease_ttl = std::chrono::duration_cast<std::chrono::seconds>(time_args::parse_duration(lease_ttl));
     if (o.lease_ttl.count() < 2 || o.lease_ttl.count() > 3600)
         throw errors::invalid_duration("--lease-ttl " + lease_ttl + ": a host's lease lasts 2 s to 1 h");
@@ -21,6 +23,8 @@ AgentOptions AgentFlags::resolve() const {
 CLI::App* add_agent_command(CLI::App& app, AgentFlags& flags) {
     auto* agent = app.add_subcommand("agent", "sample every link each interval: expiry, usage for bills, alerts, Prometheus metrics");
     agent->add_option("--interval", flags.interval, "sampling interval (500ms, 1s, ...)")->capture_default_str();
+    agent->add_option("--drift-interval", flags.drift_interval, "how often the kernel is checked against the store, and drift repaired")
+        ->capture_default_str();
     agent
         ->add_option("--metrics-address", flags.options.metrics_address,
                      "address of the metrics endpoint, the operator's: it shows every account's connections")

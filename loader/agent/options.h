@@ -11,6 +11,7 @@ namespace xpeer {
 
 struct AgentOptions {
     std::chrono::milliseconds interval{1000};
+    std::chrono::milliseconds drift_interval{10000};
     std::string metrics_address = "127.0.0.1";
     int metrics_port = 9464;            // 0: no HTTP server
     std::optional<int64_t> ticks;       // stop after this many samples (tests); forever if not set
@@ -25,6 +26,7 @@ struct AgentOptions {
 
 struct AgentFlags {
     std::string interval = "1s";
+    std::string drift_interval = "10s";
     std::string lease_ttl = "10s";
     AgentOptions options;
 

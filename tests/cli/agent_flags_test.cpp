@@ -31,6 +31,17 @@ TEST_CASE("agent flags: global flags after the agent's own, and no --dry-run", "
     CHECK_THROWS_AS(app.parse(std::string("agent --bogus")), CLI::ParseError);
 }
 
+TEST_CASE("agent flags: the drift check has its own interval, positive", "[agent]") {
+    AgentFlags flags;
+    CHECK(flags.resolve().drift_interval == std::chrono::seconds(10));
+    flags.drift_interval = "250ms";
+    CHECK(flags.resolve().drift_interval == std::chrono::milliseconds(250));
+    for (const char* bad : {"0s", "-1s", "soon"}) {
+        flags.drift_interval = bad;
+        CHECK_THROWS_AS(flags.resolve(), Error);
+    }
+}
+
 TEST_CASE("agent flags: the metrics port is 1 to 65535, or 0 for none", "[agent]") {
     AgentFlags flags;
     for (int port : {0, 1, 9464, 65535}) {

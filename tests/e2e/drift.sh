@@ -116,8 +116,8 @@ repaired "2 copies"
 [ "$(in_vpc "$vpc1" ip -j rule show | jq '[.[] | select(.priority >= 2000 and .priority < 32766)] | length')" = 1 ] &&
   pass "one copy left" || fail "rules: $(in_vpc "$vpc1" ip rule show)"
 
-step "the agent checks every interval, repairs drift, logs each difference"
-"$XPEER" agent --interval 300ms --metrics-port 0 2>"$E2E_TMP/agent.log" &
+step "the agent checks every drift interval, repairs drift, logs each difference"
+"$XPEER" agent --interval 300ms --drift-interval 300ms --metrics-port 0 2>"$E2E_TMP/agent.log" &
 AGENT=$!
 E2E_PIDS+=("$AGENT")
 key=$(bpftool -j map dump pinned "$XPEER_BPFFS/xp_routes_v4" | jq -r '[.[] | select(.formatted.value.kind == 2)][0].key | join(" ")')

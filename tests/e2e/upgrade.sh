@@ -199,7 +199,7 @@ after_packets=$(counter "$pcc" 0 Packets)
 reachable "vpc1 -> vpc2 after the killed upgrades" "$vpc1" 192.168.1.2
 
 step "this build's agent, running through an upgrade of the layouts, follows the new maps"
-"$XPEER" agent --interval 200ms --metrics-port 0 2>"$E2E_TMP/agent.log" &
+"$XPEER" agent --interval 200ms --drift-interval 200ms --metrics-port 0 2>"$E2E_TMP/agent.log" &
 agent=$!
 E2E_PIDS+=("$agent")
 sleep 1
