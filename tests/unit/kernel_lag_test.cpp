@@ -35,7 +35,7 @@ TEST_CASE("a route's change names its destination before and after, and no link"
     CHECK(lag->vswitches_here.empty());
 }
 
-TEST_CASE("a connection names its slot; rows no entry is made of name nothing", "[lag]") {
+TEST_CASE("a connection names its slot, and rows no entry is made of name nothing", "[lag]") {
     const auto lag =
         on_h2({put("peerings", json::array({"pcc-1"}), json{{"status", "Activated"}}), put("events", json::array({12}), json::object()),
                put("usage", json::array({"pcc-1", 0, 5}), json::object()), put("vpcs", json::array({3}), json{{"id", "vpc-b"}})});

@@ -28,8 +28,10 @@ bench_scale() {
     "${SCALE_VPCS:-100}" "${SCALE_CHANGES:-50}"
   printf '%7s %12s %12s %12s %10s %12s %12s %10s %10s %10s %10s\n' AGENTS "CATCH-UP s" "CMD ms p50" "CONV ms p50" "p99" \
     "CPU ms/chg" "SENT KB/chg" "PUTS/chg" "DB MiB" "RSS MiB" FAILURE
+  # etcd's figures are 0 where its /metrics did not answer (the FAILURE column says so)
   jq -r '[.agents, .catch_up_s, .command_ms_p50, .converged_ms_p50, .converged_ms_p99, .cpu_s_per_change * 1000,
-          .etcd_sent_bytes_per_change / 1024, .etcd_puts_per_change, .etcd_db_bytes / 1048576, .etcd_rss_bytes / 1048576,
-          (if .agent_failure == "" then "-" else .agent_failure end)] | @tsv' "$rows" |
+          (.etcd_sent_bytes_per_change // 0) / 1024, (.etcd_puts_per_change // 0), (.etcd_db_bytes // 0) / 1048576,
+          (.etcd_rss_bytes // 0) / 1048576,
+          ([.agent_failure, (.etcd_metrics_failure // "")] | map(select(. != "")) | if length == 0 then "-" else join("; ") end)] | @tsv' "$rows" |
     awk -F'\t' '{ printf "%7d %12.1f %12.1f %12.1f %10.1f %12.1f %12.1f %10.1f %10.1f %10.1f %10s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 }'
 }

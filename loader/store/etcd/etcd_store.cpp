@@ -47,7 +47,7 @@ json json_of(sqlite3_value* v) {
     }
 }
 
-std::vector<std::pair<std::string, int64_t>> sequences_of(sqlite3* db) {
+std::vector<std::pair<std::string, int64_t>> sequences_of(table_rows::Db& db) {
     std::vector<std::pair<std::string, int64_t>> out;
     for (const auto& r : table_rows::all_rows(db, "sqlite_sequence"))
         out.emplace_back(r.columns.at("name").get<std::string>(), r.columns.at("seq").get<int64_t>());
@@ -58,7 +58,7 @@ std::vector<std::pair<std::string, int64_t>> sequences_of(sqlite3* db) {
 
 EtcdStore::EtcdStore(etcd::Client client, const std::string& replica_path, std::string prefix)
     : SqliteStore(replica_path), client_(std::move(client)), keys_{std::move(prefix)}, rows_prefix_(keys_.rows()) {
-    if (!has_table("etcd_replica") && !table_rows::all_rows(db(), "vpcs").empty())
+    if (!has_table("etcd_replica") && !table_rows::all_rows(rows_, "vpcs").empty())
         throw errors::store_refused(replica_path + " is a store of its own (it has VPCs), not a replica of etcd at " +
                                     client_.endpoints_text() + ": give --state a file of its own for the replica");
     exec("CREATE TABLE IF NOT EXISTS etcd_replica (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
@@ -71,22 +71,22 @@ EtcdStore::EtcdStore(etcd::Client client, const std::string& replica_path, std::
 EtcdStore::~EtcdStore() { end_session(); }
 
 bool EtcdStore::has_table(const char* name) {
-    for (const auto& t : table_rows::tables(db(), "\x01"))
+    for (const auto& t : table_rows::tables(rows_, "\x01"))
         if (t == name) return true;
     return false;
 }
 
 int64_t EtcdStore::local_revision(const char* key) {
     // A replica of another store (another prefix) holds nothing of this one.
-    auto prefix = table_rows::find_row(db(), "etcd_replica", json::array({"rows_prefix"}));
+    auto prefix = table_rows::find_row(rows_, "etcd_replica", json::array({"rows_prefix"}));
     if (!prefix || prefix->columns.at("value") != rows_prefix_) return 0;
-    auto r = table_rows::find_row(db(), "etcd_replica", json::array({key}));
+    auto r = table_rows::find_row(rows_, "etcd_replica", json::array({key}));
     return r ? std::stoll(r->columns.at("value").get<std::string>()) : 0;
 }
 
 void EtcdStore::set_local(const char* key, int64_t value) {
-    table_rows::put_row(db(), {"etcd_replica", json::array({key}), {{"key", key}, {"value", std::to_string(value)}}});
-    table_rows::put_row(db(), {"etcd_replica", json::array({"rows_prefix"}), {{"key", "rows_prefix"}, {"value", rows_prefix_}}});
+    table_rows::put_row(rows_, {"etcd_replica", json::array({key}), {{"key", key}, {"value", std::to_string(value)}}});
+    table_rows::put_row(rows_, {"etcd_replica", json::array({"rows_prefix"}), {{"key", "rows_prefix"}, {"value", rows_prefix_}}});
 }
 
 void EtcdStore::sync() {
@@ -142,8 +142,9 @@ bool EtcdStore::load_changes(int64_t at, int64_t commit) {
     } catch (const Error&) {  // compacted, or cut short: every row again
         return false;
     }
-    const auto tables = table_rows::tables(db(), kLocalTablePrefix);
+    const auto tables = table_rows::tables(rows_, kLocalTablePrefix);
     const std::set<std::string> known(tables.begin(), tables.end());
+    bool vswitch_deleted = false;
     for (const auto& e : events) {
         const auto slash = e.kv.key.find('/', rows_prefix_.size());
         if (slash == std::string::npos) continue;
@@ -160,21 +161,24 @@ bool EtcdStore::load_changes(int64_t at, int64_t commit) {
         }
         record_lag(table, key);
         if (put)
-            table_rows::put_row(db(), {table, key, columns});
+            table_rows::put_row(rows_, {table, key, columns});
         else
-            table_rows::delete_row(db(), table, key);
+            table_rows::delete_row(rows_, table, key);
+        vswitch_deleted |= !put && table == "vswitches";
         if (table == "peerings" && key.size() == 1 && key[0].is_string()) {
             const std::string local = "peering/" + key[0].get<std::string>();
             if (put)
                 set_local(local.c_str(), e.kv.mod_revision);
             else
-                table_rows::delete_row(db(), "etcd_replica", json::array({local}));
+                table_rows::delete_row(rows_, "etcd_replica", json::array({local}));
         }
     }
     // Gone with their vSwitch; the kernel still has their entries.
-    for (const auto& port : table_rows::all_rows(db(), "vswitch_ports"))
-        if (!table_rows::find_row(db(), "vswitches", port.key)) record_lag("vswitch_ports", port.key);
-    exec("DELETE FROM vswitch_ports WHERE vswitch_id NOT IN (SELECT id FROM vswitches)");
+    if (vswitch_deleted) {
+        for (const auto& port : table_rows::all_rows(rows_, "vswitch_ports"))
+            if (!table_rows::find_row(rows_, "vswitches", port.key)) record_lag("vswitch_ports", port.key);
+        exec("DELETE FROM vswitch_ports WHERE vswitch_id NOT IN (SELECT id FROM vswitches)");
+    }
     set_local("revision", at);
     set_local("commit", commit);
     return true;
@@ -183,27 +187,27 @@ bool EtcdStore::load_changes(int64_t at, int64_t commit) {
 void EtcdStore::record_lag(const std::string& table, const json& key) {
     if (local_revision("kernel_lag_unknown")) return;
     const json lag_key = json::array({table, key.dump()});
-    if (table_rows::find_row(db(), "etcd_kernel_lag", lag_key)) return;
-    if (table_rows::count_rows(db(), "etcd_kernel_lag") >= kLagRows) return forget_lag(false);
-    auto was = table_rows::find_row(db(), table, key);
+    if (table_rows::find_row(rows_, "etcd_kernel_lag", lag_key)) return;
+    if (table_rows::count_rows(rows_, "etcd_kernel_lag") >= kLagRows) return forget_lag(false);
+    auto was = table_rows::find_row(rows_, table, key);
     table_rows::put_row(
-        db(),
+        rows_,
         {"etcd_kernel_lag", lag_key, {{"tbl", table}, {"key", key.dump()}, {"was", was ? json(was->columns.dump()) : json(nullptr)}}});
 }
 
 void EtcdStore::forget_lag(bool known) {
-    table_rows::delete_rows(db(), "etcd_kernel_lag");
+    table_rows::delete_rows(rows_, "etcd_kernel_lag");
     set_local("kernel_lag_unknown", known ? 0 : 1);
 }
 
 std::vector<kernel_lag::RowChange> EtcdStore::lag_rows() {
     std::vector<kernel_lag::RowChange> out;
-    for (const auto& r : table_rows::all_rows(db(), "etcd_kernel_lag")) {
+    for (const auto& r : table_rows::all_rows(rows_, "etcd_kernel_lag")) {
         kernel_lag::RowChange c;
         c.table = r.columns.at("tbl").get<std::string>();
         c.key = json::parse(r.columns.at("key").get<std::string>());
         if (r.columns.at("was").is_string()) c.was = json::parse(r.columns.at("was").get<std::string>());
-        if (auto now = table_rows::find_row(db(), c.table, c.key)) c.now = std::move(now->columns);
+        if (auto now = table_rows::find_row(rows_, c.table, c.key)) c.now = std::move(now->columns);
         out.push_back(std::move(c));
     }
     return out;
@@ -214,7 +218,7 @@ std::vector<kernel_lag::RowChange> EtcdStore::lag_rows() {
 void EtcdStore::bootstrap() {
     std::vector<etcd::Op> ops;
     for (const char* table : {"meta", "prices"})
-        for (const auto& row : table_rows::all_rows(db(), table))
+        for (const auto& row : table_rows::all_rows(rows_, table))
             ops.push_back(etcd::Op::put(rows_prefix_ + table + "/" + row.key.dump(), row.columns.dump()));
     ops.push_back(etcd::Op::put(commit_key(), "bootstrap"));
     client_.txn({{commit_key(), {}, 1}}, ops);
@@ -240,21 +244,21 @@ void EtcdStore::load(int64_t at, int64_t commit) {
                 throw errors::store_schema_version("etcd at " + client_.endpoints_text() + " holds schema version " +
                                                    row.columns.at("value").get<std::string>() + ", newer than this xpeer's " +
                                                    std::to_string(kSchemaVersion));
-    const auto tables = table_rows::tables(db(), kLocalTablePrefix);
+    const auto tables = table_rows::tables(rows_, kLocalTablePrefix);
     for (const auto& table : tables) {
         if (host_local(table)) continue;
         if (table == "settings") {
-            for (const auto& row : table_rows::all_rows(db(), table))
-                if (!host_bound(table, row.key)) table_rows::delete_row(db(), table, row.key);
+            for (const auto& row : table_rows::all_rows(rows_, table))
+                if (!host_bound(table, row.key)) table_rows::delete_row(rows_, table, row.key);
             continue;
         }
-        table_rows::delete_rows(db(), table);
+        table_rows::delete_rows(rows_, table);
     }
     const std::set<std::string> known(tables.begin(), tables.end());
     for (const auto& [table, rows] : by_table) {
         if (!known.contains(table) || host_local(table)) continue;  // a table of a newer schema version: refused above
         for (const auto& row : rows)
-            if (!host_bound(table, row.key)) table_rows::put_row(db(), row);
+            if (!host_bound(table, row.key)) table_rows::put_row(rows_, row);
     }
     exec("DELETE FROM vswitch_ports WHERE vswitch_id NOT IN (SELECT id FROM vswitches)");  // gone with their vSwitch
     set_local("revision", at);
@@ -285,7 +289,7 @@ void EtcdStore::begin_transaction() {
         throw StoreError("sqlite: sqlite3session_create: " + std::string(sqlite3_errstr(rc)), rc);
     }
     sqlite3session_attach(session_, nullptr);
-    sequences_ = sequences_of(db());
+    sequences_ = sequences_of(rows_);
 }
 
 void EtcdStore::end_session() noexcept {
@@ -327,13 +331,13 @@ std::vector<etcd::Op> EtcdStore::changes() {
     std::vector<etcd::Op> ops;
     for (const auto& [table, key_text] : changed) {
         const std::string name = rows_prefix_ + table + "/" + key_text;
-        if (auto row = table_rows::find_row(db(), table, json::parse(key_text)))
+        if (auto row = table_rows::find_row(rows_, table, json::parse(key_text)))
             ops.push_back(etcd::Op::put(name, row->columns.dump()));
         else
             ops.push_back(etcd::Op::del(name));
     }
     std::map<std::string, int64_t> before(sequences_.begin(), sequences_.end());
-    for (const auto& [table, seq] : sequences_of(db()))
+    for (const auto& [table, seq] : sequences_of(rows_))
         if (auto b = before.find(table); b == before.end() || b->second != seq)
             ops.push_back(
                 etcd::Op::put(rows_prefix_ + "sqlite_sequence/" + json::array({table}).dump(), json{{"name", table}, {"seq", seq}}.dump()));
@@ -400,7 +404,7 @@ std::optional<KernelLag> EtcdStore::kernel_lag() {
     if (changes.empty()) return std::nullopt;  // behind, yet nothing recorded: a replica of a build before this one
     const auto host_of_vswitch = [&](const std::string& id) -> std::optional<std::string> {
         std::optional<json> columns;
-        if (auto row = table_rows::find_row(db(), "vswitches", json::array({id})))
+        if (auto row = table_rows::find_row(rows_, "vswitches", json::array({id})))
             columns = std::move(row->columns);
         else
             for (const auto& c : changes)
@@ -420,9 +424,9 @@ void EtcdStore::as_kernel_follows(const std::function<void()>& fn) {
     const auto put_back = [&] {
         for (const auto& c : lag_rows()) {
             if (c.was)
-                table_rows::put_row(db(), {c.table, c.key, *c.was});
+                table_rows::put_row(rows_, {c.table, c.key, *c.was});
             else
-                table_rows::delete_row(db(), c.table, c.key);
+                table_rows::delete_row(rows_, c.table, c.key);
         }
         fn();
     };

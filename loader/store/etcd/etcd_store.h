@@ -7,6 +7,7 @@
 #include "store/etcd/etcd_client.h"
 #include "store/etcd/kernel_lag.h"
 #include "store/etcd/keys.h"
+#include "store/etcd/table_rows.h"
 #include "store/sqlite_store.h"
 
 struct sqlite3_session;
@@ -75,6 +76,7 @@ private:
     void for_each_host_key(const std::function<void(const std::string&, const std::string&, const nlohmann::json&)>& f);
     void end_session() noexcept;
 
+    table_rows::Db rows_{db()};  // the replica's rows, through kept statements
     etcd::Client client_;
     etcd::Keys keys_;
     std::string rows_prefix_;

@@ -69,64 +69,87 @@ Row row_of(sqlite3_stmt* s, const std::string& table, const std::vector<std::str
 
 }  // namespace
 
-std::vector<std::string> key_columns(sqlite3* db, const std::string& table) {
-    if (table == "sqlite_sequence") return {"name"};
-    auto s = prepare(db, "SELECT name, pk FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk");
-    sqlite3_bind_text(s.get(), 1, table.c_str(), -1, SQLITE_TRANSIENT);
-    std::vector<std::string> out;
-    while (step(db, s.get())) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 0)));
-    return out;
+Db::~Db() {
+    for (auto& [sql, s] : statements_) sqlite3_finalize(s);
 }
 
-std::vector<std::string> tables(sqlite3* db, const std::string& local_prefix) {
-    auto s = prepare(db, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name");
+Db::Statement::~Statement() {
+    if (!s_) return;
+    sqlite3_reset(s_);
+    sqlite3_clear_bindings(s_);
+}
+
+Db::Statement Db::prepared(const std::string& sql) {
+    auto [at, fresh] = statements_.try_emplace(sql, nullptr);
+    if (fresh) {
+        if (int rc = sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &at->second, nullptr); rc != SQLITE_OK) {
+            statements_.erase(at);
+            throw StoreError("sqlite: prepare `" + sql + "`: " + sqlite3_errmsg(db_), rc);
+        }
+    }
+    return Statement(at->second);
+}
+
+const std::vector<std::string>& Db::key_columns(const std::string& table) {
+    if (auto known = keys_.find(table); known != keys_.end()) return known->second;
     std::vector<std::string> out;
-    while (step(db, s.get())) {
+    if (table == "sqlite_sequence") {
+        out = {"name"};
+    } else {
+        auto s = prepare(db_, "SELECT name, pk FROM pragma_table_info(?) WHERE pk > 0 ORDER BY pk");
+        sqlite3_bind_text(s.get(), 1, table.c_str(), -1, SQLITE_TRANSIENT);
+        while (step(db_, s.get())) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 0)));
+    }
+    return keys_.emplace(table, std::move(out)).first->second;
+}
+
+std::vector<std::string> tables(Db& db, const std::string& local_prefix) {
+    auto s = prepare(db.handle(), "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name");
+    std::vector<std::string> out;
+    while (step(db.handle(), s.get())) {
         std::string name = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 0));
         if (name.starts_with(local_prefix)) continue;
-        if (name == "sqlite_sequence" || !key_columns(db, name).empty()) out.push_back(std::move(name));
+        if (name == "sqlite_sequence" || !db.key_columns(name).empty()) out.push_back(std::move(name));
     }
     return out;
 }
 
-std::vector<Row> all_rows(sqlite3* db, const std::string& table) {
-    const auto keys = key_columns(db, table);
-    auto s = prepare(db, "SELECT * FROM " + quoted(table));
+std::vector<Row> all_rows(Db& db, const std::string& table) {
+    const auto& keys = db.key_columns(table);
+    auto s = db.prepared("SELECT * FROM " + quoted(table));
     std::vector<Row> out;
-    while (step(db, s.get())) out.push_back(row_of(s.get(), table, keys));
+    while (step(db.handle(), s.get())) out.push_back(row_of(s.get(), table, keys));
     return out;
 }
 
 namespace {
 
 // `verb` FROM table WHERE its key is `key`, the key's values bound.
-Stmt by_key(sqlite3* db, const std::string& verb, const std::string& table, const json& key, std::vector<std::string>* key_cols = nullptr) {
-    const auto keys = key_columns(db, table);
+Db::Statement by_key(Db& db, const std::string& verb, const std::string& table, const json& key) {
+    const auto& keys = db.key_columns(table);
     if (!key.is_array() || key.size() != keys.size())
         throw StoreError("store rows: key " + key.dump() + " does not fit table " + table, SQLITE_MISMATCH);
     std::string sql = verb + " FROM " + quoted(table) + " WHERE ";
     for (size_t i = 0; i < keys.size(); ++i) sql += (i ? " AND " : "") + quoted(keys[i]) + " = ?";
-    auto s = prepare(db, sql);
-    for (size_t i = 0; i < keys.size(); ++i) bind(db, s.get(), static_cast<int>(i + 1), key[i]);
-    if (key_cols) *key_cols = keys;
+    auto s = db.prepared(sql);
+    for (size_t i = 0; i < keys.size(); ++i) bind(db.handle(), s.get(), static_cast<int>(i + 1), key[i]);
     return s;
 }
 
 }  // namespace
 
-std::optional<Row> find_row(sqlite3* db, const std::string& table, const json& key) {
-    std::vector<std::string> keys;
-    auto s = by_key(db, "SELECT *", table, key, &keys);
-    if (!step(db, s.get())) return std::nullopt;
-    return row_of(s.get(), table, keys);
+std::optional<Row> find_row(Db& db, const std::string& table, const json& key) {
+    auto s = by_key(db, "SELECT *", table, key);
+    if (!step(db.handle(), s.get())) return std::nullopt;
+    return row_of(s.get(), table, db.key_columns(table));
 }
 
-void delete_row(sqlite3* db, const std::string& table, const json& key) {
+void delete_row(Db& db, const std::string& table, const json& key) {
     auto s = by_key(db, "DELETE", table, key);
-    step(db, s.get());
+    step(db.handle(), s.get());
 }
 
-void put_row(sqlite3* db, const Row& row) {
+void put_row(Db& db, const Row& row) {
     std::string cols, marks;
     for (const auto& [name, value] : row.columns.items()) {
         cols += (cols.empty() ? "" : ", ") + quoted(name);
@@ -134,24 +157,24 @@ void put_row(sqlite3* db, const Row& row) {
     }
     // sqlite_sequence takes no REPLACE (it has no key): its row is deleted first.
     if (row.table == "sqlite_sequence") {
-        auto d = prepare(db, "DELETE FROM sqlite_sequence WHERE name = ?");
-        bind(db, d.get(), 1, row.columns.at("name"));
-        step(db, d.get());
+        auto d = db.prepared("DELETE FROM sqlite_sequence WHERE name = ?");
+        bind(db.handle(), d.get(), 1, row.columns.at("name"));
+        step(db.handle(), d.get());
     }
-    auto s = prepare(db, "INSERT OR REPLACE INTO " + quoted(row.table) + " (" + cols + ") VALUES (" + marks + ")");
+    auto s = db.prepared("INSERT OR REPLACE INTO " + quoted(row.table) + " (" + cols + ") VALUES (" + marks + ")");
     int i = 0;
-    for (const auto& [name, value] : row.columns.items()) bind(db, s.get(), ++i, value);
-    step(db, s.get());
+    for (const auto& [name, value] : row.columns.items()) bind(db.handle(), s.get(), ++i, value);
+    step(db.handle(), s.get());
 }
 
-void delete_rows(sqlite3* db, const std::string& table) {
-    auto s = prepare(db, "DELETE FROM " + quoted(table));
-    step(db, s.get());
+void delete_rows(Db& db, const std::string& table) {
+    auto s = db.prepared("DELETE FROM " + quoted(table));
+    step(db.handle(), s.get());
 }
 
-size_t count_rows(sqlite3* db, const std::string& table) {
-    auto s = prepare(db, "SELECT COUNT(*) FROM " + quoted(table));
-    step(db, s.get());
+size_t count_rows(Db& db, const std::string& table) {
+    auto s = db.prepared("SELECT COUNT(*) FROM " + quoted(table));
+    step(db.handle(), s.get());
     return static_cast<size_t>(sqlite3_column_int64(s.get(), 0));
 }
 

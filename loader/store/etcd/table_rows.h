@@ -1,10 +1,13 @@
 #pragma once
+#include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 struct sqlite3;
+struct sqlite3_stmt;
 
 namespace xpeer::table_rows {
 
@@ -17,19 +20,50 @@ struct Row {
     nlohmann::json columns;  // column name -> value
 };
 
+// One SQLite connection, its statements prepared once each and kept (by their SQL text), and
+// each table's key columns: a replica reads and writes its rows one at a time, and preparing a
+// statement (pragma_table_info for a table's key, above all) cost more than running it. A
+// table's key columns are read once: no table's key may change while this lives. Destroyed
+// before the connection is closed.
+class Db {
+public:
+    explicit Db(sqlite3* db) : db_(db) {}
+    ~Db();
+    Db(const Db&) = delete;
+    Db& operator=(const Db&) = delete;
+
+    sqlite3* handle() const { return db_; }
+    // The statement of `sql`, reset and unbound when the returned handle goes.
+    class Statement {
+    public:
+        explicit Statement(sqlite3_stmt* s) : s_(s) {}
+        ~Statement();
+        Statement(Statement&& other) noexcept : s_(std::exchange(other.s_, nullptr)) {}
+        Statement& operator=(Statement&&) = delete;
+        sqlite3_stmt* get() const { return s_; }
+
+    private:
+        sqlite3_stmt* s_;
+    };
+    Statement prepared(const std::string& sql);
+    const std::vector<std::string>& key_columns(const std::string& table);  // sqlite_sequence: "name"
+
+private:
+    sqlite3* db_;
+    std::map<std::string, sqlite3_stmt*> statements_;
+    std::map<std::string, std::vector<std::string>> keys_;
+};
+
 // Tables that hold desired state: every table with a primary key, and sqlite_sequence (the
 // AUTOINCREMENT counters, so that a VPC key is never reused), but not those named `local_prefix`*.
-std::vector<std::string> tables(sqlite3* db, const std::string& local_prefix);
+std::vector<std::string> tables(Db& db, const std::string& local_prefix);
 
-std::vector<Row> all_rows(sqlite3* db, const std::string& table);
+std::vector<Row> all_rows(Db& db, const std::string& table);
 // The row of `table` whose primary key is `key`, if there is one.
-std::optional<Row> find_row(sqlite3* db, const std::string& table, const nlohmann::json& key);
-void put_row(sqlite3* db, const Row& row);  // inserts or replaces
-void delete_rows(sqlite3* db, const std::string& table);
-size_t count_rows(sqlite3* db, const std::string& table);
-void delete_row(sqlite3* db, const std::string& table, const nlohmann::json& key);
-
-// The primary key's column names (sqlite_sequence: "name").
-std::vector<std::string> key_columns(sqlite3* db, const std::string& table);
+std::optional<Row> find_row(Db& db, const std::string& table, const nlohmann::json& key);
+void put_row(Db& db, const Row& row);  // inserts or replaces
+void delete_rows(Db& db, const std::string& table);
+void delete_row(Db& db, const std::string& table, const nlohmann::json& key);
+size_t count_rows(Db& db, const std::string& table);
 
 }  // namespace xpeer::table_rows
