@@ -37,16 +37,20 @@ ReconcileResult MapWriter::apply(Scope scope) {
     if (with_covers) scope_ = std::move(*with_covers);
     Tables before = compile_scope_of(store_.committed(), scope_);
     patch(before, written_);
-    const Tables after = compile_scope_of(store_, scope_);
-    TablesDelta delta = diff(before, after);
-    if (delta.empty()) return {};
-    mark_dirty();
-    auto r = kernel_->apply_delta(delta, with_covers ? &after : nullptr);
+    TablesDelta delta;
+    auto r = write(before, compile_scope_of(store_, scope_), with_covers.has_value(), delta);
     if (written_.empty())
         written_ = std::move(delta);
     else
         merge(written_, delta);
     return r;
+}
+
+ReconcileResult MapWriter::write(const Tables& before, const Tables& after, bool covered, TablesDelta& delta) {
+    delta = diff(before, after);
+    if (delta.empty()) return {};
+    mark_dirty();
+    return kernel_->apply_delta(delta, covered ? &after : nullptr);
 }
 
 ReconcileResult MapWriter::catch_up(Scope scope) {
@@ -55,11 +59,8 @@ ReconcileResult MapWriter::catch_up(Scope scope) {
     if (with_covers) scope = std::move(*with_covers);
     Tables before;
     store_.as_kernel_follows([&] { before = compile_scope_of(store_, scope); });
-    const Tables after = compile_scope_of(store_, scope);
-    const TablesDelta delta = diff(before, after);
-    if (delta.empty()) return {};
-    mark_dirty();
-    return kernel_->apply_delta(delta, with_covers ? &after : nullptr);
+    TablesDelta delta;
+    return write(before, compile_scope_of(store_, scope), with_covers.has_value(), delta);
 }
 
 ReconcileResult MapWriter::apply_all() {

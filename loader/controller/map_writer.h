@@ -35,6 +35,9 @@ public:
 
 private:
     void mark_dirty();
+    // The difference of `before` and `after` (delta) written to the kernel; `covered`: `after`
+    // holds the routes its destinations fall back to, so the compiled lookups are patched over it.
+    ReconcileResult write(const Tables& before, const Tables& after, bool covered, TablesDelta& delta);
 
     Store& store_;
     Dataplane* kernel_ = nullptr;

@@ -240,6 +240,26 @@ TEST_CASE("etcd store: two replicas share one state, each commit on the state it
         auto again = b.begin();
         CHECK_FALSE(b.kernel_behind());
 
+        SECTION("a commit on rows the kernel does not follow yet leaves the lag unknown") {
+            again.commit();
+            {
+                auto tx_a = a.begin();
+                Vpc other = vpc("vpc-from-a", "10.13.0.0/16");
+                a.insert(other);
+                tx_a.commit();
+            }
+            {
+                auto tx_b = b.begin();  // loads a's row; no kernel follows it (a process without a data plane)
+                REQUIRE(b.kernel_lag());
+                Vpc own = vpc("vpc-from-b", "10.14.0.0/16");
+                b.insert(own);
+                tx_b.commit();
+            }
+            auto tx_b = b.begin();
+            CHECK(b.kernel_behind());
+            CHECK_FALSE(b.kernel_lag());  // b's own row is in no lag: everything follows the store
+        }
+
         SECTION("history compacted away: the replica is read whole, and the lag is unknown") {
             again.commit();
             for (const char* id : {"vpc-three", "vpc-four"}) {

@@ -25,6 +25,15 @@ constexpr const char* kLocalTablePrefix = "etcd_";  // the replica's own bookkee
 constexpr size_t kLagRows = 10000;
 
 // Tables of one host's kernel objects and readings: each host keeps its own rows, never shared.
+// The replica's own key for the revision that last wrote connection `id`'s row.
+std::string peering_local(const std::string& id) { return "peering/" + id; }
+
+// The connection's id, if `key` is a peerings row's primary key.
+std::optional<std::string> peering_id(const json& key) {
+    if (key.is_array() && key.size() == 1 && key[0].is_string()) return key[0].get<std::string>();
+    return std::nullopt;
+}
+
 bool host_local(const std::string& table) { return table == "vswitch_ports" || table == "link_readings"; }
 
 // Rows that bind a store to one host's kernel objects: each host has its own.
@@ -165,8 +174,8 @@ bool EtcdStore::load_changes(int64_t at, int64_t commit) {
         else
             table_rows::delete_row(rows_, table, key);
         vswitch_deleted |= !put && table == "vswitches";
-        if (table == "peerings" && key.size() == 1 && key[0].is_string()) {
-            const std::string local = "peering/" + key[0].get<std::string>();
+        if (auto id = table == "peerings" ? peering_id(key) : std::nullopt) {
+            const std::string local = peering_local(*id);
             if (put)
                 set_local(local.c_str(), e.kv.mod_revision);
             else
@@ -234,8 +243,7 @@ void EtcdStore::load(int64_t at, int64_t commit) {
         if (slash == std::string::npos) continue;
         table_rows::Row row{kv.key.substr(rows_prefix_.size(), slash - rows_prefix_.size()), json::parse(kv.key.substr(slash + 1)),
                             json::parse(kv.value)};
-        if (row.table == "peerings" && row.key.size() == 1 && row.key[0].is_string())
-            peering_revisions[row.key[0].get<std::string>()] = kv.mod_revision;
+        if (auto id = row.table == "peerings" ? peering_id(row.key) : std::nullopt) peering_revisions[*id] = kv.mod_revision;
         by_table[row.table].push_back(std::move(row));
     }
     if (auto meta = by_table.find("meta"); meta != by_table.end())
@@ -264,11 +272,11 @@ void EtcdStore::load(int64_t at, int64_t commit) {
     set_local("revision", at);
     set_local("commit", commit);
     exec("DELETE FROM etcd_replica WHERE key LIKE 'peering/%'");
-    for (const auto& [id, rev] : peering_revisions) set_local(("peering/" + id).c_str(), rev);
+    for (const auto& [id, rev] : peering_revisions) set_local(peering_local(id).c_str(), rev);
 }
 
 int64_t EtcdStore::peering_revision(const std::string& id) {
-    const int64_t rev = local_revision(("peering/" + id).c_str());
+    const int64_t rev = local_revision(peering_local(id).c_str());
     return rev ? rev : commit_revision();  // a replica loaded by a build before this one
 }
 
@@ -375,8 +383,7 @@ void EtcdStore::commit_transaction() {
     const std::string peerings = rows_prefix_ + "peerings/";
     for (const auto& op : ops) {
         if (!op.key.starts_with(peerings)) continue;
-        const json key = json::parse(op.key.substr(peerings.size()), nullptr, false);
-        if (key.is_array() && key.size() == 1 && key[0].is_string()) set_local(("peering/" + key[0].get<std::string>()).c_str(), rev);
+        if (auto id = peering_id(json::parse(op.key.substr(peerings.size()), nullptr, false))) set_local(peering_local(*id).c_str(), rev);
     }
     SqliteStore::commit_transaction();
     revision_ = rev;
