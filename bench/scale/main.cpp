@@ -100,6 +100,7 @@ public:
         membership_.reset();
     }
     int64_t programmed() const { return programmed_; }
+    const std::string& name() const { return name_; }
     const std::string& failure() const { return failure_; }
 
 private:
@@ -242,7 +243,8 @@ int run(const Options& o) {
     const auto etcd_before = scrape();
     const double cpu_before = cpu_seconds();
     const auto changes_start = Clock::now();
-    std::vector<double> converged_ms, command_ms;
+    std::vector<double> converged_ms, command_ms, woken;
+    int64_t unconcerned_followed = 0;
     std::optional<RouteEntry> added;
     for (int c = 0; c < o.changes && !ring.empty(); ++c) {
         const size_t at = static_cast<size_t>(c / 2) % ring.size();
@@ -255,8 +257,20 @@ int run(const Options& o) {
         }
         command_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
         const int64_t revision = client.range(keys.commit(), {}).kvs.front().mod_revision;
-        while (!all_at(revision)) std::this_thread::sleep_for(std::chrono::microseconds(500));
+        // The hosts the commit concerned: it wrote their slice keys.
+        std::vector<const SimAgent*> concerned;
+        for (const auto& kv : client.modified_since(keys.hosts(), revision)) {
+            if (kv.mod_revision != revision) continue;
+            for (const auto& a : agents)
+                if (kv.key == keys.host_slice(a->name())) concerned.push_back(a.get());
+        }
+        const auto done = [&] { return std::ranges::all_of(concerned, [&](const SimAgent* a) { return a->programmed() >= revision; }); };
+        while (!done()) std::this_thread::sleep_for(std::chrono::microseconds(500));
         converged_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+        woken.push_back(static_cast<double>(concerned.size()));
+        // Any other agent that followed it was woken by something else than its slice.
+        unconcerned_followed += std::ranges::count_if(agents, [&](const auto& a) { return a->programmed() >= revision; }) -
+                                static_cast<int64_t>(concerned.size());
     }
     const double changes_s = std::chrono::duration<double>(Clock::now() - changes_start).count();
     const double cpu = cpu_seconds() - cpu_before;
@@ -285,6 +299,9 @@ int run(const Options& o) {
         {"command_ms_p50", percentile(command_ms, 0.5)},
         {"converged_ms_p50", percentile(converged_ms, 0.5)},
         {"converged_ms_p99", percentile(converged_ms, 0.99)},
+        {"hosts_concerned_p50", percentile(woken, 0.5)},
+        {"hosts_concerned_max", percentile(woken, 1.0)},
+        {"unconcerned_followed", unconcerned_followed},
         {"changes_s", changes_s},
         {"cpu_s_per_change", converged_ms.empty() ? 0 : cpu / static_cast<double>(converged_ms.size())},
         {"etcd_revisions_per_change", converged_ms.empty() ? 0 : static_cast<double>(revisions) / static_cast<double>(converged_ms.size())},

@@ -139,7 +139,9 @@ void Agent::wait_until(std::chrono::steady_clock::time_point next) {
 
 void Agent::tick(std::string& exposition, Deliveries& deliveries) {
     for (const auto& c : deliveries.done()) controller_.record_delivery(c);
-    if (membership_) follow_store();
+    // Only the commits that concern this host (its slice) move its kernel; the others are read
+    // by the next one that does, or by a command.
+    if (membership_ && membership_->wait_for_commit(programmed_, {}) > programmed_) follow_store();
     if (const auto now = std::chrono::steady_clock::now(); now >= check_at_) {
         check_at_ = now + options_.drift_interval;
         repair_drift();

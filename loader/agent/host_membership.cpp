@@ -22,7 +22,7 @@ HostMembership::HostMembership(etcd::Client client, std::string host, std::chron
     : host_(std::move(host)), ttl_(ttl), client_(client), reporter_(client), newest_(revision) {
     grant();
     lease_thread_ = std::thread([this] { hold_lease(); });
-    watch_thread_ = std::thread([this, revision] { watch_commits(revision + 1); });
+    watch_thread_ = std::thread([this, revision] { watch_slice(revision + 1); });
 }
 
 HostMembership::~HostMembership() {
@@ -65,13 +65,14 @@ void HostMembership::hold_lease() {
     }
 }
 
-void HostMembership::watch_commits(int64_t from) {
+// Only the commits that change something in this host's kernel write its slice key.
+void HostMembership::watch_slice(int64_t from) {
     etcd::Client watcher = client_;
-    const std::string commit = keys_.commit();
+    const std::string slice = keys_.host_slice(host_);
     while (!stop_) {
         try {
             watcher.watch(
-                commit, from,
+                slice, from,
                 [&](int64_t, const std::vector<etcd::WatchEvent>& events) {
                     std::lock_guard lock(mu_);
                     for (const auto& e : events) newest_ = std::max(newest_, e.kv.mod_revision);
@@ -84,9 +85,9 @@ void HostMembership::watch_commits(int64_t from) {
             if (stop_) return;
             spdlog::warn("host {}: watching the store: {}; reading it again", host_, e.what());
             nap(std::chrono::seconds(1), stop_);
-            // Whatever was committed while the watch was down: the commit key says the newest.
+            // Whatever was committed while the watch was down: the slice key says the newest.
             try {
-                const auto marker = watcher.range(commit, {});
+                const auto marker = watcher.range(slice, {});
                 std::lock_guard lock(mu_);
                 if (!marker.kvs.empty()) newest_ = std::max(newest_, marker.kvs.front().mod_revision);
                 from = std::max(from, newest_ + 1);

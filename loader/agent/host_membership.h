@@ -1,7 +1,7 @@
 #pragma once
 // A host's agent in a store that several hosts share (etcd): it holds the host's lease, so that
 // `host list` can tell a running agent from a gone one, reports the store revision its data plane
-// follows, and hears of every commit as it happens.
+// follows, and hears of every commit that concerns the host (its slice key) as it happens.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -18,14 +18,14 @@ namespace xpeer {
 class HostMembership {
 public:
     // Grants the lease and writes the host's alive key under it (throws Store.Unreachable), then
-    // keeps the lease alive and watches the commit key on threads of its own from `revision` on.
+    // keeps the lease alive and watches the host's slice key on threads of its own from `revision` on.
     HostMembership(etcd::Client client, std::string host, std::chrono::seconds ttl, int64_t revision);
     ~HostMembership();  // revokes the lease: the host shows as gone at once, not after the TTL
     HostMembership(const HostMembership&) = delete;
     HostMembership& operator=(const HostMembership&) = delete;
 
-    // Waits until a commit newer than `seen` is heard of, or until `deadline`; the newest commit
-    // revision heard of (`seen` if none).
+    // Waits until a commit newer than `seen` that concerns this host is heard of, or until
+    // `deadline`; the newest such commit's revision (`seen` if none).
     int64_t wait_for_commit(int64_t seen, std::chrono::steady_clock::time_point deadline);
     // Records that this host's data plane follows the store at `revision` (logged if etcd does
     // not answer: the next report carries a newer one).
@@ -34,7 +34,7 @@ public:
 
 private:
     void hold_lease();
-    void watch_commits(int64_t from);
+    void watch_slice(int64_t from);
     void grant();
 
     etcd::Keys keys_;
@@ -46,7 +46,7 @@ private:
     std::atomic<bool> stop_{false};
     std::mutex mu_;
     std::condition_variable changed_;
-    int64_t newest_ = 0;  // the newest commit revision heard of
+    int64_t newest_ = 0;  // the newest revision of the slice key heard of
     std::thread lease_thread_, watch_thread_;
 };
 

@@ -63,6 +63,18 @@ until_ok "stats on h1 count B -> A, which only h2 sends: $(b_to_a) packets so fa
 a_to_b_h2() { [ "$(on_host 2 --json stats "$pcc" | jq -r '.Links[0].Directions[0].Counters.Packets')" -ge "$sent" ]; }
 until_ok "stats on h2 count the $sent packets A -> B, which only h1 sends, once h1's agent publishes them" a_to_b_h2
 
+step "a change reaches the hosts it concerns only: h3 carries neither A nor B"
+programmed_on() { host_json "$1" | jq -r .ProgrammedRevision; }
+h3_before=$(programmed_on h3)
+xp route add --vpc "$vpcA" --destination 192.168.200.0/24 --next-hop "$pcc" >/dev/null
+committed=$(ETCDCTL_API=3 etcdctl --endpoints "$XPEER_ETCD" get /xpeer/v1/commit -w json | jq .kvs[0].mod_revision)
+at_commit() { [ "$(programmed_on "$1")" -ge "$committed" ]; }
+until_ok "h1 (A's host) programmed the route, revision $committed" at_commit h1
+until_ok "h2 (B's host: A's packets look up B's table) programmed it" at_commit h2
+sleep 1
+[ "$(programmed_on h3)" = "$h3_before" ] && pass "h3's agent neither read nor reported it: still at revision $h3_before" ||
+  fail "h3 followed a change that does not concern it: revision $(programmed_on h3), was $h3_before"
+
 step "the seed's non-transit example with its VPCs on three hosts"
 vpcC=$(xp vpc create --cidr 10.30.0.0/16 --name vpc-c)
 vswC=$(xp vswitch create --vpc "$vpcC" --cidr 10.30.1.0/24 --host h3)

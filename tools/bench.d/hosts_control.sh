@@ -61,7 +61,7 @@ bench_hosts_control() {
   done
 
   printf '\nhosts-control: 3 hosts (namespaces of one machine), a 3-member etcd on loopback, %s rounds\n' "$rounds"
-  printf 'from the command'"'"'s start (ms): until it exits, and until every host reports it programmed\n'
+  printf 'from the command'"'"'s start (ms): until it exits, and until every host it concerned reports it programmed\n'
   printf '%-52s %6s %10s %10s %10s\n' "CHANGE" "N" "p50" "p99" "max"
   awk -F'\t' '{ print $1 ", command\t" $2; if ($3 != "timeout") print $1 ", every host\t" $3 }' "$HC_ROWS" | hc_percentiles
   local timeouts

@@ -4,10 +4,11 @@
   programmed.py ETCD_URL HOSTS -- COMMAND...
 
 Runs COMMAND, reads the store's commit revision once it exits (the commit key's mod_revision,
-under /xpeer/v1/), then polls the hosts' programmed keys through etcd's JSON gateway until every
-host in HOSTS (comma-separated) reports that revision or a newer one. Prints one JSON line:
-{"command_ms", "programmed_ms" (from the command's start), "revision", "stdout"}; programmed_ms
-is null if a host had not programmed it within 30 s.
+under /xpeer/v1/), then polls the hosts' keys through etcd's JSON gateway until every host in
+HOSTS (comma-separated) that the commit concerned (it wrote the host's slice key) reports that
+revision or a newer one programmed. Prints one JSON line: {"command_ms", "programmed_ms" (from
+the command's start), "revision", "concerned" (hosts), "stdout"}; programmed_ms is null if a
+host had not programmed it within 30 s.
 """
 import base64
 import json
@@ -45,18 +46,22 @@ def main():
     commit = rng(url, PREFIX + "commit")
     revision = int(commit[0]["mod_revision"]) if commit else 0
     programmed_ms = None
+    concerned = None
     while time.monotonic() - start < 30:
-        seen = {}
+        seen, sliced = {}, set()
         for kv in rng(url, PREFIX + "hosts/", prefix_end(PREFIX + "hosts/")):
-            key = base64.b64decode(kv["key"]).decode()
-            if key.endswith("/programmed"):
-                seen[key[len(PREFIX + "hosts/"):-len("/programmed")]] = json.loads(base64.b64decode(kv["value"]))["revision"]
-        if all(seen.get(h, 0) >= revision for h in hosts):
+            host, _, what = base64.b64decode(kv["key"]).decode()[len(PREFIX + "hosts/"):].rpartition("/")
+            if what == "programmed":
+                seen[host] = json.loads(base64.b64decode(kv["value"]))["revision"]
+            elif what == "slice" and int(kv["mod_revision"]) == revision:
+                sliced.add(host)
+        concerned = sorted(h for h in hosts if h in sliced)
+        if all(seen.get(h, 0) >= revision for h in concerned):
             programmed_ms = (time.monotonic() - start) * 1000
             break
         time.sleep(0.001)
     print(json.dumps({"command_ms": round(command_ms, 2), "programmed_ms": programmed_ms and round(programmed_ms, 2),
-                      "revision": revision, "returncode": out.returncode, "stdout": out.stdout.strip()}))
+                      "revision": revision, "concerned": concerned, "returncode": out.returncode, "stdout": out.stdout.strip()}))
 
 
 if __name__ == "__main__":

@@ -232,6 +232,19 @@ std::vector<KeyValue> Client::range_prefix(const std::string& prefix, int64_t* r
     }
 }
 
+std::vector<KeyValue> Client::modified_since(const std::string& prefix, int64_t since) {
+    const json req{{"key", base64(prefix)},
+                   {"range_end", base64(prefix_end(prefix))},
+                   {"keys_only", true},
+                   {"min_mod_revision", std::to_string(since)}};
+    const json res = json::parse(post("/v3/kv/range", req.dump()));
+    check_gateway_error(res, "a range");
+    std::vector<KeyValue> out;
+    if (auto it = res.find("kvs"); it != res.end())
+        for (const auto& kv : *it) out.push_back(kv_of(kv));
+    return out;
+}
+
 int64_t Client::txn(const std::vector<ModifiedBefore>& conditions, const std::vector<Op>& writes) {
     json req{{"compare", json::array()}, {"success", json::array()}};
     for (const auto& c : conditions) req["compare"].push_back(compare_of(c));

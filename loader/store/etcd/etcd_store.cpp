@@ -11,6 +11,7 @@
 
 #include "model/errors.h"
 #include "store/counters_text.h"
+#include "store/etcd/slices.h"
 #include "store/etcd/table_rows.h"
 
 namespace xpeer {
@@ -305,13 +306,14 @@ void EtcdStore::end_session() noexcept {
     session_ = nullptr;
 }
 
-std::vector<etcd::Op> EtcdStore::changes() {
+EtcdStore::Changes EtcdStore::changes() {
     int size = 0;
     void* buffer = nullptr;
     if (int rc = sqlite3session_changeset(session_, &size, &buffer); rc != SQLITE_OK)
         throw StoreError("sqlite: sqlite3session_changeset: " + std::string(sqlite3_errstr(rc)), rc);
     std::unique_ptr<void, decltype(&sqlite3_free)> owned(buffer, sqlite3_free);
-    std::set<std::pair<std::string, std::string>> changed;  // table, key JSON
+    // table, key JSON -> the columns the command changed, as they were (none for a new row)
+    std::map<std::pair<std::string, std::string>, std::optional<json>> changed;
     sqlite3_changeset_iter* it = nullptr;
     if (int rc = sqlite3changeset_start(&it, size, buffer); rc != SQLITE_OK)
         throw StoreError("sqlite: sqlite3changeset_start: " + std::string(sqlite3_errstr(rc)), rc);
@@ -321,45 +323,87 @@ std::vector<etcd::Op> EtcdStore::changes() {
         unsigned char* pk = nullptr;
         sqlite3changeset_op(it, &table, &columns, &op, &indirect);
         sqlite3changeset_pk(it, &pk, &columns);
+        if (std::string(table).starts_with(kLocalTablePrefix)) continue;
         json key = json::array();
+        std::optional<json> was;
+        if (op != SQLITE_INSERT) was = json::object();
+        const auto& names = rows_.columns(table);
         for (int c = 0; c < columns; ++c) {
-            if (!pk[c]) continue;
             sqlite3_value* v = nullptr;
             if (op == SQLITE_INSERT)
                 sqlite3changeset_new(it, c, &v);
             else
-                sqlite3changeset_old(it, c, &v);
-            key.push_back(v ? json_of(v) : json(nullptr));
+                sqlite3changeset_old(it, c, &v);  // an update's: the key's and the changed columns' only
+            if (pk[c]) key.push_back(v ? json_of(v) : json(nullptr));
+            if (was && v && static_cast<size_t>(c) < names.size()) (*was)[names[static_cast<size_t>(c)]] = json_of(v);
         }
-        if (std::string(table).starts_with(kLocalTablePrefix) || host_bound(table, key)) continue;
-        changed.emplace(table, key.dump());
+        if (host_bound(table, key)) continue;
+        changed.emplace(std::pair{std::string(table), key.dump()}, std::move(was));
     }
     sqlite3changeset_finalize(it);
 
-    std::vector<etcd::Op> ops;
-    for (const auto& [table, key_text] : changed) {
-        const std::string name = rows_prefix_ + table + "/" + key_text;
-        if (auto row = table_rows::find_row(rows_, table, json::parse(key_text)))
-            ops.push_back(etcd::Op::put(name, row->columns.dump()));
-        else
-            ops.push_back(etcd::Op::del(name));
+    Changes out;
+    for (auto& [name, was] : changed) {
+        const auto& [table, key_text] = name;
+        kernel_lag::RowChange row{table, json::parse(key_text), std::move(was), std::nullopt};
+        const std::string key = rows_prefix_ + table + "/" + key_text;
+        if (auto now = table_rows::find_row(rows_, table, row.key)) {
+            out.ops.push_back(etcd::Op::put(key, now->columns.dump()));
+            if (row.was) {  // with the columns an update left as they were
+                json was = now->columns;
+                was.update(*row.was);
+                row.was = std::move(was);
+            }
+            row.now = std::move(now->columns);
+        } else {
+            out.ops.push_back(etcd::Op::del(key));
+        }
+        out.rows.push_back(std::move(row));
     }
     std::map<std::string, int64_t> before(sequences_.begin(), sequences_.end());
     for (const auto& [table, seq] : sequences_of(rows_))
         if (auto b = before.find(table); b == before.end() || b->second != seq)
-            ops.push_back(
+            out.ops.push_back(
                 etcd::Op::put(rows_prefix_ + "sqlite_sequence/" + json::array({table}).dump(), json{{"name", table}, {"seq", seq}}.dump()));
-    return ops;
+    return out;
+}
+
+std::set<std::string> EtcdStore::hosts_concerned(const std::vector<kernel_lag::RowChange>& rows) {
+    slices::Lookup lookup;
+    lookup.host_of_vswitch = [&](const std::string& id) -> std::optional<std::string> {
+        auto vsw = find_vswitch(id);
+        if (!vsw) return std::nullopt;
+        return vsw->host.value_or("");
+    };
+    lookup.peers_of = [&](const std::string& vpc) {
+        std::set<std::string> out;
+        for (const auto& p : live_peerings_of(vpc)) out.insert(p.vpc_id == vpc ? p.peer_vpc_id : p.vpc_id);
+        return out;
+    };
+    lookup.carriers_of = [&](const std::string& vpc) {
+        std::set<std::string> out;
+        for (const auto& vsw : vswitches_of(vpc))
+            if (vsw.host) out.insert(*vsw.host);
+        return out;
+    };
+    slices::Concerned c = slices::concerned(rows, lookup);
+    if (!c.every_host) return c.hosts;
+    std::set<std::string> out;
+    for (const auto& h : hosts()) out.insert(h.name);
+    return out;
 }
 
 void EtcdStore::commit_transaction() {
-    std::vector<etcd::Op> ops = changes();
+    Changes c = changes();
     end_session();
+    std::vector<etcd::Op>& ops = c.ops;
     if (ops.empty()) {
         SqliteStore::commit_transaction();
         return;
     }
-    ops.push_back(etcd::Op::put(commit_key(), std::to_string(ops.size()) + " rows"));
+    const std::string rows = std::to_string(ops.size()) + " rows";
+    for (const auto& host : hosts_concerned(c.rows)) ops.push_back(etcd::Op::put(keys_.host_slice(host), rows));
+    ops.push_back(etcd::Op::put(commit_key(), rows));
     int64_t rev = 0;
     try {
         rev = client_.txn({{commit_key(), {}, revision_ + 1}}, ops);

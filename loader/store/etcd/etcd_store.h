@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <string>
 
 #include "store/etcd/etcd_client.h"
@@ -71,7 +72,13 @@ private:
     // From etcd_replica: "revision" (the rows), "commit" (the newest commit among them), "kernel_revision".
     int64_t local_revision(const char* key);
     void set_local(const char* key, int64_t value);
-    std::vector<etcd::Op> changes();
+    struct Changes {
+        std::vector<etcd::Op> ops;                // the rows' puts and deletes
+        std::vector<kernel_lag::RowChange> rows;  // each row as it was and is
+    };
+    Changes changes();
+    // The hosts whose kernel holds something `rows` change: their slice keys are written with them.
+    std::set<std::string> hosts_concerned(const std::vector<kernel_lag::RowChange>& rows);
     // f(host, what, value) for each object under the hosts' keys: NAME/alive, NAME/programmed, NAME/links.
     void for_each_host_key(const std::function<void(const std::string&, const std::string&, const nlohmann::json&)>& f);
     void end_session() noexcept;

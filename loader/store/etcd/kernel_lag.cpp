@@ -13,12 +13,6 @@ using nlohmann::json;
 const std::set<std::string> kNotInKernel{"accounts", "alert_history", "alerts", "archived_counters", "client_tokens", "events",
                                          "meta",     "prices",        "quotas", "sqlite_sequence",   "usage",         "vpc_shares"};
 
-std::optional<std::string> text(const json& columns, const char* name) {
-    auto it = columns.find(name);
-    if (it == columns.end() || !it->is_string()) return std::nullopt;
-    return it->get<std::string>();
-}
-
 // The columns as they were and are, whichever exist.
 std::vector<const json*> versions(const RowChange& c) {
     std::vector<const json*> out;
@@ -30,14 +24,11 @@ std::vector<const json*> versions(const RowChange& c) {
 // false: the change needs every kernel object rebuilt.
 bool add(KernelLag& lag, const RowChange& c, const std::string& local_host,
          const std::function<std::optional<std::string>(const std::string&)>& host_of_vswitch) {
-    if (kNotInKernel.contains(c.table)) return true;
-    // A VPC's namespace comes with its first vSwitch on a host, and goes with its last: its own
-    // row makes no kernel object among hosts, and its key never changes.
-    if (c.table == "vpcs") return true;
+    if (kernel_ignores(c.table)) return true;
     Scope& scope = lag.maps;
     if (c.table == "routes") {
         for (const json* v : versions(c)) {
-            auto vpc = text(*v, "vpc_id"), destination = text(*v, "destination");
+            auto vpc = text_of(*v, "vpc_id"), destination = text_of(*v, "destination");
             if (!vpc || !destination) return false;
             scope.add_route(*vpc, Cidr::parse(*destination));
         }
@@ -57,18 +48,18 @@ bool add(KernelLag& lag, const RowChange& c, const std::string& local_host,
             return true;
         }
         for (const json* v : versions(c)) {
-            auto host = text(*v, "host"), vpc = text(*v, "vpc_id"), cidr = text(*v, "cidr");
+            auto host = text_of(*v, "host"), vpc = text_of(*v, "vpc_id"), cidr = text_of(*v, "cidr");
             if (!host || !vpc || !cidr) return false;  // no host named: one machine's
             if (*host == local_host) lag.vswitches_here.insert(id);
             scope.add_subnet(*vpc, Cidr::parse(*cidr));
-            if (auto v6 = text(*v, "ipv6_cidr")) scope.add_subnet(*vpc, Cidr::parse(*v6));
+            if (auto v6 = text_of(*v, "ipv6_cidr")) scope.add_subnet(*vpc, Cidr::parse(*v6));
         }
         return true;
     }
     if (c.table == "instances") {
         // An address in a VPC's namespace on the vSwitch's host; no map entry anywhere.
         for (const json* v : versions(c)) {
-            auto vsw = text(*v, "vswitch_id");
+            auto vsw = text_of(*v, "vswitch_id");
             if (!vsw) return false;
             auto host = host_of_vswitch(*vsw);
             if (!host || host->empty()) return false;
@@ -80,6 +71,18 @@ bool add(KernelLag& lag, const RowChange& c, const std::string& local_host,
 }
 
 }  // namespace
+
+std::optional<std::string> text_of(const json& columns, const char* name) {
+    auto it = columns.find(name);
+    if (it == columns.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+}
+
+bool kernel_ignores(const std::string& table) {
+    // A VPC's namespace comes with its first vSwitch on a host, and goes with its last: its own
+    // row makes no kernel object among hosts, and its key never changes.
+    return kNotInKernel.contains(table) || table == "vpcs";
+}
 
 std::optional<KernelLag> of(const std::vector<RowChange>& changes, const std::string& local_host,
                             const std::function<std::optional<std::string>(const std::string& vswitch_id)>& host_of_vswitch) {

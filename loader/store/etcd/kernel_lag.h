@@ -18,6 +18,13 @@ struct RowChange {
     std::optional<nlohmann::json> now;  // the columns in the store now; nullopt: deleted
 };
 
+// A row's text column `name`; nullopt if it has none (or null).
+std::optional<std::string> text_of(const nlohmann::json& columns, const char* name);
+
+// Whether the kernel holds nothing made from a row of `table`: no map entry and no kernel object
+// (accounts, events, usage, a VPC's own row...).
+bool kernel_ignores(const std::string& table);
+
 // What `changes` change in host `local_host`'s kernel: map entries, and the links and addresses
 // of its own vSwitches; nullopt when they change the tunnels to the hosts, or anything this
 // function cannot tell: then every kernel object and map entry is made to follow the store.

@@ -15,6 +15,9 @@ struct Keys {
     std::string host_alive(const std::string& host) const { return hosts() + host + "/alive"; }
     // {"revision": R, "time": unix seconds}: the store's revision the host's data plane follows.
     std::string host_programmed(const std::string& host) const { return hosts() + host + "/programmed"; }
+    // Written by every commit that changes something in the host's kernel (store/etcd/slices.h):
+    // the key its agent watches.
+    std::string host_slice(const std::string& host) const { return hosts() + host + "/slice"; }
     // {"time_ms": T, "links": {"PCC/DIRECTION": "packets,bytes,..."}}: what the host's routers
     // counted of each connection (store/counters_text.h), for `stats` and `top` on any host.
     std::string host_links(const std::string& host) const { return hosts() + host + "/links"; }

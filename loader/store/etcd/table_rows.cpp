@@ -103,6 +103,15 @@ const std::vector<std::string>& Db::key_columns(const std::string& table) {
     return keys_.emplace(table, std::move(out)).first->second;
 }
 
+const std::vector<std::string>& Db::columns(const std::string& table) {
+    if (auto known = columns_.find(table); known != columns_.end()) return known->second;
+    std::vector<std::string> out;
+    auto s = prepare(db_, "SELECT name FROM pragma_table_info(?) ORDER BY cid");
+    sqlite3_bind_text(s.get(), 1, table.c_str(), -1, SQLITE_TRANSIENT);
+    while (step(db_, s.get())) out.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 0)));
+    return columns_.emplace(table, std::move(out)).first->second;
+}
+
 std::vector<std::string> tables(Db& db, const std::string& local_prefix) {
     auto s = prepare(db.handle(), "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name");
     std::vector<std::string> out;

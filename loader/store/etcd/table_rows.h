@@ -47,11 +47,12 @@ public:
     };
     Statement prepared(const std::string& sql);
     const std::vector<std::string>& key_columns(const std::string& table);  // sqlite_sequence: "name"
+    const std::vector<std::string>& columns(const std::string& table);      // every column, in the table's order
 
 private:
     sqlite3* db_;
     std::map<std::string, sqlite3_stmt*> statements_;
-    std::map<std::string, std::vector<std::string>> keys_;
+    std::map<std::string, std::vector<std::string>> keys_, columns_;
 };
 
 // Tables that hold desired state: every table with a primary key, and sqlite_sequence (the
