@@ -72,7 +72,7 @@ at_commit() { [ "$(programmed_on "$1")" -ge "$committed" ]; }
 until_ok "h1 (A's host) programmed the route, revision $committed" at_commit h1
 until_ok "h2 (B's host: A's packets look up B's table) programmed it" at_commit h2
 sleep 1
-[ "$(programmed_on h3)" = "$h3_before" ] && pass "h3's agent neither read nor reported it: still at revision $h3_before" ||
+[ "$(programmed_on h3)" = "$h3_before" ] && pass "h3's agent was not woken to follow and report it: still at revision $h3_before" ||
   fail "h3 followed a change that does not concern it: revision $(programmed_on h3), was $h3_before"
 
 step "the seed's non-transit example with its VPCs on three hosts"
