@@ -1,6 +1,7 @@
 #include "compiler/compiler.h"
 
 #include <algorithm>
+#include <tuple>
 #include <unordered_map>
 
 #include "compiler/lpm_key.h"
@@ -43,15 +44,20 @@ xp_underlay_key underlay_key(const IpAddr& a) {
     return k;
 }
 
-// The other hosts this one reaches over its underlay, slot by slot in the hosts' order (from 1),
-// and the vSwitches' hosts' slots. None until this host's agent has bound the replica and
-// attached its underlay; a host of the other address family is not reachable.
+// The other hosts this one reaches over its underlay, slot by slot in the order they registered
+// (from 1), and the vSwitches' hosts' slots. A host that registers takes the next slot: the
+// others keep theirs, and so do the routes to their vSwitches. None until this host's agent has
+// bound the replica and attached its underlay; a host of the other address family is not reachable.
 std::unordered_map<std::string, uint32_t> add_tunnels(Tables& t, const Snapshot& s) {
     std::unordered_map<std::string, uint32_t> slot_of;
     auto me = std::ranges::find(s.hosts, s.local.name, &Host::name);
     if (s.local.name.empty() || !s.local.underlay_ifindex || me == s.hosts.end()) return slot_of;
+    std::vector<const Host*> registered;
+    for (const auto& h : s.hosts) registered.push_back(&h);
+    std::ranges::sort(registered, {}, [](const Host* h) { return std::tie(h->created_at, h->name); });
     uint32_t slot = 0;
-    for (const auto& h : s.hosts) {
+    for (const Host* host : registered) {
+        const Host& h = *host;
         if (h.name == me->name) continue;
         if (++slot >= XP_MAX_TUNNELS) break;
         if (h.underlay.family != me->underlay.family) continue;

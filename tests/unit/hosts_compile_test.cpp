@@ -82,6 +82,24 @@ TEST_CASE("a port row of another host's vSwitch (left by a build that made every
     CHECK_FALSE(t.ports.count(21));
 }
 
+TEST_CASE("a host that registers takes the next tunnel slot, and the others keep theirs", "[compiler][hosts]") {
+    Snapshot s = three_hosts();
+    s.hosts[0].created_at = 100;  // h1, this host
+    s.hosts[1].created_at = 200;  // h2
+    s.hosts[2].created_at = 250;  // h3 (IPv6: a slot, no tunnel)
+    s.hosts.push_back(Host{"h0", "cn-hangzhou", IpAddr::parse("10.250.0.9"), 300});
+    s.vswitches.push_back(vswitch("vsw-01", "vpc-2", "10.2.9.0/24", "h0"));
+    std::ranges::sort(s.hosts, {}, &Host::name);  // as the store lists them
+    const Tables t = compile(s, h1_ports());
+    REQUIRE(t.tunnels.size() == 2);
+    CHECK(std::equal(t.tunnels.at(1).remote, t.tunnels.at(1).remote + 4, IpAddr::parse("10.250.0.2").bytes.begin()));  // h2, as before
+    CHECK(std::equal(t.tunnels.at(3).remote, t.tunnels.at(3).remote + 4, IpAddr::parse("10.250.0.9").bytes.begin()));  // h0, after h3
+    const auto to_h0 = t.routes_v4.at(lpm_key_v4(2, Cidr::parse("10.2.9.0/24")));
+    CHECK(to_h0.kind == XP_NH_REMOTE);
+    CHECK(to_h0.target == 3);
+    CHECK(t.routes_v4.at(lpm_key_v4(2, Cidr::parse("10.2.1.0/24"))).target == 1);  // h2's vSwitch: its slot unchanged
+}
+
 TEST_CASE("no tunnels until the host's agent bound the replica and attached its underlay", "[compiler][hosts]") {
     Snapshot s = three_hosts();
     s.local.underlay_ifindex = 0;
