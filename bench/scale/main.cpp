@@ -1,10 +1,11 @@
 // xpeer-scale: many hosts' agents against one etcd, without a data plane (tools/bench scale).
 // Each simulated agent is what `xpeer agent --host` runs, minus the kernel: its own replica, the
-// controller that follows the store into map entries (scale::MemoryDataplane), its lease, its
-// watch of the commits and its programmed reports. A driver builds VPCS VPCs, one vSwitch each,
-// on hosts round-robin, peered in a ring, with the agents stopped; then starts them and makes
-// CHANGES route changes (an add, then its delete, in turn), timing each from its command's start
-// until every agent programmed its revision. Prints one JSON object.
+// controller that follows the store into map entries (scale::MemoryDataplane), its lease, the
+// watch of its slice key and its programmed reports (not the tick's sampling and alerts). A
+// driver builds VPCS VPCs, one vSwitch each, on hosts round-robin, peered in a ring, with the
+// agents stopped; then starts them and makes CHANGES route changes (an add, then its delete, in
+// turn), timing each from its command's start until every agent it concerned (whose slice key
+// its commit wrote) programmed its revision. Prints one JSON object.
 #include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <sstream>
 #include <thread>
 
@@ -99,7 +101,8 @@ public:
         if (thread_.joinable()) thread_.join();
         membership_.reset();
     }
-    int64_t programmed() const { return programmed_; }
+    int64_t programmed() const { return programmed_; }  // as reported to etcd
+    int64_t follows() const { return follows_; }
     const std::string& name() const { return name_; }
     const std::string& failure() const { return failure_; }
 
@@ -107,11 +110,14 @@ private:
     void run() {
         int64_t seen = 0;
         while (!stop_) {
-            const int64_t heard = membership_->wait_for_commit(seen, Clock::now() + std::chrono::milliseconds(200));
-            if (stop_ || (heard <= seen && seen)) continue;
+            const int64_t heard = membership_->wait_for_slice(seen, Clock::now() + std::chrono::milliseconds(200));
+            if (stop_ || (heard <= seen && seen && programmed_ == seen)) continue;
             try {
-                seen = controller_.follow_store();
-                membership_->report_programmed(seen);
+                if (heard > seen || !seen) {
+                    seen = controller_.follow_store();
+                    ++follows_;
+                }
+                if (programmed_ == seen || !membership_->report_programmed(seen)) continue;  // not reported: again
                 programmed_ = seen;
                 controller_.settle_rollouts();
             } catch (const std::exception& e) {
@@ -128,6 +134,7 @@ private:
     std::thread thread_;
     std::atomic<bool> stop_{false};
     std::atomic<int64_t> programmed_{0};
+    std::atomic<int64_t> follows_{0};
     std::string failure_;
 };
 
@@ -244,7 +251,12 @@ int run(const Options& o) {
     const double cpu_before = cpu_seconds();
     const auto changes_start = Clock::now();
     std::vector<double> converged_ms, command_ms, woken;
-    int64_t unconcerned_followed = 0;
+    const auto follows = [&] {
+        int64_t n = 0;
+        for (const auto& a : agents) n += a->follows();
+        return n;
+    };
+    const int64_t follows_before = follows();
     std::optional<RouteEntry> added;
     for (int c = 0; c < o.changes && !ring.empty(); ++c) {
         const size_t at = static_cast<size_t>(c / 2) % ring.size();
@@ -257,9 +269,9 @@ int run(const Options& o) {
         }
         command_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
         const int64_t revision = client.range(keys.commit(), {}).kvs.front().mod_revision;
-        // The hosts the commit concerned: it wrote their slice keys.
+        // The hosts the commit concerned: it wrote their slice keys (read as it left them).
         std::vector<const SimAgent*> concerned;
-        for (const auto& kv : client.modified_since(keys.hosts(), revision)) {
+        for (const auto& kv : client.modified_since(keys.hosts(), revision, revision)) {
             if (kv.mod_revision != revision) continue;
             for (const auto& a : agents)
                 if (kv.key == keys.host_slice(a->name())) concerned.push_back(a.get());
@@ -268,11 +280,12 @@ int run(const Options& o) {
         while (!done()) std::this_thread::sleep_for(std::chrono::microseconds(500));
         converged_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
         woken.push_back(static_cast<double>(concerned.size()));
-        // Any other agent that followed it was woken by something else than its slice.
-        unconcerned_followed += std::ranges::count_if(agents, [&](const auto& a) { return a->programmed() >= revision; }) -
-                                static_cast<int64_t>(concerned.size());
     }
     const double changes_s = std::chrono::duration<double>(Clock::now() - changes_start).count();
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));  // an agent woken wrongly, but late, is counted too
+    // Follows beyond one by each concerned agent for each change: agents woken by a change not theirs.
+    const int64_t unconcerned_followed =
+        follows() - follows_before - static_cast<int64_t>(std::accumulate(woken.begin(), woken.end(), 0.0));
     const double cpu = cpu_seconds() - cpu_before;
     const int64_t revisions = client.range(keys.commit(), {}).revision - metrics_before;
     const auto etcd_after = scrape();

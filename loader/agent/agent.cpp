@@ -95,6 +95,9 @@ private:
 // Drift found (a namespace, link, rule or map entry changed behind xpeer's back, or a killed
 // command's leftovers) is logged, difference by difference, and repaired at once.
 void Agent::repair_drift() {
+    // Commits that did not concern this host, which another process of the host loaded into the
+    // replica, are not drift: the kernel follows them first.
+    controller_.follow_store();
     auto found = controller_.check();
     drift_.found = found.size();
     if (found.empty()) return;
@@ -107,14 +110,17 @@ void Agent::repair_drift() {
 }
 
 void Agent::follow_store() {
-    const int64_t revision = controller_.follow_store();
-    if (revision != reported_ && membership_->report_programmed(revision)) reported_ = revision;
-    programmed_ = revision;
+    programmed_ = controller_.follow_store();
+    report_and_settle();
+}
+
+void Agent::report_and_settle() {
+    if (programmed_ != reported_ && membership_->report_programmed(programmed_)) reported_ = programmed_;
     // The last host to program an Updating peering finds every other one done, and activates it.
     try {
         controller_.settle_rollouts();
     } catch (const std::exception& e) {
-        spdlog::warn("settling the peerings being programmed at revision {}: {}", revision, e.what());
+        spdlog::warn("settling the peerings being programmed at revision {}: {}", programmed_, e.what());
     }
 }
 
@@ -126,7 +132,7 @@ void Agent::wait_until(std::chrono::steady_clock::time_point next) {
             continue;
         }
         const auto now = std::chrono::steady_clock::now();
-        const int64_t heard = membership_->wait_for_commit(programmed_, std::min(next, now + 200ms));
+        const int64_t heard = membership_->wait_for_slice(programmed_, std::min(next, now + 200ms));
         if (heard <= programmed_ || std::chrono::steady_clock::now() < retry_at_) continue;
         try {
             follow_store();
@@ -139,9 +145,14 @@ void Agent::wait_until(std::chrono::steady_clock::time_point next) {
 
 void Agent::tick(std::string& exposition, Deliveries& deliveries) {
     for (const auto& c : deliveries.done()) controller_.record_delivery(c);
-    // Only the commits that concern this host (its slice) move its kernel; the others are read
-    // by the next one that does, or by a command.
-    if (membership_ && membership_->wait_for_commit(programmed_, {}) > programmed_) follow_store();
+    // The commits that concern this host (its slice) are followed as they come (wait_until); the
+    // others reach the replica and the kernel with the tick's own transactions.
+    if (membership_) {
+        if (membership_->wait_for_slice(programmed_, {}) > programmed_)
+            follow_store();
+        else
+            report_and_settle();  // again, if it failed: nothing else may wake this host
+    }
     if (const auto now = std::chrono::steady_clock::now(); now >= check_at_) {
         check_at_ = now + options_.drift_interval;
         repair_drift();

@@ -17,8 +17,9 @@ struct AgentStatus;
 // host's VPCs, the sampling's does not). Stops on SIGINT or SIGTERM.
 //
 // With a membership (a host among several that share a store in etcd), it also follows the
-// store: every commit heard of is programmed into this host's kernel at once, and the revision
-// programmed is reported.
+// store: every commit that concerns this host (its slice key) is programmed into its kernel at
+// once, and the revision programmed is reported; a report or a peering's activation that failed
+// is tried again every interval.
 class Agent {
 public:
     Agent(Controller& controller, const Config& config, AgentOptions options, HostMembership* membership = nullptr)
@@ -30,6 +31,7 @@ private:
     void tick(std::string& exposition, Deliveries& deliveries);
     void repair_drift();
     void follow_store();                                          // the kernel made to follow the store's newest revision, and reported
+    void report_and_settle();                                     // the revision programmed reported; Updating peerings settled
     void wait_until(std::chrono::steady_clock::time_point next);  // following the store meanwhile
 
     Controller& controller_;

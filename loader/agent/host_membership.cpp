@@ -99,7 +99,7 @@ void HostMembership::watch_slice(int64_t from) {
     }
 }
 
-int64_t HostMembership::wait_for_commit(int64_t seen, std::chrono::steady_clock::time_point deadline) {
+int64_t HostMembership::wait_for_slice(int64_t seen, std::chrono::steady_clock::time_point deadline) {
     std::unique_lock lock(mu_);
     changed_.wait_until(lock, deadline, [&] { return stop_ || newest_ > seen; });
     return std::max(newest_, seen);

@@ -26,11 +26,11 @@ public:
 
     // Waits until a commit newer than `seen` that concerns this host is heard of, or until
     // `deadline`; the newest such commit's revision (`seen` if none).
-    int64_t wait_for_commit(int64_t seen, std::chrono::steady_clock::time_point deadline);
+    int64_t wait_for_slice(int64_t seen, std::chrono::steady_clock::time_point deadline);
     // Records that this host's data plane follows the store at `revision` (logged if etcd does
     // not answer: the next report carries a newer one).
     bool report_programmed(int64_t revision);  // false: not reported
-    void stop();                               // wakes wait_for_commit at once
+    void stop();                               // wakes wait_for_slice at once
 
 private:
     void hold_lease();

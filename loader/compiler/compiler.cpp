@@ -45,9 +45,10 @@ xp_underlay_key underlay_key(const IpAddr& a) {
 }
 
 // The other hosts this one reaches over its underlay, slot by slot in the order they registered
-// (from 1), and the vSwitches' hosts' slots. A host that registers takes the next slot: the
-// others keep theirs, and so do the routes to their vSwitches. None until this host's agent has
-// bound the replica and attached its underlay; a host of the other address family is not reachable.
+// (from 1; by name within a second), and the vSwitches' hosts' slots. A host that registers
+// after the others takes the next slot: they keep theirs, and so do the routes to their
+// vSwitches (unless its clock is behind theirs). None until this host's agent has bound the
+// replica and attached its underlay; a host of the other address family is not reachable.
 std::unordered_map<std::string, uint32_t> add_tunnels(Tables& t, const Snapshot& s) {
     std::unordered_map<std::string, uint32_t> slot_of;
     auto me = std::ranges::find(s.hosts, s.local.name, &Host::name);

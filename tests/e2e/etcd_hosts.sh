@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Hosts that share a store in etcd: an agent registers its host under a lease, follows every
-# commit (a change made on another machine reaches this host's kernel through it) and reports
+# Hosts that share a store in etcd: an agent registers its host under a lease, follows the
+# commits that concern it (a change made on another machine reaches this host's kernel) and reports
 # the revision it programmed; vSwitches are placed on hosts; a killed agent's host shows as gone
 # once its lease expires while its data plane keeps forwarding; bad hosts are refused.
 source "$(dirname "$0")/lib.sh"

@@ -5,12 +5,15 @@
 ETCD_MEMBERS=0
 declare -a ETCD_PIDS ETCD_CLIENT_PORTS ETCD_PEER_PORTS
 
-# A TCP port on 127.0.0.1 that nothing listens on now.
+# A TCP port on 127.0.0.1 that nothing listens on now, below the kernel's ephemeral range (so no
+# outgoing connection holds it), and none of this run's members' ports.
 free_port() {
-  local port
+  local port low
+  read -r low _ </proc/sys/net/ipv4/ip_local_port_range
   while :; do
-    port=$((20000 + RANDOM % 40000))
-    ss -Htln "sport = :$port" | grep -q . || { echo "$port"; return; }
+    port=$((10000 + RANDOM % (low - 10000)))
+    [[ " ${ETCD_CLIENT_PORTS[*]} ${ETCD_PEER_PORTS[*]} " == *" $port "* ]] && continue
+    ss -Htan "sport = :$port" | grep -q . || { echo "$port"; return; }
   done
 }
 
@@ -46,20 +49,37 @@ etcd_stop_member() {
 # etcd_healthy I: member I answers and its cluster has a leader.
 etcd_healthy() { curl -sf -m 2 "$(etcd_member_url "$1")/health" | grep -q '"health":"true"'; }
 
-# etcd_start_cluster N: N members, ready to answer; exports XPEER_ETCD.
+# etcd_all_healthy: every member answers, with a leader.
+etcd_all_healthy() {
+  local i
+  for ((i = 0; i < ETCD_MEMBERS; i++)); do etcd_healthy "$i" || return 1; done
+}
+
+# etcd_start_cluster N: N members, every one ready to answer (a scenario that stops one must not
+# find another that never started); exports XPEER_ETCD. A member that did not come up (its port
+# taken in between) makes the cluster start again, on other ports.
 etcd_start_cluster() {
-  local i tries
+  local i tries attempt
   ETCD_MEMBERS=$1
-  for ((i = 0; i < ETCD_MEMBERS; i++)); do
-    ETCD_CLIENT_PORTS[$i]=$(free_port)
-    ETCD_PEER_PORTS[$i]=$(free_port)
+  for attempt in 1 2 3; do
+    ETCD_CLIENT_PORTS=() ETCD_PEER_PORTS=()
+    for ((i = 0; i < ETCD_MEMBERS; i++)); do
+      ETCD_CLIENT_PORTS[$i]=$(free_port)
+      ETCD_PEER_PORTS[$i]=$(free_port)
+    done
+    for ((i = 0; i < ETCD_MEMBERS; i++)); do etcd_start_member "$i"; done
+    for ((tries = 0; tries < 100; tries++)); do
+      etcd_all_healthy && break
+      sleep 0.1
+    done
+    etcd_all_healthy && break
+    for ((i = 0; i < ETCD_MEMBERS; i++)); do
+      etcd_healthy "$i" || { echo "etcd member m$i did not start (attempt $attempt):" >&2; tail -n 5 "$E2E_TMP/etcd-m$i.log" >&2; }
+      etcd_stop_member "$i"
+    done
+    rm -rf "$E2E_TMP"/etcd-m*
   done
-  for ((i = 0; i < ETCD_MEMBERS; i++)); do etcd_start_member "$i"; done
-  for ((tries = 0; tries < 100; tries++)); do
-    etcd_healthy 0 && break
-    sleep 0.1
-  done
-  etcd_healthy 0 || { cat "$E2E_TMP/etcd-m0.log" >&2; fail "etcd did not start"; exit 1; }
+  etcd_all_healthy || { fail "etcd did not start"; exit 1; }
   export XPEER_ETCD
   XPEER_ETCD=$(etcd_urls)
 }

@@ -28,8 +28,8 @@ def prefix_end(s):
     return s[:-1] + chr(ord(s[-1]) + 1)
 
 
-def rng(url, key, end=None):
-    body = {"key": b64(key)}
+def rng(url, key, end=None, **options):
+    body = {"key": b64(key), **options}
     if end:
         body["range_end"] = b64(end)
     req = urllib.request.Request(url + "/v3/kv/range", json.dumps(body).encode(), {"Content-Type": "application/json"})
@@ -45,17 +45,21 @@ def main():
     command_ms = (time.monotonic() - start) * 1000
     commit = rng(url, PREFIX + "commit")
     revision = int(commit[0]["mod_revision"]) if commit else 0
+    # The hosts the commit concerned: it wrote their slice keys (read as it left them).
+    sliced = set()
+    for kv in rng(url, PREFIX + "hosts/", prefix_end(PREFIX + "hosts/"), keys_only=True, revision=str(revision),
+                  min_mod_revision=str(revision)):
+        host, _, what = base64.b64decode(kv["key"]).decode()[len(PREFIX + "hosts/"):].rpartition("/")
+        if what == "slice" and int(kv["mod_revision"]) == revision:
+            sliced.add(host)
+    concerned = sorted(h for h in hosts if h in sliced)
     programmed_ms = None
-    concerned = None
     while time.monotonic() - start < 30:
-        seen, sliced = {}, set()
+        seen = {}
         for kv in rng(url, PREFIX + "hosts/", prefix_end(PREFIX + "hosts/")):
             host, _, what = base64.b64decode(kv["key"]).decode()[len(PREFIX + "hosts/"):].rpartition("/")
             if what == "programmed":
                 seen[host] = json.loads(base64.b64decode(kv["value"]))["revision"]
-            elif what == "slice" and int(kv["mod_revision"]) == revision:
-                sliced.add(host)
-        concerned = sorted(h for h in hosts if h in sliced)
         if all(seen.get(h, 0) >= revision for h in concerned):
             programmed_ms = (time.monotonic() - start) * 1000
             break

@@ -232,11 +232,12 @@ std::vector<KeyValue> Client::range_prefix(const std::string& prefix, int64_t* r
     }
 }
 
-std::vector<KeyValue> Client::modified_since(const std::string& prefix, int64_t since) {
-    const json req{{"key", base64(prefix)},
-                   {"range_end", base64(prefix_end(prefix))},
-                   {"keys_only", true},
-                   {"min_mod_revision", std::to_string(since)}};
+std::vector<KeyValue> Client::modified_since(const std::string& prefix, int64_t since, int64_t at) {
+    json req{{"key", base64(prefix)},
+             {"range_end", base64(prefix_end(prefix))},
+             {"keys_only", true},
+             {"min_mod_revision", std::to_string(since)}};
+    if (at) req["revision"] = std::to_string(at);
     const json res = json::parse(post("/v3/kv/range", req.dump()));
     check_gateway_error(res, "a range");
     std::vector<KeyValue> out;

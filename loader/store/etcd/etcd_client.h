@@ -62,8 +62,9 @@ public:
     // Every key of the prefix, in key order, all read at one revision (*revision, 0 for the
     // newest, which is stored back), in pages.
     std::vector<KeyValue> range_prefix(const std::string& prefix, int64_t* revision, int64_t page = 2000);
-    // The keys of the prefix last modified at revision `since` or later: keys and revisions, no values.
-    std::vector<KeyValue> modified_since(const std::string& prefix, int64_t since);
+    // The keys of the prefix last modified at revision `since` or later, read at revision `at` (0:
+    // the newest): keys and revisions, no values.
+    std::vector<KeyValue> modified_since(const std::string& prefix, int64_t since, int64_t at = 0);
     // The writes if every condition holds; the revision they made (0 if they were not made).
     int64_t txn(const std::vector<ModifiedBefore>& conditions, const std::vector<Op>& writes);
     int64_t put(const std::string& key, const std::string& value, int64_t lease = 0);

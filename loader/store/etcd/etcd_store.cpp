@@ -369,24 +369,7 @@ EtcdStore::Changes EtcdStore::changes() {
 }
 
 std::set<std::string> EtcdStore::hosts_concerned(const std::vector<kernel_lag::RowChange>& rows) {
-    slices::Lookup lookup;
-    lookup.host_of_vswitch = [&](const std::string& id) -> std::optional<std::string> {
-        auto vsw = find_vswitch(id);
-        if (!vsw) return std::nullopt;
-        return vsw->host.value_or("");
-    };
-    lookup.peers_of = [&](const std::string& vpc) {
-        std::set<std::string> out;
-        for (const auto& p : live_peerings_of(vpc)) out.insert(p.vpc_id == vpc ? p.peer_vpc_id : p.vpc_id);
-        return out;
-    };
-    lookup.carriers_of = [&](const std::string& vpc) {
-        std::set<std::string> out;
-        for (const auto& vsw : vswitches_of(vpc))
-            if (vsw.host) out.insert(*vsw.host);
-        return out;
-    };
-    slices::Concerned c = slices::concerned(rows, lookup);
+    slices::Concerned c = slices::concerned(rows, slices::lookup_in(*this));
     if (!c.every_host) return c.hosts;
     std::set<std::string> out;
     for (const auto& h : hosts()) out.insert(h.name);

@@ -79,7 +79,8 @@ private:
     Changes changes();
     // The hosts whose kernel holds something `rows` change: their slice keys are written with them.
     std::set<std::string> hosts_concerned(const std::vector<kernel_lag::RowChange>& rows);
-    // f(host, what, value) for each object under the hosts' keys: NAME/alive, NAME/programmed, NAME/links.
+    // f(host, what, value) for each object under the hosts' keys: NAME/alive, NAME/programmed,
+    // NAME/links (NAME/slice holds no object).
     void for_each_host_key(const std::function<void(const std::string&, const std::string&, const nlohmann::json&)>& f);
     void end_session() noexcept;
 

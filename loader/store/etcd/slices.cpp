@@ -47,6 +47,27 @@ bool add(const kernel_lag::RowChange& c, const std::vector<kernel_lag::RowChange
 
 }  // namespace
 
+Lookup lookup_in(Store& store) {
+    Lookup lookup;
+    lookup.host_of_vswitch = [&store](const std::string& id) -> std::optional<std::string> {
+        auto vsw = store.find_vswitch(id);
+        if (!vsw) return std::nullopt;
+        return vsw->host.value_or("");
+    };
+    lookup.peers_of = [&store](const std::string& vpc) {
+        std::set<std::string> out;
+        for (const auto& p : store.live_peerings_of(vpc)) out.insert(p.vpc_id == vpc ? p.peer_vpc_id : p.vpc_id);
+        return out;
+    };
+    lookup.carriers_of = [&store](const std::string& vpc) {
+        std::set<std::string> out;
+        for (const auto& vsw : store.vswitches_of(vpc))
+            if (vsw.host) out.insert(*vsw.host);
+        return out;
+    };
+    return lookup;
+}
+
 Concerned concerned(const std::vector<kernel_lag::RowChange>& changes, const Lookup& lookup) {
     Concerned out;
     std::set<std::string> vpcs;

@@ -21,6 +21,9 @@ struct Lookup {
     std::function<std::set<std::string>(const std::string& vpc_id)> carriers_of;  // the hosts with a vSwitch of it
 };
 
+// The lookups answered by a store's rows.
+Lookup lookup_in(Store& store);
+
 struct Concerned {
     bool every_host = false;  // the tunnels (a host's row), a shared setting, a table this build does not know
     std::set<std::string> hosts;
