@@ -269,12 +269,18 @@ int run(const Options& o) {
         }
         command_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
         const int64_t revision = client.range(keys.commit(), {}).kvs.front().mod_revision;
-        // The hosts the commit concerned: it wrote their slice keys (read as it left them).
+        // The hosts the commit concerned: it wrote their slice keys (read as it left them), or every host's.
         std::vector<const SimAgent*> concerned;
+        const auto every = client.range(keys.every_slice(), {}, revision);
+        const bool everyone = !every.kvs.empty() && every.kvs.front().mod_revision == revision;
         for (const auto& kv : client.modified_since(keys.hosts(), revision, revision)) {
             if (kv.mod_revision != revision) continue;
             for (const auto& a : agents)
                 if (kv.key == keys.host_slice(a->name())) concerned.push_back(a.get());
+        }
+        if (everyone) {
+            concerned.clear();
+            for (const auto& a : agents) concerned.push_back(a.get());
         }
         const auto done = [&] { return std::ranges::all_of(concerned, [&](const SimAgent* a) { return a->programmed() >= revision; }); };
         while (!done()) std::this_thread::sleep_for(std::chrono::microseconds(500));

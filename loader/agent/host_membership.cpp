@@ -22,13 +22,15 @@ HostMembership::HostMembership(etcd::Client client, std::string host, std::chron
     : host_(std::move(host)), ttl_(ttl), client_(client), reporter_(client), newest_(revision) {
     grant();
     lease_thread_ = std::thread([this] { hold_lease(); });
-    watch_thread_ = std::thread([this, revision] { watch_slice(revision + 1); });
+    slice_thread_ = std::thread([this, revision] { watch_slice(keys_.host_slice(host_), revision + 1); });
+    every_slice_thread_ = std::thread([this, revision] { watch_slice(keys_.every_slice(), revision + 1); });
 }
 
 HostMembership::~HostMembership() {
     stop();
     if (lease_thread_.joinable()) lease_thread_.join();
-    if (watch_thread_.joinable()) watch_thread_.join();
+    for (auto* t : {&slice_thread_, &every_slice_thread_})
+        if (t->joinable()) t->join();
     try {
         client_.revoke(lease_);
     } catch (const std::exception& e) {
@@ -65,32 +67,36 @@ void HostMembership::hold_lease() {
     }
 }
 
-// Only the commits that change something in this host's kernel write its slice key.
-void HostMembership::watch_slice(int64_t from) {
+// Only the commits that change something in this host's kernel write its slice key, or the key
+// of every host's slice.
+void HostMembership::watch_slice(const std::string& key, int64_t from) {
     etcd::Client watcher = client_;
-    const std::string slice = keys_.host_slice(host_);
     while (!stop_) {
         try {
             watcher.watch(
-                slice, from,
+                key, from,
                 [&](int64_t, const std::vector<etcd::WatchEvent>& events) {
                     std::lock_guard lock(mu_);
-                    for (const auto& e : events) newest_ = std::max(newest_, e.kv.mod_revision);
-                    from = newest_ + 1;
+                    for (const auto& e : events) {
+                        newest_ = std::max(newest_, e.kv.mod_revision);
+                        from = e.kv.mod_revision + 1;
+                    }
                     changed_.notify_all();
                     return true;
                 },
                 stop_);
         } catch (const std::exception& e) {
             if (stop_) return;
-            spdlog::warn("host {}: watching the store: {}; reading it again", host_, e.what());
+            spdlog::warn("host {}: watching {}: {}; reading it again", host_, key, e.what());
             nap(std::chrono::seconds(1), stop_);
-            // Whatever was committed while the watch was down: the slice key says the newest.
+            // Whatever was committed while the watch was down: the key says the newest.
             try {
-                const auto marker = watcher.range(slice, {});
+                const auto marker = watcher.range(key, {});
                 std::lock_guard lock(mu_);
-                if (!marker.kvs.empty()) newest_ = std::max(newest_, marker.kvs.front().mod_revision);
-                from = std::max(from, newest_ + 1);
+                if (!marker.kvs.empty()) {
+                    newest_ = std::max(newest_, marker.kvs.front().mod_revision);
+                    from = std::max(from, marker.kvs.front().mod_revision + 1);
+                }
                 changed_.notify_all();
             } catch (const std::exception&) {
                 // still out of reach: the next watch says so

@@ -18,7 +18,8 @@ namespace xpeer {
 class HostMembership {
 public:
     // Grants the lease and writes the host's alive key under it (throws Store.Unreachable), then
-    // keeps the lease alive and watches the host's slice key on threads of its own from `revision` on.
+    // keeps the lease alive and watches the host's slice key and every host's on threads of its
+    // own from `revision` on.
     HostMembership(etcd::Client client, std::string host, std::chrono::seconds ttl, int64_t revision);
     ~HostMembership();  // revokes the lease: the host shows as gone at once, not after the TTL
     HostMembership(const HostMembership&) = delete;
@@ -34,20 +35,20 @@ public:
 
 private:
     void hold_lease();
-    void watch_slice(int64_t from);
+    void watch_slice(const std::string& key, int64_t from);
     void grant();
 
     etcd::Keys keys_;
     std::string host_;
     std::chrono::seconds ttl_;
-    etcd::Client client_;  // the lease thread's; the watch and the reports use copies
+    etcd::Client client_;  // the lease thread's; the watches and the reports use copies
     etcd::Client reporter_;
     int64_t lease_ = 0;
     std::atomic<bool> stop_{false};
     std::mutex mu_;
     std::condition_variable changed_;
-    int64_t newest_ = 0;  // the newest revision of the slice key heard of
-    std::thread lease_thread_, watch_thread_;
+    int64_t newest_ = 0;  // the newest revision of the slice keys heard of
+    std::thread lease_thread_, slice_thread_, every_slice_thread_;
 };
 
 }  // namespace xpeer

@@ -5,7 +5,8 @@
 
 Runs COMMAND, reads the store's commit revision once it exits (the commit key's mod_revision,
 under /xpeer/v1/), then polls the hosts' keys through etcd's JSON gateway until every host in
-HOSTS (comma-separated) that the commit concerned (it wrote the host's slice key) reports that
+HOSTS (comma-separated) that the commit concerned (it wrote the host's slice key, or every
+host's) reports that
 revision or a newer one programmed. Prints one JSON line: {"command_ms", "programmed_ms" (from
 the command's start), "revision", "concerned" (hosts), "stdout"}; programmed_ms is null if a
 host had not programmed it within 30 s.
@@ -52,6 +53,9 @@ def main():
         host, _, what = base64.b64decode(kv["key"]).decode()[len(PREFIX + "hosts/"):].rpartition("/")
         if what == "slice" and int(kv["mod_revision"]) == revision:
             sliced.add(host)
+    every = rng(url, PREFIX + "slices-all", keys_only=True, revision=str(revision))
+    if every and int(every[0]["mod_revision"]) == revision:  # a commit that concerns every host
+        sliced = set(hosts)
     concerned = sorted(h for h in hosts if h in sliced)
     programmed_ms = None
     while time.monotonic() - start < 30:

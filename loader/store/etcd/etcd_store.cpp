@@ -368,11 +368,11 @@ EtcdStore::Changes EtcdStore::changes() {
     return out;
 }
 
-std::set<std::string> EtcdStore::hosts_concerned(const std::vector<kernel_lag::RowChange>& rows) {
-    slices::Concerned c = slices::concerned(rows, slices::lookup_in(*this));
-    if (!c.every_host) return c.hosts;
-    std::set<std::string> out;
-    for (const auto& h : hosts()) out.insert(h.name);
+std::vector<std::string> EtcdStore::slice_keys(const std::vector<kernel_lag::RowChange>& rows) {
+    const slices::Concerned c = slices::concerned(rows, slices::lookup_in(*this));
+    if (c.every_host) return {keys_.every_slice()};  // one key, not one a host: a host's registration is not O(hosts)
+    std::vector<std::string> out;
+    for (const auto& host : c.hosts) out.push_back(keys_.host_slice(host));
     return out;
 }
 
@@ -385,7 +385,7 @@ void EtcdStore::commit_transaction() {
         return;
     }
     const std::string rows = std::to_string(ops.size()) + " rows";
-    for (const auto& host : hosts_concerned(c.rows)) ops.push_back(etcd::Op::put(keys_.host_slice(host), rows));
+    for (const auto& key : slice_keys(c.rows)) ops.push_back(etcd::Op::put(key, rows));
     ops.push_back(etcd::Op::put(commit_key(), rows));
     int64_t rev = 0;
     try {

@@ -2,7 +2,6 @@
 #include <cstdint>
 #include <functional>
 #include <nlohmann/json.hpp>
-#include <set>
 #include <string>
 
 #include "store/etcd/etcd_client.h"
@@ -77,8 +76,9 @@ private:
         std::vector<kernel_lag::RowChange> rows;  // each row as it was and is
     };
     Changes changes();
-    // The hosts whose kernel holds something `rows` change: their slice keys are written with them.
-    std::set<std::string> hosts_concerned(const std::vector<kernel_lag::RowChange>& rows);
+    // The slice keys to write with `rows`: those of the hosts whose kernel holds something they
+    // change, or the one every host watches.
+    std::vector<std::string> slice_keys(const std::vector<kernel_lag::RowChange>& rows);
     // f(host, what, value) for each object under the hosts' keys: NAME/alive, NAME/programmed,
     // NAME/links (NAME/slice holds no object).
     void for_each_host_key(const std::function<void(const std::string&, const std::string&, const nlohmann::json&)>& f);

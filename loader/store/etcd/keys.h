@@ -18,6 +18,9 @@ struct Keys {
     // Written by every commit that changes something in the host's kernel (store/etcd/slices.h):
     // the key its agent watches.
     std::string host_slice(const std::string& host) const { return hosts() + host + "/slice"; }
+    // Written instead by a commit that concerns every host (a host's row, a shared setting): every
+    // agent watches it too.
+    std::string every_slice() const { return prefix + "slices-all"; }
     // {"time_ms": T, "links": {"PCC/DIRECTION": "packets,bytes,..."}}: what the host's routers
     // counted of each connection (store/counters_text.h), for `stats` and `top` on any host.
     std::string host_links(const std::string& host) const { return hosts() + host + "/links"; }
