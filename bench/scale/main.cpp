@@ -288,11 +288,11 @@ int run(const Options& o) {
         woken.push_back(static_cast<double>(concerned.size()));
     }
     const double changes_s = std::chrono::duration<double>(Clock::now() - changes_start).count();
+    const double cpu = cpu_seconds() - cpu_before;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));  // an agent woken wrongly, but late, is counted too
     // Follows beyond one by each concerned agent for each change: agents woken by a change not theirs.
     const int64_t unconcerned_followed =
         follows() - follows_before - static_cast<int64_t>(std::accumulate(woken.begin(), woken.end(), 0.0));
-    const double cpu = cpu_seconds() - cpu_before;
     const int64_t revisions = client.range(keys.commit(), {}).revision - metrics_before;
     const auto etcd_after = scrape();
     const auto figure = [&](const char* name) -> nlohmann::json {

@@ -96,8 +96,12 @@ private:
 // command's leftovers) is logged, difference by difference, and repaired at once.
 void Agent::repair_drift() {
     // Commits that did not concern this host, which another process of the host loaded into the
-    // replica, are not drift: the kernel follows them first.
-    controller_.follow_store();
+    // replica, are not drift: the kernel follows them first (if etcd answers; the check goes on).
+    try {
+        controller_.follow_store();
+    } catch (const std::exception& e) {
+        spdlog::warn("drift check: following the store first: {}", e.what());
+    }
     auto found = controller_.check();
     drift_.found = found.size();
     if (found.empty()) return;
@@ -119,7 +123,9 @@ void Agent::report_and_settle() {
     // The last host to program an Updating peering finds every other one done, and activates it.
     try {
         controller_.settle_rollouts();
+        settle_failed_ = false;
     } catch (const std::exception& e) {
+        settle_failed_ = true;
         spdlog::warn("settling the peerings being programmed at revision {}: {}", programmed_, e.what());
     }
 }
@@ -150,8 +156,8 @@ void Agent::tick(std::string& exposition, Deliveries& deliveries) {
     if (membership_) {
         if (membership_->wait_for_slice(programmed_, {}) > programmed_)
             follow_store();
-        else
-            report_and_settle();  // again, if it failed: nothing else may wake this host
+        else if (programmed_ != reported_ || settle_failed_)
+            report_and_settle();  // again, as it failed: nothing else may wake this host
     }
     if (const auto now = std::chrono::steady_clock::now(); now >= check_at_) {
         check_at_ = now + options_.drift_interval;

@@ -41,6 +41,7 @@ private:
     HostMembership* membership_;
     int64_t programmed_ = 0;                          // the store revision the kernel follows
     int64_t reported_ = 0;                            // the last programmed revision etcd holds
+    bool settle_failed_ = false;                      // the last settle_rollouts() threw: the tick tries again
     std::chrono::steady_clock::time_point retry_at_;  // after a failed follow_store()
     std::chrono::steady_clock::time_point check_at_;  // the next drift check
 };

@@ -89,14 +89,14 @@ void HostMembership::watch_slice(const std::string& key, int64_t from) {
             if (stop_) return;
             spdlog::warn("host {}: watching {}: {}; reading it again", host_, key, e.what());
             nap(std::chrono::seconds(1), stop_);
-            // Whatever was committed while the watch was down: the key says the newest.
+            // Whatever was committed while the watch was down: the key says the newest, and
+            // nothing newer wrote it up to the read's revision (from which a compacted history
+            // does not stop the next watch).
             try {
                 const auto marker = watcher.range(key, {});
                 std::lock_guard lock(mu_);
-                if (!marker.kvs.empty()) {
-                    newest_ = std::max(newest_, marker.kvs.front().mod_revision);
-                    from = std::max(from, marker.kvs.front().mod_revision + 1);
-                }
+                if (!marker.kvs.empty()) newest_ = std::max(newest_, marker.kvs.front().mod_revision);
+                from = std::max(from, marker.revision + 1);
                 changed_.notify_all();
             } catch (const std::exception&) {
                 // still out of reach: the next watch says so

@@ -8,10 +8,12 @@ declare -a ETCD_PIDS ETCD_CLIENT_PORTS ETCD_PEER_PORTS
 # A TCP port on 127.0.0.1 that nothing listens on now, below the kernel's ephemeral range (so no
 # outgoing connection holds it), and none of this run's members' ports.
 free_port() {
-  local port low
+  local port low span
   read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+  span=$((low - 10000))
+  ((span >= 1000)) || span=20000  # an ephemeral range that starts low: ports in it, then
   while :; do
-    port=$((10000 + RANDOM % (low - 10000)))
+    port=$((10000 + RANDOM % span))
     [[ " ${ETCD_CLIENT_PORTS[*]} ${ETCD_PEER_PORTS[*]} " == *" $port "* ]] && continue
     ss -Htan "sport = :$port" | grep -q . || { echo "$port"; return; }
   done
