@@ -113,6 +113,7 @@ expect_refused "a delete with routes" DependencyViolation.RouteEntry --account $
 c2 peering delete --force "$pcc" >/dev/null
 [ "$(status_of "$pcc")" = Deleted ] && pass "Deleted" || fail "status $(status_of "$pcc")"
 [ "$(c1 --json route list --vpc "$vpc1" | jq length)" = 0 ] && pass "Customer 1's route is gone" || fail "Customer 1's route left"
+[ "$(c2 --json route list --vpc "$vpc2" | jq length)" = 0 ] && pass "Customer 2's route is gone, read on h2" || fail "Customer 2's route left"
 cut_off() { ! ping_ok "$vpc1" -I 172.16.1.2 192.168.1.2; }
 until_ok "Customer 1 -> Customer 2 no longer crosses, once h1 follows the delete" cut_off
 
