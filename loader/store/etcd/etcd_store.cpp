@@ -436,17 +436,8 @@ std::optional<KernelLag> EtcdStore::kernel_lag() {
     if (local_revision("kernel_lag_unknown") || !local_revision("kernel_revision")) return std::nullopt;
     const auto changes = lag_rows();
     if (changes.empty()) return std::nullopt;  // behind, yet nothing recorded: a replica of a build before this one
-    const auto host_of_vswitch = [&](const std::string& id) -> std::optional<std::string> {
-        std::optional<json> columns;
-        if (auto row = table_rows::find_row(rows_, "vswitches", json::array({id})))
-            columns = std::move(row->columns);
-        else
-            for (const auto& c : changes)
-                if (c.table == "vswitches" && c.key == json::array({id}) && c.was) columns = c.was;
-        if (!columns) return std::nullopt;
-        const json& host = (*columns)["host"];
-        return host.is_string() ? host.get<std::string>() : std::string();
-    };
+    const slices::Lookup lookup = slices::lookup_in(*this);
+    const auto host_of_vswitch = [&](const std::string& id) { return slices::host_of(id, changes, lookup); };
     return kernel_lag::of(changes, setting(kLocalHostSetting).value_or(""), host_of_vswitch);
 }
 

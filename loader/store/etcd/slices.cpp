@@ -9,14 +9,6 @@ using nlohmann::json;
 
 using kernel_lag::text_of;
 
-// The host of a vSwitch in the store, or as the commit found it if it deletes the vSwitch too.
-std::optional<std::string> host_of(const std::string& vsw, const std::vector<kernel_lag::RowChange>& changes, const Lookup& lookup) {
-    if (auto host = lookup.host_of_vswitch(vsw)) return host;
-    for (const auto& c : changes)
-        if (c.table == "vswitches" && c.key == json::array({vsw}) && c.was) return text_of(*c.was, "host").value_or("");
-    return std::nullopt;
-}
-
 // false: every host is concerned.
 bool add(const kernel_lag::RowChange& c, const std::vector<kernel_lag::RowChange>& changes, const Lookup& lookup,
          std::set<std::string>& vpcs, std::set<std::string>& hosts) {
@@ -46,6 +38,13 @@ bool add(const kernel_lag::RowChange& c, const std::vector<kernel_lag::RowChange
 }
 
 }  // namespace
+
+std::optional<std::string> host_of(const std::string& vsw, const std::vector<kernel_lag::RowChange>& changes, const Lookup& lookup) {
+    if (auto host = lookup.host_of_vswitch(vsw)) return host;
+    for (const auto& c : changes)
+        if (c.table == "vswitches" && c.key == json::array({vsw}) && c.was) return text_of(*c.was, "host").value_or("");
+    return std::nullopt;
+}
 
 Lookup lookup_in(Store& store) {
     Lookup lookup;

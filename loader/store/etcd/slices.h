@@ -24,6 +24,9 @@ struct Lookup {
 // The lookups answered by a store's rows.
 Lookup lookup_in(Store& store);
 
+// The host of a vSwitch in the store, or as `changes` found it if they delete it ("" for none named).
+std::optional<std::string> host_of(const std::string& vswitch_id, const std::vector<kernel_lag::RowChange>& changes, const Lookup& lookup);
+
 struct Concerned {
     bool every_host = false;  // the tunnels (a host's row), a shared setting, a table this build does not know
     std::set<std::string> hosts;
