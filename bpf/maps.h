@@ -106,6 +106,13 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, (XP_MAX_PEERINGS * XP_DIR_MAX));
+	__type(key, __u32); /* peering slot * XP_DIR_MAX + enum xp_direction */
+	__type(value, struct xp_link_share);
+} xp_link_shares SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XP_MAX_TUNNELS);
 	__type(key, __u32); /* tunnel slot: the target of an XP_NH_REMOTE route */
 	__type(value, struct xp_tunnel);

@@ -27,6 +27,7 @@ public:
     bool maps_dirty() override { return dirty_; }
     void set_maps_dirty(bool dirty) override { dirty_ = dirty; }
     LinkCounters link_counters(uint32_t, Direction) override { return {}; }
+    void set_link_share(uint32_t, Direction, const std::optional<LinkShare>&) override {}
     bool has_datapath() override { return datapath_; }
     VerdictCounts reason_counters() override { return {}; }
     RouteLookupStats route_lookup_stats() override { return {}; }

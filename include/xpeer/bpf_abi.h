@@ -166,6 +166,22 @@ struct xp_policer {
 	__u64 last_ns; /* bpf_ktime_get_ns() of the last refill; 0 = never used: starts full */
 };
 
+/* Indexed like xp_policers: this host's part of a link direction's bandwidth while the VPC that
+ * sends on it has vSwitches on other hosts too, whose agents share the connection's rate among
+ * them by demand (loader/telemetry/bandwidth_share.h). Written by the agent; the router polices at
+ * it instead of xp_peering's rate while `owner` is the connection's: rate_bytes until until_ns
+ * (bpf_ktime_get_ns()), then fallback_bytes, the equal part the other hosts count this one at
+ * once its agent stopped renewing. Never above the connection's own rate. */
+struct xp_link_share {
+	__u64 rate_bytes;
+	__u64 burst_bytes;
+	__u64 fallback_bytes;
+	__u64 fallback_burst_bytes;
+	__u64 until_ns;
+	__u32 owner; /* xp_peering.owner of the connection it was written for; 0: none */
+	__u32 pad;
+};
+
 /* A CPU's stash (xp_link_counters.policer_stash) holds at most 1/64 of the bucket's depth, so
  * the CPUs together can hold back only a little of it. */
 #define XP_STASH_SHIFT 6
@@ -241,6 +257,7 @@ static_assert(offsetof(struct xp_port, src_v4_len) == 56, "xp_port layout");
 static_assert(sizeof(struct xp_port) == 64, "xp_port layout: one cache line");
 static_assert(sizeof(struct xp_peering) == 32, "xp_peering layout");
 static_assert(sizeof(struct xp_policer) == 24, "xp_policer layout");
+static_assert(sizeof(struct xp_link_share) == 48, "xp_link_share layout");
 static_assert(sizeof(struct xp_link_counters) == 64, "xp_link_counters layout");
 static_assert(sizeof(struct xp_counters) == 16, "xp_counters layout");
 static_assert(sizeof(struct xp_control) == 8, "xp_control layout");

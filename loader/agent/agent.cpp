@@ -165,14 +165,20 @@ void Agent::tick(std::string& exposition, Deliveries& deliveries) {
     }
     controller_.expire_pending();
     auto samples = controller_.sample();
+    std::vector<BandwidthSharer::Part> parts;
     if (membership_) {
         try {
             controller_.publish_links();
         } catch (const std::exception& e) {
             spdlog::warn("publishing this host's link counters: {}", e.what());
         }
+        try {
+            parts = controller_.share_bandwidth(samples, options_.interval);
+        } catch (const std::exception& e) {
+            spdlog::warn("sharing bandwidth with other hosts: {}", e.what());
+        }
     }
-    exposition = metrics::exposition(samples, controller_.reason_stats(), drift_);
+    exposition = metrics::exposition(samples, controller_.reason_stats(), drift_, parts);
     for (auto& d : controller_.evaluate_alerts(samples)) {
         spdlog::info("alert {} on {}: {} ({} = {})", d.rule.id, d.rule.peering, d.change.change, alerts::to_string(d.rule.metric),
                      d.change.value);

@@ -40,7 +40,8 @@ struct Family {
 
 }  // namespace
 
-std::string exposition(const std::vector<LinkSample>& samples, const VerdictCounts& reasons, const Drift& drift) {
+std::string exposition(const std::vector<LinkSample>& samples, const VerdictCounts& reasons, const Drift& drift,
+                       const std::vector<BandwidthSharer::Part>& parts) {
     auto each = [&](auto value) {
         return [&samples, value](std::string& out, const std::string& name) {
             for (const auto& s : samples)
@@ -48,6 +49,11 @@ std::string exposition(const std::vector<LinkSample>& samples, const VerdictCoun
         };
     };
     auto rate_of = [](const LinkSample& s) { return telemetry::rate(s.delta, s.seconds, s.peering.bandwidth_mbps); };
+    auto part_of = [&parts](const LinkSample& s) -> const BandwidthSharer::Part* {
+        for (const auto& p : parts)
+            if (p.link.link.first == s.peering.id && p.link.link.second == s.direction) return &p;
+        return nullptr;
+    };
     std::vector<Family> families{
         {"xpeer_peering_tx_bytes_total", "counter", "IP bytes forwarded through a peering connection, by direction.",
          each([](const LinkSample& s) { return std::optional<double>(s.total.bytes); })},
@@ -64,6 +70,12 @@ std::string exposition(const std::vector<LinkSample>& samples, const VerdictCoun
          each([](const LinkSample& s) {
              return s.peering.bandwidth_mbps > 0 ? std::optional<double>(s.peering.bandwidth_mbps * 1e6 / 8) : std::nullopt;
          })},
+        {"xpeer_peering_host_share_bytes_per_second", "gauge",
+         "This host's part of the connection's bandwidth while other hosts send on it too (absent otherwise).",
+         each([&](const LinkSample& s) { return part_of(s) ? std::optional<double>(part_of(s)->part.rate) : std::nullopt; })},
+        {"xpeer_peering_host_demand_bytes_per_second", "gauge",
+         "The demand this host published for its part of a bandwidth shared with other hosts (absent otherwise).",
+         each([&](const LinkSample& s) { return part_of(s) ? std::optional<double>(part_of(s)->claimed) : std::nullopt; })},
         {"xpeer_peering_rate_bytes_per_second", "gauge", "Forwarded bytes per second over the last sampling interval.",
          each([&](const LinkSample& s) { return s.seconds > 0 ? std::optional<double>(rate_of(s).bits_per_second / 8) : std::nullopt; })},
         {"xpeer_peering_rate_packets_per_second", "gauge", "Forwarded packets per second over the last sampling interval.",

@@ -14,7 +14,9 @@ struct Drift {
 };
 
 // Counters from the samples' totals; rates, utilisation and loss over each sample's interval
-// (absent before the second sample); the router's verdicts by reason; drift.
-std::string exposition(const std::vector<LinkSample>& samples, const VerdictCounts& reasons, const Drift& drift = {});
+// (absent before the second sample); this host's parts of bandwidths shared with other hosts;
+// the router's verdicts by reason; drift.
+std::string exposition(const std::vector<LinkSample>& samples, const VerdictCounts& reasons, const Drift& drift = {},
+                       const std::vector<BandwidthSharer::Part>& parts = {});
 
 }  // namespace xpeer::metrics

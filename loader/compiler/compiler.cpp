@@ -114,16 +114,20 @@ uint32_t peering_owner(const std::string& pcc_id) {
     return h ? h : 1;
 }
 
-xp_peering policer_of(int64_t bandwidth_mbps) {
-    xp_peering p{};
-    if (bandwidth_mbps <= 0) return p;  // -1: unlimited
-    p.rate_bytes = static_cast<uint64_t>(bandwidth_mbps) * 1'000'000 / 8;
+uint64_t policer_burst(uint64_t rate_bytes) {
     // 250 ms of traffic. XDP cannot queue, so TCP meets a policer, not a shaper, and with the
     // microsecond round trips between namespaces its retransmissions are dropped as often as
     // not, leaving the sender idle until its retransmission timer (200 ms at least) fires. A
     // bucket deeper than that timer keeps what the idle sender did not use; the long-run
     // average is still the rate.
-    p.burst_bytes = std::max<uint64_t>(p.rate_bytes / 4, 64 * 1024);
+    return std::max<uint64_t>(rate_bytes / 4, 64 * 1024);
+}
+
+xp_peering policer_of(int64_t bandwidth_mbps) {
+    xp_peering p{};
+    if (bandwidth_mbps <= 0) return p;  // -1: unlimited
+    p.rate_bytes = static_cast<uint64_t>(bandwidth_mbps) * 1'000'000 / 8;
+    p.burst_bytes = policer_burst(p.rate_bytes);
     return p;
 }
 

@@ -14,6 +14,9 @@ Tables compile(const Snapshot& snapshot, const PortMap& ports);
 // fields are zero.
 xp_peering policer_of(int64_t bandwidth_mbps);
 
+// The depth of the token bucket of a rate in bytes per second (> 0).
+uint64_t policer_burst(uint64_t rate_bytes);
+
 // xp_peering.owner: the connection's id hashed (FNV-1a), never 0.
 uint32_t peering_owner(const std::string& pcc_id);
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "controller/bandwidth_sharer.h"
 #include "controller/command_transaction.h"
 #include "controller/config.h"
 #include "controller/dataplane.h"
@@ -15,6 +16,7 @@
 #include "controller/rollout.h"
 #include "model/direction.h"
 #include "model/errors.h"
+#include "model/link_sample.h"
 #include "model/model.h"
 #include "store/store.h"
 #include "sys/file_lock.h"
@@ -95,15 +97,6 @@ struct RouteSpec {
     std::string vpc_id;
     std::string destination;
     std::string next_hop;
-};
-
-// One link direction between two samples.
-struct LinkSample {
-    Peering peering;
-    Direction direction = Direction::AToB;
-    LinkCounters total;  // since the connection began
-    LinkCounters delta;  // since the previous sample
-    double seconds = 0;  // since the previous sample; 0 for the first
 };
 
 struct AlertSpec {
@@ -221,6 +214,9 @@ public:
     std::vector<LinkSample> sample();
     // Among hosts: this host's totals (from sample()) where `stats` and `top` on others read them.
     void publish_links();
+    // Among hosts: this host's part of each limited link it sends on together with other hosts,
+    // from every such host's demand (controller/bandwidth_sharer.h), written to its router.
+    std::vector<BandwidthSharer::Part> share_bandwidth(const std::vector<LinkSample>& samples, std::chrono::milliseconds interval);
     // The caller's live links as the maps have them now (total: the raw counters), with deltas
     // against `previous` over `seconds`; nothing is written (top, beside a running agent).
     std::vector<LinkSample> watch_links(const std::vector<LinkSample>& previous, double seconds);
@@ -357,6 +353,7 @@ private:
     Dataplane* kernel_;  // dataplane_, or dry_run_ wrapping it
     std::vector<std::string> warnings_;
     std::string published_links_ = "-";  // publish_links()'s last, by what it held
+    BandwidthSharer sharer_;             // share_bandwidth()'s
     std::vector<Event> changes_;         // events recorded by the commands of this controller
     std::optional<std::string> client_token_;
     CommandTransaction* command_ = nullptr;  // the transaction of the command running now

@@ -8,6 +8,7 @@
 #include "datapath/reconcile.h"
 #include "model/direction.h"
 #include "model/drift.h"
+#include "model/link_share.h"
 #include "model/map_view.h"
 #include "model/model.h"
 #include "model/verdicts.h"
@@ -67,6 +68,8 @@ public:
     // Per-link counters of one peering slot and direction, summed over CPUs. A slot a new
     // connection takes starts from zero (datapath/reconcile.h).
     virtual LinkCounters link_counters(uint32_t slot, Direction direction) = 0;
+    // This host's part of a link direction's bandwidth (nullopt: none, the connection's rate).
+    virtual void set_link_share(uint32_t slot, Direction direction, const std::optional<LinkShare>& share) = 0;
     // Whether the programs and maps are there (false after a reboot or a teardown).
     virtual bool has_datapath() = 0;
     // What the router did with every packet it saw, by verdict, summed over CPUs.

@@ -28,7 +28,8 @@ public:
     bool maps_dirty() override { return kernel_.maps_dirty(); }
     void set_maps_dirty(bool) override {}  // nothing is written, so nothing is left dirty
     LinkCounters link_counters(uint32_t slot, Direction direction) override { return kernel_.link_counters(slot, direction); }
-    bool has_datapath() override { return true; }  // a dry run rebuilds nothing
+    void set_link_share(uint32_t, Direction, const std::optional<LinkShare>&) override {}  // the agent's, never a command's
+    bool has_datapath() override { return true; }                                          // a dry run rebuilds nothing
     VerdictCounts reason_counters() override { return kernel_.reason_counters(); }
     RouteLookupStats route_lookup_stats() override { return kernel_.route_lookup_stats(); }
     std::vector<MapInfo> map_table() override { return kernel_.map_table(); }

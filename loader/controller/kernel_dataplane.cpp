@@ -225,6 +225,21 @@ LinkCounters KernelDataplane::link_counters(uint32_t slot, Direction direction) 
     return sum(dp->link_stats.read_percpu(link_index(slot, direction)));
 }
 
+void KernelDataplane::set_link_share(uint32_t slot, Direction direction, const std::optional<LinkShare>& share) {
+    auto& dp = router_if_loaded();
+    if (!dp) return;
+    xp_link_share s{};
+    if (share) {
+        s.rate_bytes = share->rate;
+        s.burst_bytes = policer_burst(share->rate);
+        s.fallback_bytes = share->fallback;
+        s.fallback_burst_bytes = policer_burst(share->fallback);
+        s.until_ns = ktime_ns(share->until);
+        s.owner = peering_owner(share->peering);
+    }
+    dp->link_shares.put(link_index(slot, direction), s);
+}
+
 VerdictCounts KernelDataplane::reason_counters() {
     VerdictCounts out;
     for (uint32_t r = 0; r < XP_REASON_MAX; ++r) out.push_back(ReasonCount{reason_name(r)});

@@ -35,6 +35,7 @@ public:
     bool maps_dirty() override;
     void set_maps_dirty(bool dirty) override;
     LinkCounters link_counters(uint32_t slot, Direction direction) override;
+    void set_link_share(uint32_t slot, Direction direction, const std::optional<LinkShare>& share) override;
     bool has_datapath() override { return router_if_loaded().has_value(); }
     VerdictCounts reason_counters() override;  // every verdict, zero without a data plane
     RouteLookupStats route_lookup_stats() override;

@@ -96,6 +96,18 @@ struct Decoder {
         return out;
     }
 
+    Decoded rows(const TypedMap<uint32_t, xp_link_share>& shares) const {
+        Decoded out;
+        for (const auto& [slot, pcc] : scope.peerings)
+            for (Direction dir : kDirections) {
+                xp_link_share share{};
+                if (shares.get(link_index(slot, dir), share) && share.owner != 0)
+                    out.rows.push_back(map_rows::link_share(slot, dir, share, ktime_ns(std::chrono::steady_clock::now()), scope));
+            }
+        out.used = out.rows.size();
+        return out;
+    }
+
     Decoded rows(const TypedMap<uint32_t, xp_tunnel>& tunnels) const {
         Decoded out;
         for (const auto& [slot, t] : tunnels.entries(XP_MAX_TUNNELS))

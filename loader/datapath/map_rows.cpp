@@ -149,6 +149,20 @@ Row policer(uint32_t slot, Direction direction, const xp_policer& b, const MapSc
             {"LastRefillNs", b.last_ns}};
 }
 
+Row link_share(uint32_t slot, Direction direction, const xp_link_share& s, uint64_t now_ns, const MapScope& scope) {
+    const bool current = static_cast<int64_t>(now_ns - s.until_ns) < 0;
+    return {{"Slot", slot},
+            {"PeeringId", name_in(scope.peerings, slot)},
+            {"Direction", label(direction)},
+            {"Owner", s.owner},
+            {"RateBytes", s.rate_bytes},
+            {"BurstBytes", s.burst_bytes},
+            {"FallbackBytes", s.fallback_bytes},
+            {"FallbackBurstBytes", s.fallback_burst_bytes},
+            {"UntilNs", s.until_ns},
+            {"Policing", current ? "RateBytes" : "FallbackBytes"}};
+}
+
 Row fib_root(uint32_t vpc_key, bool is_v6, uint32_t root, size_t nodes, size_t results, const MapScope& scope) {
     return {{"VpcId", vpc_name(scope, vpc_key)},
             {"VpcKey", vpc_key},

@@ -30,6 +30,8 @@ Row peering(uint32_t slot, const xp_peering& p, const MapScope& scope);
 // One direction of a peering (enum xp_direction); stash: the policer's bytes held by every CPU.
 Row link(uint32_t slot, Direction direction, const xp_peering& p, const LinkCounters& summed, uint64_t stash, const MapScope& scope);
 Row policer(uint32_t slot, Direction direction, const xp_policer& bucket, const MapScope& scope);
+// This host's part of a direction's bandwidth, and which of its rates the router polices at now_ns.
+Row link_share(uint32_t slot, Direction direction, const xp_link_share& share, uint64_t now_ns, const MapScope& scope);
 Row control(const xp_control& c);
 Row tunnel(uint32_t slot, const xp_tunnel& t);
 Row underlay_host(const xp_underlay_key& key, uint32_t slot);

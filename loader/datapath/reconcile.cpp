@@ -131,14 +131,15 @@ void zero_removed(const TableDelta<uint32_t, V>& delta, TypedMap<uint32_t, V>& m
 }
 
 // A connection that takes a slot from another one, or an empty slot, starts from cleared link
-// counters and a full bucket, on every host that programs it: what a deleted connection counted
-// last (on this host, whichever host deleted it) is not the new one's. A slot whose owner an
-// older build left unset (0) is adopted as it is.
+// counters, a full bucket and no part of a shared bandwidth, on every host that programs it: what
+// a deleted connection counted last (on this host, whichever host deleted it) is not the new
+// one's. A slot whose owner an older build left unset (0) is adopted as it is.
 void clear_link_slot(BpfRouter& dp, uint32_t slot) {
     const std::vector<xp_link_counters> zero(cpu_ids());  // the stashes too
     for (Direction dir : kDirections) {
         dp.link_stats.write_percpu(link_index(slot, dir), zero);
         dp.policers.put(link_index(slot, dir), xp_policer{});
+        dp.link_shares.put(link_index(slot, dir), xp_link_share{});
     }
 }
 

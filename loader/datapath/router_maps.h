@@ -22,6 +22,8 @@
       CpuArray<xp_link_counters>) \
     X(policers, ARRAY, Peering, 0, "by slot x 2 + direction: the token bucket of the connection's bandwidth", \
       TypedMap<uint32_t, xp_policer>) \
+    X(link_shares, ARRAY, Peering, 0, "by slot x 2 + direction: this host's part of the bandwidth, when hosts share it", \
+      TypedMap<uint32_t, xp_link_share>) \
     X(tunnels, ARRAY, Router, 0, "by tunnel slot: another host's underlay address, this host's, the underlay interface", \
       TypedMap<uint32_t, xp_tunnel>) \
     X(underlay_hosts, HASH, Router, 0, "the registered hosts' underlay addresses (IPv4 as ::ffff:a.b.c.d) -> tunnel slot", \

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "compiler/lpm_key.h"
+#include "datapath/counters.h"
 #include "router_fixture.h"
 
 using namespace xpeer;
@@ -253,6 +254,48 @@ TEST_CASE("bandwidth: a CPU pays from its stash without the lock, and holds at m
     fx.dp.peerings.put(5, p);
     REQUIRE(fx.run(frame, fx.if_a1).ret == XDP_REDIRECT);
     CHECK(stash() == len);
+}
+
+TEST_CASE("bandwidth: a host's part of a shared link, its equal part once the lease ran out, never another's or more",
+          "[router][policer]") {
+    RouterFixture fx;
+    OnCpu one(0);
+    const Frame frame = udp_frame("10.1.1.2", "10.2.1.2");
+    const uint64_t len = frame.bytes.size() - sizeof(ethhdr);
+    const uint32_t link = 5 * XP_DIR_MAX + XP_DIR_A_TO_B;
+    xp_peering p{};
+    REQUIRE(fx.dp.peerings.get(5, p));
+    REQUIRE(p.owner != 0);
+    p.rate_bytes = 2;  // nothing refills during the test
+    p.burst_bytes = 100 * len;
+    fx.dp.peerings.put(5, p);
+    // Packets that pass out of 120, from a full bucket.
+    auto passed = [&](const xp_link_share& share) {
+        fx.dp.link_shares.put(link, share);
+        fx.dp.policers.put(link, xp_policer{});
+        std::vector<xp_link_counters> zero(fx.dp.link_stats.read_percpu(link).size());
+        fx.dp.link_stats.write_percpu(link, zero);  // no stash from before
+        int n = 0;
+        for (int i = 0; i < 120; ++i) n += fx.run(frame, fx.if_a1).ret == XDP_REDIRECT;
+        return n;
+    };
+    const uint64_t now = ktime_ns(std::chrono::steady_clock::now());
+    xp_link_share share{1, 10 * len, 1, 20 * len, now + 60'000'000'000ull, p.owner, 0};
+    CHECK(passed(share) == 10);                                                   // the part's burst, not the connection's
+    CHECK(fx.dp.link_stats.read_percpu(link)[0].policer_stash <= 10 * len / 64);  // the part's stash
+
+    share.until_ns = now - 1;  // the agent stopped renewing it
+    CHECK(passed(share) == 20);
+
+    share.until_ns = now + 60'000'000'000ull;
+    share.owner = p.owner + 1;  // written for a connection that had the slot before
+    CHECK(passed(share) == 100);
+
+    share.owner = p.owner;
+    share.rate_bytes = 3;  // above the connection's rate
+    CHECK(passed(share) == 100);
+
+    CHECK(passed(xp_link_share{}) == 100);  // no part: the connection's
 }
 
 TEST_CASE("counters: a packet counts in the region of the CPU that ran it, and only there", "[router]") {

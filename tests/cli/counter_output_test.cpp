@@ -78,7 +78,8 @@ drop_reserved    112      1012
 TEST_CASE("counter output: metrics exposition", "[metrics]") {
     LinkSample first{peering(), Direction::AToB, counters(10), counters(10), 0};
     LinkSample back{peering(), Direction::BToA, counters(20), counters(0), 2.0};
-    CHECK(metrics::exposition({first, back}, verdicts(), metrics::Drift{2, 5}) ==
+    BandwidthSharer::Part part{{{"pcc-1", Direction::AToB}, 1, 12'500'000, {"h1", "h2"}}, 7'000'000, {6'250'000, 6'250'000}};
+    CHECK(metrics::exposition({first, back}, verdicts(), metrics::Drift{2, 5}, {part}) ==
           R"(# HELP xpeer_peering_tx_bytes_total IP bytes forwarded through a peering connection, by direction.
 # TYPE xpeer_peering_tx_bytes_total counter
 xpeer_peering_tx_bytes_total{peering="pcc-1",direction="a_to_b",from_vpc="vpc-a",to_vpc="vpc-b",account="11"} 12
@@ -103,6 +104,12 @@ xpeer_peering_dropped_packets_total{peering="pcc-1",direction="b_to_a",from_vpc=
 # TYPE xpeer_peering_bandwidth_bytes_per_second gauge
 xpeer_peering_bandwidth_bytes_per_second{peering="pcc-1",direction="a_to_b",from_vpc="vpc-a",to_vpc="vpc-b",account="11"} 12500000
 xpeer_peering_bandwidth_bytes_per_second{peering="pcc-1",direction="b_to_a",from_vpc="vpc-b",to_vpc="vpc-a",account="22"} 12500000
+# HELP xpeer_peering_host_share_bytes_per_second This host's part of the connection's bandwidth while other hosts send on it too (absent otherwise).
+# TYPE xpeer_peering_host_share_bytes_per_second gauge
+xpeer_peering_host_share_bytes_per_second{peering="pcc-1",direction="a_to_b",from_vpc="vpc-a",to_vpc="vpc-b",account="11"} 6250000
+# HELP xpeer_peering_host_demand_bytes_per_second The demand this host published for its part of a bandwidth shared with other hosts (absent otherwise).
+# TYPE xpeer_peering_host_demand_bytes_per_second gauge
+xpeer_peering_host_demand_bytes_per_second{peering="pcc-1",direction="a_to_b",from_vpc="vpc-a",to_vpc="vpc-b",account="11"} 7000000
 # HELP xpeer_peering_rate_bytes_per_second Forwarded bytes per second over the last sampling interval.
 # TYPE xpeer_peering_rate_bytes_per_second gauge
 xpeer_peering_rate_bytes_per_second{peering="pcc-1",direction="b_to_a",from_vpc="vpc-b",to_vpc="vpc-a",account="22"} 1

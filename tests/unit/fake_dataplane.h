@@ -31,6 +31,7 @@ struct FakeKernel {
     // compiled lookup would decide those addresses wrongly.
     size_t deltas_over = 0, covers_missed = 0;
     std::map<std::pair<uint32_t, Direction>, LinkCounters> link_counters;  // by peering slot and direction, as the map has them
+    std::map<std::pair<uint32_t, Direction>, LinkShare> link_shares;       // xp_link_shares, by peering slot and direction
     VerdictCounts verdicts{{"forward_peering", 3, 300}, {"drop_ttl", 1, 64}};
 
     // The maps as text, to compare before and after a refused command.
@@ -105,6 +106,12 @@ public:
     bool maps_dirty() override { return k_->dirty; }
     void set_maps_dirty(bool dirty) override { k_->dirty = dirty; }
     ReconcileResult plan(const Snapshot& s, const PortMap& ports) override { return diff(k_->maps, compile(s, ports)).counts(); }
+    void set_link_share(uint32_t slot, Direction dir, const std::optional<LinkShare>& share) override {
+        if (share)
+            k_->link_shares[{slot, dir}] = *share;
+        else
+            k_->link_shares.erase({slot, dir});
+    }
     LinkCounters link_counters(uint32_t slot, Direction dir) override {
         auto it = k_->link_counters.find({slot, dir});
         return it == k_->link_counters.end() ? LinkCounters{} : it->second;

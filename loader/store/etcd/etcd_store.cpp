@@ -510,6 +510,32 @@ void EtcdStore::publish_links(const std::string& host, const HostLinks& links) {
     client_.put(keys_.host_links(host), json{{"time_ms", links.time_ms}, {"links", totals}}.dump());
 }
 
+std::map<std::string, bandwidth_share::HostDemand> EtcdStore::host_demand(const std::set<std::string>& hosts) {
+    std::map<std::string, bandwidth_share::HostDemand> out;
+    for (const auto& host : hosts) {  // a few keys of the hosts named: not a range over every host
+        const auto got = client_.range(keys_.host_demand(host), "");
+        if (got.kvs.empty()) continue;
+        const json value = json::parse(got.kvs.front().value, nullptr, false);
+        if (!value.is_object() || !value.contains("demand") || !value["demand"].is_object()) continue;
+        bandwidth_share::HostDemand& d = out[host];
+        d.time_ms = value.value("time_ms", int64_t{0});
+        d.lease_ms = value.value("lease_ms", int64_t{0});
+        for (const auto& [name, rate] : value["demand"].items()) {
+            const auto slash = name.rfind('/');
+            if (slash == std::string::npos || !rate.is_number() || rate.get<double>() < 0) continue;
+            const std::string dir = name.substr(slash + 1);
+            if (dir == "0" || dir == "1") d.bytes_per_second[{name.substr(0, slash), direction_of(dir == "1")}] = rate.get<double>();
+        }
+    }
+    return out;
+}
+
+void EtcdStore::publish_demand(const std::string& host, const bandwidth_share::HostDemand& demand) {
+    json rates = json::object();
+    for (const auto& [key, rate] : demand.bytes_per_second) rates[key.first + "/" + std::to_string(to_int(key.second))] = rate;
+    client_.put(keys_.host_demand(host), json{{"time_ms", demand.time_ms}, {"lease_ms", demand.lease_ms}, {"demand", rates}}.dump());
+}
+
 std::map<std::string, HostPresence> EtcdStore::host_presence() {
     std::map<std::string, HostPresence> out;
     for_each_host_key([&](const std::string& host, const std::string& what, const json& value) {

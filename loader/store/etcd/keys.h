@@ -24,6 +24,9 @@ struct Keys {
     // {"time_ms": T, "links": {"PCC/DIRECTION": "packets,bytes,..."}}: what the host's routers
     // counted of each connection (store/counters_text.h), for `stats` and `top` on any host.
     std::string host_links(const std::string& host) const { return hosts() + host + "/links"; }
+    // {"time_ms": T, "lease_ms": L, "demand": {"PCC/DIRECTION": bytes per second}}: what the host's
+    // VPCs offer on each link they send on together with other hosts' (telemetry/bandwidth_share.h).
+    std::string host_demand(const std::string& host) const { return hosts() + host + "/demand"; }
 };
 
 }  // namespace xpeer::etcd
