@@ -81,6 +81,7 @@ static __always_inline enum xp_action route_ip(void *ctx, struct cursor *c, stru
 		if (d.vni > XP_MAX_VNI || !find_hop(ctx, d.route->target, sz->packets > 1 ? 0 : ip_len, hop))
 			reason = XP_REASON_DROP_UNDERLAY;
 		hop->vni = d.vni;
+		hop->dscp = d.peering ? d.peering->dscp : 0;
 		hop->sport = is_v6 ? flow_port(ip6->saddr.in6_u.u6_addr32, 8, ip6->nexthdr, c)
 				   : flow_port(&ip->saddr, 2, ip->protocol, c);
 	}

@@ -35,6 +35,7 @@ struct tunnel_hop {
 	__u16 sport; /* the outer UDP source port: the inner flow's hash, for the underlay's ECMP */
 	__u32 vni;   /* the destination VPC's key */
 	bool is_v6;  /* the tunnel's underlay family, read once */
+	__u8 dscp;   /* the link type's, of the connection crossed (xp_peering.dscp); 0 for none */
 };
 
 /* The outer headers' length for the hop's family. */
@@ -144,7 +145,8 @@ static __always_inline bool write_outer(void *at, void *end, const struct tunnel
 		if (at + XP_OUTER_V6 > end)
 			return false;
 		eth->h_proto = bpf_htons(ETH_P_IPV6);
-		*(__u32 *)ip6 = bpf_htonl(0x60000000);
+		*(__u32 *)ip6 =
+			bpf_htonl(0x60000000 | (__u32)hop->dscp << 22); /* version, traffic class: DSCP, ECN 0 */
 		ip6->payload_len = bpf_htons(udp_len);
 		ip6->nexthdr = IPPROTO_UDP;
 		ip6->hop_limit = 64;
@@ -157,7 +159,7 @@ static __always_inline bool write_outer(void *at, void *end, const struct tunnel
 		eth->h_proto = bpf_htons(ETH_P_IP);
 		ip->version = 4;
 		ip->ihl = 5;
-		ip->tos = 0;
+		ip->tos = hop->dscp << 2; /* DSCP, ECN 0 */
 		ip->tot_len = bpf_htons(sizeof(struct iphdr) + udp_len);
 		ip->id = 0;
 		ip->frag_off = bpf_htons(0x4000); /* DF: the underlay carries whole frames or says it cannot */

@@ -130,7 +130,12 @@ struct xp_port {
 struct xp_peering {
 	__u32 vpc_a;
 	__u32 vpc_b;
-	__u32 active; /* 1 while the connection is Activated (or Updating among hosts) */
+	__u8 active; /* 1 while the connection is Activated (or Updating among hosts) */
+	/* The DSCP of its link type, written into the outer IPv4 TOS or IPv6 traffic class of the
+	 * frames it carries to another host (docs/ETCD.md), so that the underlay can put Platinum
+	 * first; 0 within a region. */
+	__u8 dscp;
+	__u8 pad[2];
 	/* The connection's id, hashed (never 0): a connection that takes a slot from another one, or
 	 * an empty one, starts from cleared link counters on every host that programs it. 0: written
 	 * by a build before owners, adopted as it is. */
@@ -255,7 +260,7 @@ static_assert(offsetof(struct xp_route, dmac) == 14, "xp_route layout");
 static_assert(sizeof(struct xp_fib_node) == 1024 && sizeof(struct xp_fib_result) == 32, "xp_fib layout");
 static_assert(offsetof(struct xp_port, src_v4_len) == 56, "xp_port layout");
 static_assert(sizeof(struct xp_port) == 64, "xp_port layout: one cache line");
-static_assert(sizeof(struct xp_peering) == 32, "xp_peering layout");
+static_assert(sizeof(struct xp_peering) == 32 && offsetof(struct xp_peering, owner) == 12, "xp_peering layout");
 static_assert(sizeof(struct xp_policer) == 24, "xp_policer layout");
 static_assert(sizeof(struct xp_link_share) == 48, "xp_link_share layout");
 static_assert(sizeof(struct xp_link_counters) == 64, "xp_link_counters layout");

@@ -108,6 +108,15 @@ void allow_sources(xp_port& p, const Cidr& subnet) {
 
 }  // namespace
 
+uint8_t dscp_of(const std::string& link_type) {
+    // RFC 4594's classes for what the seed sells each type for: Platinum (trading, voice, video,
+    // games) as expedited forwarding, Gold (data synchronisation, file transfer) as
+    // high-throughput data; within a region, the default.
+    if (link_type == "Platinum") return 46;  // EF
+    if (link_type == "Gold") return 10;      // AF11
+    return 0;
+}
+
 uint32_t peering_owner(const std::string& pcc_id) {
     uint32_t h = 2166136261u;
     for (unsigned char c : pcc_id) h = (h ^ c) * 16777619u;
@@ -180,6 +189,7 @@ Tables compile(const Snapshot& s, const PortMap& ports) {
         entry.vpc_b = b->second;
         // Updating: accepted or modified, being programmed on the hosts that carry it; it forwards.
         entry.active = p.status == PeeringStatus::Activated || p.status == PeeringStatus::Updating ? 1u : 0u;
+        entry.dscp = dscp_of(p.link_type);
         entry.owner = peering_owner(p.id);
         t.peerings[p.slot] = entry;
     }

@@ -17,6 +17,9 @@ xp_peering policer_of(int64_t bandwidth_mbps);
 // The depth of the token bucket of a rate in bytes per second (> 0).
 uint64_t policer_burst(uint64_t rate_bytes);
 
+// xp_peering.dscp: the DSCP that marks a link type's traffic between hosts ("": 0).
+uint8_t dscp_of(const std::string& link_type);
+
 // xp_peering.owner: the connection's id hashed (FNV-1a), never 0.
 uint32_t peering_owner(const std::string& pcc_id);
 

@@ -38,7 +38,7 @@ std::string describe(const xp_port& p) {
 
 std::string describe(const xp_peering& p) {
     return "vpc " + std::to_string(p.vpc_a) + " <-> " + std::to_string(p.vpc_b) + (p.active ? ", active" : ", inactive") +
-           (p.rate_bytes ? ", " + std::to_string(p.rate_bytes) + " B/s" : "");
+           (p.rate_bytes ? ", " + std::to_string(p.rate_bytes) + " B/s" : "") + (p.dscp ? ", DSCP " + std::to_string(p.dscp) : "");
 }
 
 std::string key_name(const xp_lpm_key_v4& k) { return "xp_routes_v4 vpc " + std::to_string(k.vpc) + " " + cidr_of(k).str(); }

@@ -119,6 +119,7 @@ Row peering(uint32_t slot, const xp_peering& p, const MapScope& scope) {
             {"VpcId", vpc_name(scope, p.vpc_a)},
             {"PeerVpcId", vpc_name(scope, p.vpc_b)},
             {"Active", p.active != 0},
+            {"Dscp", p.dscp},
             {"Owner", p.owner},
             {"RateBytes", p.rate_bytes},
             {"BurstBytes", p.burst_bytes}};

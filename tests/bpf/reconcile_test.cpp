@@ -20,7 +20,7 @@ Tables two_routes_one_peering() {
     via.target = 4;
     t.routes_v4[lpm_key_v4(1, Cidr::parse("192.168.0.0/16"))] = via;
     t.routes_v6[lpm_key_v6(1, Cidr::parse("fd00:4000::/56"))] = via;
-    t.peerings[4] = xp_peering{1, 2, 1, 0, 0, 0};
+    t.peerings[4] = xp_peering{.vpc_a = 1, .vpc_b = 2, .active = 1};
     return t;
 }
 
@@ -197,7 +197,7 @@ TEST_CASE("write puts and removes exactly a delta's entries, in batches", "[reco
         c.prefix_len = 32;
         after.routes_v4[lpm_key_v4(2, c)] = via;
     }
-    after.peerings[5] = xp_peering{1, 2, 1, 0, 0, 0};
+    after.peerings[5] = xp_peering{.vpc_a = 1, .vpc_b = 2, .active = 1};
 
     auto r = write(diff(before, after), dp);
     CHECK(r.added == 20002);

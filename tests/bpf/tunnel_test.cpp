@@ -157,6 +157,29 @@ TEST_CASE("a VPC's own vSwitch on another host, and IPv6 inside", "[bpf][tunnel]
     CHECK(at(r.out, kOuterV4 + 14 + 7)[0] == 63);  // the hop limit, one less
 }
 
+TEST_CASE("the outer header carries the link type's DSCP: Platinum EF, Gold AF11, none within a VPC", "[bpf][tunnel]") {
+    HostsFixture fx;
+    auto tos_to = [&](const std::string& link_type, const char* dst) {
+        for (auto& p : fx.snapshot.peerings) p.link_type = link_type;
+        reconcile(compile(fx.snapshot, fx.ports), fx.dp);
+        const auto r = fx.run(udp_frame("10.1.1.5", dst), fx.if_a1);
+        REQUIRE(r.ret == XDP_REDIRECT);
+        const auto t = fx.run_tc(udp_frame("10.1.1.5", dst), fx.if_a1);  // the TC twin marks alike
+        REQUIRE(t.ret == TC_ACT_REDIRECT);
+        CHECK(at(t.out, 15)[0] == at(r.out, 15)[0]);
+        const auto* outer = reinterpret_cast<const frames::frame_iphdr*>(at(r.out, 14));
+        CHECK(frames::ipv4_checksum(outer) == 0);
+        return static_cast<int>(outer->tos);
+    };
+    CHECK(tos_to("Platinum", "10.2.2.5") == 46 << 2);
+    CHECK(tos_to("Gold", "10.2.2.5") == 10 << 2);
+    CHECK(tos_to("", "10.2.2.5") == 0);
+    CHECK(tos_to("Platinum", "10.1.3.9") == 0);  // vpc-a's own vSwitch on h2: no connection crossed
+    xp_peering p{};
+    REQUIRE(fx.dp.peerings.get(5, p));
+    CHECK(p.dscp == 46);
+}
+
 TEST_CASE("the outer source port follows the inner flow: same flow same port, other ports another", "[bpf][tunnel]") {
     HostsFixture fx;
     auto outer_port = [&](uint16_t sport) {

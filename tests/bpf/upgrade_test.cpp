@@ -23,7 +23,7 @@ Tables one_route_one_peering() {
     via.kind = XP_NH_PEERING;
     via.target = 4;
     t.routes_v4[lpm_key_v4(1, Cidr::parse("192.168.0.0/16"))] = via;
-    t.peerings[4] = xp_peering{1, 2, 1, 0, 0, 0};
+    t.peerings[4] = xp_peering{.vpc_a = 1, .vpc_b = 2, .active = 1};
     return t;
 }
 

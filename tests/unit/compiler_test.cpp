@@ -107,6 +107,15 @@ TEST_CASE("a connection's bandwidth is its policer, within a region as between r
     }
 }
 
+TEST_CASE("a connection's link type is its DSCP between hosts: Platinum EF, Gold AF11, none within a region", "[compiler]") {
+    Snapshot s = seed_example();
+    for (auto [type, dscp] : {std::pair{"Platinum", 46}, std::pair{"Gold", 10}, std::pair{"", 0}}) {
+        s.peerings[0].link_type = type;
+        CHECK(compile(s, ports()).peerings.at(3).dscp == dscp);
+    }
+    CHECK(dscp_of("platinum") == 0);  // the store holds the seed's spelling only
+}
+
 TEST_CASE("only an accepted connection is active in the data plane: Activated, or Updating on its hosts", "[compiler]") {
     for (auto st : {PeeringStatus::Creating, PeeringStatus::PeerAccepting, PeeringStatus::Rejected, PeeringStatus::Expired,
                     PeeringStatus::Deleting}) {

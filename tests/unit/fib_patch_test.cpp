@@ -60,7 +60,7 @@ bool change(Tables& t, std::map<uint32_t, VpcFib>& tries, uint32_t vpc, const Ci
 
 TEST_CASE("fib patch: a route added, changed and removed, as compiling afresh decides", "[fib]") {
     Tables t;
-    t.peerings[1] = xp_peering{1, 2, 1, 0, 0, 0};
+    t.peerings[1] = xp_peering{.vpc_a = 1, .vpc_b = 2, .active = 1};
     auto add = [&](uint32_t vpc, const char* cidr, const xp_route& r) { t.routes_v4[lpm_key_v4(vpc, Cidr::parse(cidr))] = r; };
     add(1, "10.0.0.0/8", peering(1));
     add(1, "172.16.1.0/24", vswitch(11));
@@ -167,7 +167,7 @@ TEST_CASE("fib patch: random tables, random sequences of changes, as compiling a
 
 TEST_CASE("fib patch: a VPC peered with itself is declined, to be compiled afresh", "[fib]") {
     Tables t;
-    t.peerings[1] = xp_peering{1, 1, 1, 0, 0, 0};
+    t.peerings[1] = xp_peering{.vpc_a = 1, .vpc_b = 1, .active = 1};
     t.routes_v4[lpm_key_v4(1, Cidr::parse("10.0.0.0/8"))] = vswitch(1);
     auto tries = tries_of(t, Family::V4, 1);
     CHECK_FALSE(change(t, tries, 1, Cidr::parse("10.1.0.0/16"), peering(1)));

@@ -56,8 +56,8 @@ std::string first_difference(RandomTables& r, const Fib& fib, unsigned destinati
 
 TEST_CASE("fib: a peering route's region takes the peer's longer routes, except under the VPC's own", "[fib]") {
     Tables t;
-    t.peerings[1] = xp_peering{1, 2, 1, 0, 0, 0};  // A=1 -> B=2
-    t.peerings[2] = xp_peering{3, 1, 1, 0, 0, 0};  // C=3 -> A
+    t.peerings[1] = xp_peering{.vpc_a = 1, .vpc_b = 2, .active = 1};  // A=1 -> B=2
+    t.peerings[2] = xp_peering{.vpc_a = 3, .vpc_b = 1, .active = 1};  // C=3 -> A
     add(t, 1, "10.0.0.0/8", peering(1));
     add(t, 1, "10.1.2.0/24", peering(2));     // inside B's vSwitch, A sends to C instead
     add(t, 1, "172.16.1.0/24", vswitch(11));  // A's own vSwitch
