@@ -175,8 +175,8 @@ struct xp_policer {
  * sends on it has vSwitches on other hosts too, whose agents share the connection's rate among
  * them by demand (loader/telemetry/bandwidth_share.h). Written by the agent; the router polices at
  * it instead of xp_peering's rate while `owner` is the connection's: rate_bytes until until_ns
- * (bpf_ktime_get_ns()), then fallback_bytes, the equal part the other hosts count this one at
- * once its agent stopped renewing. Never above the connection's own rate. */
+ * (bpf_ktime_get_ns()), which the agent renews every interval, then fallback_bytes, the least
+ * part this host could be given whatever the others claim. Never above the connection's rate. */
 struct xp_link_share {
 	__u64 rate_bytes;
 	__u64 burst_bytes;

@@ -165,7 +165,7 @@ void Agent::tick(std::string& exposition, Deliveries& deliveries) {
     }
     controller_.expire_pending();
     auto samples = controller_.sample();
-    std::vector<BandwidthSharer::Part> parts;
+    std::vector<BandwidthSharer::LinkPart> parts;
     if (membership_) {
         try {
             controller_.publish_links();

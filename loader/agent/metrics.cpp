@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <map>
 
 #include "telemetry/rates.h"
 
@@ -41,7 +42,7 @@ struct Family {
 }  // namespace
 
 std::string exposition(const std::vector<LinkSample>& samples, const VerdictCounts& reasons, const Drift& drift,
-                       const std::vector<BandwidthSharer::Part>& parts) {
+                       const std::vector<BandwidthSharer::LinkPart>& parts) {
     auto each = [&](auto value) {
         return [&samples, value](std::string& out, const std::string& name) {
             for (const auto& s : samples)
@@ -49,10 +50,11 @@ std::string exposition(const std::vector<LinkSample>& samples, const VerdictCoun
         };
     };
     auto rate_of = [](const LinkSample& s) { return telemetry::rate(s.delta, s.seconds, s.peering.bandwidth_mbps); };
-    auto part_of = [&parts](const LinkSample& s) -> const BandwidthSharer::Part* {
-        for (const auto& p : parts)
-            if (p.link.link.first == s.peering.id && p.link.link.second == s.direction) return &p;
-        return nullptr;
+    std::map<LinkKey, const BandwidthSharer::LinkPart*> part_by_link;
+    for (const auto& p : parts) part_by_link[p.link.link] = &p;
+    auto part_of = [&part_by_link](const LinkSample& s) -> const BandwidthSharer::LinkPart* {
+        auto it = part_by_link.find({s.peering.id, s.direction});
+        return it == part_by_link.end() ? nullptr : it->second;
     };
     std::vector<Family> families{
         {"xpeer_peering_tx_bytes_total", "counter", "IP bytes forwarded through a peering connection, by direction.",
@@ -74,8 +76,8 @@ std::string exposition(const std::vector<LinkSample>& samples, const VerdictCoun
          "This host's part of the connection's bandwidth while other hosts send on it too (absent otherwise).",
          each([&](const LinkSample& s) { return part_of(s) ? std::optional<double>(part_of(s)->part.rate) : std::nullopt; })},
         {"xpeer_peering_host_demand_bytes_per_second", "gauge",
-         "The demand this host published for its part of a bandwidth shared with other hosts (absent otherwise).",
-         each([&](const LinkSample& s) { return part_of(s) ? std::optional<double>(part_of(s)->claimed) : std::nullopt; })},
+         "This host's demand as it counts it for its part of a bandwidth shared with other hosts (absent otherwise).",
+         each([&](const LinkSample& s) { return part_of(s) ? std::optional<double>(part_of(s)->counted) : std::nullopt; })},
         {"xpeer_peering_rate_bytes_per_second", "gauge", "Forwarded bytes per second over the last sampling interval.",
          each([&](const LinkSample& s) { return s.seconds > 0 ? std::optional<double>(rate_of(s).bits_per_second / 8) : std::nullopt; })},
         {"xpeer_peering_rate_packets_per_second", "gauge", "Forwarded packets per second over the last sampling interval.",

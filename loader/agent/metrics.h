@@ -17,6 +17,6 @@ struct Drift {
 // (absent before the second sample); this host's parts of bandwidths shared with other hosts;
 // the router's verdicts by reason; drift.
 std::string exposition(const std::vector<LinkSample>& samples, const VerdictCounts& reasons, const Drift& drift = {},
-                       const std::vector<BandwidthSharer::Part>& parts = {});
+                       const std::vector<BandwidthSharer::LinkPart>& parts = {});
 
 }  // namespace xpeer::metrics

@@ -1,5 +1,6 @@
 #pragma once
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <map>
 #include <optional>
@@ -8,6 +9,7 @@
 #include <vector>
 
 #include "controller/dataplane.h"
+#include "model/host_demand.h"
 #include "model/link_sample.h"
 #include "telemetry/bandwidth_share.h"
 
@@ -15,15 +17,17 @@ namespace xpeer {
 
 // The agent's side of sharing a connection's bandwidth among the hosts that send on it
 // (telemetry/bandwidth_share.h). Each interval: this host's demand on every link it sends on
-// together with other hosts, from its samples, published when it changed (or a third of its
-// lease went by); the other hosts' demand read; this host's part of each such link written to its
-// router, current until the lease of its last publication runs out, which is when the other hosts
-// stop counting on that publication too.
+// together with other hosts, from its samples, published when it would move a part (or a third
+// of its lease went by); the other hosts' demand read; this host's part of each such link written
+// to its router, which holds it for two intervals and then falls back to the least part the host
+// could be given, so that a host whose agent stops (or cannot read the others) never keeps a part
+// the others have since grown into. A claim that grew is counted only once every other host has
+// had two of its intervals to read it, and so to lower its own part or fall back.
 class BandwidthSharer {
 public:
-    struct Part {
+    struct LinkPart {
         bandwidth_share::SharedLink link;
-        double claimed = 0;  // this host's demand as the others read it, bytes per second
+        double counted = 0;  // this host's claim as it counts it for its own part, bytes per second
         bandwidth_share::Part part;
     };
     struct Clock {
@@ -33,8 +37,8 @@ public:
     // Where the hosts' agents publish their demand and read each other's (the store's
     // hosts/HOST/demand keys).
     struct Board {
-        std::function<std::map<std::string, bandwidth_share::HostDemand>(const std::set<std::string>& hosts)> read;
-        std::function<void(const std::string& host, const bandwidth_share::HostDemand& demand)> publish;
+        std::function<std::map<std::string, HostDemand>(const std::set<std::string>& hosts)> read;
+        std::function<void(const std::string& host, const HostDemand& demand)> publish;
     };
     // One interval of this host (`here`): the live connections, every vSwitch, and this host's
     // samples of its links over the interval.
@@ -47,22 +51,28 @@ public:
         Clock now;
     };
 
-    std::vector<Part> run(const Round& round, Board& board, Dataplane& kernel);
+    std::vector<LinkPart> run(const Round& round, Board& board, Dataplane& kernel);
 
 private:
+    struct Sent {
+        std::chrono::steady_clock::time_point at;
+        std::map<LinkKey, double> claims;
+    };
     // Whether `mine` would move a part by more than 1/200 of its link's rate from what the last
     // publication gives, among the other hosts' claims as heard; or that publication is old enough.
-    bool worth_publishing(const bandwidth_share::HostDemand& mine, const std::vector<bandwidth_share::SharedLink>& links,
-                          std::map<std::string, bandwidth_share::HostDemand> heard, const std::string& here, const Clock& now) const;
+    bool worth_publishing(const HostDemand& mine, const std::vector<bandwidth_share::SharedLink>& links,
+                          std::map<std::string, HostDemand> heard, const std::string& here, const Clock& now) const;
+    // This host's claims as it counts them for its own part: each link's lowest among the
+    // publications since `grace` ago and the last one before (every other host has read that one).
+    HostDemand counted(const Clock& now, std::chrono::milliseconds grace) const;
 
-    std::map<bandwidth_share::LinkKey, double> smoothed_;
-    std::optional<bandwidth_share::HostDemand> published_;
-    std::optional<bandwidth_share::HostDemand> before_;              // the publication before published_ (none: empty)
-    std::chrono::steady_clock::time_point published_at_{};           // steady time of published_
-    std::map<std::pair<uint32_t, Direction>, std::string> written_;  // parts in the router, by slot and direction: their connection
+    std::map<LinkKey, double> smoothed_;
+    std::optional<HostDemand> published_;  // the last publication etcd took
+    std::deque<Sent> sent_;                // publications tried, oldest first: a failed one may have been taken
     // The first run read this host's last publication (an agent restarted) and cleared the parts
     // an earlier agent left of links no longer shared.
     bool resumed_ = false;
+    std::map<std::pair<uint32_t, Direction>, std::string> written_;  // parts in the router, by slot and direction: their connection
 };
 
 }  // namespace xpeer

@@ -216,7 +216,7 @@ public:
     void publish_links();
     // Among hosts: this host's part of each limited link it sends on together with other hosts,
     // from every such host's demand (controller/bandwidth_sharer.h), written to its router.
-    std::vector<BandwidthSharer::Part> share_bandwidth(const std::vector<LinkSample>& samples, std::chrono::milliseconds interval);
+    std::vector<BandwidthSharer::LinkPart> share_bandwidth(const std::vector<LinkSample>& samples, std::chrono::milliseconds interval);
     // The caller's live links as the maps have them now (total: the raw counters), with deltas
     // against `previous` over `seconds`; nothing is written (top, beside a running agent).
     std::vector<LinkSample> watch_links(const std::vector<LinkSample>& previous, double seconds);

@@ -38,11 +38,12 @@ void Controller::publish_links() {
     published_links_ = std::move(signature);
 }
 
-std::vector<BandwidthSharer::Part> Controller::share_bandwidth(const std::vector<LinkSample>& samples, std::chrono::milliseconds interval) {
+std::vector<BandwidthSharer::LinkPart> Controller::share_bandwidth(const std::vector<LinkSample>& samples,
+                                                                   std::chrono::milliseconds interval) {
     const std::string here = store_.local_host().name;
     if (here.empty() || dry_run() || !kernel_->has_datapath()) return {};
     BandwidthSharer::Board board{[&](const std::set<std::string>& hosts) { return store_.host_demand(hosts); },
-                                 [&](const std::string& host, const bandwidth_share::HostDemand& d) { store_.publish_demand(host, d); }};
+                                 [&](const std::string& host, const HostDemand& d) { store_.publish_demand(host, d); }};
     return sharer_.run(
         {here, store_.live_peerings(), store_.vswitches(), samples, interval.count(), {now_ms(), std::chrono::steady_clock::now()}}, board,
         *kernel_);

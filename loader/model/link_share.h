@@ -12,7 +12,7 @@ namespace xpeer {
 struct LinkShare {
     std::string peering;    // the connection's id: a slot another connection takes ignores it
     uint64_t rate = 0;      // bytes per second, until `until`
-    uint64_t fallback = 0;  // bytes per second after it: the equal part
+    uint64_t fallback = 0;  // bytes per second after it: the least part the host could be given
     std::chrono::steady_clock::time_point until;
 };
 

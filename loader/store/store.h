@@ -10,11 +10,11 @@
 #include <vector>
 
 #include "model/direction.h"
+#include "model/host_demand.h"
 #include "model/model.h"
 #include "model/port.h"
 #include "model/scope.h"
 #include "telemetry/alerts.h"
-#include "telemetry/bandwidth_share.h"
 #include "telemetry/billing.h"
 
 namespace xpeer {
@@ -173,8 +173,8 @@ public:
     virtual void publish_links(const std::string& /*host*/, const HostLinks& /*links*/) {}
     // The demand each named host's agent last published on the links it sends on together with
     // other hosts, by host name (a host that never published has none), and this host's to publish.
-    virtual std::map<std::string, bandwidth_share::HostDemand> host_demand(const std::set<std::string>& /*hosts*/) { return {}; }
-    virtual void publish_demand(const std::string& /*host*/, const bandwidth_share::HostDemand& /*demand*/) {}
+    virtual std::map<std::string, HostDemand> host_demand(const std::set<std::string>& /*hosts*/) { return {}; }
+    virtual void publish_demand(const std::string& /*host*/, const HostDemand& /*demand*/) {}
     // A store several machines share: its revision this process has read (0 for SQLite), and
     // the store brought up to its newest revision.
     virtual int64_t refresh() { return 0; }

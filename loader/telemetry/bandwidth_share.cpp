@@ -1,7 +1,8 @@
 #include "telemetry/bandwidth_share.h"
 
 #include <algorithm>
-#include <numeric>
+#include <cmath>
+#include <limits>
 #include <set>
 
 namespace xpeer::bandwidth_share {
@@ -44,13 +45,15 @@ std::vector<uint64_t> split(uint64_t limit, const std::vector<Claim>& claims) {
     const size_t n = claims.size();
     if (n == 0) return {};
     const double total = static_cast<double>(limit), equal = total / static_cast<double>(n);
-    std::vector<double> part(n, 0);
-    std::vector<size_t> heard;
+    std::vector<double> part(n, 0), demand(n, 0);
+    std::vector<size_t> heard;  // indices of the claims with a demand
     for (size_t i = 0; i < n; ++i) {
-        if (claims[i].demand)
+        if (claims[i].demand) {
             heard.push_back(i);
-        else
+            demand[i] = std::isnan(*claims[i].demand) ? 0 : std::max(*claims[i].demand, 0.0);
+        } else {
             part[i] = equal;
+        }
     }
     if (!heard.empty()) {
         const double k = static_cast<double>(heard.size());
@@ -58,10 +61,10 @@ std::vector<uint64_t> split(uint64_t limit, const std::vector<Claim>& claims) {
         const double floor = rest * kFloorShare / k;
         double left = rest - floor * k;
         // Max-min fair: in order of demand, each takes what it asks or an even split of what is left.
-        std::ranges::stable_sort(heard, [&](size_t a, size_t b) { return *claims[a].demand < *claims[b].demand; });
+        std::ranges::stable_sort(heard, [&](size_t a, size_t b) { return demand[a] < demand[b]; });
         for (size_t done = 0; done < heard.size(); ++done) {
             const size_t i = heard[done];
-            const double take = std::min(std::max(*claims[i].demand, 0.0), left / static_cast<double>(heard.size() - done));
+            const double take = std::min(demand[i], left / static_cast<double>(heard.size() - done));
             part[i] = floor + take;
             left -= take;
         }
@@ -76,7 +79,7 @@ std::vector<Claim> claims(const SharedLink& link, const std::map<std::string, Ho
     std::vector<Claim> out;
     for (const auto& host : link.hosts) {
         Claim c{host, std::nullopt};
-        if (auto h = heard.find(host); h != heard.end() && now_ms < h->second.time_ms + h->second.lease_ms) {
+        if (auto h = heard.find(host); h != heard.end() && now_ms - h->second.time_ms < h->second.lease_ms) {
             auto d = h->second.bytes_per_second.find(link.link);
             c.demand = d == h->second.bytes_per_second.end() ? 0.0 : d->second;  // it published, and sends none of it
         }
@@ -86,10 +89,14 @@ std::vector<Claim> claims(const SharedLink& link, const std::map<std::string, Ho
 }
 
 Part part_of(const SharedLink& link, const std::vector<Claim>& claims, const std::string& here) {
+    Part p{link.limit, link.limit};
     const auto parts = split(link.limit, claims);
-    Part p{link.limit, std::max<uint64_t>(1, link.limit / std::max<size_t>(1, claims.size()))};
+    auto least_of = claims;  // every other host asking for all of it
+    for (auto& c : least_of)
+        if (c.host != here) c.demand = std::numeric_limits<double>::infinity();
+    const auto least = split(link.limit, least_of);
     for (size_t i = 0; i < claims.size(); ++i)
-        if (claims[i].host == here) p.rate = parts[i];
+        if (claims[i].host == here) p = {parts[i], std::min(parts[i], least[i])};
     return p;
 }
 

@@ -3,7 +3,7 @@
 // where its traffic is sent (bpf/police.h); when the sending VPC has vSwitches on several hosts,
 // each host's router polices its part, and each host's agent sets its own part from the demand
 // every such host published, so that together they send at most the connection's rate. Pure:
-// the agent measures, publishes and writes the router's map (controller/bandwidth.cpp).
+// the agent measures, publishes and writes the router's map (controller/bandwidth_sharer.cpp).
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -12,21 +12,10 @@
 #include <vector>
 
 #include "model/direction.h"
+#include "model/host_demand.h"
 #include "model/model.h"
 
 namespace xpeer::bandwidth_share {
-
-using LinkKey = std::pair<std::string, Direction>;  // (connection id, direction)
-
-// What a host's agent last published (etcd: hosts/HOST/demand): the demand of each link
-// direction it sends on together with other hosts, and how long that holds. Its router polices
-// at the part computed from it until time_ms + lease_ms, and then at the equal part, which is what
-// the other hosts count it at from then on.
-struct HostDemand {
-    int64_t time_ms = 0;  // wall clock, when it was published
-    int64_t lease_ms = 0;
-    std::map<LinkKey, double> bytes_per_second;
-};
 
 // How long a published demand holds: long enough for an agent to publish again well within it
 // (every third of it at least, every interval while it changes), never shorter than three of
@@ -54,14 +43,14 @@ double offered(const LinkCounters& delta, double seconds);
 // sample's offer, rising at once and falling by three quarters of the difference a sample, so
 // that a sender that pauses for an interval keeps most of its part.
 double smooth(std::optional<double> previous, double offered);
-// The demand a host publishes: doubled while its policer drops, since a TCP sender held to its
-// part offers little more than the part, and must claim more to be given more.
+// What a host asks for in a sample: its offer, raised fourfold while its policer drops, since a
+// TCP sender held to its part offers little more than the part, and must claim more to be given
+// more (a claim above an even split gets no more than the split).
 double claimed(double smoothed, bool policed);
-inline constexpr double kPolicedBoost = 2.0;
+inline constexpr double kPolicedBoost = 4.0;
 
 // A host's claim on one direction: its demand in bytes per second; nullopt when it has not
-// published one within its lease (an agent stopped, or cut off from the store), and its router
-// polices at the equal part.
+// published one within its lease (an agent stopped, or cut off from the store).
 struct Claim {
     std::string host;
     std::optional<double> demand;
@@ -71,7 +60,8 @@ struct Claim {
 // (rounded down). A host not heard from keeps the equal part; the others share the rest max-min
 // fairly by demand (who asks less than an even split gets what it asks, the rest is split among
 // the others), each with a floor, together kFloorShare of it, so that a host that starts sending
-// sends at once; what nobody asks for is split evenly. Each part is at least 1.
+// sends at once; what nobody asks for is split evenly. Each part is at least 1. A demand that is
+// not a number, or below 0, asks nothing; one of infinity asks for all.
 std::vector<uint64_t> split(uint64_t limit, const std::vector<Claim>& claims);
 inline constexpr double kFloorShare = 1.0 / 32;
 
@@ -79,11 +69,12 @@ inline constexpr double kFloorShare = 1.0 / 32;
 // if that still holds at now_ms: what every host computes its part from.
 std::vector<Claim> claims(const SharedLink& link, const std::map<std::string, HostDemand>& heard, int64_t now_ms);
 
-// This host's part of a shared link: its share while the agent renews it, and the equal part
-// once that lapses.
+// This host's part of a shared link: its part of the split while its agent renews it, and the
+// least it could be given, whatever the other hosts claim, once the agent stops renewing it (the
+// other hosts may have grown into the rest meanwhile).
 struct Part {
     uint64_t rate = 0;      // bytes per second
-    uint64_t fallback = 0;  // limit / hosts
+    uint64_t fallback = 0;  // bytes per second
 };
 Part part_of(const SharedLink& link, const std::vector<Claim>& claims, const std::string& here);
 

@@ -78,7 +78,7 @@ drop_reserved    112      1012
 TEST_CASE("counter output: metrics exposition", "[metrics]") {
     LinkSample first{peering(), Direction::AToB, counters(10), counters(10), 0};
     LinkSample back{peering(), Direction::BToA, counters(20), counters(0), 2.0};
-    BandwidthSharer::Part part{{{"pcc-1", Direction::AToB}, 1, 12'500'000, {"h1", "h2"}}, 7'000'000, {6'250'000, 6'250'000}};
+    BandwidthSharer::LinkPart part{{{"pcc-1", Direction::AToB}, 1, 12'500'000, {"h1", "h2"}}, 7'000'000, {6'250'000, 6'250'000}};
     CHECK(metrics::exposition({first, back}, verdicts(), metrics::Drift{2, 5}, {part}) ==
           R"(# HELP xpeer_peering_tx_bytes_total IP bytes forwarded through a peering connection, by direction.
 # TYPE xpeer_peering_tx_bytes_total counter
@@ -107,7 +107,7 @@ xpeer_peering_bandwidth_bytes_per_second{peering="pcc-1",direction="b_to_a",from
 # HELP xpeer_peering_host_share_bytes_per_second This host's part of the connection's bandwidth while other hosts send on it too (absent otherwise).
 # TYPE xpeer_peering_host_share_bytes_per_second gauge
 xpeer_peering_host_share_bytes_per_second{peering="pcc-1",direction="a_to_b",from_vpc="vpc-a",to_vpc="vpc-b",account="11"} 6250000
-# HELP xpeer_peering_host_demand_bytes_per_second The demand this host published for its part of a bandwidth shared with other hosts (absent otherwise).
+# HELP xpeer_peering_host_demand_bytes_per_second This host's demand as it counts it for its part of a bandwidth shared with other hosts (absent otherwise).
 # TYPE xpeer_peering_host_demand_bytes_per_second gauge
 xpeer_peering_host_demand_bytes_per_second{peering="pcc-1",direction="a_to_b",from_vpc="vpc-a",to_vpc="vpc-b",account="11"} 7000000
 # HELP xpeer_peering_rate_bytes_per_second Forwarded bytes per second over the last sampling interval.

@@ -3,8 +3,10 @@
 // The session extension (changesets), which Debian builds into libsqlite3.
 #define SQLITE_ENABLE_SESSION 1
 #define SQLITE_ENABLE_PREUPDATE_HOOK 1
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 
+#include <cmath>
 #include <map>
 #include <set>
 #include <utility>
@@ -62,6 +64,40 @@ std::vector<std::pair<std::string, int64_t>> sequences_of(table_rows::Db& db) {
     for (const auto& r : table_rows::all_rows(db, "sqlite_sequence"))
         out.emplace_back(r.columns.at("name").get<std::string>(), r.columns.at("seq").get<int64_t>());
     return out;
+}
+
+// A link direction as the hosts' keys name it: "PCC/0" (a to b) or "PCC/1".
+std::string link_name(const LinkKey& link) { return link.first + "/" + std::to_string(to_int(link.second)); }
+std::optional<LinkKey> link_of_name(const std::string& name) {
+    const auto slash = name.rfind('/');
+    if (slash == std::string::npos || slash == 0) return std::nullopt;
+    const std::string dir = name.substr(slash + 1);
+    if (dir != "0" && dir != "1") return std::nullopt;
+    return LinkKey{name.substr(0, slash), direction_of(dir == "1")};
+}
+
+// A host's demand as its agent published it; nullopt if anything in it is not what an agent
+// writes (a time, lease or interval that is no whole number of milliseconds in range, a demand
+// that is no finite number of bytes per second): that host counts as not heard from.
+std::optional<HostDemand> demand_of(const std::string& text) {
+    const json value = json::parse(text, nullptr, false);
+    if (!value.is_object()) return std::nullopt;
+    auto millis = [&](const char* field, int64_t most) -> std::optional<int64_t> {
+        auto it = value.find(field);
+        if (it == value.end() || !it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > most) return std::nullopt;
+        return it->get<int64_t>();
+    };
+    constexpr int64_t kYear3000Ms = 32503680000000, kHourMs = 3'600'000;
+    const auto time = millis("time_ms", kYear3000Ms), lease = millis("lease_ms", kHourMs), interval = millis("interval_ms", kHourMs);
+    auto rates = value.find("demand");
+    if (!time || !lease || !interval || rates == value.end() || !rates->is_object()) return std::nullopt;
+    HostDemand d{*time, *lease, *interval, {}};
+    for (const auto& [name, rate] : rates->items()) {
+        const auto link = link_of_name(name);
+        if (!link || !rate.is_number() || !std::isfinite(rate.get<double>()) || rate.get<double>() < 0) return std::nullopt;
+        d.bytes_per_second[*link] = rate.get<double>();
+    }
+    return d;
 }
 
 }  // namespace
@@ -486,15 +522,12 @@ std::map<std::string, HostLinks> EtcdStore::host_links() {
     for_each_host_key([&](const std::string& host, const std::string& what, const json& value) {
         if (what != "links" || !value.contains("links") || !value["links"].is_object()) return;
         HostLinks& h = out[host];
-        h.time_ms = value.value("time_ms", int64_t{0});
+        if (auto t = value.find("time_ms"); t != value.end() && t->is_number_integer()) h.time_ms = t->get<int64_t>();
         for (const auto& [name, text] : value["links"].items()) {
-            const auto slash = name.rfind('/');
-            if (slash == std::string::npos || !text.is_string()) continue;
-            const std::string dir = name.substr(slash + 1);
-            if (dir != "0" && dir != "1") continue;
+            const auto link = link_of_name(name);
+            if (!link || !text.is_string()) continue;
             try {
-                h.totals[{name.substr(0, slash), direction_of(dir == "1")}] =
-                    store_detail::parse_counters(text.get<std::string>(), "host links");
+                h.totals[*link] = store_detail::parse_counters(text.get<std::string>(), "host links");
             } catch (const std::exception&) {
                 continue;  // another build's format: its host publishes again within an interval
             }
@@ -505,35 +538,29 @@ std::map<std::string, HostLinks> EtcdStore::host_links() {
 
 void EtcdStore::publish_links(const std::string& host, const HostLinks& links) {
     json totals = json::object();
-    for (const auto& [key, counters] : links.totals)
-        totals[key.first + "/" + std::to_string(to_int(key.second))] = store_detail::counters_text(counters);
+    for (const auto& [key, counters] : links.totals) totals[link_name(key)] = store_detail::counters_text(counters);
     client_.put(keys_.host_links(host), json{{"time_ms", links.time_ms}, {"links", totals}}.dump());
 }
 
-std::map<std::string, bandwidth_share::HostDemand> EtcdStore::host_demand(const std::set<std::string>& hosts) {
-    std::map<std::string, bandwidth_share::HostDemand> out;
+std::map<std::string, HostDemand> EtcdStore::host_demand(const std::set<std::string>& hosts) {
+    std::map<std::string, HostDemand> out;
     for (const auto& host : hosts) {  // a few keys of the hosts named: not a range over every host
         const auto got = client_.range(keys_.host_demand(host), "");
         if (got.kvs.empty()) continue;
-        const json value = json::parse(got.kvs.front().value, nullptr, false);
-        if (!value.is_object() || !value.contains("demand") || !value["demand"].is_object()) continue;
-        bandwidth_share::HostDemand& d = out[host];
-        d.time_ms = value.value("time_ms", int64_t{0});
-        d.lease_ms = value.value("lease_ms", int64_t{0});
-        for (const auto& [name, rate] : value["demand"].items()) {
-            const auto slash = name.rfind('/');
-            if (slash == std::string::npos || !rate.is_number() || rate.get<double>() < 0) continue;
-            const std::string dir = name.substr(slash + 1);
-            if (dir == "0" || dir == "1") d.bytes_per_second[{name.substr(0, slash), direction_of(dir == "1")}] = rate.get<double>();
-        }
+        if (auto d = demand_of(got.kvs.front().value))
+            out[host] = *d;
+        else
+            spdlog::warn("{}: not a demand this build reads; {} counts as not heard from", keys_.host_demand(host), host);
     }
     return out;
 }
 
-void EtcdStore::publish_demand(const std::string& host, const bandwidth_share::HostDemand& demand) {
+void EtcdStore::publish_demand(const std::string& host, const HostDemand& demand) {
     json rates = json::object();
-    for (const auto& [key, rate] : demand.bytes_per_second) rates[key.first + "/" + std::to_string(to_int(key.second))] = rate;
-    client_.put(keys_.host_demand(host), json{{"time_ms", demand.time_ms}, {"lease_ms", demand.lease_ms}, {"demand", rates}}.dump());
+    for (const auto& [link, rate] : demand.bytes_per_second) rates[link_name(link)] = rate;
+    client_.put(
+        keys_.host_demand(host),
+        json{{"time_ms", demand.time_ms}, {"lease_ms", demand.lease_ms}, {"interval_ms", demand.interval_ms}, {"demand", rates}}.dump());
 }
 
 std::map<std::string, HostPresence> EtcdStore::host_presence() {

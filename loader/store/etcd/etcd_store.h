@@ -45,8 +45,8 @@ public:
     std::map<std::string, HostPresence> host_presence() override;
     std::map<std::string, HostLinks> host_links() override;
     void publish_links(const std::string& host, const HostLinks& links) override;
-    std::map<std::string, bandwidth_share::HostDemand> host_demand(const std::set<std::string>& hosts) override;
-    void publish_demand(const std::string& host, const bandwidth_share::HostDemand& demand) override;
+    std::map<std::string, HostDemand> host_demand(const std::set<std::string>& hosts) override;
+    void publish_demand(const std::string& host, const HostDemand& demand) override;
     bool kernel_behind() override;
     void kernel_caught_up() override;
     std::optional<KernelLag> kernel_lag() override;
