@@ -11,7 +11,7 @@
 #define XP_NSEC_PER_SEC 1000000000ull
 
 /* The rate and depth this host polices a link direction at: the connection's, or the part of it
- * the agent wrote for this connection (current until its lease runs out, the equal part after). */
+ * the agent wrote for this connection (until the agent stops renewing it; its least part after). */
 struct xp_rate {
 	__u64 bytes;
 	__u64 burst;

@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 
 namespace xpeer {
 
@@ -10,7 +12,8 @@ using namespace bandwidth_share;
 
 bool BandwidthSharer::worth_publishing(const HostDemand& mine, const std::vector<SharedLink>& links,
                                        std::map<std::string, HostDemand> heard, const std::string& here, const Clock& now) const {
-    if (!published_ || now.wall_ms - published_->time_ms >= published_->lease_ms / 3) return true;
+    if (!published_ || now.steady - published_at_ >= std::chrono::milliseconds(published_->lease_ms / 3)) return true;
+    if (published_->interval_ms != mine.interval_ms || published_->lease_ms != mine.lease_ms) return true;
     if (published_->bytes_per_second.size() != mine.bytes_per_second.size()) return true;
     // Only a change the parts would follow: a claim above an even split, or a small one that
     // moved by a few bytes, changes nothing, and each publication is an etcd write.
@@ -25,23 +28,18 @@ bool BandwidthSharer::worth_publishing(const HostDemand& mine, const std::vector
     return false;
 }
 
-HostDemand BandwidthSharer::counted(const Clock& now, std::chrono::milliseconds grace) const {
-    HostDemand out = *published_;
-    out.bytes_per_second.clear();
-    bool newest = true;
-    for (auto it = sent_.rbegin(); it != sent_.rend(); ++it) {
-        if (newest) {
-            out.bytes_per_second = it->claims;
-            newest = false;
-        } else {
-            for (auto& [link, rate] : out.bytes_per_second) {
-                auto was = it->claims.find(link);
-                rate = std::min(rate, was == it->claims.end() ? 0.0 : was->second);
-            }
-        }
-        if (it->at <= now.steady - grace) break;  // read by every host by now: older ones no longer count
+Part BandwidthSharer::part_of(const SharedLink& link, std::map<std::string, HostDemand> heard, const std::string& here,
+                              const Clock& now) const {
+    Part least{link.limit, link.limit};
+    for (const auto& v : views_) {
+        if (v.claims)
+            heard[here] = HostDemand{now.wall_ms, lease_ms(1), 0, *v.claims};  // as the others count it: fresh
+        else
+            heard.erase(here);
+        const auto p = bandwidth_share::part_of(link, claims(link, heard, now.wall_ms), here);
+        least = {std::min(least.rate, p.rate), std::min(least.fallback, p.fallback)};
     }
-    return out;
+    return least;
 }
 
 std::vector<BandwidthSharer::LinkPart> BandwidthSharer::run(const Round& round, Board& board, Dataplane& kernel) {
@@ -66,13 +64,28 @@ std::vector<BandwidthSharer::LinkPart> BandwidthSharer::run(const Round& round, 
             return {};
         }
     }
+    // A slower host reads a claim later, and falls back later: it sets how long a view lasts.
+    int64_t slowest = round.interval_ms;
+    for (const auto& [host, d] : heard)
+        if (host != here) slowest = std::max(slowest, d.interval_ms);
+    const auto grace = std::chrono::milliseconds(2 * slowest);
     if (!resumed_) {
+        // Before its first publication the others hold parts made without this host's claims:
+        // not heard from, or, for a restarted agent, from before its last publication (counted 0).
         if (auto it = heard.find(here); it != heard.end()) {
             published_ = it->second;
-            sent_.push_back({now.steady - std::chrono::milliseconds(now.wall_ms - it->second.time_ms), it->second.bytes_per_second});
+            published_at_ = now.steady - std::chrono::milliseconds(std::max<int64_t>(0, now.wall_ms - it->second.time_ms));
+            views_.push_back({published_at_ - std::chrono::nanoseconds(1), std::map<LinkKey, double>{}, true});
+            views_.push_back({published_at_, it->second.bytes_per_second, true});
             heard.erase(it);
+        } else {
+            views_.push_back({now.steady, std::nullopt, true});
         }
+        resumed_ = true;
     }
+    // Near its lapse, or past it, the others may count this host as not heard from.
+    if (published_ && now.wall_ms - published_->time_ms >= published_->lease_ms - grace.count())
+        views_.push_back({now.steady, std::nullopt, true});
 
     // This host's demand on each link, once every one of them has a sample to measure it by.
     std::map<LinkKey, const LinkSample*> sampled;
@@ -96,45 +109,49 @@ std::vector<BandwidthSharer::LinkPart> BandwidthSharer::run(const Round& round, 
     }
     smoothed_ = std::move(smoothed);
     const bool had_links = published_ && !published_->bytes_per_second.empty();
-    if (measured && (!links.empty() || had_links) && worth_publishing(mine, links, heard, here, now)) {
-        sent_.push_back({now.steady, mine.bytes_per_second});  // counted even if the put fails: it may have been taken
-        try {
-            board.publish(here, mine);
-            published_ = mine;
-        } catch (const std::exception& e) {
-            spdlog::warn("bandwidth shared with other hosts: publishing this host's demand: {}", e.what());
-        }
-    }
+    const bool publish = measured && (!links.empty() || had_links) && worth_publishing(mine, links, heard, here, now);
+    // A view counts from its push until a later confirmed one is `grace` old: every other host has
+    // read that one by then, and lowered its part or fallen back.
+    if (publish) views_.push_back({now.steady, mine.bytes_per_second, false});
+    size_t anchor = 0;
+    for (size_t i = 0; i < views_.size(); ++i)
+        if (views_[i].confirmed && views_[i].at <= now.steady - grace) anchor = i;
+    views_.erase(views_.begin(), views_.begin() + static_cast<std::ptrdiff_t>(anchor));
 
-    // A claim that grew counts once the slowest of the other hosts had two intervals to read it.
-    int64_t slowest = round.interval_ms;
-    for (const auto& [host, d] : heard) slowest = std::max(slowest, d.interval_ms);
-    const auto grace = std::chrono::milliseconds(2 * slowest);
-    while (sent_.size() > 1 && sent_[1].at <= now.steady - grace) sent_.pop_front();
-    // Lapsed, this host's claim counts as not heard from: the equal part, as the others count it.
-    if (published_ && now.wall_ms - published_->time_ms < published_->lease_ms) heard[here] = counted(now, grace);
-
+    // The parts first, with the claim about to be published among the views: an agent killed
+    // between the two leaves no part that the others do not allow for.
     const auto until = now.steady + std::chrono::milliseconds(2 * round.interval_ms);
     std::vector<LinkPart> out;
     std::map<std::pair<uint32_t, Direction>, std::string> written;
     for (const auto& l : links) {
-        const auto link_claims = claims(l, heard, now.wall_ms);
-        const auto part = part_of(l, link_claims, here);
+        const auto part = part_of(l, heard, here, now);
         kernel.set_link_share(l.slot, l.link.second, LinkShare{l.link.first, part.rate, part.fallback, until});
         written[{l.slot, l.link.second}] = l.link.first;
-        double own = 0;
-        for (const auto& c : link_claims)
-            if (c.host == here) own = c.demand.value_or(0);
-        out.push_back({l, own, part});
+        double own = std::numeric_limits<double>::infinity();
+        for (const auto& v : views_) {
+            auto it = v.claims ? v.claims->find(l.link) : std::map<LinkKey, double>::const_iterator{};
+            own = std::min(own, v.claims && it != v.claims->end() ? it->second : 0.0);
+        }
+        out.push_back({l, std::isfinite(own) ? own : 0.0, part});
+    }
+    if (publish) {
+        try {
+            board.publish(here, mine);
+            published_ = mine;
+            published_at_ = now.steady;
+            views_.back().confirmed = true;
+        } catch (const std::exception& e) {
+            spdlog::warn("bandwidth shared with other hosts: publishing this host's demand: {}", e.what());
+        }
     }
     // Parts of links no longer shared; at the first run, any an earlier agent left.
     auto clear = [&](uint32_t slot, Direction d) {
         if (!written.contains({slot, d})) kernel.set_link_share(slot, d, std::nullopt);
     };
-    if (!resumed_) {
+    if (!swept_) {
         for (const auto& p : round.peerings)
             for (Direction d : kDirections) clear(p.slot, d);
-        resumed_ = true;
+        swept_ = true;
     } else {
         for (const auto& [key, pcc] : written_) clear(key.first, key.second);
     }

@@ -54,24 +54,29 @@ public:
     std::vector<LinkPart> run(const Round& round, Board& board, Dataplane& kernel);
 
 private:
-    struct Sent {
-        std::chrono::steady_clock::time_point at;
-        std::map<LinkKey, double> claims;
+    // A way the other hosts may see this host now: its claims as one of its publications had
+    // them, or not heard from (the equal part).
+    struct View {
+        std::chrono::steady_clock::time_point at;         // since when
+        std::optional<std::map<LinkKey, double>> claims;  // nullopt: not heard from
+        bool confirmed = false;                           // etcd took it; a put that failed may have reached it all the same
     };
     // Whether `mine` would move a part by more than 1/200 of its link's rate from what the last
-    // publication gives, among the other hosts' claims as heard; or that publication is old enough.
+    // publication gives, among the other hosts' claims as heard; or that publication is old enough,
+    // or was made with another interval.
     bool worth_publishing(const HostDemand& mine, const std::vector<bandwidth_share::SharedLink>& links,
                           std::map<std::string, HostDemand> heard, const std::string& here, const Clock& now) const;
-    // This host's claims as it counts them for its own part: each link's lowest among the
-    // publications since `grace` ago and the last one before (every other host has read that one).
-    HostDemand counted(const Clock& now, std::chrono::milliseconds grace) const;
+    // This host's part of `link`: the least over every way the others may see it (the views since
+    // the last one every other host has read, `grace` ago), for its rate and for its fallback.
+    bandwidth_share::Part part_of(const bandwidth_share::SharedLink& link, std::map<std::string, HostDemand> heard, const std::string& here,
+                                  const Clock& now) const;
 
     std::map<LinkKey, double> smoothed_;
     std::optional<HostDemand> published_;  // the last publication etcd took
-    std::deque<Sent> sent_;                // publications tried, oldest first: a failed one may have been taken
-    // The first run read this host's last publication (an agent restarted) and cleared the parts
-    // an earlier agent left of links no longer shared.
-    bool resumed_ = false;
+    std::chrono::steady_clock::time_point published_at_{};
+    std::deque<View> views_;  // oldest first
+    bool resumed_ = false;    // the first run read this host's last publication (an agent restarted)
+    bool swept_ = false;      // the parts an earlier agent left of links no longer shared were cleared
     std::map<std::pair<uint32_t, Direction>, std::string> written_;  // parts in the router, by slot and direction: their connection
 };
 

@@ -175,7 +175,17 @@ struct TwoHosts {
                                       if (board.contains(h)) out[h] = board.at(h);
                                   return out;
                               },
-                              [this](const std::string& host, const HostDemand& d) { board[host] = d; }};
+                              [this](const std::string& host, const HostDemand& d) {
+                                  if (cannot_publish.contains(host)) {
+                                      if (puts_reach_etcd) board[host] = d;
+                                      throw std::runtime_error("etcd: Store.Unknown");
+                                  }
+                                  board[host] = d;
+                              }};
+    std::set<std::string> cannot_publish;
+    bool puts_reach_etcd = false;                            // a put that fails has reached etcd all the same (a timeout)
+    std::map<std::string, int> every{{"h1", 1}, {"h2", 1}};  // an agent's interval, in seconds
+    int seconds = 0;
     std::map<std::string, std::shared_ptr<testing::FakeKernel>> kernels{{"h1", std::make_shared<testing::FakeKernel>()},
                                                                         {"h2", std::make_shared<testing::FakeKernel>()}};
     std::map<std::string, BandwidthSharer> agents{{"h1", {}}, {"h2", {}}};
@@ -201,16 +211,22 @@ struct TwoHosts {
             delta[h].packets += static_cast<uint64_t>(passed / 10'000);
             delta[h].bytes += static_cast<uint64_t>(passed / 10'000) * 1000;
             delta[h].drop_policer += static_cast<uint64_t>((offer - passed) / 10'000);
+            agent_delta[h].packets += static_cast<uint64_t>(passed / 10'000);
+            agent_delta[h].bytes += static_cast<uint64_t>(passed / 10'000) * 1000;
+            agent_delta[h].drop_policer += static_cast<uint64_t>((offer - passed) / 10'000);
             sum_parts_max = std::max(sum_parts_max, part("h1") + part("h2"));
         }
         if (tenth != 9) return;
+        ++seconds;
         for (const auto& h : running) {
+            if (seconds % every.at(h) != 0) continue;
             LinkSample s{limited(), Direction::AToB};
-            s.delta = delta[h];
-            s.seconds = 1;
+            s.delta = agent_delta[h];
+            s.seconds = every.at(h);
+            agent_delta[h] = {};
             reading = h;
             testing::FakeDataplane kernel(kernels.at(h));
-            agents.at(h).run({h, {limited()}, a_on_two_hosts(), {s}, 1000, {wall_ms + skew_ms.at(h), steady}}, io, kernel);
+            agents.at(h).run({h, {limited()}, a_on_two_hosts(), {s}, 1000 * every.at(h), {wall_ms + skew_ms.at(h), steady}}, io, kernel);
         }
         for (const auto& h : {"h1", "h2"}) {
             sent[h] = static_cast<double>(delta[h].bytes);
@@ -223,8 +239,8 @@ struct TwoHosts {
     }
     double total() const { return sent.at("h1") + sent.at("h2"); }
 
-    std::map<std::string, LinkCounters> delta;
-    double sum_parts_max = 0;  // the most both routers policed at together, at any tenth
+    std::map<std::string, LinkCounters> delta, agent_delta;  // this second's, and since the agent last ran
+    double sum_parts_max = 0;                                // the most both routers policed at together, at any tenth
 };
 
 }  // namespace
@@ -290,6 +306,45 @@ TEST_CASE("a host that cannot read the others, or whose clock is off, never take
         CHECK(w.sum_parts_max <= limit);
         CHECK(w.total() == Approx(limit).epsilon(0.01));
     }
+}
+
+TEST_CASE("puts that fail, whether or not they reached etcd, never leave more than the rest", "[bandwidth_share]") {
+    const double limit = 5'000'000;
+    for (bool reached : {false, true}) {
+        TwoHosts w;
+        w.puts_reach_etcd = reached;
+        for (int i = 0; i < 10; ++i) w.second({{"h1", 8e6}});  // h1 busy, h2 idle
+        w.cannot_publish = {"h2"};                             // h2 can read, not write; then it starts sending
+        w.sum_parts_max = 0;
+        for (int i = 0; i < 25; ++i) w.second({{"h1", 8e6}, {"h2", 8e6}});
+        INFO("the failed puts " << (reached ? "reached" : "did not reach") << " etcd");
+        CHECK(w.sum_parts_max <= limit);
+        w.cannot_publish.clear();
+        for (int i = 0; i < 8; ++i) w.second({{"h1", 8e6}, {"h2", 8e6}});
+        CHECK(w.sum_parts_max <= limit);
+        CHECK(w.total() == Approx(limit).epsilon(0.01));
+    }
+}
+
+TEST_CASE("an agent back after its claim lapsed, and agents of different intervals, never leave more than the rest", "[bandwidth_share]") {
+    const double limit = 5'000'000;
+    TwoHosts w;
+    for (int i = 0; i < 5; ++i) w.second({{"h1", 8e6}});
+    for (int i = 0; i < 15; ++i) w.second({{"h1", 8e6}}, {"h1"});  // h2's agent stopped: its claim lapses
+    w.agents.erase("h2");
+    w.agents.emplace("h2", BandwidthSharer{});
+    w.sum_parts_max = 0;
+    for (int i = 0; i < 10; ++i) w.second({{"h1", 8e6}, {"h2", 8e6}});  // back, and busy at once
+    CHECK(w.sum_parts_max <= limit);
+    CHECK(w.total() == Approx(limit).epsilon(0.01));
+
+    w.every["h2"] = 3;  // h2's agent runs every 3 s from now on
+    w.sum_parts_max = 0;
+    for (int round = 0; round < 4; ++round) {
+        for (int i = 0; i < 9; ++i) w.second({{"h1", 8e6}, {"h2", 1e6}});
+        for (int i = 0; i < 9; ++i) w.second({{"h1", 1e6}, {"h2", 8e6}});
+    }
+    CHECK(w.sum_parts_max <= limit);
 }
 
 TEST_CASE("parts are cleared when a link is no longer shared, and a new agent clears what an earlier one left", "[bandwidth_share]") {

@@ -88,9 +88,12 @@ std::optional<HostDemand> demand_of(const std::string& text) {
         return it->get<int64_t>();
     };
     constexpr int64_t kYear3000Ms = 32503680000000, kHourMs = 3'600'000;
-    const auto time = millis("time_ms", kYear3000Ms), lease = millis("lease_ms", kHourMs), interval = millis("interval_ms", kHourMs);
+    const auto time = millis("time_ms", kYear3000Ms), lease = millis("lease_ms", kHourMs);
     auto rates = value.find("demand");
-    if (!time || !lease || !interval || rates == value.end() || !rates->is_object()) return std::nullopt;
+    if (!time || !lease || rates == value.end() || !rates->is_object()) return std::nullopt;
+    // A build before intervals were published: as slow as its lease allows.
+    const auto interval = value.contains("interval_ms") ? millis("interval_ms", kHourMs) : std::optional<int64_t>(*lease / 2);
+    if (!interval) return std::nullopt;
     HostDemand d{*time, *lease, *interval, {}};
     for (const auto& [name, rate] : rates->items()) {
         const auto link = link_of_name(name);
