@@ -33,7 +33,7 @@ Part BandwidthSharer::part_of(const SharedLink& link, std::map<std::string, Host
     Part least{link.limit, link.limit};
     for (const auto& v : views_) {
         if (v.claims)
-            heard[here] = HostDemand{now.wall_ms, lease_ms(1), 0, *v.claims};  // as the others count it: fresh
+            heard[here] = HostDemand{now.wall_ms, 1, 0, *v.claims};  // published now: fresh
         else
             heard.erase(here);
         const auto p = bandwidth_share::part_of(link, claims(link, heard, now.wall_ms), here);

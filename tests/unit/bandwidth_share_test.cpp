@@ -8,6 +8,7 @@
 
 #include "controller/bandwidth_sharer.h"
 #include "fake_dataplane.h"
+#include "store/etcd/host_keys.h"
 #include "telemetry/bandwidth_share.h"
 
 using namespace xpeer;
@@ -368,4 +369,29 @@ TEST_CASE("parts are cleared when a link is no longer shared, and a new agent cl
     CHECK(parts.empty());
     CHECK(kernel->link_shares.empty());
     CHECK(board.at("h1").bytes_per_second.empty());  // published once more, empty: h2 no longer counts on h1
+}
+
+TEST_CASE("a host's published demand: read back as written, and anything an agent does not write refused", "[bandwidth_share]") {
+    const HostDemand d{1'000'000, 10'000, 1000, {{{"pcc-1", Direction::AToB}, 123.5}, {{"pcc-2", Direction::BToA}, 0.0}}};
+    const auto back = etcd::demand_of(etcd::demand_text(d));
+    REQUIRE(back);
+    CHECK(back->time_ms == d.time_ms);
+    CHECK(back->lease_ms == d.lease_ms);
+    CHECK(back->interval_ms == d.interval_ms);
+    CHECK(back->bytes_per_second == d.bytes_per_second);
+    // The build before intervals were published: as slow as half its lease.
+    CHECK(etcd::demand_of(R"({"time_ms":1,"lease_ms":10000,"demand":{}})")->interval_ms == 5000);
+    for (const char* bad : {R"({"time_ms":"1","lease_ms":10000,"interval_ms":1000,"demand":{}})",
+                            R"({"time_ms":1e300,"lease_ms":10000,"interval_ms":1000,"demand":{}})",
+                            R"({"time_ms":1,"lease_ms":99999999999,"interval_ms":1000,"demand":{}})",
+                            R"({"time_ms":-1,"lease_ms":10000,"interval_ms":1000,"demand":{}})",
+                            R"({"time_ms":1,"lease_ms":10000,"interval_ms":1000,"demand":{"pcc-1/0":-5}})",
+                            R"({"time_ms":1,"lease_ms":10000,"interval_ms":1000,"demand":{"pcc-1/0":"9"}})",
+                            R"({"time_ms":1,"lease_ms":10000,"interval_ms":1000,"demand":{"pcc-1/2":9}})",
+                            R"({"time_ms":1,"lease_ms":10000,"interval_ms":1000,"demand":{"/0":9}})",
+                            R"({"time_ms":1,"lease_ms":10000,"interval_ms":1000,"demand":[]})",
+                            R"({"time_ms":1,"lease_ms":10000,"interval_ms":1000,"demand":{"pcc-1/0":1e400}})", "not json"}) {
+        INFO(bad);
+        CHECK_FALSE(etcd::demand_of(bad));
+    }
 }

@@ -13,6 +13,7 @@
 
 #include "model/errors.h"
 #include "store/counters_text.h"
+#include "store/etcd/host_keys.h"
 #include "store/etcd/slices.h"
 #include "store/etcd/table_rows.h"
 
@@ -64,43 +65,6 @@ std::vector<std::pair<std::string, int64_t>> sequences_of(table_rows::Db& db) {
     for (const auto& r : table_rows::all_rows(db, "sqlite_sequence"))
         out.emplace_back(r.columns.at("name").get<std::string>(), r.columns.at("seq").get<int64_t>());
     return out;
-}
-
-// A link direction as the hosts' keys name it: "PCC/0" (a to b) or "PCC/1".
-std::string link_name(const LinkKey& link) { return link.first + "/" + std::to_string(to_int(link.second)); }
-std::optional<LinkKey> link_of_name(const std::string& name) {
-    const auto slash = name.rfind('/');
-    if (slash == std::string::npos || slash == 0) return std::nullopt;
-    const std::string dir = name.substr(slash + 1);
-    if (dir != "0" && dir != "1") return std::nullopt;
-    return LinkKey{name.substr(0, slash), direction_of(dir == "1")};
-}
-
-// A host's demand as its agent published it; nullopt if anything in it is not what an agent
-// writes (a time, lease or interval that is no whole number of milliseconds in range, a demand
-// that is no finite number of bytes per second): that host counts as not heard from.
-std::optional<HostDemand> demand_of(const std::string& text) {
-    const json value = json::parse(text, nullptr, false);
-    if (!value.is_object()) return std::nullopt;
-    auto millis = [&](const char* field, int64_t most) -> std::optional<int64_t> {
-        auto it = value.find(field);
-        if (it == value.end() || !it->is_number_integer() || it->get<int64_t>() < 0 || it->get<int64_t>() > most) return std::nullopt;
-        return it->get<int64_t>();
-    };
-    constexpr int64_t kYear3000Ms = 32503680000000, kHourMs = 3'600'000;
-    const auto time = millis("time_ms", kYear3000Ms), lease = millis("lease_ms", kHourMs);
-    auto rates = value.find("demand");
-    if (!time || !lease || rates == value.end() || !rates->is_object()) return std::nullopt;
-    // A build before intervals were published: as slow as its lease allows.
-    const auto interval = value.contains("interval_ms") ? millis("interval_ms", kHourMs) : std::optional<int64_t>(*lease / 2);
-    if (!interval) return std::nullopt;
-    HostDemand d{*time, *lease, *interval, {}};
-    for (const auto& [name, rate] : rates->items()) {
-        const auto link = link_of_name(name);
-        if (!link || !rate.is_number() || !std::isfinite(rate.get<double>()) || rate.get<double>() < 0) return std::nullopt;
-        d.bytes_per_second[*link] = rate.get<double>();
-    }
-    return d;
 }
 
 }  // namespace
@@ -527,7 +491,7 @@ std::map<std::string, HostLinks> EtcdStore::host_links() {
         HostLinks& h = out[host];
         if (auto t = value.find("time_ms"); t != value.end() && t->is_number_integer()) h.time_ms = t->get<int64_t>();
         for (const auto& [name, text] : value["links"].items()) {
-            const auto link = link_of_name(name);
+            const auto link = etcd::link_of_name(name);
             if (!link || !text.is_string()) continue;
             try {
                 h.totals[*link] = store_detail::parse_counters(text.get<std::string>(), "host links");
@@ -541,7 +505,7 @@ std::map<std::string, HostLinks> EtcdStore::host_links() {
 
 void EtcdStore::publish_links(const std::string& host, const HostLinks& links) {
     json totals = json::object();
-    for (const auto& [key, counters] : links.totals) totals[link_name(key)] = store_detail::counters_text(counters);
+    for (const auto& [key, counters] : links.totals) totals[etcd::link_name(key)] = store_detail::counters_text(counters);
     client_.put(keys_.host_links(host), json{{"time_ms", links.time_ms}, {"links", totals}}.dump());
 }
 
@@ -550,7 +514,7 @@ std::map<std::string, HostDemand> EtcdStore::host_demand(const std::set<std::str
     for (const auto& host : hosts) {  // a few keys of the hosts named: not a range over every host
         const auto got = client_.range(keys_.host_demand(host), "");
         if (got.kvs.empty()) continue;
-        if (auto d = demand_of(got.kvs.front().value))
+        if (auto d = etcd::demand_of(got.kvs.front().value))
             out[host] = *d;
         else
             spdlog::warn("{}: not a demand this build reads; {} counts as not heard from", keys_.host_demand(host), host);
@@ -559,11 +523,7 @@ std::map<std::string, HostDemand> EtcdStore::host_demand(const std::set<std::str
 }
 
 void EtcdStore::publish_demand(const std::string& host, const HostDemand& demand) {
-    json rates = json::object();
-    for (const auto& [link, rate] : demand.bytes_per_second) rates[link_name(link)] = rate;
-    client_.put(
-        keys_.host_demand(host),
-        json{{"time_ms", demand.time_ms}, {"lease_ms", demand.lease_ms}, {"interval_ms", demand.interval_ms}, {"demand", rates}}.dump());
+    client_.put(keys_.host_demand(host), etcd::demand_text(demand));
 }
 
 std::map<std::string, HostPresence> EtcdStore::host_presence() {
