@@ -113,6 +113,20 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32); /* 0 */
+	__type(value, struct xp_underlay_qos);
+} xp_underlay_qos SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32); /* 0 */
+	__type(value, struct xp_policer);
+} xp_underlay_policer SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, XP_MAX_TUNNELS);
 	__type(key, __u32); /* tunnel slot: the target of an XP_NH_REMOTE route */
 	__type(value, struct xp_tunnel);

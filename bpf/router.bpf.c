@@ -14,6 +14,7 @@
 #include "stats.h"
 #include "tunnel.h"
 #include "underlay.h"
+#include "underlay_qos.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -78,10 +79,12 @@ static __always_inline enum xp_action route_ip(void *ctx, struct cursor *c, stru
 	reason = decide(port->vpc, dst, is_v6, ip_len, ttl, &d, accounted);
 	remote = is_forward(reason) && d.route->kind == XP_NH_REMOTE; /* read once: the loader may rewrite the route */
 	if (remote) {
+		hop->dscp = d.peering ? d.peering->dscp : 0;
 		if (d.vni > XP_MAX_VNI || !find_hop(ctx, d.route->target, sz->packets > 1 ? 0 : ip_len, hop))
 			reason = XP_REASON_DROP_UNDERLAY;
+		else if (!underlay_admits(hop->dscp, len + sz->packets * outer_len(hop), sz->packets, accounted))
+			reason = XP_REASON_DROP_UNDERLAY_FULL;
 		hop->vni = d.vni;
-		hop->dscp = d.peering ? d.peering->dscp : 0;
 		hop->sport = is_v6 ? flow_port(ip6->saddr.in6_u.u6_addr32, 8, ip6->nexthdr, c)
 				   : flow_port(&ip->saddr, 2, ip->protocol, c);
 	}

@@ -187,6 +187,21 @@ struct xp_link_share {
 	__u32 pad;
 };
 
+/* Key 0 of xp_underlay_qos: what this host may send to other hosts over its underlay (xpeer agent
+ * --underlay-bandwidth), and which classes go first when that is full. The router polices every
+ * frame it tunnels, outer headers included, with one token bucket (xp_underlay_policer); a frame
+ * whose outer DSCP is d passes only if the bucket keeps reserve_bytes[d] after it (after one of
+ * its segments, for a GSO super-packet), the depth the classes above d may still use. XDP cannot queue, so under congestion the lower classes are
+ * dropped first, and what passes leaves no queue behind in the underlay: Platinum (EF) may take
+ * the whole bucket, Gold (AF11) leaves some of it, traffic of no connection type more (compiler's
+ * underlay_qos_of). rate_bytes 0: not policed. */
+#define XP_DSCP_MAX 64
+struct xp_underlay_qos {
+	__u64 rate_bytes;
+	__u64 burst_bytes;
+	__u64 reserve_bytes[XP_DSCP_MAX]; /* by DSCP: at most burst_bytes */
+};
+
 /* A CPU's stash (xp_link_counters.policer_stash) holds at most 1/64 of the bucket's depth, so
  * the CPUs together can hold back only a little of it. */
 #define XP_STASH_SHIFT 6
@@ -236,6 +251,7 @@ enum xp_reason {
 	XP_REASON_DROP_UNDERLAY,     /* to another host, with no way there: no tunnel, route or neighbour, or too big */
 	XP_REASON_DROP_TUNNEL_SOURCE, /* VXLAN from an address that is no registered host */
 	XP_REASON_DROP_TUNNEL_VNI,    /* VXLAN whose VNI's VPC has no vSwitch here for the inner destination */
+	XP_REASON_DROP_UNDERLAY_FULL, /* to another host, over this host's underlay bandwidth (lower classes first) */
 	XP_REASON_MAX,
 };
 
@@ -245,9 +261,9 @@ enum xp_reason {
 struct xp_verdicts {
 	__u64 lookup[XP_LOOKUP_MAX];
 	struct xp_counters reason[XP_REASON_MAX];
-	/* To whole cache lines, and to a size no earlier build's xp_verdicts had (320 was the route
-	 * cache's): an upgrade tells layouts apart by size first. Room for four more reasons. */
-	__u64 pad[8];
+	/* To whole cache lines. A reason more takes two of these (the size stays, and an upgrade
+	 * tells the layouts apart by the BTF's field sizes). Room for three more reasons. */
+	__u64 pad[6];
 };
 
 #ifdef __cplusplus
@@ -263,6 +279,7 @@ static_assert(sizeof(struct xp_port) == 64, "xp_port layout: one cache line");
 static_assert(sizeof(struct xp_peering) == 32 && offsetof(struct xp_peering, owner) == 12, "xp_peering layout");
 static_assert(sizeof(struct xp_policer) == 24, "xp_policer layout");
 static_assert(sizeof(struct xp_link_share) == 48, "xp_link_share layout");
+static_assert(sizeof(struct xp_underlay_qos) == 16 + 8 * XP_DSCP_MAX, "xp_underlay_qos layout");
 static_assert(sizeof(struct xp_link_counters) == 64, "xp_link_counters layout");
 static_assert(sizeof(struct xp_counters) == 16, "xp_counters layout");
 static_assert(sizeof(struct xp_control) == 8, "xp_control layout");

@@ -17,11 +17,14 @@ namespace {
 // the outer IP header, over IPv4 and over IPv6.
 constexpr uint32_t kOverlayBytes[2] = {14 + 8 + 8 + 20, 14 + 8 + 8 + 40};
 
-// --host and --underlay go together, and only with a store that several hosts share.
+// --host and --underlay (and --underlay-bandwidth) go together, and only with a store that several hosts share.
 void check_host_flags(const xpeer::Config& config, const xpeer::AgentOptions& options) {
     using namespace xpeer;
     if (config.host.empty() && !options.underlay.empty())
         throw errors::invalid_parameter_host("--underlay " + options.underlay + " is a host's: give --host NAME too");
+    if (config.host.empty() && options.underlay_bandwidth_mbps)
+        throw errors::invalid_parameter_host("--underlay-bandwidth " + std::to_string(options.underlay_bandwidth_mbps) +
+                                             " is a host's: give --host NAME too");
     if (config.host.empty()) return;
     if (config.etcd.empty())
         throw errors::invalid_parameter_host("--host " + config.host + ": hosts share a store in etcd; give --etcd URL[,URL...] too");
@@ -79,11 +82,14 @@ int main(int argc, char** argv) {
         FileLock lock = lock_agent(g.config.state_path);
         std::unique_ptr<HostMembership> membership;
         if (!g.config.host.empty()) {
-            c.register_host(HostSpec{g.config.host, options.region, underlay_address(g.config, options.underlay), options.underlay});
+            c.register_host(HostSpec{g.config.host, options.region, underlay_address(g.config, options.underlay), options.underlay,
+                                     options.underlay_bandwidth_mbps});
             const int64_t revision = c.refresh_store();
             membership = std::make_unique<HostMembership>(etcd_client(g.config), g.config.host, options.lease_ttl, revision);
-            spdlog::info("host {} in {}: lease of {} s held, following the store from revision {}", g.config.host, options.region,
-                         options.lease_ttl.count(), revision);
+            spdlog::info("host {} in {}: lease of {} s held, following the store from revision {}; underlay {}", g.config.host,
+                         options.region, options.lease_ttl.count(), revision,
+                         options.underlay_bandwidth_mbps ? std::to_string(options.underlay_bandwidth_mbps) + " Mbps, Platinum first"
+                                                         : std::string("not policed"));
         }
         Agent(c, g.config, options, membership.get()).run();
     });

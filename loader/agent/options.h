@@ -22,15 +22,17 @@ struct AgentOptions {
     std::string underlay;
     std::string region = "cn-hangzhou";
     std::chrono::seconds lease_ttl{10};
+    int64_t underlay_bandwidth_mbps = 0;  // what the router may send to other hosts; 0: not policed
 };
 
 struct AgentFlags {
     std::string interval = "1s";
     std::string drift_interval = "10s";
     std::string lease_ttl = "10s";
+    std::string underlay_bandwidth = "0";
     AgentOptions options;
 
-    AgentOptions resolve() const;  // the interval parsed, the interval and port checked
+    AgentOptions resolve() const;  // the interval and bandwidth parsed, they and the port checked
 };
 
 // Adds the `agent` subcommand with its flags to app (xpeer-agent's command line).

@@ -59,6 +59,7 @@ Tables compile_scope(const Snapshot& s, const PortMap& ports, const Scope& scope
     keep_only(t.peerings, std::move(slots));
     t.tunnels.clear();  // they change with the hosts, which a scope never names: apply() writes them
     t.underlay_hosts.clear();
+    t.underlay_qos.clear();
     return t;
 }
 

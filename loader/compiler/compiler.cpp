@@ -117,6 +117,19 @@ uint8_t dscp_of(const std::string& link_type) {
     return 0;
 }
 
+xp_underlay_qos underlay_qos_of(int64_t bandwidth_mbps) {
+    xp_underlay_qos q{};
+    q.rate_bytes = static_cast<uint64_t>(bandwidth_mbps) * 1'000'000 / 8;
+    // Shallow, unlike a connection's bucket: what Gold may send at once beyond the rate is what
+    // waits in the underlay's queues before Platinum's next frame (64 KiB at 100 Mbit/s: 5 ms).
+    // Deep enough for a GSO super-packet of the TC twin (64 KiB and its segments' outer headers).
+    q.burst_bytes = std::max<uint64_t>(q.rate_bytes / 200, 96 * 1024);
+    for (auto& r : q.reserve_bytes) r = q.burst_bytes / 3 * 2;
+    q.reserve_bytes[dscp_of("Gold")] = q.burst_bytes / 3;
+    q.reserve_bytes[dscp_of("Platinum")] = 0;
+    return q;
+}
+
 uint32_t peering_owner(const std::string& pcc_id) {
     uint32_t h = 2166136261u;
     for (unsigned char c : pcc_id) h = (h ^ c) * 16777619u;
@@ -146,6 +159,8 @@ Tables compile(const Snapshot& s, const PortMap& ports) {
     for (const auto& v : s.vpcs) vpc_key[v.id] = v.key;
 
     const auto tunnel_of = add_tunnels(t, s);
+    if (s.local.underlay_ifindex && s.local.underlay_bandwidth_mbps > 0)
+        t.underlay_qos[0] = underlay_qos_of(s.local.underlay_bandwidth_mbps);
     std::unordered_map<uint32_t, std::string> port_owner;  // ifindex -> vSwitch
     for (const auto& vsw : s.vswitches) {
         auto port = ports.find(vsw.id);

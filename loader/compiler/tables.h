@@ -33,6 +33,7 @@ struct Tables {
     // Between hosts: written whole by apply(), never by a scoped delta (they change with the hosts).
     Table<uint32_t, xp_tunnel> tunnels;               // tunnel slot
     Table<xp_underlay_key, uint32_t> underlay_hosts;  // a registered host's underlay address -> its tunnel slot
+    Table<uint32_t, xp_underlay_qos> underlay_qos;    // key 0, while the agent gave --underlay-bandwidth
 };
 
 }  // namespace xpeer

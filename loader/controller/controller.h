@@ -50,7 +50,8 @@ struct HostSpec {
     std::string name;
     std::string region;
     IpAddr underlay;
-    std::string underlay_ifname;  // in the datapath namespace: where other hosts' tunnels arrive
+    std::string underlay_ifname;          // in the datapath namespace: where other hosts' tunnels arrive
+    int64_t underlay_bandwidth_mbps = 0;  // what the router may send on it, Platinum first; 0: not policed
 };
 
 // A host as `host list` shows it: the desired state's row and what its agent last said.

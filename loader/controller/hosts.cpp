@@ -46,6 +46,7 @@ Host Controller::register_host(const HostSpec& spec) {
         if (!spec.underlay_ifname.empty()) {
             maps_.about_to_change_kernel();
             store_.set_setting(kUnderlayIfindexSetting, std::to_string(kernel_->attach_underlay(spec.underlay_ifname)));
+            store_.set_setting(kUnderlayBandwidthSetting, std::to_string(spec.underlay_bandwidth_mbps));
         }
         remove_kernel_orphans();
         maps_.apply_all();  // the tunnels to the other hosts, and the routes through them

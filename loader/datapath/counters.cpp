@@ -31,12 +31,12 @@ xp_port sum(const std::vector<xp_port>& per_cpu) {
 }
 
 std::string reason_name(unsigned r) {
-    static_assert(XP_REASON_DROP_TUNNEL_VNI == 18 && XP_REASON_MAX == 19, "one name per enum xp_reason, in order");
+    static_assert(XP_REASON_DROP_UNDERLAY_FULL == 19 && XP_REASON_MAX == 20, "one name per enum xp_reason, in order");
     static const char* names[XP_REASON_MAX] = {"forward_local",  "forward_peering",    "pass_not_ip",       "pass_link_local",
                                                "drop_no_route",  "drop_transit",       "drop_inactive",     "drop_ttl",
                                                "drop_malformed", "unknown_port",       "drop_policer",      "drop_spoofed",
                                                "drop_reserved",  "drop_ingress_queue", "drop_egress_queue", "forward_tunnel_in",
-                                               "drop_underlay",  "drop_tunnel_source", "drop_tunnel_vni"};
+                                               "drop_underlay",  "drop_tunnel_source", "drop_tunnel_vni",   "drop_underlay_full"};
     return r < XP_REASON_MAX ? names[r] : "reason_" + std::to_string(r);
 }
 

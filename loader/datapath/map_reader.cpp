@@ -86,6 +86,11 @@ struct Decoder {
 
     Decoded rows(const TypedMap<uint32_t, xp_policer>& policers) const {
         Decoded out;
+        if (&policers == &dp.underlay_policer) {
+            xp_policer bucket{};
+            policers.get(0, bucket);
+            return {{map_rows::underlay_policer(bucket)}, 1};
+        }
         for (const auto& [slot, pcc] : scope.peerings)
             for (Direction dir : kDirections) {
                 xp_policer bucket{};
@@ -106,6 +111,12 @@ struct Decoder {
             }
         out.used = out.rows.size();
         return out;
+    }
+
+    Decoded rows(const TypedMap<uint32_t, xp_underlay_qos>& qos) const {
+        xp_underlay_qos q{};
+        qos.get(0, q);
+        return {{map_rows::underlay_qos(q)}, 1};
     }
 
     Decoded rows(const TypedMap<uint32_t, xp_tunnel>& tunnels) const {

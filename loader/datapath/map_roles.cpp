@@ -44,8 +44,8 @@ MapSpec map_spec(const RouterMap& m, const MapLayout& layout) {
                      {"dirty", offsetof(xp_control, dirty), sizeof(xp_control::dirty)}};
     } else if (name.starts_with("xp_fib_")) {
         s.group = "compiled lookup";  // roots index nodes, nodes index nodes and results
-    } else if (name == "xp_policers" || name == "xp_link_shares") {
-        s.role = MapRole::Scratch;  // the agent writes its parts again within an interval
+    } else if (name == "xp_policers" || name == "xp_underlay_policer" || name == "xp_link_shares") {
+        s.role = MapRole::Scratch;  // buckets start full; the agent writes its parts again within an interval
         s.from_store = false;
     }
     return s;

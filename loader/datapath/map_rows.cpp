@@ -1,6 +1,7 @@
 #include "datapath/map_rows.h"
 
 #include <algorithm>
+#include <map>
 
 #include "compiler/lpm_key.h"
 #include "datapath/counters.h"
@@ -185,6 +186,20 @@ Row fib_result(uint32_t index, const xp_fib_result& r, const MapScope& scope) {
     row["PeerRouteLength"] = length(r.peer_len);
     return row;
 }
+
+Row underlay_qos(const xp_underlay_qos& q) {
+    // The reserve most DSCPs share (the class of no connection type), and the ones that differ.
+    std::map<uint64_t, int> count;
+    for (uint64_t r : q.reserve_bytes) ++count[r];
+    const uint64_t common = std::ranges::max_element(count, {}, &std::map<uint64_t, int>::value_type::second)->first;
+    Row reserves = Row::object();
+    for (unsigned d = 0; d < XP_DSCP_MAX; ++d)
+        if (q.reserve_bytes[d] != common) reserves[std::to_string(d)] = q.reserve_bytes[d];
+    reserves["Other"] = common;
+    return {{"RateBytes", q.rate_bytes}, {"BurstBytes", q.burst_bytes}, {"ReserveBytesByDscp", reserves}};
+}
+
+Row underlay_policer(const xp_policer& b) { return {{"Tokens", b.tokens}, {"LastRefillNs", b.last_ns}}; }
 
 Row control(const xp_control& c) { return {{"CompiledOff", c.compiled_off != 0}, {"Dirty", c.dirty != 0}}; }
 

@@ -33,6 +33,10 @@ Row policer(uint32_t slot, Direction direction, const xp_policer& bucket, const 
 // This host's part of a direction's bandwidth, and which of its rates the router polices at now_ns.
 Row link_share(uint32_t slot, Direction direction, const xp_link_share& share, uint64_t now_ns, const MapScope& scope);
 Row control(const xp_control& c);
+// The underlay's bandwidth, and what each DSCP leaves in its bucket: a row of the DSCPs with a
+// reserve of their own and one for all the others.
+Row underlay_qos(const xp_underlay_qos& q);
+Row underlay_policer(const xp_policer& bucket);
 Row tunnel(uint32_t slot, const xp_tunnel& t);
 Row underlay_host(const xp_underlay_key& key, uint32_t slot);
 // A VPC's compiled lookup of one family: its root node and how many nodes and decisions it uses.

@@ -192,6 +192,7 @@ ReconcileResult sync(const Tables& desired, BpfRouter& dp, Mode mode, Counters c
     if (mode == Mode::Write && counters == Counters::ClearNewOwners) clear_new_owners(desired.peerings, read_peerings(dp), dp);
     sync_array(desired.peerings, dp.peerings, XP_MAX_PEERINGS, r, Phase::Put, mode);
     sync_array(desired.tunnels, dp.tunnels, XP_MAX_TUNNELS, r, Phase::Put, mode);
+    sync_array(desired.underlay_qos, dp.underlay_qos, 1, r, Phase::Put, mode);
     for (Phase phase : {Phase::Put, Phase::Remove}) {
         sync_map(desired.routes_v4, dp.routes_v4, r, phase, mode);
         sync_map(desired.routes_v6, dp.routes_v6, r, phase, mode);
@@ -199,6 +200,7 @@ ReconcileResult sync(const Tables& desired, BpfRouter& dp, Mode mode, Counters c
     }
     if (fib) install_fib(dp, *fib, nullptr, retired);
     sync_array(desired.tunnels, dp.tunnels, XP_MAX_TUNNELS, r, Phase::Remove, mode);
+    sync_array(desired.underlay_qos, dp.underlay_qos, 1, r, Phase::Remove, mode);
     sync_array(desired.peerings, dp.peerings, XP_MAX_PEERINGS, r, Phase::Remove, mode);
     sync_ports(desired.ports, dp.ports, r, Phase::Remove, mode);
     return r;

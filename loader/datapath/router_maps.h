@@ -26,6 +26,9 @@
       TypedMap<uint32_t, xp_link_share>) \
     X(tunnels, ARRAY, Router, 0, "by tunnel slot: another host's underlay address, this host's, the underlay interface", \
       TypedMap<uint32_t, xp_tunnel>) \
+    X(underlay_qos, ARRAY, Router, 0, "key 0: this host's underlay bandwidth, and the depth each DSCP leaves to the classes above", \
+      TypedMap<uint32_t, xp_underlay_qos>) \
+    X(underlay_policer, ARRAY, Router, 0, "key 0: the token bucket of this host's underlay bandwidth", TypedMap<uint32_t, xp_policer>) \
     X(underlay_hosts, HASH, Router, 0, "the registered hosts' underlay addresses (IPv4 as ::ffff:a.b.c.d) -> tunnel slot", \
       TypedMap<xp_underlay_key, uint32_t>) \
     X(verdicts, ARRAY, Router, XP_VERDICTS_PER_CPU, "one element per CPU: packets and bytes by verdict, packets by lookup", \

@@ -94,8 +94,9 @@ struct Event {
 // Everything the compiler needs from the store.
 // This host among the hosts that share the store, as its replica knows it (never in etcd).
 struct LocalHost {
-    std::string name;               // bound by its agent; empty: one machine, or no agent runs here
-    uint32_t underlay_ifindex = 0;  // the agent's underlay interface, in the datapath namespace; 0: none
+    std::string name;                     // bound by its agent; empty: one machine, or no agent runs here
+    uint32_t underlay_ifindex = 0;        // the agent's underlay interface, in the datapath namespace; 0: none
+    int64_t underlay_bandwidth_mbps = 0;  // what the router may send on it (xp_underlay_qos); 0: not policed
 };
 
 struct Snapshot {

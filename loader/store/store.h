@@ -77,6 +77,7 @@ struct ScopedSnapshot {
 
 inline constexpr const char* kLocalHostSetting = "host";
 inline constexpr const char* kUnderlayIfindexSetting = "underlay_ifindex";
+inline constexpr const char* kUnderlayBandwidthSetting = "underlay_bandwidth_mbps";
 
 // The desired state: every resource, its history, telemetry and settings. One backend per
 // process and store; a command runs in one Transaction, which sees only its own changes until it
@@ -122,12 +123,13 @@ public:
 
     virtual std::optional<std::string> setting(const std::string& key) = 0;
     virtual void set_setting(const std::string& key, const std::string& value) = 0;
-    // This host, as its agent bound the replica (settings kLocalHostSetting and
-    // kUnderlayIfindexSetting, host-local: never in etcd).
+    // This host, as its agent bound the replica (settings kLocalHostSetting,
+    // kUnderlayIfindexSetting and kUnderlayBandwidthSetting, host-local: never in etcd).
     LocalHost local_host() {
         LocalHost l;
         l.name = setting(kLocalHostSetting).value_or("");
         if (auto ifindex = setting(kUnderlayIfindexSetting)) l.underlay_ifindex = static_cast<uint32_t>(std::stoul(*ifindex));
+        if (auto mbps = setting(kUnderlayBandwidthSetting)) l.underlay_bandwidth_mbps = std::stoll(*mbps);
         return l;
     }
 

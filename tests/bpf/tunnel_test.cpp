@@ -4,9 +4,11 @@
 #include <linux/pkt_cls.h>
 
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstdlib>
 
 #include "compiler/compiler.h"
+#include "datapath/counters.h"
 #include "datapath/reconcile.h"
 #include "netns/links.h"
 #include "netns/netns.h"
@@ -178,6 +180,88 @@ TEST_CASE("the outer header carries the link type's DSCP: Platinum EF, Gold AF11
     xp_peering p{};
     REQUIRE(fx.dp.peerings.get(5, p));
     CHECK(p.dscp == 46);
+}
+
+TEST_CASE("a full underlay drops the classes below Platinum first, and bills nothing it drops", "[bpf][tunnel]") {
+    HostsFixture fx;
+    fx.snapshot.local.underlay_bandwidth_mbps = 8;  // 1 MB/s: a bucket of 96 KiB
+    const xp_underlay_qos qos = underlay_qos_of(8);
+    const uint64_t gold = qos.reserve_bytes[10], other = qos.reserve_bytes[0];
+    REQUIRE(qos.reserve_bytes[46] == 0);
+    REQUIRE((0 < gold && gold < other && other < qos.burst_bytes));
+    auto as = [&](const std::string& link_type) {
+        for (auto& p : fx.snapshot.peerings) p.link_type = link_type;
+        reconcile(compile(fx.snapshot, fx.ports), fx.dp);
+    };
+    // The bucket holds `tokens`, its clock ahead of the router's so that nothing refills it.
+    auto fill = [&](uint64_t tokens) {
+        xp_policer b{};
+        b.tokens = tokens;
+        b.last_ns = ktime_ns(std::chrono::steady_clock::now()) + 60'000'000'000ull;
+        fx.dp.underlay_policer.put(0, b);
+    };
+    auto tokens = [&] {
+        xp_policer b{};
+        fx.dp.underlay_policer.get(0, b);
+        return b.tokens;
+    };
+    const Frame to_b = udp_frame("10.1.1.5", "10.2.2.5");    // through pcc-ab
+    const Frame to_own = udp_frame("10.1.1.5", "10.1.3.9");  // vpc-a's own vSwitch on h2: no link type
+    const uint64_t wire = to_b.bytes.size() + kOuterV4;
+    as("Gold");
+    xp_underlay_qos written{};
+    REQUIRE(fx.dp.underlay_qos.get(0, written));
+    CHECK(bytes_equal(written, qos));
+
+    fill(gold + wire);  // room for one Gold frame above Gold's reserve; none above the default's
+    CHECK(fx.run(to_own, fx.if_a1).ret == XDP_DROP);
+    CHECK(fx.reason(XP_REASON_DROP_UNDERLAY_FULL).packets == 1);
+    CHECK(fx.reason(XP_REASON_DROP_UNDERLAY_FULL).bytes == to_own.bytes.size());
+    CHECK(fx.run(to_b, fx.if_a1).ret == XDP_REDIRECT);
+    CHECK(tokens() == gold);  // the frame paid its outer headers too
+    CHECK(fx.run(to_b, fx.if_a1).ret == XDP_DROP);
+    CHECK(fx.run_tc(to_b, fx.if_a1).ret == TC_ACT_SHOT);  // the TC twin polices alike
+    CHECK(fx.reason(XP_REASON_DROP_UNDERLAY_FULL).packets == 3);
+    CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 1);  // billed: only the frame that left
+
+    as("Platinum");  // the same bucket: Platinum takes what Gold leaves
+    const uint64_t left = tokens();
+    CHECK(left == gold);
+    for (uint64_t sent = 0; sent + wire <= left; sent += wire) CHECK(fx.run(to_b, fx.if_a1).ret == XDP_REDIRECT);
+    CHECK(fx.run(to_b, fx.if_a1).ret == XDP_DROP);  // empty
+    CHECK(fx.link(5, XP_DIR_A_TO_B).packets == 1 + left / wire);
+
+    SECTION("a GSO super-packet needs one segment's room above its reserve, and the rest in the bucket") {
+        as("Gold");
+        // Four 100-byte UDP segments in one datagram; each segment repeats the headers on the wire.
+        const Frame super = udp_frame("10.1.1.5", "10.2.2.5", 64, 400);
+        const uint64_t all = super.bytes.size() + 3 * frames::udp_headers_len(Family::V4) + 4 * kOuterV4, one = all / 4;
+        // The test run's socket buffer has no GSO type, so its encapsulation fails whatever the
+        // policer decided: the bucket and the verdicts tell.
+        const auto full = [&] { return fx.reason(XP_REASON_DROP_UNDERLAY_FULL).packets; };
+        const uint64_t before = full();
+        fill(gold + one - 1);
+        fx.run_tc(super, fx.if_a1, 4, 100);
+        CHECK(full() == before + 4);
+        CHECK(tokens() == gold + one - 1);
+        fill(gold + one);
+        fx.run_tc(super, fx.if_a1, 4, 100);
+        CHECK(full() == before + 4);
+        CHECK(tokens() == gold + one - all);  // three segments' worth taken from Platinum's room
+        fill(all - 1);
+        as("Platinum");
+        fx.run_tc(super, fx.if_a1, 4, 100);
+        CHECK(full() == before + 8);  // never more than the bucket holds
+        CHECK(tokens() == all - 1);
+    }
+
+    SECTION("an underlay whose agent gave no bandwidth is not policed") {
+        fx.snapshot.local.underlay_bandwidth_mbps = 0;
+        as("Gold");
+        CHECK(fx.dp.underlay_qos.get(0, written));
+        CHECK(written.rate_bytes == 0);
+        for (int i = 0; i < 4; ++i) CHECK(fx.run(to_b, fx.if_a1).ret == XDP_REDIRECT);
+    }
 }
 
 TEST_CASE("the outer source port follows the inner flow: same flow same port, other ports another", "[bpf][tunnel]") {

@@ -55,6 +55,25 @@ TEST_CASE("agent flags: the metrics port is 1 to 65535, or 0 for none", "[agent]
     }
 }
 
+TEST_CASE("agent flags: the underlay's bandwidth is whole Mbps up to the policer's limit, 0 for none", "[agent]") {
+    AgentFlags flags;
+    CHECK(flags.resolve().underlay_bandwidth_mbps == 0);
+    for (auto [text, mbps] : {std::pair{"900", 900}, {"0100", 100}, {"100000", 100000}}) {
+        flags.underlay_bandwidth = text;
+        CHECK(flags.resolve().underlay_bandwidth_mbps == mbps);
+    }
+    for (auto [bad, code] : {std::pair{"-1", "InvalidBandwidth.Malformed"},
+                             {"1.5", "InvalidBandwidth.Malformed"},
+                             {"", "InvalidBandwidth.Malformed"},
+                             {"10gbit", "InvalidBandwidth.Malformed"},
+                             {"100001", "InvalidBandwidth.TooLarge"},
+                             {"99999999999999999999", "InvalidBandwidth.TooLarge"}}) {
+        INFO(bad);
+        flags.underlay_bandwidth = bad;
+        CHECK(xpeer::testing::error_code([&] { flags.resolve(); }) == code);
+    }
+}
+
 TEST_CASE("agent lock: a second agent on the store is refused, naming the first's pid and the lock", "[agent]") {
     char dir_template[] = "/tmp/xpeer-agent-lock-XXXXXX";
     REQUIRE(mkdtemp(dir_template));

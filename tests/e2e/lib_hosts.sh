@@ -5,6 +5,7 @@
 UL="${RUN_ID}-ul"
 declare -A AGENT_PID
 declare -A HOST_REGION  # a host's region, when not the agent's default (cn-hangzhou)
+declare -A AGENT_ARGS   # more flags for a host's agent (split on spaces)
 
 # Host 1 is the scenario's own settings (xp, in_vpc); the others have their own, given to `env`
 # so that a process started in the background is the one whose PID the cleanup kills.
@@ -53,10 +54,10 @@ underlay_start() {
 }
 
 # agent_start I: host I's agent (again, after a stop), a 2 s lease, a 1 s interval, in region
-# ${HOST_REGION[I]} if set.
+# ${HOST_REGION[I]} if set, with ${AGENT_ARGS[I]}.
 agent_start() {
   env $(host_vars "$1") "$XPEER" agent --host "h$1" --underlay "ul$1" --lease-ttl 2s --metrics-port 0 --interval 1s \
-    ${HOST_REGION[$1]:+--region "${HOST_REGION[$1]}"} >>"$E2E_TMP/agent-h$1.log" 2>&1 &
+    ${HOST_REGION[$1]:+--region "${HOST_REGION[$1]}"} ${AGENT_ARGS[$1]:-} >>"$E2E_TMP/agent-h$1.log" 2>&1 &
   E2E_PIDS+=("$!")
   AGENT_PID[$1]=$!
 }

@@ -149,3 +149,28 @@ TEST_CASE("an agent follows other hosts' routes and connections by their map ent
         CHECK_FALSE(h2.world.kernel->active(pcc.slot));
     }
 }
+
+TEST_CASE("a host's underlay bandwidth is its own: in its maps, never in etcd, and 0 polices nothing", "[follow]") {
+    TempDir dir;
+    testing::Etcd server(dir);
+    Machine h1{{}, "h1"}, h2{{}, "h2"};
+    auto agent1 = h1.world.with(h1.config(server.url(), 1, true));
+    auto agent2 = h2.world.with(h2.config(server.url(), 1, true));
+    agent1->register_host({"h1", "cn-hangzhou", IpAddr::parse("192.0.2.1"), "ul0", 900});
+    agent2->register_host({"h2", "cn-hangzhou", IpAddr::parse("192.0.2.2"), "ul0"});
+    agent1->follow_store();
+    agent2->follow_store();
+    REQUIRE(h1.world.kernel->maps.underlay_qos.size() == 1);
+    CHECK(h1.world.kernel->maps.underlay_qos.at(0).rate_bytes == 900 * 125'000);
+    CHECK(h2.world.kernel->maps.underlay_qos.empty());
+    etcd::Client client({server.url()});
+    int64_t revision = 0;
+    for (const auto& kv : client.range_prefix("/", &revision)) {
+        INFO(kv.key);
+        CHECK((kv.key + kv.value).find("underlay_bandwidth") == std::string::npos);
+    }
+
+    agent1->register_host({"h1", "cn-hangzhou", IpAddr::parse("192.0.2.1"), "ul0"});  // started again without the flag
+    CHECK(h1.world.kernel->maps.underlay_qos.empty());
+    CHECK(agent1->check().empty());
+}

@@ -114,6 +114,31 @@ TEST_CASE("no tunnels until the host's agent bound the replica and attached its 
     CHECK(t.routes_v4.empty());
 }
 
+TEST_CASE("the underlay's bandwidth: a shallow bucket, Platinum may empty it, Gold and the rest leave it deeper", "[compiler][hosts]") {
+    const xp_underlay_qos q = underlay_qos_of(1000);
+    CHECK(q.rate_bytes == 125'000'000);
+    CHECK(q.burst_bytes == 625'000);  // 5 ms
+    CHECK(q.reserve_bytes[dscp_of("Platinum")] == 0);
+    CHECK(q.reserve_bytes[dscp_of("Gold")] == q.burst_bytes / 3);
+    for (unsigned d = 0; d < XP_DSCP_MAX; ++d)
+        if (d != dscp_of("Platinum") && d != dscp_of("Gold")) CHECK(q.reserve_bytes[d] == q.burst_bytes / 3 * 2);
+    // A slow underlay: the bucket still holds a GSO super-packet of 64 KiB and its segments'
+    // outer headers.
+    const xp_underlay_qos slow = underlay_qos_of(1);
+    CHECK(slow.burst_bytes == 96 * 1024);
+    CHECK(slow.burst_bytes >= 65536 + 45 * 50);
+
+    Snapshot s = three_hosts();
+    CHECK(compile(s, h1_ports()).underlay_qos.empty());  // no --underlay-bandwidth: not policed
+    s.local.underlay_bandwidth_mbps = 1000;
+    Tables t = compile(s, h1_ports());
+    REQUIRE(t.underlay_qos.size() == 1);
+    CHECK(bytes_equal(t.underlay_qos.at(0), q));
+    CHECK(compile_scope(s, h1_ports(), Scope::of_vswitch(s.vswitches[2])).underlay_qos.empty());  // written whole, as the tunnels
+    s.local.underlay_ifindex = 0;                                                                 // no underlay attached
+    CHECK(compile(s, h1_ports()).underlay_qos.empty());
+}
+
 TEST_CASE("a VPC key beyond 24 bits cannot be a VNI: it stays on its hosts", "[compiler][hosts]") {
     Snapshot s = three_hosts();
     s.vpcs[1].key = XP_MAX_VNI + 1;

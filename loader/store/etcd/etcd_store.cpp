@@ -43,7 +43,8 @@ bool host_local(const std::string& table) { return table == "vswitch_ports" || t
 // Rows that bind a store to one host's kernel objects: each host has its own.
 bool host_bound(const std::string& table, const json& key) {
     if (host_local(table)) return true;
-    static const std::set<std::string> keys{"bpffs", "datapath_netns", "netns_prefix", kLocalHostSetting, kUnderlayIfindexSetting};
+    static const std::set<std::string> keys{"bpffs",           "datapath_netns",        "netns_prefix",
+                                            kLocalHostSetting, kUnderlayIfindexSetting, kUnderlayBandwidthSetting};
     return table == "settings" && key.size() == 1 && key[0].is_string() && keys.contains(key[0].get<std::string>());
 }
 
