@@ -82,7 +82,7 @@ static __always_inline enum xp_action route_ip(void *ctx, struct cursor *c, stru
 		hop->dscp = d.peering ? d.peering->dscp : 0;
 		if (d.vni > XP_MAX_VNI || !find_hop(ctx, d.route->target, sz->packets > 1 ? 0 : ip_len, hop))
 			reason = XP_REASON_DROP_UNDERLAY;
-		else if (!underlay_admits(hop->dscp, len + sz->packets * outer_len(hop), sz->packets, accounted))
+		else if (!underlay_admits(hop->dscp, len + sz->packets * outer_len(hop), accounted))
 			reason = XP_REASON_DROP_UNDERLAY_FULL;
 		hop->vni = d.vni;
 		hop->sport = is_v6 ? flow_port(ip6->saddr.in6_u.u6_addr32, 8, ip6->nexthdr, c)

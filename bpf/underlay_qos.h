@@ -6,11 +6,10 @@
 
 #include "police.h"
 
-/* wire_len: the length on the underlay of `packets` frames (a GSO super-packet of the TC twin is
- * its segments), outer headers included; dscp: their outer DSCP. True if they may leave: the
- * bucket holds them, and keeps the reserve of their DSCP after one frame's worth of them (a
- * super-packet may take the rest from the reserve). accounted: false polices nothing, as police(). */
-static __always_inline bool underlay_admits(__u8 dscp, __u32 wire_len, __u32 packets, bool accounted)
+/* wire_len: the length on the underlay of a frame, or of the segments of a GSO super-packet of
+ * the TC twin, outer headers included; dscp: its outer DSCP. True if it may leave: the bucket
+ * keeps the reserve of its DSCP after it. accounted: false polices nothing, as police(). */
+static __always_inline bool underlay_admits(__u8 dscp, __u32 wire_len, bool accounted)
 {
 	__u32 zero = 0;
 	const struct xp_underlay_qos *q;
@@ -33,7 +32,7 @@ static __always_inline bool underlay_admits(__u8 dscp, __u32 wire_len, __u32 pac
 	now = bpf_ktime_get_ns();
 	bpf_spin_lock(&b->lock);
 	refill(b, &rate, now);
-	pass = b->tokens >= wire_len && b->tokens >= keep && b->tokens - keep >= wire_len / (packets ? packets : 1);
+	pass = b->tokens >= keep && b->tokens - keep >= wire_len;
 	if (pass)
 		b->tokens -= wire_len;
 	bpf_spin_unlock(&b->lock);

@@ -190,10 +190,11 @@ struct xp_link_share {
 /* Key 0 of xp_underlay_qos: what this host may send to other hosts over its underlay (xpeer agent
  * --underlay-bandwidth), and which classes go first when that is full. The router polices every
  * frame it tunnels, outer headers included, with one token bucket (xp_underlay_policer); a frame
- * whose outer DSCP is d passes only if the bucket keeps reserve_bytes[d] after it (after one of
- * its segments, for a GSO super-packet), the depth the classes above d may still use. XDP cannot queue, so under congestion the lower classes are
- * dropped first, and what passes leaves no queue behind in the underlay: Platinum (EF) may take
- * the whole bucket, Gold (AF11) leaves some of it, traffic of no connection type more (compiler's
+ * whose outer DSCP is d passes only if the bucket keeps reserve_bytes[d] after it (a GSO
+ * super-packet: after all its segments), the depth the classes above d may still use. XDP cannot
+ * queue, so under congestion the lower classes are dropped first, and what passes leaves no more
+ * queue in the underlay than the bucket's depth: Platinum (EF) may take the whole bucket, Gold
+ * (AF11) leaves Platinum's band, traffic of no connection type Gold's too (compiler's
  * underlay_qos_of). rate_bytes 0: not policed. */
 #define XP_DSCP_MAX 64
 struct xp_underlay_qos {

@@ -120,12 +120,16 @@ uint8_t dscp_of(const std::string& link_type) {
 xp_underlay_qos underlay_qos_of(int64_t bandwidth_mbps) {
     xp_underlay_qos q{};
     q.rate_bytes = static_cast<uint64_t>(bandwidth_mbps) * 1'000'000 / 8;
-    // Shallow, unlike a connection's bucket: what Gold may send at once beyond the rate is what
-    // waits in the underlay's queues before Platinum's next frame (64 KiB at 100 Mbit/s: 5 ms).
-    // Deep enough for a GSO super-packet of the TC twin (64 KiB and its segments' outer headers).
-    q.burst_bytes = std::max<uint64_t>(q.rate_bytes / 200, 96 * 1024);
-    for (auto& r : q.reserve_bytes) r = q.burst_bytes / 3 * 2;
-    q.reserve_bytes[dscp_of("Gold")] = q.burst_bytes / 3;
+    // Three bands, 5 ms of the rate in all: Platinum's alone, then Gold's, then everyone's.
+    // Shallow, unlike a connection's bucket: what Gold may send at once beyond the rate (the
+    // upper two) waits in the underlay's queues before Platinum's next frame. At low rates,
+    // everyone's band holds a GSO super-packet of the TC twin (64 KiB, and its segments' outer
+    // and repeated headers), and the others a few dozen frames.
+    const uint64_t third = q.rate_bytes / 600;
+    const uint64_t platinum = std::max<uint64_t>(third, 24 * 1024), gold = platinum, rest = std::max<uint64_t>(third, 72 * 1024);
+    q.burst_bytes = platinum + gold + rest;
+    for (auto& r : q.reserve_bytes) r = platinum + gold;
+    q.reserve_bytes[dscp_of("Gold")] = platinum;
     q.reserve_bytes[dscp_of("Platinum")] = 0;
     return q;
 }

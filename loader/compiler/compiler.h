@@ -20,9 +20,9 @@ uint64_t policer_burst(uint64_t rate_bytes);
 // xp_peering.dscp: the DSCP that marks a link type's traffic between hosts ("": 0).
 uint8_t dscp_of(const std::string& link_type);
 
-// xp_underlay_qos for a host's underlay of bandwidth_mbps (> 0): its token bucket, 5 ms deep
-// (96 KiB at least), and the depth each DSCP leaves to the classes above it: none for
-// Platinum's, a third for Gold's, two thirds for every other.
+// xp_underlay_qos for a host's underlay of bandwidth_mbps (> 0): its token bucket, 5 ms deep in
+// three bands (24, 24 and 72 KiB at least), and the depth each DSCP leaves to the classes above
+// it: none for Platinum's, the first band for Gold's, the first two for every other.
 xp_underlay_qos underlay_qos_of(int64_t bandwidth_mbps);
 
 // xp_peering.owner: the connection's id hashed (FNV-1a), never 0.

@@ -52,7 +52,7 @@ awk -v l="$ploss" 'BEGIN { exit !(l <= 2) }' && pass "Platinum's pings arrive: $
   pass "Platinum's median round trip $p50 ms: no queue of the port's 50 ms before it" || fail "Platinum's median round trip $p50 ms"
 full=$(($(verdict_on 1 drop_underlay_full) - before_full))
 billed=$(($(gold_sent) - billed_before))
-arrived=$(jq '.end.sum.packets - .end.sum.lost_packets' "$E2E_TMP/gold.json" 2>/dev/null || echo 0)
+arrived=$(qos_arrived gold)
 [ "$full" -gt 1000 ] && pass "h1 counted $full frames as drop_underlay_full" || fail "drop_underlay_full grew by $full"
 within() { awk -v v="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(v >= lo && v <= hi) }'; }
 within "$billed" "$arrived" $((arrived + 1000)) && pass "billed on the Gold link: $billed packets, $arrived of its flood's arrived" ||

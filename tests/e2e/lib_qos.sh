@@ -52,14 +52,17 @@ qos_underlay_rate() { on_host "$1" --operator --json maps xp_underlay_qos | jq '
 # SECONDS, in the background (its PIDs added to QOS_FLOOD): UDP offered at MBPS (150) Mbit/s in
 # 1400-byte datagrams, or 4 TCP streams. The receiver's iperf3 report: $E2E_TMP/NAME.json.
 qos_flood() {
-  local port=$((20000 + RANDOM % 20000)) args=(-P 4) vpc=$vpcB dst=192.168.1.2
+  local port=$((20000 + RANDOM % 20000)) args=(-P 4) vpc=$vpcB dst=192.168.1.2 tries
   [ "$1" = platinum ] && { vpc=$vpcD; dst=10.40.1.2; }
   [ "$2" = udp ] && args=(-u -b "${5:-150}M" -l 1400)
-  on_host 2 exec "$vpc" -- iperf3 -s -1 -p "$port" -B "$dst" -J >"$E2E_TMP/$4.json" 2>/dev/null &
+  env $(host_vars 2) "$XPEER" exec "$vpc" -- timeout $(($3 + 25)) iperf3 -s -1 -p "$port" -B "$dst" -J >"$E2E_TMP/$4.json" 2>/dev/null &
   QOS_FLOOD+=($!)
   E2E_PIDS+=($!)
-  sleep 0.3
-  on_host 1 exec "$vpcA" -- timeout $(($3 + 20)) iperf3 -c "$dst" -p "$port" "${args[@]}" -t "$3" >/dev/null 2>&1 &
+  for ((tries = 0; tries < 50; tries++)); do
+    on_host 2 exec "$vpc" -- ss -Hltn "sport = :$port" | grep -q . && break
+    sleep 0.1
+  done
+  "$XPEER" exec "$vpcA" -- timeout $(($3 + 20)) iperf3 -c "$dst" -p "$port" "${args[@]}" -t "$3" >/dev/null 2>&1 &
   QOS_FLOOD+=($!)
   E2E_PIDS+=($!)
 }
@@ -71,10 +74,18 @@ qos_flood_wait() {
   QOS_FLOOD=()
 }
 
-# qos_received NAME: what a flood's receiver got, Mbit/s of payload over seconds 2 to 7 ("0" if none).
-qos_received() { jq -r '[.intervals[2:7][].sum.bits_per_second] | if length > 0 then add / length / 1e6 else 0 end' "$E2E_TMP/$1.json" 2>/dev/null || echo 0; }
-# qos_lost NAME: the percentage of a UDP flood's datagrams lost ("100" if no report).
-qos_lost() { jq -r '.end.sum.lost_percent' "$E2E_TMP/$1.json" 2>/dev/null || echo 100; }
+# qos_report NAME FILTER DEFAULT: a flood receiver's report through jq's FILTER, DEFAULT if it has none.
+qos_report() {
+  local v=""
+  [ -s "$E2E_TMP/$1.json" ] && v=$(jq -r "$2" "$E2E_TMP/$1.json" 2>/dev/null)
+  [ -n "$v" ] && [ "$v" != null ] && echo "$v" || echo "$3"
+}
+# qos_received NAME: what a flood's receiver got, Mbit/s of payload over seconds 2 to 7 (0 if nothing).
+qos_received() { qos_report "$1" '[.intervals[2:7][].sum.bits_per_second] | if length > 0 then add / length / 1e6 else 0 end' 0; }
+# qos_lost NAME: the percentage of a UDP flood's datagrams lost (100 without a report).
+qos_lost() { qos_report "$1" '.end.sum.lost_percent' 100; }
+# qos_arrived NAME: the datagrams of a UDP flood that arrived (0 without a report).
+qos_arrived() { qos_report "$1" '.end.sum.packets - .end.sum.lost_packets' 0; }
 
 # qos_probe NAME DST: $QOS_PINGS pings from A to DST into $E2E_TMP/NAME.ping, each the size of
 # the flood's datagrams (1,428 bytes of IP): a policer that counts bytes lets a small packet

@@ -117,16 +117,17 @@ TEST_CASE("no tunnels until the host's agent bound the replica and attached its 
 TEST_CASE("the underlay's bandwidth: a shallow bucket, Platinum may empty it, Gold and the rest leave it deeper", "[compiler][hosts]") {
     const xp_underlay_qos q = underlay_qos_of(1000);
     CHECK(q.rate_bytes == 125'000'000);
-    CHECK(q.burst_bytes == 625'000);  // 5 ms
+    CHECK(q.burst_bytes == 624'999);  // 5 ms, in three bands of 208,333 bytes
     CHECK(q.reserve_bytes[dscp_of("Platinum")] == 0);
-    CHECK(q.reserve_bytes[dscp_of("Gold")] == q.burst_bytes / 3);
+    CHECK(q.reserve_bytes[dscp_of("Gold")] == 208'333);
     for (unsigned d = 0; d < XP_DSCP_MAX; ++d)
-        if (d != dscp_of("Platinum") && d != dscp_of("Gold")) CHECK(q.reserve_bytes[d] == q.burst_bytes / 3 * 2);
-    // A slow underlay: the bucket still holds a GSO super-packet of 64 KiB and its segments'
-    // outer headers.
-    const xp_underlay_qos slow = underlay_qos_of(1);
-    CHECK(slow.burst_bytes == 96 * 1024);
-    CHECK(slow.burst_bytes >= 65536 + 45 * 50);
+        if (d != dscp_of("Platinum") && d != dscp_of("Gold")) CHECK(q.reserve_bytes[d] == 2 * 208'333);
+    // A slow underlay: everyone's band still holds a GSO super-packet of 64 KiB with 45 segments'
+    // repeated headers (66 bytes) and outer headers (50), and Platinum's band a few dozen frames.
+    const xp_underlay_qos slow = underlay_qos_of(90);
+    CHECK(slow.burst_bytes == 120 * 1024);
+    CHECK(slow.burst_bytes - slow.reserve_bytes[0] >= 65536 + 44 * 66 + 45 * 50);
+    CHECK(slow.reserve_bytes[dscp_of("Gold")] == 24 * 1024);
 
     Snapshot s = three_hosts();
     CHECK(compile(s, h1_ports()).underlay_qos.empty());  // no --underlay-bandwidth: not policed
