@@ -1,7 +1,5 @@
 #include "agent/options.h"
 
-#include <algorithm>
-
 #include "cli/time_args.h"
 #include "controller/lifecycle.h"
 #include "model/errors.h"
@@ -17,15 +15,17 @@ AgentOptions AgentFlags::resolve() const {
     o.lease_ttl = std::chrono::duration_cast<std::chrono::seconds>(time_args::parse_duration(lease_ttl));
     if (o.lease_ttl.count() < 2 || o.lease_ttl.count() > 3600)
         throw errors::invalid_duration("--lease-ttl " + lease_ttl + ": a host's lease lasts 2 s to 1 h");
-    const std::string& ub = underlay_bandwidth;
-    if (ub.empty() || ub.find_first_not_of("0123456789") != std::string::npos)
-        throw errors::invalid_bandwidth_malformed("--underlay-bandwidth " + ub +
-                                                  ": a whole number of Mbps, or 0 for an underlay the router does not police");
-    const size_t first = std::min(ub.find_first_not_of('0'), ub.size() - 1);
-    if (ub.size() - first > 9 || std::stoll(ub.substr(first)) > lifecycle::kMaxBandwidthMbps)
-        throw errors::invalid_bandwidth_too_large("--underlay-bandwidth " + ub + " Mbps is above the " +
+    try {
+        o.underlay_bandwidth_mbps = lifecycle::parse_bandwidth(underlay_bandwidth);
+    } catch (const Error& e) {
+        throw Error(e.code(), "--underlay-bandwidth: " + std::string(e.what()));
+    }
+    if (o.underlay_bandwidth_mbps < 0)
+        throw errors::invalid_bandwidth_value("--underlay-bandwidth " + underlay_bandwidth +
+                                              ": a number of Mbps, or 0 for an underlay the router does not police");
+    if (o.underlay_bandwidth_mbps > lifecycle::kMaxBandwidthMbps)
+        throw errors::invalid_bandwidth_too_large("--underlay-bandwidth " + underlay_bandwidth + " Mbps is above the " +
                                                   std::to_string(lifecycle::kMaxBandwidthMbps) + " Mbps the data plane can enforce");
-    o.underlay_bandwidth_mbps = std::stoll(ub.substr(first));
     if (o.metrics_port < 0 || o.metrics_port > 65535)
         throw errors::invalid_metrics_port_out_of_range("--metrics-port " + std::to_string(o.metrics_port) +
                                                         " is not a TCP port: 1 to 65535, or 0 for no endpoint");

@@ -62,7 +62,7 @@ TEST_CASE("agent flags: the underlay's bandwidth is whole Mbps up to the policer
         flags.underlay_bandwidth = text;
         CHECK(flags.resolve().underlay_bandwidth_mbps == mbps);
     }
-    for (auto [bad, code] : {std::pair{"-1", "InvalidBandwidth.Malformed"},
+    for (auto [bad, code] : {std::pair{"-1", "InvalidBandwidth.Value"},
                              {"1.5", "InvalidBandwidth.Malformed"},
                              {"", "InvalidBandwidth.Malformed"},
                              {"10gbit", "InvalidBandwidth.Malformed"},
